@@ -27,42 +27,59 @@ final class Handler implements HttpHandler {
         this.server = server;
     }
 
-    /** Mutable facts about one exchange, gathered for its {@link RequestRecord}. */
-    private static final class Facts {
+    /**
+     * Mutable facts about one exchange, gathered for its {@link RequestRecord}. The record is emitted
+     * just before the answer is sent, so a client that got its answer finds the request logged.
+     */
+    private final class Facts {
+        final Instant ts = Instant.now();
+        final String method;
+        final String path;
+        boolean recorded;
         String route;
         int status = 500;
         String conversation;
         int turn = -1;
         MessagesRequest request;
         boolean side;
+
+        Facts(String method, String path) {
+            this.method = method;
+            this.path = path;
+        }
+
+        void record(int status) {
+            this.status = status;
+            if (recorded) {
+                return;
+            }
+            recorded = true;
+            MessagesRequest r = request;
+            server.record(new RequestRecord(ts, route, method, path, status, conversation, turn,
+                    r == null ? null : r.model(), r != null && r.stream(), r == null ? 0 : r.tools(),
+                    r == null ? 0 : r.messages(), r == null ? null : r.lastToolResult(), side));
+        }
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        Instant ts = Instant.now();
-        Facts facts = new Facts();
         String method = exchange.getRequestMethod();
         String rawPath = exchange.getRequestURI().getRawPath();
         String query = exchange.getRequestURI().getRawQuery();
+        Facts facts = new Facts(method, query == null ? rawPath : rawPath + "?" + query);
         try {
             dispatch(exchange, method, rawPath, facts);
         } catch (IOException e) {
             // The client went away mid-answer; nothing left to tell it.
         } catch (RuntimeException e) {
-            facts.status = 500;
             try {
-                ScriptedModelServer.send(exchange, 500, AnthropicWire.error("api_error",
-                        "scripted model server failed: " + e.getClass().getSimpleName()));
+                reply(exchange, facts, 500, "api_error", "scripted model server failed: " + e.getClass().getSimpleName());
             } catch (IOException | RuntimeException ignored) {
                 // Headers may already be sent; the client sees a broken answer.
             }
         } finally {
+            facts.record(facts.status);
             exchange.close();
-            MessagesRequest r = facts.request;
-            server.record(new RequestRecord(ts, facts.route, method, query == null ? rawPath : rawPath + "?" + query,
-                    facts.status, facts.conversation, facts.turn,
-                    r == null ? null : r.model(), r != null && r.stream(), r == null ? 0 : r.tools(),
-                    r == null ? 0 : r.messages(), r == null ? null : r.lastToolResult(), facts.side));
         }
     }
 
@@ -80,7 +97,7 @@ final class Handler implements HttpHandler {
             }
         }
         if ("HEAD".equals(method) && (route != null || "/".equals(path))) {
-            facts.status = 200;
+            facts.record(200);
             exchange.sendResponseHeaders(200, -1);
             return;
         }
@@ -124,7 +141,7 @@ final class Handler implements HttpHandler {
         facts.request = request;
         facts.conversation = conversation(exchange, request);
         if (countTokens) {
-            facts.status = 200;
+            facts.record(200);
             ScriptedModelServer.send(exchange, 200, "{\"input_tokens\":1}".getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -172,7 +189,7 @@ final class Handler implements HttpHandler {
         var answer = new AnthropicWire.Answer("msg_" + digest(idSeed), model, reply.text(), blocks,
                 reply.stopReason(), reply.usage());
         exchange.getResponseHeaders().set("request-id", "req_" + digest("req|" + idSeed));
-        facts.status = 200;
+        facts.record(200);
         if (request.stream()) {
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
             exchange.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -196,7 +213,7 @@ final class Handler implements HttpHandler {
 
     private static void reply(HttpExchange exchange, Facts facts, int status, String type, String message)
             throws IOException {
-        facts.status = status;
+        facts.record(status);
         ScriptedModelServer.send(exchange, status, AnthropicWire.error(type, message));
     }
 
