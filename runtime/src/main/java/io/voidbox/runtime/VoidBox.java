@@ -82,6 +82,9 @@ public final class VoidBox implements AutoCloseable {
         private LlmResolver llms;
         private Clock clock = Clock.systemUTC();
         private BiFunction<String, String, Optional<String>> traceparent = (run, box) -> Optional.empty();
+        private Map<String, String> environment = System.getenv();
+        private java.util.function.Consumer<String> notices = n -> org.slf4j.LoggerFactory.getLogger(VoidBox.class).info(n);
+        private java.util.function.Supplier<java.nio.file.Path> claudeExecutable;
 
         /** Receives every event of every run, on the event thread. */
         public Builder listener(RunEventListener l) { listeners.add(l); return this; }
@@ -98,15 +101,25 @@ public final class VoidBox implements AutoCloseable {
 
         Builder llmResolver(LlmResolver r) { llms = r; return this; }
 
+        /** Where API keys and provider settings are read from; default the process environment. */
+        public Builder environment(Map<String, String> env) { environment = Map.copyOf(env); return this; }
+
+        /** Receives one-line notices for the user (e.g. "using the offline scripted model"). */
+        public Builder notices(java.util.function.Consumer<String> n) { notices = n; return this; }
+
+        /** The host's Claude Code binary for the local sandbox; default: the project-pinned install. */
+        public Builder claudeExecutable(java.util.function.Supplier<java.nio.file.Path> s) { claudeExecutable = s; return this; }
+
         public Builder clock(Clock c) { clock = c; return this; }
 
         /** Supplies the W3C traceparent of a box's stage span, passed into the box as {@code TRACEPARENT}. */
         public Builder traceparent(BiFunction<String, String, Optional<String>> f) { traceparent = f; return this; }
 
         public VoidBox build() {
-            if (agent == null) throw new IllegalStateException("agentRunner is required");
-            if (llms == null) throw new IllegalStateException("llmResolver is required");
-            if (providers.isEmpty()) throw new IllegalStateException("at least one sandbox provider is required");
+            if (agent == null) agent = new io.voidbox.runtime.agent.claude.ClaudeCodeRunner();
+            if (llms == null) llms = new DefaultLlmResolver(environment, notices);
+            if (claudeExecutable == null) claudeExecutable = new PinnedClaude();
+            providers.putIfAbsent("local", new io.voidbox.runtime.sandbox.local.LocalSandboxProvider(claudeExecutable));
             return new VoidBox(this);
         }
     }
