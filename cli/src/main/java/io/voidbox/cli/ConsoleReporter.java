@@ -54,7 +54,12 @@ final class ConsoleReporter implements RunEventListener {
                 if (!tty) print("[vm:" + s.box() + "] stage started");
             }
             case RunEvent.BoxReady b -> row(b.box()).state = "running";
-            case RunEvent.AgentToolCall t -> row(t.box()).tools++;
+            case RunEvent.AgentToolCall t -> {
+                row(t.box()).tools++;
+                print("[vm:" + t.box() + "] tool " + t.tool() + " " + oneLine(t.input(), 120));
+            }
+            case RunEvent.AgentToolResult t -> print("[vm:" + t.box() + "] tool " + t.tool() + (t.isError() ? " FAILED" : " ok")
+                    + " in " + t.durationMs() + " ms: " + oneLine(t.output(), 120));
             case RunEvent.AgentResult a -> {
                 Row r = row(a.box());
                 r.in = a.inputTokens();
@@ -115,6 +120,11 @@ final class ConsoleReporter implements RunEventListener {
         if (tty) redraw();
         drawnLines = 0;
         out.flush();
+    }
+
+    static String oneLine(String s, int max) {
+        String one = s == null ? "" : s.replaceAll("\\s+", " ").strip();
+        return one.length() <= max ? one : one.substring(0, max - 3) + "...";
     }
 
     static String secs(long ms) {
