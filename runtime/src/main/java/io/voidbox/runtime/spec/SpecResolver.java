@@ -86,7 +86,7 @@ final class SpecResolver {
         if (kind.isPresent()) {
             String wanted = kind.get() == PipelineSpec.Kind.AGENT ? "agent" : "pipeline";
             String other = kind.get() == PipelineSpec.Kind.AGENT ? "pipeline" : "agent";
-            if (!f.has(wanted)) {
+            if (f.absent(wanted)) {
                 f.missing(wanted);
             }
             if (f.has(other)) {
@@ -189,7 +189,9 @@ final class SpecResolver {
 
     private Optional<StageSpec> stage(Node node, String path, Set<String> known, Map<String, String> usedBy) {
         if (!(node instanceof Node.MapNode map)) {
-            errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            if (!(node instanceof Node.Invalid)) {
+                errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            }
             return Optional.empty();
         }
         Node.Field typeField = map.fields().get("type");
@@ -401,7 +403,7 @@ final class SpecResolver {
                 errors.add(keyPath, "invalid environment variable name (must match " + Fields.ENV_NAME.pattern() + ")", field.keyLoc());
             } else if (field.value() instanceof Node.Scalar scalar) {
                 env.put(field.key(), scalar.text());
-            } else {
+            } else if (!(field.value() instanceof Node.Invalid)) {
                 errors.add(keyPath, "expected a string, got " + Node.describe(field.value()), field.value().loc());
             }
         }

@@ -458,6 +458,26 @@ class SpecValidationTest {
     }
 
     @Test
+    void reportsYamlScannerErrorsWithTheirContext() {
+        assertThat(errors("api_version: v1\nkind: agent\nname: \"x\nagent: {prompt: y}\n")).containsExactly(error("(syntax)",
+                "found unexpected end of stream (while scanning a quoted scalar started at line 3, column 7)", 5, 1));
+    }
+
+    @Test
+    void rejectsYamlAliasesAndTaggedValuesOnce() {
+        assertThat(errors("""
+                api_version: v1
+                kind: agent
+                name: x
+                sandbox: &sb {vcpus: 2}
+                llm: !!binary aGVsbG8=
+                agent: *sb
+                """)).containsExactly(
+                error("llm", "unsupported value (binary or tagged YAML values are not allowed)", 5, 6),
+                error("agent", "YAML aliases (*sb) are not supported: write the value out", 6, 8));
+    }
+
+    @Test
     void reportsJsonErrorsWithPosition() {
         assertThat(errors("{\"api_version\": \"v1\",\n \"kind\": \"agent\", \"name\": \"a\",\n \"agent\": {\"prompt\": 3}}", "spec.json"))
                 .containsExactly(error("agent.prompt", "expected a string, got an integer", 3, 22));
