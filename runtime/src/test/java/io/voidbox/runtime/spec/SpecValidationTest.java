@@ -365,6 +365,29 @@ class SpecValidationTest {
     }
 
     @Test
+    void reportsAnInheritedScriptedProviderWithoutScenarioAtEachBoxLackingOne() throws IOException {
+        Files.writeString(dir.resolve("a.yaml"), "turns: []\n");
+        assertThat(errors("""
+                api_version: v1
+                kind: pipeline
+                name: p
+                llm: {provider: scripted}
+                pipeline:
+                  boxes:
+                    - name: a
+                      prompt: x
+                      llm: {scenario: a.yaml}
+                    - name: b
+                      prompt: y
+                    - name: c
+                      prompt: z
+                      llm: {model: m}
+                """)).containsExactly(
+                error("pipeline.boxes[1].llm.scenario", "missing (required when provider is scripted, inherited from llm.provider)", 10, 7),
+                error("pipeline.boxes[2].llm.scenario", "missing (required when provider is scripted, inherited from llm.provider)", 14, 12));
+    }
+
+    @Test
     void rejectsCustomProviderWithoutBaseUrl() {
         assertThat(errors("""
                 api_version: v1
