@@ -34,7 +34,9 @@ final class Fields {
      */
     static Optional<Fields> of(Node node, String path, Errors errors, List<String> allowed) {
         if (!(node instanceof Node.MapNode map)) {
-            errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            if (!(node instanceof Node.Invalid)) {
+                errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            }
             return Optional.empty();
         }
         for (Node.Field field : map.fields().values()) {
@@ -55,13 +57,19 @@ final class Fields {
         return Errors.child(path, key);
     }
 
-    /** The value of {@code key}, empty when absent or null. */
+    /** The value of {@code key}, empty when absent, null or already reported as invalid. */
     Optional<Node> value(String key) {
         Node.Field field = map.fields().get(key);
-        if (field == null || field.value() instanceof Node.NullNode) {
+        if (field == null || field.value() instanceof Node.NullNode || field.value() instanceof Node.Invalid) {
             return Optional.empty();
         }
         return Optional.of(field.value());
+    }
+
+    /** True when {@code key} is not given at all (or given as null). */
+    boolean absent(String key) {
+        Node.Field field = map.fields().get(key);
+        return field == null || field.value() instanceof Node.NullNode;
     }
 
     boolean has(String key) {
@@ -80,7 +88,7 @@ final class Fields {
     Optional<String> string(String key, boolean required) {
         Optional<Node> value = value(key);
         if (value.isEmpty()) {
-            if (required) {
+            if (required && absent(key)) {
                 missing(key);
             }
             return Optional.empty();
@@ -163,7 +171,7 @@ final class Fields {
     Optional<Node.ListNode> list(String key, boolean required) {
         Optional<Node> value = value(key);
         if (value.isEmpty()) {
-            if (required) {
+            if (required && absent(key)) {
                 missing(key);
             }
             return Optional.empty();
@@ -198,6 +206,9 @@ final class Fields {
     static Optional<String> asString(Node node, String path, Errors errors) {
         if (node instanceof Node.Scalar s && s.type() == Node.ScalarType.STRING) {
             return Optional.of(s.text());
+        }
+        if (node instanceof Node.Invalid) {
+            return Optional.empty();
         }
         errors.add(path, "expected a string, got " + Node.describe(node), node.loc());
         return Optional.empty();

@@ -40,6 +40,9 @@ sealed interface Node {
     /** An explicit null or an empty YAML value. */
     record NullNode(Loc loc) implements Node {}
 
+    /** A value the reader already reported as unusable (e.g. a YAML alias); no further errors. */
+    record Invalid(Loc loc) implements Node {}
+
     enum ScalarType {
         STRING("a string"), INTEGER("an integer"), FLOAT("a number"), BOOLEAN("a boolean");
 
@@ -57,6 +60,7 @@ sealed interface Node {
             case ListNode l -> "a list";
             case Scalar s -> s.type().description;
             case NullNode n -> "null";
+            case Invalid i -> "an unsupported value";
         };
     }
 }

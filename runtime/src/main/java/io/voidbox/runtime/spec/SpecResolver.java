@@ -86,7 +86,7 @@ final class SpecResolver {
         if (kind.isPresent()) {
             String wanted = kind.get() == PipelineSpec.Kind.AGENT ? "agent" : "pipeline";
             String other = kind.get() == PipelineSpec.Kind.AGENT ? "pipeline" : "agent";
-            if (!f.has(wanted)) {
+            if (f.absent(wanted)) {
                 f.missing(wanted);
             }
             if (f.has(other)) {
@@ -109,7 +109,7 @@ final class SpecResolver {
         List<BoxSpec> resolved = new ArrayList<>();
         Set<String> reported = new HashSet<>();
         for (BoxDecl box : boxes) {
-            LlmSpec llm = mergeLlm(topLlm, box.llm(), reported);
+            LlmSpec llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
             SandboxSpec sandbox = mergeSandbox(topSandbox, box.sandbox());
             if (box.name().isPresent() && box.prompt().isPresent()) {
                 resolved.add(new BoxSpec(box.name().get(), box.prompt().get(), box.skills(), llm, sandbox,
@@ -189,7 +189,9 @@ final class SpecResolver {
 
     private Optional<StageSpec> stage(Node node, String path, Set<String> known, Map<String, String> usedBy) {
         if (!(node instanceof Node.MapNode map)) {
-            errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            if (!(node instanceof Node.Invalid)) {
+                errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            }
             return Optional.empty();
         }
         Node.Field typeField = map.fields().get("type");
@@ -333,11 +335,13 @@ final class SpecResolver {
 
     /**
      * Merges a box's llm over the top-level one field by field, and checks what the effective
-     * provider requires. Errors are attributed to the block that declared the provider (or the
-     * scenario), and each reported at most once.
+     * provider requires. A missing field is reported at the pipeline box that lacks it (at the
+     * top-level {@code llm} for kind agent); a missing scenario file at the declaration naming it.
+     * Each error is reported at most once.
      */
-    private LlmSpec mergeLlm(LlmDecl top, LlmDecl box, Set<String> reported) {
-        LlmDecl providerSource = box.provider().isPresent() ? box : top;
+    private LlmSpec mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported) {
+        LlmDecl providerSource = box.provider().isPresent() || pipelineBox ? box : top;
+        String inherited = box.provider().isEmpty() && pipelineBox ? ", inherited from llm.provider" : "";
         Optional<LlmSpec.Provider> provider = box.provider().or(top::provider);
         Optional<String> baseUrl = box.baseUrl().or(top::baseUrl);
         LlmDecl scenarioSource = box.scenario().isPresent() ? box : top;
@@ -346,11 +350,12 @@ final class SpecResolver {
         boolean baseUrlDeclared = box.declared().contains("base_url") || top.declared().contains("base_url");
         boolean scenarioDeclared = box.declared().contains("scenario") || top.declared().contains("scenario");
         if (provider.orElse(null) == LlmSpec.Provider.CUSTOM && !baseUrlDeclared) {
-            reportOnce(reported, providerSource.path() + ".base_url", "missing (required when provider is custom)", providerSource.loc());
+            reportOnce(reported, providerSource.path() + ".base_url", "missing (required when provider is custom" + inherited + ")",
+                    providerSource.loc());
         }
         if (provider.orElse(null) == LlmSpec.Provider.SCRIPTED) {
             if (scenario.isEmpty() && !scenarioDeclared) {
-                reportOnce(reported, providerSource.path() + ".scenario", "missing (required when provider is scripted)",
+                reportOnce(reported, providerSource.path() + ".scenario", "missing (required when provider is scripted" + inherited + ")",
                         providerSource.loc());
             } else if (scenario.isPresent() && !Files.isRegularFile(scenario.get())) {
                 String problem = Files.exists(scenario.get()) ? "scenario is not a regular file: " : "scenario file not found: ";
@@ -401,7 +406,7 @@ final class SpecResolver {
                 errors.add(keyPath, "invalid environment variable name (must match " + Fields.ENV_NAME.pattern() + ")", field.keyLoc());
             } else if (field.value() instanceof Node.Scalar scalar) {
                 env.put(field.key(), scalar.text());
-            } else {
+            } else if (!(field.value() instanceof Node.Invalid)) {
                 errors.add(keyPath, "expected a string, got " + Node.describe(field.value()), field.value().loc());
             }
         }

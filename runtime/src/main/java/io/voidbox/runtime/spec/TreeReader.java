@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,6 +49,10 @@ final class TreeReader {
             }
             return root;
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+                errors.add("(syntax)", yamlMessage(yaml), loc(yaml.getProblemMark(), e.getLocation()));
+                return null;
+            }
             JsonLocation where = e.getLocation();
             errors.add("(syntax)", oneLine(e.getOriginalMessage()), where == null ? Node.Loc.NONE : loc(where));
             return null;
@@ -60,6 +67,10 @@ final class TreeReader {
         JsonToken token = parser.currentToken();
         if (depth > MAX_DEPTH) {
             throw new com.fasterxml.jackson.core.JsonParseException(parser, "the document nests deeper than " + MAX_DEPTH + " levels");
+        }
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            errors.add(path, "YAML aliases (*" + parser.getText() + ") are not supported: write the value out", loc);
+            return new Node.Invalid(loc);
         }
         return switch (token) {
             case START_OBJECT -> readMap(parser, path, loc, depth);
@@ -76,7 +87,10 @@ final class TreeReader {
             case VALUE_TRUE -> new Node.Scalar(loc, Node.ScalarType.BOOLEAN, "true");
             case VALUE_FALSE -> new Node.Scalar(loc, Node.ScalarType.BOOLEAN, "false");
             case VALUE_NULL -> new Node.NullNode(loc);
-            default -> throw new com.fasterxml.jackson.core.JsonParseException(parser, "unsupported value " + token);
+            default -> {
+                errors.add(path, "unsupported value (binary or tagged YAML values are not allowed)", loc);
+                yield new Node.Invalid(loc);
+            }
         };
     }
 
@@ -103,6 +117,21 @@ final class TreeReader {
             return Node.Loc.NONE;
         }
         return new Node.Loc(location.getLineNr(), Math.max(location.getColumnNr(), 1));
+    }
+
+    private static String yamlMessage(MarkedYAMLException e) {
+        String problem = oneLine(e.getProblem());
+        if (e.getContext() == null) {
+            return problem;
+        }
+        Mark context = e.getContextMark();
+        return problem + " (" + oneLine(e.getContext())
+                + (context != null ? " started at line " + (context.getLine() + 1) + ", column " + (context.getColumn() + 1) : "")
+                + ")";
+    }
+
+    private static Node.Loc loc(Mark mark, JsonLocation fallback) {
+        return mark != null ? new Node.Loc(mark.getLine() + 1, mark.getColumn() + 1) : fallback == null ? Node.Loc.NONE : loc(fallback);
     }
 
     private static String oneLine(String message) {

@@ -365,6 +365,29 @@ class SpecValidationTest {
     }
 
     @Test
+    void reportsAnInheritedScriptedProviderWithoutScenarioAtEachBoxLackingOne() throws IOException {
+        Files.writeString(dir.resolve("a.yaml"), "turns: []\n");
+        assertThat(errors("""
+                api_version: v1
+                kind: pipeline
+                name: p
+                llm: {provider: scripted}
+                pipeline:
+                  boxes:
+                    - name: a
+                      prompt: x
+                      llm: {scenario: a.yaml}
+                    - name: b
+                      prompt: y
+                    - name: c
+                      prompt: z
+                      llm: {model: m}
+                """)).containsExactly(
+                error("pipeline.boxes[1].llm.scenario", "missing (required when provider is scripted, inherited from llm.provider)", 10, 7),
+                error("pipeline.boxes[2].llm.scenario", "missing (required when provider is scripted, inherited from llm.provider)", 14, 12));
+    }
+
+    @Test
     void rejectsCustomProviderWithoutBaseUrl() {
         assertThat(errors("""
                 api_version: v1
@@ -455,6 +478,26 @@ class SpecValidationTest {
                 name: a
                   bad: indent
                 """)).containsExactly(error("(syntax)", "mapping values are not allowed here", 4, 6));
+    }
+
+    @Test
+    void reportsYamlScannerErrorsWithTheirContext() {
+        assertThat(errors("api_version: v1\nkind: agent\nname: \"x\nagent: {prompt: y}\n")).containsExactly(error("(syntax)",
+                "found unexpected end of stream (while scanning a quoted scalar started at line 3, column 7)", 5, 1));
+    }
+
+    @Test
+    void rejectsYamlAliasesAndTaggedValuesOnce() {
+        assertThat(errors("""
+                api_version: v1
+                kind: agent
+                name: x
+                sandbox: &sb {vcpus: 2}
+                llm: !!binary aGVsbG8=
+                agent: *sb
+                """)).containsExactly(
+                error("llm", "unsupported value (binary or tagged YAML values are not allowed)", 5, 6),
+                error("agent", "YAML aliases (*sb) are not supported: write the value out", 6, 8));
     }
 
     @Test
