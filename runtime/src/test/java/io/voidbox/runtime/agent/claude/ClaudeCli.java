@@ -78,11 +78,13 @@ public final class ClaudeCli {
     /**
      * Runs {@code claude -p PROMPT --output-format stream-json --verbose --dangerously-skip-permissions
      * --model MODEL} in {@code workspace} against {@code baseUrl}, with a clean environment (PATH only
-     * from the host, HOME and CLAUDE_CONFIG_DIR fresh under {@code home}), killing it after {@code timeout}.
+     * from the host; HOME, TMPDIR and CLAUDE_CONFIG_DIR fresh under {@code home}), killing it after
+     * {@code timeout}.
      */
     public static Result runHeadless(Path claude, String prompt, String model, String baseUrl, Path workspace,
                                      Path home, Duration timeout) throws IOException, InterruptedException {
         Path config = Files.createDirectories(home.resolve("claude-config"));
+        Path tmpDir = Files.createDirectories(home.resolve("tmp"));
         Path stdout = home.resolve("stdout.jsonl");
         Path stderr = home.resolve("stderr.txt");
         var pb = new ProcessBuilder(claude.toString(), "-p", prompt, "--output-format", "stream-json", "--verbose",
@@ -97,6 +99,7 @@ public final class ClaudeCli {
         env.put("PATH", path);
         env.put("HOME", home.toString());
         env.put("LANG", "C.UTF-8");
+        env.put("TMPDIR", tmpDir.toString()); // the CLI keeps per-session state in $TMPDIR/claude-<uid>
         env.put("IS_SANDBOX", "1");
         env.put("DISABLE_TELEMETRY", "1");
         env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
