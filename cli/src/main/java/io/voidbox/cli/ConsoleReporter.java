@@ -1,0 +1,137 @@
+package io.voidbox.cli;
+
+import io.voidbox.runtime.event.RunEvent;
+import io.voidbox.runtime.event.RunEventListener;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one writer of human output during a run (stderr): every box line as {@code [vm:NAME] ...},
+ * stage transitions, and on a terminal a live block with one line per stage (state, elapsed,
+ * tool calls, tokens, cost) that is redrawn below the log lines.
+ */
+final class ConsoleReporter implements RunEventListener {
+    private final PrintStream out;
+    private final boolean tty;
+    private final boolean verbose;
+    private final Map<String, Row> rows = new LinkedHashMap<>();
+    private int drawnLines;
+
+    ConsoleReporter(PrintStream out, boolean tty, boolean verbose) {
+        this.out = out;
+        this.tty = tty;
+        this.verbose = verbose;
+    }
+
+    private static final class Row {
+        final String box;
+        String state = "pending";
+        long startMs;
+        long endMs;
+        int tools;
+        long in;
+        long out;
+        double cost;
+
+        Row(String box) {
+            this.box = box;
+        }
+    }
+
+    @Override
+    public synchronized void onEvent(RunEvent e) {
+        switch (e) {
+            case RunEvent.RunStarted s -> {
+                s.stages().forEach(b -> rows.put(b, new Row(b)));
+                print("voidbox: run " + s.runId() + " of pipeline " + s.pipeline() + " (" + s.stages().size() + " boxes)");
+            }
+            case RunEvent.StageStarted s -> {
+                Row r = row(s.box());
+                r.state = "running";
+                r.startMs = s.ts().toEpochMilli();
+                if (!tty) print("[vm:" + s.box() + "] stage started");
+            }
+            case RunEvent.BoxReady b -> row(b.box()).state = "running";
+            case RunEvent.AgentToolCall t -> {
+                row(t.box()).tools++;
+                print("[vm:" + t.box() + "] tool " + t.tool() + " " + oneLine(t.input(), 120));
+            }
+            case RunEvent.AgentToolResult t -> print("[vm:" + t.box() + "] tool " + t.tool() + (t.isError() ? " FAILED" : " ok")
+                    + " in " + t.durationMs() + " ms: " + oneLine(t.output(), 120));
+            case RunEvent.AgentResult a -> {
+                Row r = row(a.box());
+                r.in = a.inputTokens();
+                r.out = a.outputTokens();
+                r.cost = a.costUsd();
+            }
+            case RunEvent.StageCompleted s -> {
+                Row r = row(s.box());
+                r.state = "done";
+                r.endMs = s.ts().toEpochMilli();
+                if (!tty) print("[vm:" + s.box() + "] stage completed in " + secs(s.durationMs()) + " (tokens "
+                        + s.inputTokens() + "/" + s.outputTokens() + ", $" + money(s.costUsd()) + ", " + s.toolCalls() + " tool calls)");
+            }
+            case RunEvent.StageFailed s -> {
+                Row r = row(s.box());
+                r.state = "failed";
+                r.endMs = s.ts().toEpochMilli();
+                if (!tty) print("[vm:" + s.box() + "] stage failed after " + secs(s.durationMs()) + ": " + s.error());
+            }
+            case RunEvent.Log l -> {
+                if (verbose || !l.stream().equals("stdout")) print("[vm:" + l.vm() + "] " + l.line());
+            }
+            case RunEvent.TelemetryWarning w -> print("[vm:" + w.vm() + "] WARNING: " + w.warning());
+            default -> {
+            }
+        }
+        if (tty) redraw();
+    }
+
+    private Row row(String box) {
+        return rows.computeIfAbsent(box, Row::new);
+    }
+
+    private void print(String line) {
+        if (tty) clearBlock();
+        out.println(line);
+    }
+
+    private void clearBlock() {
+        for (int i = 0; i < drawnLines; i++) out.print("\033[1A\033[2K");
+        drawnLines = 0;
+    }
+
+    private void redraw() {
+        clearBlock();
+        long now = System.currentTimeMillis();
+        for (Row r : rows.values()) {
+            long elapsed = r.startMs == 0 ? 0 : (r.endMs == 0 ? now : r.endMs) - r.startMs;
+            out.printf(Locale.ROOT, "  %-8s %-20s %7s  tools %-3d tokens %d/%d  $%s%n", r.state, r.box, secs(elapsed),
+                    r.tools, r.in, r.out, money(r.cost));
+            drawnLines++;
+        }
+        out.flush();
+    }
+
+    @Override
+    public synchronized void onClose() {
+        if (tty) redraw();
+        drawnLines = 0;
+        out.flush();
+    }
+
+    static String oneLine(String s, int max) {
+        String one = s == null ? "" : s.replaceAll("\\s+", " ").strip();
+        return one.length() <= max ? one : one.substring(0, max - 3) + "...";
+    }
+
+    static String secs(long ms) {
+        return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+
+    static String money(double usd) {
+        return String.format(Locale.ROOT, "%.4f", usd);
+    }
+}

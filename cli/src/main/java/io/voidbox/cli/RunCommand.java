@@ -1,0 +1,72 @@
+package io.voidbox.cli;
+
+import io.voidbox.runtime.Pipeline;
+import io.voidbox.runtime.PipelineResult;
+import io.voidbox.runtime.VoidBox;
+import io.voidbox.runtime.event.JsonLinesEventWriter;
+import io.voidbox.runtime.spec.PipelineSpec;
+import io.voidbox.runtime.spec.SpecException;
+import io.voidbox.runtime.spec.SpecLoader;
+import io.voidbox.runtime.spec.SpecPipelines;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs a pipeline (or single agent) spec end to end. */
+@Command(name = "run", description = "Run a pipeline or agent spec.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-f", "--file"}, required = true, description = "Spec file (YAML or JSON).")
+    Path file;
+
+    @Option(names = "--input", description = "Input text for the first stage.")
+    String input = "";
+
+    @Option(names = "--events", description = "Write run events as JSON Lines to FILE, or '-' for stdout.")
+    String events;
+
+    @Option(names = "--backend", description = "Override every box's backend: auto, vm or local.")
+    String backend;
+
+    @Option(names = {"-v", "--verbose"}, description = "Also print the agents' raw stdout lines.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        if (backend != null && !backend.matches("auto|vm|local")) {
+            System.err.println("voidbox: --backend must be auto, vm or local, was '" + backend + "'");
+            return VoidboxCommand.EXIT_BAD_INPUT;
+        }
+        Pipeline pipeline;
+        try {
+            PipelineSpec spec = SpecLoader.load(file);
+            pipeline = SpecPipelines.toPipeline(spec);
+        } catch (SpecException e) {
+            System.err.println(e.getMessage());
+            return VoidboxCommand.EXIT_BAD_INPUT;
+        }
+        boolean eventsToStdout = "-".equals(events);
+        OutputStream eventsOut;
+        try {
+            eventsOut = events == null ? null : eventsToStdout ? System.out : Files.newOutputStream(Path.of(events));
+        } catch (IOException e) {
+            System.err.println("voidbox: cannot write events to " + events + ": " + e.getMessage());
+            return VoidboxCommand.EXIT_BAD_INPUT;
+        }
+        boolean tty = System.console() != null && System.console().isTerminal();
+        try (CliRuntime runtime = CliRuntime.create(backend, System.err)) {
+            VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
+            if (eventsOut != null) builder.listener(new JsonLinesEventWriter(eventsOut, !eventsToStdout));
+            PipelineResult result;
+            try (VoidBox vb = builder.build()) {
+                result = vb.run(pipeline, input);
+            }
+            SummaryTable.print(result, System.err);
+            if (!eventsToStdout && result.success()) System.out.println(result.finalOutput());
+            return result.success() ? VoidboxCommand.EXIT_OK : VoidboxCommand.EXIT_FAILED;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.voidbox.cli;
+
+import io.voidbox.runtime.PipelineResult;
+import io.voidbox.runtime.StageResult;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** The table printed at the end of a run: one row per stage, then totals. */
+final class SummaryTable {
+    private SummaryTable() {}
+
+    static void print(PipelineResult r, PrintStream out) {
+        String fmt = "%-20s %-8s %-10s %9s %10s %10s %10s %6s%n";
+        out.println();
+        out.printf(Locale.ROOT, fmt, "STAGE", "STATUS", "BACKEND", "DURATION", "TOKENS IN", "TOKENS OUT", "COST USD", "TOOLS");
+        for (StageResult s : r.stages()) {
+            out.printf(Locale.ROOT, fmt, s.box(), s.success() ? "ok" : "FAILED",
+                    s.backend() + s.accel().map(a -> "/" + a).orElse(""), ConsoleReporter.secs(s.duration().toMillis()),
+                    s.inputTokens(), s.outputTokens(), ConsoleReporter.money(s.costUsd()), s.toolCalls());
+        }
+        out.printf(Locale.ROOT, fmt, "TOTAL", r.success() ? "ok" : "FAILED", "", ConsoleReporter.secs(r.duration().toMillis()),
+                r.inputTokens(), r.outputTokens(), ConsoleReporter.money(r.costUsd()), r.toolCalls());
+        r.error().ifPresent(e -> out.println("error: " + e));
+    }
+}

@@ -1,0 +1,31 @@
+package io.voidbox.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Prints the versions that matter when reporting a problem. */
+@Command(name = "version", description = "Print voidbox, Java and pinned Claude Code versions.")
+final class VersionCommand implements Callable<Integer> {
+    static String version() {
+        String v = VersionCommand.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+
+    @Override
+    public Integer call() {
+        for (String line : new Provider().getVersion()) System.out.println(line);
+        return 0;
+    }
+
+    static final class Provider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "voidbox " + version(),
+                "java " + Runtime.version(),
+                "claude-code " + io.voidbox.runtime.agent.claude.ClaudeCodeInstaller.VERSION + " (pinned)"
+            };
+        }
+    }
+}

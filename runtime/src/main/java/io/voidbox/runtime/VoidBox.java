@@ -1,0 +1,126 @@
+package io.voidbox.runtime;
+
+import io.voidbox.runtime.agent.AgentRunner;
+import io.voidbox.runtime.event.EventBus;
+import io.voidbox.runtime.event.RunEventListener;
+import io.voidbox.runtime.sandbox.SandboxProvider;
+import io.voidbox.runtime.telemetry.TelemetryAggregator;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+
+/**
+ * The runtime that runs pipelines: sandbox backends, the agent runner, model endpoints and
+ * event listeners, configured once and reused for many runs. Closing it stops what it started
+ * (e.g. the scripted model server).
+ */
+public final class VoidBox implements AutoCloseable {
+    private final List<RunEventListener> listeners;
+    private final List<RunEventListener> syncListeners;
+    private final Map<String, SandboxProvider> providers;
+    private final Optional<String> backendOverride;
+    private final AgentRunner agent;
+    private final LlmResolver llms;
+    private final Clock clock;
+    private final BiFunction<String, String, Optional<String>> traceparent;
+
+    private VoidBox(Builder b) {
+        this.listeners = List.copyOf(b.listeners);
+        this.syncListeners = List.copyOf(b.syncListeners);
+        this.providers = Map.copyOf(b.providers);
+        this.backendOverride = b.backendOverride;
+        this.agent = b.agent;
+        this.llms = b.llms;
+        this.clock = b.clock;
+        this.traceparent = b.traceparent;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs a pipeline to the end; {@code input} (may be empty) is the first stage's input. */
+    public PipelineResult run(Pipeline pipeline, String input, RunEventListener... extra) {
+        String runId = HexFormat.of().formatHex(randomBytes());
+        EventBus bus = new EventBus();
+        listeners.forEach(bus::addListener);
+        syncListeners.forEach(bus::addSyncListener);
+        for (RunEventListener l : extra) bus.addListener(l);
+        RunContext ctx = new RunContext(runId, pipeline.name(), bus, clock);
+        try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
+            BoxExecutor boxes = new BoxExecutor(ctx, new BackendSelector(providers, backendOverride), agent, llms, traceparent);
+            return new PipelineEngine(ctx, boxes, telemetry).run(pipeline, input);
+        } finally {
+            bus.close();
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        ThreadLocalRandom.current().nextBytes(b);
+        return b;
+    }
+
+    @Override
+    public void close() {
+        llms.close();
+    }
+
+    /** Configures a {@link VoidBox}; defaults give the local sandbox, Claude Code and the scripted model. */
+    public static final class Builder {
+        private final List<RunEventListener> listeners = new ArrayList<>();
+        private final List<RunEventListener> syncListeners = new ArrayList<>();
+        private final Map<String, SandboxProvider> providers = new HashMap<>();
+        private Optional<String> backendOverride = Optional.empty();
+        private AgentRunner agent;
+        private LlmResolver llms;
+        private Clock clock = Clock.systemUTC();
+        private BiFunction<String, String, Optional<String>> traceparent = (run, box) -> Optional.empty();
+        private Map<String, String> environment = System.getenv();
+        private java.util.function.Consumer<String> notices = n -> org.slf4j.LoggerFactory.getLogger(VoidBox.class).info(n);
+        private java.util.function.Supplier<java.nio.file.Path> claudeExecutable;
+
+        /** Receives every event of every run, on the event thread. */
+        public Builder listener(RunEventListener l) { listeners.add(l); return this; }
+
+        /** Receives events on the publishing thread; must be cheap and thread-safe (tracing). */
+        public Builder syncListener(RunEventListener l) { syncListeners.add(l); return this; }
+
+        public Builder sandboxProvider(SandboxProvider p) { providers.put(p.backend(), p); return this; }
+
+        /** Forces one backend for every box ({@code auto}, {@code vm} or {@code local}), like {@code --backend}. */
+        public Builder backend(String b) { backendOverride = Optional.ofNullable(b); return this; }
+
+        public Builder agentRunner(AgentRunner a) { agent = a; return this; }
+
+        Builder llmResolver(LlmResolver r) { llms = r; return this; }
+
+        /** Where API keys and provider settings are read from; default the process environment. */
+        public Builder environment(Map<String, String> env) { environment = Map.copyOf(env); return this; }
+
+        /** Receives one-line notices for the user (e.g. "using the offline scripted model"). */
+        public Builder notices(java.util.function.Consumer<String> n) { notices = n; return this; }
+
+        /** The host's Claude Code binary for the local sandbox; default: the project-pinned install. */
+        public Builder claudeExecutable(java.util.function.Supplier<java.nio.file.Path> s) { claudeExecutable = s; return this; }
+
+        public Builder clock(Clock c) { clock = c; return this; }
+
+        /** Supplies the W3C traceparent of a box's stage span, passed into the box as {@code TRACEPARENT}. */
+        public Builder traceparent(BiFunction<String, String, Optional<String>> f) { traceparent = f; return this; }
+
+        public VoidBox build() {
+            if (agent == null) agent = new io.voidbox.runtime.agent.claude.ClaudeCodeRunner();
+            if (llms == null) llms = new DefaultLlmResolver(environment, notices);
+            if (claudeExecutable == null) claudeExecutable = new PinnedClaude();
+            providers.putIfAbsent("local", new io.voidbox.runtime.sandbox.local.LocalSandboxProvider(claudeExecutable));
+            return new VoidBox(this);
+        }
+    }
+}

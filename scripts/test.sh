@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what the tests need, then runs every test once.
+# VM tests run under TCG wherever QEMU installs; they print how many ran and with which accelerator.
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+voidbox_find_jdk
+voidbox_need_packages "${VOIDBOX_VM_PACKAGES[@]}" node:nodejs npm:npm || echo "voidbox: continuing; tests that need the missing tools report themselves as skipped" >&2
+# One pinned Claude Code install shared by all tests (project-owned directory, not global).
+scripts/install-claude-code.sh >/dev/null || echo "voidbox: Claude Code could not be installed; the end-to-end tests will say why" >&2
+exec ./mvnw -B install "$@"
