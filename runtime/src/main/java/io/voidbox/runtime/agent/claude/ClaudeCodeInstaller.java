@@ -124,7 +124,8 @@ public final class ClaudeCodeInstaller {
         Files.createDirectories(parent);
         Path lockFile = parent.resolve("." + installDir.getFileName() + ".lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lock(channel, lockFile)) {
+             FileLock lock = lock(channel, lockFile)) {
+            assert lock.isValid();
             present = installed();
             if (present.isPresent()) {
                 return present.get();
