@@ -26,6 +26,8 @@ final class LineDecoder {
         }
     }
 
+    private static final String STREAM_EVENT_PREFIX = "{\"type\":\"stream_event\",";
+
     private final JsonFactory factory;
     private final DecodedLine out = new DecodedLine();
     private final StringBuilder joined = new StringBuilder();
@@ -48,8 +50,14 @@ final class LineDecoder {
      * @throws ShapeException          when it is JSON but not a usable stream-json object
      */
     DecodedLine decode(String line) throws IOException, ShapeException {
-        this.line = line;
         out.reset();
+        if (line.startsWith(STREAM_EVENT_PREFIX) && StructuralCheck.isComplete(line)) {
+            // Partial-message deltas are most of a --include-partial-messages stream and carry nothing
+            // we use: recognize the CLI's fixed prefix and skip Jackson (and its per-parser allocation).
+            out.kind = DecodedLine.Kind.STREAM_EVENT;
+            return out;
+        }
+        this.line = line;
         try (JsonParser p = factory.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ShapeException("not a JSON object");

@@ -109,6 +109,20 @@ class StreamJsonParserTest {
     }
 
     @Test
+    void truncatedStreamEventLineIsWarnedLikeAnyOther() {
+        List<String> lines = new ArrayList<>(Samples.lines(Samples.PARTIAL));
+        String delta = lines.get(4);
+        assertThat(delta).startsWith("{\"type\":\"stream_event\",");
+        lines.set(4, delta.substring(0, delta.length() - 20));
+        Recorder r = Recorder.run(lines);
+
+        assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::line, ParseWarning::kind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, ParseWarning.Kind.MALFORMED_JSON));
+        assertThat(r.parser.skippedLines()).isEqualTo(26);
+        assertThat(r.summary().hasResult()).isTrue();
+    }
+
+    @Test
     void jsonOfUnknownShapeIsWarnedOncePerLine() {
         Recorder r = Recorder.run(List.of(
                 "[1,2,3]",
