@@ -36,6 +36,7 @@ final class LocalSandbox implements Sandbox {
     private final Path root;
     private final Path workspace;
     private final Path home;
+    private final Path tmp;
     private final Supplier<Path> claudeExecutable;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private final ProcessTreeSampler sampler;
@@ -47,6 +48,7 @@ final class LocalSandbox implements Sandbox {
         this.root = root;
         this.workspace = Files.createDirectories(root.resolve("workspace"));
         this.home = Files.createDirectories(root.resolve("home"));
+        this.tmp = Files.createDirectories(root.resolve("tmp"));
         this.claudeExecutable = claudeExecutable;
         this.sampler = new ProcessTreeSampler(Path.of("/proc"), () -> running.stream().map(Process::toHandle).toList());
         this.samplerThread = Thread.ofVirtual().name("telemetry-" + request.boxName()).start(this::sampleLoop);
@@ -94,7 +96,7 @@ final class LocalSandbox implements Sandbox {
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         env.put("HOME", home.toString());
         env.put("LANG", "C.UTF-8");
-        env.put("TMPDIR", System.getProperty("java.io.tmpdir"));
+        env.put("TMPDIR", tmp.toString()); // agents keep per-session state there: it goes away with the box
         env.putAll(request.env());
         env.putAll(spec.env());
         Process process = pb.start();
