@@ -464,13 +464,25 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
                 ex.sendResponseHeaders(413, -1);
                 return;
             }
+            ExportTraceServiceRequest traces = null;
+            ExportMetricsServiceRequest metricsRequest = null;
+            try {
+                if (signal.equals("traces")) {
+                    traces = ExportTraceServiceRequest.parseFrom(body);
+                } else {
+                    metricsRequest = ExportMetricsServiceRequest.parseFrom(body);
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                ex.sendResponseHeaders(400, -1);
+                return;
+            }
             boolean ok = respondSlowly();
             byte[] response;
-            if (signal.equals("traces")) {
-                recordTraces(Transport.HTTP, headers, ExportTraceServiceRequest.parseFrom(body), ok);
+            if (traces != null) {
+                recordTraces(Transport.HTTP, headers, traces, ok);
                 response = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
             } else {
-                recordMetrics(Transport.HTTP, headers, ExportMetricsServiceRequest.parseFrom(body), ok);
+                recordMetrics(Transport.HTTP, headers, metricsRequest, ok);
                 response = ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
             }
             if (!ok) {
@@ -484,8 +496,6 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
                     out.write(response);
                 }
             }
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            ex.sendResponseHeaders(400, -1);
         }
     }
 
