@@ -149,6 +149,7 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
     private final List<Request> requests = new ArrayList<>();
     private volatile Duration delay = Duration.ZERO;
     private volatile int failWithHttpStatus; // 0 = healthy
+    private volatile boolean running;
     private int grpcPort;
     private int httpPort;
     private Server grpc;
@@ -205,6 +206,7 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
         http.createContext("/v1/metrics", ex -> handleHttp(ex, "metrics"));
         http.start();
         httpPort = http.getAddress().getPort();
+        running = true;
     }
 
     /** Stops both servers (the ports are kept for {@link #restart()}); received data stays. */
@@ -213,6 +215,7 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
     }
 
     private void stopServers() {
+        running = false;
         if (grpc != null) {
             grpc.shutdownNow();
             try {
@@ -348,10 +351,11 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
 
     // ------------------------------------------------------------------ handling
 
+    /** Waits the configured delay (cut short by {@link #stop()}); true when the answer is success. */
     private boolean respondSlowly() {
-        Duration d = delay;
-        if (!d.isZero()) {
-            sleep(d);
+        long deadline = System.nanoTime() + delay.toNanos();
+        while (System.nanoTime() < deadline && running) {
+            sleep(Duration.ofMillis(20));
         }
         return failWithHttpStatus == 0;
     }
