@@ -60,6 +60,7 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
     public static final String SCOPE = "io.voidbox.runtime";
 
     private static final String RUN_ENDED = "run ended";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OtelRunInstrumentation.class);
 
     private final Tracer tracer;
     private final Context parent;
@@ -161,6 +162,15 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
         if (event == null) {
             return;
         }
+        try {
+            dispatch(event);
+        } catch (RuntimeException e) {
+            // Telemetry must never break the bus or the run.
+            LOG.warn("OpenTelemetry instrumentation failed on a {} event: {}", event.type(), e.toString());
+        }
+    }
+
+    private void dispatch(RunEvent event) {
         switch (event) {
             case GuestTelemetry t -> guestGauges.record(t);
             case BoxStopped b -> {
