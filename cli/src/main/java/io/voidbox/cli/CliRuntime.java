@@ -1,33 +1,48 @@
 package io.voidbox.cli;
 
+import io.voidbox.observability.OtelSetup;
 import io.voidbox.runtime.VoidBox;
 import java.io.PrintStream;
+import java.time.Duration;
 
 /**
  * Wires the runtime for the command line: backends, the environment, one-line notices, and
- * (when configured) OpenTelemetry export, which is flushed and summarized when closed.
+ * OpenTelemetry export when an OTLP endpoint is configured (flushed, bounded, and summarized in
+ * one line at the end; a dead collector never blocks or fails the run).
  */
 final class CliRuntime implements AutoCloseable {
     private final String backend;
     private final PrintStream err;
+    private final OtelSetup otel;
+    private final java.util.Map<String, String> environment;
 
-    private CliRuntime(String backend, PrintStream err) {
+    private CliRuntime(String backend, PrintStream err, OtelSetup otel, java.util.Map<String, String> environment) {
         this.backend = backend;
         this.err = err;
+        this.otel = otel;
+        this.environment = environment;
     }
 
-    static CliRuntime create(String backend, PrintStream err) {
-        return new CliRuntime(backend, err);
+    static CliRuntime create(String backend, PrintStream err, java.util.Map<String, String> environment) {
+        return new CliRuntime(backend, err, OtelSetup.fromEnvironment(environment, err), environment);
     }
 
     VoidBox.Builder builder() {
-        return VoidBox.builder()
+        VoidBox.Builder b = VoidBox.builder()
                 .backend(backend)
-                .environment(System.getenv())
+                .environment(environment)
                 .notices(n -> err.println("voidbox: " + n));
+        if (otel.exporting()) b.openTelemetry(otel.openTelemetry());
+        return b;
+    }
+
+    /** Pushes what the run produced to the collector, bounded; call before closing the runtime. */
+    void flush() {
+        if (otel.exporting()) otel.flush(Duration.ofSeconds(3));
     }
 
     @Override
     public void close() {
+        otel.close();
     }
 }

@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
 /** Runs a pipeline (or single agent) spec end to end. */
 @Command(name = "run", description = "Run a pipeline or agent spec.")
 final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    VoidboxCommand parent;
+
     @Option(names = {"-f", "--file"}, required = true, description = "Spec file (YAML or JSON).")
     Path file;
 
@@ -57,12 +60,13 @@ final class RunCommand implements Callable<Integer> {
             return VoidboxCommand.EXIT_BAD_INPUT;
         }
         boolean tty = System.console() != null && System.console().isTerminal();
-        try (CliRuntime runtime = CliRuntime.create(backend, System.err)) {
+        try (CliRuntime runtime = CliRuntime.create(backend, System.err, parent.environment)) {
             VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
             if (eventsOut != null) builder.listener(new JsonLinesEventWriter(eventsOut, !eventsToStdout));
             PipelineResult result;
             try (VoidBox vb = builder.build()) {
                 result = vb.run(pipeline, input);
+                runtime.flush();
             }
             SummaryTable.print(result, System.err);
             if (!eventsToStdout && result.success()) System.out.println(result.finalOutput());

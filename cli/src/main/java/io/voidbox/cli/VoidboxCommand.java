@@ -9,6 +9,13 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, ValidateCommand.class, TraceCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class VoidboxCommand implements Runnable {
+    /** The environment the run reads (API keys, OTLP settings); the process environment unless a test passes one. */
+    final java.util.Map<String, String> environment;
+
+    VoidboxCommand(java.util.Map<String, String> environment) {
+        this.environment = java.util.Map.copyOf(environment);
+    }
+
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
     static final int EXIT_BAD_INPUT = 2;
@@ -23,7 +30,11 @@ public final class VoidboxCommand implements Runnable {
     }
 
     static int execute(String... args) {
-        CommandLine cl = new CommandLine(new VoidboxCommand());
+        return execute(System.getenv(), args);
+    }
+
+    static int execute(java.util.Map<String, String> environment, String... args) {
+        CommandLine cl = new CommandLine(new VoidboxCommand(environment));
         cl.setExitCodeExceptionMapper(e -> EXIT_BAD_INPUT);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("voidbox: " + ex.getMessage());

@@ -29,6 +29,9 @@ public final class VoidBox implements AutoCloseable {
     private final LlmResolver llms;
     private final Clock clock;
     private final BiFunction<String, String, Optional<String>> traceparent;
+    private final io.opentelemetry.api.OpenTelemetry openTelemetry;
+    /** The last run's instrumentation stays open so its final guest gauges still export; closed by the next run or close(). */
+    private io.voidbox.runtime.otel.OtelRunInstrumentation lastInstrumentation;
 
     private VoidBox(Builder b) {
         this.listeners = List.copyOf(b.listeners);
@@ -39,6 +42,7 @@ public final class VoidBox implements AutoCloseable {
         this.llms = b.llms;
         this.clock = b.clock;
         this.traceparent = b.traceparent;
+        this.openTelemetry = b.openTelemetry;
     }
 
     public static Builder builder() {
@@ -52,13 +56,28 @@ public final class VoidBox implements AutoCloseable {
         listeners.forEach(bus::addListener);
         syncListeners.forEach(bus::addSyncListener);
         for (RunEventListener l : extra) bus.addListener(l);
+        BiFunction<String, String, Optional<String>> tp = traceparent;
+        io.voidbox.runtime.otel.OtelRunInstrumentation tracing = null;
+        if (openTelemetry != null) {
+            // the application's current span (if any) becomes the parent of the pipeline span
+            tracing = new io.voidbox.runtime.otel.OtelRunInstrumentation(openTelemetry, io.opentelemetry.context.Context.current());
+            bus.addSyncListener(tracing);
+            var t = tracing;
+            tp = (run, box) -> t.traceparent(run, box, java.time.Duration.ofSeconds(1));
+        }
         RunContext ctx = new RunContext(runId, pipeline.name(), bus, clock);
         try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
-            BoxExecutor boxes = new BoxExecutor(ctx, new BackendSelector(providers, backendOverride), agent, llms, traceparent);
+            BoxExecutor boxes = new BoxExecutor(ctx, new BackendSelector(providers, backendOverride), agent, llms, tp);
             return new PipelineEngine(ctx, boxes, telemetry).run(pipeline, input);
         } finally {
             bus.close();
+            if (tracing != null) rotateInstrumentation(tracing);
         }
+    }
+
+    private synchronized void rotateInstrumentation(io.voidbox.runtime.otel.OtelRunInstrumentation current) {
+        if (lastInstrumentation != null) lastInstrumentation.close();
+        lastInstrumentation = current;
     }
 
     private static byte[] randomBytes() {
@@ -70,6 +89,10 @@ public final class VoidBox implements AutoCloseable {
     @Override
     public void close() {
         llms.close();
+        synchronized (this) {
+            if (lastInstrumentation != null) lastInstrumentation.close();
+            lastInstrumentation = null;
+        }
     }
 
     /** Configures a {@link VoidBox}; defaults give the local sandbox, Claude Code and the scripted model. */
@@ -85,6 +108,7 @@ public final class VoidBox implements AutoCloseable {
         private Map<String, String> environment = System.getenv();
         private java.util.function.Consumer<String> notices = n -> org.slf4j.LoggerFactory.getLogger(VoidBox.class).info(n);
         private java.util.function.Supplier<java.nio.file.Path> claudeExecutable;
+        private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
         /** Receives every event of every run, on the event thread. */
         public Builder listener(RunEventListener l) { listeners.add(l); return this; }
@@ -100,6 +124,13 @@ public final class VoidBox implements AutoCloseable {
         public Builder agentRunner(AgentRunner a) { agent = a; return this; }
 
         Builder llmResolver(LlmResolver r) { llms = r; return this; }
+
+        /**
+         * Traces and metrics of every run through this OpenTelemetry instance (API only: the
+         * application or the {@code observability} module owns the SDK). The pipeline span is a
+         * child of the span current when {@link VoidBox#run} is called.
+         */
+        public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry otel) { openTelemetry = otel; return this; }
 
         /** Where API keys and provider settings are read from; default the process environment. */
         public Builder environment(Map<String, String> env) { environment = Map.copyOf(env); return this; }
