@@ -82,6 +82,7 @@ public final class UnixSocketTransport implements Transport {
     public static final class Listener implements Closeable {
         private final ServerSocketChannel server;
         private final Path path;
+        private volatile Selector selecting;
 
         private Listener(ServerSocketChannel server, Path path) {
             this.server = server;
@@ -102,7 +103,9 @@ public final class UnixSocketTransport implements Transport {
                 server.configureBlocking(false);
                 try (Selector selector = Selector.open()) {
                     server.register(selector, SelectionKey.OP_ACCEPT);
+                    selecting = selector;
                     while (true) {
+                        if (!server.isOpen()) throw new IOException("unix socket listener " + path + " was closed");
                         SocketChannel ch = server.accept();
                         if (ch != null) {
                             ch.configureBlocking(true);
@@ -113,15 +116,19 @@ public final class UnixSocketTransport implements Transport {
                         selector.select(leftMs);
                         selector.selectedKeys().clear();
                     }
+                } finally {
+                    selecting = null;
                 }
             }
         }
 
-        /** Stops listening and deletes the socket file. */
+        /** Stops listening (waking a pending {@link #accept}) and deletes the socket file. */
         @Override
         public void close() throws IOException {
             try {
                 server.close();
+                Selector s = selecting;
+                if (s != null) s.wakeup();
             } finally {
                 Files.deleteIfExists(path);
             }
