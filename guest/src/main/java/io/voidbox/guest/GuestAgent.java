@@ -160,6 +160,9 @@ public final class GuestAgent {
         private void reply(Connection c, Message m) {
             try {
                 c.send(m);
+            } catch (ProtocolException e) {
+                // the reply itself cannot be encoded (too large): still answer the request
+                reply(c, new Message.Error(m.requestId(), e.getMessage()));
             } catch (IOException e) {
                 // the connection is gone; serve() notices through closed()
             }
@@ -265,7 +268,13 @@ public final class GuestAgent {
 
     /** Reads the kernel command line and warns about unknown {@code voidbox.*} keys (names only). */
     static GuestConfig loadConfig(Path cmdlinePath) throws IOException {
-        Map<String, String> args = KernelCmdline.parse(Files.readString(cmdlinePath));
+        String cmdline;
+        try {
+            cmdline = Files.readString(cmdlinePath);
+        } catch (IOException e) {
+            throw new IOException("cannot read kernel command line " + cmdlinePath + ": " + e, e);
+        }
+        Map<String, String> args = KernelCmdline.parse(cmdline);
         for (String key : args.keySet()) {
             if (key.startsWith("voidbox.") && !GuestConfig.KNOWN_KEYS.contains(key)) Log.warn("ignoring unknown kernel cmdline key " + key);
         }

@@ -276,7 +276,12 @@ public final class Connection implements AutoCloseable {
         try {
             Message m;
             while ((m = codec.read(transport.input())) != null) {
-                dispatch(m);
+                try {
+                    dispatch(m);
+                } catch (RuntimeException e) {
+                    // a failing callback must not take the channel down for everyone else
+                    LOG.log(System.Logger.Level.WARNING, "handler for " + m + " on " + transport.description() + " failed", e);
+                }
             }
         } catch (IOException e) {
             failure = e;

@@ -46,6 +46,22 @@ public final class UnixSocketTransport implements Transport {
         return new UnixSocketTransport(ch, "unix:" + path);
     }
 
+    /**
+     * Connects, retrying while the socket does not exist yet or refuses (QEMU still starting; a
+     * socket file appears just before its owner listens) until {@code patience} has passed.
+     */
+    public static UnixSocketTransport connect(Path path, Duration patience) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return connect(path);
+            } catch (IOException e) {
+                if (System.nanoTime() - deadline > 0) throw e;
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** Binds a listening socket at {@code path} (which must not exist yet); accept with {@link Listener#accept(Duration)}. */
     public static Listener listen(Path path) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
