@@ -281,8 +281,16 @@ public final class GuestAgent {
         return GuestConfig.fromCmdline(args);
     }
 
-    /** Best effort: later processes (the agent's execs) should not read the secret from /proc/cmdline. */
+    /**
+     * Best effort: later processes (the agent's execs) should not read the secret from
+     * /proc/cmdline, nor from the kernel log ("Kernel command line: ...") via dmesg.
+     */
     private static void hideProcCmdline() {
+        try {
+            Files.writeString(Path.of("/proc/sys/kernel/dmesg_restrict"), "1");
+        } catch (IOException e) {
+            Log.warn("cannot set kernel.dmesg_restrict: " + e.getMessage());
+        }
         if (!"root".equals(System.getProperty("user.name")) || Executables.find("mount").isEmpty()) {
             Log.warn("cannot hide /proc/cmdline (needs root and mount); execs can read the channel secret");
             return;

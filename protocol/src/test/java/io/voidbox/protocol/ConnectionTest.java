@@ -145,6 +145,29 @@ class ConnectionTest {
     }
 
     @Test
+    void failingCallbackDoesNotTakeTheChannelDown() throws Exception {
+        fakeGuest(true, (c, m) -> Thread.ofVirtual().start(() -> {
+            try {
+                if (m instanceof ExecRequest r) {
+                    c.send(new ExecOutput(r.requestId(), ExecOutput.STDOUT, "x".getBytes()));
+                    c.send(new ExecExit(r.requestId(), 0, false, null));
+                } else {
+                    c.send(new FileData(m.requestId(), new byte[] {1}));
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }));
+        var host = hostConnect(null);
+        var exec = host.exec(List.of("a"), Map.of(), null, null, null, (stream, chunk) -> {
+            throw new IllegalStateException("listener bug");
+        });
+        assertThat(exec.exit().get(5, TimeUnit.SECONDS).exitCode()).isZero();
+        assertThat(host.readFile("y").get(5, TimeUnit.SECONDS)).containsExactly(1);
+        assertThat(host.isOpen()).isTrue();
+    }
+
+    @Test
     void malformedFrameFromPeerClosesConnectionAndFailsPending() throws Exception {
         var guest = fakeGuest(true, (c, m) -> {});
         var host = hostConnect(null);
