@@ -1,0 +1,165 @@
+package io.voidbox.guest;
+
+import io.voidbox.protocol.Connection;
+import io.voidbox.protocol.Message.ExecExit;
+import io.voidbox.protocol.Message.ExecOutput;
+import io.voidbox.protocol.Message.ExecRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs exec requests: each command gets its own session and process group (through
+ * {@code setsid}), optionally under an unprivileged user, with stdin closed. Output is streamed
+ * in chunks as it arrives. An exec owns its process group: on timeout, cancel, connection loss,
+ * and also after the main process exited (once its output drained or {@code drainGraceMs}
+ * passed), everything left in the group is SIGKILLed, so nothing outlives the exec.
+ */
+final class ExecRunner {
+    private static final int CHUNK = 32 * 1024;
+
+    private final GuestConfig config;
+    private final UserSwitch users;
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+
+    private static final class Running {
+        final Process process;
+        volatile boolean cancelled;
+
+        Running(Process process) {
+            this.process = process;
+        }
+    }
+
+    ExecRunner(GuestConfig config) {
+        this.config = config;
+        this.users = new UserSwitch(config.passwdFile(), config.userWrapper());
+    }
+
+    /** Runs the request on its own virtual thread; replies with output frames and one ExecExit. */
+    void start(ExecRequest request, Connection connection) {
+        Thread.ofVirtual().name("exec-" + request.requestId()).start(() -> {
+            ExecExit exit;
+            try {
+                exit = execute(request, connection);
+            } catch (ExecSetupException e) {
+                exit = new ExecExit(request.requestId(), -1, false, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                exit = new ExecExit(request.requestId(), -1, false, "exec of " + request.argv().getFirst() + " failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                exit = new ExecExit(request.requestId(), -1, false, "interrupted");
+            }
+            try {
+                connection.send(exit);
+            } catch (IOException e) {
+                // connection gone; the host fails its pending exec itself
+            }
+        });
+    }
+
+    /** Kills the process group of exec {@code id}; its ExecExit reports "cancelled". Unknown ids are ignored. */
+    void cancel(long id) {
+        Running r = running.get(id);
+        if (r != null) {
+            r.cancelled = true;
+            ProcessGroups.killGroup(r.process.toHandle());
+        }
+    }
+
+    /** Kills every running exec (shutdown, connection loss) and waits up to {@code waitMs} for them to end. */
+    void cancelAll(long waitMs) {
+        running.keySet().forEach(this::cancel);
+        long deadline = System.currentTimeMillis() + waitMs;
+        while (!running.isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    int runningCount() {
+        return running.size();
+    }
+
+    private ExecExit execute(ExecRequest r, Connection c) throws ExecSetupException, IOException, InterruptedException {
+        long id = r.requestId();
+        if (r.argv().isEmpty()) throw new ExecSetupException("argv is empty");
+        Path cwd = r.cwd() == null || r.cwd().isEmpty() ? config.defaultCwd() : Path.of(r.cwd());
+        if (!Files.isDirectory(cwd)) {
+            if (r.cwd() == null || r.cwd().isEmpty()) cwd = Path.of("/");
+            else throw new ExecSetupException("cwd is not a directory: " + r.cwd());
+        }
+        UserSwitch.Prepared prepared = users.prepare(r.user(), r.argv());
+        List<String> command = new ArrayList<>();
+        if (!config.setsidCommand().isEmpty()) command.add(config.setsidCommand());
+        command.addAll(prepared.command());
+
+        var pb = new ProcessBuilder(command).directory(cwd.toFile());
+        pb.environment().putAll(prepared.env());
+        pb.environment().putAll(r.env());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new ExecSetupException("cannot start " + command.getFirst() + ": " + e.getMessage());
+        }
+        var run = new Running(p);
+        if (running.putIfAbsent(id, run) != null) {
+            ProcessGroups.killGroup(p.toHandle());
+            throw new ExecSetupException("requestId " + id + " is already running");
+        }
+        try {
+            p.getOutputStream().close();
+            var done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread out = pump(p.getInputStream(), ExecOutput.STDOUT, id, c, p, done);
+            Thread err = pump(p.getErrorStream(), ExecOutput.STDERR, id, c, p, done);
+
+            boolean timedOut = false;
+            if (r.timeoutMs() > 0) {
+                if (!p.waitFor(r.timeoutMs(), TimeUnit.MILLISECONDS)) {
+                    timedOut = !run.cancelled;
+                    ProcessGroups.killGroup(p.toHandle());
+                }
+            }
+            p.waitFor();
+            // Leader is gone: let the output drain briefly, then nothing of the group may outlive the exec.
+            out.join(config.drainGraceMs());
+            err.join(Math.max(1, config.drainGraceMs() / 2));
+            ProcessGroups.killGroup(p.toHandle());
+            out.join(2000);
+            err.join(2000);
+            done.set(true);
+            String error = run.cancelled ? "cancelled" : timedOut ? "timed out after " + r.timeoutMs() + " ms" : null;
+            return new ExecExit(id, p.exitValue(), timedOut, error);
+        } finally {
+            running.remove(id);
+            if (p.isAlive()) ProcessGroups.killGroup(p.toHandle());
+        }
+    }
+
+    /** Copies a process stream to the connection chunk by chunk; on connection loss kills the exec. */
+    private Thread pump(InputStream in, int stream, long id, Connection c, Process p, java.util.concurrent.atomic.AtomicBoolean done) {
+        return Thread.ofVirtual().name("exec-" + id + (stream == ExecOutput.STDOUT ? "-out" : "-err")).start(() -> {
+            byte[] buf = new byte[CHUNK];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    if (done.get()) return;
+                    c.send(new ExecOutput(id, stream, Arrays.copyOf(buf, n)));
+                }
+            } catch (IOException e) {
+                if (!c.isOpen()) ProcessGroups.killGroup(p.toHandle());
+            }
+        });
+    }
+}

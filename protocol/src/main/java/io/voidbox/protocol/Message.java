@@ -1,0 +1,201 @@
+package io.voidbox.protocol;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the host and the guest agent say to each other over one channel. Every message
+ * carries a {@code requestId} so that exec streams, file operations and telemetry share one
+ * connection: a reply ({@link Ok}, {@link Error}, {@link FileData}, {@link FileStat},
+ * {@link HelloAck}, {@link HelloReject}, {@link ExecOutput}, {@link ExecExit}) carries the id of
+ * its request. Unsolicited messages ({@link TelemetryBatchMessage}) use id 0.
+ *
+ * <p>Byte arrays are owned by the message once passed in; callers must not modify them later.
+ * {@code toString()} never prints secrets or contents, only their sizes. The wire layout of each
+ * record is in {@code docs/protocol.md} and {@link FrameCodec}.
+ */
+public sealed interface Message {
+
+    /** Version sent in {@link Hello}; the guest rejects any other. */
+    int PROTOCOL_VERSION = 1;
+
+    long requestId();
+
+    /** Host to guest, must be the first frame: proves the host knows the per-boot secret. */
+    record Hello(long requestId, int version, byte[] secret) implements Message {
+        public Hello {
+            Objects.requireNonNull(secret, "secret");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Hello h && h.requestId == requestId && h.version == version
+                    && Arrays.equals(h.secret, secret);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(requestId, version, Arrays.hashCode(secret));
+        }
+
+        @Override
+        public String toString() {
+            return "Hello[requestId=" + requestId + ", version=" + version + ", secret=<" + secret.length + " bytes>]";
+        }
+    }
+
+    /** Guest accepted the handshake. {@code bootMillis}: guest uptime when the agent became ready. */
+    record HelloAck(long requestId, int version, String kernel, String hostname, long bootMillis) implements Message {
+        public HelloAck {
+            Objects.requireNonNull(kernel, "kernel");
+            Objects.requireNonNull(hostname, "hostname");
+        }
+    }
+
+    /** Guest refused the handshake; the channel is closed right after. */
+    record HelloReject(long requestId, String reason) implements Message {
+        public HelloReject {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Run a command. Answered by any number of {@link ExecOutput} and exactly one {@link ExecExit}.
+     *
+     * @param cwd       working directory, null for the guest's default
+     * @param timeoutMs 0 or less: no timeout
+     * @param user      user to run as, null or empty for the agent's own user (root in the VM)
+     */
+    record ExecRequest(long requestId, List<String> argv, Map<String, String> env, String cwd, long timeoutMs, String user)
+            implements Message {
+        public ExecRequest {
+            argv = List.copyOf(argv);
+            env = Map.copyOf(env);
+        }
+    }
+
+    /** A chunk of output as it arrived (not line-aligned). */
+    record ExecOutput(long requestId, int stream, byte[] chunk) implements Message {
+        public static final int STDOUT = 1;
+        public static final int STDERR = 2;
+
+        public ExecOutput {
+            if (stream != STDOUT && stream != STDERR) throw new IllegalArgumentException("stream must be 1 or 2, got " + stream);
+            Objects.requireNonNull(chunk, "chunk");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ExecOutput x && x.requestId == requestId && x.stream == stream && Arrays.equals(x.chunk, chunk);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(requestId, stream, Arrays.hashCode(chunk));
+        }
+
+        @Override
+        public String toString() {
+            return "ExecOutput[requestId=" + requestId + ", stream=" + stream + ", chunk=<" + chunk.length + " bytes>]";
+        }
+    }
+
+    /**
+     * How an exec ended. {@code exitCode} is the process's (128+signal when killed), -1 when it
+     * never started; {@code error} is null on a normal exit, else why it was killed or failed.
+     */
+    record ExecExit(long requestId, int exitCode, boolean timedOut, String error) implements Message {}
+
+    /** Kill the whole process group of the exec with this id; answered by its {@link ExecExit}. */
+    record Cancel(long requestId) implements Message {}
+
+    /** Create or replace a file (parents are created); {@code mode} 0 means 0644. Answered by {@link Ok}. */
+    record WriteFile(long requestId, String path, byte[] content, int mode) implements Message {
+        public WriteFile {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(content, "content");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof WriteFile w && w.requestId == requestId && w.path.equals(path)
+                    && Arrays.equals(w.content, content) && w.mode == mode;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(requestId, path, Arrays.hashCode(content), mode);
+        }
+
+        @Override
+        public String toString() {
+            return "WriteFile[requestId=" + requestId + ", path=" + path + ", content=<" + content.length
+                    + " bytes>, mode=0" + Integer.toOctalString(mode) + "]";
+        }
+    }
+
+    /** Read a whole file; answered by {@link FileData} or {@link Error}. */
+    record ReadFile(long requestId, String path) implements Message {
+        public ReadFile {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /** Content of a file read. */
+    record FileData(long requestId, byte[] content) implements Message {
+        public FileData {
+            Objects.requireNonNull(content, "content");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileData d && d.requestId == requestId && Arrays.equals(d.content, content);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(requestId, Arrays.hashCode(content));
+        }
+
+        @Override
+        public String toString() {
+            return "FileData[requestId=" + requestId + ", content=<" + content.length + " bytes>]";
+        }
+    }
+
+    /** Ask whether a path exists (symlinks are not followed); answered by {@link FileStat}. */
+    record StatFile(long requestId, String path) implements Message {
+        public StatFile {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /** Result of {@link StatFile}; size and directory are meaningless when it does not exist. */
+    record FileStat(long requestId, boolean exists, long size, boolean directory) implements Message {}
+
+    /** A request succeeded and has nothing else to say. */
+    record Ok(long requestId) implements Message {}
+
+    /** A request failed; {@code message} names the path/field at fault. */
+    record Error(long requestId, String message) implements Message {
+        public Error {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** Guest telemetry, sent unsolicited with id 0 at every interval after the handshake. */
+    record TelemetryBatchMessage(long requestId, TelemetryBatch batch) implements Message {
+        public TelemetryBatchMessage {
+            Objects.requireNonNull(batch, "batch");
+        }
+
+        public TelemetryBatchMessage(TelemetryBatch batch) {
+            this(0, batch);
+        }
+    }
+
+    /** Stop serving: the guest kills running execs, answers {@link Ok} and exits (then /init powers off). */
+    record Shutdown(long requestId) implements Message {}
+}
