@@ -1,5 +1,7 @@
 package io.voidbox.runtime.agent.claude;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -82,14 +84,14 @@ public sealed interface ClaudeStreamEvent {
      * sources are kept. {@code isError} is {@code is_error} (or an {@code error_*} subtype), and then
      * {@code errorMessage} says why (the result text such as {@code "API Error: 400 ..."}, the
      * {@code errors} list, or the subtype); it is {@code null} on success. {@code apiErrorStatus} is
-     * the HTTP status of a failed API call, or {@code null}.
+     * the HTTP status of a failed API call, or {@code null}. {@code modelUsage} keeps the line's order.
      */
     record Result(long line, String parentToolUseId, String subtype, boolean isError, String errorMessage,
                   String resultText, Integer apiErrorStatus, String sessionId, int numTurns, long durationMs,
                   long durationApiMs, double costUsd, TokenUsage tokens, TokenUsage usage,
                   Map<String, ModelUsage> modelUsage) implements ClaudeStreamEvent {
         public Result {
-            modelUsage = Map.copyOf(modelUsage);
+            modelUsage = Collections.unmodifiableMap(new LinkedHashMap<>(modelUsage));
         }
     }
 

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Decodes one stream-json line into a {@link DecodedLine} with Jackson's streaming parser: fields
@@ -73,7 +75,7 @@ final class LineDecoder {
             throw new ShapeException("no string \"type\" field");
         }
         if ((out.kind == DecodedLine.Kind.ASSISTANT || out.kind == DecodedLine.Kind.USER) && !out.hasMessage) {
-            throw new ShapeException(out.kind.name().toLowerCase(java.util.Locale.ROOT) + " line without a \"message\" object");
+            throw new ShapeException(out.kind.name().toLowerCase(Locale.ROOT) + " line without a \"message\" object");
         }
         return out;
     }
@@ -357,7 +359,7 @@ final class LineDecoder {
         }
         if (t == JsonToken.VALUE_STRING) {
             StringBuilder sb = new StringBuilder().append('"');
-            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(p.getText(), sb);
+            JsonStringEncoder.getInstance().quoteAsString(p.getText(), sb);
             return sb.append('"').toString();
         }
         return p.getText();

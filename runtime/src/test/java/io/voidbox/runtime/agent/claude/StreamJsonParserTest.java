@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /** Robustness and synthetic-stream behaviour of {@link StreamJsonParser}. */
@@ -93,8 +94,8 @@ class StreamJsonParserTest {
         Recorder r = Recorder.run(lines);
 
         assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::line, ParseWarning::kind)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(6L, ParseWarning.Kind.MALFORMED_JSON),
-                        org.assertj.core.groups.Tuple.tuple(6L, ParseWarning.Kind.MISSING_RESULT));
+                .containsExactly(tuple(6L, ParseWarning.Kind.MALFORMED_JSON),
+                        tuple(6L, ParseWarning.Kind.MISSING_RESULT));
         assertThat(r.all(ParseWarning.class).getFirst().excerpt()).hasSize(83).startsWith("{\"type\":\"result\"").endsWith("...");
         assertThat(r.all(Result.class)).isEmpty();
         assertThat(r.first(ToolResult.class).content()).isEqualTo("hi");
@@ -117,7 +118,7 @@ class StreamJsonParserTest {
         Recorder r = Recorder.run(lines);
 
         assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::line, ParseWarning::kind)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, ParseWarning.Kind.MALFORMED_JSON));
+                .containsExactly(tuple(5L, ParseWarning.Kind.MALFORMED_JSON));
         assertThat(r.parser.skippedLines()).isEqualTo(26);
         assertThat(r.summary().hasResult()).isTrue();
     }
@@ -202,7 +203,7 @@ class StreamJsonParserTest {
         assertThat(withoutTotal.tokens()).isEqualTo(new TokenUsage(110, 220, 330, 440));
         assertThat(withoutTotal.usage()).isEqualTo(new TokenUsage(1, 2, 3, 4));
         assertThat(withoutTotal.costUsd()).isCloseTo(0.30, within(1e-12));
-        assertThat(withoutTotal.modelUsage()).containsOnlyKeys("claude-sonnet-4-5", "claude-haiku-4-5");
+        assertThat(withoutTotal.modelUsage().keySet()).containsExactly("claude-sonnet-4-5", "claude-haiku-4-5");
 
         Recorder withTotal = Recorder.run(List.of(result(2, ",\"total_cost_usd\":0.31" + usage + modelUsage)));
         assertThat(withTotal.first(Result.class).costUsd()).isEqualTo(0.31);
@@ -241,8 +242,8 @@ class StreamJsonParserTest {
 
         List<ToolResult> results = r.all(ToolResult.class);
         assertThat(results).extracting(ToolResult::toolUseId, ToolResult::content, ToolResult::isError)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("t1", "line one\nline two", false),
-                        org.assertj.core.groups.Tuple.tuple("t2", "[image]", true));
+                .containsExactly(tuple("t1", "line one\nline two", false),
+                        tuple("t2", "[image]", true));
         assertThat(r.summary().toolErrors()).isEqualTo(1);
     }
 
@@ -322,7 +323,7 @@ class StreamJsonParserTest {
                 "{\"type\":\"thinking\",\"thinking\":\"Need to check the file.\",\"signature\":\"abc\"}")
                 .replace("}],\"stop", "},{\"type\":\"redacted_thinking\",\"data\":\"xyz\"}],\"stop")));
         assertThat(r.all(Thinking.class)).extracting(Thinking::text, Thinking::messageId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("Need to check the file.", "m1"));
+                .containsExactly(tuple("Need to check the file.", "m1"));
         assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::kind).containsExactly(ParseWarning.Kind.MISSING_RESULT);
     }
 
@@ -341,14 +342,14 @@ class StreamJsonParserTest {
 
         assertThat(r.events).extracting(e -> e.getClass().getSimpleName(), ClaudeStreamEvent::parentToolUseId)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("ToolUse", null),
-                        org.assertj.core.groups.Tuple.tuple("AssistantText", "task1"),
-                        org.assertj.core.groups.Tuple.tuple("ToolUse", "task1"),
-                        org.assertj.core.groups.Tuple.tuple("ToolResult", "task1"),
-                        org.assertj.core.groups.Tuple.tuple("AssistantText", "task1"),
-                        org.assertj.core.groups.Tuple.tuple("ToolResult", null),
-                        org.assertj.core.groups.Tuple.tuple("AssistantText", null),
-                        org.assertj.core.groups.Tuple.tuple("Result", null));
+                        tuple("ToolUse", null),
+                        tuple("AssistantText", "task1"),
+                        tuple("ToolUse", "task1"),
+                        tuple("ToolResult", "task1"),
+                        tuple("AssistantText", "task1"),
+                        tuple("ToolResult", null),
+                        tuple("AssistantText", null),
+                        tuple("Result", null));
         ToolResult task = r.all(ToolResult.class).get(1);
         assertThat(task.toolName()).isEqualTo("Task");
         assertThat(task.durationNanos()).isEqualTo(6 * Recorder.TICK_NANOS);
