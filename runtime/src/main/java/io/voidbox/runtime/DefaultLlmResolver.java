@@ -91,6 +91,7 @@ final class DefaultLlmResolver implements LlmResolver {
     static String reachable(String url, SandboxEnvironment sandbox) {
         URI u = URI.create(url);
         String host = u.getHost();
+        if (sandbox.hostAddress().startsWith("127.")) return url; // the agent runs on the host itself
         if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) return url;
         return url.replaceFirst("://" + java.util.regex.Pattern.quote(host), "://" + sandbox.hostAddress());
     }
