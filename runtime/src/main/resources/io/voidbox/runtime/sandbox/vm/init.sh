@@ -1,0 +1,74 @@
+#!/bin/sh
+# VoidBox guest init (PID 1 inside the micro-VM, run by busybox sh).
+# Mounts the kernel file systems, loads the virtio modules, mounts the read-only root disk at
+# /opt/voidbox, sets up networking when a NIC exists, prepares /workspace and the agent's home,
+# starts the guest agent and powers the VM off when it exits. Every step prints a
+# "voidbox-init:" marker on the console; the host reads them to follow and time the boot.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+log() { echo "voidbox-init: $*"; }
+fail() { echo "voidbox-init: FATAL $*"; poweroff -f; sleep 5; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm /run /tmp
+mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+log "kernel $(uname -r)"
+log "pid1 $(cat /proc/1/comm)"
+
+while read -r m; do
+  [ -n "$m" ] || continue
+  insmod "/voidbox/modules/$m.ko" 2>/dev/console || log "insmod $m failed"
+done < /voidbox/modules.order
+log "modules loaded"
+
+# The root disk (virtio-blk, first disk) carries the JRE, the agent, Claude Code and the libraries.
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -b /dev/vda ] || fail "no root disk /dev/vda (virtio-blk missing?)"
+mkdir -p /opt/voidbox
+mount -t "$(cat /voidbox/rootfs.type)" -o ro /dev/vda /opt/voidbox || fail "cannot mount /dev/vda"
+log "root disk mounted"
+
+# virtio-serial ports get stable names the way udev would create them.
+mkdir -p /dev/virtio-ports
+for d in /sys/class/virtio-ports/*; do
+  [ -f "$d/name" ] || continue
+  n=$(cat "$d/name")
+  [ -n "$n" ] && ln -sf "../${d##*/}" "/dev/virtio-ports/$n" && log "port $n /dev/${d##*/}"
+done
+
+hostname voidbox
+ip link set lo up
+if [ -e /sys/class/net/eth0 ]; then
+  ip link set eth0 up
+  ip addr add 10.0.2.15/24 dev eth0
+  ip route add default via 10.0.2.2
+  echo "nameserver 10.0.2.3" > /etc/resolv.conf
+  log "network eth0 10.0.2.15 gw 10.0.2.2"
+else
+  : > /etc/resolv.conf
+  log "network none"
+fi
+
+mount -t tmpfs -o mode=0755 tmpfs /workspace
+mount -t tmpfs -o mode=0700 tmpfs /home/agent
+chown 1000:1000 /workspace /home/agent
+log "workspace /workspace home /home/agent user agent(1000)"
+
+if [ -f /opt/voidbox/agent/agent.env ]; then
+  . /opt/voidbox/agent/agent.env
+  cd /workspace
+  log "agent-start $(cut -d' ' -f1 /proc/uptime)"
+  # The agent runs as root (it starts commands as 'agent' via setpriv); its output goes to the console.
+  HOME=/root /opt/voidbox/jre/bin/java $VOIDBOX_JAVA_OPTS -cp "$VOIDBOX_CLASSPATH" $VOIDBOX_MAIN_CLASS < /dev/null
+  log "agent-exit $?"
+else
+  log "no agent on the root disk"
+fi
+log "poweroff $(cut -d' ' -f1 /proc/uptime)"
+poweroff -f
+sleep 5
