@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  */
 public final class GuestImageBuilder {
     /** Bumped whenever the layout or the build steps change. */
-    static final String BUILDER_VERSION = "6";
+    static final String BUILDER_VERSION = "7";
     static final String DEFAULT_MAIN_CLASS = "io.voidbox.guest.GuestAgent";
     /** JVM flags for a short-lived agent in a small VM; C1 only is much cheaper to warm up under TCG. */
     static final List<String> DEFAULT_JAVA_OPTIONS = List.of(
@@ -328,6 +328,7 @@ public final class GuestImageBuilder {
             cpio.charDevice("dev/console", 0600, 5, 1);
             cpio.file("init", 0755, resource("bare-init.sh"));
             cpio.file("bin/busybox", 0755, busybox);
+            cpio.symlink("bin/sh", "busybox");
         }
     }
 

@@ -31,14 +31,15 @@ import java.util.regex.Pattern;
  */
 public final class QemuMachine implements AutoCloseable {
     /**
-     * Runs QEMU ("$@") in the background with stdin from /dev/null, and kills it as soon as its own
-     * stdin (a pipe whose only writer is the JVM) reaches EOF: on {@code close()} or when the JVM dies.
+     * Runs QEMU ("$@") in the background with stdin from /dev/null, and sends it SIGTERM as soon as
+     * its own stdin (a pipe whose only writer is the JVM) reaches EOF: on {@code close()} or when
+     * the JVM dies. QEMU's stdio chardev does not do this itself: it ignores EOF on stdin.
      */
     static final String WATCHDOG = """
             exec 3<&0
             "$@" </dev/null &
             q=$!
-            ( while read -r _ <&3; do :; done; kill -TERM $q 2>/dev/null; sleep 2; kill -KILL $q 2>/dev/null ) &
+            ( while read -r _ <&3; do :; done; kill -TERM $q 2>/dev/null ) &
             w=$!
             exec 3<&-
             wait $q
@@ -61,6 +62,7 @@ public final class QemuMachine implements AutoCloseable {
     private final long startedNanos;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch exited = new CountDownLatch(1);
     private final List<Thread> readers = new ArrayList<>();
     private final Thread shutdownHook;
     private volatile long readyNanos;
@@ -107,10 +109,15 @@ public final class QemuMachine implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(m.shutdownHook);
         m.readers.add(Thread.ofVirtual().name("vm-console-" + spec.name()).start(() -> m.pump(p.getInputStream(), "console")));
         m.readers.add(Thread.ofVirtual().name("vm-stderr-" + spec.name()).start(() -> m.pump(p.getErrorStream(), "qemu")));
-        p.onExit().thenRun(() -> {
+        m.readers.add(Thread.ofVirtual().name("vm-exit-" + spec.name()).start(() -> {
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                return;
+            }
             m.exitedNanos = System.nanoTime();
-            m.ready.countDown();
-        });
+            m.exited.countDown();
+        }));
         return m;
     }
 
@@ -123,6 +130,7 @@ public final class QemuMachine implements AutoCloseable {
     public Duration awaitReady() throws SandboxException, InterruptedException {
         boolean signalled = ready.await(spec.bootTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (readyNanos != 0) return Duration.ofNanos(readyNanos - startedNanos);
+        if (signalled) wrapper.waitFor(2, TimeUnit.SECONDS);
         String why = signalled
                 ? "QEMU exited (code " + exitCode().orElse(-1) + ") before the guest was ready"
                 : "the guest did not become ready within " + spec.bootTimeout().toSeconds() + " s (accel " + spec.accel().id()
@@ -134,11 +142,8 @@ public final class QemuMachine implements AutoCloseable {
 
     /** Waits for QEMU to exit; the exit code, or empty on timeout (the machine keeps running). */
     public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
-        try {
-            if (!wrapper.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return OptionalInt.empty();
-        } finally {
-            if (!wrapper.isAlive()) joinReaders(Duration.ofSeconds(2));
-        }
+        if (!exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) return OptionalInt.empty();
+        joinReaders(Duration.ofSeconds(2));
         return OptionalInt.of(wrapper.exitValue());
     }
 
@@ -265,6 +270,9 @@ public final class QemuMachine implements AutoCloseable {
             }
         } catch (IOException e) {
             // stream closed on exit
+        } finally {
+            // Console EOF: QEMU is gone and every line has been seen, so awaitReady can decide.
+            if (stream.equals("console")) ready.countDown();
         }
     }
 

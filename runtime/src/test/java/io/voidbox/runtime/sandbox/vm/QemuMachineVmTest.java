@@ -131,6 +131,7 @@ class QemuMachineVmTest {
             child.waitFor(10, TimeUnit.SECONDS);
             qemu.onExit().get(15, TimeUnit.SECONDS);
             assertThat(qemu.isAlive()).isFalse();
+            for (int i = 0; i < 100 && !qemuProcessesUsing(temp).isEmpty(); i++) Thread.sleep(50); // the watchdog shell exits right after
             assertThat(qemuProcessesUsing(temp)).isEmpty();
             QemuMachine.sweepStale();
             assertThat(temp).as("stale temp dir of the killed JVM is swept").doesNotExist();
