@@ -12,6 +12,7 @@
 #                         host ports of the stack (default 3000, 4317, 4318; loopback only)
 #   PLAYGROUND_WAIT_SECS  how long to wait for the stack to become healthy (default 180)
 #   PLAYGROUND_VOIDBOX    the voidbox command to run (default: the launcher at the repository root)
+#   PLAYGROUND_RUNS_DIR   where the run events (JSON Lines) go (default playground/runs)
 #   ANTHROPIC_API_KEY     for the anthropic provider (never printed)
 #   OLLAMA_BASE_URL       for the ollama provider (default http://127.0.0.1:11434)
 set -euo pipefail
@@ -80,6 +81,7 @@ wait_secs=${PLAYGROUND_WAIT_SECS:-180}
 [[ $wait_secs =~ ^[0-9]{1,5}$ ]] || die "PLAYGROUND_WAIT_SECS='$wait_secs' is not a number of seconds"
 export PLAYGROUND_GRAFANA_PORT=$grafana_port PLAYGROUND_OTLP_GRPC_PORT=$grpc_port PLAYGROUND_OTLP_HTTP_PORT=$http_port
 voidbox=${PLAYGROUND_VOIDBOX:-$root/voidbox}
+runs_dir=${PLAYGROUND_RUNS_DIR:-$here/runs}
 service=${VOIDBOX_SERVICE_NAME:-void-box}
 
 # ---------------------------------------------------------------- prerequisites
@@ -100,8 +102,12 @@ check_docker() {
       "see https://docs.docker.com/compose/install/linux/"
   fi
   if ! out=$(bounded 30 docker info 2>&1); then
-    local reason
-    reason=$(printf '%s\n' "$out" | grep -m 1 -iE 'cannot connect|permission denied|error' || true)
+    local reason='' line
+    while IFS= read -r line; do # builtins only: the first line that says what is wrong
+      case ${line,,} in
+        *"cannot connect"* | *"permission denied"* | *error*) reason=$line; break ;;
+      esac
+    done <<<"$out"
     die "the Docker engine is not reachable${reason:+: $reason}" \
       "Start it (e.g. 'sudo systemctl start docker') and make sure this user may use it" \
       "(member of the 'docker' group, or run as root), then try again. 'docker info' shows the details."
@@ -271,8 +277,8 @@ prepare_spec() { # sets spec: the playground pipeline, with the provider line re
 run_pipeline() {
   local spec events rc=0
   prepare_spec
-  mkdir -p "$here/runs"
-  events="$here/runs/$(date -u +%Y%m%dT%H%M%SZ)-$provider.jsonl"
+  mkdir -p "$runs_dir"
+  events="$runs_dir/$(date -u +%Y%m%dT%H%M%SZ)-$provider.jsonl"
   say "running the playground pipeline (provider $provider, backend $backend), OTLP to 127.0.0.1:$grpc_port ..."
   VOIDBOX_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port" VOIDBOX_OTLP_PROTOCOL=grpc VOIDBOX_SERVICE_NAME="$service" \
     "$voidbox" run --file "$spec" --events "$events" --backend "$backend" </dev/null || rc=$?
