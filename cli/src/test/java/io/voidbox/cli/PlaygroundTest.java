@@ -282,18 +282,57 @@ class PlaygroundTest {
     @Test
     void anthropicWithoutAKeyFailsClearlyBeforeStartingTheStack() throws Exception {
         Stub docker = stubDocker("ok");
-        Path fake = tmp.resolve("fake-voidbox");
-        Files.writeString(fake, "#!" + bash() + "\nexit 0\n");
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = new HashMap<>(docker.env());
         env.put("PATH", docker.bin() + File.pathSeparator + System.getenv("PATH"));
         env.put("PLAYGROUND_PROVIDER", "anthropic");
         env.put("PLAYGROUND_BACKEND", "local");
-        env.put("PLAYGROUND_VOIDBOX", fake.toString());
+        env.put("PLAYGROUND_VOIDBOX", trueCommand().toString());
         Result r = up(env);
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("the anthropic provider needs ANTHROPIC_API_KEY");
         assertThat(docker.calls()).containsExactly("compose version", "info");
+    }
+
+    @Test
+    void ollamaThatDoesNotAnswerFailsClearlyBeforeStartingTheStack() throws Exception {
+        Stub docker = stubDocker("ok");
+        Map<String, String> env = new HashMap<>(docker.env());
+        env.put("PATH", docker.bin() + File.pathSeparator + System.getenv("PATH"));
+        env.put("PLAYGROUND_PROVIDER", "ollama");
+        env.put("PLAYGROUND_BACKEND", "local");
+        env.put("OLLAMA_BASE_URL", "http://127.0.0.1:1");
+        env.put("PLAYGROUND_VOIDBOX", trueCommand().toString());
+        Result r = up(env);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("Ollama does not answer at http://127.0.0.1:1").contains("ollama serve");
+        assertThat(docker.calls()).containsExactly("compose version", "info");
+    }
+
+    @Test
+    void aStackThatNeverBecomesHealthyFailsWithinTheWaitAndSaysWhereToLook() throws Exception {
+        Stub docker = stubDocker("ok");
+        HttpServer grafana = fakeGrafana();
+        int deadGrafanaPort = grafana.getAddress().getPort();
+        grafana.stop(0); // nothing answers there any more
+        Map<String, String> env = stackEnv(docker, grafana, tmp.resolve("runs"));
+        env.put("PLAYGROUND_GRAFANA_PORT", Integer.toString(deadGrafanaPort));
+        env.put("PLAYGROUND_WAIT_SECS", "3");
+        env.put("PLAYGROUND_PROVIDER", "scripted");
+        env.put("PLAYGROUND_VOIDBOX", trueCommand().toString());
+        long t0 = System.nanoTime();
+        Result r = up(env);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("did not become healthy within 3s (Grafana: down, OTLP: up)")
+                .contains("docker compose -f " + playground().resolve("compose.yaml") + " logs lgtm");
+        assertThat(tmp.resolve("runs")).doesNotExist();
+    }
+
+    private Path trueCommand() throws IOException {
+        Path fake = tmp.resolve("true-voidbox");
+        Files.writeString(fake, "#!" + bash() + "\nexit 0\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return fake;
     }
 
     /** Answers Grafana's /api/health like a healthy Grafana. */
