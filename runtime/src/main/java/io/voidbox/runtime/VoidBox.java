@@ -150,7 +150,11 @@ public final class VoidBox implements AutoCloseable {
             if (agent == null) agent = new io.voidbox.runtime.agent.claude.ClaudeCodeRunner();
             if (llms == null) llms = new DefaultLlmResolver(environment, notices);
             if (claudeExecutable == null) claudeExecutable = new PinnedClaude();
-            providers.putIfAbsent("local", new io.voidbox.runtime.sandbox.local.LocalSandboxProvider(claudeExecutable));
+            if (providers.isEmpty()) {
+                // defaults: micro-VMs where they can run, the local process sandbox otherwise
+                providers.put("local", new io.voidbox.runtime.sandbox.local.LocalSandboxProvider(claudeExecutable));
+                providers.put("vm", new io.voidbox.runtime.sandbox.vm.VmSandboxProvider(claudeExecutable, notices));
+            }
             return new VoidBox(this);
         }
     }
