@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PipelineOverhead {
     private enum Arm { OFF, ON }
 
-    private record Run(Arm arm, int index, double seconds, double tailSeconds, long events, ExportStats stats) {}
+    /** {@code setupSeconds}: building OtelSetup (SDK and exporter classes load here in a fresh JVM); {@code tailSeconds}: flush and close after the run. */
+    private record Run(Arm arm, int index, double seconds, double setupSeconds, double tailSeconds, long events, ExportStats stats) {}
 
     private final Pipeline pipeline;
     private final Map<String, String> baseEnv;
@@ -92,7 +93,8 @@ public final class PipelineOverhead {
             for (int i = 0; i < warmup; i++) {
                 for (Arm arm : Arm.values()) {
                     Run r = bench.run(arm, -1 - i);
-                    System.out.printf("  warm-up %-3s %6.2f s (discarded)%n", arm, r.seconds());
+                    System.out.printf("  warm-up %-3s %6.2f s (discarded; setup %.3f s, flush+close %.3f s)%n", arm, r.seconds(),
+                            r.setupSeconds(), r.tailSeconds());
                 }
             }
             List<Run> results = new ArrayList<>();
@@ -127,7 +129,9 @@ public final class PipelineOverhead {
         long tail;
         PipelineResult result;
         ExportStats stats;
+        long setup;
         try (OtelSetup otel = OtelSetup.fromEnvironment(arm == Arm.ON ? exportEnv : baseEnv, err)) {
+            setup = System.nanoTime();
             if (otel.exporting() != (arm == Arm.ON)) {
                 throw new IllegalStateException("arm " + arm + " but exporting=" + otel.exporting() + ": " + notes);
             }
@@ -154,12 +158,13 @@ public final class PipelineOverhead {
             throw new IllegalStateException("run " + arm + " #" + index + " failed: " + result.error().orElse("?")
                     + "\n" + notes.toString(StandardCharsets.UTF_8));
         }
-        return new Run(arm, index, (t1 - t0) / 1e9, (t1 - tail) / 1e9, events.get(), stats);
+        return new Run(arm, index, (t1 - t0) / 1e9, (setup - t0) / 1e9, (t1 - tail) / 1e9, events.get(), stats);
     }
 
     private static void report(List<Run> results, int pairs) {
         Spread off = Spread.of(results.stream().filter(r -> r.arm() == Arm.OFF).map(Run::seconds).toList());
         Spread on = Spread.of(results.stream().filter(r -> r.arm() == Arm.ON).map(Run::seconds).toList());
+        Spread onSetup = Spread.of(results.stream().filter(r -> r.arm() == Arm.ON).map(Run::setupSeconds).toList());
         Spread offTail = Spread.of(results.stream().filter(r -> r.arm() == Arm.OFF).map(Run::tailSeconds).toList());
         Spread onTail = Spread.of(results.stream().filter(r -> r.arm() == Arm.ON).map(Run::tailSeconds).toList());
         List<Double> ratios = new ArrayList<>();
@@ -176,6 +181,8 @@ public final class PipelineOverhead {
         System.out.printf("| export off | %d | %.2f | %.2f | %.2f | %.3f |%n", off.n(), off.median(), off.min(), off.max(), offTail.median());
         System.out.printf("| export on  | %d | %.2f | %.2f | %.2f | %.3f |%n", on.n(), on.median(), on.min(), on.max(), onTail.median());
         System.out.println();
+        System.out.printf("export on, warm JVM: OtelSetup built in %.1f ms (median), flush+close %.0f ms (median)%n",
+                onSetup.median() * 1000, onTail.median() * 1000);
         System.out.printf("ratio of medians (on/off): %.3f; per-pair ratio median %.3f, min %.3f, max %.3f (%d pairs)%n",
                 on.median() / off.median(), ratio.median(), ratio.min(), ratio.max(), ratio.n());
     }
