@@ -1,28 +1,29 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Builds (or reuses from the cache) the VoidBox guest image and prints its directory.
-# Usage: scripts/build-guest-image.sh [--claude PATH] [--jar PATH]... [--main CLASS] [--ext4] [--no-cds]
+# Usage: scripts/build-guest-image.sh [build] [--claude PATH] [--jar PATH]... [--main CLASS] [--ext4] [--no-cds]
 #        scripts/build-guest-image.sh list | clean [--downloads]
-# Defaults: the guest agent jars from guest/target and protocol/target (built with
-# ./mvnw -pl guest -am package), main class io.voidbox.guest.GuestAgent.
+# Without --jar: the guest agent jars from guest/target and protocol/target
+# (./mvnw -pl guest -am package), main class io.voidbox.guest.GuestAgent.
 # Cache: ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}/images/<hash>/
-set -eu
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-for t in qemu-system-x86_64 mksquashfs apt-get dpkg-deb; do
-  command -v "$t" >/dev/null 2>&1 || { echo "build-guest-image: '$t' missing: run scripts/install-vm-deps.sh" >&2; exit 1; }
-done
-CLASSES="$ROOT/runtime/target/classes"
-if [ ! -f "$CLASSES/io/voidbox/runtime/sandbox/vm/GuestImageBuilder.class" ]; then
-  (cd "$ROOT" && JAVA_HOME="$JAVA_HOME" ./mvnw -B -q -pl runtime -am compile)
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$root/scripts/lib.sh"
+voidbox_find_jdk
+cmd=build
+case "${1:-}" in list|clean|build) cmd=$1; shift ;; esac
+if [ "$cmd" = build ]; then
+  "$root/scripts/install-vm-deps.sh" >/dev/null
 fi
-CMD=build
-case "${1:-}" in list|clean|build) CMD=$1; shift ;; esac
-ARGS=""
-if [ "$CMD" = build ] && ! printf '%s\n' "$@" | grep -q -- '^--jar$'; then
-  for j in "$ROOT"/guest/target/voidbox-guest-*.jar "$ROOT"/protocol/target/voidbox-protocol-*.jar; do
-    case "$j" in *-tests.jar|*-sources.jar|*\**) continue ;; esac
-    [ -f "$j" ] && ARGS="$ARGS --jar $j"
+classes="$root/runtime/target/classes"
+if [ ! -f "$classes/io/voidbox/runtime/sandbox/vm/GuestImageBuilder.class" ]; then
+  (cd "$root" && ./mvnw -B -q -pl runtime -am compile)
+fi
+args=()
+if [ "$cmd" = build ] && ! printf '%s\n' "$@" | grep -qx -- '--jar'; then
+  for j in "$root"/guest/target/voidbox-guest-*.jar "$root"/protocol/target/voidbox-protocol-*.jar; do
+    case "$j" in *-tests.jar|*-sources.jar) continue ;; esac
+    [ -f "$j" ] && args+=(--jar "$j")
   done
+  [ ${#args[@]} -gt 0 ] || echo "voidbox: no guest agent jars in guest/target (./mvnw -pl guest -am package): the image gets no agent" >&2
 fi
-# shellcheck disable=SC2086
-exec "$JAVA_HOME/bin/java" -cp "$CLASSES" io.voidbox.runtime.sandbox.vm.GuestImageBuilder "$CMD" $ARGS "$@"
+exec "$JAVA_HOME/bin/java" -cp "$classes" io.voidbox.runtime.sandbox.vm.GuestImageBuilder "$cmd" "${args[@]}" "$@"

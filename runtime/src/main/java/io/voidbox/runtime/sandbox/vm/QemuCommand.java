@@ -67,7 +67,7 @@ public final class QemuCommand {
             a.add("tsc=reliable");
             a.add("no_timer_check");
         }
-        if (spec.channel()) a.add("voidbox.port=" + GuestImage.CHANNEL_PORT_NAME);
+        if (spec.channel() && !spec.guestArgs().containsKey("port")) a.add("voidbox.port=" + GuestImage.CHANNEL_PORT_NAME);
         spec.guestArgs().forEach((k, v) -> a.add("voidbox." + k + "=" + v));
         a.addAll(spec.extraKernelArgs());
         return String.join(" ", a);

@@ -64,6 +64,12 @@ class QemuCommandTest {
     }
 
     @Test
+    void anExplicitPortGuestArgIsNotDuplicated() {
+        String append = arg(cmd(spec().guestArg("port", "voidbox.0").build()), "-append");
+        assertThat(append.split(" ")).containsOnlyOnce("voidbox.port=voidbox.0");
+    }
+
+    @Test
     void attachesChannelAsVirtioSerialPortOnAUnixSocket() {
         List<String> c = cmd(spec().build());
         assertThat(c).containsSequence("-device", "virtio-serial-device",
