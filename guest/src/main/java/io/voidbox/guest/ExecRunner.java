@@ -149,7 +149,7 @@ final class ExecRunner {
 
     /** Copies a process stream to the connection chunk by chunk; on connection loss kills the exec. */
     private Thread pump(InputStream in, int stream, long id, Connection c, Process p, java.util.concurrent.atomic.AtomicBoolean done) {
-        return Thread.ofVirtual().name("exec-" + id + (stream == ExecOutput.STDOUT ? "-out" : "-err")).start(() -> {
+        return Thread.ofPlatform().daemon().name("exec-" + id + (stream == ExecOutput.STDOUT ? "-out" : "-err")).start(() -> {
             byte[] buf = new byte[CHUNK];
             try (in) {
                 int n;

@@ -79,7 +79,10 @@ final class UserSwitch {
             Optional<Path> exe = Executables.find(candidate.getFirst());
             if (exe.isEmpty()) continue;
             if (candidate.getFirst().equals("setpriv") && Executables.isBusybox(exe.get())) continue;
-            return Optional.of(candidate);
+            // the absolute path: busybox setsid prefers its own applets over PATH for a bare name
+            List<String> resolved = new java.util.ArrayList<>(candidate);
+            resolved.set(0, exe.get().toString());
+            return Optional.of(List.copyOf(resolved));
         }
         return Optional.empty();
     }

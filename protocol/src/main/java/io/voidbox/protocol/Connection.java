@@ -115,7 +115,9 @@ public final class Connection implements AutoCloseable {
     /** Wraps a transport and starts the reader thread. The connection now owns the transport. */
     public static Connection open(Transport transport, FrameCodec codec, Inbound inbound) {
         var c = new Connection(transport, codec, inbound);
-        Thread.ofVirtual().name("voidbox-reader " + transport.description()).start(c::readLoop);
+        // a platform thread: it blocks in read() for the connection's life, which would pin a carrier
+        // (on a 1-vCPU guest, the only one) if it were virtual
+        Thread.ofPlatform().daemon().name("voidbox-reader " + transport.description()).start(c::readLoop);
         return c;
     }
 

@@ -48,6 +48,10 @@ final class VmSandbox implements Sandbox {
         this.boxEnv = Map.copyOf(boxEnv);
     }
 
+    QemuMachine machineForTests() {
+        return machine;
+    }
+
     @Override
     public SandboxEnvironment environment() {
         return environment;
@@ -100,8 +104,9 @@ final class VmSandbox implements Sandbox {
             Message.ExecExit exit = handle.exit().get(spec.timeout().plus(EXIT_SLACK).toMillis(), TimeUnit.MILLISECONDS);
             out.finish();
             err.finish();
-            if (exit.error() != null && !exit.error().isBlank() && !exit.timedOut() && exit.exitCode() < 0)
-                throw new IOException("guest could not run " + spec.argv().getFirst() + ": " + exit.error());
+            if (!exit.timedOut() && exit.exitCode() < 0)
+                throw new IOException("guest could not run " + spec.argv().getFirst() + ": "
+                        + (exit.error() == null || exit.error().isBlank() ? "no reason given" : exit.error()));
             return exit.timedOut() ? new ExecResult(-1, true) : new ExecResult(exit.exitCode(), false);
         } catch (InterruptedException e) {
             try {

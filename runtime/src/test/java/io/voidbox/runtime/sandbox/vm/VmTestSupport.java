@@ -89,11 +89,16 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == Env.class;
+        return p.getParameter().getType() == Env.class || p.getParameter().getType() == VmSandboxProvider.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        if (p.getParameter().getType() == VmSandboxProvider.class)
+            // the real backend: real guest agent and Claude Code in the image, built once per run (cached on disk)
+            return e.getRoot().getStore(NS).getOrComputeIfAbsent(VmSandboxProvider.class,
+                    k -> new VmSandboxProvider(io.voidbox.runtime.agent.claude.ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
+                    VmSandboxProvider.class);
         return e.getRoot().getStore(NS).getOrComputeIfAbsent(Env.class, k -> createEnv(), Env.class);
     }
 
