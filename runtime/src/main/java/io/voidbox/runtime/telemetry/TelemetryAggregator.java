@@ -69,6 +69,11 @@ public final class TelemetryAggregator implements AutoCloseable {
         String problem = validate(batch);
         if (problem != null) {
             if (malformed.incrementAndGet() <= 3) warn(f, "dropped malformed telemetry batch: " + problem);
+            if (batch != null) {
+                synchronized (f) {
+                    f.lastSeq = Math.max(f.lastSeq, batch.seq()); // received, so not part of a later gap
+                }
+            }
             return;
         }
         synchronized (f) {
@@ -118,7 +123,8 @@ public final class TelemetryAggregator implements AutoCloseable {
                 long silentFor;
                 synchronized (f) {
                     silentFor = now - f.lastArrivalMs;
-                    if (f.stale || silentFor <= Math.max(3 * f.intervalMs, 3000)) continue;
+                    // silence only counts once the guest has spoken: boot time is not a gap
+                    if (f.stale || f.lastSeq < 0 || silentFor <= Math.max(3 * f.intervalMs, 3000)) continue;
                     f.stale = true;
                 }
                 gaps.incrementAndGet();
