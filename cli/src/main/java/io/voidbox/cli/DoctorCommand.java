@@ -1,0 +1,38 @@
+package io.voidbox.cli;
+
+import io.voidbox.runtime.agent.claude.ClaudeCodeInstaller;
+import io.voidbox.runtime.sandbox.vm.AccelProbe;
+import io.voidbox.runtime.sandbox.vm.AccelSelector;
+import io.voidbox.runtime.sandbox.vm.GuestImage;
+import io.voidbox.runtime.sandbox.vm.GuestImageBuilder;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Tells what this machine can run and why: Java, the pinned Claude Code, QEMU, whether KVM can
+ * really boot a guest here (a trial boot, not just an open {@code /dev/kvm}), TCG, the image cache.
+ */
+@Command(name = "doctor", description = "Report which sandbox backends and which acceleration (KVM/TCG) work on this machine, and why.")
+final class DoctorCommand implements Callable<Integer> {
+    @Option(names = "--no-boot", description = "Skip the trial boots (faster, less certain).")
+    boolean noBoot;
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.println("java: " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
+        var claude = ClaudeCodeInstaller.defaults();
+        System.out.println("claude-code: " + claude.installed().map(p -> ClaudeCodeInstaller.VERSION + " at " + p)
+                .orElse("not installed yet (installed on first run, or scripts/install-claude-code.sh)"));
+        Optional<GuestImage> image = GuestImageBuilder.create().list().stream().max(Comparator.comparing(GuestImage::createdAt));
+        System.out.println("guest image: " + image.map(i -> i.id() + " (kernel " + i.kernelVersion() + ", " + (i.sizeBytes() >> 20)
+                + " MB, claude " + (i.hasClaude() ? "yes" : "no") + ")").orElse("none built yet (voidbox image build)"));
+        AccelProbe.Report report = AccelProbe.system().probe(noBoot ? Optional.empty() : image, AccelSelector.KVM_TRIAL_DEADLINE, !noBoot);
+        report.lines().forEach(System.out::println);
+        boolean vm = report.qemu().isPresent() && (report.tcgBoot().isPresent() || report.kvmBoot().isPresent() || noBoot);
+        System.out.println("backend auto: " + (vm ? "vm (" + report.recommended().id() + ")" : "local (no micro-VM can run here)"));
+        return VoidboxCommand.EXIT_OK;
+    }
+}
