@@ -80,6 +80,7 @@ final class BoxExecutor {
             try (Sandbox sandbox = provider.start(request)) {
                 SandboxEnvironment env = sandbox.environment();
                 accel = env.accel().orElse(null);
+                Mounts.copyIn(box.sandbox().mounts(), sandbox);
                 String prompt = prepareWorkspace(box, input, sandbox, env);
                 LlmResolver.Resolved llm = llms.resolve(name, box.llm(), env);
                 model.set(llm.model());
@@ -98,6 +99,7 @@ final class BoxExecutor {
                         outcome.costUsd(), outcome.numTurns(), outcome.durationMs(), outcome.durationApiMs(), !outcome.success(),
                         outcome.toolsUsed(), outcome.toolCalls(), outcome.error().orElse(null)));
                 Optional<String> fileOutput = readOutput(box, sandbox);
+                Mounts.copyOut(box.sandbox().mounts(), sandbox);
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
                 String usedModel = outcome.model().isBlank() ? llm.model() : outcome.model();
                 if (!outcome.success())

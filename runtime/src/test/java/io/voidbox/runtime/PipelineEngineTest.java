@@ -161,4 +161,24 @@ class PipelineEngineTest {
         assertThat(samples).anySatisfy(s -> assertThat(s.memUsedBytes()).isPositive());
         assertThat(Path.of(r.finalOutput())).doesNotExist();
     }
+
+    @Test
+    void mountsAreCopiedInAndReadWriteMountsCopiedBack(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path ro = Files.createDirectories(tmp.resolve("ro"));
+        Path rw = Files.createDirectories(tmp.resolve("rw"));
+        Files.writeString(ro.resolve("data.txt"), "from-host");
+        var mounts = List.of(new io.voidbox.runtime.sandbox.SandboxRequest.Mount(ro.toString(), "/workspace/in", false),
+                new io.voidbox.runtime.sandbox.SandboxRequest.Mount(rw.toString(), "/workspace/out", true));
+        // the local sandbox's workspace stands for /workspace: mount paths are given as the agent sees them
+        Box box = Box.named("mounter").prompt("cat in/data.txt; mkdir -p out/sub; echo result > out/sub/r.txt; echo changed > in/data.txt")
+                .sandbox(new SandboxOptions("local", "auto", 512, 1, true, java.util.Map.of(), mounts, 1000)).build();
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("m", box), "");
+        }
+        assertThat(r.error()).isEmpty();
+        assertThat(r.finalOutput()).isEqualTo("from-host");
+        assertThat(Files.readString(rw.resolve("sub/r.txt"))).isEqualTo("result\n");
+        assertThat(Files.readString(ro.resolve("data.txt"))).as("ro mounts never change the host").isEqualTo("from-host");
+    }
 }
