@@ -7,6 +7,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 . "$root/scripts/lib.sh"
+# The image builder downloads the guest kernel with apt-get download: it needs package lists.
+if [ "$(id -u)" -eq 0 ] && ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+  echo "voidbox: no apt package lists yet; running apt-get update" >&2
+  apt-get update -qq >/dev/null || echo "voidbox: apt-get update failed; the guest image cannot be built" >&2
+fi
 voidbox_need_packages "${VOIDBOX_VM_PACKAGES[@]}" setpriv:util-linux mkfs.ext4:e2fsprogs \
   update-ca-certificates:ca-certificates apt-get:apt dpkg-deb:dpkg ldd:libc-bin
 if [ -e /dev/kvm ]; then
