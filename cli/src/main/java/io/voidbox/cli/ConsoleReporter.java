@@ -18,6 +18,7 @@ final class ConsoleReporter implements RunEventListener {
     private final boolean verbose;
     private final Map<String, Row> rows = new LinkedHashMap<>();
     private int drawnLines;
+    private Thread ticker;
 
     ConsoleReporter(PrintStream out, boolean tty, boolean verbose) {
         this.out = out;
@@ -45,6 +46,7 @@ final class ConsoleReporter implements RunEventListener {
         switch (e) {
             case RunEvent.RunStarted s -> {
                 s.stages().forEach(b -> rows.put(b, new Row(b)));
+                if (tty && ticker == null) ticker = Thread.ofVirtual().name("progress").start(this::tick);
                 print("voidbox: run " + s.runId() + " of pipeline " + s.pipeline() + " (" + s.stages().size() + " boxes)");
             }
             case RunEvent.StageStarted s -> {
@@ -115,8 +117,23 @@ final class ConsoleReporter implements RunEventListener {
         out.flush();
     }
 
+    /** Keeps elapsed times moving on a terminal between events. */
+    private void tick() {
+        try {
+            while (true) {
+                Thread.sleep(1000);
+                synchronized (this) {
+                    redraw();
+                }
+            }
+        } catch (InterruptedException e) {
+            // run over
+        }
+    }
+
     @Override
     public synchronized void onClose() {
+        if (ticker != null) ticker.interrupt();
         if (tty) redraw();
         drawnLines = 0;
         out.flush();
