@@ -1,6 +1,17 @@
 package io.voidbox.runtime;
 
 import io.voidbox.runtime.agent.AgentRunner;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
+import io.voidbox.runtime.agent.claude.ClaudeCodeRunner;
+import io.voidbox.runtime.otel.OtelRunInstrumentation;
+import io.voidbox.runtime.sandbox.local.LocalSandboxProvider;
+import io.voidbox.runtime.sandbox.vm.VmSandboxProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 import io.voidbox.runtime.event.EventBus;
 import io.voidbox.runtime.event.RunEventListener;
 import io.voidbox.runtime.sandbox.SandboxProvider;
@@ -28,10 +39,9 @@ public final class VoidBox implements AutoCloseable {
     private final AgentRunner agent;
     private final LlmResolver llms;
     private final Clock clock;
-    private final BiFunction<String, String, Optional<String>> traceparent;
-    private final io.opentelemetry.api.OpenTelemetry openTelemetry;
+    private final OpenTelemetry openTelemetry;
     /** The last run's instrumentation stays open so its final guest gauges still export; closed by the next run or close(). */
-    private io.voidbox.runtime.otel.OtelRunInstrumentation lastInstrumentation;
+    private OtelRunInstrumentation lastInstrumentation;
 
     private VoidBox(Builder b) {
         this.listeners = List.copyOf(b.listeners);
@@ -41,7 +51,6 @@ public final class VoidBox implements AutoCloseable {
         this.agent = b.agent;
         this.llms = b.llms;
         this.clock = b.clock;
-        this.traceparent = b.traceparent;
         this.openTelemetry = b.openTelemetry;
     }
 
@@ -56,14 +65,14 @@ public final class VoidBox implements AutoCloseable {
         listeners.forEach(bus::addListener);
         syncListeners.forEach(bus::addSyncListener);
         for (RunEventListener l : extra) bus.addListener(l);
-        BiFunction<String, String, Optional<String>> tp = traceparent;
-        io.voidbox.runtime.otel.OtelRunInstrumentation tracing = null;
+        BiFunction<String, String, Optional<String>> tp = (run, box) -> Optional.empty();
+        OtelRunInstrumentation tracing = null;
         if (openTelemetry != null) {
             // the application's current span (if any) becomes the parent of the pipeline span
-            tracing = new io.voidbox.runtime.otel.OtelRunInstrumentation(openTelemetry, io.opentelemetry.context.Context.current());
+            tracing = new OtelRunInstrumentation(openTelemetry, Context.current());
             bus.addSyncListener(tracing);
             var t = tracing;
-            tp = (run, box) -> t.traceparent(run, box, java.time.Duration.ofSeconds(1));
+            tp = (run, box) -> t.traceparent(run, box, Duration.ofSeconds(1));
         }
         RunContext ctx = new RunContext(runId, pipeline.name(), bus, clock);
         try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
@@ -75,7 +84,7 @@ public final class VoidBox implements AutoCloseable {
         }
     }
 
-    private synchronized void rotateInstrumentation(io.voidbox.runtime.otel.OtelRunInstrumentation current) {
+    private synchronized void rotateInstrumentation(OtelRunInstrumentation current) {
         if (lastInstrumentation != null) lastInstrumentation.close();
         lastInstrumentation = current;
     }
@@ -104,11 +113,10 @@ public final class VoidBox implements AutoCloseable {
         private AgentRunner agent;
         private LlmResolver llms;
         private Clock clock = Clock.systemUTC();
-        private BiFunction<String, String, Optional<String>> traceparent = (run, box) -> Optional.empty();
         private Map<String, String> environment = System.getenv();
-        private java.util.function.Consumer<String> notices = n -> org.slf4j.LoggerFactory.getLogger(VoidBox.class).info(n);
-        private java.util.function.Supplier<java.nio.file.Path> claudeExecutable;
-        private io.opentelemetry.api.OpenTelemetry openTelemetry;
+        private Consumer<String> notices = n -> LoggerFactory.getLogger(VoidBox.class).info(n);
+        private Supplier<Path> claudeExecutable;
+        private OpenTelemetry openTelemetry;
 
         /** Receives every event of every run, on the event thread. */
         public Builder listener(RunEventListener l) { listeners.add(l); return this; }
@@ -116,6 +124,7 @@ public final class VoidBox implements AutoCloseable {
         /** Receives events on the publishing thread; must be cheap and thread-safe (tracing). */
         public Builder syncListener(RunEventListener l) { syncListeners.add(l); return this; }
 
+        /** Adds a backend; once any is added, only the added ones are used (no default local/vm). */
         public Builder sandboxProvider(SandboxProvider p) { providers.put(p.backend(), p); return this; }
 
         /** Forces one backend for every box ({@code auto}, {@code vm} or {@code local}), like {@code --backend}. */
@@ -130,30 +139,28 @@ public final class VoidBox implements AutoCloseable {
          * application or the {@code observability} module owns the SDK). The pipeline span is a
          * child of the span current when {@link VoidBox#run} is called.
          */
-        public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry otel) { openTelemetry = otel; return this; }
+        public Builder openTelemetry(OpenTelemetry otel) { openTelemetry = otel; return this; }
 
         /** Where API keys and provider settings are read from; default the process environment. */
         public Builder environment(Map<String, String> env) { environment = Map.copyOf(env); return this; }
 
         /** Receives one-line notices for the user (e.g. "using the offline scripted model"). */
-        public Builder notices(java.util.function.Consumer<String> n) { notices = n; return this; }
+        public Builder notices(Consumer<String> n) { notices = n; return this; }
 
         /** The host's Claude Code binary for the local sandbox; default: the project-pinned install. */
-        public Builder claudeExecutable(java.util.function.Supplier<java.nio.file.Path> s) { claudeExecutable = s; return this; }
+        public Builder claudeExecutable(Supplier<Path> s) { claudeExecutable = s; return this; }
 
         public Builder clock(Clock c) { clock = c; return this; }
 
-        /** Supplies the W3C traceparent of a box's stage span, passed into the box as {@code TRACEPARENT}. */
-        public Builder traceparent(BiFunction<String, String, Optional<String>> f) { traceparent = f; return this; }
 
         public VoidBox build() {
-            if (agent == null) agent = new io.voidbox.runtime.agent.claude.ClaudeCodeRunner();
+            if (agent == null) agent = new ClaudeCodeRunner();
             if (llms == null) llms = new DefaultLlmResolver(environment, notices);
             if (claudeExecutable == null) claudeExecutable = new PinnedClaude();
             if (providers.isEmpty()) {
                 // defaults: micro-VMs where they can run, the local process sandbox otherwise
-                providers.put("local", new io.voidbox.runtime.sandbox.local.LocalSandboxProvider(claudeExecutable));
-                providers.put("vm", new io.voidbox.runtime.sandbox.vm.VmSandboxProvider(claudeExecutable, notices));
+                providers.put("local", new LocalSandboxProvider(claudeExecutable));
+                providers.put("vm", new VmSandboxProvider(claudeExecutable, notices));
             }
             return new VoidBox(this);
         }
