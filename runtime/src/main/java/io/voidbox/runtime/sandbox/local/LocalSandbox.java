@@ -41,6 +41,8 @@ final class LocalSandbox implements Sandbox {
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private final ProcessTreeSampler sampler;
     private final Thread samplerThread;
+    /** Kills the agent's process groups if the JVM exits mid-run (Ctrl-C): they are not our children's children otherwise. */
+    private final Thread shutdownHook;
     private volatile boolean closed;
 
     private LocalSandbox(SandboxRequest request, Path root, Supplier<Path> claudeExecutable) throws IOException {
@@ -52,6 +54,12 @@ final class LocalSandbox implements Sandbox {
         this.claudeExecutable = claudeExecutable;
         this.sampler = new ProcessTreeSampler(Path.of("/proc"), () -> running.stream().map(Process::toHandle).toList());
         this.samplerThread = Thread.ofVirtual().name("telemetry-" + request.boxName()).start(this::sampleLoop);
+        this.shutdownHook = new Thread(this::killAll, "voidbox-local-shutdown-" + request.boxName());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private void killAll() {
+        for (Process p : running) ProcessTrees.killTree(p.toHandle(), KILL_WAIT);
     }
 
     static LocalSandbox start(SandboxRequest request, Supplier<Path> claudeExecutable) throws IOException {
@@ -154,7 +162,12 @@ final class LocalSandbox implements Sandbox {
         if (closed) return;
         closed = true;
         samplerThread.interrupt();
-        for (Process p : running) ProcessTrees.killTree(p.toHandle(), KILL_WAIT);
+        killAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook runs (or ran) killAll itself
+        }
         try {
             samplerThread.join(KILL_WAIT);
         } catch (InterruptedException e) {
