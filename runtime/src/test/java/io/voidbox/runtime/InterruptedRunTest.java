@@ -29,6 +29,8 @@ class InterruptedRunTest {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) Thread.sleep(50);
             assertThat(ProcessHandle.of(agent).map(ProcessHandle::isAlive)).isIn(Optional.empty(), Optional.of(false));
+            // the agent's cwd was the workspace: it is gone with the sandbox
+            assertThat(Files.readString(dir.resolve("child.log"))).doesNotContain("could not remove");
         } finally {
             child.destroyForcibly();
         }

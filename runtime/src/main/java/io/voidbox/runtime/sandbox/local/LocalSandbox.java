@@ -54,7 +54,10 @@ final class LocalSandbox implements Sandbox {
         this.claudeExecutable = claudeExecutable;
         this.sampler = new ProcessTreeSampler(Path.of("/proc"), () -> running.stream().map(Process::toHandle).toList());
         this.samplerThread = Thread.ofVirtual().name("telemetry-" + request.boxName()).start(this::sampleLoop);
-        this.shutdownHook = new Thread(this::killAll, "voidbox-local-shutdown-" + request.boxName());
+        this.shutdownHook = new Thread(() -> {
+            killAll();
+            deleteTree(root);
+        }, "voidbox-local-shutdown-" + request.boxName());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
