@@ -345,7 +345,19 @@ public final class VmBench {
                 System.out.printf(Locale.ROOT, "%-28s %14s %14s%n", k.equals("Threads") ? "agent JVM threads" : (k.startsWith("Vm") ? "agent JVM " + k : "guest " + k),
                         afterBoot.getOrDefault(k, "?"), afterLoop.getOrDefault(k, "?"));
             }
+            System.out.printf(Locale.ROOT, "guest agent CPU from JVM start to just after the first exec: %.0f ms; by thread: %s%n",
+                    Long.parseLong(afterBoot.get("cpuTicks")) * 10.0, topThreads(afterBoot));
         }
+    }
+
+    /** The busiest guest agent threads of a probe (cumulative CPU), names merged (C1 compiler threads, carriers). */
+    private static String topThreads(Map<String, String> probe) {
+        Map<String, Double> byName = new HashMap<>();
+        probe.forEach((k, v) -> {
+            if (k.startsWith("task ")) byName.merge(k.substring(k.indexOf(' ', 5) + 1).strip(), Long.parseLong(v) * 10.0, Double::sum);
+        });
+        return byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
     }
 
     /** Runs {@link #GUEST_PROBE} inside the guest; keys VmRSS, VmHWM, Threads, MemTotal, MemAvailable, pid, cpuTicks. */
