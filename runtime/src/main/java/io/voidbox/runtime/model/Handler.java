@@ -119,6 +119,9 @@ final class Handler implements HttpHandler {
         int max = server.options().maxRequestBytes();
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
         if (length != null && parseLong(length) > max) {
+            // read (and discard) a bounded amount first: closing on an unread body makes the client
+            // see a connection reset instead of the 413
+            drain(exchange.getRequestBody(), Math.min(parseLong(length), 4L * max));
             reply(exchange, facts, 413, "request_too_large", "request body exceeds " + max + " bytes");
             return;
         }
@@ -232,6 +235,17 @@ final class Handler implements HttpHandler {
             return HexFormat.of().formatHex(hash, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void drain(java.io.InputStream in, long limit) {
+        byte[] buf = new byte[8192];
+        long left = limit;
+        try {
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) left -= n;
+        } catch (java.io.IOException ignored) {
+            // the client went away: nothing to answer
         }
     }
 }
