@@ -164,4 +164,32 @@ class OtlpPipelineEndToEndTest {
         assertThat(otelLines.getFirst()).contains("export failures").doesNotContain(" 0 export failures");
         assertThat(took).isLessThan(Duration.ofSeconds(120));
     }
+
+    @Test
+    void theStageSpansTraceparentIsPassedIntoTheBox() throws Exception {
+        java.nio.file.Files.writeString(tmp.resolve("tp.yaml"), """
+                turns:
+                  - tool_use:
+                      - name: Bash
+                        input: {command: "echo TP=$TRACEPARENT"}
+                  - text: done
+                """);
+        Path spec = java.nio.file.Files.writeString(tmp.resolve("agent.yaml"), """
+                api_version: v1
+                kind: agent
+                name: traced
+                sandbox: {backend: local}
+                llm: {provider: scripted, scenario: tp.yaml}
+                agent: {prompt: "print the traceparent", timeout_secs: 120}
+                """);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("VOIDBOX_OTLP") || k.equals("ANTHROPIC_API_KEY"));
+        env.put("VOIDBOX_OTLP_ENDPOINT", otlp.grpcEndpoint());
+        Path events = tmp.resolve("tp-events.jsonl");
+        assertThat(VoidboxCommand.execute(env, "run", "--file", spec.toString(), "--events", events.toString())).isZero();
+        assertThat(otlp.awaitSpans(x -> x.stream().anyMatch(sp -> sp.name().equals("stage:traced")), Duration.ofSeconds(10))).isTrue();
+        ReceivedSpan stage = otlp.spans("stage:traced").getFirst();
+        // sampled flag set (W3C level 2 may add the random-trace-id flag: 03)
+        assertThat(java.nio.file.Files.readString(events)).containsPattern("TP=00-" + stage.traceId() + "-" + stage.spanId() + "-0[13]");
+    }
 }
