@@ -37,8 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * requests concurrently and streams telemetry. It logs concise lines to stderr (the console) and
  * never logs or writes the secret. After {@link Shutdown} it exits and {@code /init} powers off.
  *
- * <p>Usage: {@code GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH]};
- * without a transport option it serves the device named by {@code voidbox.port}.
+ * <p>Usage: {@code GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH] | --train};
+ * without a transport option it serves the device named by {@code voidbox.port} and, meanwhile,
+ * warms its request path up once in the background ({@link Training}). {@code --train} only runs
+ * that warm-up and exits (the image builder records the JDK AOT cache with it).
  */
 public final class GuestAgent {
 
@@ -225,6 +227,12 @@ public final class GuestAgent {
             switch (args[i]) {
                 case "--cmdline" -> cmdlinePath = Path.of(value(args, ++i));
                 case "--stdio" -> mode = "stdio";
+                case "--train" -> {
+                    long t0 = System.nanoTime();
+                    Training.run(null);
+                    Log.info("training round done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    System.exit(0);
+                }
                 case "--unix-listen" -> {
                     mode = "listen";
                     socketPath = value(args, ++i);
@@ -235,7 +243,7 @@ public final class GuestAgent {
                 }
                 default -> {
                     Log.warn("unknown argument " + args[i]
-                            + "; usage: GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH]");
+                            + "; usage: GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH] | --train");
                     System.exit(2);
                 }
             }
@@ -261,9 +269,30 @@ public final class GuestAgent {
                     }
                 }
             }
-            default -> agent.serveDevice();
+            default -> {
+                warmUpInBackground(config);
+                agent.serveDevice();
+            }
         }
         System.exit(0);
+    }
+
+    /**
+     * Loads and compiles the exec, file and telemetry path while the host is still connecting, so
+     * the first real exec does not pay for it (under TCG that is seconds). Runs the exec as the
+     * unprivileged {@code agent} user when there is one, like the host's execs do.
+     */
+    private static void warmUpInBackground(GuestConfig config) {
+        Thread.ofPlatform().daemon().name("voidbox-warmup").start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                String user = new UserSwitch(config.passwdFile(), null).lookup("agent").isPresent() ? "agent" : null;
+                Training.run(user);
+                Log.info("warm-up done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            } catch (Exception e) {
+                Log.warn("warm-up failed (harmless): " + e);
+            }
+        });
     }
 
     /** Reads the kernel command line and warns about unknown {@code voidbox.*} keys (names only). */
