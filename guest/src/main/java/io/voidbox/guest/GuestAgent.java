@@ -38,9 +38,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * never logs or writes the secret. After {@link Shutdown} it exits and {@code /init} powers off.
  *
  * <p>Usage: {@code GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH] | --train};
- * without a transport option it serves the device named by {@code voidbox.port} and, meanwhile,
- * warms its request path up once in the background ({@link Training}). {@code --train} only runs
- * that warm-up and exits (the image builder records the JDK AOT cache with it).
+ * without a transport option it serves the device named by {@code voidbox.port}. {@code --train}
+ * runs one in-process {@link Training} round and exits (the image builder records the agent's JDK
+ * AOT cache with it).
  */
 public final class GuestAgent {
 
@@ -269,30 +269,9 @@ public final class GuestAgent {
                     }
                 }
             }
-            default -> {
-                warmUpInBackground(config);
-                agent.serveDevice();
-            }
+            default -> agent.serveDevice();
         }
         System.exit(0);
-    }
-
-    /**
-     * Loads and compiles the exec, file and telemetry path while the host is still connecting, so
-     * the first real exec does not pay for it (under TCG that is seconds). Runs the exec as the
-     * unprivileged {@code agent} user when there is one, like the host's execs do.
-     */
-    private static void warmUpInBackground(GuestConfig config) {
-        Thread.ofPlatform().daemon().name("voidbox-warmup").start(() -> {
-            long t0 = System.nanoTime();
-            try {
-                String user = new UserSwitch(config.passwdFile(), null).lookup("agent").isPresent() ? "agent" : null;
-                Training.run(user);
-                Log.info("warm-up done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            } catch (Exception e) {
-                Log.warn("warm-up failed (harmless): " + e);
-            }
-        });
     }
 
     /** Reads the kernel command line and warns about unknown {@code voidbox.*} keys (names only). */

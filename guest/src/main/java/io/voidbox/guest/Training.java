@@ -16,9 +16,10 @@ import java.util.stream.Stream;
 /**
  * One short in-process round of the agent's real request path (handshake, exec of {@code true},
  * file write/read/stat, telemetry, shutdown) over a private Unix socket. Under TCG every class
- * loaded and method compiled costs a lot: the image builder runs this once on the host to record
- * the JDK AOT cache ({@code GuestAgent --train}), and the agent runs it again in the background at
- * boot so the first real exec finds its code loaded and compiled.
+ * loaded costs a lot: the image builder runs this once on the host ({@code GuestAgent --train}) to
+ * record the JDK AOT cache, so the guest JVM starts with these classes already loaded and linked.
+ * (Running it in the background at boot was measured too: it competed with the first real exec
+ * for the single vCPU and made it slower.)
  */
 final class Training {
     private Training() {}
