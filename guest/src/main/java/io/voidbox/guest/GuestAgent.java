@@ -229,7 +229,12 @@ public final class GuestAgent {
                 case "--stdio" -> mode = "stdio";
                 case "--train" -> {
                     long t0 = System.nanoTime();
-                    Training.run(null);
+                    try {
+                        Training.run(Path.of(System.getProperty("java.io.tmpdir")), null);
+                    } catch (IOException e) {
+                        Log.warn(e.getMessage());
+                        System.exit(1);
+                    }
                     Log.info("training round done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
                     System.exit(0);
                 }

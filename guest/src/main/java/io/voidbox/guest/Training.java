@@ -24,9 +24,12 @@ import java.util.stream.Stream;
 final class Training {
     private Training() {}
 
-    /** Runs one round in a fresh temp dir and removes it; {@code user} null runs the exec as root. */
-    static void run(String user) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("voidbox-train");
+    /**
+     * Runs one round in a fresh dir under {@code parent} and removes it; {@code user} null runs the
+     * exec as root. Throws when any step failed, so a build does not record a half-trained cache.
+     */
+    static void run(Path parent, String user) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory(parent, "voidbox-train");
         try {
             round(dir, user);
         } finally {
@@ -54,14 +57,15 @@ final class Training {
                 var out = new StringBuilder();
                 var exec = c.exec(List.of("true"), Map.of("VOIDBOX_TRAINING", "1"), dir.toString(), Duration.ofSeconds(30), user,
                         (stream, chunk) -> out.append(new String(chunk, StandardCharsets.UTF_8)));
-                exec.exit().get(30, TimeUnit.SECONDS);
+                int code = exec.exit().get(30, TimeUnit.SECONDS).exitCode();
+                if (code != 0) throw new IOException("training exec of 'true' exited " + code + ": " + out);
                 String file = dir.resolve("train.txt").toString();
                 c.writeFile(file, "voidbox".getBytes(StandardCharsets.UTF_8), 0).get(30, TimeUnit.SECONDS);
                 c.readFile(file).get(30, TimeUnit.SECONDS);
                 c.stat(file).get(30, TimeUnit.SECONDS);
                 c.shutdown().get(30, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                Log.warn("training: " + e);
+                throw new IOException("training round failed: " + e, e);
             }
             guest.join(10_000);
         }
