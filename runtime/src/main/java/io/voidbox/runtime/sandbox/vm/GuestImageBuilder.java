@@ -45,9 +45,13 @@ public final class GuestImageBuilder {
     /** Bumped whenever the layout or the build steps change. */
     static final String BUILDER_VERSION = "8";
     static final String DEFAULT_MAIN_CLASS = "io.voidbox.guest.GuestAgent";
-    /** JVM flags for a short-lived agent in a small VM; C1 only is much cheaper to warm up under TCG. */
+    /**
+     * JVM flags for a short-lived agent in a small 1-vCPU VM: C1 only, one compiler thread and 5x the
+     * compile thresholds (under TCG compiling the start-up code costs more than interpreting it).
+     */
     static final List<String> DEFAULT_JAVA_OPTIONS = List.of(
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xss512k", "-XX:-UsePerfData");
+            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=5", "-XX:+UseSerialGC", "-Xshare:auto", "-Xss512k",
+            "-XX:-UsePerfData");
     /** Drivers the init script needs: virtio-mmio transport, console ports, block, net, rng, root fs. */
     static final List<String> GUEST_MODULES = List.of(
             "virtio_mmio", "virtio_console", "virtio_blk", "virtio_net", "virtio_rng");
