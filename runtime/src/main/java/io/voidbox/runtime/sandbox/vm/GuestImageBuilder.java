@@ -552,7 +552,7 @@ public final class GuestImageBuilder {
     }
 
     /**
-     * {@code build [--claude PATH] [--jar PATH]... [--main CLASS] [--ext4] [--no-cds]}, {@code list},
+     * {@code build [--claude PATH] [--jar PATH]... [--main CLASS] [--ext4] [--no-cds] [--no-aot]}, {@code list},
      * {@code clean [--downloads]}: the image commands for scripts and {@code voidbox image}.
      */
     public static void main(String[] args) throws Exception {
@@ -568,6 +568,7 @@ public final class GuestImageBuilder {
                 case "--jdk" -> b.jdkHome(Path.of(args[++i]));
                 case "--ext4" -> b.rootFormat(RootFormat.EXT4);
                 case "--no-cds" -> b.cds(false);
+                case "--no-aot" -> b.aotCache(false);
                 case "--downloads" -> downloads = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
