@@ -37,8 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * requests concurrently and streams telemetry. It logs concise lines to stderr (the console) and
  * never logs or writes the secret. After {@link Shutdown} it exits and {@code /init} powers off.
  *
- * <p>Usage: {@code GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH]};
- * without a transport option it serves the device named by {@code voidbox.port}.
+ * <p>Usage: {@code GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH] | --train};
+ * without a transport option it serves the device named by {@code voidbox.port}. {@code --train}
+ * runs one in-process {@link Training} round and exits (the image builder records the agent's JDK
+ * AOT cache with it).
  */
 public final class GuestAgent {
 
@@ -225,6 +227,17 @@ public final class GuestAgent {
             switch (args[i]) {
                 case "--cmdline" -> cmdlinePath = Path.of(value(args, ++i));
                 case "--stdio" -> mode = "stdio";
+                case "--train" -> {
+                    long t0 = System.nanoTime();
+                    try {
+                        Training.run(Path.of(System.getProperty("java.io.tmpdir")), null);
+                    } catch (IOException e) {
+                        Log.warn(e.getMessage());
+                        System.exit(1);
+                    }
+                    Log.info("training round done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    System.exit(0);
+                }
                 case "--unix-listen" -> {
                     mode = "listen";
                     socketPath = value(args, ++i);
@@ -235,7 +248,7 @@ public final class GuestAgent {
                 }
                 default -> {
                     Log.warn("unknown argument " + args[i]
-                            + "; usage: GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH]");
+                            + "; usage: GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH] | --train");
                     System.exit(2);
                 }
             }
