@@ -76,26 +76,31 @@ final class ExportCounters {
         };
     }
 
+    /** Runs one export (a throwing exporter counts as a failed one) and counts how it ended. */
+    private CompletableResultCode tracked(java.util.function.Supplier<CompletableResultCode> export, Runnable ok, Runnable failed) {
+        CompletableResultCode result;
+        try {
+            result = export.get();
+        } catch (RuntimeException e) {
+            result = CompletableResultCode.ofExceptionalFailure(e);
+        }
+        CompletableResultCode r = result;
+        return r.whenComplete(() -> {
+            if (r.isSuccess()) {
+                ok.run();
+            } else {
+                failed.run();
+                failure(r);
+            }
+        });
+    }
+
     SpanExporter counting(SpanExporter delegate) {
         return new SpanExporter() {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {
                 int n = spans.size();
-                CompletableResultCode result;
-                try {
-                    result = delegate.export(spans);
-                } catch (RuntimeException e) {
-                    result = CompletableResultCode.ofExceptionalFailure(e);
-                }
-                CompletableResultCode r = result;
-                return r.whenComplete(() -> {
-                    if (r.isSuccess()) {
-                        exportedSpans.addAndGet(n);
-                    } else {
-                        failedSpans.addAndGet(n);
-                        failure(r);
-                    }
-                });
+                return tracked(() -> delegate.export(spans), () -> exportedSpans.addAndGet(n), () -> failedSpans.addAndGet(n));
             }
 
             @Override
@@ -129,21 +134,8 @@ final class ExportCounters {
 
             @Override
             public CompletableResultCode export(Collection<MetricData> metrics) {
-                CompletableResultCode result;
-                try {
-                    result = delegate.export(metrics);
-                } catch (RuntimeException e) {
-                    result = CompletableResultCode.ofExceptionalFailure(e);
-                }
-                CompletableResultCode r = result;
-                return r.whenComplete(() -> {
-                    if (r.isSuccess()) {
-                        exportedMetricBatches.incrementAndGet();
-                    } else {
-                        failedMetricBatches.incrementAndGet();
-                        failure(r);
-                    }
-                });
+                return tracked(() -> delegate.export(metrics), exportedMetricBatches::incrementAndGet,
+                        failedMetricBatches::incrementAndGet);
             }
 
             @Override

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -170,7 +169,7 @@ public final class ClaudeCodeInstaller {
                 // An incomplete directory (no marker) from an older, interrupted tool: move it aside.
                 Path broken = parent.resolve(".broken-" + installDir.getFileName() + "-" + id);
                 Files.move(installDir, broken, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(broken);
+                io.voidbox.runtime.sandbox.FileTrees.delete(broken);
             }
             try {
                 Files.move(tmp, installDir, StandardCopyOption.ATOMIC_MOVE);
@@ -179,7 +178,7 @@ public final class ClaudeCodeInstaller {
             }
             return installed().orElseThrow(() -> new IOException("install vanished: " + installDir));
         } finally {
-            deleteTree(tmp);
+            io.voidbox.runtime.sandbox.FileTrees.delete(tmp);
             Files.deleteIfExists(logFile);
         }
     }
@@ -276,17 +275,6 @@ public final class ClaudeCodeInstaller {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())).strip();
         } catch (IOException e) {
             return "(no npm output: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.voidbox.runtime.sandbox.local;
 
 import io.voidbox.runtime.sandbox.ExecResult;
 import io.voidbox.runtime.sandbox.ExecSpec;
+import io.voidbox.runtime.sandbox.FileTrees;
 import io.voidbox.runtime.sandbox.LineSplitter;
 import io.voidbox.runtime.sandbox.OutputSink;
 import io.voidbox.runtime.sandbox.ProcessTrees;
@@ -11,12 +12,10 @@ import io.voidbox.runtime.sandbox.SandboxRequest;
 import io.voidbox.runtime.sandbox.WorkspacePaths;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -181,16 +180,9 @@ final class LocalSandbox implements Sandbox {
     }
 
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
             // best effort; leave a trace rather than fail the run
             System.err.println("voidbox: could not remove " + dir + ": " + e.getMessage());
         }

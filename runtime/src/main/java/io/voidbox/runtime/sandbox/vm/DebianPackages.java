@@ -60,7 +60,7 @@ final class DebianPackages {
             }
             throw new IOException("apt-get download " + pkg + "=" + version + " produced no .deb");
         } finally {
-            deleteTree(tmp);
+            io.voidbox.runtime.sandbox.FileTrees.delete(tmp);
         }
     }
 
@@ -75,7 +75,7 @@ final class DebianPackages {
         } catch (IOException e) {
             if (!Files.isDirectory(dir)) throw e;
         } finally {
-            deleteTree(tmp);
+            io.voidbox.runtime.sandbox.FileTrees.delete(tmp);
         }
         return dir;
     }
@@ -95,13 +95,4 @@ final class DebianPackages {
         return HostCommand.check(null, 120, List.of(command));
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!Files.isSymbolicLink(p)) p.toFile().setWritable(true);
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

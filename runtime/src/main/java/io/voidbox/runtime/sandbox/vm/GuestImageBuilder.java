@@ -179,7 +179,7 @@ public final class GuestImageBuilder {
                 buildInto(tmp, debs, kernelPkg, kernelVersion, busyboxVersion, libs, inputs);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } finally {
-                DebianPackages.deleteTree(tmp);
+                io.voidbox.runtime.sandbox.FileTrees.delete(tmp);
             }
             progress.accept("guest image " + id + " ready at " + target);
             return GuestImage.load(target);
@@ -211,14 +211,14 @@ public final class GuestImageBuilder {
                 for (Path d : ds) {
                     if (d.getFileName().toString().startsWith(".lock-")) continue;
                     freed += sizeOf(d);
-                    DebianPackages.deleteTree(d);
+                    io.voidbox.runtime.sandbox.FileTrees.delete(d);
                 }
             }
         }
         Path downloads = dataDir.resolve("downloads");
         if (includeDownloads && Files.isDirectory(downloads)) {
             freed += sizeOf(downloads);
-            DebianPackages.deleteTree(downloads);
+            io.voidbox.runtime.sandbox.FileTrees.delete(downloads);
         }
         return freed;
     }
@@ -277,7 +277,7 @@ public final class GuestImageBuilder {
             HostCommand.check(null, 1800, List.of(HostCommand.require("mkfs.ext4", "e2fsprogs").toString(), "-q", "-F", "-L", "voidbox",
                     "-O", "^has_journal", "-E", "root_owner=0:0", "-d", stage.toString(), rootImg.toString(), mb + "M"));
         }
-        DebianPackages.deleteTree(stage);
+        io.voidbox.runtime.sandbox.FileTrees.delete(stage);
 
         Properties p = new Properties();
         p.setProperty("kernel", "vmlinuz");

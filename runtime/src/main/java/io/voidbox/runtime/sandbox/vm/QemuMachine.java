@@ -331,7 +331,7 @@ public final class QemuMachine implements AutoCloseable {
 
     private static void deleteQuietly(Path dir) {
         try {
-            DebianPackages.deleteTree(dir);
+            io.voidbox.runtime.sandbox.FileTrees.delete(dir);
         } catch (IOException e) {
             // best effort: temp dir of a dead VM
         }

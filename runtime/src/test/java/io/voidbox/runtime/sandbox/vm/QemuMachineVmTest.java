@@ -137,7 +137,7 @@ class QemuMachineVmTest {
             assertThat(temp).as("stale temp dir of the killed JVM is swept").doesNotExist();
         } finally {
             child.destroyForcibly();
-            if (temp != null) DebianPackages.deleteTree(temp);
+            if (temp != null) io.voidbox.runtime.sandbox.FileTrees.delete(temp);
         }
     }
 
