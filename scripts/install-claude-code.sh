@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the pinned Claude Code CLI into the VoidBox data directory (same layout as
-# io.voidbox.runtime.agent.claude.ClaudeCodeInstaller) and prints the native binary's path.
+# io.voidbox.agent.claude.ClaudeCodeInstaller) and prints the native binary's path.
 #
 #   DIR = ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}/claude-code/VERSION
 #   BIN = DIR/node_modules/@anthropic-ai/claude-code-linux-x64/claude

@@ -1,14 +1,14 @@
 package io.voidbox.bench;
 
-import io.voidbox.runtime.sandbox.vm.Accel;
-import io.voidbox.runtime.sandbox.vm.AccelProbe;
-import io.voidbox.runtime.sandbox.vm.AccelSelector;
-import io.voidbox.runtime.sandbox.vm.BareBoot;
-import io.voidbox.runtime.sandbox.vm.ConsoleListener;
-import io.voidbox.runtime.sandbox.vm.GuestImage;
-import io.voidbox.runtime.sandbox.vm.GuestImageBuilder;
-import io.voidbox.runtime.sandbox.vm.MachineSpec;
-import io.voidbox.runtime.sandbox.vm.QemuMachine;
+import io.voidbox.sandbox.vm.Accel;
+import io.voidbox.sandbox.vm.AccelProbe;
+import io.voidbox.sandbox.vm.AccelSelector;
+import io.voidbox.sandbox.vm.BareBoot;
+import io.voidbox.sandbox.vm.ConsoleListener;
+import io.voidbox.sandbox.vm.GuestImage;
+import io.voidbox.sandbox.vm.GuestImageBuilder;
+import io.voidbox.sandbox.vm.MachineSpec;
+import io.voidbox.sandbox.vm.QemuMachine;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * Box-ready time versus the bare-boot floor, with the same kernel, QEMU flags and accelerator.
  * Usage: {@code BootBench [--runs 20] [--image DIR] [--accel auto|kvm|tcg] [--ready REGEX] [--memory MB]}.
- * Without {@code --image} the newest cached image is used (build one with scripts/build-guest-image.sh).
+ * Without {@code --image} the newest cached image is used (build one with ./voidbox image build).
  * Prints one table: median, min, max and p90 of each measure, in milliseconds.
  */
 public final class BootBench {
@@ -45,7 +45,7 @@ public final class BootBench {
         }
         GuestImage image = imageDir != null ? GuestImage.load(imageDir)
                 : GuestImageBuilder.create().list().stream().findFirst()
-                        .orElseThrow(() -> new IllegalStateException("no cached guest image: run scripts/build-guest-image.sh first"));
+                        .orElseThrow(() -> new IllegalStateException("no cached guest image: run ./voidbox image build first"));
         AccelProbe probe = AccelProbe.system();
         Path qemu = probe.qemu().orElseThrow(() -> new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));
         Accel accel = new AccelSelector(probe).select(accelName, image, w -> System.err.println("warning: " + w));

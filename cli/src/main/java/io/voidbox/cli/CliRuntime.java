@@ -1,7 +1,7 @@
 package io.voidbox.cli;
 
 import io.voidbox.observability.OtelSetup;
-import io.voidbox.runtime.VoidBox;
+import io.voidbox.VoidBox;
 import java.io.PrintStream;
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package io.voidbox.cli;
 
-import io.voidbox.runtime.event.RunEvent;
-import io.voidbox.runtime.event.RunEventListener;
+import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEventListener;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;

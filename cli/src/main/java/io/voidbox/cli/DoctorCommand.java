@@ -1,10 +1,10 @@
 package io.voidbox.cli;
 
-import io.voidbox.runtime.agent.claude.ClaudeCodeInstaller;
-import io.voidbox.runtime.sandbox.vm.AccelProbe;
-import io.voidbox.runtime.sandbox.vm.AccelSelector;
-import io.voidbox.runtime.sandbox.vm.GuestImage;
-import io.voidbox.runtime.sandbox.vm.GuestImageBuilder;
+import io.voidbox.agent.claude.ClaudeCodeInstaller;
+import io.voidbox.sandbox.vm.AccelProbe;
+import io.voidbox.sandbox.vm.AccelSelector;
+import io.voidbox.sandbox.vm.GuestImage;
+import io.voidbox.sandbox.vm.GuestImageBuilder;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;

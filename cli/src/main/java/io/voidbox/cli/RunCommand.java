@@ -1,13 +1,13 @@
 package io.voidbox.cli;
 
-import io.voidbox.runtime.Pipeline;
-import io.voidbox.runtime.PipelineResult;
-import io.voidbox.runtime.VoidBox;
-import io.voidbox.runtime.event.JsonLinesEventWriter;
-import io.voidbox.runtime.spec.PipelineSpec;
-import io.voidbox.runtime.spec.SpecException;
-import io.voidbox.runtime.spec.SpecLoader;
-import io.voidbox.runtime.spec.SpecPipelines;
+import io.voidbox.Pipeline;
+import io.voidbox.PipelineResult;
+import io.voidbox.VoidBox;
+import io.voidbox.event.JsonLinesEventWriter;
+import io.voidbox.spec.PipelineSpec;
+import io.voidbox.spec.SpecException;
+import io.voidbox.spec.SpecLoader;
+import io.voidbox.spec.SpecPipelines;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

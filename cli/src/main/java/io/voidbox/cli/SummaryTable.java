@@ -1,7 +1,7 @@
 package io.voidbox.cli;
 
-import io.voidbox.runtime.PipelineResult;
-import io.voidbox.runtime.StageResult;
+import io.voidbox.PipelineResult;
+import io.voidbox.StageResult;
 import java.io.PrintStream;
 import java.util.Locale;
 

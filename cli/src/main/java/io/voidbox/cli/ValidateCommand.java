@@ -1,8 +1,8 @@
 package io.voidbox.cli;
 
-import io.voidbox.runtime.spec.PipelineSpec;
-import io.voidbox.runtime.spec.SpecException;
-import io.voidbox.runtime.spec.SpecLoader;
+import io.voidbox.spec.PipelineSpec;
+import io.voidbox.spec.SpecException;
+import io.voidbox.spec.SpecLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -24,7 +24,7 @@ final class VersionCommand implements Callable<Integer> {
             return new String[] {
                 "voidbox " + version(),
                 "java " + Runtime.version(),
-                "claude-code " + io.voidbox.runtime.agent.claude.ClaudeCodeInstaller.VERSION + " (pinned)"
+                "claude-code " + io.voidbox.agent.claude.ClaudeCodeInstaller.VERSION + " (pinned)"
             };
         }
     }

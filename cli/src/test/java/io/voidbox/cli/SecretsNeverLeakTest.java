@@ -2,8 +2,8 @@ package io.voidbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.voidbox.runtime.model.Scenario;
-import io.voidbox.runtime.model.ScriptedModelServer;
+import io.voidbox.scripted.Scenario;
+import io.voidbox.scripted.ScriptedModelServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.voidbox.observability.testing.OtlpReceiver;
-import io.voidbox.runtime.sandbox.vm.VmTestSupport.VmTest;
+import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

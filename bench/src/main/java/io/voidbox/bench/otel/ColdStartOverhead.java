@@ -2,8 +2,8 @@ package io.voidbox.bench.otel;
 
 import io.opentelemetry.context.Context;
 import io.voidbox.observability.OtelSetup;
-import io.voidbox.runtime.event.RunEvent;
-import io.voidbox.runtime.otel.OtelRunInstrumentation;
+import io.voidbox.event.RunEvent;
+import io.voidbox.internal.otel.OtelRunInstrumentation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

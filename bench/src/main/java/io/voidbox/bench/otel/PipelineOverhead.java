@@ -2,11 +2,11 @@ package io.voidbox.bench.otel;
 
 import io.voidbox.observability.ExportStats;
 import io.voidbox.observability.OtelSetup;
-import io.voidbox.runtime.Pipeline;
-import io.voidbox.runtime.PipelineResult;
-import io.voidbox.runtime.VoidBox;
-import io.voidbox.runtime.spec.SpecLoader;
-import io.voidbox.runtime.spec.SpecPipelines;
+import io.voidbox.Pipeline;
+import io.voidbox.PipelineResult;
+import io.voidbox.VoidBox;
+import io.voidbox.spec.SpecLoader;
+import io.voidbox.spec.SpecPipelines;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

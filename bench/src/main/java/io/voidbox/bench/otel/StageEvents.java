@@ -1,16 +1,16 @@
 package io.voidbox.bench.otel;
 
 import io.voidbox.protocol.TelemetryBatch.ProcessSample;
-import io.voidbox.runtime.event.RunEvent;
-import io.voidbox.runtime.event.RunEvent.AgentResult;
-import io.voidbox.runtime.event.RunEvent.AgentStarted;
-import io.voidbox.runtime.event.RunEvent.AgentToolCall;
-import io.voidbox.runtime.event.RunEvent.AgentToolResult;
-import io.voidbox.runtime.event.RunEvent.GuestTelemetry;
-import io.voidbox.runtime.event.RunEvent.RunCompleted;
-import io.voidbox.runtime.event.RunEvent.RunStarted;
-import io.voidbox.runtime.event.RunEvent.StageCompleted;
-import io.voidbox.runtime.event.RunEvent.StageStarted;
+import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEvent.AgentResult;
+import io.voidbox.event.RunEvent.AgentStarted;
+import io.voidbox.event.RunEvent.AgentToolCall;
+import io.voidbox.event.RunEvent.AgentToolResult;
+import io.voidbox.event.RunEvent.GuestTelemetry;
+import io.voidbox.event.RunEvent.RunCompleted;
+import io.voidbox.event.RunEvent.RunStarted;
+import io.voidbox.event.RunEvent.StageCompleted;
+import io.voidbox.event.RunEvent.StageStarted;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

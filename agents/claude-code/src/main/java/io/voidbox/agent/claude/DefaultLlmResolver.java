@@ -1,0 +1,141 @@
+package io.voidbox.agent.claude;
+
+import io.voidbox.LlmConfig;
+import io.voidbox.spi.LlmResolver;
+
+import io.voidbox.scripted.Scenario;
+import io.voidbox.scripted.ScriptedModelServer;
+import io.voidbox.spi.SandboxEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Maps {@link LlmConfig} to what the Claude Code CLI needs ({@code ANTHROPIC_BASE_URL},
+ * {@code ANTHROPIC_API_KEY}, model). Starts the scripted model server on first use. Keys are
+ * read from the environment by variable name and only ever placed into the agent's environment.
+ */
+final class DefaultLlmResolver implements LlmResolver {
+    static final String DEFAULT_MODEL = "claude-sonnet-4-5";
+    static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
+
+    private final Map<String, String> environment;
+    private final Consumer<String> notice;
+    private final AtomicBoolean noticed = new AtomicBoolean();
+    private ScriptedModelServer server;
+
+    DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
+        this.environment = Map.copyOf(environment);
+        this.notice = notice;
+    }
+
+    @Override
+    public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox) {
+        String keyVar = llm.apiKeyEnv().orElse("ANTHROPIC_API_KEY");
+        String provider = llm.provider().orElseGet(() -> {
+            if (environment.get(keyVar) != null && !environment.get(keyVar).isBlank()) return "anthropic";
+            if (noticed.compareAndSet(false, true))
+                notice.accept("no " + keyVar + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
+            return "scripted";
+        });
+        Map<String, String> env = new HashMap<>();
+        String model;
+        String route = null;
+        switch (provider) {
+            case "scripted" -> {
+                Scenario scenario = llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(DefaultLlmResolver::builtInScenario);
+                ScriptedModelServer s = server();
+                route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
+                env.put("ANTHROPIC_BASE_URL", s.baseUrl(sandbox.hostAddress(), route));
+                env.put("ANTHROPIC_API_KEY", "scripted-offline"); // not a secret: the scripted server ignores it
+                model = llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
+            }
+            case "claude", "anthropic" -> {
+                env.put("ANTHROPIC_API_KEY", requireKey(provider, keyVar));
+                llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
+                model = llm.model().orElse(DEFAULT_MODEL);
+            }
+            case "ollama" -> {
+                String base = llm.baseUrl().or(() -> Optional.ofNullable(environment.get("OLLAMA_BASE_URL")))
+                        .orElse("http://127.0.0.1:11434");
+                env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                env.put("ANTHROPIC_API_KEY", "ollama");
+                model = llm.model().or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL"))).orElse(DEFAULT_OLLAMA_MODEL);
+            }
+            case "custom" -> {
+                String base = llm.baseUrl().orElseThrow(() -> new IllegalArgumentException("box " + box + ": llm.provider custom needs llm.base_url"));
+                env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+                model = llm.model().orElse(DEFAULT_MODEL);
+            }
+            default -> throw new IllegalArgumentException("box " + box + ": unknown llm.provider '" + provider
+                    + "' (expected claude, anthropic, ollama, custom or scripted)");
+        }
+        return new Resolved(provider, model, env, route);
+    }
+
+    private String requireKey(String provider, String keyVar) {
+        String key = environment.get(keyVar);
+        if (key == null || key.isBlank())
+            throw new IllegalArgumentException("llm.provider " + provider + " needs an API key in the environment variable " + keyVar);
+        return key;
+    }
+
+    /** A loopback URL on the host is reached through the sandbox's host address (the VM gateway). */
+    static String reachable(String url, SandboxEnvironment sandbox) {
+        URI u = URI.create(url);
+        String host = u.getHost();
+        if (sandbox.hostAddress().startsWith("127.")) return url; // the agent runs on the host itself
+        if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) return url;
+        return url.replaceFirst("://" + java.util.regex.Pattern.quote(host), "://" + sandbox.hostAddress());
+    }
+
+    private static Scenario loadScenario(Path p) {
+        try {
+            return Scenario.load(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read scenario " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The offline default: look around the workspace with real tools, then answer. */
+    static Scenario builtInScenario() {
+        try (InputStream in = DefaultLlmResolver.class.getResourceAsStream("/io/voidbox/scripted/default-scenario.yaml")) {
+            return Scenario.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default-scenario.yaml");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private synchronized ScriptedModelServer server() {
+        if (server == null) {
+            try {
+                server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
+                        .bindAddress(InetAddress.getLoopbackAddress()).build());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the scripted model server: " + e.getMessage(), e);
+            }
+        }
+        return server;
+    }
+
+    @Override
+    public void release(Resolved resolved) {
+        if (resolved.routeKey() != null && server != null) server.unregister(resolved.routeKey());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) server.close();
+        server = null;
+    }
+}

@@ -1,0 +1,528 @@
+package io.voidbox.agent.claude;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Decodes one stream-json line into a {@link DecodedLine} with Jackson's streaming parser: fields
+ * are read in any order, everything we do not use is skipped without materializing it, and
+ * {@code tool_use.input} is cut out of the line as the exact JSON text instead of being re-serialized.
+ * A line is decoded completely before anything is emitted, so a truncated line yields no partial
+ * events. Not thread-safe: owned by one {@link StreamJsonParser}.
+ */
+final class LineDecoder {
+
+    /** Thrown for valid JSON of a shape we cannot use; carries only a message (no stack trace). */
+    static final class ShapeException extends Exception {
+        ShapeException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final String STREAM_EVENT_PREFIX = "{\"type\":\"stream_event\",";
+
+    private final JsonFactory factory;
+    private final DecodedLine out = new DecodedLine();
+    private final StringBuilder joined = new StringBuilder();
+    private String line;
+    // Last values seen, reused when a line repeats them (message ids, parent ids, models).
+    private String lastMessageId;
+    private String lastParentId;
+    private String lastModel;
+
+    LineDecoder() {
+        this.factory = JsonFactory.builder()
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .build();
+    }
+
+    /**
+     * Decodes {@code line}. Returns the reused scratch holder.
+     *
+     * @throws JsonProcessingException when the line is not (complete) JSON
+     * @throws ShapeException          when it is JSON but not a usable stream-json object
+     */
+    DecodedLine decode(String line) throws IOException, ShapeException {
+        out.reset();
+        if (line.startsWith(STREAM_EVENT_PREFIX) && StructuralCheck.isComplete(line)) {
+            // Partial-message deltas are most of a --include-partial-messages stream and carry nothing
+            // we use: recognize the CLI's fixed prefix and skip Jackson (and its per-parser allocation).
+            out.kind = DecodedLine.Kind.STREAM_EVENT;
+            return out;
+        }
+        this.line = line;
+        try (JsonParser p = factory.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new ShapeException("not a JSON object");
+            }
+            readTop(p);
+            if (p.nextToken() != null) {
+                throw new ShapeException("trailing content after the JSON object");
+            }
+        } finally {
+            this.line = null;
+        }
+        if (out.kind == null) {
+            throw new ShapeException("no string \"type\" field");
+        }
+        if ((out.kind == DecodedLine.Kind.ASSISTANT || out.kind == DecodedLine.Kind.USER) && !out.hasMessage) {
+            throw new ShapeException(out.kind.name().toLowerCase(Locale.ROOT) + " line without a \"message\" object");
+        }
+        return out;
+    }
+
+    private boolean wants(DecodedLine.Kind k) {
+        return out.kind == null || out.kind == k;
+    }
+
+    private void readTop(JsonParser p) throws IOException, ShapeException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "type" -> out.kind = kindOf(p);
+                case "subtype" -> out.subtype = wants(DecodedLine.Kind.SYSTEM) || wants(DecodedLine.Kind.RESULT)
+                        ? text(p, f) : skip(p);
+                case "session_id" -> out.sessionId = wants(DecodedLine.Kind.SYSTEM) || wants(DecodedLine.Kind.RESULT)
+                        ? text(p, f) : skip(p);
+                case "parent_tool_use_id" -> out.parentToolUseId = lastParentId = reuse(p, f, lastParentId);
+                case "message" -> {
+                    if (wants(DecodedLine.Kind.ASSISTANT) || wants(DecodedLine.Kind.USER)) {
+                        readMessage(p);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "error" -> out.error = wants(DecodedLine.Kind.ASSISTANT) ? scalarText(p) : skip(p);
+                default -> {
+                    if (wants(DecodedLine.Kind.SYSTEM) && readInitField(p, f)) {
+                        break;
+                    }
+                    if (wants(DecodedLine.Kind.RESULT) && readResultField(p, f)) {
+                        break;
+                    }
+                    p.skipChildren();
+                }
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new ShapeException("unexpected token " + t);
+        }
+    }
+
+    private boolean readInitField(JsonParser p, String f) throws IOException, ShapeException {
+        switch (f) {
+            case "model" -> out.model = lastModel = reuse(p, f, lastModel);
+            case "cwd" -> out.cwd = text(p, f);
+            case "claude_code_version" -> out.claudeCodeVersion = text(p, f);
+            case "permissionMode" -> out.permissionMode = text(p, f);
+            case "tools" -> out.tools = stringList(p, f);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean readResultField(JsonParser p, String f) throws IOException, ShapeException {
+        switch (f) {
+            case "is_error" -> out.isError = bool(p, f);
+            case "api_error_status" -> {
+                if (p.currentToken() != JsonToken.VALUE_NULL) {
+                    out.apiErrorStatus = (int) number(p, f);
+                }
+            }
+            case "duration_ms" -> out.durationMs = number(p, f);
+            case "duration_api_ms" -> out.durationApiMs = number(p, f);
+            case "num_turns" -> out.numTurns = (int) number(p, f);
+            case "result" -> out.resultText = text(p, f);
+            case "total_cost_usd" -> {
+                if (p.currentToken() != JsonToken.VALUE_NULL) {
+                    out.totalCostUsd = decimal(p, f);
+                }
+            }
+            case "usage" -> out.usage = readUsage(p);
+            case "modelUsage" -> readModelUsage(p);
+            case "errors" -> out.errors = stringList(p, f);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private TokenUsage readUsage(JsonParser p) throws IOException, ShapeException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expectObject(p, "usage");
+        long in = 0, outTok = 0, read = 0, creation = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "input_tokens" -> in = number(p, f);
+                case "output_tokens" -> outTok = number(p, f);
+                case "cache_read_input_tokens" -> read = number(p, f);
+                case "cache_creation_input_tokens" -> creation = number(p, f);
+                default -> p.skipChildren();
+            }
+        }
+        return new TokenUsage(in, outTok, read, creation);
+    }
+
+    private void readModelUsage(JsonParser p) throws IOException, ShapeException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return;
+        }
+        expectObject(p, "modelUsage");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String model = p.currentName();
+            p.nextToken();
+            expectObject(p, "modelUsage." + model);
+            long in = 0, outTok = 0, read = 0, creation = 0;
+            double cost = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                p.nextToken();
+                switch (f) {
+                    case "inputTokens" -> in = number(p, f);
+                    case "outputTokens" -> outTok = number(p, f);
+                    case "cacheReadInputTokens" -> read = number(p, f);
+                    case "cacheCreationInputTokens" -> creation = number(p, f);
+                    case "costUSD" -> cost = decimal(p, f);
+                    default -> p.skipChildren();
+                }
+            }
+            if (out.modelUsage == null) {
+                out.modelUsage = DecodedLine.newModelUsage();
+            }
+            out.modelUsage.put(model, new ModelUsage(in, outTok, read, creation, cost));
+        }
+    }
+
+    private void readMessage(JsonParser p) throws IOException, ShapeException {
+        expectObject(p, "message");
+        out.hasMessage = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "id" -> out.messageId = lastMessageId = reuse(p, "message.id", lastMessageId);
+                case "model" -> out.messageModel = lastModel = reuse(p, "message.model", lastModel);
+                case "content" -> readContent(p);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private void readContent(JsonParser p) throws IOException, ShapeException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_STRING) {
+            // Plain-string content: a prompt on user lines, text on assistant lines.
+            DecodedLine.Block b = out.newBlock();
+            b.type = DecodedLine.BlockType.TEXT;
+            b.seenType = true;
+            b.text = p.getText();
+            return;
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw new ShapeException("message.content is neither a string nor an array");
+        }
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                throw new ShapeException("message.content element is not an object");
+            }
+            readBlock(p, out.newBlock());
+        }
+    }
+
+    private void readBlock(JsonParser p, DecodedLine.Block b) throws IOException, ShapeException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (f) {
+                case "type" -> {
+                    b.type = blockTypeOf(p);
+                    b.seenType = true;
+                }
+                // Lenient about value types here: blocks of types we do not use (server tools, citations)
+                // may shape these fields differently; required fields are checked per type below.
+                case "text", "thinking" -> b.text = stringOrSkip(p);
+                case "id", "tool_use_id" -> b.id = stringOrSkip(p);
+                case "name" -> b.name = stringOrSkip(p);
+                case "is_error" -> b.isError = v == JsonToken.VALUE_TRUE;
+                case "input" -> b.inputJson = rawJson(p);
+                case "content" -> b.text = toolResultContent(p);
+                default -> p.skipChildren();
+            }
+        }
+        if (!b.seenType) {
+            throw new ShapeException("content block without \"type\"");
+        }
+        switch (b.type) {
+            case TOOL_USE -> {
+                if (b.id == null || b.name == null) {
+                    throw new ShapeException("tool_use block without \"id\" or \"name\"");
+                }
+                if (b.inputJson == null) {
+                    b.inputJson = "{}";
+                }
+            }
+            case TOOL_RESULT -> {
+                if (b.id == null) {
+                    throw new ShapeException("tool_result block without \"tool_use_id\"");
+                }
+                if (b.text == null) {
+                    b.text = "";
+                }
+            }
+            case TEXT, THINKING -> {
+                if (b.text == null) {
+                    b.text = "";
+                }
+            }
+            case OTHER -> { }
+        }
+    }
+
+    /** tool_result content: a string, null, or a list of blocks whose texts are joined by newlines. */
+    private String toolResultContent(JsonParser p) throws IOException, ShapeException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return "";
+        }
+        if (t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return "";
+        }
+        StringBuilder sb = joined;
+        sb.setLength(0);
+        String single = null;
+        int parts = 0;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
+            String type = null;
+            String text = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                p.nextToken();
+                switch (f) {
+                    case "type" -> type = stringOrSkip(p);
+                    case "text" -> text = stringOrSkip(p);
+                    default -> p.skipChildren();
+                }
+            }
+            String part = "text".equals(type) ? (text == null ? "" : text) : "[" + type + "]";
+            if (parts++ > 0) {
+                if (parts == 2) {
+                    sb.append(single);
+                }
+                sb.append('\n').append(part);
+            } else {
+                single = part;
+            }
+        }
+        if (parts == 0) {
+            return "";
+        }
+        return parts == 1 ? single : sb.toString();
+    }
+
+    /** The current value (object, array or scalar) as the exact JSON text of the line. */
+    private String rawJson(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+            int start = (int) p.currentTokenLocation().getCharOffset();
+            p.skipChildren();
+            int end = (int) p.currentLocation().getCharOffset();
+            return line.substring(start, end);
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            StringBuilder sb = new StringBuilder().append('"');
+            JsonStringEncoder.getInstance().quoteAsString(p.getText(), sb);
+            return sb.append('"').toString();
+        }
+        return p.getText();
+    }
+
+    // ---- small typed readers; a wrong type is a shape error naming the field ----
+
+    private static DecodedLine.Kind kindOf(JsonParser p) throws IOException, ShapeException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw new ShapeException("\"type\" is not a string");
+        }
+        if (textIs(p, "stream_event")) {
+            return DecodedLine.Kind.STREAM_EVENT;
+        }
+        if (textIs(p, "assistant")) {
+            return DecodedLine.Kind.ASSISTANT;
+        }
+        if (textIs(p, "user")) {
+            return DecodedLine.Kind.USER;
+        }
+        if (textIs(p, "system")) {
+            return DecodedLine.Kind.SYSTEM;
+        }
+        if (textIs(p, "result")) {
+            return DecodedLine.Kind.RESULT;
+        }
+        return DecodedLine.Kind.OTHER;
+    }
+
+    private static DecodedLine.BlockType blockTypeOf(JsonParser p) throws IOException, ShapeException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw new ShapeException("content block \"type\" is not a string");
+        }
+        if (textIs(p, "text")) {
+            return DecodedLine.BlockType.TEXT;
+        }
+        if (textIs(p, "tool_use")) {
+            return DecodedLine.BlockType.TOOL_USE;
+        }
+        if (textIs(p, "tool_result")) {
+            return DecodedLine.BlockType.TOOL_RESULT;
+        }
+        if (textIs(p, "thinking")) {
+            return DecodedLine.BlockType.THINKING;
+        }
+        return DecodedLine.BlockType.OTHER;
+    }
+
+    /** Compares the current string token with {@code s} without allocating a String. */
+    private static boolean textIs(JsonParser p, String s) throws IOException {
+        int len = p.getTextLength();
+        if (len != s.length()) {
+            return false;
+        }
+        char[] buf = p.getTextCharacters();
+        int off = p.getTextOffset();
+        for (int i = 0; i < len; i++) {
+            if (buf[off + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Like {@link #text} but returns {@code previous} when the value equals it, saving the copy. */
+    private static String reuse(JsonParser p, String field, String previous) throws IOException, ShapeException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.VALUE_STRING) {
+            throw new ShapeException("\"" + field + "\" is not a string");
+        }
+        if (previous != null && textIs(p, previous)) {
+            return previous;
+        }
+        return p.getText();
+    }
+
+    private static String text(JsonParser p, String field) throws IOException, ShapeException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        throw new ShapeException("\"" + field + "\" is not a string");
+    }
+
+    /** Any scalar as text (the CLI's {@code error} field is a string today, but be lenient). */
+    private static String scalarText(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t.isScalarValue()) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return "error";
+    }
+
+    private static String stringOrSkip(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    private static String skip(JsonParser p) throws IOException {
+        p.skipChildren();
+        return null;
+    }
+
+    private static boolean bool(JsonParser p, String field) throws IOException, ShapeException {
+        return switch (p.currentToken()) {
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE, VALUE_NULL -> false;
+            default -> throw new ShapeException("\"" + field + "\" is not a boolean");
+        };
+    }
+
+    private static long number(JsonParser p, String field) throws IOException, ShapeException {
+        return switch (p.currentToken()) {
+            case VALUE_NUMBER_INT -> p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> (long) p.getDoubleValue();
+            case VALUE_NULL -> 0;
+            default -> throw new ShapeException("\"" + field + "\" is not a number");
+        };
+    }
+
+    private static double decimal(JsonParser p, String field) throws IOException, ShapeException {
+        return switch (p.currentToken()) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_NULL -> 0;
+            default -> throw new ShapeException("\"" + field + "\" is not a number");
+        };
+    }
+
+    private static List<String> stringList(JsonParser p, String field) throws IOException, ShapeException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new ShapeException("\"" + field + "\" is not an array");
+        }
+        List<String> list = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.VALUE_STRING) {
+                list.add(p.getText());
+            } else {
+                p.skipChildren();
+            }
+        }
+        return list;
+    }
+
+    private static void expectObject(JsonParser p, String field) throws ShapeException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new ShapeException("\"" + field + "\" is not an object");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.voidbox.agent.claude;
+
+/**
+ * One entry of the {@code modelUsage} object of a {@code result} line: what one model (main agent,
+ * or e.g. a cheaper model used by subagents) consumed and cost.
+ */
+public record ModelUsage(long inputTokens, long outputTokens, long cacheReadInputTokens,
+                         long cacheCreationInputTokens, double costUsd) {
+
+    public TokenUsage tokens() {
+        return new TokenUsage(inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens);
+    }
+}

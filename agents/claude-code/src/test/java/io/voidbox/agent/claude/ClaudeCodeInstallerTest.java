@@ -1,0 +1,145 @@
+package io.voidbox.agent.claude;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Installer behaviour with a fake {@code npm} (the real install is exercised by {@link ClaudeCli}). */
+class ClaudeCodeInstallerTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void installsOnceEvenWhenManyThreadsAskAtOnce() throws Exception {
+        Path bin = fakeNpm("2.1.197 (Claude Code)", 0);
+        Path dir = tmp.resolve("data/claude-code/2.1.197");
+        var installer = installer(dir, bin);
+        assertThat(installer.installed()).isEmpty();
+
+        List<Path> results = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            List<Future<Path>> futures = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                futures.add(pool.submit((Callable<Path>) installer::ensureInstalled));
+            }
+            for (Future<Path> f : futures) {
+                results.add(f.get());
+            }
+        }
+
+        Path expected = dir.resolve("node_modules/@anthropic-ai/claude-code-linux-x64/claude");
+        assertThat(results).containsOnly(expected);
+        assertThat(Files.readAllLines(tmp.resolve("npm-calls"))).hasSize(1);
+        assertThat(Files.readString(tmp.resolve("npm-calls")))
+                .contains("install --prefix").contains("--no-audit --no-fund @anthropic-ai/claude-code@2.1.197");
+        assertThat(installer.installed()).contains(expected);
+        assertThat(installer(dir, bin).ensureInstalled()).isEqualTo(expected);
+        assertThat(Files.readAllLines(tmp.resolve("npm-calls"))).as("second installer reuses the install").hasSize(1);
+        try (Stream<Path> siblings = Files.list(dir.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("2.1.197", ".2.1.197.lock");
+        }
+    }
+
+    @Test
+    void replacesAnIncompleteDirectory() throws Exception {
+        Path dir = tmp.resolve("cc/2.1.197");
+        Files.createDirectories(dir.resolve("node_modules"));
+        var installer = installer(dir, fakeNpm("2.1.197 (Claude Code)", 0));
+
+        assertThat(installer.installed()).as("no marker: not installed").isEmpty();
+        assertThat(installer.ensureInstalled()).isRegularFile();
+    }
+
+    @Test
+    void reportsNpmFailureWithItsOutputAndLeavesNothingBehind() throws Exception {
+        Path dir = tmp.resolve("cc/2.1.197");
+        var installer = installer(dir, fakeNpm("2.1.197", 1));
+
+        assertThatThrownBy(installer::ensureInstalled)
+                .isInstanceOfSatisfying(ClaudeCodeInstaller.InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ClaudeCodeInstaller.InstallException.Reason.INSTALL_FAILED))
+                .hasMessageContaining("npm install of @anthropic-ai/claude-code@2.1.197 failed (exit 1)")
+                .hasMessageContaining("npm ERR! registry unreachable");
+        try (Stream<Path> siblings = Files.list(dir.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactly(".2.1.197.lock");
+        }
+    }
+
+    @Test
+    void rejectsABinaryPrintingAnotherVersion() throws Exception {
+        var installer = installer(tmp.resolve("cc/2.1.197"), fakeNpm("2.1.300 (Claude Code)", 0));
+
+        assertThatThrownBy(installer::ensureInstalled).hasMessageContaining("printed '2.1.300 (Claude Code)', expected 2.1.197");
+        assertThat(installer.installed()).isEmpty();
+    }
+
+    @Test
+    void explainsHowToGetNpmWhenMissing() {
+        Path empty = tmp.resolve("empty-bin");
+        var installer = installer(tmp.resolve("cc/2.1.197"), empty);
+
+        assertThatThrownBy(installer::ensureInstalled)
+                .isInstanceOfSatisfying(ClaudeCodeInstaller.InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ClaudeCodeInstaller.InstallException.Reason.NPM_MISSING))
+                .hasMessageContaining("install Node.js/npm: apt-get install -y nodejs npm");
+    }
+
+    @Test
+    void refusesPlatformsOtherThanLinuxX64() {
+        var installer = new ClaudeCodeInstaller(tmp.resolve("cc/2.1.197"), Map.of("PATH", "/usr/bin")::get,
+                "Mac OS X", "aarch64", Duration.ofSeconds(30), Duration.ofSeconds(30));
+
+        assertThatThrownBy(installer::ensureInstalled)
+                .isInstanceOfSatisfying(ClaudeCodeInstaller.InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ClaudeCodeInstaller.InstallException.Reason.UNSUPPORTED_PLATFORM))
+                .hasMessageContaining("linux-x64 only; this is Mac OS X/aarch64");
+    }
+
+    @Test
+    void defaultDirectoryFollowsVoidboxThenXdgThenHome() {
+        assertThat(ClaudeCodeInstaller.defaultInstallDir(Map.of("VOIDBOX_DATA_DIR", "/v", "XDG_DATA_HOME", "/x", "HOME", "/h")::get))
+                .isEqualTo(Path.of("/v/claude-code/2.1.197"));
+        assertThat(ClaudeCodeInstaller.defaultInstallDir(Map.of("XDG_DATA_HOME", "/x", "HOME", "/h")::get))
+                .isEqualTo(Path.of("/x/voidbox/claude-code/2.1.197"));
+        assertThat(ClaudeCodeInstaller.defaultInstallDir(Map.of("HOME", "/h")::get))
+                .isEqualTo(Path.of("/h/.local/share/voidbox/claude-code/2.1.197"));
+        assertThat(ClaudeCodeInstaller.defaults().version()).isEqualTo("2.1.197");
+    }
+
+    private ClaudeCodeInstaller installer(Path dir, Path npmDir) {
+        return new ClaudeCodeInstaller(dir, Map.of("PATH", npmDir.toString())::get, "Linux", "amd64",
+                Duration.ofSeconds(30), Duration.ofSeconds(60));
+    }
+
+    /** A fake npm that lays out the native binary (printing {@code version}) or fails with {@code exit}. */
+    private Path fakeNpm(String version, int exit) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path npm = bin.resolve("npm");
+        Files.writeString(npm, """
+                #!/bin/sh
+                echo "$*" >> "%s"
+                if [ %d -ne 0 ]; then echo "npm ERR! registry unreachable"; exit %d; fi
+                prefix="$3"
+                d="$prefix/node_modules/@anthropic-ai/claude-code-linux-x64"
+                mkdir -p "$d"
+                printf '#!/bin/sh\\necho "%s"\\n' > "$d/claude"
+                chmod +x "$d/claude"
+                sleep 0.3
+                """.formatted(tmp.resolve("npm-calls"), exit, exit, version));
+        Files.setPosixFilePermissions(npm, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+}

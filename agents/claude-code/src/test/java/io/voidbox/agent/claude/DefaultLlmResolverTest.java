@@ -1,0 +1,77 @@
+package io.voidbox.agent.claude;
+
+import io.voidbox.LlmConfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.voidbox.spi.SandboxEnvironment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DefaultLlmResolverTest {
+    private static final SandboxEnvironment LOCAL = new SandboxEnvironment("local", Optional.empty(), "/tmp/ws", "127.0.0.1",
+            "/bin/claude", "/tmp/home", Optional.empty());
+    private static final SandboxEnvironment VM = new SandboxEnvironment("vm", Optional.of("tcg"), "/workspace", "10.0.2.2",
+            "/usr/bin/claude", "/home/agent", Optional.of("6.1.0"));
+
+    private final List<String> notices = new ArrayList<>();
+
+    @Test
+    void withoutAnApiKeyTheScriptedModelIsChosenAndSaidOnce() {
+        try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
+            var a = r.resolve("a", LlmConfig.auto(), LOCAL);
+            var b = r.resolve("b", LlmConfig.auto(), VM);
+            assertThat(a.provider()).isEqualTo("scripted");
+            assertThat(a.env().get("ANTHROPIC_BASE_URL")).startsWith("http://127.0.0.1:").contains("/r/");
+            assertThat(b.env().get("ANTHROPIC_BASE_URL")).startsWith("http://10.0.2.2:");
+            assertThat(notices).hasSize(1).first().asString().contains("offline scripted model");
+        }
+    }
+
+    @Test
+    void anApiKeyInTheEnvironmentSelectsAnthropicAndIsNeverPrinted() {
+        try (var r = new DefaultLlmResolver(Map.of("ANTHROPIC_API_KEY", "sk-ant-secret"), notices::add)) {
+            var res = r.resolve("a", LlmConfig.auto(), LOCAL);
+            assertThat(res.provider()).isEqualTo("anthropic");
+            assertThat(res.env()).containsEntry("ANTHROPIC_API_KEY", "sk-ant-secret");
+            assertThat(res.toString()).doesNotContain("sk-ant-secret");
+            assertThat(notices).isEmpty();
+        }
+    }
+
+    @Test
+    void apiKeyEnvNamesTheVariableAndAMissingKeyIsAClearError() {
+        LlmConfig custom = new LlmConfig(Optional.of("anthropic"), Optional.empty(), Optional.empty(), Optional.of("MY_KEY"), Optional.empty());
+        try (var r = new DefaultLlmResolver(Map.of("MY_KEY", "k1"), notices::add)) {
+            assertThat(r.resolve("a", custom, LOCAL).env()).containsEntry("ANTHROPIC_API_KEY", "k1");
+        }
+        try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
+            assertThatThrownBy(() -> r.resolve("a", custom, LOCAL)).hasMessageContaining("MY_KEY");
+        }
+    }
+
+    @Test
+    void ollamaOnTheHostLoopbackIsReachedThroughTheVmGateway() {
+        LlmConfig ollama = new LlmConfig(Optional.of("ollama"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        try (var r = new DefaultLlmResolver(Map.of("OLLAMA_BASE_URL", "http://localhost:11434"), notices::add)) {
+            var vm = r.resolve("a", ollama, VM);
+            assertThat(vm.env()).containsEntry("ANTHROPIC_BASE_URL", "http://10.0.2.2:11434");
+            assertThat(vm.model()).isEqualTo(DefaultLlmResolver.DEFAULT_OLLAMA_MODEL);
+            assertThat(r.resolve("a", ollama, LOCAL).env()).containsEntry("ANTHROPIC_BASE_URL", "http://localhost:11434");
+        }
+    }
+
+    @Test
+    void customNeedsABaseUrlAndUnknownProvidersAreRejected() {
+        try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
+            LlmConfig noUrl = new LlmConfig(Optional.of("custom"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            assertThatThrownBy(() -> r.resolve("box1", noUrl, LOCAL)).hasMessageContaining("box1").hasMessageContaining("base_url");
+            LlmConfig bogus = new LlmConfig(Optional.of("bogus"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            assertThatThrownBy(() -> r.resolve("box1", bogus, LOCAL)).hasMessageContaining("unknown llm.provider 'bogus'");
+        }
+    }
+}

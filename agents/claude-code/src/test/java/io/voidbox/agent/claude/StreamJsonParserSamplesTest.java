@@ -1,0 +1,154 @@
+package io.voidbox.agent.claude;
+
+import io.voidbox.agent.claude.ClaudeStreamEvent.AssistantText;
+import io.voidbox.agent.claude.ClaudeStreamEvent.Init;
+import io.voidbox.agent.claude.ClaudeStreamEvent.ParseWarning;
+import io.voidbox.agent.claude.ClaudeStreamEvent.Result;
+import io.voidbox.agent.claude.ClaudeStreamEvent.ToolResult;
+import io.voidbox.agent.claude.ClaudeStreamEvent.ToolUse;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The parser against the real Claude Code 2.1.197 samples (copied from shared/samples/claude-code). */
+class StreamJsonParserSamplesTest {
+
+    private static final String BASH_INPUT =
+            "{\"command\":\"echo hi > /workspace/out.txt && cat /workspace/out.txt\",\"description\":\"Write hi to out.txt\"}";
+
+    @Test
+    void bashSampleYieldsInitToolCallMatchedResultAndResult() {
+        Recorder r = Recorder.run(Samples.lines(Samples.BASH));
+
+        assertThat(r.events).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("Init", "AssistantText", "ToolUse", "ToolResult", "AssistantText", "Result");
+        Init init = r.first(Init.class);
+        assertThat(init.line()).isEqualTo(1);
+        assertThat(init.model()).isEqualTo("claude-sonnet-4-5");
+        assertThat(init.sessionId()).isEqualTo("c9e7945f-8139-4af1-9b3d-a5d1c88fe8b4");
+        assertThat(init.cwd()).isEqualTo("/workspace");
+        assertThat(init.claudeCodeVersion()).isEqualTo("2.1.197");
+        assertThat(init.tools()).hasSize(24).startsWith("Task", "Bash").endsWith("Write");
+
+        ToolUse use = r.first(ToolUse.class);
+        assertThat(use.line()).isEqualTo(3);
+        assertThat(use.toolUseId()).isEqualTo("toolu_2438b46f4f764b11a64fa432");
+        assertThat(use.toolName()).isEqualTo("Bash");
+        assertThat(use.inputJson()).isEqualTo(BASH_INPUT);
+        assertThat(use.messageId()).isEqualTo("msg_a6152dbfa52d4410838e6c7f");
+        assertThat(use.parentToolUseId()).isNull();
+
+        ToolResult result = r.first(ToolResult.class);
+        assertThat(result.line()).isEqualTo(4);
+        assertThat(result.toolUseId()).isEqualTo(use.toolUseId());
+        assertThat(result.toolName()).isEqualTo("Bash");
+        assertThat(result.isError()).isFalse();
+        assertThat(result.content()).isEqualTo("hi");
+        assertThat(result.durationNanos()).isEqualTo(Recorder.TICK_NANOS); // one clock tick per line
+
+        List<AssistantText> texts = r.all(AssistantText.class);
+        assertThat(texts).extracting(AssistantText::text)
+                .containsExactly("I'll write the file.", "Done: wrote hi to /workspace/out.txt.");
+        assertThat(texts.get(0).messageId()).isEqualTo(use.messageId());
+        assertThat(texts).allSatisfy(t -> assertThat(t.error()).isNull());
+
+        Result res = r.first(Result.class);
+        assertThat(res.subtype()).isEqualTo("success");
+        assertThat(res.isError()).isFalse();
+        assertThat(res.errorMessage()).isNull();
+        assertThat(res.apiErrorStatus()).isNull();
+        assertThat(res.durationMs()).isEqualTo(204);
+        assertThat(res.durationApiMs()).isEqualTo(51);
+        assertThat(res.numTurns()).isEqualTo(2);
+        assertThat(res.costUsd()).isCloseTo(0.0222, within(1e-12));
+        assertThat(res.tokens()).isEqualTo(new TokenUsage(1100, 550, 8000, 2200));
+        assertThat(res.usage()).isEqualTo(new TokenUsage(1100, 550, 8000, 2200));
+        assertThat(res.modelUsage()).isEqualTo(Map.of("claude-sonnet-4-5", new ModelUsage(1100, 550, 8000, 2200, 0.0222)));
+
+        assertThat(r.parser.warningCount()).isZero();
+        assertThat(r.parser.skippedLines()).isZero();
+        ClaudeRunSummary s = r.summary();
+        assertThat(s).isEqualTo(new ClaudeRunSummary("claude-sonnet-4-5", "c9e7945f-8139-4af1-9b3d-a5d1c88fe8b4",
+                1100, 550, 8000, 2200, 0.0222, 2, 204, 51, false, null, 1, 0, List.of("Bash"),
+                "Done: wrote hi to /workspace/out.txt.", true, 0));
+    }
+
+    @Test
+    void partialMessagesSampleSkipsStreamEventsAndTakesContentFromCompleteMessages() {
+        List<String> lines = Samples.lines(Samples.PARTIAL);
+        Recorder r = Recorder.run(lines);
+
+        assertThat(r.events).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("Init", "AssistantText", "ToolUse", "ToolResult", "AssistantText", "Result");
+        // 25 stream_event lines and 2 system/status lines carry nothing we use.
+        long streamEvents = lines.stream().filter(l -> l.startsWith("{\"type\":\"stream_event\"")).count();
+        assertThat(streamEvents).isEqualTo(25);
+        assertThat(r.parser.skippedLines()).isEqualTo(27);
+        assertThat(r.parser.warningCount()).isZero();
+        assertThat(r.parser.lineCount()).isEqualTo(33);
+
+        ToolUse use = r.first(ToolUse.class);
+        assertThat(use.line()).isEqualTo(17);
+        assertThat(use.toolUseId()).isEqualTo("toolu_ee74c10594f049ffa90ad202");
+        assertThat(use.inputJson()).isEqualTo(BASH_INPUT);
+        ToolResult result = r.first(ToolResult.class);
+        assertThat(result.line()).isEqualTo(21);
+        assertThat(result.toolName()).isEqualTo("Bash");
+        assertThat(result.content()).isEqualTo("hi");
+        assertThat(result.isError()).isFalse();
+        assertThat(result.durationNanos()).isEqualTo(4 * Recorder.TICK_NANOS);
+        // The deltas of this sample spell a different path than the final message: the final one wins.
+        assertThat(r.all(AssistantText.class)).extracting(AssistantText::text)
+                .containsExactly("I'll write the file.", "Done: wrote hi to /workspace/out.txt.");
+
+        ClaudeRunSummary s = r.summary();
+        assertThat(s.isError()).isFalse();
+        assertThat(s.inputTokens()).isEqualTo(1100);
+        assertThat(s.outputTokens()).isEqualTo(550);
+        assertThat(s.cacheReadTokens()).isEqualTo(8000);
+        assertThat(s.cacheCreationTokens()).isEqualTo(2200);
+        assertThat(s.costUsd()).isCloseTo(0.0222, within(1e-12));
+        assertThat(s.durationMs()).isEqualTo(225);
+        assertThat(s.durationApiMs()).isEqualTo(74);
+        assertThat(s.numTurns()).isEqualTo(2);
+        assertThat(s.toolCalls()).isEqualTo(1);
+        assertThat(s.toolsUsed()).containsExactly("Bash");
+        assertThat(s.sessionId()).isEqualTo("f8dff646-3856-4a9d-87e8-ffa9c81077ec");
+    }
+
+    @Test
+    void apiError400SampleComesOutAsErrorWithMessage() {
+        Recorder r = Recorder.run(Samples.lines(Samples.API_ERROR));
+
+        assertThat(r.events).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("Init", "AssistantText", "Result");
+        AssistantText text = r.first(AssistantText.class);
+        assertThat(text.text()).isEqualTo("API Error: 400 scripted bad request");
+        assertThat(text.error()).isEqualTo("unknown");
+        assertThat(text.model()).isEqualTo("<synthetic>");
+
+        Result res = r.first(Result.class);
+        assertThat(res.isError()).isTrue();
+        assertThat(res.apiErrorStatus()).isEqualTo(400);
+        assertThat(res.errorMessage()).isEqualTo("API Error: 400 scripted bad request");
+        assertThat(res.modelUsage()).isEmpty();
+        assertThat(res.tokens()).isEqualTo(TokenUsage.ZERO);
+        assertThat(res.costUsd()).isZero();
+
+        ClaudeRunSummary s = r.summary();
+        assertThat(s.isError()).isTrue();
+        assertThat(s.errorMessage()).isEqualTo("API Error: 400 scripted bad request");
+        assertThat(s.hasResult()).isTrue();
+        assertThat(s.model()).isEqualTo("claude-sonnet-4-5");
+        assertThat(s.numTurns()).isEqualTo(1);
+        assertThat(s.durationMs()).isEqualTo(145);
+        assertThat(s.toolCalls()).isZero();
+        assertThat(s.toolsUsed()).isEmpty();
+        assertThat(s.warnings()).isZero();
+        assertThat(r.all(ParseWarning.class)).isEmpty();
+    }
+}

@@ -1,0 +1,189 @@
+package io.voidbox;
+
+import io.voidbox.internal.engine.BackendSelector;
+import io.voidbox.internal.engine.BoxExecutor;
+import io.voidbox.spi.LlmResolver;
+import io.voidbox.spi.Plugin;
+import io.voidbox.spi.PluginContext;
+import java.util.ServiceLoader;
+import io.voidbox.internal.engine.PipelineEngine;
+import io.voidbox.internal.engine.RunContext;
+
+import io.voidbox.spi.AgentRunner;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
+import io.voidbox.internal.otel.OtelRunInstrumentation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
+import io.voidbox.internal.engine.EventBus;
+import io.voidbox.event.RunEventListener;
+import io.voidbox.spi.SandboxProvider;
+import io.voidbox.internal.telemetry.TelemetryAggregator;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+
+/**
+ * The runtime that runs pipelines: sandbox backends, the agent runner, model endpoints and
+ * event listeners, configured once and reused for many runs. Closing it stops what it started
+ * (e.g. the scripted model server).
+ */
+public final class VoidBox implements AutoCloseable {
+    private final List<RunEventListener> listeners;
+    private final List<RunEventListener> syncListeners;
+    private final Map<String, SandboxProvider> providers;
+    private final Optional<String> backendOverride;
+    private final AgentRunner agent;
+    private final LlmResolver llms;
+    private final Clock clock;
+    private final OpenTelemetry openTelemetry;
+    /** The last run's instrumentation stays open so its final guest gauges still export; closed by the next run or close(). */
+    private OtelRunInstrumentation lastInstrumentation;
+
+    private VoidBox(Builder b) {
+        this.listeners = List.copyOf(b.listeners);
+        this.syncListeners = List.copyOf(b.syncListeners);
+        this.providers = Map.copyOf(b.providers);
+        this.backendOverride = b.backendOverride;
+        this.agent = b.agent;
+        this.llms = b.llms;
+        this.clock = b.clock;
+        this.openTelemetry = b.openTelemetry;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs a pipeline to the end; {@code input} (may be empty) is the first stage's input. */
+    public PipelineResult run(Pipeline pipeline, String input, RunEventListener... extra) {
+        String runId = HexFormat.of().formatHex(randomBytes());
+        EventBus bus = new EventBus();
+        listeners.forEach(bus::addListener);
+        syncListeners.forEach(bus::addSyncListener);
+        for (RunEventListener l : extra) bus.addListener(l);
+        BiFunction<String, String, Optional<String>> tp = (run, box) -> Optional.empty();
+        OtelRunInstrumentation tracing = null;
+        if (openTelemetry != null) {
+            // the application's current span (if any) becomes the parent of the pipeline span
+            tracing = new OtelRunInstrumentation(openTelemetry, Context.current());
+            bus.addSyncListener(tracing);
+            var t = tracing;
+            tp = (run, box) -> t.traceparent(run, box, Duration.ofSeconds(1));
+        }
+        RunContext ctx = new RunContext(runId, pipeline.name(), bus, clock);
+        try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
+            BoxExecutor boxes = new BoxExecutor(ctx, new BackendSelector(providers, backendOverride), agent, llms, tp);
+            return new PipelineEngine(ctx, boxes, telemetry).run(pipeline, input);
+        } finally {
+            bus.close();
+            if (tracing != null) rotateInstrumentation(tracing);
+        }
+    }
+
+    private synchronized void rotateInstrumentation(OtelRunInstrumentation current) {
+        if (lastInstrumentation != null) lastInstrumentation.close();
+        lastInstrumentation = current;
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        ThreadLocalRandom.current().nextBytes(b);
+        return b;
+    }
+
+    @Override
+    public void close() {
+        llms.close();
+        synchronized (this) {
+            if (lastInstrumentation != null) lastInstrumentation.close();
+            lastInstrumentation = null;
+        }
+    }
+
+    /** Configures a {@link VoidBox}; defaults give the local sandbox, Claude Code and the scripted model. */
+    public static final class Builder {
+        private final List<RunEventListener> listeners = new ArrayList<>();
+        private final List<RunEventListener> syncListeners = new ArrayList<>();
+        private final Map<String, SandboxProvider> providers = new HashMap<>();
+        private Optional<String> backendOverride = Optional.empty();
+        private AgentRunner agent;
+        private LlmResolver llms;
+        private Clock clock = Clock.systemUTC();
+        private Map<String, String> environment = System.getenv();
+        private Consumer<String> notices = n -> LoggerFactory.getLogger(VoidBox.class).info(n);
+        private Supplier<Path> claudeExecutable;
+        private OpenTelemetry openTelemetry;
+
+        /** Receives every event of every run, on the event thread. */
+        public Builder listener(RunEventListener l) { listeners.add(l); return this; }
+
+        /** Receives events on the publishing thread; must be cheap and thread-safe (tracing). */
+        public Builder syncListener(RunEventListener l) { syncListeners.add(l); return this; }
+
+        /** Adds a backend; once any is added, only the added ones are used (no default local/vm). */
+        public Builder sandboxProvider(SandboxProvider p) { providers.put(p.backend(), p); return this; }
+
+        /** Forces one backend for every box ({@code auto}, {@code vm} or {@code local}), like {@code --backend}. */
+        public Builder backend(String b) { backendOverride = Optional.ofNullable(b); return this; }
+
+        public Builder agentRunner(AgentRunner a) { agent = a; return this; }
+
+        /** Model endpoints for the agent; default: the agent plug-in's. */
+        public Builder llmResolver(LlmResolver r) { llms = r; return this; }
+
+        /**
+         * Traces and metrics of every run through this OpenTelemetry instance (API only: the
+         * application or the {@code observability} module owns the SDK). The pipeline span is a
+         * child of the span current when {@link VoidBox#run} is called.
+         */
+        public Builder openTelemetry(OpenTelemetry otel) { openTelemetry = otel; return this; }
+
+        /** Where API keys and provider settings are read from; default the process environment. */
+        public Builder environment(Map<String, String> env) { environment = Map.copyOf(env); return this; }
+
+        /** Receives one-line notices for the user (e.g. "using the offline scripted model"). */
+        public Builder notices(Consumer<String> n) { notices = n; return this; }
+
+        /** The host's Claude Code binary for the local sandbox; default: the project-pinned install. */
+        public Builder claudeExecutable(Supplier<Path> s) { claudeExecutable = s; return this; }
+
+        public Builder clock(Clock c) { clock = c; return this; }
+
+
+        public VoidBox build() {
+            List<Plugin> plugins = ServiceLoader.load(Plugin.class).stream().map(ServiceLoader.Provider::get).toList();
+            Supplier<Path> executable = claudeExecutable != null ? claudeExecutable : () -> firstAgentExecutable(plugins).get();
+            PluginContext context = new PluginContext(environment, notices, executable);
+            if (agent == null) agent = first(plugins, p -> p.agentRunner(context), "an agent runner");
+            if (llms == null) llms = first(plugins, p -> p.llmResolver(context), "model endpoints");
+            if (providers.isEmpty()) {
+                // defaults: every backend the plug-ins on the class path offer (micro-VMs, the local sandbox)
+                for (Plugin p : plugins) p.sandboxProviders(context).forEach(sp -> providers.putIfAbsent(sp.backend(), sp));
+                if (providers.isEmpty()) throw new IllegalStateException("no sandbox backend: add a sandbox module (e.g. voidbox-sandbox-local) to the class path");
+            }
+            return new VoidBox(this);
+        }
+
+        private Supplier<Path> firstAgentExecutable(List<Plugin> plugins) {
+            PluginContext bare = new PluginContext(environment, notices, () -> {
+                throw new IllegalStateException("no agent executable");
+            });
+            return first(plugins, p -> p.agentExecutable(bare), "an agent executable");
+        }
+
+        private static <T> T first(List<Plugin> plugins, java.util.function.Function<Plugin, Optional<T>> get, String what) {
+            return plugins.stream().map(get).flatMap(Optional::stream).findFirst().orElseThrow(() ->
+                    new IllegalStateException("no plug-in offers " + what + ": add the module (e.g. voidbox-agent-claude-code) to the class path"));
+        }
+    }
+}

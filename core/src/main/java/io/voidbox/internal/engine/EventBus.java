@@ -1,0 +1,134 @@
+package io.voidbox.internal.engine;
+
+import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEventListener;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers run events to listeners on one dispatcher thread, in publish order. Publishing never
+ * blocks the run: when the bounded queue is full the event is dropped and counted, as
+ * OpenTelemetry's batch processors do.
+ */
+public final class EventBus implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventBus.class);
+    private static final Object POISON = new Object();
+
+    private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<RunEventListener> syncListeners = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Object> queue;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final Thread dispatcher;
+    private volatile boolean closed;
+
+    public EventBus(int capacity) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.dispatcher = Thread.ofPlatform().daemon().name("voidbox-events").start(this::dispatch);
+    }
+
+    public EventBus() {
+        this(65_536);
+    }
+
+    public void addListener(RunEventListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Adds a listener called on the publishing thread, before queueing. Only for cheap,
+     * non-blocking, thread-safe listeners that must see events as they happen (tracing needs the
+     * stage span before the agent starts, to hand its {@code traceparent} into the box).
+     */
+    public void addSyncListener(RunEventListener listener) {
+        syncListeners.add(listener);
+    }
+
+    /** Queues an event; returns false (and counts a drop) when the queue is full or closed. */
+    public boolean publish(RunEvent event) {
+        for (RunEventListener l : syncListeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("event listener {} failed on {}: {}", l.getClass().getSimpleName(), event.type(), e.toString());
+            }
+        }
+        if (closed || !queue.offer(event)) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        published.incrementAndGet();
+        return true;
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    public long publishedCount() {
+        return published.get();
+    }
+
+    private void dispatch() {
+        try {
+            while (true) {
+                Object next = queue.take();
+                if (next == POISON) break;
+                RunEvent event = (RunEvent) next;
+                for (RunEventListener l : listeners) {
+                    try {
+                        l.onEvent(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("event listener {} failed on {}: {}", l.getClass().getSimpleName(), event.type(), e.toString());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (RunEventListener l : syncListeners) {
+                try {
+                    l.onClose();
+                } catch (RuntimeException e) {
+                    LOG.warn("event listener {} failed on close: {}", l.getClass().getSimpleName(), e.toString());
+                }
+            }
+            for (RunEventListener l : listeners) {
+                try {
+                    l.onClose();
+                } catch (RuntimeException e) {
+                    LOG.warn("event listener {} failed on close: {}", l.getClass().getSimpleName(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** Delivers what is queued (bounded by {@code timeout}), then stops the dispatcher. */
+    public void close(Duration timeout) {
+        if (closed) return;
+        closed = true;
+        try {
+            if (!queue.offer(POISON, timeout.toMillis(), TimeUnit.MILLISECONDS)) dispatcher.interrupt();
+            dispatcher.join(timeout);
+            if (dispatcher.isAlive()) {
+                dispatcher.interrupt();
+                LOG.warn("event delivery did not finish within {} ms; {} events left undelivered", timeout.toMillis(), queue.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+}

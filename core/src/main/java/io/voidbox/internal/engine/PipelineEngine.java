@@ -1,0 +1,128 @@
+package io.voidbox.internal.engine;
+
+import io.voidbox.Box;
+import io.voidbox.Pipeline;
+import io.voidbox.PipelineResult;
+import io.voidbox.Stage;
+import io.voidbox.StageResult;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.voidbox.event.RunEvent;
+import io.voidbox.internal.telemetry.TelemetryAggregator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs the stages of one pipeline in order. Sequential stages pass their output on; fan-out
+ * boxes run on virtual threads and the next stage receives their outputs as a JSON array in
+ * declaration order. The first failure stops the run and cancels the branches still running.
+ */
+public final class PipelineEngine {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RunContext run;
+    private final BoxExecutor boxes;
+    private final TelemetryAggregator telemetry;
+
+    public PipelineEngine(RunContext run, BoxExecutor boxes, TelemetryAggregator telemetry) {
+        this.run = run;
+        this.boxes = boxes;
+        this.telemetry = telemetry;
+    }
+
+    public PipelineResult run(Pipeline pipeline, String input) {
+        long t0 = System.nanoTime();
+        run.publish(new RunEvent.RunStarted(run.now(), run.runId(), run.pipeline(),
+                pipeline.boxes().stream().map(Box::name).toList()));
+        List<StageResult> results = new ArrayList<>();
+        String carry = input == null ? "" : input;
+        Optional<String> error = Optional.empty();
+        int index = 0;
+        for (Stage stage : pipeline.stages()) {
+            List<StageResult> stageResults = switch (stage) {
+                case Stage.Single s -> List.of(boxes.run(s.box(), index, carry, telemetry));
+                case Stage.FanOut f -> fanOut(f, index, carry);
+            };
+            results.addAll(stageResults);
+            // the branch that failed first is the cause; the branches it cancelled are not
+            Optional<StageResult> failed = stageResults.stream().filter(r -> !r.success())
+                    .min(java.util.Comparator.comparing(BoxExecutor::wasCancelled));
+            if (failed.isPresent()) {
+                error = Optional.of("stage " + failed.get().box() + " failed: " + failed.get().error().orElse("unknown error"));
+                break;
+            }
+            carry = stage instanceof Stage.FanOut ? joinOutputs(stageResults) : stageResults.getFirst().output();
+            index++;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        PipelineResult result = new PipelineResult(run.runId(), run.pipeline(), error.isEmpty(), results,
+                error.isEmpty() ? carry : "", took, error);
+        if (result.success())
+            run.publish(new RunEvent.RunCompleted(run.now(), run.runId(), run.pipeline(), took.toMillis(),
+                    result.inputTokens(), result.outputTokens(), result.costUsd()));
+        else
+            run.publish(new RunEvent.RunFailed(run.now(), run.runId(), run.pipeline(), took.toMillis(),
+                    result.inputTokens(), result.outputTokens(), result.costUsd(), error.get()));
+        return result;
+    }
+
+    private List<StageResult> fanOut(Stage.FanOut stage, int index, String input) {
+        List<Box> list = stage.boxes();
+        StageResult[] done = new StageResult[list.size()];
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var completion = new ExecutorCompletionService<Integer>(pool);
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                int slot = i;
+                futures.add(completion.submit(() -> {
+                    done[slot] = boxes.run(list.get(slot), index, input, telemetry);
+                    return slot;
+                }));
+            }
+            for (int n = 0; n < list.size(); n++) {
+                int slot = completion.take().get();
+                if (!done[slot].success()) {
+                    // cancel the other branches: interruption kills their agents and closes their sandboxes
+                    futures.forEach(f -> f.cancel(true));
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("fan-out branch crashed", e.getCause());
+        }
+        List<StageResult> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++)
+            out.add(done[i] != null ? done[i] : boxes.cancelled(list.get(i), index));
+        return out;
+    }
+
+    /** Fan-out outputs as a JSON array in declaration order; JSON outputs are embedded as JSON, text as strings. */
+    static String joinOutputs(List<StageResult> results) {
+        ArrayNode arr = JSON.createArrayNode();
+        for (StageResult r : results) arr.add(asJson(r.output()));
+        return arr.toString();
+    }
+
+    static JsonNode asJson(String s) {
+        String t = s.strip();
+        if (t.startsWith("{") || t.startsWith("[")) {
+            try {
+                return JSON.readTree(t);
+            } catch (Exception ignored) {
+                // not JSON after all: keep it as text
+            }
+        }
+        return JSON.getNodeFactory().textNode(s);
+    }
+}

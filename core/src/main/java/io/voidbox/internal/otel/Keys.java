@@ -1,0 +1,77 @@
+package io.voidbox.internal.otel;
+
+import io.opentelemetry.api.common.AttributeKey;
+
+/**
+ * Attribute keys of the observability contract ({@code shared/spec/observability.md}, sections 2
+ * and 3). Kept as typed keys so a token count can never be exported as a string by accident.
+ */
+final class Keys {
+    private Keys() {}
+
+    // GenAI semantic conventions
+    static final AttributeKey<String> GEN_AI_OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
+    static final AttributeKey<String> GEN_AI_SYSTEM = AttributeKey.stringKey("gen_ai.system");
+    static final AttributeKey<String> GEN_AI_PROVIDER_NAME = AttributeKey.stringKey("gen_ai.provider.name");
+    static final AttributeKey<String> GEN_AI_REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
+    static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
+    static final AttributeKey<String> GEN_AI_CONVERSATION_ID = AttributeKey.stringKey("gen_ai.conversation.id");
+    static final AttributeKey<Long> GEN_AI_USAGE_INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
+    static final AttributeKey<Long> GEN_AI_USAGE_OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
+    static final AttributeKey<Long> GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS =
+            AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
+    static final AttributeKey<Long> GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS =
+            AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
+    static final AttributeKey<String> GEN_AI_TOOL_NAME = AttributeKey.stringKey("gen_ai.tool.name");
+    static final AttributeKey<String> GEN_AI_TOOL_CALL_ID = AttributeKey.stringKey("gen_ai.tool.call.id");
+    static final AttributeKey<String> GEN_AI_TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
+    static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
+    // Agent (claude.* for both agents: dashboards query one set of keys)
+    static final AttributeKey<Double> CLAUDE_TOTAL_COST_USD = AttributeKey.doubleKey("claude.total_cost_usd");
+    static final AttributeKey<Long> CLAUDE_TOOLS_COUNT = AttributeKey.longKey("claude.tools_count");
+    static final AttributeKey<String> CLAUDE_TOOLS_USED = AttributeKey.stringKey("claude.tools_used");
+    static final AttributeKey<Long> CLAUDE_NUM_TURNS = AttributeKey.longKey("claude.num_turns");
+    static final AttributeKey<Long> CLAUDE_DURATION_MS = AttributeKey.longKey("claude.duration_ms");
+    static final AttributeKey<Long> CLAUDE_DURATION_API_MS = AttributeKey.longKey("claude.duration_api_ms");
+
+    // Tools
+    static final AttributeKey<String> TOOL_NAME = AttributeKey.stringKey("tool.name");
+    static final AttributeKey<String> TOOL_USE_ID = AttributeKey.stringKey("tool.use_id");
+    static final AttributeKey<String> TOOL_PARENT_USE_ID = AttributeKey.stringKey("tool.parent_use_id");
+    static final AttributeKey<String> TOOL_INPUT = AttributeKey.stringKey("tool.input");
+    static final AttributeKey<String> TOOL_OUTPUT = AttributeKey.stringKey("tool.output");
+    static final AttributeKey<Boolean> TOOL_INPUT_TRUNCATED = AttributeKey.booleanKey("tool.input.truncated");
+    static final AttributeKey<Boolean> TOOL_OUTPUT_TRUNCATED = AttributeKey.booleanKey("tool.output.truncated");
+
+    // VoidBox
+    static final AttributeKey<String> VOIDBOX_BOX = AttributeKey.stringKey("voidbox.box");
+    static final AttributeKey<String> VOIDBOX_STAGE = AttributeKey.stringKey("voidbox.stage");
+    static final AttributeKey<String> VOIDBOX_BACKEND = AttributeKey.stringKey("voidbox.backend");
+    static final AttributeKey<String> VOIDBOX_ACCEL = AttributeKey.stringKey("voidbox.accel");
+    static final AttributeKey<String> VOIDBOX_PIPELINE = AttributeKey.stringKey("voidbox.pipeline");
+    static final AttributeKey<String> VOIDBOX_RUN_ID = AttributeKey.stringKey("voidbox.run_id");
+
+    // Metric attributes (section 3)
+    static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");
+    static final AttributeKey<String> PIPELINE = AttributeKey.stringKey("pipeline");
+    static final AttributeKey<String> VM = AttributeKey.stringKey("vm");
+    static final AttributeKey<String> VM_CID = AttributeKey.stringKey("vm_cid");
+    static final AttributeKey<Long> PID = AttributeKey.longKey("pid");
+    static final AttributeKey<String> COMM = AttributeKey.stringKey("comm");
+
+    /** Contract limit for {@code tool.input} / {@code tool.output}. */
+    static final int MAX_TOOL_TEXT = 2000;
+
+    /** Cuts {@code text} to the contract limit without splitting a surrogate pair; null stays null. */
+    static String cut(String text) {
+        if (text == null || text.length() <= MAX_TOOL_TEXT) {
+            return text;
+        }
+        int end = MAX_TOOL_TEXT;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end);
+    }
+}

@@ -1,0 +1,669 @@
+package io.voidbox.internal.otel;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEventListener;
+import io.voidbox.event.RunEvent.AgentResult;
+import io.voidbox.event.RunEvent.AgentStarted;
+import io.voidbox.event.RunEvent.AgentToolCall;
+import io.voidbox.event.RunEvent.AgentToolResult;
+import io.voidbox.event.RunEvent.BoxBooting;
+import io.voidbox.event.RunEvent.BoxReady;
+import io.voidbox.event.RunEvent.BoxStopped;
+import io.voidbox.event.RunEvent.GuestTelemetry;
+import io.voidbox.event.RunEvent.Log;
+import io.voidbox.event.RunEvent.RunCompleted;
+import io.voidbox.event.RunEvent.RunFailed;
+import io.voidbox.event.RunEvent.RunStarted;
+import io.voidbox.event.RunEvent.StageCompleted;
+import io.voidbox.event.RunEvent.StageFailed;
+import io.voidbox.event.RunEvent.StageStarted;
+import io.voidbox.event.RunEvent.TelemetryWarning;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Turns run events into OpenTelemetry spans and metrics <em>live</em>, as they arrive, using the
+ * OpenTelemetry API only: whoever embeds the runtime decides on the SDK and exporters (the CLI
+ * uses {@code io.voidbox.observability.OtelSetup}); with the default noop instance every call
+ * is cheap and nothing is exported.
+ *
+ * <p>Span tree (contract section 2): {@code pipeline:<name>} &gt; {@code stage:<box>} &gt;
+ * {@code claude.exec} (or {@code codex.exec}) &gt; {@code claude.tool.<Tool>}; subagent tool calls
+ * nest under the {@code Agent}/{@code Task} tool span that spawned them. Span start and end times
+ * are the event timestamps, so the trace shows when things happened, not when the listener ran.
+ *
+ * <p>Threading: {@link #onEvent} is called by the event bus thread; {@link #stageContext},
+ * {@link #awaitStageContext} and {@link #stageEnvironment} may be called from any thread (the
+ * runtime calls them when it launches a box, to pass {@code TRACEPARENT} into it). All span state
+ * is guarded by one lock.
+ */
+public final class OtelRunInstrumentation implements RunEventListener, AutoCloseable {
+    /** Instrumentation scope name for the tracer and meter. */
+    public static final String SCOPE = "io.voidbox.runtime";
+
+    private static final String RUN_ENDED = "run ended";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OtelRunInstrumentation.class);
+
+    private final Tracer tracer;
+    private final Context parent;
+    private final StageMetrics stageMetrics;
+    private final GuestGauges guestGauges;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition stageOpened = lock.newCondition();
+    private final Map<String, RunState> runs = new LinkedHashMap<>();
+
+    /** No export: spans and metrics go to the noop implementation. */
+    public OtelRunInstrumentation() {
+        this(OpenTelemetry.noop());
+    }
+
+    /**
+     * Captures {@link Context#current()} of the calling thread as the parent of pipeline spans,
+     * so an application that has a span active when it creates the instrumentation gets the
+     * pipeline span as its child.
+     */
+    public OtelRunInstrumentation(OpenTelemetry openTelemetry) {
+        this(openTelemetry, Context.current());
+    }
+
+    /**
+     * @param openTelemetry API entry point (SDK-backed or noop)
+     * @param parent        parent of every {@code pipeline:} span; {@link Context#root()} for a new trace
+     */
+    public OtelRunInstrumentation(OpenTelemetry openTelemetry, Context parent) {
+        Objects.requireNonNull(openTelemetry, "openTelemetry");
+        this.parent = Objects.requireNonNull(parent, "parent");
+        this.tracer = openTelemetry.getTracer(SCOPE);
+        var meter = openTelemetry.getMeter(SCOPE);
+        this.stageMetrics = new StageMetrics(meter);
+        this.guestGauges = new GuestGauges(meter);
+    }
+
+    // ------------------------------------------------------------------ context for boxes
+
+    /** The context of the stage span of {@code box} in run {@code runId}, if that stage has started and not ended. */
+    public Optional<Context> stageContext(String runId, String box) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(findStage(runId, box)).map(s -> s.context);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Like {@link #stageContext} but waits up to {@code timeout} for the {@code stage.started}
+     * event to be delivered: the bus delivers events on its own thread, so the runtime may ask
+     * before this listener has seen the stage start.
+     */
+    public Optional<Context> awaitStageContext(String runId, String box, Duration timeout) {
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        lock.lock();
+        try {
+            while (true) {
+                StageState s = findStage(runId, box);
+                if (s != null) {
+                    return Optional.of(s.context);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                stageOpened.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Environment variables that carry the stage span into the box ({@code TRACEPARENT} and, when
+     * present, {@code TRACESTATE}), waiting up to {@code timeout} as {@link #awaitStageContext}.
+     * Empty when the stage is unknown or tracing is a noop (no valid span context).
+     */
+    public Map<String, String> stageEnvironment(String runId, String box, Duration timeout) {
+        Map<String, String> env = new LinkedHashMap<>();
+        awaitStageContext(runId, box, timeout).ifPresent(ctx ->
+                W3CTraceContextPropagator.getInstance().inject(ctx, env,
+                        (carrier, key, value) -> carrier.put(key.toUpperCase(java.util.Locale.ROOT), value)));
+        return Map.copyOf(env);
+    }
+
+    /** The W3C {@code traceparent} of the stage span, waiting as {@link #awaitStageContext}. */
+    public Optional<String> traceparent(String runId, String box, Duration timeout) {
+        return Optional.ofNullable(stageEnvironment(runId, box, timeout).get("TRACEPARENT"));
+    }
+
+    // ------------------------------------------------------------------ events
+
+    @Override
+    public void onEvent(RunEvent event) {
+        if (event == null) {
+            return;
+        }
+        try {
+            dispatch(event);
+        } catch (RuntimeException e) {
+            // Telemetry must never break the bus or the run.
+            LOG.warn("OpenTelemetry instrumentation failed on a {} event: {}", event.type(), e.toString());
+        }
+    }
+
+    private void dispatch(RunEvent event) {
+        switch (event) {
+            case GuestTelemetry t -> guestGauges.record(t);
+            case BoxStopped b -> {
+                guestGauges.retireBox(b.runId(), b.vm() != null ? b.vm() : b.box());
+                withLock(() -> boxStopped(b));
+            }
+            case Log ignored -> { }
+            case TelemetryWarning ignored -> { }
+            default -> withLock(() -> spanEvent(event));
+        }
+    }
+
+    /** Ends every span still open with status ERROR ("run ended"), at the current time. */
+    @Override
+    public void onClose() {
+        withLock(() -> {
+            Instant now = Instant.now();
+            for (RunState run : List.copyOf(runs.values())) {
+                endRun(run, now, StatusCode.ERROR, RUN_ENDED);
+                guestGauges.retireRun(run.runId);
+            }
+            runs.clear();
+        });
+    }
+
+    /**
+     * Unregisters the guest gauge callback. Call after the last metric collection (after the
+     * SDK's final flush), not from {@link #onClose}: the final flush must still see the gauges.
+     */
+    @Override
+    public void close() {
+        onClose();
+        guestGauges.close();
+    }
+
+    private void withLock(Runnable r) {
+        lock.lock();
+        try {
+            r.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void spanEvent(RunEvent event) {
+        switch (event) {
+            case RunStarted e -> runStarted(e);
+            case RunCompleted e -> runEnded(e.runId(), e.ts(), e.inputTokens(), e.outputTokens(), e.costUsd(), null);
+            case RunFailed e -> runEnded(e.runId(), e.ts(), e.inputTokens(), e.outputTokens(), e.costUsd(),
+                    e.error() != null ? e.error() : "run failed");
+            case StageStarted e -> stageStarted(e);
+            case StageCompleted e -> stageEnded(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.durationMs(),
+                    e.inputTokens(), e.outputTokens(), e.costUsd(), e.toolCalls(), e.model(), e.backend(), e.accel(),
+                    null, null);
+            case StageFailed e -> stageEnded(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.durationMs(),
+                    e.inputTokens(), e.outputTokens(), e.costUsd(), e.toolCalls(), e.model(), e.backend(), e.accel(),
+                    e.error() != null ? e.error() : "stage failed", e.errorType());
+            case BoxBooting e -> boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
+            case BoxReady e -> boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
+            case AgentStarted e -> agentStarted(e);
+            case AgentToolCall e -> toolCall(e);
+            case AgentToolResult e -> toolResult(e);
+            case AgentResult e -> agentResult(e);
+            case BoxStopped e -> boxStopped(e);
+            case GuestTelemetry ignored -> { }
+            case TelemetryWarning ignored -> { }
+            case Log ignored -> { }
+        }
+    }
+
+    // ------------------------------------------------------------------ run
+
+    private void runStarted(RunStarted e) {
+        RunState existing = runs.get(e.runId());
+        if (existing != null) {
+            return;
+        }
+        openRun(e.runId(), e.pipeline(), e.ts());
+    }
+
+    private RunState openRun(String runId, String pipeline, Instant ts) {
+        String name = pipeline != null ? pipeline : "pipeline";
+        SpanBuilder b = tracer.spanBuilder("pipeline:" + name)
+                .setParent(parent)
+                .setSpanKind(SpanKind.INTERNAL)
+                .setStartTimestamp(at(ts))
+                .setAttribute(Keys.VOIDBOX_PIPELINE, name);
+        if (runId != null) {
+            b.setAttribute(Keys.VOIDBOX_RUN_ID, runId);
+        }
+        Span span = b.startSpan();
+        RunState run = new RunState(runId, name, span, parent.with(span), at(ts));
+        runs.put(runId, run);
+        return run;
+    }
+
+    /** Events that arrive for a run whose run.started was not seen still get a root span. */
+    private RunState run(String runId, String pipeline, Instant ts) {
+        RunState run = runs.get(runId);
+        return run != null ? run : openRun(runId, pipeline, ts);
+    }
+
+    private void runEnded(String runId, Instant ts, long in, long out, double cost, String error) {
+        RunState run = runs.remove(runId);
+        if (run == null) {
+            return;
+        }
+        run.span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, in);
+        run.span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, out);
+        run.span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, cost);
+        if (error != null) {
+            run.span.setAttribute(Keys.ERROR_TYPE, "run_failed");
+            endRun(run, at(ts), StatusCode.ERROR, error);
+        } else {
+            endRun(run, at(ts), StatusCode.UNSET, null);
+        }
+        guestGauges.retireRun(runId);
+    }
+
+    private void endRun(RunState run, Instant ts, StatusCode status, String description) {
+        for (StageState stage : run.stages.values()) {
+            endStageChildren(stage, ts, RUN_ENDED);
+            setError(stage.span, RUN_ENDED, null);
+            stage.span.end(clamp(ts, stage.start));
+        }
+        run.stages.clear();
+        if (status == StatusCode.ERROR) {
+            run.span.setStatus(StatusCode.ERROR, description);
+        }
+        run.span.end(clamp(ts, run.start));
+    }
+
+    // ------------------------------------------------------------------ stage
+
+    private void stageStarted(StageStarted e) {
+        RunState run = run(e.runId(), e.pipeline(), e.ts());
+        String box = boxName(e.box(), e.stage());
+        if (run.stages.containsKey(box)) {
+            return;
+        }
+        openStage(run, e.stage(), box, e.ts());
+    }
+
+    private StageState openStage(RunState run, String stageName, String box, Instant ts) {
+        SpanBuilder b = tracer.spanBuilder("stage:" + box)
+                .setParent(run.context)
+                .setStartTimestamp(at(ts))
+                .setAttribute(Keys.VOIDBOX_BOX, box);
+        if (stageName != null) {
+            b.setAttribute(Keys.VOIDBOX_STAGE, stageName);
+        }
+        Span span = b.startSpan();
+        StageState s = new StageState(box, span, run.context.with(span), at(ts));
+        run.stages.put(box, s);
+        stageOpened.signalAll();
+        return s;
+    }
+
+    /** The stage of an event, opened on the fly if its stage.started was not seen. */
+    private StageState stage(String runId, String pipeline, String stageName, String box, Instant ts) {
+        RunState run = run(runId, pipeline, ts);
+        String key = boxName(box, stageName);
+        StageState s = run.stages.get(key);
+        return s != null ? s : openStage(run, stageName, key, ts);
+    }
+
+    private StageState findStage(String runId, String box) {
+        RunState run = runs.get(runId);
+        return run == null ? null : run.stages.get(box);
+    }
+
+    private void boxBackend(String runId, String pipeline, String stageName, String box, Instant ts,
+                            String backend, String accel) {
+        StageState s = stage(runId, pipeline, stageName, box, ts);
+        setBackend(s, backend, accel);
+    }
+
+    private void setBackend(StageState s, String backend, String accel) {
+        if (backend != null) {
+            s.span.setAttribute(Keys.VOIDBOX_BACKEND, backend);
+            s.backend = backend;
+        }
+        if (accel != null && "vm".equals(s.backend)) {
+            s.span.setAttribute(Keys.VOIDBOX_ACCEL, accel);
+        }
+    }
+
+    private void boxStopped(BoxStopped e) {
+        // Nothing to end: the stage span ends with stage.completed/failed. Record the backend if
+        // this is the first we hear of it.
+        RunState run = runs.get(e.runId());
+        if (run != null) {
+            StageState s = run.stages.get(boxName(e.box(), e.stage()));
+            if (s != null && s.backend == null) {
+                setBackend(s, e.backend(), e.accel());
+            }
+        }
+    }
+
+    private void stageEnded(String runId, String pipeline, String stageName, String box, Instant ts,
+                            long duration, long in, long out, double cost, int toolCalls, String model,
+                            String backend, String accel, String error, String errorType) {
+        String key = boxName(box, stageName);
+        stageMetrics.stageEnded(pipeline, key, duration, in, out, cost, toolCalls);
+        RunState run = runs.get(runId);
+        StageState s = run == null ? null : run.stages.remove(key);
+        if (s == null) {
+            return;
+        }
+        Span span = s.span;
+        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, in);
+        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, out);
+        if (model != null) {
+            span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, model);
+        }
+        span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, cost);
+        span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, (long) toolCalls);
+        setBackend(s, backend, accel);
+        Instant end = clamp(at(ts), s.start);
+        endStageChildren(s, end, error != null ? "stage ended: " + error : "stage ended");
+        if (error != null) {
+            setError(span, error, errorType != null ? errorType : "stage_failed");
+        }
+        span.end(end);
+    }
+
+    /** Ends the stage's open exec and tool spans with status ERROR. */
+    private void endStageChildren(StageState s, Instant ts, String reason) {
+        for (ToolState t : s.tools.values()) {
+            if (!t.ended) {
+                setError(t.span, reason, null);
+                t.span.end(clamp(ts, t.start));
+                t.ended = true;
+            }
+        }
+        s.tools.clear();
+        if (s.exec != null && !s.exec.ended) {
+            setError(s.exec.span, reason, null);
+            s.exec.span.end(clamp(ts, s.exec.start));
+            s.exec.ended = true;
+        }
+    }
+
+    // ------------------------------------------------------------------ agent
+
+    private void agentStarted(AgentStarted e) {
+        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        if (s.exec != null && !s.exec.ended) {
+            // A new invocation while the previous one never reported a result.
+            endOpenTools(s, at(e.ts()), "agent restarted");
+            setError(s.exec.span, "agent restarted", null);
+            s.exec.span.end(clamp(at(e.ts()), s.exec.start));
+            s.exec.ended = true;
+        }
+        s.exec = openExec(s, e.agent(), e.provider(), e.model(), e.ts());
+    }
+
+    private ExecState openExec(StageState s, String agent, String provider, String model, Instant ts) {
+        boolean codex = "codex".equalsIgnoreCase(agent);
+        String prefix = codex ? "codex" : "claude";
+        String system = codex ? "openai" : "anthropic";
+        SpanBuilder b = tracer.spanBuilder(prefix + ".exec")
+                .setParent(s.context)
+                .setSpanKind(SpanKind.CLIENT)
+                .setStartTimestamp(at(ts))
+                .setAttribute(Keys.GEN_AI_OPERATION_NAME, "invoke_agent")
+                .setAttribute(Keys.GEN_AI_SYSTEM, system)
+                .setAttribute(Keys.GEN_AI_PROVIDER_NAME, provider != null && !provider.isBlank() ? provider : system);
+        if (model != null) {
+            b.setAttribute(Keys.GEN_AI_REQUEST_MODEL, model);
+        }
+        Span span = b.startSpan();
+        return new ExecState(prefix, system, model, span, s.context.with(span), at(ts));
+    }
+
+    private void agentResult(AgentResult e) {
+        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        ExecState x = s.exec;
+        if (x == null || x.ended) {
+            // No agent.started seen: the invocation still gets a span, zero-length at the result.
+            x = openExec(s, e.agent(), e.provider(), e.model(), e.ts());
+            s.exec = x;
+        }
+        String requestModel = x.requestModel != null ? x.requestModel : e.model();
+        stageMetrics.agentResult(e, x.system, requestModel);
+        Span span = x.span;
+        if (x.requestModel == null && e.model() != null) {
+            span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, e.model());
+        }
+        if (e.model() != null) {
+            span.setAttribute(Keys.GEN_AI_RESPONSE_MODEL, e.model());
+        }
+        if (e.sessionId() != null) {
+            span.setAttribute(Keys.GEN_AI_CONVERSATION_ID, e.sessionId());
+        }
+        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, e.inputTokens());
+        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, e.outputTokens());
+        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, e.cacheReadTokens());
+        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, e.cacheCreationTokens());
+        span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, e.costUsd());
+        Set<String> used = new LinkedHashSet<>();
+        if (e.toolsUsed() != null && !e.toolsUsed().isEmpty()) {
+            used.addAll(e.toolsUsed());
+        } else {
+            used.addAll(x.toolsUsed);
+        }
+        long toolCount = e.toolCalls() > 0 || x.toolCalls == 0 ? e.toolCalls() : x.toolCalls;
+        span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, toolCount);
+        span.setAttribute(Keys.CLAUDE_TOOLS_USED, String.join(",", used));
+        span.setAttribute(Keys.CLAUDE_NUM_TURNS, (long) e.numTurns());
+        span.setAttribute(Keys.CLAUDE_DURATION_MS, e.durationMs());
+        span.setAttribute(Keys.CLAUDE_DURATION_API_MS, e.durationApiMs());
+        Instant end = clamp(at(e.ts()), x.start);
+        endOpenTools(s, end, "agent ended before the tool result");
+        if (e.isError()) {
+            setError(span, e.error() != null ? e.error() : "agent reported an error", "agent_error");
+        }
+        span.end(end);
+        x.ended = true;
+    }
+
+    private void endOpenTools(StageState s, Instant ts, String reason) {
+        for (ToolState t : s.tools.values()) {
+            if (!t.ended) {
+                setError(t.span, reason, null);
+                t.span.end(clamp(ts, t.start));
+                t.ended = true;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ tools
+
+    private void toolCall(AgentToolCall e) {
+        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        if (e.toolUseId() != null && s.tools.containsKey(e.toolUseId())) {
+            return; // duplicate delivery of the same tool_use
+        }
+        Context parentCtx = s.exec != null && !s.exec.ended ? s.exec.context : s.context;
+        if (e.parentToolUseId() != null) {
+            ToolState spawner = s.tools.get(e.parentToolUseId());
+            if (spawner != null) {
+                parentCtx = spawner.context;
+            }
+        }
+        String prefix = s.exec != null ? s.exec.prefix : "claude";
+        String tool = e.tool() != null ? e.tool() : "unknown";
+        String input = Keys.cut(e.input());
+        boolean inputCut = e.inputTruncated() || (e.input() != null && input.length() < e.input().length());
+        SpanBuilder b = tracer.spanBuilder(prefix + ".tool." + tool)
+                .setParent(parentCtx)
+                .setSpanKind(SpanKind.INTERNAL)
+                .setStartTimestamp(at(e.ts()))
+                .setAttribute(Keys.GEN_AI_OPERATION_NAME, "execute_tool")
+                .setAttribute(Keys.GEN_AI_TOOL_NAME, tool)
+                .setAttribute(Keys.TOOL_NAME, tool);
+        if (e.toolUseId() != null) {
+            b.setAttribute(Keys.GEN_AI_TOOL_CALL_ID, e.toolUseId());
+            b.setAttribute(Keys.TOOL_USE_ID, e.toolUseId());
+        }
+        if (e.parentToolUseId() != null) {
+            b.setAttribute(Keys.TOOL_PARENT_USE_ID, e.parentToolUseId());
+        }
+        if (input != null) {
+            b.setAttribute(Keys.TOOL_INPUT, input);
+        }
+        if (inputCut) {
+            b.setAttribute(Keys.TOOL_INPUT_TRUNCATED, true);
+        }
+        Span span = b.startSpan();
+        String id = e.toolUseId() != null ? e.toolUseId() : "anonymous-" + s.tools.size();
+        s.tools.put(id, new ToolState(span, parentCtx.with(span), at(e.ts())));
+        if (s.exec != null && !s.exec.ended) {
+            s.exec.toolsUsed.add(tool);
+            s.exec.toolCalls++;
+        }
+    }
+
+    private void toolResult(AgentToolResult e) {
+        RunState run = runs.get(e.runId());
+        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
+        if (t == null || t.ended) {
+            return; // a result without its call: nothing to end
+        }
+        String output = Keys.cut(e.output());
+        boolean outputCut = e.outputTruncated() || (e.output() != null && output.length() < e.output().length());
+        if (output != null) {
+            t.span.setAttribute(Keys.TOOL_OUTPUT, output);
+        }
+        if (outputCut) {
+            t.span.setAttribute(Keys.TOOL_OUTPUT_TRUNCATED, true);
+        }
+        if (e.isError()) {
+            setError(t.span, "tool returned an error", "tool_error");
+        }
+        t.span.end(clamp(at(e.ts()), t.start));
+        t.ended = true;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void setError(Span span, String description, String errorType) {
+        span.setStatus(StatusCode.ERROR, description);
+        if (errorType != null) {
+            span.setAttribute(Keys.ERROR_TYPE, errorType);
+        }
+    }
+
+    private static String boxName(String box, String stage) {
+        if (box != null) {
+            return box;
+        }
+        return stage != null ? stage : "unknown";
+    }
+
+    private static Instant at(Instant ts) {
+        return ts != null ? ts : Instant.now();
+    }
+
+    /** Never end a span before it started (a clock step between events must not produce negative spans). */
+    private static Instant clamp(Instant end, Instant start) {
+        return end.isBefore(start) ? start : end;
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private static final class RunState {
+        final String runId;
+        final String pipeline;
+        final Span span;
+        final Context context;
+        final Instant start;
+        final Map<String, StageState> stages = new LinkedHashMap<>();
+
+        RunState(String runId, String pipeline, Span span, Context context, Instant start) {
+            this.runId = runId;
+            this.pipeline = pipeline;
+            this.span = span;
+            this.context = context;
+            this.start = start;
+        }
+    }
+
+    private static final class StageState {
+        final String box;
+        final Span span;
+        final Context context;
+        final Instant start;
+        /** Every tool span of the stage by tool_use_id, kept after it ends so late subagent calls still nest. */
+        final Map<String, ToolState> tools = new HashMap<>();
+        ExecState exec;
+        String backend;
+
+        StageState(String box, Span span, Context context, Instant start) {
+            this.box = box;
+            this.span = span;
+            this.context = context;
+            this.start = start;
+        }
+    }
+
+    private static final class ExecState {
+        final String prefix;
+        final String system;
+        final String requestModel;
+        final Span span;
+        final Context context;
+        final Instant start;
+        final Set<String> toolsUsed = new LinkedHashSet<>();
+        int toolCalls;
+        boolean ended;
+
+        ExecState(String prefix, String system, String requestModel, Span span, Context context, Instant start) {
+            this.prefix = prefix;
+            this.system = system;
+            this.requestModel = requestModel;
+            this.span = span;
+            this.context = context;
+            this.start = start;
+        }
+    }
+
+    private static final class ToolState {
+        final Span span;
+        final Context context;
+        final Instant start;
+        boolean ended;
+
+        ToolState(Span span, Context context, Instant start) {
+            this.span = span;
+            this.context = context;
+            this.start = start;
+        }
+    }
+}

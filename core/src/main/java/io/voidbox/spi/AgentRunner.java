@@ -1,0 +1,15 @@
+package io.voidbox.spi;
+
+import java.io.IOException;
+
+/**
+ * Runs one agent CLI inside a started sandbox and reports what it does while it runs. The
+ * engine owns the sandbox; the runner only executes in it.
+ */
+public interface AgentRunner {
+    /** Short name used in events and span names ({@code claude}, {@code codex}, ...). */
+    String name();
+
+    AgentOutcome run(AgentInvocation invocation, Sandbox sandbox, AgentListener listener)
+            throws IOException, InterruptedException;
+}

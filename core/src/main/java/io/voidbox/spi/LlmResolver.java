@@ -1,0 +1,31 @@
+package io.voidbox.spi;
+
+import io.voidbox.LlmConfig;
+
+import java.util.Map;
+
+/**
+ * Turns a box's {@link LlmConfig} into the provider, model and CLI environment for one run in a
+ * given sandbox (the model endpoint address depends on where the agent runs).
+ */
+public interface LlmResolver extends AutoCloseable {
+    Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox);
+
+    /** Releases per-box resources (e.g. a scripted route). */
+    default void release(Resolved resolved) {}
+
+    @Override
+    default void close() {}
+
+    /** {@code env} may hold a secret: never log values. */
+    record Resolved(String provider, String model, Map<String, String> env, String routeKey) {
+        public Resolved {
+            env = Map.copyOf(env);
+        }
+
+        @Override
+        public String toString() {
+            return "Resolved[provider=" + provider + ", model=" + model + ", env=" + env.keySet() + "]";
+        }
+    }
+}

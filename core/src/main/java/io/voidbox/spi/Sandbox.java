@@ -1,0 +1,32 @@
+package io.voidbox.spi;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where one box's agent runs: a micro-VM or a local process sandbox. The engine only talks to
+ * this seam, so every backend gets the same events, workspace handling and agent runner.
+ * A sandbox is started by its {@link SandboxProvider} and always cleaned up by {@link #close()}.
+ */
+public interface Sandbox extends AutoCloseable {
+
+    /** What the agent runner needs to know about the inside of this sandbox. */
+    SandboxEnvironment environment();
+
+    /** Writes a file below the workspace (path relative to it, no {@code ..}). */
+    void writeFile(String relativePath, byte[] content) throws IOException;
+
+    /** Reads a file below the workspace; empty when it does not exist. */
+    Optional<byte[]> readFile(String relativePath) throws IOException;
+
+    /**
+     * Runs a command to completion, streaming its output line by line. On timeout the whole
+     * process tree is killed and {@link ExecResult#timedOut()} is true. Interruption kills the
+     * process tree too, then rethrows.
+     */
+    ExecResult exec(ExecSpec spec, OutputSink sink) throws IOException, InterruptedException;
+
+    /** Stops everything the sandbox started and removes its temporary files. Idempotent. */
+    @Override
+    void close();
+}

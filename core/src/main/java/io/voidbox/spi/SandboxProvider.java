@@ -1,0 +1,18 @@
+package io.voidbox.spi;
+
+/** Starts sandboxes of one backend. Implementations are thread-safe: fan-out starts several at once. */
+public interface SandboxProvider {
+    /** {@code vm} or {@code local}. */
+    String backend();
+
+    /**
+     * Why this backend cannot run boxes on this machine (QEMU missing, image not buildable, ...),
+     * or empty when it can. Used by {@code backend: auto} to fall back with one clear warning.
+     */
+    default java.util.Optional<String> unavailableReason() {
+        return java.util.Optional.empty();
+    }
+
+    /** Boots/creates a sandbox; throws with a clear message when it cannot come up. */
+    Sandbox start(SandboxRequest request) throws SandboxException, InterruptedException;
+}

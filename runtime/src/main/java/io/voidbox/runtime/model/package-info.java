@@ -1,7 +1,0 @@
-/**
- * The scripted model: an offline, deterministic stand-in for the Anthropic Messages API that the
- * real Claude Code CLI talks to unchanged ({@link io.voidbox.runtime.model.ScriptedModelServer}),
- * answering from {@link io.voidbox.runtime.model.Scenario} files (contract:
- * {@code shared/spec/scripted-model.md}).
- */
-package io.voidbox.runtime.model;

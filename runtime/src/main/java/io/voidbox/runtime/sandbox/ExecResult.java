@@ -1,4 +1,0 @@
-package io.voidbox.runtime.sandbox;
-
-/** How a command ended. {@code exitCode} is -1 when it was killed on timeout. */
-public record ExecResult(int exitCode, boolean timedOut) {}

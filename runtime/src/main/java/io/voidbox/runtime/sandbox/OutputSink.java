@@ -1,8 +1,0 @@
-package io.voidbox.runtime.sandbox;
-
-/** Receives a command's output, one complete line at a time (without the newline). */
-public interface OutputSink {
-    void stdout(String line);
-
-    void stderr(String line);
-}

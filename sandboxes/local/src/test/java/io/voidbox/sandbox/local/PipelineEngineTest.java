@@ -1,0 +1,191 @@
+package io.voidbox.sandbox.local;
+
+import io.voidbox.Box;
+import io.voidbox.internal.engine.BoxExecutor;
+import io.voidbox.Pipeline;
+import io.voidbox.PipelineResult;
+import io.voidbox.SandboxOptions;
+import io.voidbox.StageResult;
+import io.voidbox.VoidBox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.voidbox.event.RunEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PipelineEngineTest {
+
+    private final RecordingListener events = new RecordingListener();
+
+    private VoidBox runtime() {
+        return VoidBox.builder()
+                .sandboxProvider(new LocalSandboxProvider(() -> Path.of("/bin/false")))
+                .agentRunner(new ShellAgentRunner())
+                .llmResolver(new FixedLlmResolver())
+                .listener(events)
+                .build();
+    }
+
+    private static Box box(String name, String script) {
+        return Box.named(name).prompt(script).sandbox(SandboxOptions.defaults().withBackend("local")).timeout(Duration.ofSeconds(60)).build();
+    }
+
+    @Test
+    void sequentialStagesPassFileOutputOrResultTextToTheNextStage() {
+        Box producer = Box.named("producer").prompt("echo '{\"answer\": 42}' > out.json; echo ignored text")
+                .outputFile("out.json").sandbox(SandboxOptions.defaults().withBackend("local")).build();
+        Box middle = box("middle", "cat input.json");
+        Box last = box("last", "cat input.json");
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("seq", producer).pipe(middle).pipe(last), "");
+        }
+        assertThat(r.success()).isTrue();
+        assertThat(r.stages()).extracting(StageResult::box).containsExactly("producer", "middle", "last");
+        assertThat(r.stages().get(1).resultText()).isEqualTo("{\"answer\":42}");
+        // middle had no output file: its result text travels on
+        assertThat(r.finalOutput()).isEqualTo("{\"answer\":42}");
+        assertThat(events.of(RunEvent.StageStarted.class)).extracting(RunEvent.StageStarted::stage)
+                .containsExactly("producer", "middle", "last");
+        assertThat(events.events().getFirst()).isInstanceOf(RunEvent.RunStarted.class);
+        assertThat(events.events().getLast()).isInstanceOf(RunEvent.RunCompleted.class);
+    }
+
+    @Test
+    void promptCarriesAnInputSummaryAndPointsAtTheFullFile() {
+        String big = "x".repeat(BoxExecutor.PROMPT_INPUT_CHARS * 2);
+        Box echo = box("echo", "wc -c < input.json");
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("p", echo), big);
+        }
+        assertThat(r.success()).isTrue();
+        // the whole input (as a JSON string) is in the file, not only the summary
+        assertThat(Long.parseLong(r.finalOutput().strip())).isEqualTo(big.length() + 2);
+    }
+
+    @Test
+    void fanOutRunsInParallelAndJoinsOutputsInDeclarationOrder() {
+        Box slow = box("slow", "sleep 2; echo '{\"b\":\"slow\"}'");
+        Box fast = box("fast", "echo fast-text");
+        Box mid = box("mid", "sleep 1; echo '[1,2]'");
+        Box reduce = box("reduce", "cat input.json");
+        long t0 = System.nanoTime();
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("fan", box("start", "echo go")).fanOut(List.of(slow, fast, mid)).pipe(reduce), "");
+        }
+        assertThat(r.success()).isTrue();
+        assertThat(r.finalOutput()).isEqualTo("[{\"b\":\"slow\"},\"fast-text\",[1,2]]");
+        // all three branches started before the slowest one completed
+        var started = events.of(RunEvent.StageStarted.class).stream().filter(e -> e.stageIndex() == 1).toList();
+        var slowDone = events.of(RunEvent.StageCompleted.class).stream().filter(e -> e.box().equals("slow")).findFirst().orElseThrow();
+        assertThat(started).hasSize(3).allSatisfy(s -> assertThat(s.ts()).isBefore(slowDone.ts()));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void failingBranchStopsThePipelineAndKillsTheOtherBranches() throws Exception {
+        Path marker = Files.createTempFile("voidbox-sleeper", ".pid");
+        try {
+            Box sleeper = box("sleeper", "echo $$ > " + marker + "; sleep 60; echo never");
+            Box broken = box("broken", "sleep 1; echo boom >&2; exit 3");
+            Box after = box("after", "echo should-not-run");
+            PipelineResult r;
+            long t0 = System.nanoTime();
+            try (VoidBox vb = runtime()) {
+                r = vb.run(Pipeline.named("fail", box("first", "true")).fanOut(List.of(sleeper, broken)).pipe(after), "");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+            assertThat(r.success()).isFalse();
+            assertThat(r.error()).get().asString().contains("broken").contains("exited with code 3");
+            assertThat(r.stages()).extracting(StageResult::box).containsExactly("first", "sleeper", "broken");
+            assertThat(r.stages().get(1).error()).get().asString().contains("cancelled");
+            long pid = Long.parseLong(Files.readString(marker).strip());
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isIn(Optional.empty(), Optional.of(false));
+            assertThat(events.of(RunEvent.StageStarted.class)).extracting(RunEvent.StageStarted::box).doesNotContain("after");
+            assertThat(events.events().getLast()).isInstanceOf(RunEvent.RunFailed.class);
+            assertThat(events.of(RunEvent.BoxStopped.class)).hasSize(3);
+        } finally {
+            Files.deleteIfExists(marker);
+        }
+    }
+
+    @Test
+    void stageTimeoutKillsTheAgentsWholeProcessTree() throws Exception {
+        Path marker = Files.createTempFile("voidbox-tree", ".pid");
+        try {
+            Box hang = Box.named("hang").prompt("sh -c 'echo $$ > " + marker + "; sleep 60' & sleep 60; wait")
+                    .sandbox(SandboxOptions.defaults().withBackend("local")).timeout(Duration.ofSeconds(2)).build();
+            PipelineResult r;
+            try (VoidBox vb = runtime()) {
+                r = vb.run(Pipeline.named("t", hang), "");
+            }
+            assertThat(r.success()).isFalse();
+            assertThat(r.stages().getFirst().error()).get().asString().contains("timed out after 2 s");
+            long grandchild = Long.parseLong(Files.readString(marker).strip());
+            assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive)).isIn(Optional.empty(), Optional.of(false));
+        } finally {
+            Files.deleteIfExists(marker);
+        }
+    }
+
+    @Test
+    void autoBackendFallsBackToLocalWithOneWarningAndExplicitVmIsAnError() {
+        Box a = Box.named("a").prompt("true").build();
+        Box b = Box.named("b").prompt("true").build();
+        Box vm = Box.named("c").prompt("true").sandbox(SandboxOptions.defaults().withBackend("vm")).build();
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("auto", a).pipe(b).pipe(vm), "");
+        }
+        assertThat(r.stages()).extracting(StageResult::backend).containsExactly("local", "local", "?");
+        var warnings = events.of(RunEvent.Log.class).stream().filter(l -> l.line().contains("backend auto")).toList();
+        assertThat(warnings).hasSize(1);
+        assertThat(r.error()).get().asString().contains("backend vm requested for box c");
+    }
+
+    @Test
+    void localSandboxFeedsProcessTelemetryAndCleansUpItsWorkspace() {
+        Box busy = Box.named("busy").prompt("i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; pwd")
+                .sandbox(SandboxOptions.defaults().withBackend("local").withTelemetryIntervalMs(100)).build();
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("tele", busy), "");
+        }
+        assertThat(r.success()).isTrue();
+        var samples = events.of(RunEvent.GuestTelemetry.class);
+        assertThat(samples).isNotEmpty().allSatisfy(s -> {
+            assertThat(s.box()).isEqualTo("busy");
+            assertThat(s.stage()).isEqualTo("busy");
+            assertThat(s.memTotalBytes()).isPositive();
+        });
+        assertThat(samples).anySatisfy(s -> assertThat(s.memUsedBytes()).isPositive());
+        assertThat(Path.of(r.finalOutput())).doesNotExist();
+    }
+
+    @Test
+    void mountsAreCopiedInAndReadWriteMountsCopiedBack(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path ro = Files.createDirectories(tmp.resolve("ro"));
+        Path rw = Files.createDirectories(tmp.resolve("rw"));
+        Files.writeString(ro.resolve("data.txt"), "from-host");
+        var mounts = List.of(new io.voidbox.spi.SandboxRequest.Mount(ro.toString(), "/workspace/in", false),
+                new io.voidbox.spi.SandboxRequest.Mount(rw.toString(), "/workspace/out", true));
+        // the local sandbox's workspace stands for /workspace: mount paths are given as the agent sees them
+        Box box = Box.named("mounter").prompt("cat in/data.txt; mkdir -p out/sub; echo result > out/sub/r.txt; echo changed > in/data.txt")
+                .sandbox(new SandboxOptions("local", "auto", 512, 1, true, java.util.Map.of(), mounts, 1000)).build();
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("m", box), "");
+        }
+        assertThat(r.error()).isEmpty();
+        assertThat(r.finalOutput()).isEqualTo("from-host");
+        assertThat(Files.readString(rw.resolve("sub/r.txt"))).isEqualTo("result\n");
+        assertThat(Files.readString(ro.resolve("data.txt"))).as("ro mounts never change the host").isEqualTo("from-host");
+    }
+}

@@ -1,0 +1,54 @@
+package io.voidbox.sandbox.local;
+
+import io.voidbox.spi.AgentInvocation;
+import io.voidbox.spi.AgentListener;
+import io.voidbox.spi.AgentOutcome;
+import io.voidbox.spi.AgentRunner;
+import io.voidbox.spi.ExecResult;
+import io.voidbox.spi.ExecSpec;
+import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.Sandbox;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An "agent" that runs the first paragraph of its prompt as a shell script, so engine tests
+ * exercise real processes, workspaces, timeouts and kills without a model. Its stdout is the
+ * result text; each run counts as one Bash tool call.
+ */
+final class ShellAgentRunner implements AgentRunner {
+    @Override
+    public String name() {
+        return "shell";
+    }
+
+    @Override
+    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, AgentListener listener) throws IOException, InterruptedException {
+        String script = inv.prompt().split("\n\n", 2)[0];
+        listener.started(inv.model());
+        listener.toolCall("Bash", "toolu_1", script, null);
+        StringBuilder out = new StringBuilder();
+        long t0 = System.nanoTime();
+        ExecResult r = sandbox.exec(new ExecSpec(List.of("sh", "-c", script), Map.of(), null, inv.timeout()), new OutputSink() {
+            @Override
+            public void stdout(String line) {
+                out.append(line).append('\n');
+                listener.line("stdout", line);
+            }
+
+            @Override
+            public void stderr(String line) {
+                listener.line("stderr", line);
+            }
+        });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        boolean ok = !r.timedOut() && r.exitCode() == 0;
+        listener.toolResult("Bash", "toolu_1", !ok, ms, out.toString(), null);
+        Optional<String> error = r.timedOut() ? Optional.of("agent timed out after " + inv.timeout().toSeconds() + " s")
+                : r.exitCode() != 0 ? Optional.of("agent exited with code " + r.exitCode()) : Optional.empty();
+        return new AgentOutcome(ok, out.toString().strip(), inv.model(), "session-" + inv.box(), 10, 5, 0, 0, 0.001, 1, ms, ms,
+                1, List.of("Bash"), error, error.map(e -> r.timedOut() ? "timeout" : "exit_code"));
+    }
+}

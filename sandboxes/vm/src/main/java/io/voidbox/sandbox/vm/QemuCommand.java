@@ -1,0 +1,100 @@
+package io.voidbox.sandbox.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The QEMU command line for a {@link MachineSpec}: a {@code microvm} machine with virtio-mmio
+ * devices only, no firmware option ROMs, the serial console on stdio, and nothing QEMU would add
+ * by default. Pure function of its inputs, so it is unit-tested without starting anything.
+ */
+public final class QemuCommand {
+    /** Machine options: no option ROMs (nothing to run before the kernel), the rest as QEMU's microvm defaults. */
+    static final String MACHINE = "microvm,x-option-roms=off";
+    /** Always on the kernel command line. {@code pci=off}: microvm has no PCI bus, probing it only costs time. */
+    static final List<String> BASE_KERNEL_ARGS = List.of("console=ttyS0", "quiet", "panic=-1", "pci=off");
+
+    private QemuCommand() {}
+
+    /**
+     * @param qemu       the {@code qemu-system-x86_64} binary
+     * @param spec       the machine
+     * @param channelSocket unix socket QEMU listens on for the virtio-serial port (used when {@code spec.channel()})
+     * @param pidFile    where QEMU writes its pid
+     * @param hostTscKhz the host's TSC rate; under TCG the guest's TSC runs at this rate, and telling the kernel
+     *                   spares its PIT calibration, which fails (and then hangs the boot) on a loaded host
+     */
+    public static List<String> build(Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, OptionalLong hostTscKhz) {
+        List<String> c = new ArrayList<>();
+        c.add(qemu.toString());
+        c.addAll(List.of("-M", MACHINE));
+        if (spec.accel() == Accel.KVM) {
+            c.addAll(List.of("-accel", "kvm", "-cpu", "host"));
+        } else {
+            c.addAll(List.of("-accel", spec.vcpus() > 1 ? "tcg,thread=multi" : "tcg", "-cpu", "max"));
+        }
+        c.addAll(List.of("-m", spec.memoryMb() + "M", "-smp", Integer.toString(spec.vcpus())));
+        c.addAll(List.of("-nodefaults", "-no-user-config", "-nographic", "-no-reboot"));
+        c.addAll(List.of("-serial", "stdio"));
+        c.addAll(List.of("-pidfile", pidFile.toString()));
+        c.addAll(List.of("-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString()));
+        c.addAll(List.of("-append", kernelCommandLine(spec, hostTscKhz)));
+        if (spec.channel()) {
+            c.addAll(List.of("-device", "virtio-serial-device",
+                    "-chardev", "socket,id=ch0,path=" + channelSocket + ",server=on,wait=off",
+                    "-device", "virtserialport,chardev=ch0,name=" + GuestImage.CHANNEL_PORT_NAME));
+        }
+        spec.rootDisk().ifPresent(disk -> c.addAll(List.of(
+                "-drive", "if=none,id=root,file=" + disk + ",format=raw,readonly=on",
+                "-device", "virtio-blk-device,drive=root")));
+        if (spec.network()) {
+            c.addAll(List.of("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"));
+        }
+        c.addAll(List.of("-device", "virtio-rng-device"));
+        return c;
+    }
+
+    static String kernelCommandLine(MachineSpec spec, OptionalLong hostTscKhz) {
+        List<String> a = new ArrayList<>(BASE_KERNEL_ARGS);
+        if (spec.accel() == Accel.TCG) {
+            hostTscKhz.ifPresent(khz -> a.add("tsc_early_khz=" + khz));
+            a.add("tsc=reliable");
+            a.add("no_timer_check");
+        }
+        if (spec.channel() && !spec.guestArgs().containsKey("port")) a.add("voidbox.port=" + GuestImage.CHANNEL_PORT_NAME);
+        spec.guestArgs().forEach((k, v) -> a.add("voidbox." + k + "=" + v));
+        a.addAll(spec.extraKernelArgs());
+        return String.join(" ", a);
+    }
+
+    private static final Pattern SECRET = Pattern.compile("(voidbox\\.secret=)\\S+");
+
+    /** The command line with the channel secret blanked out: the only form that may be logged. */
+    public static String redacted(List<String> command) {
+        List<String> out = new ArrayList<>();
+        for (String s : command) {
+            String r = SECRET.matcher(s).replaceAll("$1<redacted>");
+            out.add(r.contains(" ") ? "'" + r + "'" : r);
+        }
+        return String.join(" ", out);
+    }
+
+    private static final Pattern CPU_MHZ = Pattern.compile("^cpu MHz\\s*:\\s*([0-9.]+)", Pattern.MULTILINE);
+
+    /** The host TSC rate as /proc/cpuinfo reports it (kHz), empty when unknown. */
+    public static OptionalLong hostTscKhz() {
+        try {
+            Matcher m = CPU_MHZ.matcher(Files.readString(Path.of("/proc/cpuinfo")));
+            if (m.find()) return OptionalLong.of(Math.round(Double.parseDouble(m.group(1)) * 1000));
+        } catch (IOException | NumberFormatException e) {
+            // fall through: the kernel calibrates itself
+        }
+        return OptionalLong.empty();
+    }
+}

@@ -1,0 +1,127 @@
+package io.voidbox.sandbox.vm;
+
+import io.voidbox.protocol.Connection;
+import io.voidbox.protocol.Transport;
+import io.voidbox.protocol.UnixSocketTransport;
+import io.voidbox.spi.Sandbox;
+import io.voidbox.spi.SandboxEnvironment;
+import io.voidbox.spi.SandboxException;
+import io.voidbox.spi.SandboxProvider;
+import io.voidbox.spi.SandboxRequest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The micro-VM backend: one QEMU {@code -M microvm} guest per box, booted from the project's
+ * guest image (built on first use and cached), reached over a virtio-serial channel that the
+ * guest agent only serves after a per-boot secret handshake.
+ */
+public final class VmSandboxProvider implements SandboxProvider {
+    private static final Duration CHANNEL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Supplier<Path> claudeBinary;
+    private final Consumer<String> progress;
+    private final Supplier<GuestImageBuilder> builders;
+    private final SecureRandom random = new SecureRandom();
+    private VmLauncher launcher;
+    private GuestImage image;
+    private Optional<String> unavailable;
+
+    /**
+     * @param claudeBinary the host's pinned Claude Code binary, copied into the image's root disk
+     * @param progress     one-line progress messages (image build steps)
+     */
+    public VmSandboxProvider(Supplier<Path> claudeBinary, Consumer<String> progress) {
+        this(claudeBinary, progress, GuestImageBuilder::create);
+    }
+
+    VmSandboxProvider(Supplier<Path> claudeBinary, Consumer<String> progress, Supplier<GuestImageBuilder> builders) {
+        this.claudeBinary = claudeBinary;
+        this.progress = progress;
+        this.builders = builders;
+    }
+
+    @Override
+    public String backend() {
+        return "vm";
+    }
+
+    /** Finds QEMU and builds (or reuses) the guest image, once; the reason when either fails. */
+    @Override
+    public synchronized Optional<String> unavailableReason() {
+        if (unavailable == null) {
+            try {
+                launcher = VmLauncher.system();
+                image = buildImage();
+                unavailable = Optional.empty();
+            } catch (SandboxException | IOException | RuntimeException e) {
+                unavailable = Optional.of(e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted while preparing the guest image");
+            }
+        }
+        return unavailable;
+    }
+
+    private GuestImage buildImage() throws IOException, InterruptedException {
+        GuestImageBuilder b = builders.get().progress(progress);
+        Path jar = GuestAgentJar.write(b.imagesDir().resolveSibling("guest-agent").resolve("voidbox-guest-agent.jar"))
+                .orElseThrow(() -> new IOException("the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
+        return b.agentJars(List.of(jar)).mainClass(GuestAgentJar.MAIN_CLASS).claudeBinary(claudeBinary.get()).build();
+    }
+
+    /** The image boxes boot from (building it if needed). */
+    public synchronized GuestImage image() throws SandboxException {
+        Optional<String> why = unavailableReason();
+        if (why.isPresent()) throw new SandboxException("micro-VMs cannot run here: " + why.get());
+        return image;
+    }
+
+    @Override
+    public Sandbox start(SandboxRequest request) throws SandboxException, InterruptedException {
+        GuestImage img = image();
+        Accel accel = launcher.accelSelector().select(request.accel(), img, request.lifecycle()::warning);
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        long t0 = System.nanoTime();
+        request.lifecycle().booting("vm", accel.id());
+        MachineSpec spec = MachineSpec.forImage(img)
+                .name(request.boxName())
+                .memoryMb(request.memoryMb())
+                .vcpus(request.vcpus())
+                .accel(accel)
+                .network(request.network())
+                .channel(true)
+                .guestArg("secret", HexFormat.of().formatHex(secret))
+                .guestArg("port", GuestImage.CHANNEL_PORT_NAME)
+                .guestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()))
+                .build();
+        QemuMachine machine = launcher.boot(spec, (stream, line) -> request.lifecycle().line(stream, line));
+        Connection connection = null;
+        try {
+            Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
+            connection = Connection.connect(transport, secret, CHANNEL_TIMEOUT, request.telemetry());
+            String kernel = connection.peer().kernel();
+            SandboxEnvironment env = new SandboxEnvironment("vm", Optional.of(accel.id()), GuestImage.GUEST_WORKSPACE,
+                    GuestImage.HOST_ADDRESS, GuestImage.GUEST_CLAUDE, GuestImage.GUEST_HOME, Optional.of(kernel));
+            VmSandbox sandbox = new VmSandbox(machine, connection, env, request.lifecycle(), request.env());
+            request.lifecycle().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel);
+            return sandbox;
+        } catch (IOException | RuntimeException e) {
+            if (connection != null) connection.close();
+            String tail = machine.consoleTail();
+            machine.close();
+            request.lifecycle().stopped("vm", accel.id(), "failed to connect");
+            throw new SandboxException("box " + request.boxName() + ": the guest agent did not answer on its channel: " + e.getMessage()
+                    + (tail.isBlank() ? "" : "; last console lines: " + tail.strip().replace('\n', '|')), e);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.voidbox.sandbox.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class QemuCommandTest {
+    private static final Path QEMU = Path.of("/usr/bin/qemu-system-x86_64");
+    private static final Path SOCK = Path.of("/tmp/vbx-1/ch.sock");
+    private static final Path PID = Path.of("/tmp/vbx-1/qemu.pid");
+
+    private static MachineSpec.Builder spec() {
+        return MachineSpec.builder().name("b1").kernel(Path.of("/img/vmlinuz")).initrd(Path.of("/img/initramfs.cpio"))
+                .rootDisk(Path.of("/img/root.img"));
+    }
+
+    private static List<String> cmd(MachineSpec s) {
+        return QemuCommand.build(QEMU, s, SOCK, PID, OptionalLong.of(2_096_004));
+    }
+
+    private static String arg(List<String> c, String flag) {
+        return c.get(c.indexOf(flag) + 1);
+    }
+
+    @Test
+    void buildsMicrovmWithoutDefaultsFirmwareOrReboot() {
+        List<String> c = cmd(spec().memoryMb(768).vcpus(1).build());
+        assertThat(c.getFirst()).isEqualTo(QEMU.toString());
+        assertThat(arg(c, "-M")).startsWith("microvm").contains("x-option-roms=off");
+        assertThat(c).contains("-nodefaults", "-no-user-config", "-nographic", "-no-reboot");
+        assertThat(arg(c, "-m")).isEqualTo("768M");
+        assertThat(arg(c, "-smp")).isEqualTo("1");
+        assertThat(arg(c, "-serial")).isEqualTo("stdio");
+        assertThat(arg(c, "-kernel")).isEqualTo("/img/vmlinuz");
+        assertThat(arg(c, "-initrd")).isEqualTo("/img/initramfs.cpio");
+        assertThat(arg(c, "-pidfile")).isEqualTo(PID.toString());
+    }
+
+    @Test
+    void tcgUsesMaxCpuAndMultiThreadOnlyWithSeveralVcpus() {
+        assertThat(arg(cmd(spec().vcpus(1).build()), "-accel")).isEqualTo("tcg");
+        assertThat(arg(cmd(spec().vcpus(2).build()), "-accel")).isEqualTo("tcg,thread=multi");
+        assertThat(arg(cmd(spec().build()), "-cpu")).isEqualTo("max");
+    }
+
+    @Test
+    void kvmUsesHostCpuAndNoTscHints() {
+        List<String> c = cmd(spec().accel(Accel.KVM).build());
+        assertThat(arg(c, "-accel")).isEqualTo("kvm");
+        assertThat(arg(c, "-cpu")).isEqualTo("host");
+        assertThat(arg(c, "-append")).doesNotContain("tsc_early_khz").doesNotContain("tsc=reliable");
+    }
+
+    @Test
+    void kernelCommandLineCarriesConsolePanicTscAndGuestKeys() {
+        String append = arg(cmd(spec().guestArg("secret", "abcd").guestArg("telemetry_ms", "500").extraKernelArg("rdinit=/bin/cat").build()), "-append");
+        assertThat(append.split(" ")).contains("console=ttyS0", "quiet", "panic=-1", "tsc_early_khz=2096004", "tsc=reliable",
+                "voidbox.port=voidbox.0", "voidbox.secret=abcd", "voidbox.telemetry_ms=500");
+        assertThat(append).endsWith("rdinit=/bin/cat");
+    }
+
+    @Test
+    void anExplicitPortGuestArgIsNotDuplicated() {
+        String append = arg(cmd(spec().guestArg("port", "voidbox.0").build()), "-append");
+        assertThat(append.split(" ")).containsOnlyOnce("voidbox.port=voidbox.0");
+    }
+
+    @Test
+    void attachesChannelAsVirtioSerialPortOnAUnixSocket() {
+        List<String> c = cmd(spec().build());
+        assertThat(c).containsSequence("-device", "virtio-serial-device",
+                "-chardev", "socket,id=ch0,path=" + SOCK + ",server=on,wait=off",
+                "-device", "virtserialport,chardev=ch0,name=voidbox.0");
+        assertThat(String.join(" ", cmd(spec().channel(false).build()))).doesNotContain("virtio-serial").doesNotContain("voidbox.port");
+    }
+
+    @Test
+    void rootDiskIsReadOnlyVirtioBlk() {
+        List<String> c = cmd(spec().build());
+        assertThat(c).containsSequence("-drive", "if=none,id=root,file=/img/root.img,format=raw,readonly=on", "-device", "virtio-blk-device,drive=root");
+    }
+
+    @Test
+    void networkFalseMeansNoNicAtAll() {
+        String without = String.join(" ", cmd(spec().network(false).build()));
+        assertThat(without).doesNotContain("-netdev").doesNotContain("virtio-net");
+        assertThat(cmd(spec().network(true).build())).containsSequence("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0");
+    }
+
+    @Test
+    void redactsTheChannelSecret() {
+        String r = QemuCommand.redacted(cmd(spec().guestArg("secret", "00112233deadbeef").build()));
+        assertThat(r).contains("voidbox.secret=<redacted>").doesNotContain("deadbeef");
+    }
+
+    @Test
+    void rejectsGuestArgumentsThatWouldSplitTheCommandLine() {
+        assertThatThrownBy(() -> spec().guestArg("secret", "a b").build()).hasMessageContaining("voidbox.secret");
+        assertThatThrownBy(() -> spec().guestArg("Bad-Key", "x").build()).hasMessageContaining("Bad-Key");
+        assertThatThrownBy(() -> spec().memoryMb(10).build()).hasMessageContaining("memoryMb");
+        assertThatThrownBy(() -> spec().name("a/b").build()).hasMessageContaining("name");
+    }
+}

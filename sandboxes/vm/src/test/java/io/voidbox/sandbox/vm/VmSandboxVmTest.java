@@ -1,0 +1,161 @@
+package io.voidbox.sandbox.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.voidbox.protocol.Connection;
+import io.voidbox.protocol.HandshakeException;
+import io.voidbox.protocol.UnixSocketTransport;
+import io.voidbox.protocol.TelemetryBatch;
+import io.voidbox.spi.ExecResult;
+import io.voidbox.spi.ExecSpec;
+import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.Sandbox;
+import io.voidbox.spi.SandboxListener;
+import io.voidbox.spi.SandboxRequest;
+import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The real micro-VM backend: real guest image, real guest agent, real channel, under TCG. */
+@VmTest
+class VmSandboxVmTest {
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<TelemetryBatch> telemetry = new CopyOnWriteArrayList<>();
+
+    private SandboxRequest request(String name) {
+        return new SandboxRequest(name, 512, 1, "tcg", true, Map.of(), List.of(), 200, telemetry::add, new SandboxListener() {
+            @Override
+            public void line(String stream, String line) {
+                lines.add(line);
+                System.out.println("[vm:" + name + "] " + line);
+            }
+        });
+    }
+
+    private record Out(ExecResult result, String stdout, String stderr) {}
+
+    private static Out run(Sandbox sb, Duration timeout, String script) throws Exception {
+        StringBuilder out = new StringBuilder(), err = new StringBuilder();
+        ExecResult r = sb.exec(new ExecSpec(List.of("/bin/sh", "-c", script), Map.of(), null, timeout), new OutputSink() {
+            @Override
+            public void stdout(String line) {
+                synchronized (out) { out.append(line).append('\n'); }
+            }
+
+            @Override
+            public void stderr(String line) {
+                synchronized (err) { err.append(line).append('\n'); }
+            }
+        });
+        return new Out(r, out.toString(), err.toString());
+    }
+
+    private static long qemuProcessesMentioning(String needle) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("qemu-system") && c.contains(needle)).orElse(false)).count();
+    }
+
+    @Test
+    void commandsRunInsideTheGuestAsTheUnprivilegedUserAndTelemetryArrives(VmSandboxProvider vm) throws Exception {
+        try (Sandbox sb = vm.start(request("inside"))) {
+            Out o = run(sb, Duration.ofSeconds(60), "uname -r; cat /proc/1/comm; id -u; pwd");
+            assertThat(o.result().exitCode()).as("stderr: %s", o.stderr()).isZero();
+            List<String> l = o.stdout().lines().toList();
+            assertThat(l.get(0)).isEqualTo(vm.image().kernelVersion()).isNotEqualTo(System.getProperty("os.version"));
+            assertThat(l.get(2)).isEqualTo("1000");
+            assertThat(l.get(3)).isEqualTo("/workspace");
+            assertThat(sb.environment().guestKernel()).contains(vm.image().kernelVersion());
+            assertThat(sb.environment().backend()).isEqualTo("vm");
+            Thread.sleep(1500);
+            assertThat(telemetry).isNotEmpty();
+            TelemetryBatch.Sample s = telemetry.getLast().samples().getLast();
+            assertThat(s.memTotalBytes()).isBetween(256L << 20, 512L << 20);
+            assertThat(s.memUsedBytes()).isPositive();
+        }
+    }
+
+    @Test
+    void filesTravelThroughTheChannelAndEscapesAreRejected(VmSandboxProvider vm) throws Exception {
+        try (Sandbox sb = vm.start(request("files"))) {
+            sb.writeFile("dir/input.json", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+            assertThat(run(sb, Duration.ofSeconds(30), "cat /workspace/dir/input.json").stdout()).isEqualTo("{\"a\":1}\n");
+            run(sb, Duration.ofSeconds(30), "echo made-in-guest > out.txt; ln -s /etc /workspace/evil");
+            assertThat(sb.readFile("out.txt")).get().extracting(b -> new String(b, StandardCharsets.UTF_8)).isEqualTo("made-in-guest\n");
+            assertThat(sb.readFile("missing.txt")).isEmpty();
+            assertThatThrownBy(() -> sb.writeFile("../etc/passwd", new byte[1])).hasMessageContaining("stay inside");
+            assertThatThrownBy(() -> sb.readFile("evil/passwd")).hasMessageContaining("guest refused");
+        }
+    }
+
+    @Test
+    void aCommandOverItsTimeoutIsKilledWithItsChildren(VmSandboxProvider vm) throws Exception {
+        try (Sandbox sb = vm.start(request("timeout"))) {
+            long t0 = System.nanoTime();
+            Out o = run(sb, Duration.ofSeconds(2), "sleep 300 & sleep 300");
+            assertThat(o.result().timedOut()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+            assertThat(run(sb, Duration.ofSeconds(30), "ps -o comm | grep -c '^sleep' || true").stdout().strip()).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void aGuestThatDiesMidExecFailsTheCommandClearlyAndLeavesNothing(VmSandboxProvider vm) throws Exception {
+        Sandbox sb = vm.start(request("crash"));
+        VmSandbox v = (VmSandbox) sb;
+        String socket = v.machineForTests().channelSocket().toString();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Out> running = pool.submit(() -> run(sb, Duration.ofSeconds(120), "echo started; sleep 120"));
+            Thread.sleep(3000);
+            v.machineForTests().qemuProcess().orElseThrow().destroyForcibly(); // the whole machine goes away mid-exec
+            assertThatThrownBy(running::get).rootCause().hasMessageContaining("box crash").hasMessageContaining("guest connection");
+        } finally {
+            sb.close();
+        }
+        assertThat(qemuProcessesMentioning(socket)).isZero();
+        assertThat(Path.of(socket).getParent()).doesNotExist();
+    }
+
+    @Test
+    void aWrongSecretIsRejectedByTheRealGuestAgent(VmSandboxProvider vm) throws Exception {
+        GuestImage image = vm.image();
+        MachineSpec spec = MachineSpec.forImage(image).name("secret").accel(Accel.TCG).memoryMb(512).channel(true)
+                .guestArg("secret", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
+                .bootTimeout(Duration.ofSeconds(120)).build();
+        try (QemuMachine m = VmLauncher.system().boot(spec, (s, l) -> lines.add(l))) {
+            var transport = UnixSocketTransport.connect(m.channelSocket(), Duration.ofSeconds(30));
+            byte[] wrong = new byte[32];
+            assertThatThrownBy(() -> Connection.connect(transport, wrong, Duration.ofSeconds(30), b -> {}))
+                    .isInstanceOf(HandshakeException.class);
+        }
+    }
+
+    @Test
+    void fourVmsBootAndWorkAtTheSameTime(VmSandboxProvider vm) throws Exception {
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                String name = "fan" + i;
+                results.add(pool.submit(() -> {
+                    try (Sandbox sb = vm.start(request(name))) {
+                        sb.writeFile("me.txt", name.getBytes(StandardCharsets.UTF_8));
+                        return run(sb, Duration.ofSeconds(120), "cat me.txt; echo; hostname").stdout();
+                    }
+                }));
+            }
+            for (int i = 0; i < 4; i++) assertThat(results.get(i).get()).startsWith("fan" + i + "\n");
+        }
+        assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command().map(c -> c.contains("qemu-system")).orElse(false)))
+                .isEmpty();
+    }
+}

@@ -1,0 +1,251 @@
+package io.voidbox.scripted;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Routes {@code HEAD /}, {@code POST /r/<key>/v1/messages} and
+ * {@code POST /r/<key>/v1/messages/count_tokens}; everything else is 404 with an Anthropic-style
+ * error body. Runs on a virtual thread per request.
+ */
+final class Handler implements HttpHandler {
+    private static final String PREFIX = "/r/";
+    private final ScriptedModelServer server;
+
+    Handler(ScriptedModelServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Mutable facts about one exchange, gathered for its {@link RequestRecord}. The record is emitted
+     * just before the answer is sent, so a client that got its answer finds the request logged.
+     */
+    private final class Facts {
+        final Instant ts = Instant.now();
+        final String method;
+        final String path;
+        boolean recorded;
+        String route;
+        int status = 500;
+        String conversation;
+        int turn = -1;
+        MessagesRequest request;
+        boolean side;
+
+        Facts(String method, String path) {
+            this.method = method;
+            this.path = path;
+        }
+
+        void record(int status) {
+            this.status = status;
+            if (recorded) {
+                return;
+            }
+            recorded = true;
+            MessagesRequest r = request;
+            server.record(new RequestRecord(ts, route, method, path, status, conversation, turn,
+                    r == null ? null : r.model(), r != null && r.stream(), r == null ? 0 : r.tools(),
+                    r == null ? 0 : r.messages(), r == null ? null : r.lastToolResult(), side));
+        }
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String rawPath = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        Facts facts = new Facts(method, query == null ? rawPath : rawPath + "?" + query);
+        try {
+            dispatch(exchange, method, rawPath, facts);
+        } catch (IOException e) {
+            // The client went away mid-answer; nothing left to tell it.
+        } catch (RuntimeException e) {
+            try {
+                reply(exchange, facts, 500, "api_error", "scripted model server failed: " + e.getClass().getSimpleName());
+            } catch (IOException | RuntimeException ignored) {
+                // Headers may already be sent; the client sees a broken answer.
+            }
+        } finally {
+            facts.record(facts.status);
+            exchange.close();
+        }
+    }
+
+    private void dispatch(HttpExchange exchange, String method, String path, Facts facts) throws IOException {
+        String rest = null;
+        ScriptedModelServer.Route route = null;
+        if (path.startsWith(PREFIX)) {
+            int slash = path.indexOf('/', PREFIX.length());
+            facts.route = slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
+            rest = slash < 0 ? "/" : path.substring(slash);
+            route = server.route(facts.route);
+            if (route == null) {
+                reply(exchange, facts, 404, "not_found_error", "no scenario registered for route '" + facts.route + "'");
+                return;
+            }
+        }
+        if ("HEAD".equals(method) && (route != null || "/".equals(path))) {
+            facts.record(200);
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        if (route == null) {
+            reply(exchange, facts, 404, "not_found_error", "unknown path " + path + " (expected /r/<route>/v1/messages)");
+            return;
+        }
+        boolean messages = "/v1/messages".equals(rest);
+        boolean countTokens = "/v1/messages/count_tokens".equals(rest);
+        if (!messages && !countTokens) {
+            reply(exchange, facts, 404, "not_found_error", "unknown path " + rest);
+            return;
+        }
+        if (!"POST".equals(method)) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            reply(exchange, facts, 405, "invalid_request_error", "method " + method + " not allowed");
+            return;
+        }
+        int max = server.options().maxRequestBytes();
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && parseLong(length) > max) {
+            // read (and discard) a bounded amount first: closing on an unread body makes the client
+            // see a connection reset instead of the 413
+            drain(exchange.getRequestBody(), Math.min(parseLong(length), 4L * max));
+            reply(exchange, facts, 413, "request_too_large", "request body exceeds " + max + " bytes");
+            return;
+        }
+        byte[] body = ScriptedModelServer.readBounded(exchange, max);
+        if (body == null) {
+            reply(exchange, facts, 413, "request_too_large", "request body exceeds " + max + " bytes");
+            return;
+        }
+        MessagesRequest request;
+        try {
+            JsonNode json = AnthropicWire.JSON.readTree(body);
+            request = MessagesRequest.of(json);
+        } catch (JacksonException e) {
+            reply(exchange, facts, 400, "invalid_request_error", "malformed JSON body: " + e.getOriginalMessage());
+            return;
+        } catch (IllegalArgumentException e) {
+            reply(exchange, facts, 400, "invalid_request_error", e.getMessage());
+            return;
+        }
+        facts.request = request;
+        facts.conversation = conversation(exchange, request);
+        if (countTokens) {
+            facts.record(200);
+            ScriptedModelServer.send(exchange, 200, "{\"input_tokens\":1}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        answer(exchange, route, request, facts);
+    }
+
+    private void answer(HttpExchange exchange, ScriptedModelServer.Route route, MessagesRequest request, Facts facts)
+            throws IOException {
+        Scenario scenario = route.scenario;
+        String model = scenario.model() != null ? scenario.model()
+                : request.model() != null ? request.model() : "scripted-model";
+        String idSeed;
+        Reply reply;
+        if (request.isSideRequest()) {
+            facts.side = true;
+            idSeed = route.key + "|" + facts.conversation + "|side|" + route.nextTurn("side:" + facts.conversation);
+            reply = new Reply("Scripted.", List.of(), new Usage(1, 1, 0, 0));
+        } else {
+            int turn = route.nextTurn(facts.conversation);
+            if (turn < 0) {
+                reply(exchange, facts, 429, "rate_limit_error", "too many conversations on route " + route.key);
+                return;
+            }
+            facts.turn = turn;
+            idSeed = route.key + "|" + facts.conversation + "|" + turn;
+            if (turn < scenario.turns().size()) {
+                switch (scenario.turns().get(turn)) {
+                    case ErrorTurn e -> {
+                        reply(exchange, facts, e.status(), e.type(), e.message());
+                        return;
+                    }
+                    case Reply r -> reply = r;
+                }
+            } else {
+                reply = Reply.text("Scripted model: the scenario has no more turns (" + scenario.turns().size()
+                        + " played).");
+            }
+        }
+        List<AnthropicWire.Block> blocks = new ArrayList<>();
+        for (int i = 0; i < reply.toolUses().size(); i++) {
+            ToolUse tool = reply.toolUses().get(i);
+            blocks.add(new AnthropicWire.Block("toolu_" + digest(idSeed + "|" + i), tool.name(),
+                    AnthropicWire.JSON.writeValueAsString(tool.input())));
+        }
+        var answer = new AnthropicWire.Answer("msg_" + digest(idSeed), model, reply.text(), blocks,
+                reply.stopReason(), reply.usage());
+        exchange.getResponseHeaders().set("request-id", "req_" + digest("req|" + idSeed));
+        facts.record(200);
+        if (request.stream()) {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                AnthropicWire.stream(answer, out);
+            }
+        } else {
+            ScriptedModelServer.send(exchange, 200, AnthropicWire.message(answer));
+        }
+    }
+
+    /** The CLI's session header, else the session in {@code metadata.user_id}, else one shared conversation. */
+    private static String conversation(HttpExchange exchange, MessagesRequest request) {
+        String header = exchange.getRequestHeaders().getFirst(ScriptedModelServer.SESSION_HEADER);
+        if (header != null && !header.isBlank()) {
+            return header.strip();
+        }
+        return request.metadataSession() != null ? request.metadataSession() : "default";
+    }
+
+    private static void reply(HttpExchange exchange, Facts facts, int status, String type, String message)
+            throws IOException {
+        facts.record(status);
+        ScriptedModelServer.send(exchange, status, AnthropicWire.error(type, message));
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** 24 hex digits derived from the seed, so ids are stable per route, conversation and turn. */
+    static String digest(String seed) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void drain(java.io.InputStream in, long limit) {
+        byte[] buf = new byte[8192];
+        long left = limit;
+        try {
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) left -= n;
+        } catch (java.io.IOException ignored) {
+            // the client went away: nothing to answer
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package io.voidbox.scripted;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * An offline stand-in for the Anthropic Messages API that the real Claude Code CLI talks to
+ * unchanged, answering from {@link Scenario scenarios}: runs are deterministic and need no model
+ * access, yet the CLI really executes the tools the script asks for, inside its box.
+ *
+ * <p>One server serves many boxes: {@link #register} gives each box a route, and the box's CLI gets
+ * {@code ANTHROPIC_BASE_URL=}{@link #baseUrl}, so its requests arrive as
+ * {@code POST /r/<key>/v1/messages}. Within a route, the N-th request of a conversation (the CLI's
+ * {@code X-Claude-Code-Session-Id}) gets turn N, so concurrent conversations do not mix.
+ *
+ * <pre>{@code
+ * try (var server = ScriptedModelServer.start(ScriptedModelServer.Options.builder().build())) {
+ *     String key = server.register(Scenario.load(file), Map.of("workspace", "/workspace"));
+ *     env.put("ANTHROPIC_BASE_URL", server.baseUrl("10.0.2.2", key));
+ * }
+ * }</pre>
+ */
+public final class ScriptedModelServer implements AutoCloseable {
+    /** The header the CLI (2.1.197) sends with its session id on every request. */
+    public static final String SESSION_HEADER = "X-Claude-Code-Session-Id";
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final int MAX_CONVERSATIONS_PER_ROUTE = 10_000;
+
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final Options options;
+    private final RequestLog log;
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    private ScriptedModelServer(HttpServer http, ExecutorService executor, Options options, RequestLog log) {
+        this.http = http;
+        this.executor = executor;
+        this.options = options;
+        this.log = log;
+    }
+
+    /** Binds (port 0: a free port) and starts serving on virtual threads. */
+    public static ScriptedModelServer start(Options options) throws IOException {
+        RequestLog log = options.requestLog() == null ? null : new RequestLog(options.requestLog());
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
+        } catch (IOException e) {
+            if (log != null) {
+                log.close();
+            }
+            throw e;
+        }
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        http.setExecutor(executor);
+        var server = new ScriptedModelServer(http, executor, options, log);
+        http.createContext("/", new Handler(server));
+        http.start();
+        return server;
+    }
+
+    /** The bound port. */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /**
+     * The {@code ANTHROPIC_BASE_URL} for a route, as the client reaches this server, e.g.
+     * {@code baseUrl("10.0.2.2", key)} from inside a QEMU user-mode guest.
+     */
+    public String baseUrl(String hostAddressAsSeenByClient, String routeKey) {
+        String host = hostAddressAsSeenByClient.contains(":") && !hostAddressAsSeenByClient.startsWith("[")
+                ? "[" + hostAddressAsSeenByClient + "]" : hostAddressAsSeenByClient;
+        return "http://" + host + ":" + port() + "/r/" + routeKey;
+    }
+
+    /** The base URL of a route for a client on this host. */
+    public String baseUrl(String routeKey) {
+        InetAddress bound = http.getAddress().getAddress();
+        String host = bound.isAnyLocalAddress() ? "127.0.0.1" : bound.getHostAddress();
+        return baseUrl(host, routeKey);
+    }
+
+    /**
+     * Serves {@code scenario} under a new random route key, with {@code {{name}}} replaced by
+     * {@code vars} ({@code {{workspace}}} defaults to {@code /workspace}) and {@code ${NAME}} by the
+     * environment variables {@link Options.Builder#allowEnv allowed} in the options.
+     *
+     * @return the route key, for {@link #baseUrl(String, String)} and {@link #unregister}
+     */
+    public String register(Scenario scenario, Map<String, String> vars) {
+        while (true) {
+            byte[] bytes = new byte[8];
+            random.nextBytes(bytes);
+            String key = HexFormat.of().formatHex(bytes);
+            if (!routes.containsKey(key)) {
+                register(key, scenario, vars);
+                return key;
+            }
+        }
+    }
+
+    /**
+     * Serves {@code scenario} under a chosen key ({@code [A-Za-z0-9_-]{1,64}}), e.g. the box name.
+     *
+     * @throws IllegalArgumentException for a bad key
+     * @throws IllegalStateException    if the key is already registered
+     */
+    public void register(String key, Scenario scenario, Map<String, String> vars) {
+        Objects.requireNonNull(scenario, "scenario");
+        if (key == null || !KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("route key must match " + KEY.pattern() + ": " + key);
+        }
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("workspace", "/workspace");
+        all.putAll(vars);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String name : options.allowedEnv()) {
+            String value = options.environment().apply(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        Scenario resolved = new Substitutor(all, env).apply(scenario);
+        if (routes.putIfAbsent(key, new Route(key, resolved)) != null) {
+            throw new IllegalStateException("route already registered: " + key);
+        }
+    }
+
+    /** Stops serving a route; later requests to it get 404. */
+    public void unregister(String routeKey) {
+        routes.remove(routeKey);
+    }
+
+    /** Stops the server at once (open streams are cut) and closes the request log. */
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdownNow();
+        executor.close();
+        if (log != null) {
+            try {
+                log.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    Route route(String key) {
+        return routes.get(key);
+    }
+
+    Options options() {
+        return options;
+    }
+
+    void record(RequestRecord record) {
+        if (log != null) {
+            log.onRequest(record);
+        }
+        if (options.listener() != null) {
+            try {
+                options.listener().onRequest(record);
+            } catch (RuntimeException e) {
+                // A listener bug must not break the conversation; the JSONL log still has the record.
+            }
+        }
+    }
+
+    /** A registered scenario and the turn counters of its conversations. */
+    static final class Route {
+        final String key;
+        final Scenario scenario;
+        private final Map<String, int[]> next = new LinkedHashMap<>();
+
+        Route(String key, Scenario scenario) {
+            this.key = key;
+            this.scenario = scenario;
+        }
+
+        /** The 0-based turn for the next request of a conversation, or -1 if too many conversations. */
+        synchronized int nextTurn(String conversation) {
+            int[] counter = next.get(conversation);
+            if (counter == null) {
+                if (next.size() >= MAX_CONVERSATIONS_PER_ROUTE) {
+                    return -1;
+                }
+                counter = new int[1];
+                next.put(conversation, counter);
+            }
+            return counter[0]++;
+        }
+    }
+
+    /**
+     * Server configuration.
+     *
+     * @param bindAddress     address to bind (default 127.0.0.1: QEMU user networking forwards the
+     *                        guest's 10.0.2.2 to host loopback, so loopback is enough)
+     * @param port            port (0: a free one)
+     * @param requestLog      JSONL file every request is appended to ({@code null}: none)
+     * @param listener        in-memory receiver of every request ({@code null}: none)
+     * @param allowedEnv      environment variables {@code ${NAME}} may expand to (default none, so the
+     *                        host environment never leaks into boxes)
+     * @param maxRequestBytes largest accepted request body
+     * @param environment     environment lookup (the process environment unless testing)
+     */
+    public record Options(InetAddress bindAddress, int port, Path requestLog, RequestListener listener,
+                          Set<String> allowedEnv, int maxRequestBytes, Function<String, String> environment) {
+        public Options {
+            Objects.requireNonNull(bindAddress, "bindAddress");
+            Objects.requireNonNull(environment, "environment");
+            allowedEnv = Set.copyOf(allowedEnv);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, got " + port);
+            }
+            if (maxRequestBytes < 1024) {
+                throw new IllegalArgumentException("maxRequestBytes must be >= 1024, got " + maxRequestBytes);
+            }
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Builds {@link Options}; defaults: 127.0.0.1, free port, no log, no env, 16 MiB bodies. */
+        public static final class Builder {
+            private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+            private int port;
+            private Path requestLog;
+            private RequestListener listener;
+            private final Set<String> allowedEnv = new LinkedHashSet<>();
+            private int maxRequestBytes = 16 * 1024 * 1024;
+            private Function<String, String> environment = System::getenv;
+
+            private Builder() {}
+
+            public Builder bindAddress(InetAddress address) {
+                this.bindAddress = address;
+                return this;
+            }
+
+            public Builder port(int port) {
+                this.port = port;
+                return this;
+            }
+
+            public Builder requestLog(Path jsonl) {
+                this.requestLog = jsonl;
+                return this;
+            }
+
+            public Builder listener(RequestListener listener) {
+                this.listener = listener;
+                return this;
+            }
+
+            /** Lets {@code ${NAME}} in scenarios expand to these host environment variables. */
+            public Builder allowEnv(String... names) {
+                allowedEnv.addAll(List.of(names));
+                return this;
+            }
+
+            public Builder maxRequestBytes(int max) {
+                this.maxRequestBytes = max;
+                return this;
+            }
+
+            /** Replaces the environment lookup used for {@code ${NAME}} (tests). */
+            public Builder environment(Function<String, String> environment) {
+                this.environment = environment;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(bindAddress, port, requestLog, listener, allowedEnv, maxRequestBytes, environment);
+            }
+        }
+    }
+
+    static byte[] readBounded(HttpExchange exchange, int max) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(max + 1);
+            return body.length > max ? null : body;
+        }
+    }
+
+    static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, body.length == 0 || head ? -1 : body.length);
+        if (body.length > 0 && !head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+}

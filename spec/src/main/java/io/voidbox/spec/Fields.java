@@ -1,0 +1,216 @@
+package io.voidbox.spec;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Typed, error-reporting access to the fields of one mapping of the document. Every accessor
+ * records a precise error (path, message, position) and returns empty on failure, so validation
+ * continues and reports everything at once. An explicit {@code null} counts as absent.
+ */
+final class Fields {
+
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    static final int MAX_NAME_LENGTH = 63;
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    final Node.MapNode map;
+    final String path;
+    final Errors errors;
+
+    private Fields(Node.MapNode map, String path, Errors errors) {
+        this.map = map;
+        this.path = path;
+        this.errors = errors;
+    }
+
+    /**
+     * A view of {@code node} if it is a mapping (reporting every key not in {@code allowed}), else
+     * empty with a type error.
+     */
+    static Optional<Fields> of(Node node, String path, Errors errors, List<String> allowed) {
+        if (!(node instanceof Node.MapNode map)) {
+            if (!(node instanceof Node.Invalid)) {
+                errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            }
+            return Optional.empty();
+        }
+        for (Node.Field field : map.fields().values()) {
+            if (!allowed.contains(field.key())) {
+                errors.add(Errors.child(path, field.key()),
+                        "unknown field '" + field.key() + "' (allowed: " + String.join(", ", allowed) + ")",
+                        field.keyLoc());
+            }
+        }
+        return Optional.of(new Fields(map, path, errors));
+    }
+
+    Node.Loc loc() {
+        return map.loc();
+    }
+
+    String pathOf(String key) {
+        return Errors.child(path, key);
+    }
+
+    /** The value of {@code key}, empty when absent, null or already reported as invalid. */
+    Optional<Node> value(String key) {
+        Node.Field field = map.fields().get(key);
+        if (field == null || field.value() instanceof Node.NullNode || field.value() instanceof Node.Invalid) {
+            return Optional.empty();
+        }
+        return Optional.of(field.value());
+    }
+
+    /** True when {@code key} is not given at all (or given as null). */
+    boolean absent(String key) {
+        Node.Field field = map.fields().get(key);
+        return field == null || field.value() instanceof Node.NullNode;
+    }
+
+    boolean has(String key) {
+        return value(key).isPresent();
+    }
+
+    Node.Loc locOf(String key) {
+        return value(key).map(Node::loc).orElse(map.loc());
+    }
+
+    /** Reports {@code key} as missing (at this mapping's position). */
+    void missing(String key) {
+        errors.add(pathOf(key), "missing", map.loc());
+    }
+
+    Optional<String> string(String key, boolean required) {
+        Optional<Node> value = value(key);
+        if (value.isEmpty()) {
+            if (required && absent(key)) {
+                missing(key);
+            }
+            return Optional.empty();
+        }
+        return asString(value.get(), pathOf(key), errors);
+    }
+
+    /** A string that must not be blank. */
+    Optional<String> text(String key, boolean required) {
+        Optional<String> s = string(key, required);
+        if (s.isPresent() && s.get().isBlank()) {
+            errors.add(pathOf(key), "must not be empty", locOf(key));
+            return Optional.empty();
+        }
+        return s;
+    }
+
+    /** A name usable as box/VM name. */
+    Optional<String> name(String key, boolean required) {
+        Optional<String> s = string(key, required);
+        if (s.isPresent() && !validName(s.get())) {
+            errors.add(pathOf(key), "invalid name '" + s.get() + "': must match " + NAME.pattern()
+                    + " and have at most " + MAX_NAME_LENGTH + " characters", locOf(key));
+            return Optional.empty();
+        }
+        return s;
+    }
+
+    static boolean validName(String s) {
+        return s.length() <= MAX_NAME_LENGTH && NAME.matcher(s).matches();
+    }
+
+    Optional<Long> integer(String key, long min, long max) {
+        Optional<Node> value = value(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!(value.get() instanceof Node.Scalar s) || s.type() != Node.ScalarType.INTEGER) {
+            errors.add(pathOf(key), "expected an integer, got " + Node.describe(value.get()), value.get().loc());
+            return Optional.empty();
+        }
+        BigInteger n = new BigInteger(s.text());
+        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
+            errors.add(pathOf(key), "must be between " + min + " and " + max + ", got " + n, s.loc());
+            return Optional.empty();
+        }
+        return Optional.of(n.longValueExact());
+    }
+
+    Optional<Boolean> bool(String key) {
+        Optional<Node> value = value(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!(value.get() instanceof Node.Scalar s) || s.type() != Node.ScalarType.BOOLEAN) {
+            errors.add(pathOf(key), "expected a boolean, got " + Node.describe(value.get()), value.get().loc());
+            return Optional.empty();
+        }
+        return Optional.of(Boolean.parseBoolean(s.text()));
+    }
+
+    <E extends Enum<E>> Optional<E> choice(String key, boolean required, E[] values, Function<E, String> id) {
+        Optional<String> s = string(key, required);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> ids = new ArrayList<>();
+        for (E e : values) {
+            if (id.apply(e).equals(s.get())) {
+                return Optional.of(e);
+            }
+            ids.add(id.apply(e));
+        }
+        errors.add(pathOf(key), "invalid value '" + s.get() + "' (expected one of: " + String.join(", ", ids) + ")",
+                locOf(key));
+        return Optional.empty();
+    }
+
+    /** The items of a list value, empty (with a type error) when it is not a list. */
+    Optional<Node.ListNode> list(String key, boolean required) {
+        Optional<Node> value = value(key);
+        if (value.isEmpty()) {
+            if (required && absent(key)) {
+                missing(key);
+            }
+            return Optional.empty();
+        }
+        if (!(value.get() instanceof Node.ListNode list)) {
+            errors.add(pathOf(key), "expected a list, got " + Node.describe(value.get()), value.get().loc());
+            return Optional.empty();
+        }
+        return Optional.of(list);
+    }
+
+    /** A list of non-empty strings. */
+    Optional<List<String>> strings(String key) {
+        Optional<Node.ListNode> list = list(key, false);
+        if (list.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> out = new ArrayList<>();
+        List<Node> items = list.get().items();
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = Errors.index(pathOf(key), i);
+            Optional<String> s = asString(items.get(i), itemPath, errors);
+            if (s.isPresent() && s.get().isBlank()) {
+                errors.add(itemPath, "must not be empty", items.get(i).loc());
+            } else {
+                s.ifPresent(out::add);
+            }
+        }
+        return Optional.of(out);
+    }
+
+    static Optional<String> asString(Node node, String path, Errors errors) {
+        if (node instanceof Node.Scalar s && s.type() == Node.ScalarType.STRING) {
+            return Optional.of(s.text());
+        }
+        if (node instanceof Node.Invalid) {
+            return Optional.empty();
+        }
+        errors.add(path, "expected a string, got " + Node.describe(node), node.loc());
+        return Optional.empty();
+    }
+}

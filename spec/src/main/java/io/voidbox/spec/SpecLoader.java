@@ -1,0 +1,113 @@
+package io.voidbox.spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads and validates pipeline spec files ({@code api_version: v1}, YAML or JSON).
+ *
+ * <p>Validation is strict and complete: unknown fields, wrong types, bad enum values, out-of-range
+ * numbers, broken stage references and missing scenario files are all errors, and <em>every</em>
+ * error is reported with its path and line/column (see {@link SpecException}). JSON is used for
+ * files ending in {@code .json}, YAML otherwise.
+ *
+ * <p>Defaults applied (documented again on the records): {@code sandbox.backend auto},
+ * {@code accel auto}, {@code memory_mb 1024}, {@code vcpus 1}, {@code network true},
+ * {@code telemetry_interval_ms 1000}, mount {@code mode ro}, {@code timeout_secs 600}. No
+ * {@code llm} default is assumed: absent fields stay empty so the runtime can choose (e.g. the
+ * scripted model when no API key is set). A box's {@code llm} and {@code sandbox} override the
+ * top-level ones field by field ({@code env} merges key by key, {@code mounts} replaces). Relative
+ * {@code scenario} and mount {@code host} paths resolve against the spec file's directory.
+ */
+public final class SpecLoader {
+
+    /** Spec files are small; anything larger is a mistake (or hostile). */
+    public static final long MAX_FILE_BYTES = 1 << 20;
+
+    private SpecLoader() {}
+
+    /** Loads, validates and resolves the spec in {@code file}; errors name {@code file} as given. */
+    public static PipelineSpec load(Path file) throws SpecException {
+        String display = file.toString();
+        Path absolute = file.toAbsolutePath().normalize();
+        String content;
+        try {
+            content = read(absolute);
+        } catch (NoSuchFileException e) {
+            throw fileError(display, "file not found: " + absolute);
+        } catch (CharacterCodingException e) {
+            throw fileError(display, "not valid UTF-8");
+        } catch (IOException e) {
+            throw fileError(display, "cannot read: " + e.getMessage());
+        }
+        return resolve(content, display, absolute);
+    }
+
+    /**
+     * Validates and resolves spec text that did not come from {@link #load} (stdin, tests).
+     *
+     * @param fileNameForMessages names the source in error messages; JSON if it ends in
+     *                            {@code .json}, YAML otherwise
+     * @param baseDir             directory relative paths (scenarios, mounts, skills) resolve against
+     */
+    public static PipelineSpec parse(String content, String fileNameForMessages, Path baseDir) throws SpecException {
+        Path dir = baseDir.toAbsolutePath().normalize();
+        Path source;
+        try {
+            Path fileName = Path.of(fileNameForMessages).getFileName();
+            source = dir.resolve(fileName == null ? Path.of("spec.yaml") : fileName);
+        } catch (InvalidPathException e) {
+            source = dir.resolve("spec.yaml");
+        }
+        return resolve(content, fileNameForMessages, source);
+    }
+
+    private static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
+        Errors errors = new Errors();
+        boolean json = display.toLowerCase(Locale.ROOT).endsWith(".json");
+        if (content.length() > MAX_FILE_BYTES) {
+            throw fileError(display, "larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        Node root = new TreeReader(errors).read(content, json);
+        PipelineSpec spec = null;
+        if (root != null) {
+            spec = new SpecResolver(errors, sourceFile.getParent()).resolve(root, sourceFile).orElse(null);
+        }
+        if (!errors.isEmpty() || spec == null) {
+            throw new SpecException(display, errors.sorted());
+        }
+        return spec;
+    }
+
+    private static String read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException("is a directory");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new IOException("larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+    }
+
+    private static SpecException fileError(String display, String message) {
+        return new SpecException(display, List.of(new SpecError("(file)", message, 0, 0)));
+    }
+}

@@ -1,0 +1,471 @@
+package io.voidbox.spec;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a located document tree into a {@link PipelineSpec}: checks the shape of every field,
+ * merges box overrides over top-level settings, applies defaults and checks cross references,
+ * recording every error instead of stopping at the first.
+ */
+final class SpecResolver {
+
+    static final String API_VERSION = "v1";
+    static final long MAX_TIMEOUT_SECS = 86_400;
+
+    private static final List<String> TOP_FIELDS = List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline");
+    private static final List<String> SANDBOX_FIELDS = List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts",
+            "telemetry_interval_ms");
+    private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
+    private static final List<String> LLM_FIELDS = List.of("provider", "model", "base_url", "api_key_env", "scenario");
+    private static final List<String> AGENT_FIELDS = List.of("prompt", "skills", "timeout_secs", "output_file");
+    private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
+    private static final List<String> BOX_FIELDS = List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox");
+    private static final List<String> BOX_STAGE_FIELDS = List.of("type", "name");
+    private static final List<String> FAN_OUT_STAGE_FIELDS = List.of("type", "boxes");
+
+    private final Errors errors;
+    private final Path baseDir;
+
+    SpecResolver(Errors errors, Path baseDir) {
+        this.errors = errors;
+        this.baseDir = baseDir;
+    }
+
+    /** Declared (not yet merged) model settings of one {@code llm} block. */
+    record LlmDecl(String path, Node.Loc loc, Optional<LlmSpec.Provider> provider, Optional<String> model,
+                   Optional<String> baseUrl, Optional<String> apiKeyEnv, Optional<Path> scenario, Node.Loc scenarioLoc,
+                   Set<String> declared) {
+        static LlmDecl absent(String path, Node.Loc loc) {
+            return new LlmDecl(path, loc, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), loc, Set.of());
+        }
+    }
+
+    /** Declared (not yet merged) settings of one {@code sandbox} block. */
+    record SandboxDecl(Optional<SandboxSpec.Backend> backend, Optional<SandboxSpec.Accel> accel, Optional<Integer> memoryMb,
+                       Optional<Integer> vcpus, Optional<Boolean> network, Map<String, String> env,
+                       Optional<List<SandboxSpec.Mount>> mounts, Optional<Long> telemetryIntervalMs) {
+        static final SandboxDecl ABSENT = new SandboxDecl(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
+    }
+
+    /** One box as declared; {@code name} is empty when missing or invalid. */
+    record BoxDecl(Optional<String> name, Node.Loc nameLoc, String path, Node.Loc loc, Optional<String> prompt, List<String> skills,
+                   LlmDecl llm, SandboxDecl sandbox, Optional<Duration> timeout, Optional<String> outputFile) {}
+
+    /** Resolves the document; returns empty when any error was recorded. */
+    Optional<PipelineSpec> resolve(Node root, Path sourceFile) {
+        Optional<Fields> top = Fields.of(root, Errors.ROOT, errors, TOP_FIELDS);
+        if (top.isEmpty()) {
+            return Optional.empty();
+        }
+        Fields f = top.get();
+        f.string("api_version", true).ifPresent(v -> {
+            if (!v.equals(API_VERSION)) {
+                errors.add("api_version", "unsupported api_version '" + v + "' (supported: " + API_VERSION + ")", f.locOf("api_version"));
+            }
+        });
+        Optional<PipelineSpec.Kind> kind = f.choice("kind", true, PipelineSpec.Kind.values(), PipelineSpec.Kind::id);
+        Optional<String> name = f.name("name", true);
+        SandboxDecl topSandbox = f.value("sandbox").map(n -> sandbox(n, "sandbox")).orElse(SandboxDecl.ABSENT);
+        LlmDecl topLlm = f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc()));
+
+        if (kind.isPresent()) {
+            String wanted = kind.get() == PipelineSpec.Kind.AGENT ? "agent" : "pipeline";
+            String other = kind.get() == PipelineSpec.Kind.AGENT ? "pipeline" : "agent";
+            if (f.absent(wanted)) {
+                f.missing(wanted);
+            }
+            if (f.has(other)) {
+                errors.add(other, "not allowed when kind is " + kind.get().id() + " (use '" + wanted + "')",
+                        f.map.fields().get(other).keyLoc());
+            }
+        }
+
+        List<BoxDecl> boxes = new ArrayList<>();
+        List<StageSpec> stages = new ArrayList<>();
+        boolean agentKind = kind.orElse(null) == PipelineSpec.Kind.AGENT;
+        if (f.has("agent") && (kind.isEmpty() || agentKind)) {
+            agent(f.value("agent").get(), name).ifPresent(boxes::add);
+            name.ifPresent(n -> stages.add(new StageSpec.Single(n)));
+        }
+        if (f.has("pipeline") && (kind.isEmpty() || !agentKind)) {
+            pipeline(f.value("pipeline").get(), boxes, stages);
+        }
+
+        List<BoxSpec> resolved = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
+        for (BoxDecl box : boxes) {
+            LlmSpec llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
+            SandboxSpec sandbox = mergeSandbox(topSandbox, box.sandbox());
+            if (box.name().isPresent() && box.prompt().isPresent()) {
+                resolved.add(new BoxSpec(box.name().get(), box.prompt().get(), box.skills(), llm, sandbox,
+                        box.timeout().orElse(BoxSpec.DEFAULT_TIMEOUT), box.outputFile()));
+            }
+        }
+        if (!errors.isEmpty() || name.isEmpty() || kind.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PipelineSpec(name.get(), kind.get(), resolved, stages, sourceFile));
+    }
+
+    private Optional<BoxDecl> agent(Node node, Optional<String> specName) {
+        Optional<Fields> af = Fields.of(node, "agent", errors, AGENT_FIELDS);
+        if (af.isEmpty()) {
+            return Optional.empty();
+        }
+        Fields a = af.get();
+        return Optional.of(new BoxDecl(specName, a.loc(), "agent", a.loc(), a.text("prompt", true),
+                a.strings("skills").orElse(List.of()), LlmDecl.absent("agent.llm", a.loc()), SandboxDecl.ABSENT,
+                timeout(a), outputFile(a)));
+    }
+
+    private void pipeline(Node node, List<BoxDecl> boxes, List<StageSpec> stages) {
+        Optional<Fields> pf = Fields.of(node, "pipeline", errors, PIPELINE_FIELDS);
+        if (pf.isEmpty()) {
+            return;
+        }
+        Fields p = pf.get();
+        Optional<Node.ListNode> boxList = p.list("boxes", true);
+        Map<String, Integer> indexByName = new LinkedHashMap<>();
+        if (boxList.isPresent()) {
+            List<Node> items = boxList.get().items();
+            if (items.isEmpty()) {
+                errors.add("pipeline.boxes", "must contain at least one box", boxList.get().loc());
+            }
+            for (int i = 0; i < items.size(); i++) {
+                Optional<BoxDecl> box = box(items.get(i), Errors.index("pipeline.boxes", i));
+                if (box.isEmpty()) {
+                    continue;
+                }
+                if (box.get().name().isPresent()) {
+                    String name = box.get().name().get();
+                    Integer first = indexByName.putIfAbsent(name, boxes.size());
+                    if (first != null) {
+                        errors.add(box.get().path() + ".name", "duplicate box name '" + name + "' (also "
+                                + boxes.get(first).path() + ")", box.get().nameLoc());
+                        continue;
+                    }
+                }
+                boxes.add(box.get());
+            }
+        }
+        Optional<Node.ListNode> stageList = p.list("stages", false);
+        if (stageList.isEmpty()) {
+            if (!p.has("stages")) {
+                boxes.forEach(b -> b.name().ifPresent(n -> stages.add(new StageSpec.Single(n))));
+            }
+            return;
+        }
+        if (stageList.get().items().isEmpty()) {
+            errors.add("pipeline.stages", "must contain at least one stage (omit 'stages' to run all boxes in order)",
+                    stageList.get().loc());
+        }
+        Map<String, String> usedBy = new HashMap<>();
+        List<Node> items = stageList.get().items();
+        for (int i = 0; i < items.size(); i++) {
+            stage(items.get(i), Errors.index("pipeline.stages", i), indexByName.keySet(), usedBy).ifPresent(stages::add);
+        }
+        if (boxList.isPresent()) {
+            for (BoxDecl box : boxes) {
+                box.name().filter(n -> !usedBy.containsKey(n)).ifPresent(n -> errors.add(box.path(),
+                        "box '" + n + "' is not referenced by any stage", box.loc()));
+            }
+        }
+    }
+
+    private Optional<StageSpec> stage(Node node, String path, Set<String> known, Map<String, String> usedBy) {
+        if (!(node instanceof Node.MapNode map)) {
+            if (!(node instanceof Node.Invalid)) {
+                errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
+            }
+            return Optional.empty();
+        }
+        Node.Field typeField = map.fields().get("type");
+        Optional<String> type = typeField == null || typeField.value() instanceof Node.NullNode
+                ? Optional.empty()
+                : Fields.asString(typeField.value(), path + ".type", errors);
+        if (typeField == null || typeField.value() instanceof Node.NullNode) {
+            errors.add(path + ".type", "missing (expected box or fan_out)", map.loc());
+        }
+        if (type.isPresent() && type.get().equals("box")) {
+            Fields s = Fields.of(node, path, errors, BOX_STAGE_FIELDS).orElseThrow();
+            Optional<String> box = s.string("name", true);
+            if (box.isPresent() && reference(box.get(), path + ".name", s.locOf("name"), known, usedBy)) {
+                return Optional.of(new StageSpec.Single(box.get()));
+            }
+            return Optional.empty();
+        }
+        if (type.isPresent() && type.get().equals("fan_out")) {
+            Fields s = Fields.of(node, path, errors, FAN_OUT_STAGE_FIELDS).orElseThrow();
+            Optional<Node.ListNode> list = s.list("boxes", true);
+            if (list.isEmpty()) {
+                return Optional.empty();
+            }
+            List<String> names = new ArrayList<>();
+            boolean ok = true;
+            List<Node> items = list.get().items();
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = Errors.index(path + ".boxes", i);
+                Optional<String> box = Fields.asString(items.get(i), itemPath, errors);
+                if (box.isPresent() && reference(box.get(), itemPath, items.get(i).loc(), known, usedBy)) {
+                    names.add(box.get());
+                } else {
+                    ok = false;
+                }
+            }
+            if (items.size() < 2) {
+                errors.add(path + ".boxes", "a fan_out needs at least 2 boxes, got " + items.size(), list.get().loc());
+                return Optional.empty();
+            }
+            return ok ? Optional.of(new StageSpec.FanOut(names)) : Optional.empty();
+        }
+        if (type.isPresent()) {
+            errors.add(path + ".type", "invalid value '" + type.get() + "' (expected one of: box, fan_out)",
+                    typeField.value().loc());
+        }
+        return Optional.empty();
+    }
+
+    /** Records a stage's use of box {@code name}; false (with an error) when unknown or already used. */
+    private boolean reference(String name, String path, Node.Loc loc, Set<String> known, Map<String, String> usedBy) {
+        if (!known.contains(name)) {
+            errors.add(path, "unknown box '" + name + "'" + (known.isEmpty() ? "" : " (boxes: " + String.join(", ", known) + ")"), loc);
+            return false;
+        }
+        String previous = usedBy.putIfAbsent(name, path);
+        if (previous != null) {
+            errors.add(path, "box '" + name + "' is already used by " + previous + " (each box runs in exactly one stage)", loc);
+            return false;
+        }
+        return true;
+    }
+
+    private Optional<BoxDecl> box(Node node, String path) {
+        Optional<Fields> bf = Fields.of(node, path, errors, BOX_FIELDS);
+        if (bf.isEmpty()) {
+            return Optional.empty();
+        }
+        Fields b = bf.get();
+        return Optional.of(new BoxDecl(b.name("name", true), b.locOf("name"), path, b.loc(), b.text("prompt", true),
+                b.strings("skills").orElse(List.of()),
+                b.value("llm").map(n -> llm(n, path + ".llm")).orElse(LlmDecl.absent(path + ".llm", b.loc())),
+                b.value("sandbox").map(n -> sandbox(n, path + ".sandbox")).orElse(SandboxDecl.ABSENT),
+                timeout(b), outputFile(b)));
+    }
+
+    private static Optional<Duration> timeout(Fields f) {
+        return f.integer("timeout_secs", 1, MAX_TIMEOUT_SECS).map(Duration::ofSeconds);
+    }
+
+    private Optional<String> outputFile(Fields f) {
+        Optional<String> file = f.text("output_file", false);
+        if (file.isEmpty()) {
+            return file;
+        }
+        String s = file.get();
+        boolean escapes = s.startsWith("/") || s.contains("\\") || List.of(s.split("/")).contains("..");
+        if (escapes) {
+            errors.add(f.pathOf("output_file"), "must be a path relative to the workspace, without '..', got '" + s + "'",
+                    f.locOf("output_file"));
+            return Optional.empty();
+        }
+        return file;
+    }
+
+    private LlmDecl llm(Node node, String path) {
+        Optional<Fields> lf = Fields.of(node, path, errors, LLM_FIELDS);
+        if (lf.isEmpty()) {
+            return LlmDecl.absent(path, node.loc());
+        }
+        Fields l = lf.get();
+        Optional<LlmSpec.Provider> provider = l.choice("provider", false, LlmSpec.Provider.values(), LlmSpec.Provider::id);
+        Optional<String> model = l.text("model", false);
+        Optional<String> baseUrl = l.text("base_url", false).filter(url -> {
+            if (!isHttpUrl(url)) {
+                errors.add(l.pathOf("base_url"), "must be an absolute http:// or https:// URL", l.locOf("base_url"));
+                return false;
+            }
+            return true;
+        });
+        Optional<String> apiKeyEnv = l.text("api_key_env", false).filter(env -> {
+            if (!Fields.ENV_NAME.matcher(env).matches()) {
+                // The value may well be a pasted key: never echo it.
+                errors.add(l.pathOf("api_key_env"), "must be the name of an environment variable (e.g. ANTHROPIC_API_KEY), "
+                        + "not the key itself; value not shown", l.locOf("api_key_env"));
+                return false;
+            }
+            return true;
+        });
+        Optional<Path> scenario = l.text("scenario", false).flatMap(s -> {
+            try {
+                return Optional.of(baseDir.resolve(s).normalize());
+            } catch (InvalidPathException e) {
+                errors.add(l.pathOf("scenario"), "invalid path '" + s + "'", l.locOf("scenario"));
+                return Optional.empty();
+            }
+        });
+        Set<String> declared = new HashSet<>();
+        LLM_FIELDS.stream().filter(l::has).forEach(declared::add);
+        return new LlmDecl(path, l.loc(), provider, model, baseUrl, apiKeyEnv, scenario, l.locOf("scenario"), Set.copyOf(declared));
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            return uri.isAbsolute() && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Merges a box's llm over the top-level one field by field, and checks what the effective
+     * provider requires. A missing field is reported at the pipeline box that lacks it (at the
+     * top-level {@code llm} for kind agent); a missing scenario file at the declaration naming it.
+     * Each error is reported at most once.
+     */
+    private LlmSpec mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported) {
+        LlmDecl providerSource = box.provider().isPresent() || pipelineBox ? box : top;
+        String inherited = box.provider().isEmpty() && pipelineBox ? ", inherited from llm.provider" : "";
+        Optional<LlmSpec.Provider> provider = box.provider().or(top::provider);
+        Optional<String> baseUrl = box.baseUrl().or(top::baseUrl);
+        LlmDecl scenarioSource = box.scenario().isPresent() ? box : top;
+        Optional<Path> scenario = scenarioSource.scenario();
+        // A declared but invalid value already has its own error: do not also call it missing.
+        boolean baseUrlDeclared = box.declared().contains("base_url") || top.declared().contains("base_url");
+        boolean scenarioDeclared = box.declared().contains("scenario") || top.declared().contains("scenario");
+        if (provider.orElse(null) == LlmSpec.Provider.CUSTOM && !baseUrlDeclared) {
+            reportOnce(reported, providerSource.path() + ".base_url", "missing (required when provider is custom" + inherited + ")",
+                    providerSource.loc());
+        }
+        if (provider.orElse(null) == LlmSpec.Provider.SCRIPTED) {
+            if (scenario.isEmpty() && !scenarioDeclared) {
+                reportOnce(reported, providerSource.path() + ".scenario", "missing (required when provider is scripted" + inherited + ")",
+                        providerSource.loc());
+            } else if (scenario.isPresent() && !Files.isRegularFile(scenario.get())) {
+                String problem = Files.exists(scenario.get()) ? "scenario is not a regular file: " : "scenario file not found: ";
+                reportOnce(reported, scenarioSource.path() + ".scenario", problem + scenario.get(), scenarioSource.scenarioLoc());
+            }
+        }
+        return new LlmSpec(provider, box.model().or(top::model), baseUrl, box.apiKeyEnv().or(top::apiKeyEnv), scenario);
+    }
+
+    private void reportOnce(Set<String> reported, String path, String message, Node.Loc loc) {
+        if (reported.add(path + "\n" + message)) {
+            errors.add(path, message, loc);
+        }
+    }
+
+    private SandboxDecl sandbox(Node node, String path) {
+        Optional<Fields> sf = Fields.of(node, path, errors, SANDBOX_FIELDS);
+        if (sf.isEmpty()) {
+            return SandboxDecl.ABSENT;
+        }
+        Fields s = sf.get();
+        return new SandboxDecl(
+                s.choice("backend", false, SandboxSpec.Backend.values(), SandboxSpec.Backend::id),
+                s.choice("accel", false, SandboxSpec.Accel.values(), SandboxSpec.Accel::id),
+                s.integer("memory_mb", SandboxSpec.MIN_MEMORY_MB, SandboxSpec.MAX_MEMORY_MB).map(Long::intValue),
+                s.integer("vcpus", 1, SandboxSpec.MAX_VCPUS).map(Long::intValue),
+                s.bool("network"),
+                env(s),
+                mounts(s),
+                s.integer("telemetry_interval_ms", SandboxSpec.MIN_TELEMETRY_INTERVAL_MS, SandboxSpec.MAX_TELEMETRY_INTERVAL_MS));
+    }
+
+    /** Environment variables; scalar values (e.g. {@code DEBUG: 1}) are taken as written. */
+    private Map<String, String> env(Fields s) {
+        Optional<Node> value = s.value("env");
+        if (value.isEmpty()) {
+            return Map.of();
+        }
+        String path = s.pathOf("env");
+        if (!(value.get() instanceof Node.MapNode map)) {
+            errors.add(path, "expected a mapping, got " + Node.describe(value.get()), value.get().loc());
+            return Map.of();
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Node.Field field : map.fields().values()) {
+            String keyPath = Errors.child(path, field.key());
+            if (!Fields.ENV_NAME.matcher(field.key()).matches()) {
+                errors.add(keyPath, "invalid environment variable name (must match " + Fields.ENV_NAME.pattern() + ")", field.keyLoc());
+            } else if (field.value() instanceof Node.Scalar scalar) {
+                env.put(field.key(), scalar.text());
+            } else if (!(field.value() instanceof Node.Invalid)) {
+                errors.add(keyPath, "expected a string, got " + Node.describe(field.value()), field.value().loc());
+            }
+        }
+        return env;
+    }
+
+    private Optional<List<SandboxSpec.Mount>> mounts(Fields s) {
+        Optional<Node.ListNode> list = s.list("mounts", false);
+        if (list.isEmpty()) {
+            return Optional.empty();
+        }
+        List<SandboxSpec.Mount> mounts = new ArrayList<>();
+        List<Node> items = list.get().items();
+        for (int i = 0; i < items.size(); i++) {
+            Optional<Fields> mf = Fields.of(items.get(i), Errors.index(s.pathOf("mounts"), i), errors, MOUNT_FIELDS);
+            if (mf.isEmpty()) {
+                continue;
+            }
+            Fields m = mf.get();
+            Optional<String> host = m.text("host", true);
+            Optional<String> guest = m.text("guest", true);
+            Optional<String> mode = m.text("mode", false);
+            boolean ok = host.isPresent() && guest.isPresent();
+            if (guest.isPresent() && !guest.get().startsWith("/")) {
+                errors.add(m.pathOf("guest"), "must be an absolute path, got '" + guest.get() + "'", m.locOf("guest"));
+                ok = false;
+            }
+            if (mode.isPresent() && !mode.get().equals("ro") && !mode.get().equals("rw")) {
+                errors.add(m.pathOf("mode"), "invalid value '" + mode.get() + "' (expected one of: ro, rw)", m.locOf("mode"));
+                ok = false;
+            }
+            Path hostPath = null;
+            if (host.isPresent()) {
+                try {
+                    hostPath = baseDir.resolve(host.get()).normalize();
+                } catch (InvalidPathException e) {
+                    errors.add(m.pathOf("host"), "invalid path '" + host.get() + "'", m.locOf("host"));
+                    ok = false;
+                }
+            }
+            if (ok) {
+                mounts.add(new SandboxSpec.Mount(hostPath, guest.get(), !mode.orElse("ro").equals("rw")));
+            }
+        }
+        return Optional.of(mounts);
+    }
+
+    private static SandboxSpec mergeSandbox(SandboxDecl top, SandboxDecl box) {
+        SandboxSpec d = SandboxSpec.DEFAULTS;
+        Map<String, String> env = new LinkedHashMap<>(top.env());
+        env.putAll(box.env());
+        return new SandboxSpec(
+                box.backend().or(top::backend).orElse(d.backend()),
+                box.accel().or(top::accel).orElse(d.accel()),
+                box.memoryMb().or(top::memoryMb).orElse(d.memoryMb()),
+                box.vcpus().or(top::vcpus).orElse(d.vcpus()),
+                box.network().or(top::network).orElse(d.network()),
+                env,
+                box.mounts().or(top::mounts).orElse(d.mounts()),
+                box.telemetryIntervalMs().or(top::telemetryIntervalMs).orElse(d.telemetryIntervalMs()));
+    }
+}

@@ -1,0 +1,51 @@
+/**
+ * The pipeline spec format: what users write, validated strictly and resolved into immutable
+ * records the engine runs. Entry point: {@link io.voidbox.spec.SpecLoader}.
+ *
+ * <pre>{@code
+ * api_version: v1                 # required, only v1
+ * kind: pipeline                  # required: agent | pipeline
+ * name: my-pipeline               # required, [a-z0-9][a-z0-9_-]*, <= 63 chars; VM name prefix
+ * sandbox:                        # optional; every field optional
+ *   backend: auto                 # auto | vm | local                    (default auto)
+ *   accel: auto                   # auto | kvm | tcg                     (default auto)
+ *   memory_mb: 1024               # 256..65536                           (default 1024)
+ *   vcpus: 1                      # 1..8                                 (default 1)
+ *   network: true                 #                                      (default true)
+ *   env: {KEY: value}             # names [A-Za-z_][A-Za-z0-9_]*; scalar values taken as written
+ *   mounts:                       # host: relative to the spec's directory; guest: absolute
+ *     - {host: data, guest: /data, mode: ro}   # mode ro | rw        (default ro)
+ *   telemetry_interval_ms: 1000   # 100..60000                           (default 1000)
+ * llm:                            # optional; absent fields stay empty (the runtime decides)
+ *   provider: scripted            # claude | anthropic | ollama | custom | scripted
+ *   model: claude-sonnet-4-5
+ *   base_url: http://127.0.0.1:8080   # http(s); required for custom
+ *   api_key_env: ANTHROPIC_API_KEY    # the NAME of an env var, never the key
+ *   scenario: scenarios/box.yaml      # required for scripted; relative to the spec's directory;
+ *                                     # must exist
+ * agent:                          # kind: agent only (resolves to one box named after the spec)
+ *   prompt: "..."                 # required
+ *   skills: [skills/review.md, summarize]   # skill files/dirs (relative to the spec) or names
+ *   timeout_secs: 600             # 1..86400                             (default 600)
+ *   output_file: out.json         # workspace-relative, no '..'; else the final text is the output
+ * pipeline:                       # kind: pipeline only
+ *   boxes:                        # required, at least one
+ *     - name: collect             # required, unique, same pattern as the spec name
+ *       prompt: "..."             # required
+ *       skills: [...]
+ *       llm: {...}                # overrides top-level llm field by field
+ *       sandbox: {...}            # overrides top-level sandbox field by field (env merges per
+ *                                 # key, mounts replaces)
+ *       timeout_secs: 600
+ *       output_file: output.json
+ *   stages:                       # optional: default runs every box in declaration order
+ *     - {type: box, name: collect}
+ *     - {type: fan_out, boxes: [a, b]}   # >= 2 boxes, run concurrently
+ * }</pre>
+ *
+ * <p>Every box must be used by exactly one stage. Unknown fields, wrong types, explicit values out
+ * of range and dangling references are errors; all of them are reported at once, each with its
+ * path and line/column ({@link io.voidbox.spec.SpecException}). An explicit {@code null}
+ * (an empty YAML value) counts as absent. YAML aliases and tagged values are rejected.
+ */
+package io.voidbox.spec;
