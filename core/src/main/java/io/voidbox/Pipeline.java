@@ -7,8 +7,7 @@ import java.util.Objects;
 /**
  * A named sequence of stages, built fluently:
  * {@code Pipeline.named("analysis", a).pipe(b).fanOut(List.of(c, d)).pipe(reducer)}.
- * Immutable: every step returns a new pipeline. Run it with {@link #run()} or a configured
- * {@link VoidBox}.
+ * Immutable: every step returns a new pipeline. Run it with a configured {@link VoidBox}.
  */
 public record Pipeline(String name, List<Stage> stages) {
 
@@ -42,12 +41,5 @@ public record Pipeline(String name, List<Stage> stages) {
 
     public List<Box> boxes() {
         return stages.stream().flatMap(s -> s.boxes().stream()).toList();
-    }
-
-    /** Runs with a default runtime (scripted model when no API key, backend per box). */
-    public PipelineResult run() {
-        try (VoidBox runtime = VoidBox.builder().build()) {
-            return runtime.run(this, "");
-        }
     }
 }

@@ -4,25 +4,24 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The outcome of a run: every stage that ran (in order), totals, and the final output. */
+/**
+ * The outcome of a run: every stage that ran (in order), totals, and the final output.
+ *
+ * @param error why the run failed (names the stage that failed first); empty on success
+ */
 public record PipelineResult(
-        String runId,
-        String pipeline,
-        boolean success,
-        List<StageResult> stages,
-        String finalOutput,
-        Duration duration,
-        Optional<String> error) {
+        String runId, String pipeline, List<StageResult> stages, String finalOutput, Duration duration, Optional<String> error) {
 
     public PipelineResult {
         stages = List.copyOf(stages);
     }
 
-    public long inputTokens() { return stages.stream().mapToLong(StageResult::inputTokens).sum(); }
+    public boolean success() {
+        return error.isEmpty();
+    }
 
-    public long outputTokens() { return stages.stream().mapToLong(StageResult::outputTokens).sum(); }
-
-    public double costUsd() { return stages.stream().mapToDouble(StageResult::costUsd).sum(); }
-
-    public int toolCalls() { return stages.stream().mapToInt(StageResult::toolCalls).sum(); }
+    /** Everything the run's agents used, summed over its stages. */
+    public Usage usage() {
+        return stages.stream().map(StageResult::usage).reduce(Usage.NONE, Usage::plus);
+    }
 }

@@ -7,14 +7,13 @@ import io.voidbox.spi.Plugin;
 import io.voidbox.spi.PluginContext;
 import java.util.ServiceLoader;
 import io.voidbox.internal.engine.PipelineEngine;
-import io.voidbox.internal.engine.RunContext;
+import io.voidbox.internal.engine.RunScope;
 
 import io.voidbox.spi.AgentRunner;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.voidbox.internal.otel.OtelRunInstrumentation;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BiFunction;
 
 /**
  * The runtime that runs pipelines: sandbox backends, the agent runner, model endpoints and
@@ -71,19 +69,18 @@ public final class VoidBox implements AutoCloseable {
         listeners.forEach(bus::addListener);
         syncListeners.forEach(bus::addSyncListener);
         for (RunEventListener l : extra) bus.addListener(l);
-        BiFunction<String, String, Optional<String>> tp = (run, box) -> Optional.empty();
+        RunScope.StageTracing stageTracing = RunScope.StageTracing.NONE;
         OtelRunInstrumentation tracing = null;
         if (openTelemetry != null) {
             // the application's current span (if any) becomes the parent of the pipeline span
             tracing = new OtelRunInstrumentation(openTelemetry, Context.current());
             bus.addSyncListener(tracing);
-            var t = tracing;
-            tp = (run, box) -> t.traceparent(run, box, Duration.ofSeconds(1));
+            stageTracing = tracing;
         }
-        RunContext ctx = new RunContext(runId, pipeline.name(), bus, clock);
+        RunScope run = new RunScope(runId, pipeline.name(), bus, clock, stageTracing);
         try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
-            BoxExecutor boxes = new BoxExecutor(ctx, new BackendSelector(providers, backendOverride), agent, llms, tp);
-            return new PipelineEngine(ctx, boxes, telemetry).run(pipeline, input);
+            BoxExecutor boxes = new BoxExecutor(run, new BackendSelector(providers, backendOverride), agent, llms, telemetry);
+            return new PipelineEngine(run, boxes).run(pipeline, input);
         } finally {
             bus.close();
             if (tracing != null) rotateInstrumentation(tracing);

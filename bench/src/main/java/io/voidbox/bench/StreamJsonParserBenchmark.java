@@ -101,7 +101,7 @@ public class StreamJsonParserBenchmark {
             throw new IllegalStateException("benchmark stream does not parse cleanly: " + s);
         }
         System.out.printf("%n[stream] sample=%s repeat=%d: %d lines, %d bytes per op, %d tool calls%n",
-                sample, repeat, lines.length, bytesPerOp, s.toolCalls());
+                sample, repeat, lines.length, bytesPerOp, s.usage().toolCalls());
     }
 
     @Benchmark

@@ -6,7 +6,10 @@ import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
-import io.voidbox.spi.SandboxListener;
+import io.voidbox.SandboxOptions;
+import io.voidbox.event.RunEvent;
+import io.voidbox.spi.BoxScope;
+import java.time.Clock;
 import io.voidbox.spi.SandboxRequest;
 import io.voidbox.sandbox.vm.Accel;
 import io.voidbox.sandbox.vm.AccelProbe;
@@ -160,8 +163,8 @@ public final class VmBench {
 
     // ---- 1 + 2: box-ready vs bare boot, and where the time goes ----
 
-    /** Host arrival times (System.nanoTime) of a box's lifecycle callbacks and console markers. */
-    private static final class BootTrace implements SandboxListener {
+    /** Host arrival times (System.nanoTime) of a box's lifecycle events and console markers. */
+    private static final class BootTrace implements Consumer<RunEvent> {
         private final boolean print;
         volatile long launch, initRunning, modules, rootDisk, agentStart, guestReady;
         volatile double agentStartUptimeS = Double.NaN;
@@ -171,12 +174,15 @@ public final class VmBench {
         }
 
         @Override
-        public void booting(String backend, String accel) {
-            launch = System.nanoTime();
+        public void accept(RunEvent event) {
+            switch (event) {
+                case RunEvent.BoxBooting b -> launch = System.nanoTime();
+                case RunEvent.Log l -> line(l.stream(), l.line());
+                default -> {}
+            }
         }
 
-        @Override
-        public void line(String stream, String line) {
+        private void line(String stream, String line) {
             long now = System.nanoTime();
             if (print) System.err.printf(Locale.ROOT, "  %+8.1f ms [%s] %s%n", (now - launch) / 1e6, stream, line);
             if (initRunning == 0 && line.startsWith("voidbox-init: kernel ")) initRunning = now;
@@ -203,8 +209,9 @@ public final class VmBench {
 
     private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print) throws Exception {
         BootTrace trace = new BootTrace(print);
-        SandboxRequest request = new SandboxRequest(name, options.memoryMb(), 1, accel.id(), true, Map.of(), List.of(),
-                telemetryMs, telemetry, trace);
+        BoxScope scope = BoxScope.open("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
+        SandboxRequest request = new SandboxRequest(scope,
+                new SandboxOptions("vm", accel.id(), options.memoryMb(), 1, true, Map.of(), List.of(), telemetryMs), telemetry);
         Sandbox sb = provider.start(request);
         try {
             long handshake = System.nanoTime();

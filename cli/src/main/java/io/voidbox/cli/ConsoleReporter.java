@@ -64,22 +64,23 @@ final class ConsoleReporter implements RunEventListener {
                     + " in " + t.durationMs() + " ms: " + oneLine(t.output(), 120));
             case RunEvent.AgentResult a -> {
                 Row r = row(a.box());
-                r.in = a.inputTokens();
-                r.out = a.outputTokens();
-                r.cost = a.costUsd();
+                r.in = a.usage().inputTokens();
+                r.out = a.usage().outputTokens();
+                r.cost = a.usage().costUsd();
             }
             case RunEvent.StageCompleted s -> {
                 Row r = row(s.box());
                 r.state = "done";
                 r.endMs = s.ts().toEpochMilli();
                 if (!tty) print("[vm:" + s.box() + "] stage completed in " + secs(s.durationMs()) + " (tokens "
-                        + s.inputTokens() + "/" + s.outputTokens() + ", $" + money(s.costUsd()) + ", " + s.toolCalls() + " tool calls)");
+                        + s.usage().inputTokens() + "/" + s.usage().outputTokens() + ", $" + money(s.usage().costUsd()) + ", "
+                        + s.usage().toolCalls() + " tool calls)");
             }
             case RunEvent.StageFailed s -> {
                 Row r = row(s.box());
                 r.state = "failed";
                 r.endMs = s.ts().toEpochMilli();
-                if (!tty) print("[vm:" + s.box() + "] stage failed after " + secs(s.durationMs()) + ": " + s.error());
+                if (!tty) print("[vm:" + s.box() + "] stage failed after " + secs(s.durationMs()) + ": " + s.failure().message());
             }
             case RunEvent.Log l -> {
                 if (verbose || !l.stream().equals("stdout")) print("[vm:" + l.vm() + "] " + l.line());

@@ -2,6 +2,7 @@ package io.voidbox.cli;
 
 import io.voidbox.PipelineResult;
 import io.voidbox.StageResult;
+import io.voidbox.Usage;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -16,10 +17,12 @@ final class SummaryTable {
         for (StageResult s : r.stages()) {
             out.printf(Locale.ROOT, fmt, s.box(), s.success() ? "ok" : "FAILED",
                     s.backend() + s.accel().map(a -> "/" + a).orElse(""), ConsoleReporter.secs(s.duration().toMillis()),
-                    s.inputTokens(), s.outputTokens(), ConsoleReporter.money(s.costUsd()), s.toolCalls());
+                    s.usage().inputTokens(), s.usage().outputTokens(), ConsoleReporter.money(s.usage().costUsd()),
+                    s.usage().toolCalls());
         }
+        Usage total = r.usage();
         out.printf(Locale.ROOT, fmt, "TOTAL", r.success() ? "ok" : "FAILED", "", ConsoleReporter.secs(r.duration().toMillis()),
-                r.inputTokens(), r.outputTokens(), ConsoleReporter.money(r.costUsd()), r.toolCalls());
+                total.inputTokens(), total.outputTokens(), ConsoleReporter.money(total.costUsd()), total.toolCalls());
         r.error().ifPresent(e -> out.println("error: " + e));
     }
 }

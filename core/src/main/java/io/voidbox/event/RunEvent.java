@@ -1,111 +1,148 @@
 package io.voidbox.event;
 
+import io.voidbox.Failure;
+import io.voidbox.Usage;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Everything observable about a run, as one closed family so listeners can switch over it
  * exhaustively. Serialized as JSON Lines with snake_case names that are part of the contract
- * ({@code shared/spec/observability.md}, section 1).
+ * ({@code docs/observability.md}, section 1); the {@link Header} and {@link Usage} fields appear
+ * flat on the wire.
  */
 public sealed interface RunEvent {
-    Instant ts();
-
-    String runId();
-
-    String pipeline();
+    /** When, in which run, and which stage, box and VM the event concerns. */
+    Header header();
 
     /** Contract name, e.g. {@code stage.completed}. */
     String type();
 
-    record RunStarted(Instant ts, String runId, String pipeline, List<String> stages) implements RunEvent {
+    default Instant ts() {
+        return header().ts();
+    }
+
+    default String runId() {
+        return header().runId();
+    }
+
+    default String pipeline() {
+        return header().pipeline();
+    }
+
+    /** The stage the event concerns; null for run-level events. */
+    default String stage() {
+        return header().stage();
+    }
+
+    /** The box the event concerns; null for run-level events. */
+    default String box() {
+        return header().box();
+    }
+
+    /** The {@code [vm:NAME]} of the box; null for run-level events. */
+    default String vm() {
+        return header().vm();
+    }
+
+    /**
+     * Stamped on every event by the run or box scope that publishes it, so publishers supply
+     * only their own data.
+     *
+     * @param stage the stage (the box name) or null for run-level events
+     * @param box   the box or null for run-level events
+     * @param vm    the {@code [vm:NAME]} of the box or null for run-level events
+     */
+    record Header(Instant ts, String runId, String pipeline, String stage, String box, String vm) {
+        /** A run-level header. */
+        public static Header run(Instant ts, String runId, String pipeline) {
+            return new Header(ts, runId, pipeline, null, null, null);
+        }
+
+        /** The header of a box's events: stage, box and VM all carry the box name. */
+        public static Header box(Instant ts, String runId, String pipeline, String box) {
+            return new Header(ts, runId, pipeline, box, box, box);
+        }
+    }
+
+    record RunStarted(Header header, List<String> stages) implements RunEvent {
         public String type() { return "run.started"; }
     }
 
-    record RunCompleted(Instant ts, String runId, String pipeline, long durationMs,
-                        long inputTokens, long outputTokens, double costUsd) implements RunEvent {
+    record RunCompleted(Header header, long durationMs, Usage usage) implements RunEvent {
         public String type() { return "run.completed"; }
     }
 
-    record RunFailed(Instant ts, String runId, String pipeline, long durationMs,
-                     long inputTokens, long outputTokens, double costUsd, String error) implements RunEvent {
+    record RunFailed(Header header, long durationMs, Usage usage, String error) implements RunEvent {
         public String type() { return "run.failed"; }
     }
 
-    record StageStarted(Instant ts, String runId, String pipeline, String stage, String box,
-                        int stageIndex) implements RunEvent {
+    record StageStarted(Header header, int stageIndex) implements RunEvent {
         public String type() { return "stage.started"; }
     }
 
-    record StageCompleted(Instant ts, String runId, String pipeline, String stage, String box,
-                          long durationMs, long inputTokens, long outputTokens, double costUsd,
-                          int toolCalls, String model, String backend, String accel) implements RunEvent {
+    record StageCompleted(Header header, long durationMs, Usage usage, String backend, String accel) implements RunEvent {
         public String type() { return "stage.completed"; }
     }
 
-    record StageFailed(Instant ts, String runId, String pipeline, String stage, String box,
-                       long durationMs, long inputTokens, long outputTokens, double costUsd,
-                       int toolCalls, String model, String backend, String accel,
-                       String error, String errorType) implements RunEvent {
+    /** On the wire the failure is {@code error} (message) and {@code error_type} (kind). */
+    record StageFailed(Header header, long durationMs, Usage usage, String backend, String accel, Failure failure)
+            implements RunEvent {
         public String type() { return "stage.failed"; }
     }
 
-    record BoxBooting(Instant ts, String runId, String pipeline, String stage, String box, String vm,
-                      String backend, String accel) implements RunEvent {
+    record BoxBooting(Header header, String backend, String accel) implements RunEvent {
         public String type() { return "box.booting"; }
     }
 
-    record BoxReady(Instant ts, String runId, String pipeline, String stage, String box, String vm,
-                    String backend, String accel, long bootMs, String guestKernel) implements RunEvent {
+    record BoxReady(Header header, String backend, String accel, long bootMs, String guestKernel) implements RunEvent {
         public String type() { return "box.ready"; }
     }
 
-    record BoxStopped(Instant ts, String runId, String pipeline, String stage, String box, String vm,
-                      String backend, String accel, String exitReason) implements RunEvent {
+    record BoxStopped(Header header, String backend, String accel, String exitReason) implements RunEvent {
         public String type() { return "box.stopped"; }
     }
 
     /** The agent CLI was launched inside the box: start of a {@code claude.exec} span. */
-    record AgentStarted(Instant ts, String runId, String pipeline, String stage, String box,
-                        String agent, String provider, String model) implements RunEvent {
+    record AgentStarted(Header header, String agent, String provider, String model) implements RunEvent {
         public String type() { return "agent.started"; }
     }
 
-    record AgentToolCall(Instant ts, String runId, String pipeline, String stage, String box,
-                         String tool, String toolUseId, String input, boolean inputTruncated,
+    record AgentToolCall(Header header, String tool, String toolUseId, String input, boolean inputTruncated,
                          String parentToolUseId) implements RunEvent {
         public String type() { return "agent.tool_call"; }
     }
 
-    record AgentToolResult(Instant ts, String runId, String pipeline, String stage, String box,
-                           String tool, String toolUseId, boolean isError, long durationMs,
+    record AgentToolResult(Header header, String tool, String toolUseId, boolean isError, long durationMs,
                            String output, boolean outputTruncated, String parentToolUseId) implements RunEvent {
         public String type() { return "agent.tool_result"; }
     }
 
-    record AgentResult(Instant ts, String runId, String pipeline, String stage, String box,
-                       String agent, String provider, String model, String sessionId,
-                       long inputTokens, long outputTokens, long cacheReadTokens, long cacheCreationTokens,
-                       double costUsd, int numTurns, long durationMs, long durationApiMs,
-                       boolean isError, List<String> toolsUsed, int toolCalls, String error) implements RunEvent {
+    /**
+     * The agent's final report.
+     *
+     * @param durationMs    the agent's own run time
+     * @param durationApiMs time spent waiting for the model API
+     */
+    record AgentResult(Header header, String agent, String provider, String sessionId, Usage usage,
+                       long durationMs, long durationApiMs, boolean isError, String error) implements RunEvent {
         public String type() { return "agent.result"; }
     }
 
-    record GuestTelemetry(Instant ts, String runId, String pipeline, String stage, String box, String vm,
-                          String vmCid, double cpuPercent, long memUsedBytes, long memTotalBytes,
-                          int procsRunning, int openFds,
-                          List<io.voidbox.protocol.TelemetryBatch.ProcessSample> processes) implements RunEvent {
+    record GuestTelemetry(Header header, String vmCid, double cpuPercent, long memUsedBytes, long memTotalBytes,
+                          int procsRunning, int openFds, List<ProcessSample> processes) implements RunEvent {
         public String type() { return "guest.telemetry"; }
     }
 
+    /** One of the heaviest processes of a telemetry sample. */
+    record ProcessSample(int pid, String comm, long rssBytes, long cpuJiffies) {}
+
     /** Something the telemetry path noticed: a gap in guest batches, a dropped malformed batch. */
-    record TelemetryWarning(Instant ts, String runId, String pipeline, String stage, String box, String vm,
-                            String warning) implements RunEvent {
+    record TelemetryWarning(Header header, String warning) implements RunEvent {
         public String type() { return "guest.telemetry_warning"; }
     }
 
-    record Log(Instant ts, String runId, String pipeline, String stage, String box, String vm,
-               String stream, String line) implements RunEvent {
+    record Log(Header header, String stream, String line) implements RunEvent {
         public String type() { return "log"; }
     }
 }

@@ -2,9 +2,11 @@ package io.voidbox.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -13,7 +15,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -37,6 +38,7 @@ public final class RunEventJson {
         this.mapper = JsonMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS) // a failure kind may have no details
                 .addModule(time)
                 .build();
     }
@@ -49,17 +51,40 @@ public final class RunEventJson {
     public String toJson(RunEvent event) {
         ObjectNode body = mapper.valueToTree(event);
         ObjectNode out = mapper.createObjectNode();
-        out.set("ts", body.remove("ts"));
+        ObjectNode header = (ObjectNode) body.remove("header");
+        out.set("ts", header.remove("ts"));
         out.put("type", event.type());
-        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = body.fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (!e.getKey().equals("type")) out.set(e.getKey(), e.getValue());
+        out.setAll(header);
+        for (Map.Entry<String, JsonNode> e : body.properties()) {
+            switch (e.getKey()) {
+                case "usage" -> flattenUsage((ObjectNode) e.getValue(), out);
+                case "failure" -> flattenFailure((ObjectNode) e.getValue(), out);
+                default -> out.set(e.getKey(), e.getValue());
+            }
+        }
+        if (event instanceof RunEvent.StageFailed f) {
+            out.put("error", f.failure().message());
+            out.put("error_type", f.failure().type());
         }
         try {
             return mapper.writeValueAsString(out);
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialize " + event.type(), e);
         }
+    }
+
+    /** {@link io.voidbox.Usage} is flat on the wire: token counts beside cost and turns. */
+    private static void flattenUsage(ObjectNode usage, ObjectNode out) {
+        out.setAll((ObjectNode) usage.remove("tokens"));
+        if (usage.remove("estimated").asBoolean()) out.put("usage_estimated", true);
+        out.setAll(usage);
+    }
+
+    /** A failure's own details (e.g. {@code exit_code}); its message and kind are added by the caller. */
+    private static void flattenFailure(ObjectNode failure, ObjectNode out) {
+        failure.remove("message");
+        failure.remove("type");
+        out.setAll(failure);
     }
 
     public ObjectMapper mapper() {

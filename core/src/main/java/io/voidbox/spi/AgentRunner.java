@@ -3,13 +3,14 @@ package io.voidbox.spi;
 import java.io.IOException;
 
 /**
- * Runs one agent CLI inside a started sandbox and reports what it does while it runs. The
+ * Runs one agent CLI inside a started sandbox and reports what it does while it runs (through the
+ * box scope). The
  * engine owns the sandbox; the runner only executes in it.
  */
 public interface AgentRunner {
     /** Short name used in events and span names ({@code claude}, {@code codex}, ...). */
     String name();
 
-    AgentOutcome run(AgentInvocation invocation, Sandbox sandbox, AgentListener listener)
+    AgentOutcome run(AgentInvocation invocation, Sandbox sandbox, BoxScope scope)
             throws IOException, InterruptedException;
 }

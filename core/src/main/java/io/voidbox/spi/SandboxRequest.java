@@ -1,5 +1,6 @@
 package io.voidbox.spi;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.TelemetryBatch;
 import java.util.List;
 import java.util.Map;
@@ -8,32 +9,47 @@ import java.util.function.Consumer;
 /**
  * What a box asks of its sandbox.
  *
- * @param boxName             the {@code [vm:NAME]} of every line the sandbox logs
- * @param memoryMb            guest memory (VM backend)
- * @param vcpus               guest vCPUs (VM backend)
- * @param accel               {@code auto}, {@code kvm} or {@code tcg} (VM backend)
- * @param network             false: no NIC at all
- * @param env                 extra environment for every command
- * @param mounts              host directories to expose
- * @param telemetryIntervalMs sampling interval of guest/process telemetry (>= 100)
- * @param telemetry           receives telemetry batches (guest or process-tree samples)
- * @param lifecycle           receives console/lifecycle lines and boot milestones
+ * @param scope     the box: its name, the lifecycle events and {@code [vm:NAME]} lines it reports
+ * @param options   resources, network, environment and mounts of the box
+ * @param telemetry receives telemetry batches (guest or process-tree samples)
  */
-public record SandboxRequest(
-        String boxName,
-        int memoryMb,
-        int vcpus,
-        String accel,
-        boolean network,
-        Map<String, String> env,
-        List<Mount> mounts,
-        long telemetryIntervalMs,
-        Consumer<TelemetryBatch> telemetry,
-        SandboxListener lifecycle) {
+public record SandboxRequest(BoxScope scope, SandboxOptions options, Consumer<TelemetryBatch> telemetry) {
 
-    public SandboxRequest {
-        env = Map.copyOf(env);
-        mounts = List.copyOf(mounts);
+    /** The {@code [vm:NAME]} of every line the sandbox logs. */
+    public String boxName() {
+        return scope.box();
+    }
+
+    public int memoryMb() {
+        return options.memoryMb();
+    }
+
+    public int vcpus() {
+        return options.vcpus();
+    }
+
+    /** {@code auto}, {@code kvm} or {@code tcg} (VM backend). */
+    public String accel() {
+        return options.accel();
+    }
+
+    /** False: no NIC at all. */
+    public boolean network() {
+        return options.network();
+    }
+
+    /** Extra environment for every command. */
+    public Map<String, String> env() {
+        return options.env();
+    }
+
+    public List<Mount> mounts() {
+        return options.mounts();
+    }
+
+    /** Sampling interval of guest/process telemetry (>= 100). */
+    public long telemetryIntervalMs() {
+        return options.telemetryIntervalMs();
     }
 
     /** A host directory exposed at {@code guestPath}; read-only unless {@code readWrite}. */

@@ -370,7 +370,7 @@ class OtlpExportTest {
             List<RunEvent> events = run.events();
             instrumentation.onEvent(events.get(0));
             instrumentation.onEvent(events.get(1));
-            String traceparent = instrumentation.traceparent("r1", "b", Duration.ofSeconds(1)).orElseThrow();
+            String traceparent = instrumentation.traceparent("r1", "b").orElseThrow();
             events.subList(2, events.size()).forEach(instrumentation::onEvent);
             setup.flush(Duration.ofSeconds(5));
 

@@ -1,7 +1,9 @@
 package io.voidbox.bench.otel;
 
-import io.voidbox.protocol.TelemetryBatch.ProcessSample;
+import io.voidbox.event.RunEvent.ProcessSample;
+import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEvent.Header;
 import io.voidbox.event.RunEvent.AgentResult;
 import io.voidbox.event.RunEvent.AgentStarted;
 import io.voidbox.event.RunEvent.AgentToolCall;
@@ -41,31 +43,35 @@ final class StageEvents {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         List<RunEvent> out = new ArrayList<>(EVENTS);
         long ms = 0;
-        out.add(new RunStarted(t0, RUN_ID, PIPELINE, List.of(BOX)));
-        out.add(new StageStarted(t0.plusMillis(ms += 5), RUN_ID, PIPELINE, BOX, BOX, 0));
-        out.add(new AgentStarted(t0.plusMillis(ms += 40), RUN_ID, PIPELINE, BOX, BOX, "claude", "anthropic", "claude-sonnet-4-5"));
+        out.add(new RunStarted(Header.run(t0, RUN_ID, PIPELINE), List.of(BOX)));
+        out.add(new StageStarted(box(t0.plusMillis(ms += 5)), 0));
+        out.add(new AgentStarted(box(t0.plusMillis(ms += 40)), "claude", "anthropic", "claude-sonnet-4-5"));
         int samples = 0;
         for (int i = 0; i < TOOL_PAIRS; i++) {
             String tool = TOOLS[i];
             String id = "toolu_01Bench" + i;
-            out.add(new AgentToolCall(t0.plusMillis(ms += 700), RUN_ID, PIPELINE, BOX, BOX, tool, id,
+            out.add(new AgentToolCall(box(t0.plusMillis(ms += 700)), tool, id,
                     input(tool, i), false, null));
-            out.add(new AgentToolResult(t0.plusMillis(ms += 150), RUN_ID, PIPELINE, BOX, BOX, tool, id, false, 150,
+            out.add(new AgentToolResult(box(t0.plusMillis(ms += 150)), tool, id, false, 150,
                     output(tool, i), false, null));
             if (i % 2 == 1 && samples < TELEMETRY_SAMPLES) {
                 out.add(telemetry(t0.plusMillis(ms += 1), samples++));
             }
         }
-        out.add(new AgentResult(t0.plusMillis(ms += 900), RUN_ID, PIPELINE, BOX, BOX, "claude", "anthropic",
-                "claude-sonnet-4-5", "3f0c2a8e-5b1d-4c7e-9a26-bench", 4210, 1380, 12000, 2400, 0.0421, 11, ms, ms - 2500,
-                false, List.of("Bash", "Read", "Grep", "Write", "Edit", "Glob"), TOOL_PAIRS, null));
-        out.add(new StageCompleted(t0.plusMillis(ms += 30), RUN_ID, PIPELINE, BOX, BOX, ms, 4210, 1380, 0.0421,
-                TOOL_PAIRS, "claude-sonnet-4-5", "local", null));
-        out.add(new RunCompleted(t0.plusMillis(ms + 5), RUN_ID, PIPELINE, ms + 5, 4210, 1380, 0.0421));
+        Usage usage = new Usage(new Usage.Tokens(4210, 1380, 12000, 2400), 0.0421, 11, TOOL_PAIRS,
+                List.of("Bash", "Read", "Grep", "Write", "Edit", "Glob"), "claude-sonnet-4-5", false);
+        out.add(new AgentResult(box(t0.plusMillis(ms += 900)), "claude", "anthropic", "3f0c2a8e-5b1d-4c7e-9a26-bench",
+                usage, ms, ms - 2500, false, null));
+        out.add(new StageCompleted(box(t0.plusMillis(ms += 30)), ms, usage, "local", null));
+        out.add(new RunCompleted(Header.run(t0.plusMillis(ms + 5), RUN_ID, PIPELINE), ms + 5, usage));
         if (out.size() != EVENTS) {
             throw new IllegalStateException("sequence has " + out.size() + " events, EVENTS says " + EVENTS);
         }
         return List.copyOf(out);
+    }
+
+    private static Header box(Instant ts) {
+        return Header.box(ts, RUN_ID, PIPELINE, BOX);
     }
 
     private static String input(String tool, int i) {
@@ -92,7 +98,7 @@ final class StageEvents {
                 new ProcessSample(1, "init", 4_000_000, 120 + n),
                 new ProcessSample(42, "claude", 310_000_000L + n * 1_000_000L, 9000 + 200L * n),
                 new ProcessSample(77, "bash", 3_500_000, 10 + n));
-        return new GuestTelemetry(ts, RUN_ID, PIPELINE, BOX, BOX, BOX, null, 35.0 + n, 420_000_000L + n * 1_000_000L,
+        return new GuestTelemetry(box(ts), null, 35.0 + n, 420_000_000L + n * 1_000_000L,
                 1_073_741_824L, 2, 40 + n, procs);
     }
 }

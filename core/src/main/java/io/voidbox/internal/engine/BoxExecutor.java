@@ -1,154 +1,124 @@
 package io.voidbox.internal.engine;
 
 import io.voidbox.Box;
-import io.voidbox.spi.LlmResolver;
+import io.voidbox.Failure;
 import io.voidbox.StageResult;
-
+import io.voidbox.Usage;
+import io.voidbox.event.RunEvent.AgentResult;
+import io.voidbox.event.RunEvent.StageCompleted;
+import io.voidbox.event.RunEvent.StageFailed;
+import io.voidbox.internal.telemetry.TelemetryAggregator;
 import io.voidbox.spi.AgentInvocation;
-import io.voidbox.spi.AgentListener;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
-import io.voidbox.event.RunEvent;
+import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
-import io.voidbox.spi.SandboxListener;
 import io.voidbox.spi.SandboxProvider;
 import io.voidbox.spi.SandboxRequest;
-import io.voidbox.internal.telemetry.TelemetryAggregator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
- * Runs one box from start to end: sandbox up, input and skills in, agent run with live events,
- * output out, sandbox down. Every failure becomes a failed {@link StageResult} with a clear
- * error; nothing escapes as an exception and nothing is left running.
+ * Runs one box from start to end: scope opened (stage event and span), sandbox up, input and
+ * skills in, agent run with live events, output out, sandbox down. Every failure becomes a failed
+ * {@link StageResult} with a typed {@link Failure}; nothing escapes as an exception and nothing is
+ * left running.
  */
 public final class BoxExecutor {
     public static final int PROMPT_INPUT_CHARS = 4000;
-    static final int EVENT_TEXT_LIMIT = 2000;
 
-    private final RunContext run;
+    private final RunScope run;
     private final BackendSelector backends;
     private final AgentRunner agent;
     private final LlmResolver llms;
-    private final BiFunction<String, String, Optional<String>> traceparent;
+    private final TelemetryAggregator telemetry;
     private final AtomicInteger cid = new AtomicInteger(2);
 
-    public BoxExecutor(RunContext run, BackendSelector backends, AgentRunner agent, LlmResolver llms,
-                BiFunction<String, String, Optional<String>> traceparent) {
+    public BoxExecutor(RunScope run, BackendSelector backends, AgentRunner agent, LlmResolver llms,
+                       TelemetryAggregator telemetry) {
         this.run = run;
         this.backends = backends;
         this.agent = agent;
         this.llms = llms;
-        this.traceparent = traceparent;
+        this.telemetry = telemetry;
     }
 
-    static final String CANCELLED = "cancelled because another fan-out branch failed";
-
+    /** The result of a box that never started because another fan-out branch failed first. */
     StageResult cancelled(Box box, int index) {
-        return failed(box, index, Duration.ZERO, null, CANCELLED, "cancelled", "", "", Optional.empty());
+        return new Attempt(run.scopeOf(box.name()), index, System.nanoTime()).failed("", Usage.NONE, new Failure.Cancelled());
     }
 
-    static boolean wasCancelled(StageResult r) {
-        return r.error().filter(CANCELLED::equals).isPresent();
-    }
-
-    StageResult run(Box box, int index, String input, TelemetryAggregator telemetry) {
-        String name = box.name();
-        long t0 = System.nanoTime();
-        run.publish(new RunEvent.StageStarted(run.now(), run.runId(), run.pipeline(), name, name, index));
+    StageResult run(Box box, int index, String input) {
+        Attempt attempt = new Attempt(run.openBox(box.name(), index), index, System.nanoTime());
+        BoxScope scope = attempt.scope;
         String vmCid = String.valueOf(cid.getAndIncrement());
-        var feed = telemetry.register(name, name, vmCid, box.sandbox().telemetryIntervalMs());
-        String backend = "?";
-        String accel = null;
-        AtomicReference<String> model = new AtomicReference<>("");
+        var feed = telemetry.register(box.name(), box.name(), vmCid, box.sandbox().telemetryIntervalMs());
         try {
-            SandboxProvider provider = backends.select(box, w -> run.boxWarning(name, w));
-            backend = provider.backend();
-            SandboxRequest request = new SandboxRequest(name, box.sandbox().memoryMb(), box.sandbox().vcpus(),
-                    box.sandbox().accel(), box.sandbox().network(), box.sandbox().env(), box.sandbox().mounts(),
-                    box.sandbox().telemetryIntervalMs(), feed, lifecycle(name));
-            try (Sandbox sandbox = provider.start(request)) {
+            SandboxProvider provider = backends.select(box, scope::warning);
+            attempt.backend = provider.backend();
+            try (Sandbox sandbox = provider.start(new SandboxRequest(scope, box.sandbox(), feed))) {
                 SandboxEnvironment env = sandbox.environment();
-                accel = env.accel().orElse(null);
+                attempt.accel = env.accel();
                 Mounts.copyIn(box.sandbox().mounts(), sandbox);
                 String prompt = prepareWorkspace(box, input, sandbox, env);
-                LlmResolver.Resolved llm = llms.resolve(name, box.llm(), env);
-                model.set(llm.model());
-                Map<String, String> agentEnv = new HashMap<>(llm.env());
-                traceparent.apply(run.runId(), name).ifPresent(tp -> agentEnv.put("TRACEPARENT", tp));
-                AgentOutcome outcome;
-                try {
-                    outcome = agent.run(new AgentInvocation(name, prompt, llm.provider(), llm.model(), agentEnv, box.timeout()),
-                            sandbox, agentListener(name, llm));
-                } finally {
-                    llms.release(llm);
-                }
-                run.publish(new RunEvent.AgentResult(run.now(), run.runId(), run.pipeline(), name, name, agent.name(),
-                        llm.provider(), outcome.model().isBlank() ? llm.model() : outcome.model(), outcome.sessionId(),
-                        outcome.inputTokens(), outcome.outputTokens(), outcome.cacheReadTokens(), outcome.cacheCreationTokens(),
-                        outcome.costUsd(), outcome.numTurns(), outcome.durationMs(), outcome.durationApiMs(), !outcome.success(),
-                        outcome.toolsUsed(), outcome.toolCalls(), outcome.error().orElse(null)));
+                AgentOutcome outcome = runAgent(box, prompt, sandbox, attempt);
                 Optional<String> fileOutput = readOutput(box, sandbox);
                 Mounts.copyOut(box.sandbox().mounts(), sandbox);
-                Duration took = Duration.ofNanos(System.nanoTime() - t0);
-                String usedModel = outcome.model().isBlank() ? llm.model() : outcome.model();
-                if (!outcome.success())
-                    return failed(box, index, took, outcome, outcome.error().orElse("agent failed"),
-                            outcome.errorType().orElse("agent_error"), usedModel, backend, Optional.ofNullable(accel));
-                StageResult r = new StageResult(name, index, true, outcome.resultText(), fileOutput,
-                        outcome.inputTokens(), outcome.outputTokens(), outcome.costUsd(), took, outcome.toolCalls(),
-                        outcome.toolsUsed(), usedModel, backend, Optional.ofNullable(accel), Optional.empty());
-                run.publish(new RunEvent.StageCompleted(run.now(), run.runId(), run.pipeline(), name, name,
-                        took.toMillis(), r.inputTokens(), r.outputTokens(), r.costUsd(), r.toolCalls(), usedModel, backend, accel));
-                return r;
+                Usage usage = outcome.usage().withModelIfBlank(attempt.model);
+                return outcome.failure()
+                        .map(f -> attempt.failed(outcome.resultText(), usage, f))
+                        .orElseGet(() -> attempt.completed(outcome.resultText(), fileOutput, usage));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(box, index, Duration.ofNanos(System.nanoTime() - t0), null,
-                    CANCELLED, "cancelled", model.get(), backend, Optional.ofNullable(accel));
+            return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), new Failure.Cancelled());
         } catch (SandboxException e) {
-            return failed(box, index, Duration.ofNanos(System.nanoTime() - t0), null, e.getMessage(), "sandbox_error",
-                    model.get(), backend, Optional.ofNullable(accel));
+            return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
         } catch (IOException | RuntimeException e) {
-            return failed(box, index, Duration.ofNanos(System.nanoTime() - t0), null,
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), e.getClass().getSimpleName(), model.get(), backend,
-                    Optional.ofNullable(accel));
+            return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), Failure.Internal.of(e));
         } finally {
-            telemetry.unregister(name);
+            telemetry.unregister(box.name());
         }
     }
 
-    private StageResult failed(Box box, int index, Duration took, AgentOutcome o, String error, String errorType,
-                               String model, String backend, Optional<String> accel) {
-        long in = o == null ? 0 : o.inputTokens(), out = o == null ? 0 : o.outputTokens();
-        double cost = o == null ? 0 : o.costUsd();
-        int tools = o == null ? 0 : o.toolCalls();
-        run.boxWarning(box.name(), "stage failed: " + error);
-        run.publish(new RunEvent.StageFailed(run.now(), run.runId(), run.pipeline(), box.name(), box.name(),
-                took.toMillis(), in, out, cost, tools, model, backend, accel.orElse(null), error, errorType));
-        return new StageResult(box.name(), index, false, o == null ? "" : o.resultText(), Optional.empty(), in, out, cost,
-                took, tools, o == null ? List.of() : o.toolsUsed(), model, backend, accel, Optional.of(error));
+    private AgentOutcome runAgent(Box box, String prompt, Sandbox sandbox, Attempt attempt)
+            throws IOException, InterruptedException {
+        BoxScope scope = attempt.scope;
+        LlmResolver.Resolved llm = llms.resolve(box.name(), box.llm(), sandbox.environment());
+        attempt.model = llm.model();
+        Map<String, String> agentEnv = new HashMap<>(llm.env());
+        agentEnv.putAll(scope.traceEnvironment());
+        AgentOutcome outcome;
+        try {
+            outcome = agent.run(new AgentInvocation(box.name(), prompt, llm.provider(), llm.model(), agentEnv, box.timeout()),
+                    sandbox, scope);
+        } finally {
+            llms.release(llm);
+        }
+        scope.publish(new AgentResult(scope.header(), agent.name(), llm.provider(), outcome.sessionId(),
+                outcome.usage().withModelIfBlank(llm.model()), outcome.durationMs(), outcome.durationApiMs(),
+                !outcome.success(), outcome.failure().map(Failure::message).orElse(null)));
+        return outcome;
     }
 
     /** Writes input.json and skills into the workspace and returns the full prompt. */
-    private String prepareWorkspace(Box box, String input, Sandbox sandbox, SandboxEnvironment env) throws IOException {
+    private static String prepareWorkspace(Box box, String input, Sandbox sandbox, SandboxEnvironment env) throws IOException {
         StringBuilder prompt = new StringBuilder(box.prompt());
         if (input != null && !input.isBlank()) {
-            String json = PipelineEngine.asJson(input).toString();
+            String json = Outputs.asJson(input).toString();
             sandbox.writeFile("input.json", json.getBytes(StandardCharsets.UTF_8));
             String inputPath = env.workspace() + "/input.json";
             prompt.append("\n\n## Input from the previous stage\nThe full input is in the file ").append(inputPath).append('.');
@@ -159,7 +129,7 @@ public final class BoxExecutor {
                 prompt.append(" Its content:\n").append(json);
             }
         }
-        List<String> named = new java.util.ArrayList<>();
+        List<String> named = new ArrayList<>();
         for (String skill : box.skills()) {
             Path p = Path.of(skill);
             if (Files.isDirectory(p)) copySkillDir(p, sandbox);
@@ -189,78 +159,36 @@ public final class BoxExecutor {
         return sandbox.readFile(box.outputFile().get()).map(b -> new String(b, StandardCharsets.UTF_8));
     }
 
-    private SandboxListener lifecycle(String box) {
-        return new SandboxListener() {
-            @Override
-            public void booting(String backend, String accel) {
-                run.publish(new RunEvent.BoxBooting(run.now(), run.runId(), run.pipeline(), box, box, box, backend, accel));
-                run.boxLine(box, box, "runtime", "booting (" + backend + (accel == null ? "" : ", " + accel) + ")");
-            }
+    /** One box's way through the stage: what is known so far, and the one place a stage ends. */
+    private static final class Attempt {
+        final BoxScope scope;
+        final int index;
+        final long startNanos;
+        String backend = "?";
+        Optional<String> accel = Optional.empty();
+        String model = "";
 
-            @Override
-            public void ready(String backend, String accel, long bootMs, String guestKernel) {
-                run.publish(new RunEvent.BoxReady(run.now(), run.runId(), run.pipeline(), box, box, box, backend, accel, bootMs, guestKernel));
-                run.boxLine(box, box, "runtime", "ready in " + bootMs + " ms" + (guestKernel == null ? "" : " (guest kernel " + guestKernel + ")"));
-            }
+        Attempt(BoxScope scope, int index, long startNanos) {
+            this.scope = scope;
+            this.index = index;
+            this.startNanos = startNanos;
+        }
 
-            @Override
-            public void stopped(String backend, String accel, String exitReason) {
-                run.publish(new RunEvent.BoxStopped(run.now(), run.runId(), run.pipeline(), box, box, box, backend, accel, exitReason));
-                run.boxLine(box, box, "runtime", "stopped (" + exitReason + ")");
-            }
+        Duration took() {
+            return Duration.ofNanos(System.nanoTime() - startNanos);
+        }
 
-            @Override
-            public void line(String stream, String line) {
-                run.boxLine(box, box, stream, line);
-            }
+        StageResult completed(String resultText, Optional<String> fileOutput, Usage usage) {
+            Duration took = took();
+            scope.publish(new StageCompleted(scope.header(), took.toMillis(), usage, backend, accel.orElse(null)));
+            return new StageResult(scope.box(), index, resultText, fileOutput, usage, took, backend, accel, Optional.empty());
+        }
 
-            @Override
-            public void warning(String message) {
-                run.boxWarning(box, message);
-            }
-        };
-    }
-
-    private AgentListener agentListener(String box, LlmResolver.Resolved llm) {
-        Map<String, String> toolNames = new ConcurrentHashMap<>();
-        return new AgentListener() {
-            @Override
-            public void started(String model) {
-                run.publish(new RunEvent.AgentStarted(run.now(), run.runId(), run.pipeline(), box, box, agent.name(), llm.provider(), model));
-            }
-
-            @Override
-            public void toolCall(String tool, String toolUseId, String input, String parentToolUseId) {
-                toolNames.put(toolUseId, tool);
-                Cut c = cut(input);
-                run.publish(new RunEvent.AgentToolCall(run.now(), run.runId(), run.pipeline(), box, box, tool, toolUseId,
-                        c.text, c.truncated, parentToolUseId));
-            }
-
-            @Override
-            public void toolResult(String tool, String toolUseId, boolean isError, long durationMs, String output, String parentToolUseId) {
-                Cut c = cut(output);
-                run.publish(new RunEvent.AgentToolResult(run.now(), run.runId(), run.pipeline(), box, box,
-                        tool != null ? tool : toolNames.getOrDefault(toolUseId, "unknown"), toolUseId, isError, durationMs,
-                        c.text, c.truncated, parentToolUseId));
-            }
-
-            @Override
-            public void line(String stream, String line) {
-                run.boxLine(box, box, stream, line);
-            }
-
-            @Override
-            public void warning(String message) {
-                run.boxWarning(box, message);
-            }
-        };
-    }
-
-    record Cut(String text, boolean truncated) {}
-
-    static Cut cut(String s) {
-        if (s == null) return new Cut("", false);
-        return s.length() <= EVENT_TEXT_LIMIT ? new Cut(s, false) : new Cut(s.substring(0, EVENT_TEXT_LIMIT), true);
+        StageResult failed(String resultText, Usage usage, Failure failure) {
+            Duration took = took();
+            scope.warning("stage failed: " + failure.message());
+            scope.publish(new StageFailed(scope.header(), took.toMillis(), usage, backend, accel.orElse(null), failure));
+            return new StageResult(scope.box(), index, resultText, Optional.empty(), usage, took, backend, accel, Optional.of(failure));
+        }
     }
 }

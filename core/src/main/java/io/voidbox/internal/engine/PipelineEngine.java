@@ -1,18 +1,18 @@
 package io.voidbox.internal.engine;
 
 import io.voidbox.Box;
+import io.voidbox.Failure;
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
 import io.voidbox.Stage;
 import io.voidbox.StageResult;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.voidbox.event.RunEvent;
-import io.voidbox.internal.telemetry.TelemetryAggregator;
+import io.voidbox.Usage;
+import io.voidbox.event.RunEvent.RunCompleted;
+import io.voidbox.event.RunEvent.RunFailed;
+import io.voidbox.event.RunEvent.RunStarted;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -27,52 +27,47 @@ import java.util.concurrent.Future;
  * declaration order. The first failure stops the run and cancels the branches still running.
  */
 public final class PipelineEngine {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final RunContext run;
+    private final RunScope run;
     private final BoxExecutor boxes;
-    private final TelemetryAggregator telemetry;
 
-    public PipelineEngine(RunContext run, BoxExecutor boxes, TelemetryAggregator telemetry) {
+    public PipelineEngine(RunScope run, BoxExecutor boxes) {
         this.run = run;
         this.boxes = boxes;
-        this.telemetry = telemetry;
     }
 
     public PipelineResult run(Pipeline pipeline, String input) {
         long t0 = System.nanoTime();
-        run.publish(new RunEvent.RunStarted(run.now(), run.runId(), run.pipeline(),
-                pipeline.boxes().stream().map(Box::name).toList()));
+        run.publish(new RunStarted(run.header(), pipeline.boxes().stream().map(Box::name).toList()));
         List<StageResult> results = new ArrayList<>();
         String carry = input == null ? "" : input;
         Optional<String> error = Optional.empty();
         int index = 0;
         for (Stage stage : pipeline.stages()) {
             List<StageResult> stageResults = switch (stage) {
-                case Stage.Single s -> List.of(boxes.run(s.box(), index, carry, telemetry));
+                case Stage.Single s -> List.of(boxes.run(s.box(), index, carry));
                 case Stage.FanOut f -> fanOut(f, index, carry);
             };
             results.addAll(stageResults);
             // the branch that failed first is the cause; the branches it cancelled are not
             Optional<StageResult> failed = stageResults.stream().filter(r -> !r.success())
-                    .min(java.util.Comparator.comparing(BoxExecutor::wasCancelled));
+                    .min(Comparator.comparing(PipelineEngine::wasCancelled));
             if (failed.isPresent()) {
                 error = Optional.of("stage " + failed.get().box() + " failed: " + failed.get().error().orElse("unknown error"));
                 break;
             }
-            carry = stage instanceof Stage.FanOut ? joinOutputs(stageResults) : stageResults.getFirst().output();
+            carry = stage instanceof Stage.FanOut ? Outputs.join(stageResults) : stageResults.getFirst().output();
             index++;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        PipelineResult result = new PipelineResult(run.runId(), run.pipeline(), error.isEmpty(), results,
-                error.isEmpty() ? carry : "", took, error);
-        if (result.success())
-            run.publish(new RunEvent.RunCompleted(run.now(), run.runId(), run.pipeline(), took.toMillis(),
-                    result.inputTokens(), result.outputTokens(), result.costUsd()));
-        else
-            run.publish(new RunEvent.RunFailed(run.now(), run.runId(), run.pipeline(), took.toMillis(),
-                    result.inputTokens(), result.outputTokens(), result.costUsd(), error.get()));
+        PipelineResult result = new PipelineResult(run.runId(), run.pipeline(), results, error.isEmpty() ? carry : "", took, error);
+        Usage total = result.usage();
+        if (result.success()) run.publish(new RunCompleted(run.header(), took.toMillis(), total));
+        else run.publish(new RunFailed(run.header(), took.toMillis(), total, error.get()));
         return result;
+    }
+
+    private static boolean wasCancelled(StageResult r) {
+        return r.failure().filter(Failure.Cancelled.class::isInstance).isPresent();
     }
 
     private List<StageResult> fanOut(Stage.FanOut stage, int index, String input) {
@@ -84,7 +79,7 @@ public final class PipelineEngine {
             for (int i = 0; i < list.size(); i++) {
                 int slot = i;
                 futures.add(completion.submit(() -> {
-                    done[slot] = boxes.run(list.get(slot), index, input, telemetry);
+                    done[slot] = boxes.run(list.get(slot), index, input);
                     return slot;
                 }));
             }
@@ -102,27 +97,7 @@ public final class PipelineEngine {
             throw new IllegalStateException("fan-out branch crashed", e.getCause());
         }
         List<StageResult> out = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++)
-            out.add(done[i] != null ? done[i] : boxes.cancelled(list.get(i), index));
+        for (int i = 0; i < list.size(); i++) out.add(done[i] != null ? done[i] : boxes.cancelled(list.get(i), index));
         return out;
-    }
-
-    /** Fan-out outputs as a JSON array in declaration order; JSON outputs are embedded as JSON, text as strings. */
-    static String joinOutputs(List<StageResult> results) {
-        ArrayNode arr = JSON.createArrayNode();
-        for (StageResult r : results) arr.add(asJson(r.output()));
-        return arr.toString();
-    }
-
-    static JsonNode asJson(String s) {
-        String t = s.strip();
-        if (t.startsWith("{") || t.startsWith("[")) {
-            try {
-                return JSON.readTree(t);
-            } catch (Exception ignored) {
-                // not JSON after all: keep it as text
-            }
-        }
-        return JSON.getNodeFactory().textNode(s);
     }
 }

@@ -6,7 +6,7 @@ import io.opentelemetry.api.metrics.BatchCallback;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
-import io.voidbox.protocol.TelemetryBatch.ProcessSample;
+import io.voidbox.event.RunEvent.ProcessSample;
 import io.voidbox.event.RunEvent.GuestTelemetry;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

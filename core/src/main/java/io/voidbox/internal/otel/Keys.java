@@ -63,15 +63,4 @@ final class Keys {
     /** Contract limit for {@code tool.input} / {@code tool.output}. */
     static final int MAX_TOOL_TEXT = 2000;
 
-    /** Cuts {@code text} to the contract limit without splitting a surrogate pair; null stays null. */
-    static String cut(String text) {
-        if (text == null || text.length() <= MAX_TOOL_TEXT) {
-            return text;
-        }
-        int end = MAX_TOOL_TEXT;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) {
-            end--;
-        }
-        return text.substring(0, end);
-    }
 }

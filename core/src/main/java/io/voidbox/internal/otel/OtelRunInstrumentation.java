@@ -8,8 +8,12 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.voidbox.Failure;
+import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
+import io.voidbox.spi.support.Text;
 import io.voidbox.event.RunEventListener;
+import io.voidbox.internal.engine.RunScope;
 import io.voidbox.event.RunEvent.AgentResult;
 import io.voidbox.event.RunEvent.AgentStarted;
 import io.voidbox.event.RunEvent.AgentToolCall;
@@ -26,17 +30,16 @@ import io.voidbox.event.RunEvent.StageCompleted;
 import io.voidbox.event.RunEvent.StageFailed;
 import io.voidbox.event.RunEvent.StageStarted;
 import io.voidbox.event.RunEvent.TelemetryWarning;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -50,12 +53,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * nest under the {@code Agent}/{@code Task} tool span that spawned them. Span start and end times
  * are the event timestamps, so the trace shows when things happened, not when the listener ran.
  *
- * <p>Threading: {@link #onEvent} is called by the event bus thread; {@link #stageContext},
- * {@link #awaitStageContext} and {@link #stageEnvironment} may be called from any thread (the
- * runtime calls them when it launches a box, to pass {@code TRACEPARENT} into it). All span state
- * is guarded by one lock.
+ * <p>Threading: {@link #onEvent} is called on the publishing thread (a synchronous listener of
+ * the bus); {@link #stageStarted} is called by the run scope when a box's stage starts, so the
+ * stage span exists before its agent does and its {@code TRACEPARENT} is handed over directly.
+ * All span state is guarded by one lock.
  */
-public final class OtelRunInstrumentation implements RunEventListener, AutoCloseable {
+public final class OtelRunInstrumentation implements RunEventListener, RunScope.StageTracing, AutoCloseable {
     /** Instrumentation scope name for the tracer and meter. */
     public static final String SCOPE = "io.voidbox.runtime";
 
@@ -67,7 +70,6 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
     private final StageMetrics stageMetrics;
     private final GuestGauges guestGauges;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition stageOpened = lock.newCondition();
     private final Map<String, RunState> runs = new LinkedHashMap<>();
 
     /** No export: spans and metrics go to the noop implementation. */
@@ -110,49 +112,35 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
     }
 
     /**
-     * Like {@link #stageContext} but waits up to {@code timeout} for the {@code stage.started}
-     * event to be delivered: the bus delivers events on its own thread, so the runtime may ask
-     * before this listener has seen the stage start.
+     * Opens the stage span as the stage starts (called by the run scope before the box's agent
+     * starts) and returns the environment that carries it into the box.
      */
-    public Optional<Context> awaitStageContext(String runId, String box, Duration timeout) {
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    @Override
+    public Map<String, String> stageStarted(StageStarted started) {
         lock.lock();
         try {
-            while (true) {
-                StageState s = findStage(runId, box);
-                if (s != null) {
-                    return Optional.of(s.context);
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return Optional.empty();
-                }
-                stageOpened.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
+            openStage(started);
         } finally {
             lock.unlock();
         }
+        return stageEnvironment(started.runId(), started.box());
     }
 
     /**
      * Environment variables that carry the stage span into the box ({@code TRACEPARENT} and, when
-     * present, {@code TRACESTATE}), waiting up to {@code timeout} as {@link #awaitStageContext}.
-     * Empty when the stage is unknown or tracing is a noop (no valid span context).
+     * present, {@code TRACESTATE}). Empty when the stage is unknown or tracing is a noop (no valid
+     * span context).
      */
-    public Map<String, String> stageEnvironment(String runId, String box, Duration timeout) {
+    public Map<String, String> stageEnvironment(String runId, String box) {
         Map<String, String> env = new LinkedHashMap<>();
-        awaitStageContext(runId, box, timeout).ifPresent(ctx ->
-                W3CTraceContextPropagator.getInstance().inject(ctx, env,
-                        (carrier, key, value) -> carrier.put(key.toUpperCase(java.util.Locale.ROOT), value)));
+        stageContext(runId, box).ifPresent(ctx -> W3CTraceContextPropagator.getInstance()
+                .inject(ctx, env, (carrier, key, value) -> carrier.put(key.toUpperCase(Locale.ROOT), value)));
         return Map.copyOf(env);
     }
 
-    /** The W3C {@code traceparent} of the stage span, waiting as {@link #awaitStageContext}. */
-    public Optional<String> traceparent(String runId, String box, Duration timeout) {
-        return Optional.ofNullable(stageEnvironment(runId, box, timeout).get("TRACEPARENT"));
+    /** The W3C {@code traceparent} of the stage span. */
+    public Optional<String> traceparent(String runId, String box) {
+        return Optional.ofNullable(stageEnvironment(runId, box).get("TRACEPARENT"));
     }
 
     // ------------------------------------------------------------------ events
@@ -218,16 +206,12 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
     private void spanEvent(RunEvent event) {
         switch (event) {
             case RunStarted e -> runStarted(e);
-            case RunCompleted e -> runEnded(e.runId(), e.ts(), e.inputTokens(), e.outputTokens(), e.costUsd(), null);
-            case RunFailed e -> runEnded(e.runId(), e.ts(), e.inputTokens(), e.outputTokens(), e.costUsd(),
+            case RunCompleted e -> runEnded(e.runId(), e.ts(), e.usage(), null);
+            case RunFailed e -> runEnded(e.runId(), e.ts(), e.usage(),
                     e.error() != null ? e.error() : "run failed");
-            case StageStarted e -> stageStarted(e);
-            case StageCompleted e -> stageEnded(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.durationMs(),
-                    e.inputTokens(), e.outputTokens(), e.costUsd(), e.toolCalls(), e.model(), e.backend(), e.accel(),
-                    null, null);
-            case StageFailed e -> stageEnded(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.durationMs(),
-                    e.inputTokens(), e.outputTokens(), e.costUsd(), e.toolCalls(), e.model(), e.backend(), e.accel(),
-                    e.error() != null ? e.error() : "stage failed", e.errorType());
+            case StageStarted e -> openStage(e);
+            case StageCompleted e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), null);
+            case StageFailed e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), e.failure());
             case BoxBooting e -> boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
             case BoxReady e -> boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
             case AgentStarted e -> agentStarted(e);
@@ -273,14 +257,14 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
         return run != null ? run : openRun(runId, pipeline, ts);
     }
 
-    private void runEnded(String runId, Instant ts, long in, long out, double cost, String error) {
+    private void runEnded(String runId, Instant ts, Usage usage, String error) {
         RunState run = runs.remove(runId);
         if (run == null) {
             return;
         }
-        run.span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, in);
-        run.span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, out);
-        run.span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, cost);
+        run.span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+        run.span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+        run.span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
         if (error != null) {
             run.span.setAttribute(Keys.ERROR_TYPE, "run_failed");
             endRun(run, at(ts), StatusCode.ERROR, error);
@@ -305,7 +289,7 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
 
     // ------------------------------------------------------------------ stage
 
-    private void stageStarted(StageStarted e) {
+    private void openStage(StageStarted e) {
         RunState run = run(e.runId(), e.pipeline(), e.ts());
         String box = boxName(e.box(), e.stage());
         if (run.stages.containsKey(box)) {
@@ -325,7 +309,6 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
         Span span = b.startSpan();
         StageState s = new StageState(box, span, run.context.with(span), at(ts));
         run.stages.put(box, s);
-        stageOpened.signalAll();
         return s;
     }
 
@@ -370,29 +353,25 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
         }
     }
 
-    private void stageEnded(String runId, String pipeline, String stageName, String box, Instant ts,
-                            long duration, long in, long out, double cost, int toolCalls, String model,
-                            String backend, String accel, String error, String errorType) {
-        String key = boxName(box, stageName);
-        stageMetrics.stageEnded(pipeline, key, duration, in, out, cost, toolCalls);
-        RunState run = runs.get(runId);
+    private void stageEnded(RunEvent e, long duration, Usage usage, String backend, String accel, Failure failure) {
+        String key = boxName(e.box(), e.stage());
+        stageMetrics.stageEnded(e.pipeline(), key, duration, usage);
+        RunState run = runs.get(e.runId());
         StageState s = run == null ? null : run.stages.remove(key);
         if (s == null) {
             return;
         }
         Span span = s.span;
-        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, in);
-        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, out);
-        if (model != null) {
-            span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, model);
-        }
-        span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, cost);
-        span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, (long) toolCalls);
+        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+        span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, usage.model());
+        span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
+        span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, (long) usage.toolCalls());
         setBackend(s, backend, accel);
-        Instant end = clamp(at(ts), s.start);
-        endStageChildren(s, end, error != null ? "stage ended: " + error : "stage ended");
-        if (error != null) {
-            setError(span, error, errorType != null ? errorType : "stage_failed");
+        Instant end = clamp(at(e.ts()), s.start);
+        endStageChildren(s, end, failure != null ? "stage ended: " + failure.message() : "stage ended");
+        if (failure != null) {
+            setError(span, failure.message(), failure.type());
         }
         span.end(end);
     }
@@ -448,39 +427,36 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
 
     private void agentResult(AgentResult e) {
         StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        String model = e.usage().model().isBlank() ? null : e.usage().model();
         ExecState x = s.exec;
         if (x == null || x.ended) {
             // No agent.started seen: the invocation still gets a span, zero-length at the result.
-            x = openExec(s, e.agent(), e.provider(), e.model(), e.ts());
+            x = openExec(s, e.agent(), e.provider(), model, e.ts());
             s.exec = x;
         }
-        String requestModel = x.requestModel != null ? x.requestModel : e.model();
+        String requestModel = x.requestModel != null ? x.requestModel : model;
         stageMetrics.agentResult(e, x.system, requestModel);
         Span span = x.span;
-        if (x.requestModel == null && e.model() != null) {
-            span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, e.model());
+        if (x.requestModel == null && model != null) {
+            span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, model);
         }
-        if (e.model() != null) {
-            span.setAttribute(Keys.GEN_AI_RESPONSE_MODEL, e.model());
+        if (model != null) {
+            span.setAttribute(Keys.GEN_AI_RESPONSE_MODEL, model);
         }
         if (e.sessionId() != null) {
             span.setAttribute(Keys.GEN_AI_CONVERSATION_ID, e.sessionId());
         }
-        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, e.inputTokens());
-        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, e.outputTokens());
-        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, e.cacheReadTokens());
-        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, e.cacheCreationTokens());
-        span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, e.costUsd());
-        Set<String> used = new LinkedHashSet<>();
-        if (e.toolsUsed() != null && !e.toolsUsed().isEmpty()) {
-            used.addAll(e.toolsUsed());
-        } else {
-            used.addAll(x.toolsUsed);
-        }
-        long toolCount = e.toolCalls() > 0 || x.toolCalls == 0 ? e.toolCalls() : x.toolCalls;
+        Usage usage = e.usage();
+        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.tokens().cacheReadTokens());
+        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.tokens().cacheCreationTokens());
+        span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
+        Set<String> used = new LinkedHashSet<>(usage.toolsUsed().isEmpty() ? x.toolsUsed : usage.toolsUsed());
+        long toolCount = usage.toolCalls() > 0 || x.toolCalls == 0 ? usage.toolCalls() : x.toolCalls;
         span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, toolCount);
         span.setAttribute(Keys.CLAUDE_TOOLS_USED, String.join(",", used));
-        span.setAttribute(Keys.CLAUDE_NUM_TURNS, (long) e.numTurns());
+        span.setAttribute(Keys.CLAUDE_NUM_TURNS, (long) usage.numTurns());
         span.setAttribute(Keys.CLAUDE_DURATION_MS, e.durationMs());
         span.setAttribute(Keys.CLAUDE_DURATION_API_MS, e.durationApiMs());
         Instant end = clamp(at(e.ts()), x.start);
@@ -518,8 +494,9 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
         }
         String prefix = s.exec != null ? s.exec.prefix : "claude";
         String tool = e.tool() != null ? e.tool() : "unknown";
-        String input = Keys.cut(e.input());
-        boolean inputCut = e.inputTruncated() || (e.input() != null && input.length() < e.input().length());
+        Text.Cut in = Text.cut(e.input(), Keys.MAX_TOOL_TEXT);
+        String input = e.input() == null ? null : in.text();
+        boolean inputCut = e.inputTruncated() || in.truncated();
         SpanBuilder b = tracer.spanBuilder(prefix + ".tool." + tool)
                 .setParent(parentCtx)
                 .setSpanKind(SpanKind.INTERNAL)
@@ -556,8 +533,9 @@ public final class OtelRunInstrumentation implements RunEventListener, AutoClose
         if (t == null || t.ended) {
             return; // a result without its call: nothing to end
         }
-        String output = Keys.cut(e.output());
-        boolean outputCut = e.outputTruncated() || (e.output() != null && output.length() < e.output().length());
+        Text.Cut out = Text.cut(e.output(), Keys.MAX_TOOL_TEXT);
+        String output = e.output() == null ? null : out.text();
+        boolean outputCut = e.outputTruncated() || out.truncated();
         if (output != null) {
             t.span.setAttribute(Keys.TOOL_OUTPUT, output);
         }

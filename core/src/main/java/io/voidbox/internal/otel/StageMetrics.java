@@ -1,5 +1,6 @@
 package io.voidbox.internal.otel;
 
+import io.voidbox.Usage;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleCounter;
@@ -48,21 +49,22 @@ final class StageMetrics {
                 .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
     }
 
-    void stageEnded(String pipeline, String box, long duration, long in, long out, double cost, int tools) {
+    void stageEnded(String pipeline, String box, long duration, Usage usage) {
         AttributesBuilder b = Attributes.builder().put(Keys.STAGE, box);
         if (pipeline != null) {
             b.put(Keys.PIPELINE, pipeline);
         }
         Attributes attrs = b.build();
         durationMs.add(Math.max(0, duration), attrs);
-        inputTokens.add(Math.max(0, in), attrs);
-        outputTokens.add(Math.max(0, out), attrs);
+        inputTokens.add(Math.max(0, usage.inputTokens()), attrs);
+        outputTokens.add(Math.max(0, usage.outputTokens()), attrs);
+        double cost = usage.costUsd();
         if (cost > 0 && Double.isFinite(cost)) {
             costUsd.add(cost, attrs);
         } else {
             costUsd.add(0, attrs);
         }
-        toolCalls.add(Math.max(0, tools), attrs);
+        toolCalls.add(Math.max(0, usage.toolCalls()), attrs);
         stages.add(1, attrs);
     }
 
@@ -74,11 +76,11 @@ final class StageMetrics {
             b.put(Keys.GEN_AI_REQUEST_MODEL, requestModel);
         }
         Attributes common = b.build();
-        if (r.inputTokens() >= 0) {
-            tokenUsage.record(r.inputTokens(), common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "input").build());
+        if (r.usage().inputTokens() >= 0) {
+            tokenUsage.record(r.usage().inputTokens(), common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "input").build());
         }
-        if (r.outputTokens() >= 0) {
-            tokenUsage.record(r.outputTokens(), common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
+        if (r.usage().outputTokens() >= 0) {
+            tokenUsage.record(r.usage().outputTokens(), common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
         }
         if (r.durationMs() >= 0) {
             Attributes durationAttrs = r.isError()

@@ -2,6 +2,8 @@ package io.voidbox.internal.telemetry;
 
 import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEvent.Header;
+import io.voidbox.event.RunEvent.ProcessSample;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -39,7 +41,7 @@ public final class TelemetryAggregator implements AutoCloseable {
 
     /** Starts accepting batches for {@code box}; the returned consumer is handed to the sandbox. */
     public Consumer<TelemetryBatch> register(String box, String stage, String vmCid, long intervalMs) {
-        Feed feed = new Feed(box, stage, vmCid, intervalMs, clock.millis());
+        Feed feed = new Feed(new Header(clock.instant(), runId, pipeline, stage, box, box), vmCid, intervalMs, clock.millis());
         feeds.put(box, feed);
         return batch -> ingest(feed, batch);
     }
@@ -90,9 +92,10 @@ public final class TelemetryAggregator implements AutoCloseable {
             }
         }
         for (TelemetryBatch.Sample s : batch.samples()) {
-            publish.accept(new RunEvent.GuestTelemetry(Instant.ofEpochMilli(s.timestampMs()), runId, pipeline, f.stage, f.box,
-                    f.box, f.vmCid, s.cpuPercent(), s.memUsedBytes(), s.memTotalBytes(), s.procsRunning(), s.openFds(),
-                    s.topProcesses()));
+            List<ProcessSample> top = s.topProcesses().stream()
+                    .map(p -> new ProcessSample(p.pid(), p.comm(), p.rssBytes(), p.cpuJiffies())).toList();
+            publish.accept(new RunEvent.GuestTelemetry(f.header(Instant.ofEpochMilli(s.timestampMs())), f.vmCid,
+                    s.cpuPercent(), s.memUsedBytes(), s.memTotalBytes(), s.procsRunning(), s.openFds(), top));
         }
     }
 
@@ -108,7 +111,7 @@ public final class TelemetryAggregator implements AutoCloseable {
     }
 
     private void warn(Feed f, String message) {
-        publish.accept(new RunEvent.TelemetryWarning(clock.instant(), runId, pipeline, f.stage, f.box, f.box, message));
+        publish.accept(new RunEvent.TelemetryWarning(f.header(clock.instant()), message));
     }
 
     private void watch() {
@@ -141,8 +144,8 @@ public final class TelemetryAggregator implements AutoCloseable {
     }
 
     private static final class Feed {
-        final String box;
-        final String stage;
+        /** The box's header, re-stamped with each sample's time. */
+        final Header template;
         final String vmCid;
         final long intervalMs;
         final ArrayDeque<TelemetryBatch.Sample> ring = new ArrayDeque<>();
@@ -150,12 +153,15 @@ public final class TelemetryAggregator implements AutoCloseable {
         long lastArrivalMs;
         boolean stale;
 
-        Feed(String box, String stage, String vmCid, long intervalMs, long now) {
-            this.box = box;
-            this.stage = stage;
+        Feed(Header template, String vmCid, long intervalMs, long now) {
+            this.template = template;
             this.vmCid = vmCid;
             this.intervalMs = intervalMs;
             this.lastArrivalMs = now;
+        }
+
+        Header header(Instant ts) {
+            return new Header(ts, template.runId(), template.pipeline(), template.stage(), template.box(), template.vm());
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.voidbox.internal.otel;
 
-import io.voidbox.protocol.TelemetryBatch.ProcessSample;
+import io.voidbox.Failure;
+import io.voidbox.Usage;
+import io.voidbox.event.RunEvent.Header;
+import io.voidbox.event.RunEvent.ProcessSample;
 import io.voidbox.event.RunEvent;
 import io.voidbox.event.RunEvent.AgentResult;
 import io.voidbox.event.RunEvent.AgentStarted;
@@ -56,37 +59,49 @@ public final class SyntheticRun {
         return events.size();
     }
 
+    private Header run() {
+        return Header.run(now(), runId, pipeline);
+    }
+
+    private Header box(String box) {
+        return Header.box(now(), runId, pipeline, box);
+    }
+
+    private static Usage usage(long in, long out, double cost, int tools, List<String> toolsUsed) {
+        return new Usage(new Usage.Tokens(in, out, 0, 0), cost, 0, tools, toolsUsed, MODEL, false);
+    }
+
     private SyntheticRun add(RunEvent e) {
         events.add(e);
         return this;
     }
 
     public SyntheticRun runStarted(String... stages) {
-        return add(new RunStarted(now(), runId, pipeline, List.of(stages)));
+        return add(new RunStarted(run(), List.of(stages)));
     }
 
     public SyntheticRun runCompleted(long in, long out, double cost) {
-        return add(new RunCompleted(now(), runId, pipeline, 1000, in, out, cost));
+        return add(new RunCompleted(run(), 1000, usage(in, out, cost, 0, List.of())));
     }
 
     public SyntheticRun runFailed(String error) {
-        return add(new RunFailed(now(), runId, pipeline, 1000, 0, 0, 0.0, error));
+        return add(new RunFailed(run(), 1000, Usage.NONE, error));
     }
 
     public SyntheticRun stageStarted(String box) {
-        return add(new StageStarted(now(), runId, pipeline, box, box, 0));
+        return add(new StageStarted(box(box), 0));
     }
 
     public SyntheticRun boxBooting(String box, String backend, String accel) {
-        return add(new BoxBooting(now(), runId, pipeline, box, box, box, backend, accel));
+        return add(new BoxBooting(box(box), backend, accel));
     }
 
     public SyntheticRun boxReady(String box, String backend, String accel) {
-        return add(new BoxReady(now(), runId, pipeline, box, box, box, backend, accel, 150, "6.12"));
+        return add(new BoxReady(box(box), backend, accel, 150, "6.12"));
     }
 
     public SyntheticRun boxStopped(String box, String backend, String accel) {
-        return add(new BoxStopped(now(), runId, pipeline, box, box, box, backend, accel, "exited"));
+        return add(new BoxStopped(box(box), backend, accel, "exited"));
     }
 
     public SyntheticRun agentStarted(String box) {
@@ -94,7 +109,7 @@ public final class SyntheticRun {
     }
 
     public SyntheticRun agentStarted(String box, String agent, String provider) {
-        return add(new AgentStarted(now(), runId, pipeline, box, box, agent, provider, MODEL));
+        return add(new AgentStarted(box(box), agent, provider, MODEL));
     }
 
     public SyntheticRun toolCall(String box, String tool, String id, String input) {
@@ -103,37 +118,36 @@ public final class SyntheticRun {
 
     public SyntheticRun toolCall(String box, String tool, String id, String input, String parentId) {
         boolean cut = input.length() > 2000;
-        return add(new AgentToolCall(now(), runId, pipeline, box, box, tool, id,
+        return add(new AgentToolCall(box(box), tool, id,
                 cut ? input.substring(0, 2000) : input, cut, parentId));
     }
 
     public SyntheticRun toolResult(String box, String tool, String id, String output, boolean isError) {
         boolean cut = output.length() > 2000;
-        return add(new AgentToolResult(now(), runId, pipeline, box, box, tool, id, isError, 1000,
+        return add(new AgentToolResult(box(box), tool, id, isError, 1000,
                 cut ? output.substring(0, 2000) : output, cut, null));
     }
 
     public SyntheticRun agentResult(String box, long in, long out, double cost, List<String> toolsUsed,
                                     int toolCalls, boolean isError) {
-        return add(new AgentResult(now(), runId, pipeline, box, box, "claude", "anthropic", MODEL,
-                "session-" + box, in, out, 7, 3, cost, 4, 2500, 2000, isError, toolsUsed, toolCalls,
-                isError ? "agent failed" : null));
+        return add(new AgentResult(box(box), "claude", "anthropic", "session-" + box,
+                new Usage(new Usage.Tokens(in, out, 7, 3), cost, 4, toolCalls, toolsUsed, MODEL, false), 2500, 2000,
+                isError, isError ? "agent failed" : null));
     }
 
     public SyntheticRun stageCompleted(String box, long in, long out, double cost, int tools,
                                        String backend, String accel) {
-        return add(new StageCompleted(now(), runId, pipeline, box, box, 4000, in, out, cost, tools, MODEL,
-                backend, accel));
+        return add(new StageCompleted(box(box), 4000, usage(in, out, cost, tools, List.of()), backend, accel));
     }
 
     public SyntheticRun stageFailed(String box, String error, String errorType, String backend, String accel) {
-        return add(new StageFailed(now(), runId, pipeline, box, box, 3000, 10, 20, 0.5, 1, MODEL,
-                backend, accel, error, errorType));
+        return add(new StageFailed(box(box), 3000, usage(10, 20, 0.5, 1, List.of()), backend, accel,
+                new Failure.Internal(errorType, error)));
     }
 
     public SyntheticRun telemetry(String box, String vmCid, double cpuPercent, long used, long total,
                                   ProcessSample... processes) {
-        return add(new GuestTelemetry(now(), runId, pipeline, box, box, box, vmCid, cpuPercent, used, total,
+        return add(new GuestTelemetry(box(box), vmCid, cpuPercent, used, total,
                 2, 42, List.of(processes)));
     }
 

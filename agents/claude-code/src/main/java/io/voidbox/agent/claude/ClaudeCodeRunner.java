@@ -1,7 +1,8 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Failure;
 import io.voidbox.spi.AgentInvocation;
-import io.voidbox.spi.AgentListener;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.ExecResult;
@@ -48,34 +49,34 @@ public final class ClaudeCodeRunner implements AgentRunner {
     }
 
     @Override
-    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, AgentListener listener) throws IOException, InterruptedException {
+    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, BoxScope scope) throws IOException, InterruptedException {
         SandboxEnvironment senv = sandbox.environment();
         ClaudeRunSummary.Accumulator acc = ClaudeRunSummary.accumulator();
         StreamJsonParser parser = new StreamJsonParser(event -> {
             acc.accept(event);
             switch (event) {
-                case ClaudeStreamEvent.ToolUse u -> listener.toolCall(u.toolName(), u.toolUseId(), u.inputJson(), u.parentToolUseId());
-                case ClaudeStreamEvent.ToolResult r -> listener.toolResult(r.toolName(), r.toolUseId(), r.isError(),
-                        Math.max(0, r.durationMs()), r.content(), r.parentToolUseId());
-                case ClaudeStreamEvent.ParseWarning w -> listener.warning("claude stream line " + w.line() + ": " + w.message()
+                case ClaudeStreamEvent.ToolUse u -> scope.toolCall(u.toolName(), u.toolUseId(), u.inputJson(), u.parentToolUseId());
+                case ClaudeStreamEvent.ToolResult r -> scope.toolResult(r.toolName() != null ? r.toolName() : "unknown",
+                        r.toolUseId(), r.isError(), Math.max(0, r.durationMs()), r.content(), r.parentToolUseId());
+                case ClaudeStreamEvent.ParseWarning w -> scope.warning("claude stream line " + w.line() + ": " + w.message()
                         + (w.excerpt() == null ? "" : " [" + w.excerpt() + "]"));
-                case ClaudeStreamEvent.ToolUnfinished u -> listener.warning("tool call " + u.toolName() + " (" + u.toolUseId() + ") never returned a result");
+                case ClaudeStreamEvent.ToolUnfinished u -> scope.warning("tool call " + u.toolName() + " (" + u.toolUseId() + ") never returned a result");
                 default -> {
                 }
             }
         });
         Deque<String> stderrTail = new ArrayDeque<>();
-        listener.started(inv.model());
+        scope.agentStarted(name(), inv.provider(), inv.model());
         ExecResult r = sandbox.exec(new ExecSpec(argv(senv, inv), env(senv, inv), senv.workspace(), inv.timeout()), new OutputSink() {
             @Override
             public void stdout(String line) {
-                listener.line("stdout", line);
+                scope.line("stdout", line);
                 parser.accept(line);
             }
 
             @Override
             public void stderr(String line) {
-                listener.line("stderr", line);
+                scope.line("stderr", line);
                 synchronized (stderrTail) {
                     if (stderrTail.size() == STDERR_TAIL) stderrTail.removeFirst();
                     stderrTail.addLast(line);
@@ -84,26 +85,19 @@ public final class ClaudeCodeRunner implements AgentRunner {
         });
         parser.finish();
         ClaudeRunSummary s = acc.summary();
-        Optional<String> error = Optional.empty();
-        Optional<String> errorType = Optional.empty();
-        if (r.timedOut()) {
-            error = Optional.of("agent timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed");
-            errorType = Optional.of("timeout");
-        } else if (s.isError()) {
-            error = Optional.of("claude reported an error: " + Optional.ofNullable(s.errorMessage()).orElse("unknown"));
-            errorType = Optional.of("agent_error");
-        } else if (r.exitCode() != 0) {
-            error = Optional.of("claude exited with code " + r.exitCode() + tail(stderrTail));
-            errorType = Optional.of("exit_code");
-        } else if (!s.hasResult()) {
-            error = Optional.of("claude ended without a result line" + tail(stderrTail));
-            errorType = Optional.of("no_result");
-        }
-        String model = s.model() == null ? inv.model() : s.model();
-        return new AgentOutcome(error.isEmpty(), s.resultText() == null ? "" : s.resultText(), model,
-                s.sessionId() == null ? "" : s.sessionId(), s.inputTokens(), s.outputTokens(), s.cacheReadTokens(),
-                s.cacheCreationTokens(), s.costUsd(), s.numTurns(), s.durationMs(), s.durationApiMs(), s.toolCalls(),
-                s.toolsUsed(), error, errorType);
+        return new AgentOutcome(s.resultText() == null ? "" : s.resultText(), s.sessionId() == null ? "" : s.sessionId(),
+                s.usage().withModelIfBlank(inv.model()), s.durationMs(), s.durationApiMs(),
+                failure(r, s, inv, tail(stderrTail)));
+    }
+
+    private static Optional<Failure> failure(ExecResult r, ClaudeRunSummary s, AgentInvocation inv, String stderrTail) {
+        if (r.timedOut())
+            return Optional.of(new Failure.Timeout("agent timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed"));
+        if (s.isError()) return Optional.of(new Failure.AgentError("claude reported an error: " + s.errorMessage()));
+        if (r.exitCode() != 0)
+            return Optional.of(new Failure.AgentExit(r.exitCode(), "claude exited with code " + r.exitCode() + stderrTail));
+        if (!s.hasResult()) return Optional.of(new Failure.NoResult("claude ended without a result line" + stderrTail));
+        return Optional.empty();
     }
 
     private static String tail(Deque<String> lines) {

@@ -1,5 +1,6 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,19 +18,16 @@ import java.util.function.Consumer;
  * assistant error if any, otherwise "no result line"; tokens and cost are zero, {@code numTurns}
  * counts top-level assistant messages and {@code resultText} is the last top-level assistant text.
  *
- * @param toolCalls  tool_use blocks seen, subagents' included
- * @param toolErrors tool results with {@code is_error}
- * @param toolsUsed  distinct tool names in order of first use
- * @param warnings   parse warnings plus unfinished tool calls
+ * @param usage        tokens, cost, turns, tool calls (subagents' included) and tools in order of first use
+ * @param errorMessage what the agent reported as its error; null when it reported success
+ * @param toolErrors   tool results with {@code is_error}
+ * @param warnings     parse warnings plus unfinished tool calls
  */
-public record ClaudeRunSummary(String model, String sessionId, long inputTokens, long outputTokens,
-                               long cacheReadTokens, long cacheCreationTokens, double costUsd, int numTurns,
-                               long durationMs, long durationApiMs, boolean isError, String errorMessage,
-                               int toolCalls, int toolErrors, List<String> toolsUsed, String resultText,
-                               boolean hasResult, int warnings) {
+public record ClaudeRunSummary(Usage usage, String sessionId, long durationMs, long durationApiMs, String errorMessage,
+                               int toolErrors, String resultText, boolean hasResult, int warnings) {
 
-    public ClaudeRunSummary {
-        toolsUsed = List.copyOf(toolsUsed);
+    public boolean isError() {
+        return errorMessage != null;
     }
 
     /** A fresh accumulator; pass it (or {@code parser sink -> accumulator::accept}) every event. */
@@ -125,14 +123,13 @@ public record ClaudeRunSummary(String model, String sessionId, long inputTokens,
             ClaudeStreamEvent.Result r = lastResult;
             if (r == null) {
                 String error = lastAssistantError != null ? lastAssistantError : "no result line in the stream";
-                return new ClaudeRunSummary(m, sessionId, 0, 0, 0, 0, 0.0, topLevelMessages, 0, 0, true, error,
-                        toolCalls, toolErrors, tools, lastTopLevelText, false, warnings);
+                Usage usage = new Usage(Usage.Tokens.NONE, 0.0, topLevelMessages, toolCalls, tools, m, false);
+                return new ClaudeRunSummary(usage, sessionId, 0, 0, error, toolErrors, lastTopLevelText, false, warnings);
             }
-            TokenUsage t = r.tokens();
-            return new ClaudeRunSummary(m, r.sessionId() != null ? r.sessionId() : sessionId,
-                    t.inputTokens(), t.outputTokens(), t.cacheReadInputTokens(), t.cacheCreationInputTokens(),
-                    r.costUsd(), r.numTurns(), r.durationMs(), r.durationApiMs(), r.isError(), r.errorMessage(),
-                    toolCalls, toolErrors, tools, r.resultText(), true, warnings);
+            Usage usage = new Usage(r.tokens(), r.costUsd(), r.numTurns(), toolCalls, tools, m, false);
+            String error = r.isError() ? (r.errorMessage() != null ? r.errorMessage() : "unknown") : null;
+            return new ClaudeRunSummary(usage, r.sessionId() != null ? r.sessionId() : sessionId, r.durationMs(),
+                    r.durationApiMs(), error, toolErrors, r.resultText(), true, warnings);
         }
     }
 }

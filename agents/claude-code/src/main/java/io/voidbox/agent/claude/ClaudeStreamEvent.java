@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +90,7 @@ public sealed interface ClaudeStreamEvent {
      */
     record Result(long line, String parentToolUseId, String subtype, boolean isError, String errorMessage,
                   String resultText, Integer apiErrorStatus, String sessionId, int numTurns, long durationMs,
-                  long durationApiMs, double costUsd, TokenUsage tokens, TokenUsage usage,
+                  long durationApiMs, double costUsd, Usage.Tokens tokens, Usage.Tokens usage,
                   Map<String, ModelUsage> modelUsage) implements ClaudeStreamEvent {
         public Result {
             modelUsage = Collections.unmodifiableMap(new LinkedHashMap<>(modelUsage));

@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +64,7 @@ final class DecodedLine {
     int numTurns;
     String resultText;
     Double totalCostUsd;
-    TokenUsage usage;
+    Usage.Tokens usage;
     Map<String, ModelUsage> modelUsage;
     List<String> errors;
 

@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -161,7 +163,7 @@ final class LineDecoder {
         return true;
     }
 
-    private TokenUsage readUsage(JsonParser p) throws IOException, ShapeException {
+    private Usage.Tokens readUsage(JsonParser p) throws IOException, ShapeException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -178,7 +180,7 @@ final class LineDecoder {
                 default -> p.skipChildren();
             }
         }
-        return new TokenUsage(in, outTok, read, creation);
+        return new Usage.Tokens(in, outTok, read, creation);
     }
 
     private void readModelUsage(JsonParser p) throws IOException, ShapeException {

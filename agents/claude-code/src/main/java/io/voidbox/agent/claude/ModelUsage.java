@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
+
 /**
  * One entry of the {@code modelUsage} object of a {@code result} line: what one model (main agent,
  * or e.g. a cheaper model used by subagents) consumed and cost.
@@ -7,7 +9,7 @@ package io.voidbox.agent.claude;
 public record ModelUsage(long inputTokens, long outputTokens, long cacheReadInputTokens,
                          long cacheCreationInputTokens, double costUsd) {
 
-    public TokenUsage tokens() {
-        return new TokenUsage(inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens);
+    public Usage.Tokens tokens() {
+        return new Usage.Tokens(inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens);
     }
 }

@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.voidbox.agent.claude.ClaudeStreamEvent.ParseWarning;
 
@@ -244,12 +246,12 @@ public final class StreamJsonParser {
 
     private void onResult(long n, DecodedLine d) {
         sawResult = true;
-        TokenUsage usage = d.usage == null ? TokenUsage.ZERO : d.usage;
+        Usage.Tokens usage = d.usage == null ? Usage.Tokens.NONE : d.usage;
         Map<String, ModelUsage> modelUsage = d.modelUsageOrEmpty();
-        TokenUsage tokens = usage;
+        Usage.Tokens tokens = usage;
         double modelCost = 0;
         if (!modelUsage.isEmpty()) {
-            tokens = TokenUsage.ZERO;
+            tokens = Usage.Tokens.NONE;
             for (ModelUsage m : modelUsage.values()) {
                 tokens = tokens.plus(m.tokens());
                 modelCost += m.costUsd();

@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
+
 import io.voidbox.agent.claude.ClaudeStreamEvent.AssistantText;
 import io.voidbox.agent.claude.ClaudeStreamEvent.Init;
 import io.voidbox.agent.claude.ClaudeStreamEvent.ParseWarning;
@@ -65,15 +67,16 @@ class StreamJsonParserSamplesTest {
         assertThat(res.durationApiMs()).isEqualTo(51);
         assertThat(res.numTurns()).isEqualTo(2);
         assertThat(res.costUsd()).isCloseTo(0.0222, within(1e-12));
-        assertThat(res.tokens()).isEqualTo(new TokenUsage(1100, 550, 8000, 2200));
-        assertThat(res.usage()).isEqualTo(new TokenUsage(1100, 550, 8000, 2200));
+        assertThat(res.tokens()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
+        assertThat(res.usage()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
         assertThat(res.modelUsage()).isEqualTo(Map.of("claude-sonnet-4-5", new ModelUsage(1100, 550, 8000, 2200, 0.0222)));
 
         assertThat(r.parser.warningCount()).isZero();
         assertThat(r.parser.skippedLines()).isZero();
         ClaudeRunSummary s = r.summary();
-        assertThat(s).isEqualTo(new ClaudeRunSummary("claude-sonnet-4-5", "c9e7945f-8139-4af1-9b3d-a5d1c88fe8b4",
-                1100, 550, 8000, 2200, 0.0222, 2, 204, 51, false, null, 1, 0, List.of("Bash"),
+        assertThat(s).isEqualTo(new ClaudeRunSummary(
+                new Usage(new Usage.Tokens(1100, 550, 8000, 2200), 0.0222, 2, 1, List.of("Bash"), "claude-sonnet-4-5", false),
+                "c9e7945f-8139-4af1-9b3d-a5d1c88fe8b4", 204, 51, null, 0,
                 "Done: wrote hi to /workspace/out.txt.", true, 0));
     }
 
@@ -107,16 +110,16 @@ class StreamJsonParserSamplesTest {
 
         ClaudeRunSummary s = r.summary();
         assertThat(s.isError()).isFalse();
-        assertThat(s.inputTokens()).isEqualTo(1100);
-        assertThat(s.outputTokens()).isEqualTo(550);
-        assertThat(s.cacheReadTokens()).isEqualTo(8000);
-        assertThat(s.cacheCreationTokens()).isEqualTo(2200);
-        assertThat(s.costUsd()).isCloseTo(0.0222, within(1e-12));
+        assertThat(s.usage().inputTokens()).isEqualTo(1100);
+        assertThat(s.usage().outputTokens()).isEqualTo(550);
+        assertThat(s.usage().tokens().cacheReadTokens()).isEqualTo(8000);
+        assertThat(s.usage().tokens().cacheCreationTokens()).isEqualTo(2200);
+        assertThat(s.usage().costUsd()).isCloseTo(0.0222, within(1e-12));
         assertThat(s.durationMs()).isEqualTo(225);
         assertThat(s.durationApiMs()).isEqualTo(74);
-        assertThat(s.numTurns()).isEqualTo(2);
-        assertThat(s.toolCalls()).isEqualTo(1);
-        assertThat(s.toolsUsed()).containsExactly("Bash");
+        assertThat(s.usage().numTurns()).isEqualTo(2);
+        assertThat(s.usage().toolCalls()).isEqualTo(1);
+        assertThat(s.usage().toolsUsed()).containsExactly("Bash");
         assertThat(s.sessionId()).isEqualTo("f8dff646-3856-4a9d-87e8-ffa9c81077ec");
     }
 
@@ -136,18 +139,18 @@ class StreamJsonParserSamplesTest {
         assertThat(res.apiErrorStatus()).isEqualTo(400);
         assertThat(res.errorMessage()).isEqualTo("API Error: 400 scripted bad request");
         assertThat(res.modelUsage()).isEmpty();
-        assertThat(res.tokens()).isEqualTo(TokenUsage.ZERO);
+        assertThat(res.tokens()).isEqualTo(Usage.Tokens.NONE);
         assertThat(res.costUsd()).isZero();
 
         ClaudeRunSummary s = r.summary();
         assertThat(s.isError()).isTrue();
         assertThat(s.errorMessage()).isEqualTo("API Error: 400 scripted bad request");
         assertThat(s.hasResult()).isTrue();
-        assertThat(s.model()).isEqualTo("claude-sonnet-4-5");
-        assertThat(s.numTurns()).isEqualTo(1);
+        assertThat(s.usage().model()).isEqualTo("claude-sonnet-4-5");
+        assertThat(s.usage().numTurns()).isEqualTo(1);
         assertThat(s.durationMs()).isEqualTo(145);
-        assertThat(s.toolCalls()).isZero();
-        assertThat(s.toolsUsed()).isEmpty();
+        assertThat(s.usage().toolCalls()).isZero();
+        assertThat(s.usage().toolsUsed()).isEmpty();
         assertThat(s.warnings()).isZero();
         assertThat(r.all(ParseWarning.class)).isEmpty();
     }

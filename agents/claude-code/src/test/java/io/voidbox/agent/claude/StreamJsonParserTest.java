@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.Usage;
+
 import io.voidbox.agent.claude.ClaudeStreamEvent.AssistantText;
 import io.voidbox.agent.claude.ClaudeStreamEvent.ParseWarning;
 import io.voidbox.agent.claude.ClaudeStreamEvent.Result;
@@ -104,9 +106,9 @@ class StreamJsonParserTest {
         assertThat(s.hasResult()).isFalse();
         assertThat(s.isError()).isTrue();
         assertThat(s.errorMessage()).isEqualTo("no result line in the stream");
-        assertThat(s.numTurns()).isEqualTo(2); // two top-level assistant messages
+        assertThat(s.usage().numTurns()).isEqualTo(2); // two top-level assistant messages
         assertThat(s.resultText()).isEqualTo("Done: wrote hi to /workspace/out.txt.");
-        assertThat(s.toolsUsed()).containsExactly("Bash");
+        assertThat(s.usage().toolsUsed()).containsExactly("Bash");
     }
 
     @Test
@@ -182,10 +184,10 @@ class StreamJsonParserTest {
 
         assertThat(r.all(Result.class)).hasSize(2);
         ClaudeRunSummary s = r.summary();
-        assertThat(s.numTurns()).isEqualTo(3);
-        assertThat(s.costUsd()).isEqualTo(1.25);
-        assertThat(s.inputTokens()).isEqualTo(30);
-        assertThat(s.outputTokens()).isEqualTo(40);
+        assertThat(s.usage().numTurns()).isEqualTo(3);
+        assertThat(s.usage().costUsd()).isEqualTo(1.25);
+        assertThat(s.usage().inputTokens()).isEqualTo(30);
+        assertThat(s.usage().outputTokens()).isEqualTo(40);
         assertThat(s.resultText()).isEqualTo("turns 3");
     }
 
@@ -200,22 +202,22 @@ class StreamJsonParserTest {
                 + "\"cacheCreationInputTokens\":40,\"costUSD\":0.05}}";
 
         Result withoutTotal = Recorder.run(List.of(result(2, usage + modelUsage))).first(Result.class);
-        assertThat(withoutTotal.tokens()).isEqualTo(new TokenUsage(110, 220, 330, 440));
-        assertThat(withoutTotal.usage()).isEqualTo(new TokenUsage(1, 2, 3, 4));
+        assertThat(withoutTotal.tokens()).isEqualTo(new Usage.Tokens(110, 220, 330, 440));
+        assertThat(withoutTotal.usage()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
         assertThat(withoutTotal.costUsd()).isCloseTo(0.30, within(1e-12));
         assertThat(withoutTotal.modelUsage().keySet()).containsExactly("claude-sonnet-4-5", "claude-haiku-4-5");
 
         Recorder withTotal = Recorder.run(List.of(result(2, ",\"total_cost_usd\":0.31" + usage + modelUsage)));
         assertThat(withTotal.first(Result.class).costUsd()).isEqualTo(0.31);
         ClaudeRunSummary s = withTotal.summary();
-        assertThat(s.inputTokens()).isEqualTo(110);
-        assertThat(s.outputTokens()).isEqualTo(220);
-        assertThat(s.cacheReadTokens()).isEqualTo(330);
-        assertThat(s.cacheCreationTokens()).isEqualTo(440);
-        assertThat(s.costUsd()).isEqualTo(0.31);
+        assertThat(s.usage().inputTokens()).isEqualTo(110);
+        assertThat(s.usage().outputTokens()).isEqualTo(220);
+        assertThat(s.usage().tokens().cacheReadTokens()).isEqualTo(330);
+        assertThat(s.usage().tokens().cacheCreationTokens()).isEqualTo(440);
+        assertThat(s.usage().costUsd()).isEqualTo(0.31);
 
         Result usageOnly = Recorder.run(List.of(result(1, usage + ",\"modelUsage\":{}"))).first(Result.class);
-        assertThat(usageOnly.tokens()).isEqualTo(new TokenUsage(1, 2, 3, 4));
+        assertThat(usageOnly.tokens()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
     }
 
     @Test
@@ -313,8 +315,8 @@ class StreamJsonParserTest {
 
         assertThat(r.all(AssistantText.class)).extracting(AssistantText::messageId).containsExactly("m1", "m2");
         assertThat(r.all(ToolUse.class)).hasSize(1);
-        assertThat(r.summary().toolCalls()).isEqualTo(1);
-        assertThat(r.summary().numTurns()).isEqualTo(2); // no result line: counted messages
+        assertThat(r.summary().usage().toolCalls()).isEqualTo(1);
+        assertThat(r.summary().usage().numTurns()).isEqualTo(2); // no result line: counted messages
     }
 
     @Test
@@ -354,8 +356,8 @@ class StreamJsonParserTest {
         assertThat(task.toolName()).isEqualTo("Task");
         assertThat(task.durationNanos()).isEqualTo(6 * Recorder.TICK_NANOS);
         ClaudeRunSummary s = r.summary();
-        assertThat(s.toolCalls()).isEqualTo(2);
-        assertThat(s.toolsUsed()).containsExactly("Task", "Grep");
+        assertThat(s.usage().toolCalls()).isEqualTo(2);
+        assertThat(s.usage().toolsUsed()).containsExactly("Task", "Grep");
         assertThat(s.resultText()).isEqualTo("turns 2");
     }
 
@@ -367,7 +369,7 @@ class StreamJsonParserTest {
         assertThat(s.hasResult()).isFalse();
         assertThat(s.isError()).isTrue();
         assertThat(s.errorMessage()).isEqualTo("API Error: 400 scripted bad request");
-        assertThat(s.model()).isEqualTo("claude-sonnet-4-5");
+        assertThat(s.usage().model()).isEqualTo("claude-sonnet-4-5");
     }
 
     @Test

@@ -66,11 +66,11 @@ final class LocalSandbox implements Sandbox {
 
     static LocalSandbox start(SandboxRequest request, Supplier<Path> claudeExecutable) throws IOException {
         long t0 = System.nanoTime();
-        request.lifecycle().booting("local", null);
+        request.scope().booting("local", null);
         Path root = Files.createTempDirectory("voidbox-" + request.boxName() + "-");
         LocalSandbox sb = new LocalSandbox(request, root, claudeExecutable);
-        request.lifecycle().line("runtime", "local sandbox workspace " + sb.workspace);
-        request.lifecycle().ready("local", null, (System.nanoTime() - t0) / 1_000_000, null);
+        request.scope().line("runtime", "local sandbox workspace " + sb.workspace);
+        request.scope().ready("local", null, (System.nanoTime() - t0) / 1_000_000, null);
         return sb;
     }
 
@@ -155,7 +155,7 @@ final class LocalSandbox implements Sandbox {
         } catch (InterruptedException e) {
             // closing
         } catch (RuntimeException e) {
-            request.lifecycle().warning("process telemetry stopped: " + e.getMessage());
+            request.scope().warning("process telemetry stopped: " + e.getMessage());
         }
     }
 
@@ -176,7 +176,7 @@ final class LocalSandbox implements Sandbox {
             Thread.currentThread().interrupt();
         }
         deleteTree(root);
-        request.lifecycle().stopped("local", null, "closed");
+        request.scope().stopped("local", null, "closed");
     }
 
     static void deleteTree(Path dir) {

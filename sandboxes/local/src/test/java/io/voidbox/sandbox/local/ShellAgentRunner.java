@@ -1,7 +1,9 @@
 package io.voidbox.sandbox.local;
 
 import io.voidbox.spi.AgentInvocation;
-import io.voidbox.spi.AgentListener;
+import io.voidbox.Failure;
+import io.voidbox.Usage;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.ExecResult;
@@ -25,9 +27,9 @@ final class ShellAgentRunner implements AgentRunner {
     }
 
     @Override
-    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, AgentListener listener) throws IOException, InterruptedException {
+    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, BoxScope listener) throws IOException, InterruptedException {
         String script = inv.prompt().split("\n\n", 2)[0];
-        listener.started(inv.model());
+        listener.agentStarted(name(), inv.provider(), inv.model());
         listener.toolCall("Bash", "toolu_1", script, null);
         StringBuilder out = new StringBuilder();
         long t0 = System.nanoTime();
@@ -46,9 +48,12 @@ final class ShellAgentRunner implements AgentRunner {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         boolean ok = !r.timedOut() && r.exitCode() == 0;
         listener.toolResult("Bash", "toolu_1", !ok, ms, out.toString(), null);
-        Optional<String> error = r.timedOut() ? Optional.of("agent timed out after " + inv.timeout().toSeconds() + " s")
-                : r.exitCode() != 0 ? Optional.of("agent exited with code " + r.exitCode()) : Optional.empty();
-        return new AgentOutcome(ok, out.toString().strip(), inv.model(), "session-" + inv.box(), 10, 5, 0, 0, 0.001, 1, ms, ms,
-                1, List.of("Bash"), error, error.map(e -> r.timedOut() ? "timeout" : "exit_code"));
+        Optional<Failure> failure = r.timedOut()
+                ? Optional.of(new Failure.Timeout("agent timed out after " + inv.timeout().toSeconds() + " s"))
+                : r.exitCode() != 0
+                        ? Optional.of(new Failure.AgentExit(r.exitCode(), "agent exited with code " + r.exitCode()))
+                        : Optional.empty();
+        Usage usage = new Usage(new Usage.Tokens(10, 5, 0, 0), 0.001, 1, 1, List.of("Bash"), inv.model(), false);
+        return new AgentOutcome(out.toString().strip(), "session-" + inv.box(), usage, ms, ms, failure);
     }
 }

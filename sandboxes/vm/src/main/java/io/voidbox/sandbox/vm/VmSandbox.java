@@ -9,7 +9,7 @@ import io.voidbox.spi.support.LineSplitter;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
-import io.voidbox.spi.SandboxListener;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.support.WorkspacePaths;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,11 +35,11 @@ final class VmSandbox implements Sandbox {
     private final QemuMachine machine;
     private final Connection connection;
     private final SandboxEnvironment environment;
-    private final SandboxListener listener;
+    private final BoxScope listener;
     private final Map<String, String> boxEnv;
     private volatile boolean closed;
 
-    VmSandbox(QemuMachine machine, Connection connection, SandboxEnvironment environment, SandboxListener listener,
+    VmSandbox(QemuMachine machine, Connection connection, SandboxEnvironment environment, BoxScope listener,
               Map<String, String> boxEnv) {
         this.machine = machine;
         this.connection = connection;

@@ -88,11 +88,11 @@ public final class VmSandboxProvider implements SandboxProvider {
     @Override
     public Sandbox start(SandboxRequest request) throws SandboxException, InterruptedException {
         GuestImage img = image();
-        Accel accel = launcher.accelSelector().select(request.accel(), img, request.lifecycle()::warning);
+        Accel accel = launcher.accelSelector().select(request.accel(), img, request.scope()::warning);
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         long t0 = System.nanoTime();
-        request.lifecycle().booting("vm", accel.id());
+        request.scope().booting("vm", accel.id());
         MachineSpec spec = MachineSpec.forImage(img)
                 .name(request.boxName())
                 .memoryMb(request.memoryMb())
@@ -104,7 +104,7 @@ public final class VmSandboxProvider implements SandboxProvider {
                 .guestArg("port", GuestImage.CHANNEL_PORT_NAME)
                 .guestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()))
                 .build();
-        QemuMachine machine = launcher.boot(spec, (stream, line) -> request.lifecycle().line(stream, line));
+        QemuMachine machine = launcher.boot(spec, (stream, line) -> request.scope().line(stream, line));
         Connection connection = null;
         try {
             Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
@@ -112,14 +112,14 @@ public final class VmSandboxProvider implements SandboxProvider {
             String kernel = connection.peer().kernel();
             SandboxEnvironment env = new SandboxEnvironment("vm", Optional.of(accel.id()), GuestImage.GUEST_WORKSPACE,
                     GuestImage.HOST_ADDRESS, GuestImage.GUEST_CLAUDE, GuestImage.GUEST_HOME, Optional.of(kernel));
-            VmSandbox sandbox = new VmSandbox(machine, connection, env, request.lifecycle(), request.env());
-            request.lifecycle().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel);
+            VmSandbox sandbox = new VmSandbox(machine, connection, env, request.scope(), request.env());
+            request.scope().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel);
             return sandbox;
         } catch (IOException | RuntimeException e) {
             if (connection != null) connection.close();
             String tail = machine.consoleTail();
             machine.close();
-            request.lifecycle().stopped("vm", accel.id(), "failed to connect");
+            request.scope().stopped("vm", accel.id(), "failed to connect");
             throw new SandboxException("box " + request.boxName() + ": the guest agent did not answer on its channel: " + e.getMessage()
                     + (tail.isBlank() ? "" : "; last console lines: " + tail.strip().replace('\n', '|')), e);
         }

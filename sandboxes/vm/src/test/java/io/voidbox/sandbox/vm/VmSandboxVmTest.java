@@ -11,7 +11,10 @@ import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
-import io.voidbox.spi.SandboxListener;
+import io.voidbox.SandboxOptions;
+import io.voidbox.event.RunEvent;
+import io.voidbox.spi.BoxScope;
+import java.time.Clock;
 import io.voidbox.spi.SandboxRequest;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import java.nio.charset.StandardCharsets;
@@ -34,13 +37,10 @@ class VmSandboxVmTest {
     private final List<TelemetryBatch> telemetry = new CopyOnWriteArrayList<>();
 
     private SandboxRequest request(String name) {
-        return new SandboxRequest(name, 512, 1, "tcg", true, Map.of(), List.of(), 200, telemetry::add, new SandboxListener() {
-            @Override
-            public void line(String stream, String line) {
-                lines.add(line);
-                System.out.println("[vm:" + name + "] " + line);
-            }
-        });
+        BoxScope scope = BoxScope.open("test", "vm-test", name, Clock.systemUTC(), e -> {
+            if (e instanceof RunEvent.Log log) lines.add(log.line());
+        }, Map.of());
+        return new SandboxRequest(scope, new SandboxOptions("vm", "tcg", 512, 1, true, Map.of(), List.of(), 200), telemetry::add);
     }
 
     private record Out(ExecResult result, String stdout, String stderr) {}

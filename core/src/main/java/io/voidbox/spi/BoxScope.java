@@ -1,0 +1,166 @@
+package io.voidbox.spi;
+
+import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEvent.AgentStarted;
+import io.voidbox.event.RunEvent.AgentToolCall;
+import io.voidbox.event.RunEvent.AgentToolResult;
+import io.voidbox.event.RunEvent.BoxBooting;
+import io.voidbox.event.RunEvent.BoxReady;
+import io.voidbox.event.RunEvent.BoxStopped;
+import io.voidbox.event.RunEvent.Header;
+import io.voidbox.event.RunEvent.Log;
+import io.voidbox.spi.support.Text;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One box of one run, as seen by the sandbox and the agent runner that serve it. The scope knows
+ * the run, pipeline, stage and box, stamps them with the time on every event it publishes, and
+ * logs every line as {@code [vm:NAME] ...}, so sandboxes and agents report only their own facts.
+ * It also carries the trace context of the box's {@code stage:} span, started when the scope was
+ * opened, for the agent's environment ({@code TRACEPARENT}).
+ *
+ * <p>Thread-safe: sandboxes and agents call it from their reader threads.
+ */
+public final class BoxScope {
+    /** Longest tool input/output text carried by an event (contract: 2000 chars). */
+    public static final int EVENT_TEXT_LIMIT = 2000;
+
+    private static final Logger BOX_LOG = LoggerFactory.getLogger("voidbox.box");
+
+    private final String runId;
+    private final String pipeline;
+    private final String box;
+    private final Clock clock;
+    private final Consumer<RunEvent> sink;
+    private final Map<String, String> traceEnvironment;
+
+    private BoxScope(String runId, String pipeline, String box, Clock clock, Consumer<RunEvent> sink,
+                     Map<String, String> traceEnvironment) {
+        this.runId = Objects.requireNonNull(runId, "runId");
+        this.pipeline = pipeline;
+        this.box = Objects.requireNonNull(box, "box");
+        this.clock = clock;
+        this.sink = sink;
+        this.traceEnvironment = Map.copyOf(traceEnvironment);
+    }
+
+    /**
+     * Opens the scope of {@code box}.
+     *
+     * @param traceEnvironment {@code TRACEPARENT} (and {@code TRACESTATE}) of the box's stage span,
+     *                         empty when not traced
+     */
+    public static BoxScope open(String runId, String pipeline, String box, Clock clock, Consumer<RunEvent> sink,
+                                Map<String, String> traceEnvironment) {
+        return new BoxScope(runId, pipeline, box, clock, sink, traceEnvironment);
+    }
+
+    /** A scope that only logs, for code that runs a sandbox outside any pipeline (tools, tests). */
+    public static BoxScope detached(String box) {
+        return new BoxScope("-", null, box, Clock.systemUTC(), e -> {}, Map.of());
+    }
+
+    public String box() {
+        return box;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    /** Environment that carries the stage span into the box; empty when not traced. */
+    public Map<String, String> traceEnvironment() {
+        return traceEnvironment;
+    }
+
+    /** A fresh header: now, this run, this box. */
+    public Header header() {
+        return Header.box(clock.instant(), runId, pipeline, box);
+    }
+
+    /** Publishes an event of this box (its header must come from {@link #header()}). */
+    public void publish(RunEvent event) {
+        sink.accept(event);
+    }
+
+    // ---------------------------------------------------------------- sandbox lifecycle
+
+    /** The sandbox is being created or booted; {@code accel} is null for local. */
+    public void booting(String backend, String accel) {
+        publish(new BoxBooting(header(), backend, accel));
+        line("runtime", "booting (" + backend + (accel == null ? "" : ", " + accel) + ")");
+    }
+
+    /** The first command round trip is possible. */
+    public void ready(String backend, String accel, long bootMs, String guestKernel) {
+        publish(new BoxReady(header(), backend, accel, bootMs, guestKernel));
+        line("runtime", "ready in " + bootMs + " ms" + (guestKernel == null ? "" : " (guest kernel " + guestKernel + ")"));
+    }
+
+    /** Everything is torn down. */
+    public void stopped(String backend, String accel, String exitReason) {
+        publish(new BoxStopped(header(), backend, accel, exitReason));
+        line("runtime", "stopped (" + exitReason + ")");
+    }
+
+    // ---------------------------------------------------------------- agent
+
+    /** The agent CLI was launched. */
+    public void agentStarted(String agent, String provider, String model) {
+        publish(new AgentStarted(header(), agent, provider, model));
+    }
+
+    /** A tool call, its input cut to {@link #EVENT_TEXT_LIMIT} characters. */
+    public void toolCall(String tool, String toolUseId, String input, String parentToolUseId) {
+        Text.Cut c = Text.cut(input, EVENT_TEXT_LIMIT);
+        publish(new AgentToolCall(header(), tool, toolUseId, c.text(), c.truncated(), parentToolUseId));
+    }
+
+    /** A tool result, its output cut to {@link #EVENT_TEXT_LIMIT} characters. */
+    public void toolResult(String tool, String toolUseId, boolean isError, long durationMs, String output,
+                           String parentToolUseId) {
+        Text.Cut c = Text.cut(output, EVENT_TEXT_LIMIT);
+        publish(new AgentToolResult(header(), tool, toolUseId, isError, durationMs, c.text(), c.truncated(), parentToolUseId));
+    }
+
+    // ---------------------------------------------------------------- lines
+
+    /**
+     * Logs a line of this box as {@code [vm:NAME] line} ({@code [vm:NAME] [stream] line} for
+     * process output) with MDC {@code vm}, and publishes it as a {@code log} event.
+     *
+     * @param stream {@code stdout}, {@code stderr}, {@code console} or {@code runtime}
+     */
+    public void line(String stream, String line) {
+        MDC.put("vm", box);
+        try {
+            if (stream.equals("runtime") || stream.equals("console")) BOX_LOG.info("[vm:{}] {}", box, line);
+            else BOX_LOG.info("[vm:{}] [{}] {}", box, stream, line);
+        } finally {
+            MDC.remove("vm");
+        }
+        publish(new Log(header(), stream, line));
+    }
+
+    /** Something the user must see once (a fallback, a garbage line from the agent, ...). */
+    public void warning(String message) {
+        MDC.put("vm", box);
+        try {
+            BOX_LOG.warn("[vm:{}] {}", box, message);
+        } finally {
+            MDC.remove("vm");
+        }
+        publish(new Log(header(), "runtime", "WARNING: " + message));
+    }
+
+    @Override
+    public String toString() {
+        return "BoxScope[" + runId + "/" + box + "]";
+    }
+}
