@@ -1,5 +1,7 @@
 package io.voidbox.scripted;
 
+import java.io.UncheckedIOException;
+import java.io.InputStream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,6 +70,15 @@ public record Scenario(String model, List<Turn> turns) {
      * @param fileName used in error messages; a name ending in {@code .json} selects JSON
      * @throws ScenarioException naming the file and field when the text is invalid
      */
+    /** The offline default for boxes without a scenario: look around the workspace with real tools, then answer. */
+    public static Scenario builtIn() {
+        try (InputStream in = Scenario.class.getResourceAsStream("default-scenario.yaml")) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default-scenario.yaml");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Scenario parse(String text, String fileName) {
         boolean json = fileName.toLowerCase(Locale.ROOT).endsWith(".json");
         JsonNode root;

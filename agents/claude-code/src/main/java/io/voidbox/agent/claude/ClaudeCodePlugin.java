@@ -1,5 +1,8 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.agent.claude.internal.ClaudeCodeRunner;
+import io.voidbox.agent.claude.internal.DefaultLlmResolver;
+import io.voidbox.agent.claude.internal.PinnedClaude;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.Plugin;

@@ -1,9 +1,9 @@
-package io.voidbox.agent.claude;
+package io.voidbox.agent.claude.internal;
 
 import io.voidbox.Usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.voidbox.agent.claude.ClaudeStreamEvent.ParseWarning;
+import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ParseWarning;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.voidbox.agent.claude;
+package io.voidbox.agent.claude.internal;
 
 /**
  * A zero-allocation check that a line is one structurally complete JSON value: brackets balance and

@@ -1,4 +1,4 @@
-package io.voidbox.agent.claude;
+package io.voidbox.agent.claude.internal;
 
 import io.voidbox.Usage;
 

@@ -1,4 +1,6 @@
-package io.voidbox.agent.claude;
+package io.voidbox.agent.claude.internal;
+
+import io.voidbox.agent.claude.ClaudeCodeInstaller;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,7 +8,7 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /** The project-pinned Claude Code binary, installed on first use and then reused. */
-final class PinnedClaude implements Supplier<Path> {
+public final class PinnedClaude implements Supplier<Path> {
     private Path path;
 
     @Override

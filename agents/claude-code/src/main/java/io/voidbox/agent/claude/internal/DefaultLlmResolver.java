@@ -1,4 +1,4 @@
-package io.voidbox.agent.claude;
+package io.voidbox.agent.claude.internal;
 
 import io.voidbox.LlmConfig;
 import io.voidbox.spi.LlmResolver;
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * {@code ANTHROPIC_API_KEY}, model). Starts the scripted model server on first use. Keys are
  * read from the environment by variable name and only ever placed into the agent's environment.
  */
-final class DefaultLlmResolver implements LlmResolver {
+public final class DefaultLlmResolver implements LlmResolver {
     static final String DEFAULT_MODEL = "claude-sonnet-4-5";
     static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
 
@@ -33,7 +33,7 @@ final class DefaultLlmResolver implements LlmResolver {
     private final AtomicBoolean noticed = new AtomicBoolean();
     private ScriptedModelServer server;
 
-    DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
+    public DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
         this.environment = Map.copyOf(environment);
         this.notice = notice;
     }
@@ -52,7 +52,7 @@ final class DefaultLlmResolver implements LlmResolver {
         String route = null;
         switch (provider) {
             case "scripted" -> {
-                Scenario scenario = llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(DefaultLlmResolver::builtInScenario);
+                Scenario scenario = llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(Scenario::builtIn);
                 ScriptedModelServer s = server();
                 route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
                 env.put("ANTHROPIC_BASE_URL", s.baseUrl(sandbox.hostAddress(), route));
@@ -104,15 +104,6 @@ final class DefaultLlmResolver implements LlmResolver {
             return Scenario.load(p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read scenario " + p + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The offline default: look around the workspace with real tools, then answer. */
-    static Scenario builtInScenario() {
-        try (InputStream in = DefaultLlmResolver.class.getResourceAsStream("/io/voidbox/scripted/default-scenario.yaml")) {
-            return Scenario.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default-scenario.yaml");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,13 +1,13 @@
-package io.voidbox.agent.claude;
+package io.voidbox.agent.claude.internal;
 
 import io.voidbox.Usage;
 
-import io.voidbox.agent.claude.ClaudeStreamEvent.AssistantText;
-import io.voidbox.agent.claude.ClaudeStreamEvent.Init;
-import io.voidbox.agent.claude.ClaudeStreamEvent.ParseWarning;
-import io.voidbox.agent.claude.ClaudeStreamEvent.Result;
-import io.voidbox.agent.claude.ClaudeStreamEvent.ToolResult;
-import io.voidbox.agent.claude.ClaudeStreamEvent.ToolUse;
+import io.voidbox.agent.claude.internal.ClaudeStreamEvent.AssistantText;
+import io.voidbox.agent.claude.internal.ClaudeStreamEvent.Init;
+import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ParseWarning;
+import io.voidbox.agent.claude.internal.ClaudeStreamEvent.Result;
+import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ToolResult;
+import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ToolUse;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
