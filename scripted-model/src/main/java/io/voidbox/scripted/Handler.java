@@ -55,9 +55,9 @@ final class Handler implements HttpHandler {
             }
             recorded = true;
             MessagesRequest r = request;
-            server.record(new RequestRecord(ts, route, method, path, status, conversation, turn,
-                    r == null ? null : r.model(), r != null && r.stream(), r == null ? 0 : r.tools(),
-                    r == null ? 0 : r.messages(), r == null ? null : r.lastToolResult(), side));
+            RequestRecord.Body body = r == null ? RequestRecord.Body.NONE
+                    : new RequestRecord.Body(r.model(), r.stream(), r.tools(), r.messages(), r.lastToolResult());
+            server.record(new RequestRecord(ts, route, method, path, status, conversation, turn, body, side));
         }
     }
 

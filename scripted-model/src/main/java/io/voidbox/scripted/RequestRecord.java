@@ -13,11 +13,7 @@ import java.time.Instant;
  * @param status         HTTP status answered
  * @param conversation   conversation id (the CLI's session id; {@code null} when none)
  * @param turn           0-based scenario turn answered; -1 for side requests and non-message requests
- * @param model          requested model ({@code null} if none)
- * @param stream         whether a streaming answer was requested
- * @param tools          number of tools offered by the CLI
- * @param messages       number of messages in the conversation so far
- * @param lastToolResult text of the last {@code tool_result} the CLI sent ({@code null}: none)
+ * @param body           what the messages request asked for ({@link Body#NONE} for other requests)
  * @param sideRequest    a side request (e.g. title generation) answered without consuming a turn
  */
 public record RequestRecord(
@@ -28,9 +24,36 @@ public record RequestRecord(
         int status,
         String conversation,
         int turn,
-        String model,
-        boolean stream,
-        int tools,
-        int messages,
-        String lastToolResult,
-        boolean sideRequest) {}
+        Body body,
+        boolean sideRequest) {
+
+    /** Requested model ({@code null} if none). */
+    public String model() {
+        return body.model();
+    }
+
+    /** Whether a streaming answer was requested. */
+    public boolean stream() {
+        return body.stream();
+    }
+
+    /** Number of tools offered by the CLI. */
+    public int tools() {
+        return body.tools();
+    }
+
+    /** Number of messages in the conversation so far. */
+    public int messages() {
+        return body.messages();
+    }
+
+    /** Text of the last {@code tool_result} the CLI sent ({@code null}: none). */
+    public String lastToolResult() {
+        return body.lastToolResult();
+    }
+
+    /** The facts of a messages request body. */
+    public record Body(String model, boolean stream, int tools, int messages, String lastToolResult) {
+        public static final Body NONE = new Body(null, false, 0, 0, null);
+    }
+}

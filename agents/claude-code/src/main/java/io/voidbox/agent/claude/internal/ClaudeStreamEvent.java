@@ -88,11 +88,39 @@ public sealed interface ClaudeStreamEvent {
      * {@code errors} list, or the subtype); it is {@code null} on success. {@code apiErrorStatus} is
      * the HTTP status of a failed API call, or {@code null}. {@code modelUsage} keeps the line's order.
      */
-    record Result(long line, String parentToolUseId, String subtype, boolean isError, String errorMessage,
-                  String resultText, Integer apiErrorStatus, String sessionId, int numTurns, long durationMs,
-                  long durationApiMs, double costUsd, Usage.Tokens tokens, Usage.Tokens usage,
-                  Map<String, ModelUsage> modelUsage) implements ClaudeStreamEvent {
-        public Result {
+    record Result(long line, String parentToolUseId, String sessionId, String resultText, Ending ending,
+                  Accounting accounting) implements ClaudeStreamEvent {
+
+        public String subtype() { return ending.subtype(); }
+
+        public boolean isError() { return ending.isError(); }
+
+        public String errorMessage() { return ending.errorMessage(); }
+
+        public Integer apiErrorStatus() { return ending.apiErrorStatus(); }
+
+        public int numTurns() { return accounting.numTurns(); }
+
+        public long durationMs() { return accounting.durationMs(); }
+
+        public long durationApiMs() { return accounting.durationApiMs(); }
+
+        public double costUsd() { return accounting.costUsd(); }
+
+        public Usage.Tokens tokens() { return accounting.tokens(); }
+
+        public Usage.Tokens usage() { return accounting.usage(); }
+
+        public Map<String, ModelUsage> modelUsage() { return accounting.modelUsage(); }
+    }
+
+    /** How a run ended, as its {@code result} line says. */
+    record Ending(String subtype, boolean isError, String errorMessage, Integer apiErrorStatus) {}
+
+    /** The figures of a {@code result} line; {@code tokens} and {@code costUsd} as described on {@link Result}. */
+    record Accounting(int numTurns, long durationMs, long durationApiMs, double costUsd, Usage.Tokens tokens,
+                      Usage.Tokens usage, Map<String, ModelUsage> modelUsage) {
+        public Accounting {
             modelUsage = Collections.unmodifiableMap(new LinkedHashMap<>(modelUsage));
         }
     }

@@ -260,9 +260,10 @@ public final class StreamJsonParser {
         double cost = d.totalCostUsd != null ? d.totalCostUsd : modelCost;
         String subtype = d.subtype;
         boolean isError = d.isError || (subtype != null && subtype.startsWith("error"));
-        lineEvents.add(new ClaudeStreamEvent.Result(n, d.parentToolUseId, subtype, isError,
-                isError ? errorMessage(d) : null, d.resultText, d.apiErrorStatus, d.sessionId, d.numTurns,
-                d.durationMs, d.durationApiMs, cost, tokens, usage, modelUsage));
+        var ending = new ClaudeStreamEvent.Ending(subtype, isError, isError ? errorMessage(d) : null, d.apiErrorStatus);
+        var accounting = new ClaudeStreamEvent.Accounting(d.numTurns, d.durationMs, d.durationApiMs, cost, tokens, usage,
+                modelUsage);
+        lineEvents.add(new ClaudeStreamEvent.Result(n, d.parentToolUseId, d.sessionId, d.resultText, ending, accounting));
     }
 
     private static String errorMessage(DecodedLine d) {
