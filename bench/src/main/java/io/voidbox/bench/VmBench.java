@@ -1,5 +1,6 @@
 package io.voidbox.bench;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
 import io.voidbox.spi.ExecResult;
@@ -78,11 +79,11 @@ public final class VmBench {
             echo "$a $b $c"
             """.formatted(ONE_MIB);
 
-    private record Options(int runs, int warmup, int memoryMb, int bareMemoryMb, String accel, int loops, int outputReps,
+    private record Options(int runs, int warmup, int memoryMb, int bareMemoryMb, SandboxOptions.Accel accel, int loops, int outputReps,
                            int idleSeconds, int settleSeconds, int telemetryReps, Set<String> only, boolean trace) {
         static Options parse(String[] args) {
             int runs = 20, warmup = 1, memory = 1024, bareMemory = -1, loops = 50, outputReps = 5, idle = 20, settle = 5, telemetryReps = 1;
-            String accel = "auto";
+            SandboxOptions.Accel accel = SandboxOptions.Accel.AUTO;
             Set<String> only = Set.of("boot", "exec", "telemetry");
             boolean trace = false;
             for (int i = 0; i < args.length; i++) {
@@ -92,7 +93,7 @@ public final class VmBench {
                     case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
                     case "--memory" -> memory = positive(a, value(args, ++i, a));
                     case "--bare-memory" -> bareMemory = positive(a, value(args, ++i, a));
-                    case "--accel" -> accel = value(args, ++i, a);
+                    case "--accel" -> accel = SandboxOptions.Accel.parse(value(args, ++i, a));
                     case "--loops" -> loops = positive(a, value(args, ++i, a));
                     case "--output-reps" -> outputReps = positive(a, value(args, ++i, a));
                     case "--idle" -> idle = positive(a, value(args, ++i, a));
@@ -203,7 +204,7 @@ public final class VmBench {
 
     private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print) throws Exception {
         BootTrace trace = new BootTrace(print);
-        SandboxRequest request = new SandboxRequest(name, options.memoryMb(), 1, accel.id(), true, Map.of(), List.of(),
+        SandboxRequest request = new SandboxRequest(name, options.memoryMb(), 1, SandboxOptions.Accel.parse(accel.id()), true, Map.of(), List.of(),
                 telemetryMs, telemetry, trace);
         Sandbox sb = provider.start(request);
         try {

@@ -1,5 +1,7 @@
 package io.voidbox.spi;
 
+import io.voidbox.SandboxOptions.Accel;
+import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.protocol.TelemetryBatch;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,7 @@ import java.util.function.Consumer;
  * @param boxName             the {@code [vm:NAME]} of every line the sandbox logs
  * @param memoryMb            guest memory (VM backend)
  * @param vcpus               guest vCPUs (VM backend)
- * @param accel               {@code auto}, {@code kvm} or {@code tcg} (VM backend)
+ * @param accel               the requested accelerator (VM backend; resolved by the sandbox)
  * @param network             false: no NIC at all
  * @param env                 extra environment for every command
  * @param mounts              host directories to expose
@@ -23,7 +25,7 @@ public record SandboxRequest(
         String boxName,
         int memoryMb,
         int vcpus,
-        String accel,
+        Accel accel,
         boolean network,
         Map<String, String> env,
         List<Mount> mounts,
@@ -35,7 +37,4 @@ public record SandboxRequest(
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
     }
-
-    /** A host directory exposed at {@code guestPath}; read-only unless {@code readWrite}. */
-    public record Mount(String hostPath, String guestPath, boolean readWrite) {}
 }

@@ -5,7 +5,6 @@ import io.voidbox.LlmConfig;
 import io.voidbox.Pipeline;
 import io.voidbox.SandboxOptions;
 import io.voidbox.Stage;
-import io.voidbox.spi.SandboxRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,12 +32,13 @@ public final class SpecPipelines {
 
     static Box toBox(BoxSpec b, Path baseDir) {
         SandboxSpec s = b.sandbox();
-        SandboxOptions sandbox = new SandboxOptions(s.backend().id(), s.accel().id(), s.memoryMb(), s.vcpus(),
-                s.network(), s.env(),
-                s.mounts().stream().map(m -> new SandboxRequest.Mount(m.host().toString(), m.guest(), !m.readOnly())).toList(),
+        SandboxOptions sandbox = new SandboxOptions(SandboxOptions.Backend.parse(s.backend().id()),
+                SandboxOptions.Accel.parse(s.accel().id()), s.memoryMb(), s.vcpus(), s.network(), s.env(),
+                s.mounts().stream().map(m -> new SandboxOptions.Mount(m.host(), m.guest(), m.readOnly())).toList(),
                 s.telemetryIntervalMs());
         LlmSpec l = b.llm();
-        LlmConfig llm = new LlmConfig(l.provider().map(LlmSpec.Provider::id), l.model(), l.baseUrl(), l.apiKeyEnv(), l.scenario());
+        LlmConfig llm = new LlmConfig(l.provider().map(p -> LlmConfig.Provider.parse(p.id())), l.model(), l.baseUrl(),
+                l.apiKeyEnv(), l.scenario());
         List<String> skills = b.skills().stream().map(sk -> {
             Path p = baseDir.resolve(sk);
             return Files.exists(p) ? p.toAbsolutePath().normalize().toString() : sk;

@@ -4,6 +4,7 @@ import io.voidbox.observability.ExportStats;
 import io.voidbox.observability.OtelSetup;
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
+import io.voidbox.SandboxOptions;
 import io.voidbox.VoidBox;
 import io.voidbox.spec.SpecLoader;
 import io.voidbox.spec.SpecPipelines;
@@ -136,7 +137,7 @@ public final class PipelineOverhead {
                 throw new IllegalStateException("arm " + arm + " but exporting=" + otel.exporting() + ": " + notes);
             }
             VoidBox.Builder b = VoidBox.builder()
-                    .backend("local")
+                    .backend(SandboxOptions.Backend.LOCAL)
                     .environment(baseEnv)
                     .notices(n -> err.println("voidbox: " + n))
                     .syncListener(e -> events.incrementAndGet());

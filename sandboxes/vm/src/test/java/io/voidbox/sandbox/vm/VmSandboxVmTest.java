@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.HandshakeException;
 import io.voidbox.protocol.UnixSocketTransport;
@@ -34,7 +35,7 @@ class VmSandboxVmTest {
     private final List<TelemetryBatch> telemetry = new CopyOnWriteArrayList<>();
 
     private SandboxRequest request(String name) {
-        return new SandboxRequest(name, 512, 1, "tcg", true, Map.of(), List.of(), 200, telemetry::add, new SandboxListener() {
+        return new SandboxRequest(name, 512, 1, SandboxOptions.Accel.TCG, true, Map.of(), List.of(), 200, telemetry::add, new SandboxListener() {
             @Override
             public void line(String stream, String line) {
                 lines.add(line);
