@@ -5,10 +5,8 @@ import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.VoidBox;
 import io.voidbox.event.JsonLinesEventWriter;
-import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.SpecException;
 import io.voidbox.spec.SpecLoader;
-import io.voidbox.spec.SpecPipelines;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -52,8 +50,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Pipeline pipeline;
         try {
-            PipelineSpec spec = SpecLoader.load(file);
-            pipeline = SpecPipelines.toPipeline(spec);
+            pipeline = SpecLoader.load(file).pipeline();
         } catch (SpecException e) {
             System.err.println(e.getMessage());
             return VoidboxCommand.EXIT_BAD_INPUT;

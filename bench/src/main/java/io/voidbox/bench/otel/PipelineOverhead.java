@@ -7,7 +7,6 @@ import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions;
 import io.voidbox.VoidBox;
 import io.voidbox.spec.SpecLoader;
-import io.voidbox.spec.SpecPipelines;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +77,7 @@ public final class PipelineOverhead {
         if (runs < 1 || runs > 50 || warmup < 0 || warmup > 5) {
             throw new IllegalArgumentException("--runs must be 1..50 and --warmup 0..5");
         }
-        Pipeline pipeline = SpecPipelines.toPipeline(SpecLoader.load(file));
+        Pipeline pipeline = SpecLoader.load(file).pipeline();
 
         // the environment of a CLI run without any OpenTelemetry variables (and never a real model key)
         Map<String, String> base = new HashMap<>(System.getenv());
