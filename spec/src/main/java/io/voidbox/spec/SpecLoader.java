@@ -3,6 +3,7 @@ package io.voidbox.spec;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
 import io.voidbox.SandboxOptions;
+import io.voidbox.spec.internal.SpecResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;

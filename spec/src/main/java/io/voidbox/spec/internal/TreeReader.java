@@ -1,4 +1,4 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;

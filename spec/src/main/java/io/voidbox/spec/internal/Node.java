@@ -1,4 +1,4 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
@@ -9,6 +9,8 @@ import io.voidbox.SandboxOptions.Accel;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.Stage;
+import io.voidbox.spec.PipelineSpec;
+import io.voidbox.spec.SpecException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -30,7 +32,7 @@ import java.util.Set;
  * overrides over top-level settings, applies the core's defaults and checks cross references,
  * recording every error instead of stopping at the first.
  */
-final class SpecResolver {
+public final class SpecResolver {
 
     static final String API_VERSION = "v1";
 
@@ -61,7 +63,7 @@ final class SpecResolver {
      * @param sourceFile the (absolute) spec file; relative paths resolve against its directory
      * @throws SpecException with every error found
      */
-    static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
+    public static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
         Errors errors = new Errors();
         boolean json = display.toLowerCase(Locale.ROOT).endsWith(".json");
         Node root = new TreeReader(errors).read(content, json);
