@@ -97,9 +97,24 @@ public final class SpecResolver {
                 Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
     }
 
-    /** One box as declared; {@code name} is empty when missing or invalid. */
-    record BoxDecl(Optional<String> name, Node.Loc nameLoc, String path, Node.Loc loc, Optional<String> prompt, List<String> skills,
-                   LlmDecl llm, SandboxDecl sandbox, Optional<Duration> timeout, Optional<String> outputFile) {}
+    /**
+     * One box as declared in the mapping {@code at} (which gives its path and positions for
+     * errors); {@code name} is empty when missing or invalid.
+     */
+    record BoxDecl(Fields at, Optional<String> name, Optional<String> prompt, List<String> skills, LlmDecl llm,
+                   SandboxDecl sandbox, Optional<Duration> timeout, Optional<String> outputFile) {
+        String path() {
+            return at.path;
+        }
+
+        Node.Loc loc() {
+            return at.loc();
+        }
+
+        Node.Loc nameLoc() {
+            return at.locOf("name");
+        }
+    }
 
     /** Resolves the document; returns empty when any error was recorded. */
     private Optional<PipelineSpec> resolve(Node root, Path sourceFile) {
@@ -185,7 +200,7 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields a = af.get();
-        return Optional.of(new BoxDecl(specName, a.loc(), "agent", a.loc(), a.text("prompt", true),
+        return Optional.of(new BoxDecl(a, specName, a.text("prompt", true),
                 a.strings("skills").orElse(List.of()), LlmDecl.absent("agent.llm", a.loc()), SandboxDecl.ABSENT,
                 timeout(a), outputFile(a)));
     }
@@ -318,7 +333,7 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields b = bf.get();
-        return Optional.of(new BoxDecl(b.name("name", true), b.locOf("name"), path, b.loc(), b.text("prompt", true),
+        return Optional.of(new BoxDecl(b, b.name("name", true), b.text("prompt", true),
                 b.strings("skills").orElse(List.of()),
                 b.value("llm").map(n -> llm(n, path + ".llm")).orElse(LlmDecl.absent(path + ".llm", b.loc())),
                 b.value("sandbox").map(n -> sandbox(n, path + ".sandbox")).orElse(SandboxDecl.ABSENT),
