@@ -20,6 +20,11 @@ public record Box(
         Duration timeout,
         Optional<String> outputFile) {
 
+    /** The timeout of a box that does not set one. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    /** The longest a box may run. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
     public Box {
@@ -27,7 +32,11 @@ public record Box(
         Objects.requireNonNull(prompt, "prompt");
         if (!NAME.matcher(name).matches()) throw new IllegalArgumentException("box name '" + name + "' must match " + NAME);
         skills = List.copyOf(skills);
+        Objects.requireNonNull(llm, "llm");
+        Objects.requireNonNull(sandbox, "sandbox");
+        Objects.requireNonNull(outputFile, "outputFile");
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("box " + name + ": timeout must be positive");
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) throw new IllegalArgumentException("box " + name + ": timeout must be at most " + MAX_TIMEOUT);
     }
 
     public static Builder named(String name) {
@@ -41,7 +50,7 @@ public record Box(
         private final List<String> skills = new ArrayList<>();
         private LlmConfig llm = LlmConfig.auto();
         private SandboxOptions sandbox = SandboxOptions.defaults();
-        private Duration timeout = Duration.ofMinutes(10);
+        private Duration timeout = DEFAULT_TIMEOUT;
         private String outputFile;
 
         private Builder(String name) {

@@ -1,31 +1,51 @@
 package io.voidbox;
 
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Which model endpoint a box's agent talks to. {@code provider} is one of {@code claude},
- * {@code anthropic}, {@code ollama}, {@code custom}, {@code scripted}, or empty to let the
- * runtime choose (scripted when no API key is set). The API key itself never appears here: only
- * the name of the environment variable that holds it.
+ * Which model endpoint a box's agent talks to. Every field may stay empty so the runtime decides
+ * (the scripted model when no API key is set); the spec file and the Java API both produce this
+ * one shape. The API key itself never appears here: only the name of the environment variable
+ * that holds it.
+ *
+ * @param provider  the model API family; empty: the runtime picks
+ * @param model     model name passed to the agent; empty: the agent's default
+ * @param baseUrl   API base URL ({@code http}/{@code https}); needed for {@link Provider#CUSTOM}
+ * @param apiKeyEnv name of the host environment variable holding the API key (never the key)
+ * @param scenario  the scripted-model scenario file ({@link Provider#SCRIPTED})
  */
 public record LlmConfig(
-        Optional<String> provider,
+        Optional<Provider> provider,
         Optional<String> model,
         Optional<String> baseUrl,
         Optional<String> apiKeyEnv,
         Optional<Path> scenario) {
 
+    private static final LlmConfig AUTO =
+            new LlmConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+    public LlmConfig {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        Objects.requireNonNull(apiKeyEnv, "apiKeyEnv");
+        Objects.requireNonNull(scenario, "scenario");
+    }
+
+    /** Nothing specified: the runtime chooses everything. */
     public static LlmConfig auto() {
-        return new LlmConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return AUTO;
     }
 
     public static LlmConfig scripted(Path scenario) {
-        return new LlmConfig(Optional.of("scripted"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(scenario));
+        return new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(scenario));
     }
 
     public static LlmConfig anthropic(String model) {
-        return new LlmConfig(Optional.of("anthropic"), Optional.of(model), Optional.empty(), Optional.empty(), Optional.empty());
+        return new LlmConfig(Optional.of(Provider.ANTHROPIC), Optional.of(model), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public LlmConfig withModel(String m) {
@@ -40,5 +60,29 @@ public record LlmConfig(
                 other.baseUrl.or(() -> baseUrl),
                 other.apiKeyEnv.or(() -> apiKeyEnv),
                 other.scenario.or(() -> scenario));
+    }
+
+    /** Model API families a box can use. */
+    public enum Provider {
+        /** Anthropic's API, as Claude Code calls it by default (key in {@code ANTHROPIC_API_KEY}). */
+        CLAUDE,
+        /** Same endpoint as {@link #CLAUDE}. */
+        ANTHROPIC,
+        /** A local Ollama server speaking the Anthropic API. */
+        OLLAMA,
+        /** Any Anthropic-compatible endpoint at {@code baseUrl}. */
+        CUSTOM,
+        /** The offline scripted model replaying a scenario file. */
+        SCRIPTED;
+
+        /** The spelling in spec files ({@code claude}, {@code anthropic}, ...), events and spans. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The provider spelled {@code id}; the error names the allowed spellings. */
+        public static Provider parse(String id) {
+            return SpecIds.parse("llm.provider", id, values(), Provider::id);
+        }
     }
 }

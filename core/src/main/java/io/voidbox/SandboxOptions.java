@@ -1,16 +1,30 @@
 package io.voidbox;
 
-import io.voidbox.spi.SandboxRequest.Mount;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * How a box is isolated. {@code backend}: {@code auto} (micro-VM where QEMU and the guest image
- * are available, else local with a warning), {@code vm} (error if unavailable) or {@code local}.
+ * How a box is isolated, with its defaults and limits in one place: the Java builder and the spec
+ * file both end up here, so a box means the same whichever way it was written.
+ *
+ * @param backend             where the box runs (default {@link Backend#AUTO})
+ * @param accel               CPU virtualisation of the VM backend (default {@link Accel#AUTO})
+ * @param memoryMb            guest memory, {@value #MIN_MEMORY_MB}..{@value #MAX_MEMORY_MB}
+ *                            (default {@value #DEFAULT_MEMORY_MB})
+ * @param vcpus               guest vCPUs, 1..{@value #MAX_VCPUS} (default {@value #DEFAULT_VCPUS})
+ * @param network             false: the box gets no network at all (default true)
+ * @param env                 extra environment for the agent
+ * @param mounts              host directories exposed in the box
+ * @param telemetryIntervalMs sampling interval of guest/process telemetry,
+ *                            {@value #MIN_TELEMETRY_INTERVAL_MS}..{@value #MAX_TELEMETRY_INTERVAL_MS}
+ *                            (default {@value #DEFAULT_TELEMETRY_INTERVAL_MS})
  */
 public record SandboxOptions(
-        String backend,
-        String accel,
+        Backend backend,
+        Accel accel,
         int memoryMb,
         int vcpus,
         boolean network,
@@ -18,21 +32,98 @@ public record SandboxOptions(
         List<Mount> mounts,
         long telemetryIntervalMs) {
 
+    public static final int DEFAULT_MEMORY_MB = 1024;
+    public static final int MIN_MEMORY_MB = 256;
+    public static final int MAX_MEMORY_MB = 65536;
+    public static final int DEFAULT_VCPUS = 1;
+    public static final int MAX_VCPUS = 8;
+    public static final long DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
+    public static final long MIN_TELEMETRY_INTERVAL_MS = 100;
+    public static final long MAX_TELEMETRY_INTERVAL_MS = 60000;
+
+    private static final SandboxOptions DEFAULTS = new SandboxOptions(Backend.AUTO, Accel.AUTO, DEFAULT_MEMORY_MB, DEFAULT_VCPUS,
+            true, Map.of(), List.of(), DEFAULT_TELEMETRY_INTERVAL_MS);
+
     public SandboxOptions {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(accel, "accel");
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
-        if (telemetryIntervalMs < 100) throw new IllegalArgumentException("telemetryIntervalMs must be >= 100, was " + telemetryIntervalMs);
+        check("memoryMb", memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB);
+        check("vcpus", vcpus, 1, MAX_VCPUS);
+        check("telemetryIntervalMs", telemetryIntervalMs, MIN_TELEMETRY_INTERVAL_MS, MAX_TELEMETRY_INTERVAL_MS);
     }
 
+    private static void check(String field, long value, long min, long max) {
+        if (value < min || value > max)
+            throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
+    }
+
+    /** Every field at its default. */
     public static SandboxOptions defaults() {
-        return new SandboxOptions("auto", "auto", 1024, 1, true, Map.of(), List.of(), 1000);
+        return DEFAULTS;
     }
 
-    public SandboxOptions withBackend(String b) {
+    public SandboxOptions withBackend(Backend b) {
         return new SandboxOptions(b, accel, memoryMb, vcpus, network, env, mounts, telemetryIntervalMs);
     }
 
     public SandboxOptions withTelemetryIntervalMs(long ms) {
         return new SandboxOptions(backend, accel, memoryMb, vcpus, network, env, mounts, ms);
+    }
+
+    /** Which sandbox implementation runs the box. */
+    public enum Backend {
+        /** The micro-VM where QEMU and the guest image are available, else local with one warning. */
+        AUTO,
+        /** The micro-VM; an error (never a silent downgrade) if it cannot run here. */
+        VM,
+        /** A local process sandbox, no VM isolation. */
+        LOCAL;
+
+        /** The spelling in spec files and on the command line ({@code auto}, {@code vm}, {@code local}). */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The backend spelled {@code id}; the error names the allowed spellings. */
+        public static Backend parse(String id) {
+            return SpecIds.parse("backend", id, values(), Backend::id);
+        }
+    }
+
+    /** CPU virtualisation for the VM backend. */
+    public enum Accel {
+        /** KVM when it works (probed once), else TCG with one warning. */
+        AUTO,
+        /** Hardware virtualisation; an error if {@code /dev/kvm} is unusable. */
+        KVM,
+        /** QEMU's emulator: always available, much slower. */
+        TCG;
+
+        /** The spelling in spec files ({@code auto}, {@code kvm}, {@code tcg}). */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The accelerator spelled {@code id}; the error names the allowed spellings. */
+        public static Accel parse(String id) {
+            return SpecIds.parse("accel", id, values(), Accel::id);
+        }
+    }
+
+    /**
+     * A host directory exposed inside the box: copied in before the agent starts and, unless
+     * read-only, copied back out after it ends.
+     *
+     * @param host     host directory (the spec resolves relative paths against its own directory)
+     * @param guest    absolute path inside the box, below {@code /workspace}
+     * @param readOnly {@code mode: ro} (the spec's default) versus {@code mode: rw}
+     */
+    public record Mount(Path host, String guest, boolean readOnly) {
+        public Mount {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(guest, "guest");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.voidbox;
 
+import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.internal.engine.BackendSelector;
 import io.voidbox.internal.engine.BoxExecutor;
 import io.voidbox.spi.LlmResolver;
@@ -39,7 +40,7 @@ public final class VoidBox implements AutoCloseable {
     private final List<RunEventListener> listeners;
     private final List<RunEventListener> syncListeners;
     private final Map<String, SandboxProvider> providers;
-    private final Optional<String> backendOverride;
+    private final Optional<Backend> backendOverride;
     private final AgentRunner agent;
     private final LlmResolver llms;
     private final Clock clock;
@@ -112,7 +113,7 @@ public final class VoidBox implements AutoCloseable {
         private final List<RunEventListener> listeners = new ArrayList<>();
         private final List<RunEventListener> syncListeners = new ArrayList<>();
         private final Map<String, SandboxProvider> providers = new HashMap<>();
-        private Optional<String> backendOverride = Optional.empty();
+        private Optional<Backend> backendOverride = Optional.empty();
         private AgentRunner agent;
         private LlmResolver llms;
         private Clock clock = Clock.systemUTC();
@@ -130,8 +131,8 @@ public final class VoidBox implements AutoCloseable {
         /** Adds a backend; once any is added, only the added ones are used (no default local/vm). */
         public Builder sandboxProvider(SandboxProvider p) { providers.put(p.backend(), p); return this; }
 
-        /** Forces one backend for every box ({@code auto}, {@code vm} or {@code local}), like {@code --backend}. */
-        public Builder backend(String b) { backendOverride = Optional.ofNullable(b); return this; }
+        /** Forces one backend for every box, like {@code --backend}; null: each box's own. */
+        public Builder backend(Backend b) { backendOverride = Optional.ofNullable(b); return this; }
 
         public Builder agentRunner(AgentRunner a) { agent = a; return this; }
 

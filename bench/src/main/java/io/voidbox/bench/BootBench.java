@@ -1,5 +1,6 @@
 package io.voidbox.bench;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.sandbox.vm.Accel;
 import io.voidbox.sandbox.vm.AccelProbe;
 import io.voidbox.sandbox.vm.AccelSelector;
@@ -30,14 +31,14 @@ public final class BootBench {
     public static void main(String[] args) throws Exception {
         int runs = 20;
         Path imageDir = null;
-        String accelName = "auto";
+        SandboxOptions.Accel requested = SandboxOptions.Accel.AUTO;
         Pattern ready = MachineSpec.DEFAULT_READY;
         int memory = 1024;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--image" -> imageDir = Path.of(args[++i]);
-                case "--accel" -> accelName = args[++i];
+                case "--accel" -> requested = SandboxOptions.Accel.parse(args[++i]);
                 case "--ready" -> ready = Pattern.compile(args[++i]);
                 case "--memory" -> memory = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -48,7 +49,7 @@ public final class BootBench {
                         .orElseThrow(() -> new IllegalStateException("no cached guest image: run ./voidbox image build first"));
         AccelProbe probe = AccelProbe.system();
         Path qemu = probe.qemu().orElseThrow(() -> new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));
-        Accel accel = new AccelSelector(probe).select(accelName, image, w -> System.err.println("warning: " + w));
+        Accel accel = new AccelSelector(probe).select(requested, image, w -> System.err.println("warning: " + w));
         System.err.printf("image %s (kernel %s, claude=%s), accel %s, %d runs each%n", image.id(), image.kernelVersion(), image.hasClaude(), accel.id(), runs);
 
         List<Long> bareWall = new ArrayList<>();

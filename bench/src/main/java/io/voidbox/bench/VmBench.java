@@ -1,5 +1,6 @@
 package io.voidbox.bench;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
 import io.voidbox.spi.ExecResult;
@@ -81,11 +82,11 @@ public final class VmBench {
             echo "$a $b $c"
             """.formatted(ONE_MIB);
 
-    private record Options(int runs, int warmup, int memoryMb, int bareMemoryMb, String accel, int loops, int outputReps,
+    private record Options(int runs, int warmup, int memoryMb, int bareMemoryMb, SandboxOptions.Accel accel, int loops, int outputReps,
                            int idleSeconds, int settleSeconds, int telemetryReps, Set<String> only, boolean trace) {
         static Options parse(String[] args) {
             int runs = 20, warmup = 1, memory = 1024, bareMemory = -1, loops = 50, outputReps = 5, idle = 20, settle = 5, telemetryReps = 1;
-            String accel = "auto";
+            SandboxOptions.Accel accel = SandboxOptions.Accel.AUTO;
             Set<String> only = Set.of("boot", "exec", "telemetry");
             boolean trace = false;
             for (int i = 0; i < args.length; i++) {
@@ -95,7 +96,7 @@ public final class VmBench {
                     case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
                     case "--memory" -> memory = positive(a, value(args, ++i, a));
                     case "--bare-memory" -> bareMemory = positive(a, value(args, ++i, a));
-                    case "--accel" -> accel = value(args, ++i, a);
+                    case "--accel" -> accel = SandboxOptions.Accel.parse(value(args, ++i, a));
                     case "--loops" -> loops = positive(a, value(args, ++i, a));
                     case "--output-reps" -> outputReps = positive(a, value(args, ++i, a));
                     case "--idle" -> idle = positive(a, value(args, ++i, a));
@@ -211,7 +212,7 @@ public final class VmBench {
         BootTrace trace = new BootTrace(print);
         BoxScope scope = BoxScope.open("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
         SandboxRequest request = new SandboxRequest(scope,
-                new SandboxOptions("vm", accel.id(), options.memoryMb(), 1, true, Map.of(), List.of(), telemetryMs), telemetry);
+                new SandboxOptions(SandboxOptions.Backend.VM, SandboxOptions.Accel.parse(accel.id()), options.memoryMb(), 1, true, Map.of(), List.of(), telemetryMs), telemetry);
         Sandbox sb = provider.start(request);
         try {
             long handshake = System.nanoTime();

@@ -1,7 +1,8 @@
 package io.voidbox.cli;
 
-import io.voidbox.observability.OtelSetup;
+import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.VoidBox;
+import io.voidbox.observability.OtelSetup;
 import java.io.PrintStream;
 import java.time.Duration;
 
@@ -11,19 +12,19 @@ import java.time.Duration;
  * one line at the end; a dead collector never blocks or fails the run).
  */
 final class CliRuntime implements AutoCloseable {
-    private final String backend;
+    private final Backend backend;
     private final PrintStream err;
     private final OtelSetup otel;
     private final java.util.Map<String, String> environment;
 
-    private CliRuntime(String backend, PrintStream err, OtelSetup otel, java.util.Map<String, String> environment) {
+    private CliRuntime(Backend backend, PrintStream err, OtelSetup otel, java.util.Map<String, String> environment) {
         this.backend = backend;
         this.err = err;
         this.otel = otel;
         this.environment = environment;
     }
 
-    static CliRuntime create(String backend, PrintStream err, java.util.Map<String, String> environment) {
+    static CliRuntime create(Backend backend, PrintStream err, java.util.Map<String, String> environment) {
         return new CliRuntime(backend, err, OtelSetup.fromEnvironment(environment, err), environment);
     }
 

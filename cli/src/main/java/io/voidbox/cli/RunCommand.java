@@ -2,12 +2,11 @@ package io.voidbox.cli;
 
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
+import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.VoidBox;
 import io.voidbox.event.JsonLinesEventWriter;
-import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.SpecException;
 import io.voidbox.spec.SpecLoader;
-import io.voidbox.spec.SpecPipelines;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -39,14 +38,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (backend != null && !backend.matches("auto|vm|local")) {
-            System.err.println("voidbox: --backend must be auto, vm or local, was '" + backend + "'");
-            return VoidboxCommand.EXIT_BAD_INPUT;
+        Backend backendOverride = null;
+        if (backend != null) {
+            // parsed here, not by picocli, so that a bad value keeps this one-line message (no usage dump)
+            try {
+                backendOverride = Backend.parse(backend);
+            } catch (IllegalArgumentException e) {
+                System.err.println("voidbox: --backend must be auto, vm or local, was '" + backend + "'");
+                return VoidboxCommand.EXIT_BAD_INPUT;
+            }
         }
         Pipeline pipeline;
         try {
-            PipelineSpec spec = SpecLoader.load(file);
-            pipeline = SpecPipelines.toPipeline(spec);
+            pipeline = SpecLoader.load(file).pipeline();
         } catch (SpecException e) {
             System.err.println(e.getMessage());
             return VoidboxCommand.EXIT_BAD_INPUT;
@@ -60,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
             return VoidboxCommand.EXIT_BAD_INPUT;
         }
         boolean tty = System.console() != null && System.console().isTerminal();
-        try (CliRuntime runtime = CliRuntime.create(backend, System.err, parent.environment)) {
+        try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment)) {
             VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
             if (eventsOut != null) builder.listener(new JsonLinesEventWriter(eventsOut, !eventsToStdout));
             PipelineResult result;

@@ -1,8 +1,10 @@
 package io.voidbox.spi;
 
+import io.voidbox.SandboxOptions.Backend;
+
 /** Starts sandboxes of one backend. Implementations are thread-safe: fan-out starts several at once. */
 public interface SandboxProvider {
-    /** {@code vm} or {@code local}. */
+    /** The {@link Backend#id()} this provider serves: {@code vm} or {@code local}. */
     String backend();
 
     /**

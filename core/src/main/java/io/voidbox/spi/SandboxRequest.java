@@ -1,6 +1,8 @@
 package io.voidbox.spi;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.SandboxOptions.Accel;
+import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.protocol.TelemetryBatch;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +30,8 @@ public record SandboxRequest(BoxScope scope, SandboxOptions options, Consumer<Te
         return options.vcpus();
     }
 
-    /** {@code auto}, {@code kvm} or {@code tcg} (VM backend). */
-    public String accel() {
+    /** The requested accelerator (VM backend; resolved by the sandbox). */
+    public Accel accel() {
         return options.accel();
     }
 
@@ -51,7 +53,4 @@ public record SandboxRequest(BoxScope scope, SandboxOptions options, Consumer<Te
     public long telemetryIntervalMs() {
         return options.telemetryIntervalMs();
     }
-
-    /** A host directory exposed at {@code guestPath}; read-only unless {@code readWrite}. */
-    public record Mount(String hostPath, String guestPath, boolean readWrite) {}
 }

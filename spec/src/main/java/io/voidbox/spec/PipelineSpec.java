@@ -1,28 +1,39 @@
 package io.voidbox.spec;
 
+import io.voidbox.Box;
+import io.voidbox.Pipeline;
+import io.voidbox.SandboxOptions;
+import io.voidbox.Stage;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * A validated, fully resolved spec: what the engine runs. Both {@code kind: agent} and
- * {@code kind: pipeline} files resolve to this one shape (an agent is a one-box pipeline whose box
- * is named after the spec), so the engine has a single code path.
+ * A validated, fully resolved spec: the same {@link Pipeline} a Java user would build, plus where
+ * it came from. Both {@code kind: agent} and {@code kind: pipeline} files resolve to this one shape
+ * (an agent is a one-box pipeline whose box is named after the spec), so the engine has a single
+ * code path. Defaults and limits are the core's ({@link Box#DEFAULT_TIMEOUT},
+ * {@link SandboxOptions#defaults()}), never the spec's own.
  *
- * <p>Invariants (guaranteed by {@link SpecLoader}): box names are unique and match
- * {@code [a-z0-9][a-z0-9_-]*}; every box is referenced by exactly one stage; every stage references
- * existing boxes; a fan-out has at least two boxes.
+ * <p>Guaranteed by {@link SpecLoader}: box names are unique and match
+ * {@code [a-z0-9][a-z0-9_-]*}; every declared box runs in exactly one stage; a fan-out has at least
+ * two boxes; relative mount, scenario and (existing) skill paths are resolved against
+ * {@link #baseDir()}.
  *
- * @param name       the spec's {@code name}, also used as VM name prefix
  * @param kind       which kind of file this came from
- * @param boxes      boxes in declaration order, with effective (merged, defaulted) settings
- * @param stages     stages in execution order; implicit one-box stages in declaration order when the
- *                   file has no {@code stages}
- * @param sourceFile the spec file (absolute); relative skill paths resolve against its directory
+ * @param pipeline   the pipeline to run; its name is the spec's {@code name} (also the VM name
+ *                   prefix); stages in execution order (implicit one-box stages in declaration
+ *                   order when the file has no {@code stages})
+ * @param sourceFile the spec file (absolute)
  */
-public record PipelineSpec(String name, Kind kind, List<BoxSpec> boxes, List<StageSpec> stages, Path sourceFile) {
+public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) {
+
+    public PipelineSpec {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(pipeline, "pipeline");
+        Objects.requireNonNull(sourceFile, "sourceFile");
+    }
 
     /** The {@code kind} of a spec file. */
     public enum Kind {
@@ -40,27 +51,23 @@ public record PipelineSpec(String name, Kind kind, List<BoxSpec> boxes, List<Sta
         }
     }
 
-    public PipelineSpec {
-        boxes = List.copyOf(boxes);
-        stages = List.copyOf(stages);
-        Set<String> names = new HashSet<>();
-        for (BoxSpec box : boxes) {
-            if (!names.add(box.name())) {
-                throw new IllegalArgumentException("duplicate box name " + box.name());
-            }
-        }
-        for (StageSpec stage : stages) {
-            for (String box : stage.boxes()) {
-                if (!names.contains(box)) {
-                    throw new IllegalArgumentException("stage references unknown box " + box);
-                }
-            }
-        }
+    /** The spec's {@code name}. */
+    public String name() {
+        return pipeline.name();
+    }
+
+    /** Every box, in stage order. */
+    public List<Box> boxes() {
+        return pipeline.boxes();
+    }
+
+    public List<Stage> stages() {
+        return pipeline.stages();
     }
 
     /** The box called {@code name}, if any. */
-    public Optional<BoxSpec> box(String name) {
-        return boxes.stream().filter(b -> b.name().equals(name)).findFirst();
+    public Optional<Box> box(String name) {
+        return boxes().stream().filter(b -> b.name().equals(name)).findFirst();
     }
 
     /** The directory relative paths in the spec (skills, mounts, scenarios) are resolved against. */

@@ -1,5 +1,9 @@
 package io.voidbox.spec;
 
+import io.voidbox.Box;
+import io.voidbox.LlmConfig;
+import io.voidbox.SandboxOptions;
+import io.voidbox.spec.internal.SpecResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
@@ -11,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads and validates pipeline spec files ({@code api_version: v1}, YAML or JSON).
@@ -21,13 +24,14 @@ import java.util.Locale;
  * error is reported with its path and line/column (see {@link SpecException}). JSON is used for
  * files ending in {@code .json}, YAML otherwise.
  *
- * <p>Defaults applied (documented again on the records): {@code sandbox.backend auto},
- * {@code accel auto}, {@code memory_mb 1024}, {@code vcpus 1}, {@code network true},
- * {@code telemetry_interval_ms 1000}, mount {@code mode ro}, {@code timeout_secs 600}. No
- * {@code llm} default is assumed: absent fields stay empty so the runtime can choose (e.g. the
+ * <p>Defaults and limits are the core's: {@link SandboxOptions#defaults()} (backend {@code auto},
+ * accel {@code auto}, 1024 MB, 1 vCPU, network on, telemetry every 1000 ms),
+ * {@link Box#DEFAULT_TIMEOUT} (600 s) and mount {@code mode ro}. No {@code llm} default is
+ * assumed: absent fields stay empty ({@link LlmConfig#auto()}) so the runtime can choose (e.g. the
  * scripted model when no API key is set). A box's {@code llm} and {@code sandbox} override the
  * top-level ones field by field ({@code env} merges key by key, {@code mounts} replaces). Relative
- * {@code scenario} and mount {@code host} paths resolve against the spec file's directory.
+ * {@code scenario}, mount {@code host} and existing skill paths resolve against the spec file's
+ * directory.
  */
 public final class SpecLoader {
 
@@ -73,20 +77,10 @@ public final class SpecLoader {
     }
 
     private static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
-        Errors errors = new Errors();
-        boolean json = display.toLowerCase(Locale.ROOT).endsWith(".json");
         if (content.length() > MAX_FILE_BYTES) {
             throw fileError(display, "larger than " + MAX_FILE_BYTES + " bytes");
         }
-        Node root = new TreeReader(errors).read(content, json);
-        PipelineSpec spec = null;
-        if (root != null) {
-            spec = new SpecResolver(errors, sourceFile.getParent()).resolve(root, sourceFile).orElse(null);
-        }
-        if (!errors.isEmpty() || spec == null) {
-            throw new SpecException(display, errors.sorted());
-        }
-        return spec;
+        return SpecResolver.resolve(content, display, sourceFile);
     }
 
     private static String read(Path file) throws IOException {

@@ -1,6 +1,10 @@
 /**
- * The pipeline spec format: what users write, validated strictly and resolved into immutable
- * records the engine runs. Entry point: {@link io.voidbox.spec.SpecLoader}.
+ * The pipeline spec format: what users write, validated strictly and resolved into the same
+ * {@link io.voidbox.Pipeline}, {@link io.voidbox.Box}, {@link io.voidbox.SandboxOptions} and
+ * {@link io.voidbox.LlmConfig} a Java user builds, with the core's defaults and limits (the
+ * values noted below). Entry point: {@link io.voidbox.spec.SpecLoader}; result:
+ * {@link io.voidbox.spec.PipelineSpec}; errors: {@link io.voidbox.spec.SpecException}. How the
+ * file is read and resolved is in {@code io.voidbox.spec.internal} (not API).
  *
  * <pre>{@code
  * api_version: v1                 # required, only v1

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.voidbox.Box;
+import io.voidbox.LlmConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +55,8 @@ class ExamplesTest {
         assertThat(specs).hasSizeGreaterThanOrEqualTo(3);
         return specs.stream().map(file -> DynamicTest.dynamicTest(examplesDir().relativize(file).toString(), () -> {
             PipelineSpec spec = SpecLoader.load(file);
-            for (BoxSpec box : spec.boxes()) {
-                assertThat(box.llm().provider()).as(box.name()).contains(LlmSpec.Provider.SCRIPTED);
+            for (Box box : spec.boxes()) {
+                assertThat(box.llm().provider()).as(box.name()).contains(LlmConfig.Provider.SCRIPTED);
                 assertThat(box.timeout()).as(box.name()).isEqualTo(Duration.ofSeconds(300));
                 assertWellFormedScenario(box.llm().scenario().orElseThrow());
             }
@@ -66,15 +68,13 @@ class ExamplesTest {
         Path examples = examplesDir();
         PipelineSpec single = SpecLoader.load(examples.resolve("single-agent/agent.yaml"));
         assertThat(single.kind()).isEqualTo(PipelineSpec.Kind.AGENT);
-        assertThat(single.stages()).containsExactly(new StageSpec.Single("single-agent"));
+        assertThat(StageNames.of(single)).containsExactly("box single-agent");
 
         PipelineSpec sequential = SpecLoader.load(examples.resolve("sequential/pipeline.yaml"));
-        assertThat(sequential.stages()).containsExactly(
-                new StageSpec.Single("collect"), new StageSpec.Single("analyze"), new StageSpec.Single("report"));
+        assertThat(StageNames.of(sequential)).containsExactly("box collect", "box analyze", "box report");
 
         PipelineSpec fanOut = SpecLoader.load(examples.resolve("fan-out/pipeline.yaml"));
-        assertThat(fanOut.stages()).containsExactly(new StageSpec.Single("prepare"),
-                new StageSpec.FanOut(List.of("stats", "lint", "summary")), new StageSpec.Single("merge"));
+        assertThat(StageNames.of(fanOut)).containsExactly("box prepare", "fan_out stats, lint, summary", "box merge");
         assertThat(fanOut.box("merge").orElseThrow().outputFile()).contains("review.md");
     }
 

@@ -3,9 +3,13 @@ package io.voidbox.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.voidbox.spec.LlmSpec.Provider;
-import io.voidbox.spec.SandboxSpec.Accel;
-import io.voidbox.spec.SandboxSpec.Backend;
+import io.voidbox.Box;
+import io.voidbox.LlmConfig;
+import io.voidbox.LlmConfig.Provider;
+import io.voidbox.SandboxOptions;
+import io.voidbox.SandboxOptions.Accel;
+import io.voidbox.SandboxOptions.Backend;
+import io.voidbox.SandboxOptions.Mount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,10 +47,10 @@ class SpecLoaderTest {
         assertThat(spec.name()).isEqualTo("hello");
         assertThat(spec.kind()).isEqualTo(PipelineSpec.Kind.AGENT);
         assertThat(spec.sourceFile()).isEqualTo(dir.toAbsolutePath().normalize().resolve("agent.yaml"));
-        assertThat(spec.stages()).containsExactly(new StageSpec.Single("hello"));
-        assertThat(spec.boxes()).containsExactly(new BoxSpec("hello", "Say hello", List.of(), LlmSpec.UNSPECIFIED,
-                SandboxSpec.DEFAULTS, Duration.ofSeconds(600), Optional.empty()));
-        assertThat(SandboxSpec.DEFAULTS).isEqualTo(new SandboxSpec(Backend.AUTO, Accel.AUTO, 1024, 1, true, Map.of(), List.of(), 1000));
+        assertThat(StageNames.of(spec)).containsExactly("box hello");
+        assertThat(spec.boxes()).containsExactly(new Box("hello", "Say hello", List.of(), LlmConfig.auto(),
+                SandboxOptions.defaults(), Duration.ofSeconds(600), Optional.empty()));
+        assertThat(SandboxOptions.defaults()).isEqualTo(new SandboxOptions(Backend.AUTO, Accel.AUTO, 1024, 1, true, Map.of(), List.of(), 1000));
     }
 
     @Test
@@ -64,13 +68,13 @@ class SpecLoaderTest {
                   output_file: out/result.json
                 """, "agent.yaml", dir);
 
-        BoxSpec box = spec.boxes().getFirst();
+        Box box = spec.boxes().getFirst();
         assertThat(box.skills()).containsExactly("skills/review.md", "summarize");
         assertThat(box.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(box.outputFile()).contains("out/result.json");
-        assertThat(box.llm()).isEqualTo(new LlmSpec(Optional.of(Provider.SCRIPTED), Optional.of("claude-sonnet-4-5"),
+        assertThat(box.llm()).isEqualTo(new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.of("claude-sonnet-4-5"),
                 Optional.empty(), Optional.empty(), Optional.of(dir.toAbsolutePath().normalize().resolve("scenarios/a.yaml"))));
-        assertThat(box.sandbox()).isEqualTo(new SandboxSpec(Backend.LOCAL, Accel.AUTO, 512, 2, false,
+        assertThat(box.sandbox()).isEqualTo(new SandboxOptions(Backend.LOCAL, Accel.AUTO, 512, 2, false,
                 Map.of("DEBUG", "1", "MODE", "fast"), List.of(), 1000));
     }
 
@@ -103,18 +107,18 @@ class SpecLoaderTest {
                 """, "pipeline.yaml", dir);
 
         Path base = dir.toAbsolutePath().normalize();
-        BoxSpec plain = spec.box("plain").orElseThrow();
-        assertThat(plain.llm()).isEqualTo(new LlmSpec(Optional.of(Provider.SCRIPTED), Optional.of("m-top"), Optional.empty(),
+        Box plain = spec.box("plain").orElseThrow();
+        assertThat(plain.llm()).isEqualTo(new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.of("m-top"), Optional.empty(),
                 Optional.of("MY_KEY"), Optional.of(base.resolve("scenarios/top.yaml"))));
-        assertThat(plain.sandbox()).isEqualTo(new SandboxSpec(Backend.VM, Accel.AUTO, 2048, 1, true,
-                Map.of("A", "top", "B", "top"), List.of(new SandboxSpec.Mount(base.resolve("data"), "/data", true)), 1000));
-        assertThat(plain.timeout()).isEqualTo(BoxSpec.DEFAULT_TIMEOUT);
+        assertThat(plain.sandbox()).isEqualTo(new SandboxOptions(Backend.VM, Accel.AUTO, 2048, 1, true,
+                Map.of("A", "top", "B", "top"), List.of(new Mount(base.resolve("data"), "/data", true)), 1000));
+        assertThat(plain.timeout()).isEqualTo(Box.DEFAULT_TIMEOUT);
 
-        BoxSpec custom = spec.box("custom").orElseThrow();
-        assertThat(custom.llm()).isEqualTo(new LlmSpec(Optional.of(Provider.SCRIPTED), Optional.of("m-top"), Optional.empty(),
+        Box custom = spec.box("custom").orElseThrow();
+        assertThat(custom.llm()).isEqualTo(new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.of("m-top"), Optional.empty(),
                 Optional.of("MY_KEY"), Optional.of(base.resolve("scenarios/b.yaml"))));
-        assertThat(custom.sandbox()).isEqualTo(new SandboxSpec(Backend.VM, Accel.TCG, 2048, 4, true,
-                Map.of("A", "top", "B", "box", "C", "box"), List.of(new SandboxSpec.Mount(Path.of("/srv/out"), "/out", false)), 250));
+        assertThat(custom.sandbox()).isEqualTo(new SandboxOptions(Backend.VM, Accel.TCG, 2048, 4, true,
+                Map.of("A", "top", "B", "box", "C", "box"), List.of(new Mount(Path.of("/srv/out"), "/out", false)), 250));
         assertThat(custom.timeout()).isEqualTo(Duration.ofSeconds(300));
     }
 
@@ -131,9 +135,8 @@ class SpecLoaderTest {
                     - {name: mid, prompt: three}
                 """, "p.yaml", dir);
 
-        assertThat(spec.stages()).containsExactly(
-                new StageSpec.Single("zeta"), new StageSpec.Single("alpha"), new StageSpec.Single("mid"));
-        assertThat(spec.boxes()).extracting(BoxSpec::name).containsExactly("zeta", "alpha", "mid");
+        assertThat(StageNames.of(spec)).containsExactly("box zeta", "box alpha", "box mid");
+        assertThat(spec.boxes()).extracting(Box::name).containsExactly("zeta", "alpha", "mid");
     }
 
     @Test
@@ -154,9 +157,8 @@ class SpecLoaderTest {
                     - {type: box, name: merge}
                 """, "p.yaml", dir);
 
-        assertThat(spec.stages()).containsExactly(new StageSpec.Single("prepare"), new StageSpec.FanOut(List.of("a", "b")),
-                new StageSpec.Single("merge"));
-        assertThat(spec.stages().get(1).boxes()).containsExactly("a", "b");
+        assertThat(StageNames.of(spec)).containsExactly("box prepare", "fan_out a, b", "box merge");
+        assertThat(spec.stages().get(1).boxes()).extracting(Box::name).containsExactly("a", "b");
     }
 
     @Test
@@ -197,7 +199,7 @@ class SpecLoaderTest {
 
         assertThat(json.boxes()).isEqualTo(yaml.boxes());
         assertThat(json.stages()).isEqualTo(yaml.stages());
-        assertThat(json.box("b").orElseThrow().llm()).isEqualTo(new LlmSpec(Optional.of(Provider.CUSTOM), Optional.of("m2"),
+        assertThat(json.box("b").orElseThrow().llm()).isEqualTo(new LlmConfig(Optional.of(Provider.CUSTOM), Optional.of("m2"),
                 Optional.of("http://127.0.0.1:8080"), Optional.of("KEY"), Optional.empty()));
     }
 
@@ -251,7 +253,7 @@ class SpecLoaderTest {
                 agent: {prompt: hi, skills: [x]}
                 """, "agent.yaml", dir);
 
-        BoxSpec box = spec.boxes().getFirst();
+        Box box = spec.boxes().getFirst();
         assertThatThrownBy(() -> spec.boxes().clear()).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> box.skills().add("y")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> box.sandbox().env().put("C", "d")).isInstanceOf(UnsupportedOperationException.class);

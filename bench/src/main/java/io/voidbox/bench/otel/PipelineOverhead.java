@@ -4,9 +4,9 @@ import io.voidbox.observability.ExportStats;
 import io.voidbox.observability.OtelSetup;
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
+import io.voidbox.SandboxOptions;
 import io.voidbox.VoidBox;
 import io.voidbox.spec.SpecLoader;
-import io.voidbox.spec.SpecPipelines;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +77,7 @@ public final class PipelineOverhead {
         if (runs < 1 || runs > 50 || warmup < 0 || warmup > 5) {
             throw new IllegalArgumentException("--runs must be 1..50 and --warmup 0..5");
         }
-        Pipeline pipeline = SpecPipelines.toPipeline(SpecLoader.load(file));
+        Pipeline pipeline = SpecLoader.load(file).pipeline();
 
         // the environment of a CLI run without any OpenTelemetry variables (and never a real model key)
         Map<String, String> base = new HashMap<>(System.getenv());
@@ -136,7 +136,7 @@ public final class PipelineOverhead {
                 throw new IllegalStateException("arm " + arm + " but exporting=" + otel.exporting() + ": " + notes);
             }
             VoidBox.Builder b = VoidBox.builder()
-                    .backend("local")
+                    .backend(SandboxOptions.Backend.LOCAL)
                     .environment(baseEnv)
                     .notices(n -> err.println("voidbox: " + n))
                     .syncListener(e -> events.incrementAndGet());

@@ -1,7 +1,7 @@
 package io.voidbox.internal.engine;
 
 import io.voidbox.Box;
-
+import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.SandboxProvider;
 import java.util.Map;
@@ -12,44 +12,42 @@ import java.util.function.Consumer;
 /**
  * Picks the sandbox backend of a box. {@code auto} prefers the micro-VM and falls back to the
  * local sandbox with one warning per run; an explicit {@code vm} that cannot run is an error,
- * never a silent downgrade.
+ * never a silent downgrade. Providers are found by their {@link SandboxProvider#backend()} name.
  */
 public final class BackendSelector {
     private final Map<String, SandboxProvider> providers;
-    private final Optional<String> override;
+    private final Optional<Backend> override;
     private final AtomicBoolean warned = new AtomicBoolean();
 
-    public BackendSelector(Map<String, SandboxProvider> providers, Optional<String> override) {
+    public BackendSelector(Map<String, SandboxProvider> providers, Optional<Backend> override) {
         this.providers = Map.copyOf(providers);
         this.override = override;
     }
 
     SandboxProvider select(Box box, Consumer<String> warn) throws SandboxException {
-        String wanted = override.orElse(box.sandbox().backend());
-        return switch (wanted) {
-            case "local" -> require("local");
-            case "vm" -> {
-                SandboxProvider vm = providers.get("vm");
+        return switch (override.orElse(box.sandbox().backend())) {
+            case LOCAL -> require(Backend.LOCAL);
+            case VM -> {
+                SandboxProvider vm = providers.get(Backend.VM.id());
                 if (vm == null) throw new SandboxException("backend vm requested for box " + box.name() + " but the micro-VM backend is not available in this runtime");
                 Optional<String> why = vm.unavailableReason();
                 if (why.isPresent()) throw new SandboxException("backend vm requested for box " + box.name() + " but micro-VMs cannot run here: " + why.get());
                 yield vm;
             }
-            case "auto" -> {
-                SandboxProvider vm = providers.get("vm");
+            case AUTO -> {
+                SandboxProvider vm = providers.get(Backend.VM.id());
                 Optional<String> why = vm == null ? Optional.of("the micro-VM backend is not available in this runtime") : vm.unavailableReason();
                 if (why.isEmpty()) yield vm;
                 if (warned.compareAndSet(false, true))
                     warn.accept("backend auto: using the local process sandbox (no VM isolation) because " + why.get());
-                yield require("local");
+                yield require(Backend.LOCAL);
             }
-            default -> throw new SandboxException("unknown backend '" + wanted + "' for box " + box.name() + " (expected auto, vm or local)");
         };
     }
 
-    private SandboxProvider require(String name) throws SandboxException {
-        SandboxProvider p = providers.get(name);
-        if (p == null) throw new SandboxException("backend " + name + " is not available in this runtime");
+    private SandboxProvider require(Backend backend) throws SandboxException {
+        SandboxProvider p = providers.get(backend.id());
+        if (p == null) throw new SandboxException("backend " + backend.id() + " is not available in this runtime");
         return p;
     }
 }

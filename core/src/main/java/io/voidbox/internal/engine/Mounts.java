@@ -1,10 +1,10 @@
 package io.voidbox.internal.engine;
 
+import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
-import io.voidbox.spi.SandboxRequest.Mount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,17 +32,17 @@ final class Mounts {
      * own workspace directory.
      */
     static String relative(Mount m, String workspace) throws IOException {
-        Path guest = Path.of(m.guestPath()).normalize();
+        Path guest = Path.of(m.guest()).normalize();
         for (Path ws : List.of(Path.of("/workspace"), Path.of(workspace)))
             if (guest.startsWith(ws) && !guest.equals(ws)) return ws.relativize(guest).toString();
-        throw new IOException("mount " + m.hostPath() + " -> " + m.guestPath() + ": the guest path must be below /workspace");
+        throw new IOException("mount " + m.host() + " -> " + m.guest() + ": the guest path must be below /workspace");
     }
 
     static void copyIn(List<Mount> mounts, Sandbox sandbox) throws IOException {
         long total = 0;
         for (Mount m : mounts) {
             String rel = relative(m, sandbox.environment().workspace());
-            Path host = Path.of(m.hostPath());
+            Path host = m.host();
             if (!Files.isDirectory(host)) throw new IOException("mount " + host + ": not a directory on the host");
             try (Stream<Path> files = Files.walk(host)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -58,7 +58,7 @@ final class Mounts {
     /** Copies every file below each rw mount's guest path back to its host directory. */
     static void copyOut(List<Mount> mounts, Sandbox sandbox) throws IOException, InterruptedException {
         for (Mount m : mounts) {
-            if (!m.readWrite()) continue;
+            if (m.readOnly()) continue;
             String rel = relative(m, sandbox.environment().workspace());
             String guestDir = sandbox.environment().workspace() + "/" + rel;
             List<String> files = new ArrayList<>();
@@ -73,8 +73,8 @@ final class Mounts {
                         public void stderr(String line) {
                         }
                     });
-            if (r.exitCode() != 0) throw new IOException("mount " + m.hostPath() + ": cannot list " + guestDir + " in the box");
-            Path host = Path.of(m.hostPath());
+            if (r.exitCode() != 0) throw new IOException("mount " + m.host() + ": cannot list " + guestDir + " in the box");
+            Path host = m.host();
             for (String f : files) {
                 if (!f.startsWith(guestDir + "/")) continue;
                 String inner = f.substring(guestDir.length() + 1);

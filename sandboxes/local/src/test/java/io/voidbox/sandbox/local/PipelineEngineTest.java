@@ -5,6 +5,7 @@ import io.voidbox.internal.engine.BoxExecutor;
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions;
+import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.StageResult;
 import io.voidbox.VoidBox;
 
@@ -32,13 +33,13 @@ class PipelineEngineTest {
     }
 
     private static Box box(String name, String script) {
-        return Box.named(name).prompt(script).sandbox(SandboxOptions.defaults().withBackend("local")).timeout(Duration.ofSeconds(60)).build();
+        return Box.named(name).prompt(script).sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL)).timeout(Duration.ofSeconds(60)).build();
     }
 
     @Test
     void sequentialStagesPassFileOutputOrResultTextToTheNextStage() {
         Box producer = Box.named("producer").prompt("echo '{\"answer\": 42}' > out.json; echo ignored text")
-                .outputFile("out.json").sandbox(SandboxOptions.defaults().withBackend("local")).build();
+                .outputFile("out.json").sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL)).build();
         Box middle = box("middle", "cat input.json");
         Box last = box("last", "cat input.json");
         PipelineResult r;
@@ -121,7 +122,7 @@ class PipelineEngineTest {
         Path marker = Files.createTempFile("voidbox-tree", ".pid");
         try {
             Box hang = Box.named("hang").prompt("sh -c 'echo $$ > " + marker + "; sleep 60' & sleep 60; wait")
-                    .sandbox(SandboxOptions.defaults().withBackend("local")).timeout(Duration.ofSeconds(2)).build();
+                    .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL)).timeout(Duration.ofSeconds(2)).build();
             PipelineResult r;
             try (VoidBox vb = runtime()) {
                 r = vb.run(Pipeline.named("t", hang), "");
@@ -139,7 +140,7 @@ class PipelineEngineTest {
     void autoBackendFallsBackToLocalWithOneWarningAndExplicitVmIsAnError() {
         Box a = Box.named("a").prompt("true").build();
         Box b = Box.named("b").prompt("true").build();
-        Box vm = Box.named("c").prompt("true").sandbox(SandboxOptions.defaults().withBackend("vm")).build();
+        Box vm = Box.named("c").prompt("true").sandbox(SandboxOptions.defaults().withBackend(Backend.VM)).build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
             r = vb.run(Pipeline.named("auto", a).pipe(b).pipe(vm), "");
@@ -153,7 +154,7 @@ class PipelineEngineTest {
     @Test
     void localSandboxFeedsProcessTelemetryAndCleansUpItsWorkspace() {
         Box busy = Box.named("busy").prompt("i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; pwd")
-                .sandbox(SandboxOptions.defaults().withBackend("local").withTelemetryIntervalMs(100)).build();
+                .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL).withTelemetryIntervalMs(100)).build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
             r = vb.run(Pipeline.named("tele", busy), "");
@@ -174,11 +175,11 @@ class PipelineEngineTest {
         Path ro = Files.createDirectories(tmp.resolve("ro"));
         Path rw = Files.createDirectories(tmp.resolve("rw"));
         Files.writeString(ro.resolve("data.txt"), "from-host");
-        var mounts = List.of(new io.voidbox.spi.SandboxRequest.Mount(ro.toString(), "/workspace/in", false),
-                new io.voidbox.spi.SandboxRequest.Mount(rw.toString(), "/workspace/out", true));
+        var mounts = List.of(new SandboxOptions.Mount(ro, "/workspace/in", true),
+                new SandboxOptions.Mount(rw, "/workspace/out", false));
         // the local sandbox's workspace stands for /workspace: mount paths are given as the agent sees them
         Box box = Box.named("mounter").prompt("cat in/data.txt; mkdir -p out/sub; echo result > out/sub/r.txt; echo changed > in/data.txt")
-                .sandbox(new SandboxOptions("local", "auto", 512, 1, true, java.util.Map.of(), mounts, 1000)).build();
+                .sandbox(new SandboxOptions(Backend.LOCAL, SandboxOptions.Accel.AUTO, 512, 1, true, java.util.Map.of(), mounts, 1000)).build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
             r = vb.run(Pipeline.named("m", box), "");

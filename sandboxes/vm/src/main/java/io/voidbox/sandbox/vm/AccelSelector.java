@@ -1,5 +1,6 @@
 package io.voidbox.sandbox.vm;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.spi.SandboxException;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,29 +28,28 @@ public final class AccelSelector {
     }
 
     /**
-     * @param requested {@code auto}, {@code kvm} or {@code tcg}
+     * @param requested the configured accelerator; null means {@code auto}
      * @param image     used for the KVM trial boot of {@code auto}
      * @param warning   receives the single fallback warning (first fallback only)
      */
-    public synchronized Accel select(String requested, GuestImage image, Consumer<String> warning)
+    public synchronized Accel select(SandboxOptions.Accel requested, GuestImage image, Consumer<String> warning)
             throws SandboxException, InterruptedException {
-        switch (requested == null ? "auto" : requested) {
-            case "tcg" -> { return Accel.TCG; }
-            case "kvm" -> {
+        return switch (requested == null ? SandboxOptions.Accel.AUTO : requested) {
+            case TCG -> Accel.TCG;
+            case KVM -> {
                 Optional<String> why = probe.kvmUnusableReason();
                 if (why.isPresent()) throw new SandboxException("accel: kvm was requested but " + why.get() + "; use accel: auto or tcg");
-                return Accel.KVM;
+                yield Accel.KVM;
             }
-            case "auto" -> {
+            case AUTO -> {
                 if (auto == null) auto = decide(image);
                 if (auto.fallbackReason().isPresent() && !warned) {
                     warned = true;
                     warning.accept("KVM not used: " + auto.fallbackReason().get() + "; running VMs under TCG emulation (much slower)");
                 }
-                return auto.accel();
+                yield auto.accel();
             }
-            default -> throw new SandboxException("accel must be auto, kvm or tcg, got '" + requested + "'");
-        }
+        };
     }
 
     /** The cached {@code auto} decision, if it was made. */

@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.spi.SandboxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +18,8 @@ class AccelSelectorTest {
     void autoFallsBackToTcgWithExactlyOneWarningWhenKvmIsMissing(@TempDir Path dir) throws Exception {
         AccelSelector s = new AccelSelector(new AccelProbe(dir.resolve("kvm"), Optional.empty()));
         List<String> warnings = new ArrayList<>();
-        assertThat(s.select("auto", null, warnings::add)).isEqualTo(Accel.TCG);
-        assertThat(s.select("auto", null, warnings::add)).isEqualTo(Accel.TCG);
+        assertThat(s.select(SandboxOptions.Accel.AUTO, null, warnings::add)).isEqualTo(Accel.TCG);
+        assertThat(s.select(SandboxOptions.Accel.AUTO, null, warnings::add)).isEqualTo(Accel.TCG);
         assertThat(warnings).hasSize(1);
         assertThat(warnings.getFirst()).contains("KVM not used").contains("does not exist").contains("TCG");
         assertThat(s.autoDecision()).get().extracting(AccelSelector.Decision::accel).isEqualTo(Accel.TCG);
@@ -27,15 +28,16 @@ class AccelSelectorTest {
     @Test
     void explicitKvmFailsClearlyWhenTheDeviceIsUnusable(@TempDir Path dir) {
         AccelSelector s = new AccelSelector(new AccelProbe(dir.resolve("kvm"), Optional.empty()));
-        assertThatThrownBy(() -> s.select("kvm", null, w -> {})).isInstanceOf(SandboxException.class)
+        assertThatThrownBy(() -> s.select(SandboxOptions.Accel.KVM, null, w -> {})).isInstanceOf(SandboxException.class)
                 .hasMessageContaining("accel: kvm was requested").hasMessageContaining("does not exist");
-        assertThatThrownBy(() -> s.select("fast", null, w -> {})).hasMessageContaining("auto, kvm or tcg");
+        // an unknown accelerator cannot reach the selector: it is refused where the text becomes an Accel
+        assertThatThrownBy(() -> SandboxOptions.Accel.parse("fast")).hasMessageContaining("auto, kvm or tcg");
     }
 
     @Test
     void tcgNeedsNoProbe(@TempDir Path dir) throws Exception {
         AccelSelector s = new AccelSelector(new AccelProbe(dir.resolve("kvm"), Optional.empty()));
-        assertThat(s.select("tcg", null, w -> { throw new AssertionError(w); })).isEqualTo(Accel.TCG);
+        assertThat(s.select(SandboxOptions.Accel.TCG, null, w -> { throw new AssertionError(w); })).isEqualTo(Accel.TCG);
         assertThat(s.autoDecision()).isEmpty();
     }
 

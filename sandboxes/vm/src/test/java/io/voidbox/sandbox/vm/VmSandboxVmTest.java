@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.HandshakeException;
 import io.voidbox.protocol.UnixSocketTransport;
@@ -40,7 +41,7 @@ class VmSandboxVmTest {
         BoxScope scope = BoxScope.open("test", "vm-test", name, Clock.systemUTC(), e -> {
             if (e instanceof RunEvent.Log log) lines.add(log.line());
         }, Map.of());
-        return new SandboxRequest(scope, new SandboxOptions("vm", "tcg", 512, 1, true, Map.of(), List.of(), 200), telemetry::add);
+        return new SandboxRequest(scope, new SandboxOptions(SandboxOptions.Backend.VM, SandboxOptions.Accel.TCG, 512, 1, true, Map.of(), List.of(), 200), telemetry::add);
     }
 
     private record Out(ExecResult result, String stdout, String stderr) {}

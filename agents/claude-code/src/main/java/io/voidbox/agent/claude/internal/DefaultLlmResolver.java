@@ -1,6 +1,7 @@
 package io.voidbox.agent.claude.internal;
 
 import io.voidbox.LlmConfig;
+import io.voidbox.LlmConfig.Provider;
 import io.voidbox.spi.LlmResolver;
 
 import io.voidbox.scripted.Scenario;
@@ -41,52 +42,49 @@ public final class DefaultLlmResolver implements LlmResolver {
     @Override
     public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox) {
         String keyVar = llm.apiKeyEnv().orElse("ANTHROPIC_API_KEY");
-        String provider = llm.provider().orElseGet(() -> {
-            if (environment.get(keyVar) != null && !environment.get(keyVar).isBlank()) return "anthropic";
+        Provider provider = llm.provider().orElseGet(() -> {
+            if (environment.get(keyVar) != null && !environment.get(keyVar).isBlank()) return Provider.ANTHROPIC;
             if (noticed.compareAndSet(false, true))
                 notice.accept("no " + keyVar + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
-            return "scripted";
+            return Provider.SCRIPTED;
         });
         Map<String, String> env = new HashMap<>();
-        String model;
         String route = null;
-        switch (provider) {
-            case "scripted" -> {
+        String model = switch (provider) {
+            case SCRIPTED -> {
                 Scenario scenario = llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(Scenario::builtIn);
                 ScriptedModelServer s = server();
                 route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
                 env.put("ANTHROPIC_BASE_URL", s.baseUrl(sandbox.hostAddress(), route));
                 env.put("ANTHROPIC_API_KEY", "scripted-offline"); // not a secret: the scripted server ignores it
-                model = llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
+                yield llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
             }
-            case "claude", "anthropic" -> {
+            case CLAUDE, ANTHROPIC -> {
                 env.put("ANTHROPIC_API_KEY", requireKey(provider, keyVar));
                 llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
-                model = llm.model().orElse(DEFAULT_MODEL);
+                yield llm.model().orElse(DEFAULT_MODEL);
             }
-            case "ollama" -> {
+            case OLLAMA -> {
                 String base = llm.baseUrl().or(() -> Optional.ofNullable(environment.get("OLLAMA_BASE_URL")))
                         .orElse("http://127.0.0.1:11434");
                 env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
                 env.put("ANTHROPIC_API_KEY", "ollama");
-                model = llm.model().or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL"))).orElse(DEFAULT_OLLAMA_MODEL);
+                yield llm.model().or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL"))).orElse(DEFAULT_OLLAMA_MODEL);
             }
-            case "custom" -> {
+            case CUSTOM -> {
                 String base = llm.baseUrl().orElseThrow(() -> new IllegalArgumentException("box " + box + ": llm.provider custom needs llm.base_url"));
                 env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
                 env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
-                model = llm.model().orElse(DEFAULT_MODEL);
+                yield llm.model().orElse(DEFAULT_MODEL);
             }
-            default -> throw new IllegalArgumentException("box " + box + ": unknown llm.provider '" + provider
-                    + "' (expected claude, anthropic, ollama, custom or scripted)");
-        }
-        return new Resolved(provider, model, env, route);
+        };
+        return new Resolved(provider.id(), model, env, route);
     }
 
-    private String requireKey(String provider, String keyVar) {
+    private String requireKey(Provider provider, String keyVar) {
         String key = environment.get(keyVar);
         if (key == null || key.isBlank())
-            throw new IllegalArgumentException("llm.provider " + provider + " needs an API key in the environment variable " + keyVar);
+            throw new IllegalArgumentException("llm.provider " + provider.id() + " needs an API key in the environment variable " + keyVar);
         return key;
     }
 

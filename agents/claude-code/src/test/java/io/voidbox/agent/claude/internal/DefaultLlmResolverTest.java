@@ -1,6 +1,7 @@
 package io.voidbox.agent.claude.internal;
 
 import io.voidbox.LlmConfig;
+import io.voidbox.LlmConfig.Provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,7 +46,7 @@ class DefaultLlmResolverTest {
 
     @Test
     void apiKeyEnvNamesTheVariableAndAMissingKeyIsAClearError() {
-        LlmConfig custom = new LlmConfig(Optional.of("anthropic"), Optional.empty(), Optional.empty(), Optional.of("MY_KEY"), Optional.empty());
+        LlmConfig custom = new LlmConfig(Optional.of(Provider.ANTHROPIC), Optional.empty(), Optional.empty(), Optional.of("MY_KEY"), Optional.empty());
         try (var r = new DefaultLlmResolver(Map.of("MY_KEY", "k1"), notices::add)) {
             assertThat(r.resolve("a", custom, LOCAL).env()).containsEntry("ANTHROPIC_API_KEY", "k1");
         }
@@ -56,7 +57,7 @@ class DefaultLlmResolverTest {
 
     @Test
     void ollamaOnTheHostLoopbackIsReachedThroughTheVmGateway() {
-        LlmConfig ollama = new LlmConfig(Optional.of("ollama"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        LlmConfig ollama = new LlmConfig(Optional.of(Provider.OLLAMA), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         try (var r = new DefaultLlmResolver(Map.of("OLLAMA_BASE_URL", "http://localhost:11434"), notices::add)) {
             var vm = r.resolve("a", ollama, VM);
             assertThat(vm.env()).containsEntry("ANTHROPIC_BASE_URL", "http://10.0.2.2:11434");
@@ -68,10 +69,10 @@ class DefaultLlmResolverTest {
     @Test
     void customNeedsABaseUrlAndUnknownProvidersAreRejected() {
         try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
-            LlmConfig noUrl = new LlmConfig(Optional.of("custom"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            LlmConfig noUrl = new LlmConfig(Optional.of(Provider.CUSTOM), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
             assertThatThrownBy(() -> r.resolve("box1", noUrl, LOCAL)).hasMessageContaining("box1").hasMessageContaining("base_url");
-            LlmConfig bogus = new LlmConfig(Optional.of("bogus"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-            assertThatThrownBy(() -> r.resolve("box1", bogus, LOCAL)).hasMessageContaining("unknown llm.provider 'bogus'");
+            // an unknown provider cannot reach the resolver: it is refused where the text becomes a Provider
+            assertThatThrownBy(() -> Provider.parse("bogus")).hasMessageContaining("unknown llm.provider 'bogus'");
         }
     }
 }

@@ -1,7 +1,8 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -66,7 +67,7 @@ final class TreeReader {
         Node.Loc loc = loc(parser.currentTokenLocation());
         JsonToken token = parser.currentToken();
         if (depth > MAX_DEPTH) {
-            throw new com.fasterxml.jackson.core.JsonParseException(parser, "the document nests deeper than " + MAX_DEPTH + " levels");
+            throw new JsonParseException(parser, "the document nests deeper than " + MAX_DEPTH + " levels");
         }
         if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
             errors.add(path, "YAML aliases (*" + parser.getText() + ") are not supported: write the value out", loc);

@@ -1,4 +1,4 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

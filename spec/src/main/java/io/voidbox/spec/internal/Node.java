@@ -1,5 +1,7 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +22,7 @@ sealed interface Node {
     /** A mapping; iteration order is document order. */
     record MapNode(Loc loc, Map<String, Field> fields) implements Node {
         public MapNode {
-            fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+            fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         }
     }
 

@@ -1,5 +1,6 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
+import io.voidbox.spec.SpecError;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

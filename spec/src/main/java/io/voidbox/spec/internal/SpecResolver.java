@@ -1,5 +1,16 @@
-package io.voidbox.spec;
+package io.voidbox.spec.internal;
 
+import io.voidbox.Box;
+import io.voidbox.LlmConfig;
+import io.voidbox.LlmConfig.Provider;
+import io.voidbox.Pipeline;
+import io.voidbox.SandboxOptions;
+import io.voidbox.SandboxOptions.Accel;
+import io.voidbox.SandboxOptions.Backend;
+import io.voidbox.SandboxOptions.Mount;
+import io.voidbox.Stage;
+import io.voidbox.spec.PipelineSpec;
+import io.voidbox.spec.SpecException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -11,19 +22,19 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns a located document tree into a {@link PipelineSpec}: checks the shape of every field,
- * merges box overrides over top-level settings, applies defaults and checks cross references,
+ * Turns spec text into a {@link PipelineSpec}: checks the shape of every field, merges box
+ * overrides over top-level settings, applies the core's defaults and checks cross references,
  * recording every error instead of stopping at the first.
  */
-final class SpecResolver {
+public final class SpecResolver {
 
     static final String API_VERSION = "v1";
-    static final long MAX_TIMEOUT_SECS = 86_400;
 
     private static final List<String> TOP_FIELDS = List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline");
     private static final List<String> SANDBOX_FIELDS = List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts",
@@ -39,35 +50,74 @@ final class SpecResolver {
     private final Errors errors;
     private final Path baseDir;
 
-    SpecResolver(Errors errors, Path baseDir) {
+    private SpecResolver(Errors errors, Path baseDir) {
         this.errors = errors;
         this.baseDir = baseDir;
     }
 
-    /** Declared (not yet merged) model settings of one {@code llm} block. */
-    record LlmDecl(String path, Node.Loc loc, Optional<LlmSpec.Provider> provider, Optional<String> model,
-                   Optional<String> baseUrl, Optional<String> apiKeyEnv, Optional<Path> scenario, Node.Loc scenarioLoc,
-                   Set<String> declared) {
+    /**
+     * Reads, validates and resolves one document.
+     *
+     * @param content    the spec text; JSON if {@code display} ends in {@code .json}, YAML otherwise
+     * @param display    names the source in error messages
+     * @param sourceFile the (absolute) spec file; relative paths resolve against its directory
+     * @throws SpecException with every error found
+     */
+    public static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
+        Errors errors = new Errors();
+        boolean json = display.toLowerCase(Locale.ROOT).endsWith(".json");
+        Node root = new TreeReader(errors).read(content, json);
+        PipelineSpec spec = null;
+        if (root != null) {
+            spec = new SpecResolver(errors, sourceFile.getParent()).resolve(root, sourceFile).orElse(null);
+        }
+        if (!errors.isEmpty() || spec == null) {
+            throw new SpecException(display, errors.sorted());
+        }
+        return spec;
+    }
+
+    /**
+     * Declared (not yet merged) model settings of one {@code llm} block, with where they were
+     * declared so that errors found after merging point at the right line.
+     *
+     * @param fields the keys present in the block (even with invalid values)
+     */
+    record LlmDecl(String path, Node.Loc loc, LlmConfig config, Node.Loc scenarioLoc, Set<String> fields) {
         static LlmDecl absent(String path, Node.Loc loc) {
-            return new LlmDecl(path, loc, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), loc, Set.of());
+            return new LlmDecl(path, loc, LlmConfig.auto(), loc, Set.of());
         }
     }
 
     /** Declared (not yet merged) settings of one {@code sandbox} block. */
-    record SandboxDecl(Optional<SandboxSpec.Backend> backend, Optional<SandboxSpec.Accel> accel, Optional<Integer> memoryMb,
+    record SandboxDecl(Optional<Backend> backend, Optional<Accel> accel, Optional<Integer> memoryMb,
                        Optional<Integer> vcpus, Optional<Boolean> network, Map<String, String> env,
-                       Optional<List<SandboxSpec.Mount>> mounts, Optional<Long> telemetryIntervalMs) {
+                       Optional<List<Mount>> mounts, Optional<Long> telemetryIntervalMs) {
         static final SandboxDecl ABSENT = new SandboxDecl(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
     }
 
-    /** One box as declared; {@code name} is empty when missing or invalid. */
-    record BoxDecl(Optional<String> name, Node.Loc nameLoc, String path, Node.Loc loc, Optional<String> prompt, List<String> skills,
-                   LlmDecl llm, SandboxDecl sandbox, Optional<Duration> timeout, Optional<String> outputFile) {}
+    /**
+     * One box as declared in the mapping {@code at} (which gives its path and positions for
+     * errors); {@code name} is empty when missing or invalid.
+     */
+    record BoxDecl(Fields at, Optional<String> name, Optional<String> prompt, List<String> skills, LlmDecl llm,
+                   SandboxDecl sandbox, Optional<Duration> timeout, Optional<String> outputFile) {
+        String path() {
+            return at.path;
+        }
+
+        Node.Loc loc() {
+            return at.loc();
+        }
+
+        Node.Loc nameLoc() {
+            return at.locOf("name");
+        }
+    }
 
     /** Resolves the document; returns empty when any error was recorded. */
-    Optional<PipelineSpec> resolve(Node root, Path sourceFile) {
+    private Optional<PipelineSpec> resolve(Node root, Path sourceFile) {
         Optional<Fields> top = Fields.of(root, Errors.ROOT, errors, TOP_FIELDS);
         if (top.isEmpty()) {
             return Optional.empty();
@@ -96,30 +146,52 @@ final class SpecResolver {
         }
 
         List<BoxDecl> boxes = new ArrayList<>();
-        List<StageSpec> stages = new ArrayList<>();
+        // each stage as the names of its boxes: one for a box stage, two or more for a fan_out
+        List<List<String>> stages = new ArrayList<>();
         boolean agentKind = kind.orElse(null) == PipelineSpec.Kind.AGENT;
         if (f.has("agent") && (kind.isEmpty() || agentKind)) {
             agent(f.value("agent").get(), name).ifPresent(boxes::add);
-            name.ifPresent(n -> stages.add(new StageSpec.Single(n)));
+            name.ifPresent(n -> stages.add(List.of(n)));
         }
         if (f.has("pipeline") && (kind.isEmpty() || !agentKind)) {
             pipeline(f.value("pipeline").get(), boxes, stages);
         }
 
-        List<BoxSpec> resolved = new ArrayList<>();
+        Map<String, Box> resolved = new HashMap<>();
         Set<String> reported = new HashSet<>();
         for (BoxDecl box : boxes) {
-            LlmSpec llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
-            SandboxSpec sandbox = mergeSandbox(topSandbox, box.sandbox());
+            LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
+            SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
             if (box.name().isPresent() && box.prompt().isPresent()) {
-                resolved.add(new BoxSpec(box.name().get(), box.prompt().get(), box.skills(), llm, sandbox,
-                        box.timeout().orElse(BoxSpec.DEFAULT_TIMEOUT), box.outputFile()));
+                resolved.put(box.name().get(), new Box(box.name().get(), box.prompt().get(), skills(box.skills()), llm, sandbox,
+                        box.timeout().orElse(Box.DEFAULT_TIMEOUT), box.outputFile()));
             }
         }
         if (!errors.isEmpty() || name.isEmpty() || kind.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new PipelineSpec(name.get(), kind.get(), resolved, stages, sourceFile));
+        List<Stage> pipelineStages = new ArrayList<>();
+        for (List<String> stage : stages) {
+            pipelineStages.add(stage.size() == 1
+                    ? new Stage.Single(resolved.get(stage.getFirst()))
+                    : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
+        }
+        return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile));
+    }
+
+    /** Skill paths that exist (relative to the spec's directory) become absolute; anything else is a skill name. */
+    private List<String> skills(List<String> declared) {
+        List<String> skills = new ArrayList<>();
+        for (String skill : declared) {
+            Path path = null;
+            try {
+                path = baseDir.resolve(skill);
+            } catch (InvalidPathException e) {
+                // not a path on this system: an inline skill name
+            }
+            skills.add(path != null && Files.exists(path) ? path.toAbsolutePath().normalize().toString() : skill);
+        }
+        return skills;
     }
 
     private Optional<BoxDecl> agent(Node node, Optional<String> specName) {
@@ -128,12 +200,12 @@ final class SpecResolver {
             return Optional.empty();
         }
         Fields a = af.get();
-        return Optional.of(new BoxDecl(specName, a.loc(), "agent", a.loc(), a.text("prompt", true),
+        return Optional.of(new BoxDecl(a, specName, a.text("prompt", true),
                 a.strings("skills").orElse(List.of()), LlmDecl.absent("agent.llm", a.loc()), SandboxDecl.ABSENT,
                 timeout(a), outputFile(a)));
     }
 
-    private void pipeline(Node node, List<BoxDecl> boxes, List<StageSpec> stages) {
+    private void pipeline(Node node, List<BoxDecl> boxes, List<List<String>> stages) {
         Optional<Fields> pf = Fields.of(node, "pipeline", errors, PIPELINE_FIELDS);
         if (pf.isEmpty()) {
             return;
@@ -166,7 +238,7 @@ final class SpecResolver {
         Optional<Node.ListNode> stageList = p.list("stages", false);
         if (stageList.isEmpty()) {
             if (!p.has("stages")) {
-                boxes.forEach(b -> b.name().ifPresent(n -> stages.add(new StageSpec.Single(n))));
+                boxes.forEach(b -> b.name().ifPresent(n -> stages.add(List.of(n))));
             }
             return;
         }
@@ -187,7 +259,8 @@ final class SpecResolver {
         }
     }
 
-    private Optional<StageSpec> stage(Node node, String path, Set<String> known, Map<String, String> usedBy) {
+    /** The names of one stage's boxes; empty (with errors) when the stage is invalid. */
+    private Optional<List<String>> stage(Node node, String path, Set<String> known, Map<String, String> usedBy) {
         if (!(node instanceof Node.MapNode map)) {
             if (!(node instanceof Node.Invalid)) {
                 errors.add(path, "expected a mapping, got " + Node.describe(node), node.loc());
@@ -205,7 +278,7 @@ final class SpecResolver {
             Fields s = Fields.of(node, path, errors, BOX_STAGE_FIELDS).orElseThrow();
             Optional<String> box = s.string("name", true);
             if (box.isPresent() && reference(box.get(), path + ".name", s.locOf("name"), known, usedBy)) {
-                return Optional.of(new StageSpec.Single(box.get()));
+                return Optional.of(List.of(box.get()));
             }
             return Optional.empty();
         }
@@ -231,7 +304,7 @@ final class SpecResolver {
                 errors.add(path + ".boxes", "a fan_out needs at least 2 boxes, got " + items.size(), list.get().loc());
                 return Optional.empty();
             }
-            return ok ? Optional.of(new StageSpec.FanOut(names)) : Optional.empty();
+            return ok ? Optional.of(List.copyOf(names)) : Optional.empty();
         }
         if (type.isPresent()) {
             errors.add(path + ".type", "invalid value '" + type.get() + "' (expected one of: box, fan_out)",
@@ -260,7 +333,7 @@ final class SpecResolver {
             return Optional.empty();
         }
         Fields b = bf.get();
-        return Optional.of(new BoxDecl(b.name("name", true), b.locOf("name"), path, b.loc(), b.text("prompt", true),
+        return Optional.of(new BoxDecl(b, b.name("name", true), b.text("prompt", true),
                 b.strings("skills").orElse(List.of()),
                 b.value("llm").map(n -> llm(n, path + ".llm")).orElse(LlmDecl.absent(path + ".llm", b.loc())),
                 b.value("sandbox").map(n -> sandbox(n, path + ".sandbox")).orElse(SandboxDecl.ABSENT),
@@ -268,7 +341,7 @@ final class SpecResolver {
     }
 
     private static Optional<Duration> timeout(Fields f) {
-        return f.integer("timeout_secs", 1, MAX_TIMEOUT_SECS).map(Duration::ofSeconds);
+        return f.integer("timeout_secs", 1, Box.MAX_TIMEOUT.toSeconds()).map(Duration::ofSeconds);
     }
 
     private Optional<String> outputFile(Fields f) {
@@ -292,7 +365,7 @@ final class SpecResolver {
             return LlmDecl.absent(path, node.loc());
         }
         Fields l = lf.get();
-        Optional<LlmSpec.Provider> provider = l.choice("provider", false, LlmSpec.Provider.values(), LlmSpec.Provider::id);
+        Optional<Provider> provider = l.choice("provider", false, Provider.values(), Provider::id);
         Optional<String> model = l.text("model", false);
         Optional<String> baseUrl = l.text("base_url", false).filter(url -> {
             if (!isHttpUrl(url)) {
@@ -320,7 +393,8 @@ final class SpecResolver {
         });
         Set<String> declared = new HashSet<>();
         LLM_FIELDS.stream().filter(l::has).forEach(declared::add);
-        return new LlmDecl(path, l.loc(), provider, model, baseUrl, apiKeyEnv, scenario, l.locOf("scenario"), Set.copyOf(declared));
+        return new LlmDecl(path, l.loc(), new LlmConfig(provider, model, baseUrl, apiKeyEnv, scenario), l.locOf("scenario"),
+                Set.copyOf(declared));
     }
 
     private static boolean isHttpUrl(String url) {
@@ -339,21 +413,22 @@ final class SpecResolver {
      * top-level {@code llm} for kind agent); a missing scenario file at the declaration naming it.
      * Each error is reported at most once.
      */
-    private LlmSpec mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported) {
-        LlmDecl providerSource = box.provider().isPresent() || pipelineBox ? box : top;
-        String inherited = box.provider().isEmpty() && pipelineBox ? ", inherited from llm.provider" : "";
-        Optional<LlmSpec.Provider> provider = box.provider().or(top::provider);
-        Optional<String> baseUrl = box.baseUrl().or(top::baseUrl);
-        LlmDecl scenarioSource = box.scenario().isPresent() ? box : top;
-        Optional<Path> scenario = scenarioSource.scenario();
+    private LlmConfig mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported) {
+        LlmConfig merged = top.config().overriddenBy(box.config());
+        boolean boxProvider = box.config().provider().isPresent();
+        LlmDecl providerSource = boxProvider || pipelineBox ? box : top;
+        String inherited = !boxProvider && pipelineBox ? ", inherited from llm.provider" : "";
+        Optional<Provider> provider = merged.provider();
+        LlmDecl scenarioSource = box.config().scenario().isPresent() ? box : top;
+        Optional<Path> scenario = merged.scenario();
         // A declared but invalid value already has its own error: do not also call it missing.
-        boolean baseUrlDeclared = box.declared().contains("base_url") || top.declared().contains("base_url");
-        boolean scenarioDeclared = box.declared().contains("scenario") || top.declared().contains("scenario");
-        if (provider.orElse(null) == LlmSpec.Provider.CUSTOM && !baseUrlDeclared) {
+        boolean baseUrlDeclared = box.fields().contains("base_url") || top.fields().contains("base_url");
+        boolean scenarioDeclared = box.fields().contains("scenario") || top.fields().contains("scenario");
+        if (provider.orElse(null) == Provider.CUSTOM && !baseUrlDeclared) {
             reportOnce(reported, providerSource.path() + ".base_url", "missing (required when provider is custom" + inherited + ")",
                     providerSource.loc());
         }
-        if (provider.orElse(null) == LlmSpec.Provider.SCRIPTED) {
+        if (provider.orElse(null) == Provider.SCRIPTED) {
             if (scenario.isEmpty() && !scenarioDeclared) {
                 reportOnce(reported, providerSource.path() + ".scenario", "missing (required when provider is scripted" + inherited + ")",
                         providerSource.loc());
@@ -362,7 +437,7 @@ final class SpecResolver {
                 reportOnce(reported, scenarioSource.path() + ".scenario", problem + scenario.get(), scenarioSource.scenarioLoc());
             }
         }
-        return new LlmSpec(provider, box.model().or(top::model), baseUrl, box.apiKeyEnv().or(top::apiKeyEnv), scenario);
+        return merged;
     }
 
     private void reportOnce(Set<String> reported, String path, String message, Node.Loc loc) {
@@ -378,14 +453,15 @@ final class SpecResolver {
         }
         Fields s = sf.get();
         return new SandboxDecl(
-                s.choice("backend", false, SandboxSpec.Backend.values(), SandboxSpec.Backend::id),
-                s.choice("accel", false, SandboxSpec.Accel.values(), SandboxSpec.Accel::id),
-                s.integer("memory_mb", SandboxSpec.MIN_MEMORY_MB, SandboxSpec.MAX_MEMORY_MB).map(Long::intValue),
-                s.integer("vcpus", 1, SandboxSpec.MAX_VCPUS).map(Long::intValue),
+                s.choice("backend", false, Backend.values(), Backend::id),
+                s.choice("accel", false, Accel.values(), Accel::id),
+                s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB).map(Long::intValue),
+                s.integer("vcpus", 1, SandboxOptions.MAX_VCPUS).map(Long::intValue),
                 s.bool("network"),
                 env(s),
                 mounts(s),
-                s.integer("telemetry_interval_ms", SandboxSpec.MIN_TELEMETRY_INTERVAL_MS, SandboxSpec.MAX_TELEMETRY_INTERVAL_MS));
+                s.integer("telemetry_interval_ms", SandboxOptions.MIN_TELEMETRY_INTERVAL_MS,
+                        SandboxOptions.MAX_TELEMETRY_INTERVAL_MS));
     }
 
     /** Environment variables; scalar values (e.g. {@code DEBUG: 1}) are taken as written. */
@@ -413,12 +489,12 @@ final class SpecResolver {
         return env;
     }
 
-    private Optional<List<SandboxSpec.Mount>> mounts(Fields s) {
+    private Optional<List<Mount>> mounts(Fields s) {
         Optional<Node.ListNode> list = s.list("mounts", false);
         if (list.isEmpty()) {
             return Optional.empty();
         }
-        List<SandboxSpec.Mount> mounts = new ArrayList<>();
+        List<Mount> mounts = new ArrayList<>();
         List<Node> items = list.get().items();
         for (int i = 0; i < items.size(); i++) {
             Optional<Fields> mf = Fields.of(items.get(i), Errors.index(s.pathOf("mounts"), i), errors, MOUNT_FIELDS);
@@ -448,17 +524,17 @@ final class SpecResolver {
                 }
             }
             if (ok) {
-                mounts.add(new SandboxSpec.Mount(hostPath, guest.get(), !mode.orElse("ro").equals("rw")));
+                mounts.add(new Mount(hostPath, guest.get(), !mode.orElse("ro").equals("rw")));
             }
         }
         return Optional.of(mounts);
     }
 
-    private static SandboxSpec mergeSandbox(SandboxDecl top, SandboxDecl box) {
-        SandboxSpec d = SandboxSpec.DEFAULTS;
+    private static SandboxOptions mergeSandbox(SandboxDecl top, SandboxDecl box) {
+        SandboxOptions d = SandboxOptions.defaults();
         Map<String, String> env = new LinkedHashMap<>(top.env());
         env.putAll(box.env());
-        return new SandboxSpec(
+        return new SandboxOptions(
                 box.backend().or(top::backend).orElse(d.backend()),
                 box.accel().or(top::accel).orElse(d.accel()),
                 box.memoryMb().or(top::memoryMb).orElse(d.memoryMb()),
