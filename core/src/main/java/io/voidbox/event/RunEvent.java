@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Everything observable about a run, as one closed family so listeners can switch over it
  * exhaustively. Serialized as JSON Lines with snake_case names that are part of the contract
- * ({@code shared/spec/observability.md}, section 1).
+ * ({@code docs/observability.md}, section 1).
  */
 public sealed interface RunEvent {
     Instant ts();

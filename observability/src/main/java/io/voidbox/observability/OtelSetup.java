@@ -43,8 +43,8 @@ import java.util.logging.Logger;
 
 /**
  * The one place the OpenTelemetry SDK and OTLP exporters are built, from the environment
- * variables of the contract (section 4). Everything else uses the {@link #openTelemetry()} API
- * instance it hands out.
+ * variables of the contract ({@code docs/observability.md}, section 4). Everything else uses the
+ * {@link #openTelemetry()} API instance it hands out.
  *
  * <p>Guarantees that matter to a CLI run: with no endpoint nothing is built and nothing connects;
  * a malformed variable prints one line naming it and the run goes on without export; a dead or
