@@ -25,7 +25,9 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.voidbox.observability.OtlpSettings.Protocol;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +35,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The one place the OpenTelemetry SDK and OTLP exporters are built, from the environment
- * variables of the contract (section 4). Everything else uses the {@link #openTelemetry()} API
- * instance it hands out.
+ * variables of the contract ({@code docs/observability.md}, section 4). Everything else uses the
+ * {@link #openTelemetry()} API instance it hands out.
  *
  * <p>Guarantees that matter to a CLI run: with no endpoint nothing is built and nothing connects;
  * a malformed variable prints one line naming it and the run goes on without export; a dead or
@@ -168,53 +173,80 @@ public final class OtelSetup implements AutoCloseable {
     }
 
     private static SpanExporter spanExporter(OtlpSettings s) {
-        if (s.protocol() == OtlpSettings.Protocol.HTTP_PROTOBUF) {
-            OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder()
-                    .setEndpoint(s.signalUrl("traces").toString())
-                    .setTimeout(EXPORT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .setConnectTimeout(CONNECT_TIMEOUT)
-                    .setRetryPolicy(retryPolicy())
-                    .setMeterProvider(MeterProvider::noop);
-            s.headers().forEach(b::addHeader);
-            return b.build();
-        }
-        OtlpGrpcSpanExporterBuilder b = OtlpGrpcSpanExporter.builder()
-                .setEndpoint(s.endpoint().toString())
-                .setTimeout(EXPORT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .setConnectTimeout(CONNECT_TIMEOUT)
-                .setRetryPolicy(retryPolicy())
-                .setMeterProvider(MeterProvider::noop);
-        s.headers().forEach(b::addHeader);
-        return b.build();
+        ExporterSettings settings = ExporterSettings.of(s, "traces");
+        return s.protocol() == Protocol.HTTP_PROTOBUF
+                ? settings.build(OtlpHttpSpanExporter.builder(), HTTP_SPANS)
+                : settings.build(OtlpGrpcSpanExporter.builder(), GRPC_SPANS);
     }
 
     private static MetricExporter metricExporter(OtlpSettings s) {
-        if (s.protocol() == OtlpSettings.Protocol.HTTP_PROTOBUF) {
-            OtlpHttpMetricExporterBuilder b = OtlpHttpMetricExporter.builder()
-                    .setEndpoint(s.signalUrl("metrics").toString())
-                    .setTimeout(EXPORT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .setConnectTimeout(CONNECT_TIMEOUT)
-                    .setRetryPolicy(retryPolicy())
-                    .setMeterProvider(MeterProvider::noop);
-            s.headers().forEach(b::addHeader);
-            return b.build();
-        }
-        OtlpGrpcMetricExporterBuilder b = OtlpGrpcMetricExporter.builder()
-                .setEndpoint(s.endpoint().toString())
-                .setTimeout(EXPORT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .setConnectTimeout(CONNECT_TIMEOUT)
-                .setRetryPolicy(retryPolicy())
-                .setMeterProvider(MeterProvider::noop);
-        s.headers().forEach(b::addHeader);
-        return b.build();
+        ExporterSettings settings = ExporterSettings.of(s, "metrics");
+        return s.protocol() == Protocol.HTTP_PROTOBUF
+                ? settings.build(OtlpHttpMetricExporter.builder(), HTTP_METRICS)
+                : settings.build(OtlpGrpcMetricExporter.builder(), GRPC_METRICS);
     }
+
+    /**
+     * What every exporter gets, whatever its signal and transport: one endpoint, the headers, and
+     * the fixed timeouts, retry policy and noop self-metrics. Applied in one place because the four
+     * OTel exporter builders share no type; each is reached through its own {@link Setters}.
+     */
+    private record ExporterSettings(String endpoint, Map<String, String> headers) {
+        /** The per-signal URL over HTTP ({@code .../v1/traces}), the bare endpoint over gRPC. */
+        static ExporterSettings of(OtlpSettings s, String signal) {
+            URI endpoint = s.protocol() == Protocol.HTTP_PROTOBUF ? s.signalUrl(signal) : s.endpoint();
+            return new ExporterSettings(endpoint.toString(), s.headers());
+        }
+
+        <B, E> E build(B builder, Setters<B, E> set) {
+            set.endpoint().accept(builder, endpoint);
+            set.timeout().accept(builder, Duration.ofMillis(EXPORT_TIMEOUT_MS));
+            set.connectTimeout().accept(builder, CONNECT_TIMEOUT);
+            set.retryPolicy().accept(builder, retryPolicy());
+            set.meterProvider().accept(builder, MeterProvider::noop);
+            headers.forEach((name, value) -> set.header().set(builder, name, value));
+            return set.build().apply(builder);
+        }
+    }
+
+    /** The common setters of one exporter builder type {@code B}, and how it builds an {@code E}. */
+    private record Setters<B, E>(BiConsumer<B, String> endpoint, BiConsumer<B, Duration> timeout,
+                                 BiConsumer<B, Duration> connectTimeout, BiConsumer<B, RetryPolicy> retryPolicy,
+                                 BiConsumer<B, Supplier<MeterProvider>> meterProvider, HeaderSetter<B> header,
+                                 Function<B, E> build) {}
+
+    @FunctionalInterface
+    private interface HeaderSetter<B> {
+        void set(B builder, String name, String value);
+    }
+
+    private static final Setters<OtlpHttpSpanExporterBuilder, OtlpHttpSpanExporter> HTTP_SPANS = new Setters<>(
+            OtlpHttpSpanExporterBuilder::setEndpoint, OtlpHttpSpanExporterBuilder::setTimeout,
+            OtlpHttpSpanExporterBuilder::setConnectTimeout, OtlpHttpSpanExporterBuilder::setRetryPolicy,
+            OtlpHttpSpanExporterBuilder::setMeterProvider, OtlpHttpSpanExporterBuilder::addHeader,
+            OtlpHttpSpanExporterBuilder::build);
+    private static final Setters<OtlpGrpcSpanExporterBuilder, OtlpGrpcSpanExporter> GRPC_SPANS = new Setters<>(
+            OtlpGrpcSpanExporterBuilder::setEndpoint, OtlpGrpcSpanExporterBuilder::setTimeout,
+            OtlpGrpcSpanExporterBuilder::setConnectTimeout, OtlpGrpcSpanExporterBuilder::setRetryPolicy,
+            OtlpGrpcSpanExporterBuilder::setMeterProvider, OtlpGrpcSpanExporterBuilder::addHeader,
+            OtlpGrpcSpanExporterBuilder::build);
+    private static final Setters<OtlpHttpMetricExporterBuilder, OtlpHttpMetricExporter> HTTP_METRICS = new Setters<>(
+            OtlpHttpMetricExporterBuilder::setEndpoint, OtlpHttpMetricExporterBuilder::setTimeout,
+            OtlpHttpMetricExporterBuilder::setConnectTimeout, OtlpHttpMetricExporterBuilder::setRetryPolicy,
+            OtlpHttpMetricExporterBuilder::setMeterProvider, OtlpHttpMetricExporterBuilder::addHeader,
+            OtlpHttpMetricExporterBuilder::build);
+    private static final Setters<OtlpGrpcMetricExporterBuilder, OtlpGrpcMetricExporter> GRPC_METRICS = new Setters<>(
+            OtlpGrpcMetricExporterBuilder::setEndpoint, OtlpGrpcMetricExporterBuilder::setTimeout,
+            OtlpGrpcMetricExporterBuilder::setConnectTimeout, OtlpGrpcMetricExporterBuilder::setRetryPolicy,
+            OtlpGrpcMetricExporterBuilder::setMeterProvider, OtlpGrpcMetricExporterBuilder::addHeader,
+            OtlpGrpcMetricExporterBuilder::build);
 
     /** The debug line: header names only, never values. */
     static String describe(OtlpSettings s) {
         StringBuilder b = new StringBuilder("otel: endpoint=").append(s.endpointForDisplay())
                 .append(" (from ").append(s.endpointVariable()).append(")")
                 .append(", protocol=").append(s.protocol().id);
-        if (s.protocol() == OtlpSettings.Protocol.HTTP_PROTOBUF) {
+        if (s.protocol() == Protocol.HTTP_PROTOBUF) {
             b.append(" (traces ").append(OtlpSettings.redact(s.signalUrl("traces").toString()))
                     .append(", metrics ").append(OtlpSettings.redact(s.signalUrl("metrics").toString())).append(")");
         }

@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The OTLP export configuration resolved from the environment (contract section 4), or the
- * reasons it could not be resolved. Parsing never throws: each malformed variable yields one
- * line that names it (and never echoes a header value), and export is then disabled; a bad
- * sampler ratio only falls back to the default.
+ * The OTLP export configuration resolved from the environment ({@code docs/observability.md},
+ * section 4), or the reasons it could not be resolved. Parsing never throws: each malformed
+ * variable yields one line that names it (and never echoes a header value), and export is then
+ * disabled; a bad sampler ratio only falls back to the default.
  */
 record OtlpSettings(
         URI endpoint,

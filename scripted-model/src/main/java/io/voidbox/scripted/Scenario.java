@@ -24,7 +24,7 @@ import java.util.Set;
  * The script a {@link ScriptedModelServer} route plays back: the model's answers, in order. Lets
  * the real Claude Code CLI run deterministic, offline conversations that really execute tools.
  *
- * <p>File format (YAML or JSON), see {@code shared/spec/scripted-model.md}:
+ * <p>File format (YAML or JSON), see {@code docs/scripted-model.md}:
  * <pre>{@code
  * model: claude-sonnet-4-5        # optional: the model echoed back
  * turns:

@@ -3,7 +3,7 @@ package io.voidbox.internal.otel;
 import io.opentelemetry.api.common.AttributeKey;
 
 /**
- * Attribute keys of the observability contract ({@code shared/spec/observability.md}, sections 2
+ * Attribute keys of the observability contract ({@code docs/observability.md}, sections 2
  * and 3). Kept as typed keys so a token count can never be exported as a string by accident.
  */
 final class Keys {

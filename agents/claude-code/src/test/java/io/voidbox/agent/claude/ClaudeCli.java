@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Test helper: the real Claude Code CLI, installed once per JVM with {@link ClaudeCodeInstaller} into
  * its default directory (shared with later runs), and a headless invocation exactly as documented in
- * {@code shared/spec/scripted-model.md}. Tests that need the CLI call {@link #binary()}, which skips
+ * {@code docs/scripted-model.md}. Tests that need the CLI call {@link #binary()}, which skips
  * them with the reason when npm is unavailable.
  */
 public final class ClaudeCli {

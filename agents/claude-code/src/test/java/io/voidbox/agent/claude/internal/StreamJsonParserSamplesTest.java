@@ -16,7 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** The parser against the real Claude Code 2.1.197 samples (copied from shared/samples/claude-code). */
+/** The parser against the real Claude Code 2.1.197 samples (the test resources beside this class). */
 class StreamJsonParserSamplesTest {
 
     private static final String BASH_INPUT =
