@@ -1,14 +1,14 @@
 package io.voidbox.bench;
 
-import io.voidbox.sandbox.vm.Accel;
-import io.voidbox.sandbox.vm.AccelProbe;
-import io.voidbox.sandbox.vm.AccelSelector;
-import io.voidbox.sandbox.vm.BareBoot;
-import io.voidbox.sandbox.vm.ConsoleListener;
-import io.voidbox.sandbox.vm.GuestImage;
-import io.voidbox.sandbox.vm.GuestImageBuilder;
-import io.voidbox.sandbox.vm.MachineSpec;
-import io.voidbox.sandbox.vm.QemuMachine;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageBuilder;
+import io.voidbox.sandbox.vm.internal.Accel;
+import io.voidbox.sandbox.vm.internal.AccelProbe;
+import io.voidbox.sandbox.vm.internal.AccelSelector;
+import io.voidbox.sandbox.vm.internal.BareBoot;
+import io.voidbox.sandbox.vm.internal.ConsoleListener;
+import io.voidbox.sandbox.vm.internal.MachineSpec;
+import io.voidbox.sandbox.vm.internal.QemuMachine;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;

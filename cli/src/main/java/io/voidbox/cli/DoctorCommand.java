@@ -1,10 +1,10 @@
 package io.voidbox.cli;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
-import io.voidbox.sandbox.vm.AccelProbe;
-import io.voidbox.sandbox.vm.AccelSelector;
-import io.voidbox.sandbox.vm.GuestImage;
-import io.voidbox.sandbox.vm.GuestImageBuilder;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageBuilder;
+import io.voidbox.sandbox.vm.internal.AccelProbe;
+import io.voidbox.sandbox.vm.internal.AccelSelector;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;

@@ -1,10 +1,10 @@
 package io.voidbox.cli;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
-import io.voidbox.spi.SandboxException;
-import io.voidbox.sandbox.vm.GuestImage;
-import io.voidbox.sandbox.vm.GuestImageBuilder;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageBuilder;
+import io.voidbox.spi.SandboxException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;

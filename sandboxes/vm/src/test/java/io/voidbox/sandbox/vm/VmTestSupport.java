@@ -1,5 +1,9 @@
 package io.voidbox.sandbox.vm;
 
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageBuilder;
+import io.voidbox.sandbox.vm.internal.Accel;
+import io.voidbox.sandbox.vm.internal.AccelProbe;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
