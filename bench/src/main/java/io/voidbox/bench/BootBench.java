@@ -1,7 +1,7 @@
 package io.voidbox.bench;
 
 import io.voidbox.sandbox.vm.image.GuestImage;
-import io.voidbox.sandbox.vm.image.GuestImageBuilder;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.internal.Accel;
 import io.voidbox.sandbox.vm.internal.AccelProbe;
 import io.voidbox.sandbox.vm.internal.AccelSelector;
@@ -44,7 +44,7 @@ public final class BootBench {
             }
         }
         GuestImage image = imageDir != null ? GuestImage.load(imageDir)
-                : GuestImageBuilder.create().list().stream().findFirst()
+                : GuestImageCache.defaults().list().stream().findFirst()
                         .orElseThrow(() -> new IllegalStateException("no cached guest image: run ./voidbox image build first"));
         AccelProbe probe = AccelProbe.system();
         Path qemu = probe.qemu().orElseThrow(() -> new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));

@@ -2,7 +2,7 @@ package io.voidbox.cli;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
 import io.voidbox.sandbox.vm.image.GuestImage;
-import io.voidbox.sandbox.vm.image.GuestImageBuilder;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.internal.AccelProbe;
 import io.voidbox.sandbox.vm.internal.AccelSelector;
 import java.util.Comparator;
@@ -26,7 +26,7 @@ final class DoctorCommand implements Callable<Integer> {
         var claude = ClaudeCodeInstaller.defaults();
         System.out.println("claude-code: " + claude.installed().map(p -> ClaudeCodeInstaller.VERSION + " at " + p)
                 .orElse("not installed yet (installed on first run, or scripts/install-claude-code.sh)"));
-        Optional<GuestImage> image = GuestImageBuilder.create().list().stream().max(Comparator.comparing(GuestImage::createdAt));
+        Optional<GuestImage> image = GuestImageCache.defaults().list().stream().max(Comparator.comparing(GuestImage::createdAt));
         System.out.println("guest image: " + image.map(i -> i.id() + " (kernel " + i.kernelVersion() + ", " + (i.sizeBytes() >> 20)
                 + " MB, claude " + (i.hasClaude() ? "yes" : "no") + ")").orElse("none built yet (voidbox image build)"));
         AccelProbe.Report report = AccelProbe.system().probe(noBoot ? Optional.empty() : image, AccelSelector.KVM_TRIAL_DEADLINE, !noBoot);

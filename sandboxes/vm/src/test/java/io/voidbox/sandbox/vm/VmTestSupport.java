@@ -1,7 +1,8 @@
 package io.voidbox.sandbox.vm;
 
 import io.voidbox.sandbox.vm.image.GuestImage;
-import io.voidbox.sandbox.vm.image.GuestImageBuilder;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
+import io.voidbox.sandbox.vm.image.GuestImageConfig;
 import io.voidbox.sandbox.vm.internal.Accel;
 import io.voidbox.sandbox.vm.internal.AccelProbe;
 import java.io.IOException;
@@ -114,11 +115,11 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
         try {
             Path qemu = AccelProbe.findQemu().orElseThrow();
             Path jar = placeholderJar();
-            GuestImage image = GuestImageBuilder.create()
+            GuestImageConfig config = GuestImageConfig.builder()
                     .agentJars(List.of(jar))
                     .mainClass(PlaceholderAgent.class.getName())
-                    .progress(s -> System.out.println("[vm-test] " + s))
                     .build();
+            GuestImage image = GuestImageCache.defaults().build(config, s -> System.out.println("[vm-test] " + s));
             System.out.println("[vm-test] image " + image.id() + " kernel " + image.kernelVersion() + " at " + image.dir());
             // VM tests always run under TCG: it works everywhere QEMU does (KVM hangs on our nested hosts, docs/kvm.md).
             return new Env(qemu, image, Accel.TCG);

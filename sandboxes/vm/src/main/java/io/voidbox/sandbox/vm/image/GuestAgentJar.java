@@ -22,14 +22,14 @@ import java.util.stream.Stream;
  * (Maven's class directories in tests, the CLI's shaded jar for users). Entries are sorted and
  * time-stamped 0, so the same classes always give the same bytes and the image cache hits.
  */
-public final class GuestAgentJar {
-    public static final String MAIN_CLASS = "io.voidbox.guest.GuestAgent";
+final class GuestAgentJar {
+    static final String MAIN_CLASS = GuestImageConfig.DEFAULT_MAIN_CLASS;
     private static final String[] PACKAGES = {"io/voidbox/guest/", "io/voidbox/protocol/"};
 
     private GuestAgentJar() {}
 
     /** Empty when the guest agent is not on the classpath (the runtime was packaged without it). */
-    public static java.util.Optional<Path> write(Path out) throws IOException {
+    static java.util.Optional<Path> write(Path out) throws IOException {
         Class<?> agent;
         try {
             agent = Class.forName(MAIN_CLASS, false, GuestAgentJar.class.getClassLoader());

@@ -1,20 +1,18 @@
 package io.voidbox.sandbox.vm.image;
 
+import io.voidbox.sandbox.vm.image.GuestImageConfig.RootFormat;
 import io.voidbox.sandbox.vm.internal.HostCommand;
+import io.voidbox.spi.support.FileTrees;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -23,212 +21,100 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds the guest image (kernel, initramfs, read-only root disk) from Debian packages and the
- * host's JDK, without root, and caches it under {@code <data dir>/images/<hash>/}. The hash covers
- * every input (package versions, jars, the Claude Code binary, the init script, this builder's
- * version), so {@link #build()} is cheap when nothing changed and never reuses a stale image.
- * Concurrent builders (threads or processes) serialise on a file lock; an image directory appears
- * atomically (built in a temp dir, then renamed).
- *
- * <p>Configuration is fluent; one instance belongs to one caller.
+ * How a guest image is made, without root: the Debian cloud kernel and the modules {@code /init}
+ * loads, a busybox initramfs, a jlinked JRE with the agent (and its AOT cache), Claude Code and
+ * the host libraries they link against, on a squashfs or ext4 root disk. {@link #prepare} checks
+ * the host tools and resolves every input (package versions, file hashes) so that the cache can
+ * name the image before building it; {@link #buildInto} then writes it into a directory.
  */
-public final class GuestImageBuilder {
+final class GuestImageRecipe {
     /** Bumped whenever the layout or the build steps change. */
     static final String BUILDER_VERSION = "8";
-    static final String DEFAULT_MAIN_CLASS = "io.voidbox.guest.GuestAgent";
-    /**
-     * JVM flags for a short-lived agent in a small 1-vCPU VM: C1 only, one compiler thread and 5x the
-     * compile thresholds (under TCG compiling the start-up code costs more than interpreting it).
-     */
-    static final List<String> DEFAULT_JAVA_OPTIONS = List.of(
-            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=5", "-XX:+UseSerialGC", "-Xshare:auto", "-Xss512k",
-            "-XX:-UsePerfData");
     /** Drivers the init script needs: virtio-mmio transport, console ports, block, net, rng, root fs. */
     static final List<String> GUEST_MODULES = List.of(
             "virtio_mmio", "virtio_console", "virtio_blk", "virtio_net", "virtio_rng");
-    static final String INSTALL_HINT = "apt-get install -y qemu-system-x86 busybox-static squashfs-tools lz4 cpio zstd";
+    /** The Debian package whose {@code bin/busybox} is the initramfs userland. */
+    private static final String BUSYBOX_PACKAGE = "busybox-static";
 
-    /** Format of the read-only root disk. */
-    public enum RootFormat {
-        /** Compressed (lz4, cheap to decompress under TCG); needs the squashfs module and mksquashfs. */
-        SQUASHFS,
-        /** Uncompressed, no module needed (ext4 is built into the cloud kernel); needs mkfs.ext4. */
-        EXT4
-    }
+    private final GuestImageConfig config;
+    private final DebianPackages debs;
+    private final Consumer<String> progress;
+    private final RootFormat rootFormat;
+    private final Path jdkHome;
+    private final Path claudeBinary;
+    private final String kernelPkg;
+    private final String kernelVersion;
+    private final String busyboxVersion;
+    private final Map<String, Path> libs;
+    private final SortedMap<String, String> inputs = new TreeMap<>();
 
-    private Path dataDir = defaultDataDir();
-    private String kernelPackage = "linux-image-cloud-amd64";
-    private String busyboxPackage = "busybox-static";
-    private Path jdkHome = Path.of(System.getProperty("java.home"));
-    private final List<Path> agentJars = new ArrayList<>();
-    private final Set<String> extraModules = new LinkedHashSet<>();
-    private String mainClass = DEFAULT_MAIN_CLASS;
-    private List<String> javaOptions = DEFAULT_JAVA_OPTIONS;
-    private Path claudeBinary;
-    private boolean cds = true;
-    private boolean aotCache = true;
-    private RootFormat rootFormat = RootFormat.SQUASHFS;
-    private Consumer<String> progress = s -> {};
-
-    private GuestImageBuilder() {}
-
-    public static GuestImageBuilder create() {
-        return new GuestImageBuilder();
-    }
-
-    /** {@code ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}}. */
-    public static Path defaultDataDir() {
-        String explicit = System.getenv("VOIDBOX_DATA_DIR");
-        if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
-        String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
-        return base.resolve("voidbox");
-    }
-
-    public GuestImageBuilder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir); return this; }
-
-    /** A Debian kernel package or metapackage (default {@code linux-image-cloud-amd64}). */
-    public GuestImageBuilder kernelPackage(String pkg) { this.kernelPackage = Objects.requireNonNull(pkg); return this; }
-
-    /** The JDK whose runtime image is jlinked into the guest (default: the running one). */
-    public GuestImageBuilder jdkHome(Path home) { this.jdkHome = Objects.requireNonNull(home); return this; }
-
-    /** Jars on the guest agent's class path (guest + protocol). None: the image has no agent. */
-    public GuestImageBuilder agentJars(List<Path> jars) { agentJars.clear(); agentJars.addAll(jars); return this; }
-
-    public GuestImageBuilder mainClass(String mainClass) { this.mainClass = Objects.requireNonNull(mainClass); return this; }
-
-    public GuestImageBuilder javaOptions(List<String> options) { this.javaOptions = List.copyOf(options); return this; }
-
-    /** JDK modules to add beyond what {@code jdeps} finds in the agent jars (ServiceLoader users). */
-    public GuestImageBuilder extraJdkModules(List<String> modules) { extraModules.addAll(modules); return this; }
-
-    /** The Claude Code native binary to put at {@code /usr/bin/claude}; null for none. */
-    public GuestImageBuilder claudeBinary(Path binary) { this.claudeBinary = binary; return this; }
-
-    /** Generate the JRE's default CDS archive (faster JVM start in the guest). */
-    public GuestImageBuilder cds(boolean cds) { this.cds = cds; return this; }
-
-    /**
-     * Record a JDK AOT cache of the agent at build time ({@code GuestAgent --train} run on the host
-     * with the guest's JRE; needs {@link #cds} and agent jars). The JVM then starts with the
-     * agent's classes already loaded and linked: under TCG that saves seconds per boot.
-     */
-    public GuestImageBuilder aotCache(boolean aotCache) { this.aotCache = aotCache; return this; }
-
-    public GuestImageBuilder rootFormat(RootFormat format) { this.rootFormat = Objects.requireNonNull(format); return this; }
-
-    public GuestImageBuilder progress(Consumer<String> progress) { this.progress = Objects.requireNonNull(progress); return this; }
-
-    public Path imagesDir() {
-        return dataDir.resolve("images");
-    }
-
-    /** The cached image for the current inputs, building it first when needed. */
-    public GuestImage build() throws IOException, InterruptedException {
+    private GuestImageRecipe(GuestImageConfig config, DebianPackages debs, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        this.config = config;
+        this.debs = debs;
+        this.progress = progress;
+        this.rootFormat = config.rootFormat();
+        this.jdkHome = config.jdkHome();
+        this.claudeBinary = config.claudeBinary().orElse(null);
         validate();
-        DebianPackages debs = new DebianPackages(dataDir.resolve("downloads"));
-        String kernelPkg = debs.resolveDependency(kernelPackage, "linux-image-");
-        String kernelVersion = debs.candidateVersion(kernelPkg);
-        String busyboxVersion = debs.candidateVersion(busyboxPackage);
+        kernelPkg = debs.resolveDependency(config.kernelPackage(), "linux-image-");
+        kernelVersion = debs.candidateVersion(kernelPkg);
+        busyboxVersion = debs.candidateVersion(BUSYBOX_PACKAGE);
         List<Path> hostElfs = hostElfs();
-        Map<String, Path> libs = sharedLibraries(hostElfs);
+        libs = sharedLibraries(hostElfs);
 
-        TreeMap<String, String> inputs = new TreeMap<>();
         inputs.put("builder", BUILDER_VERSION);
         inputs.put("kernel", kernelPkg + "=" + kernelVersion);
-        inputs.put("busybox", busyboxPackage + "=" + busyboxVersion);
+        inputs.put("busybox", BUSYBOX_PACKAGE + "=" + busyboxVersion);
         inputs.put("init", sha256(resource("init.sh")));
         inputs.put("bareInit", sha256(resource("bare-init.sh")));
         inputs.put("jdk", sha256(Files.readAllBytes(jdkHome.resolve("release"))));
-        inputs.put("cds", Boolean.toString(cds));
-        inputs.put("aotCache", Boolean.toString(aotCache));
+        inputs.put("cds", Boolean.toString(config.cds()));
+        inputs.put("aotCache", Boolean.toString(config.aotCache()));
         inputs.put("rootFormat", rootFormat.name());
-        inputs.put("mainClass", mainClass);
-        inputs.put("javaOptions", String.join(" ", javaOptions));
-        inputs.put("extraModules", String.join(",", extraModules));
+        inputs.put("mainClass", config.mainClass());
+        inputs.put("javaOptions", String.join(" ", config.javaOptions()));
+        inputs.put("extraModules", String.join(",", config.extraJdkModules()));
+        List<Path> agentJars = config.agentJars();
         for (int i = 0; i < agentJars.size(); i++) inputs.put("jar." + i, agentJars.get(i).getFileName() + "=" + sha256(agentJars.get(i)));
         inputs.put("claude", claudeBinary == null ? "none" : sha256(claudeBinary));
         for (var e : libs.entrySet()) inputs.put("lib." + e.getKey(), sha256(e.getValue()));
         inputs.put("bash", sha256(Path.of("/bin/bash")));
         inputs.put("setpriv", sha256(HostCommand.require("setpriv", "util-linux")));
-        inputs.put("cacerts", caCertificates().map(GuestImageBuilder::sha256Unchecked).orElse("none"));
-        StringBuilder all = new StringBuilder();
-        inputs.forEach((k, v) -> all.append(k).append('=').append(v).append('\n'));
-        String id = sha256(all.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-
-        Path images = imagesDir();
-        Files.createDirectories(images);
-        Path target = images.resolve(id);
-        if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
-        try (FileChannel ch = FileChannel.open(images.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lock(ch)) {
-            if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
-            Path tmp = Files.createTempDirectory(images, ".build-" + id + "-");
-            try {
-                progress.accept("building guest image " + id + " in " + tmp);
-                buildInto(tmp, debs, kernelPkg, kernelVersion, busyboxVersion, libs, inputs);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                io.voidbox.spi.support.FileTrees.delete(tmp);
-            }
-            progress.accept("guest image " + id + " ready at " + target);
-            return GuestImage.load(target);
-        }
-    }
-
-    /** Images in the cache, newest first. */
-    public List<GuestImage> list() throws IOException {
-        List<GuestImage> out = new ArrayList<>();
-        if (!Files.isDirectory(imagesDir())) return out;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
-            for (Path d : ds) {
-                if (d.getFileName().toString().startsWith(".") || !Files.exists(d.resolve(GuestImage.MANIFEST))) continue;
-                out.add(GuestImage.load(d));
-            }
-        }
-        out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
-        return out;
+        inputs.put("cacerts", caCertificates().map(GuestImageRecipe::sha256Unchecked).orElse("none"));
     }
 
     /**
-     * Removes cached images (and leftovers of interrupted builds), and the package downloads when
-     * {@code includeDownloads}; returns how many bytes were freed.
+     * Checks that the host can build {@code config} (full JDK, inputs present, host tools installed),
+     * resolves the package versions and the libraries to copy, and hashes every input.
      */
-    public long clean(boolean includeDownloads) throws IOException {
-        long freed = 0;
-        if (Files.isDirectory(imagesDir())) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
-                for (Path d : ds) {
-                    if (d.getFileName().toString().startsWith(".lock-")) continue;
-                    freed += sizeOf(d);
-                    io.voidbox.spi.support.FileTrees.delete(d);
-                }
-            }
-        }
-        Path downloads = dataDir.resolve("downloads");
-        if (includeDownloads && Files.isDirectory(downloads)) {
-            freed += sizeOf(downloads);
-            io.voidbox.spi.support.FileTrees.delete(downloads);
-        }
-        return freed;
+    static GuestImageRecipe prepare(GuestImageConfig config, DebianPackages debs, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        return new GuestImageRecipe(config, debs, progress);
+    }
+
+    /** The image's id: the first 16 hex digits of the SHA-256 of all inputs, one {@code key=value} line each. */
+    String id() {
+        StringBuilder all = new StringBuilder();
+        inputs.forEach((k, v) -> all.append(k).append('=').append(v).append('\n'));
+        return sha256(all.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     }
 
     private void validate() throws IOException {
         if (!Files.isExecutable(jdkHome.resolve("bin/jlink"))) {
             throw new IOException("jdkHome " + jdkHome + " has no bin/jlink: point it at a full JDK 25 (e.g. /usr/lib/jvm/temurin-25-jdk-amd64)");
         }
-        for (Path jar : agentJars) if (!Files.isRegularFile(jar)) throw new IOException("agent jar not found: " + jar);
+        for (Path jar : config.agentJars()) if (!Files.isRegularFile(jar)) throw new IOException("agent jar not found: " + jar);
         if (claudeBinary != null && !Files.isRegularFile(claudeBinary)) throw new IOException("Claude Code binary not found: " + claudeBinary);
         HostCommand.require("apt-get", "apt");
         HostCommand.require("dpkg-deb", "dpkg");
@@ -238,13 +124,13 @@ public final class GuestImageBuilder {
         else HostCommand.require("mkfs.ext4", "e2fsprogs");
     }
 
-    private void buildInto(Path out, DebianPackages debs, String kernelPkg, String kernelVersion, String busyboxVersion,
-                           Map<String, Path> libs, Map<String, String> inputs) throws IOException, InterruptedException {
-        progress.accept("downloading " + kernelPkg + "=" + kernelVersion + " and " + busyboxPackage + "=" + busyboxVersion);
+    /** Writes the image (kernel, both initramfs, root disk, manifest) into the empty directory {@code out}. */
+    void buildInto(Path out) throws IOException, InterruptedException {
+        progress.accept("downloading " + kernelPkg + "=" + kernelVersion + " and " + BUSYBOX_PACKAGE + "=" + busyboxVersion);
         Path kernelTree = debs.extract(debs.download(kernelPkg, kernelVersion));
-        Path busyboxTree = debs.extract(debs.download(busyboxPackage, busyboxVersion));
+        Path busyboxTree = debs.extract(debs.download(BUSYBOX_PACKAGE, busyboxVersion));
         Path busybox = busyboxTree.resolve("bin/busybox");
-        if (!Files.isRegularFile(busybox)) throw new IOException(busyboxPackage + " has no bin/busybox");
+        if (!Files.isRegularFile(busybox)) throw new IOException(BUSYBOX_PACKAGE + " has no bin/busybox");
 
         Path modulesBase = kernelTree.resolve("lib/modules");
         String uname;
@@ -274,11 +160,11 @@ public final class GuestImageBuilder {
             HostCommand.check(null, 1800, List.of(HostCommand.require("mksquashfs", "squashfs-tools").toString(), stage.toString(), rootImg.toString(),
                     "-noappend", "-all-root", "-comp", "lz4", "-no-progress", "-quiet", "-no-xattrs"));
         } else {
-            long mb = sizeOf(stage) / (1024 * 1024) * 115 / 100 + 32;
+            long mb = GuestImageCache.sizeOf(stage) / (1024 * 1024) * 115 / 100 + 32;
             HostCommand.check(null, 1800, List.of(HostCommand.require("mkfs.ext4", "e2fsprogs").toString(), "-q", "-F", "-L", "voidbox",
                     "-O", "^has_journal", "-E", "root_owner=0:0", "-d", stage.toString(), rootImg.toString(), mb + "M"));
         }
-        io.voidbox.spi.support.FileTrees.delete(stage);
+        FileTrees.delete(stage);
 
         Properties p = new Properties();
         p.setProperty("kernel", "vmlinuz");
@@ -290,7 +176,7 @@ public final class GuestImageBuilder {
         p.setProperty("hasClaude", Boolean.toString(claudeBinary != null));
         p.setProperty("createdAt", Instant.now().toString());
         inputs.forEach((k, v) -> p.setProperty("input." + k, v));
-        p.setProperty("sizeBytes", Long.toString(sizeOf(out) + 4096));
+        p.setProperty("sizeBytes", Long.toString(GuestImageCache.sizeOf(out) + 4096));
         try (OutputStream o = Files.newOutputStream(out.resolve(GuestImage.MANIFEST))) {
             p.store(o, "VoidBox guest image");
         }
@@ -355,7 +241,7 @@ public final class GuestImageBuilder {
      * keeps the plain options.
      */
     private List<String> recordAotCache(Path stage, Path agentDir, List<String> guestClasspath) throws InterruptedException {
-        List<String> base = javaOptions.stream().filter(o -> !o.startsWith("-Xshare")).toList();
+        List<String> base = config.javaOptions().stream().filter(o -> !o.startsWith("-Xshare")).toList();
         Path cache = agentDir.resolve("agent.aot");
         List<String> cmd = new ArrayList<>(List.of(stage.resolve("jre/bin/java").toString()));
         cmd.addAll(base);
@@ -363,18 +249,18 @@ public final class GuestImageBuilder {
         cmd.add("-cp");
         cmd.add(String.join(":", guestClasspath.stream()
                 .map(p -> stage.resolve(p.substring(GuestImage.GUEST_ROOT.length() + 1)).toString()).toList()));
-        cmd.add(mainClass);
+        cmd.add(config.mainClass());
         cmd.add("--train");
         progress.accept("AOT cache: training the agent on the host");
         try {
             HostCommand.check(agentDir, 600, cmd);
         } catch (IOException e) {
             progress.accept("AOT cache not recorded, the agent starts without it: " + e.getMessage());
-            return javaOptions;
+            return config.javaOptions();
         }
         if (!Files.isRegularFile(cache)) {
             progress.accept("AOT cache not recorded (no " + cache.getFileName() + "), the agent starts without it");
-            return javaOptions;
+            return config.javaOptions();
         }
         List<String> options = new ArrayList<>(base);
         options.add("-XX:AOTCache=" + GuestImage.GUEST_AGENT_DIR + "/" + cache.getFileName());
@@ -389,6 +275,7 @@ public final class GuestImageBuilder {
         Files.createDirectories(stage);
         // JRE
         Set<String> jdkModules = new LinkedHashSet<>(List.of("java.base"));
+        List<Path> agentJars = config.agentJars();
         if (!agentJars.isEmpty()) {
             List<String> cmd = new ArrayList<>(List.of(jdkHome.resolve("bin/jdeps").toString(), "--print-module-deps", "--ignore-missing-deps",
                     "--multi-release", "25"));
@@ -396,11 +283,11 @@ public final class GuestImageBuilder {
             String deps = HostCommand.check(null, 300, cmd).trim();
             for (String m : deps.lines().reduce((a, b) -> b).orElse("").split(",")) if (!m.isBlank()) jdkModules.add(m.trim());
         }
-        jdkModules.addAll(extraModules);
-        progress.accept("jlink " + String.join(",", jdkModules) + (cds ? " with CDS archive" : ""));
+        jdkModules.addAll(config.extraJdkModules());
+        progress.accept("jlink " + String.join(",", jdkModules) + (config.cds() ? " with CDS archive" : ""));
         List<String> jlink = new ArrayList<>(List.of(jdkHome.resolve("bin/jlink").toString(), "--add-modules", String.join(",", jdkModules),
                 "--strip-debug", "--no-man-pages", "--no-header-files", "--output", stage.resolve("jre").toString()));
-        if (cds) jlink.add("--generate-cds-archive");
+        if (config.cds()) jlink.add("--generate-cds-archive");
         HostCommand.check(null, 900, jlink);
 
         // Agent
@@ -411,12 +298,12 @@ public final class GuestImageBuilder {
             cp.add(GuestImage.GUEST_AGENT_DIR + "/" + jar.getFileName());
         }
         if (!agentJars.isEmpty()) {
-            List<String> options = javaOptions;
-            if (cds && aotCache) options = recordAotCache(stage, agentDir, cp);
+            List<String> options = config.javaOptions();
+            if (config.cds() && config.aotCache()) options = recordAotCache(stage, agentDir, cp);
             String env = "# sourced by /init\n"
                     + "VOIDBOX_JAVA_OPTS='" + String.join(" ", options) + "'\n"
                     + "VOIDBOX_CLASSPATH='" + String.join(":", cp) + "'\n"
-                    + "VOIDBOX_MAIN_CLASS='" + mainClass + "'\n";
+                    + "VOIDBOX_MAIN_CLASS='" + config.mainClass() + "'\n";
             Files.writeString(agentDir.resolve("agent.env"), env);
         }
 
@@ -495,23 +382,9 @@ public final class GuestImageBuilder {
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
-    private static FileLock lock(FileChannel ch) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
-        while (true) {
-            try {
-                FileLock l = ch.tryLock();
-                if (l != null) return l;
-            } catch (OverlappingFileLockException e) {
-                // another builder in this JVM holds it
-            }
-            if (System.nanoTime() > deadline) throw new IOException("timed out after 30 min waiting for another guest image build");
-            Thread.sleep(200);
-        }
-    }
-
     static byte[] resource(String name) throws IOException {
-        try (InputStream in = GuestImageBuilder.class.getResourceAsStream(name)) {
-            if (in == null) throw new IOException("missing resource " + name + " next to " + GuestImageBuilder.class.getName());
+        try (InputStream in = GuestImageRecipe.class.getResourceAsStream(name)) {
+            if (in == null) throw new IOException("missing resource " + name + " next to " + GuestImageRecipe.class.getName());
             return in.readAllBytes();
         }
     }
@@ -542,48 +415,6 @@ public final class GuestImageBuilder {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static long sizeOf(Path root) throws IOException {
-        if (!Files.exists(root)) return 0;
-        try (var walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
-
-    /**
-     * {@code build [--claude PATH] [--jar PATH]... [--main CLASS] [--ext4] [--no-cds] [--no-aot]}, {@code list},
-     * {@code clean [--downloads]}: the image commands for scripts and {@code voidbox image}.
-     */
-    public static void main(String[] args) throws Exception {
-        String cmd = args.length == 0 ? "build" : args[0];
-        GuestImageBuilder b = create().progress(s -> System.err.println("voidbox-image: " + s));
-        List<Path> jars = new ArrayList<>();
-        boolean downloads = false;
-        for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
-                case "--claude" -> b.claudeBinary(Path.of(args[++i]));
-                case "--jar" -> jars.add(Path.of(args[++i]));
-                case "--main" -> b.mainClass(args[++i]);
-                case "--jdk" -> b.jdkHome(Path.of(args[++i]));
-                case "--ext4" -> b.rootFormat(RootFormat.EXT4);
-                case "--no-cds" -> b.cds(false);
-                case "--no-aot" -> b.aotCache(false);
-                case "--downloads" -> downloads = true;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        b.agentJars(jars);
-        switch (cmd) {
-            case "build" -> System.out.println(b.build().dir());
-            case "list" -> {
-                for (GuestImage g : b.list()) {
-                    System.out.printf("%s  %6d MB  %s  kernel %s  claude=%s  %s%n", g.id(), g.sizeBytes() >> 20, g.rootFsType(), g.kernelVersion(), g.hasClaude(), g.createdAt());
-                }
-            }
-            case "clean" -> System.out.println("freed " + (b.clean(downloads) >> 20) + " MB");
-            default -> throw new IllegalArgumentException("usage: build|list|clean");
         }
     }
 }
