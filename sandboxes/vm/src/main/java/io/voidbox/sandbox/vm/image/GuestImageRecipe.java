@@ -3,7 +3,6 @@ package io.voidbox.sandbox.vm.image;
 import io.voidbox.sandbox.vm.image.GuestImageConfig.RootFormat;
 import io.voidbox.sandbox.vm.internal.HostCommand;
 import io.voidbox.spi.support.FileTrees;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,15 +26,14 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How a guest image is made, without root: the Debian cloud kernel and the modules {@code /init}
  * loads, a busybox initramfs, a jlinked JRE with the agent (and its AOT cache), Claude Code and
  * the host libraries they link against, on a squashfs or ext4 root disk. {@link #prepare} checks
  * the host tools and resolves every input (package versions, file hashes) so that the cache can
- * name the image before building it; {@link #buildInto} then writes it into a directory.
+ * name the image before building it; {@link #buildInto} then writes it into a directory (the
+ * initramfs archives with {@link Initramfs}, the libraries with {@link HostLibraries}).
  */
 final class GuestImageRecipe {
     /** Bumped whenever the layout or the build steps change. */
@@ -71,13 +69,13 @@ final class GuestImageRecipe {
         kernelVersion = debs.candidateVersion(kernelPkg);
         busyboxVersion = debs.candidateVersion(BUSYBOX_PACKAGE);
         List<Path> hostElfs = hostElfs();
-        libs = sharedLibraries(hostElfs);
+        libs = HostLibraries.of(hostElfs, jdkHome);
 
         inputs.put("builder", BUILDER_VERSION);
         inputs.put("kernel", kernelPkg + "=" + kernelVersion);
         inputs.put("busybox", BUSYBOX_PACKAGE + "=" + busyboxVersion);
-        inputs.put("init", sha256(resource("init.sh")));
-        inputs.put("bareInit", sha256(resource("bare-init.sh")));
+        inputs.put("init", sha256(Initramfs.script("init.sh")));
+        inputs.put("bareInit", sha256(Initramfs.script("bare-init.sh")));
         inputs.put("jdk", sha256(Files.readAllBytes(jdkHome.resolve("release"))));
         inputs.put("cds", Boolean.toString(config.cds()));
         inputs.put("aotCache", Boolean.toString(config.aotCache()));
@@ -149,8 +147,8 @@ final class GuestImageRecipe {
 
         List<String> applets = List.of(HostCommand.check(null, 30, List.of(busybox.toString(), "--list-full")).split("\n"));
         String fsType = rootFormat == RootFormat.SQUASHFS ? "squashfs" : "ext4";
-        writeInitramfs(out.resolve("initramfs.cpio"), busybox, applets, modules, fsType);
-        writeBareInitramfs(out.resolve("bare-initramfs.cpio"), busybox);
+        Initramfs.write(out.resolve("initramfs.cpio"), busybox, applets, modules, fsType);
+        Initramfs.writeBare(out.resolve("bare-initramfs.cpio"), busybox);
 
         Path stage = out.resolve("root.stage");
         buildRootTree(stage, libs);
@@ -179,56 +177,6 @@ final class GuestImageRecipe {
         p.setProperty("sizeBytes", Long.toString(GuestImageCache.sizeOf(out) + 4096));
         try (OutputStream o = Files.newOutputStream(out.resolve(GuestImage.MANIFEST))) {
             p.store(o, "VoidBox guest image");
-        }
-    }
-
-    private void writeInitramfs(Path file, Path busybox, List<String> applets, List<KernelModules.Module> modules, String fsType)
-            throws IOException {
-        try (CpioWriter cpio = new CpioWriter(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
-            for (String d : List.of("proc", "sys", "dev", "run", "tmp", "etc", "root", "workspace", "home/agent", "opt/voidbox", "usr/bin", "usr/sbin", "sbin", "voidbox/modules")) {
-                cpio.directory(d, d.equals("tmp") ? 01777 : d.equals("root") ? 0700 : 0755);
-            }
-            cpio.charDevice("dev/console", 0600, 5, 1);
-            cpio.charDevice("dev/null", 0666, 1, 3);
-            cpio.file("init", 0755, resource("init.sh"));
-            cpio.file("bin/busybox", 0755, busybox);
-            for (String a : applets) {
-                String path = a.trim();
-                if (path.isEmpty() || path.equals("bin/busybox") || path.endsWith("/setpriv") || path.equals("linuxrc")) continue;
-                cpio.symlink(path, "/bin/busybox");
-            }
-            // Everything dynamically linked lives on the root disk; these links make it appear where the loader looks.
-            cpio.symlink("lib", "/opt/voidbox/sys/lib");
-            cpio.symlink("lib64", "/opt/voidbox/sys/lib64");
-            cpio.symlink("usr/lib", "/opt/voidbox/sys/lib");
-            cpio.symlink("bin/bash", "/opt/voidbox/sys/bin/bash");
-            cpio.symlink("bin/setpriv", "/opt/voidbox/sys/bin/setpriv");
-            cpio.symlink("usr/bin/claude", "/opt/voidbox/bin/claude");
-            cpio.symlink("etc/ssl/certs", "/opt/voidbox/sys/etc/ssl/certs");
-            cpio.file("etc/passwd", 0644, ("root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/home/agent:/bin/bash\n").getBytes(StandardCharsets.UTF_8));
-            cpio.file("etc/group", 0644, ("root:x:0:\ntty:x:5:\nagent:x:1000:\n").getBytes(StandardCharsets.UTF_8));
-            cpio.file("etc/hosts", 0644, ("127.0.0.1 localhost voidbox\n::1 localhost\n").getBytes(StandardCharsets.UTF_8));
-            cpio.file("etc/nsswitch.conf", 0644, ("passwd: files\ngroup: files\nhosts: files dns\n").getBytes(StandardCharsets.UTF_8));
-            cpio.file("etc/shells", 0644, ("/bin/sh\n/bin/bash\n").getBytes(StandardCharsets.UTF_8));
-            StringBuilder order = new StringBuilder();
-            for (KernelModules.Module m : modules) {
-                cpio.file("voidbox/modules/" + m.name() + ".ko", 0644, KernelModules.load(m));
-                order.append(m.name()).append('\n');
-            }
-            cpio.file("voidbox/modules.order", 0644, order.toString().getBytes(StandardCharsets.UTF_8));
-            cpio.file("voidbox/rootfs.type", 0644, fsType.getBytes(StandardCharsets.UTF_8));
-        }
-    }
-
-    /** Busybox and a marker-printing {@code /init}: the floor any guest boot is measured against. */
-    static void writeBareInitramfs(Path file, Path busybox) throws IOException {
-        try (CpioWriter cpio = new CpioWriter(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
-            cpio.directory("proc", 0755);
-            cpio.directory("dev", 0755);
-            cpio.charDevice("dev/console", 0600, 5, 1);
-            cpio.file("init", 0755, resource("bare-init.sh"));
-            cpio.file("bin/busybox", 0755, busybox);
-            cpio.symlink("bin/sh", "busybox");
         }
     }
 
@@ -317,7 +265,7 @@ final class GuestImageRecipe {
         // glibc & co. for java, claude, bash and setpriv, at the paths ldd reported (under sys/).
         Path sys = stage.resolve("sys");
         for (var e : libs.entrySet()) {
-            Path dest = sys.resolve(guestLibPath(e.getKey()));
+            Path dest = sys.resolve(HostLibraries.guestLibPath(e.getKey()));
             Files.createDirectories(dest.getParent());
             Files.copy(e.getValue(), dest, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -333,12 +281,6 @@ final class GuestImageRecipe {
         }
     }
 
-    /** /lib/x86_64-linux-gnu/libc.so.6 and /usr/lib/... both land in lib/ (the guest links /usr/lib to lib). */
-    static String guestLibPath(String hostPath) {
-        String p = hostPath.startsWith("/usr/lib/") ? hostPath.substring("/usr".length()) : hostPath;
-        return p.substring(1);
-    }
-
     private List<Path> hostElfs() throws IOException {
         List<Path> elfs = new ArrayList<>(List.of(jdkHome.resolve("bin/java"), jdkHome.resolve("lib/server/libjvm.so"),
                 Path.of("/bin/bash"), HostCommand.require("setpriv", "util-linux")));
@@ -349,51 +291,16 @@ final class GuestImageRecipe {
         return elfs;
     }
 
-    private static final Pattern LDD_ARROW = Pattern.compile("^\\s*(\\S+)\\s+=>\\s+(/\\S+)\\s+\\(");
-    private static final Pattern LDD_LOADER = Pattern.compile("^\\s*(/\\S*ld-linux\\S*)\\s+\\(");
-
-    /** Host path (as ldd printed it) -> real file, for every shared library the ELFs need outside the JDK. */
-    private Map<String, Path> sharedLibraries(List<Path> elfs) throws IOException, InterruptedException {
-        Map<String, Path> libs = new TreeMap<>();
-        Path ldd = HostCommand.require("ldd", "libc-bin");
-        for (Path elf : elfs) {
-            HostCommand.Result r = HostCommand.run(null, 120, List.of(ldd.toString(), elf.toString()));
-            if (r.exitCode() != 0) continue; // "not a dynamic executable": nothing to copy
-            for (String line : r.output().lines().toList()) {
-                Matcher m = LDD_ARROW.matcher(line);
-                String path = null;
-                if (m.find()) path = m.group(2);
-                else {
-                    Matcher l = LDD_LOADER.matcher(line);
-                    if (l.find()) path = l.group(1);
-                }
-                if (path == null || path.startsWith(jdkHome.toString())) continue;
-                libs.put(path, Path.of(path).toRealPath());
-            }
-        }
-        if (libs.keySet().stream().noneMatch(k -> k.contains("ld-linux"))) {
-            throw new IOException("ldd found no dynamic loader for " + elfs + "; is this an x86_64 glibc system?");
-        }
-        return libs;
-    }
-
     private static Optional<Path> caCertificates() {
         Path p = Path.of("/etc/ssl/certs/ca-certificates.crt");
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
-    static byte[] resource(String name) throws IOException {
-        try (InputStream in = GuestImageRecipe.class.getResourceAsStream(name)) {
-            if (in == null) throw new IOException("missing resource " + name + " next to " + GuestImageRecipe.class.getName());
-            return in.readAllBytes();
-        }
-    }
-
-    static String sha256(byte[] bytes) {
+    private static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
-    static String sha256(Path file) throws IOException {
+    private static String sha256(Path file) throws IOException {
         MessageDigest md = digest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 20];

@@ -48,9 +48,9 @@ class ImagePartsTest {
 
     @Test
     void mapsHostLibraryPathsIntoTheGuestTree() {
-        assertThat(GuestImageRecipe.guestLibPath("/lib/x86_64-linux-gnu/libc.so.6")).isEqualTo("lib/x86_64-linux-gnu/libc.so.6");
-        assertThat(GuestImageRecipe.guestLibPath("/usr/lib/x86_64-linux-gnu/libz.so.1")).isEqualTo("lib/x86_64-linux-gnu/libz.so.1");
-        assertThat(GuestImageRecipe.guestLibPath("/lib64/ld-linux-x86-64.so.2")).isEqualTo("lib64/ld-linux-x86-64.so.2");
+        assertThat(HostLibraries.guestLibPath("/lib/x86_64-linux-gnu/libc.so.6")).isEqualTo("lib/x86_64-linux-gnu/libc.so.6");
+        assertThat(HostLibraries.guestLibPath("/usr/lib/x86_64-linux-gnu/libz.so.1")).isEqualTo("lib/x86_64-linux-gnu/libz.so.1");
+        assertThat(HostLibraries.guestLibPath("/lib64/ld-linux-x86-64.so.2")).isEqualTo("lib64/ld-linux-x86-64.so.2");
     }
 
     @Test
