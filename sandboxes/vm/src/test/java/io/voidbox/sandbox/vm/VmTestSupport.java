@@ -1,5 +1,6 @@
 package io.voidbox.sandbox.vm;
 
+import io.voidbox.agent.claude.ClaudeCli;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.image.GuestImageConfig;
@@ -102,7 +103,7 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
         if (p.getParameter().getType() == VmSandboxProvider.class)
             // the real backend: real guest agent and Claude Code in the image, built once per run (cached on disk)
             return e.getRoot().getStore(NS).getOrComputeIfAbsent(VmSandboxProvider.class,
-                    k -> new VmSandboxProvider(io.voidbox.agent.claude.ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
+                    k -> new VmSandboxProvider(ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
                     VmSandboxProvider.class);
         return e.getRoot().getStore(NS).getOrComputeIfAbsent(Env.class, k -> createEnv(), Env.class);
     }
