@@ -1,15 +1,15 @@
 package io.voidbox.bench;
 
 import io.voidbox.SandboxOptions;
-import io.voidbox.sandbox.vm.Accel;
-import io.voidbox.sandbox.vm.AccelProbe;
-import io.voidbox.sandbox.vm.AccelSelector;
-import io.voidbox.sandbox.vm.BareBoot;
-import io.voidbox.sandbox.vm.ConsoleListener;
-import io.voidbox.sandbox.vm.GuestImage;
-import io.voidbox.sandbox.vm.GuestImageBuilder;
-import io.voidbox.sandbox.vm.MachineSpec;
-import io.voidbox.sandbox.vm.QemuMachine;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
+import io.voidbox.sandbox.vm.internal.Accel;
+import io.voidbox.sandbox.vm.internal.AccelProbe;
+import io.voidbox.sandbox.vm.internal.AccelSelector;
+import io.voidbox.sandbox.vm.internal.BareBoot;
+import io.voidbox.sandbox.vm.internal.ConsoleListener;
+import io.voidbox.sandbox.vm.internal.MachineSpec;
+import io.voidbox.sandbox.vm.internal.QemuMachine;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class BootBench {
             }
         }
         GuestImage image = imageDir != null ? GuestImage.load(imageDir)
-                : GuestImageBuilder.create().list().stream().findFirst()
+                : GuestImageCache.defaults().list().stream().findFirst()
                         .orElseThrow(() -> new IllegalStateException("no cached guest image: run ./voidbox image build first"));
         AccelProbe probe = AccelProbe.system();
         Path qemu = probe.qemu().orElseThrow(() -> new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));

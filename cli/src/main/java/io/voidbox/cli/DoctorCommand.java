@@ -1,10 +1,9 @@
 package io.voidbox.cli;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
-import io.voidbox.sandbox.vm.AccelProbe;
-import io.voidbox.sandbox.vm.AccelSelector;
-import io.voidbox.sandbox.vm.GuestImage;
-import io.voidbox.sandbox.vm.GuestImageBuilder;
+import io.voidbox.sandbox.vm.VmHostCheck;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,13 +25,12 @@ final class DoctorCommand implements Callable<Integer> {
         var claude = ClaudeCodeInstaller.defaults();
         System.out.println("claude-code: " + claude.installed().map(p -> ClaudeCodeInstaller.VERSION + " at " + p)
                 .orElse("not installed yet (installed on first run, or scripts/install-claude-code.sh)"));
-        Optional<GuestImage> image = GuestImageBuilder.create().list().stream().max(Comparator.comparing(GuestImage::createdAt));
+        Optional<GuestImage> image = GuestImageCache.defaults().list().stream().max(Comparator.comparing(GuestImage::createdAt));
         System.out.println("guest image: " + image.map(i -> i.id() + " (kernel " + i.kernelVersion() + ", " + (i.sizeBytes() >> 20)
                 + " MB, claude " + (i.hasClaude() ? "yes" : "no") + ")").orElse("none built yet (voidbox image build)"));
-        AccelProbe.Report report = AccelProbe.system().probe(noBoot ? Optional.empty() : image, AccelSelector.KVM_TRIAL_DEADLINE, !noBoot);
-        report.lines().forEach(System.out::println);
-        boolean vm = report.qemu().isPresent() && (report.tcgBoot().isPresent() || report.kvmBoot().isPresent() || noBoot);
-        System.out.println("backend auto: " + (vm ? "vm (" + report.recommended().id() + ")" : "local (no micro-VM can run here)"));
+        VmHostCheck vm = VmHostCheck.run(image, !noBoot);
+        vm.lines().forEach(System.out::println);
+        System.out.println("backend auto: " + (vm.runsVms() ? "vm (" + vm.accel() + ")" : "local (no micro-VM can run here)"));
         return VoidboxCommand.EXIT_OK;
     }
 }

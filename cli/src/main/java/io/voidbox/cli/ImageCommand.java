@@ -1,10 +1,10 @@
 package io.voidbox.cli;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
-import io.voidbox.spi.SandboxException;
-import io.voidbox.sandbox.vm.GuestImage;
-import io.voidbox.sandbox.vm.GuestImageBuilder;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
+import io.voidbox.spi.SandboxException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
@@ -46,8 +46,8 @@ final class ImageCommand implements Runnable {
     static final class ListImages implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
-            var images = GuestImageBuilder.create().list();
-            if (images.isEmpty()) System.err.println("no guest images in " + GuestImageBuilder.create().imagesDir());
+            var images = GuestImageCache.defaults().list();
+            if (images.isEmpty()) System.err.println("no guest images in " + GuestImageCache.defaults().imagesDir());
             for (GuestImage g : images)
                 System.out.printf("%s  %5d MB  %-8s kernel %s  claude=%s  %s%n", g.id(), g.sizeBytes() >> 20, g.rootFsType(),
                         g.kernelVersion(), g.hasClaude() ? "yes" : "no", g.createdAt());
@@ -62,7 +62,7 @@ final class ImageCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            System.out.println("freed " + (GuestImageBuilder.create().clean(downloads) >> 20) + " MB");
+            System.out.println("freed " + (GuestImageCache.defaults().clean(downloads) >> 20) + " MB");
             return VoidboxCommand.EXIT_OK;
         }
     }

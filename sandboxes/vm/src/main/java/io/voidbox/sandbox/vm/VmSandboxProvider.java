@@ -3,6 +3,14 @@ package io.voidbox.sandbox.vm;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Transport;
 import io.voidbox.protocol.UnixSocketTransport;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
+import io.voidbox.sandbox.vm.image.GuestImageConfig;
+import io.voidbox.sandbox.vm.internal.Accel;
+import io.voidbox.sandbox.vm.internal.MachineSpec;
+import io.voidbox.sandbox.vm.internal.QemuMachine;
+import io.voidbox.sandbox.vm.internal.VmLauncher;
+import io.voidbox.sandbox.vm.internal.VmSandbox;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
@@ -28,7 +36,7 @@ public final class VmSandboxProvider implements SandboxProvider {
 
     private final Supplier<Path> claudeBinary;
     private final Consumer<String> progress;
-    private final Supplier<GuestImageBuilder> builders;
+    private final Supplier<GuestImageCache> caches;
     private final SecureRandom random = new SecureRandom();
     private VmLauncher launcher;
     private GuestImage image;
@@ -39,13 +47,13 @@ public final class VmSandboxProvider implements SandboxProvider {
      * @param progress     one-line progress messages (image build steps)
      */
     public VmSandboxProvider(Supplier<Path> claudeBinary, Consumer<String> progress) {
-        this(claudeBinary, progress, GuestImageBuilder::create);
+        this(claudeBinary, progress, GuestImageCache::defaults);
     }
 
-    VmSandboxProvider(Supplier<Path> claudeBinary, Consumer<String> progress, Supplier<GuestImageBuilder> builders) {
+    VmSandboxProvider(Supplier<Path> claudeBinary, Consumer<String> progress, Supplier<GuestImageCache> caches) {
         this.claudeBinary = claudeBinary;
         this.progress = progress;
-        this.builders = builders;
+        this.caches = caches;
     }
 
     @Override
@@ -72,10 +80,11 @@ public final class VmSandboxProvider implements SandboxProvider {
     }
 
     private GuestImage buildImage() throws IOException, InterruptedException {
-        GuestImageBuilder b = builders.get().progress(progress);
-        Path jar = GuestAgentJar.write(b.imagesDir().resolveSibling("guest-agent").resolve("voidbox-guest-agent.jar"))
-                .orElseThrow(() -> new IOException("the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
-        return b.agentJars(List.of(jar)).mainClass(GuestAgentJar.MAIN_CLASS).claudeBinary(claudeBinary.get()).build();
+        GuestImageCache cache = caches.get();
+        Path jar = cache.packGuestAgent();
+        GuestImageConfig config = GuestImageConfig.builder().agentJars(List.of(jar)).mainClass(GuestImageConfig.DEFAULT_MAIN_CLASS)
+                .claudeBinary(claudeBinary.get()).build();
+        return cache.build(config, progress);
     }
 
     /** The image boxes boot from (building it if needed). */

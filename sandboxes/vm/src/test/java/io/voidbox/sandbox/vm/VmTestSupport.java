@@ -1,5 +1,11 @@
 package io.voidbox.sandbox.vm;
 
+import io.voidbox.agent.claude.ClaudeCli;
+import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.image.GuestImageCache;
+import io.voidbox.sandbox.vm.image.GuestImageConfig;
+import io.voidbox.sandbox.vm.internal.Accel;
+import io.voidbox.sandbox.vm.internal.AccelProbe;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -97,7 +103,7 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
         if (p.getParameter().getType() == VmSandboxProvider.class)
             // the real backend: real guest agent and Claude Code in the image, built once per run (cached on disk)
             return e.getRoot().getStore(NS).getOrComputeIfAbsent(VmSandboxProvider.class,
-                    k -> new VmSandboxProvider(io.voidbox.agent.claude.ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
+                    k -> new VmSandboxProvider(ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
                     VmSandboxProvider.class);
         return e.getRoot().getStore(NS).getOrComputeIfAbsent(Env.class, k -> createEnv(), Env.class);
     }
@@ -110,11 +116,11 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
         try {
             Path qemu = AccelProbe.findQemu().orElseThrow();
             Path jar = placeholderJar();
-            GuestImage image = GuestImageBuilder.create()
+            GuestImageConfig config = GuestImageConfig.builder()
                     .agentJars(List.of(jar))
                     .mainClass(PlaceholderAgent.class.getName())
-                    .progress(s -> System.out.println("[vm-test] " + s))
                     .build();
+            GuestImage image = GuestImageCache.defaults().build(config, s -> System.out.println("[vm-test] " + s));
             System.out.println("[vm-test] image " + image.id() + " kernel " + image.kernelVersion() + " at " + image.dir());
             // VM tests always run under TCG: it works everywhere QEMU does (KVM hangs on our nested hosts, docs/kvm.md).
             return new Env(qemu, image, Accel.TCG);

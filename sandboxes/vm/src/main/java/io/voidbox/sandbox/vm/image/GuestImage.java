@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.image;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +53,7 @@ public record GuestImage(
 
     static final String MANIFEST = "manifest.properties";
 
-    /** Reads an image directory written by {@link GuestImageBuilder}. */
+    /** Reads an image directory written by {@link GuestImageCache#build}. */
     public static GuestImage load(Path dir) throws IOException {
         Properties p = new Properties();
         Path manifest = dir.resolve(MANIFEST);

@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.image;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.sandbox.vm.VmTestSupport.Env;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
+import io.voidbox.spi.support.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -137,7 +138,7 @@ class QemuMachineVmTest {
             assertThat(temp).as("stale temp dir of the killed JVM is swept").doesNotExist();
         } finally {
             child.destroyForcibly();
-            if (temp != null) io.voidbox.spi.support.FileTrees.delete(temp);
+            if (temp != null) FileTrees.delete(temp);
         }
     }
 

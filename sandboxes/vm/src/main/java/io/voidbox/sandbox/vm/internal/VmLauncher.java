@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.spi.SandboxException;
 import java.nio.file.Path;

@@ -1,8 +1,9 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Message;
 import io.voidbox.protocol.PeerErrorException;
+import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.support.LineSplitter;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  * One box's micro-VM seen through the host-guest channel. Owns the QEMU machine and the
  * connection; {@link #close()} asks the guest to shut down, then kills whatever is left.
  */
-final class VmSandbox implements Sandbox {
+public final class VmSandbox implements Sandbox {
     private static final Duration FILE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
     /** Slack on top of the command's own timeout for the guest to report the kill. */
@@ -39,7 +40,7 @@ final class VmSandbox implements Sandbox {
     private final Map<String, String> boxEnv;
     private volatile boolean closed;
 
-    VmSandbox(QemuMachine machine, Connection connection, SandboxEnvironment environment, BoxScope listener,
+    public VmSandbox(QemuMachine machine, Connection connection, SandboxEnvironment environment, BoxScope listener,
               Map<String, String> boxEnv) {
         this.machine = machine;
         this.connection = connection;

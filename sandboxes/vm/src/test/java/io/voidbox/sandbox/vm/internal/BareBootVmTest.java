@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 /** How QEMU runs the guest's CPU: hardware virtualisation or the (slower, always available) emulator. */
 public enum Accel {

@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.HandshakeException;
 import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.protocol.TelemetryBatch;
+import io.voidbox.sandbox.vm.VmSandboxProvider;
+import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;

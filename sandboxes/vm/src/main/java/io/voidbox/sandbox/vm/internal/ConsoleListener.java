@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 /**
  * Receives the VM's console and QEMU's own diagnostics one line at a time. {@code stream} is

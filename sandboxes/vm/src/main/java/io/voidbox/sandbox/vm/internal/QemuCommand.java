@@ -1,5 +1,6 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
+import io.voidbox.sandbox.vm.image.GuestImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

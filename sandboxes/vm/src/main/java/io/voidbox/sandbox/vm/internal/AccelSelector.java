@@ -1,6 +1,7 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.spi.SandboxException;
 import java.time.Duration;
 import java.util.Optional;

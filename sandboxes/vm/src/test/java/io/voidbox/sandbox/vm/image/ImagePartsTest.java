@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,9 +48,9 @@ class ImagePartsTest {
 
     @Test
     void mapsHostLibraryPathsIntoTheGuestTree() {
-        assertThat(GuestImageBuilder.guestLibPath("/lib/x86_64-linux-gnu/libc.so.6")).isEqualTo("lib/x86_64-linux-gnu/libc.so.6");
-        assertThat(GuestImageBuilder.guestLibPath("/usr/lib/x86_64-linux-gnu/libz.so.1")).isEqualTo("lib/x86_64-linux-gnu/libz.so.1");
-        assertThat(GuestImageBuilder.guestLibPath("/lib64/ld-linux-x86-64.so.2")).isEqualTo("lib64/ld-linux-x86-64.so.2");
+        assertThat(HostLibraries.guestLibPath("/lib/x86_64-linux-gnu/libc.so.6")).isEqualTo("lib/x86_64-linux-gnu/libc.so.6");
+        assertThat(HostLibraries.guestLibPath("/usr/lib/x86_64-linux-gnu/libz.so.1")).isEqualTo("lib/x86_64-linux-gnu/libz.so.1");
+        assertThat(HostLibraries.guestLibPath("/lib64/ld-linux-x86-64.so.2")).isEqualTo("lib64/ld-linux-x86-64.so.2");
     }
 
     @Test
@@ -60,7 +60,7 @@ class ImagePartsTest {
                 "bareInitramfs=bare-initramfs.cpio", "rootDisk=root.img", "rootFsType=squashfs", "kernelVersion=6.1.0-test",
                 "hasClaude=false", "sizeBytes=10", "createdAt=2026-11-25T00:00:00Z"));
         Files.createDirectories(data.resolve("images/.build-x-1"));
-        GuestImageBuilder b = GuestImageBuilder.create().dataDir(data);
+        GuestImageCache b = GuestImageCache.at(data);
         assertThat(b.list()).extracting(GuestImage::id).containsExactly("0123456789abcdef");
         assertThat(b.list().getFirst().kernelVersion()).isEqualTo("6.1.0-test");
         b.clean(false);

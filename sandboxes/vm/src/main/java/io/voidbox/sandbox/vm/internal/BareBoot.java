@@ -1,5 +1,6 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
+import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.spi.SandboxException;
 import java.nio.file.Path;
 import java.time.Duration;

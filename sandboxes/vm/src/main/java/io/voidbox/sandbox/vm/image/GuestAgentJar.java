@@ -1,13 +1,16 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.image;
 
+import io.voidbox.protocol.Message;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -23,22 +26,22 @@ import java.util.stream.Stream;
  * time-stamped 0, so the same classes always give the same bytes and the image cache hits.
  */
 final class GuestAgentJar {
-    static final String MAIN_CLASS = "io.voidbox.guest.GuestAgent";
+    static final String MAIN_CLASS = GuestImageConfig.DEFAULT_MAIN_CLASS;
     private static final String[] PACKAGES = {"io/voidbox/guest/", "io/voidbox/protocol/"};
 
     private GuestAgentJar() {}
 
     /** Empty when the guest agent is not on the classpath (the runtime was packaged without it). */
-    static java.util.Optional<Path> write(Path out) throws IOException {
+    static Optional<Path> write(Path out) throws IOException {
         Class<?> agent;
         try {
             agent = Class.forName(MAIN_CLASS, false, GuestAgentJar.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Map<String, byte[]> entries = new TreeMap<>();
         collect(codeSource(agent), entries);
-        collect(codeSource(io.voidbox.protocol.Message.class), entries);
+        collect(codeSource(Message.class), entries);
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, MAIN_CLASS);
@@ -58,8 +61,8 @@ final class GuestAgentJar {
                 j.closeEntry();
             }
         }
-        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return java.util.Optional.of(out);
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return Optional.of(out);
     }
 
     private static Path codeSource(Class<?> c) throws IOException {

@@ -1,5 +1,6 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.image;
 
+import io.voidbox.sandbox.vm.internal.HostCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,8 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.internal;
 
+import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.spi.SandboxException;
+import io.voidbox.spi.support.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +19,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -299,9 +303,9 @@ public final class QemuMachine implements AutoCloseable {
         try {
             h.onExit().get(max.toMillis(), TimeUnit.MILLISECONDS);
             return true;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return false;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return !h.isAlive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -331,7 +335,7 @@ public final class QemuMachine implements AutoCloseable {
 
     private static void deleteQuietly(Path dir) {
         try {
-            io.voidbox.spi.support.FileTrees.delete(dir);
+            FileTrees.delete(dir);
         } catch (IOException e) {
             // best effort: temp dir of a dead VM
         }

@@ -1,5 +1,7 @@
-package io.voidbox.sandbox.vm;
+package io.voidbox.sandbox.vm.image;
 
+import io.voidbox.sandbox.vm.internal.HostCommand;
+import io.voidbox.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -60,7 +62,7 @@ final class DebianPackages {
             }
             throw new IOException("apt-get download " + pkg + "=" + version + " produced no .deb");
         } finally {
-            io.voidbox.spi.support.FileTrees.delete(tmp);
+            FileTrees.delete(tmp);
         }
     }
 
@@ -75,7 +77,7 @@ final class DebianPackages {
         } catch (IOException e) {
             if (!Files.isDirectory(dir)) throw e;
         } finally {
-            io.voidbox.spi.support.FileTrees.delete(tmp);
+            FileTrees.delete(tmp);
         }
         return dir;
     }

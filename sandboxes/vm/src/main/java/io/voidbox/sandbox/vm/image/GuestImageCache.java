@@ -1,0 +1,151 @@
+package io.voidbox.sandbox.vm.image;
+
+import io.voidbox.spi.support.FileTrees;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The guest images of this machine, under {@code <data dir>/images/<id>/}. The id is a prefix of
+ * the hash of every build input (package versions, jars, the Claude Code binary, the init script,
+ * the recipe's version), so {@link #build} is cheap when nothing changed and never reuses a stale
+ * image. Concurrent builders (threads or processes) serialise on a file lock per id; an image
+ * directory appears atomically (built in a temp dir, then renamed). The data dir also holds the
+ * Debian package downloads and the packed guest agent.
+ */
+public final class GuestImageCache {
+    private final Path dataDir;
+
+    private GuestImageCache(Path dataDir) {
+        this.dataDir = Objects.requireNonNull(dataDir);
+    }
+
+    /** The cache in {@link #defaultDataDir()}. */
+    public static GuestImageCache defaults() {
+        return at(defaultDataDir());
+    }
+
+    public static GuestImageCache at(Path dataDir) {
+        return new GuestImageCache(dataDir);
+    }
+
+    /** {@code ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}}. */
+    public static Path defaultDataDir() {
+        String explicit = System.getenv("VOIDBOX_DATA_DIR");
+        if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("voidbox");
+    }
+
+    public Path imagesDir() {
+        return dataDir.resolve("images");
+    }
+
+    private Path downloadsDir() {
+        return dataDir.resolve("downloads");
+    }
+
+    /** The cached image for {@code config}, building it first when needed; {@code progress} gets one line per step. */
+    public GuestImage build(GuestImageConfig config, Consumer<String> progress) throws IOException, InterruptedException {
+        GuestImageRecipe recipe = GuestImageRecipe.prepare(config, new DebianPackages(downloadsDir()), progress);
+        String id = recipe.id();
+        Path images = imagesDir();
+        Files.createDirectories(images);
+        Path target = images.resolve(id);
+        if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
+        try (FileChannel ch = FileChannel.open(images.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = lock(ch)) {
+            if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
+            Path tmp = Files.createTempDirectory(images, ".build-" + id + "-");
+            try {
+                progress.accept("building guest image " + id + " in " + tmp);
+                recipe.buildInto(tmp);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                FileTrees.delete(tmp);
+            }
+            progress.accept("guest image " + id + " ready at " + target);
+            return GuestImage.load(target);
+        }
+    }
+
+    /**
+     * Packs the guest agent from this JVM's classpath into {@code <data dir>/guest-agent/}, for
+     * {@link GuestImageConfig.Builder#agentJars}; the same classes give the same jar, so the image
+     * cache still hits.
+     */
+    public Path packGuestAgent() throws IOException {
+        return GuestAgentJar.write(dataDir.resolve("guest-agent").resolve("voidbox-guest-agent.jar"))
+                .orElseThrow(() -> new IOException("the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
+    }
+
+    /** Images in the cache, newest first. */
+    public List<GuestImage> list() throws IOException {
+        List<GuestImage> out = new ArrayList<>();
+        if (!Files.isDirectory(imagesDir())) return out;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
+            for (Path d : ds) {
+                if (d.getFileName().toString().startsWith(".") || !Files.exists(d.resolve(GuestImage.MANIFEST))) continue;
+                out.add(GuestImage.load(d));
+            }
+        }
+        out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
+        return out;
+    }
+
+    /**
+     * Removes cached images (and leftovers of interrupted builds), and the package downloads when
+     * {@code includeDownloads}; returns how many bytes were freed.
+     */
+    public long clean(boolean includeDownloads) throws IOException {
+        long freed = 0;
+        if (Files.isDirectory(imagesDir())) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
+                for (Path d : ds) {
+                    if (d.getFileName().toString().startsWith(".lock-")) continue;
+                    freed += sizeOf(d);
+                    FileTrees.delete(d);
+                }
+            }
+        }
+        Path downloads = downloadsDir();
+        if (includeDownloads && Files.isDirectory(downloads)) {
+            freed += sizeOf(downloads);
+            FileTrees.delete(downloads);
+        }
+        return freed;
+    }
+
+    private static FileLock lock(FileChannel ch) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
+        while (true) {
+            try {
+                FileLock l = ch.tryLock();
+                if (l != null) return l;
+            } catch (OverlappingFileLockException e) {
+                // another builder in this JVM holds it
+            }
+            if (System.nanoTime() > deadline) throw new IOException("timed out after 30 min waiting for another guest image build");
+            Thread.sleep(200);
+        }
+    }
+
+    /** Bytes in the regular files below {@code root}. */
+    static long sizeOf(Path root) throws IOException {
+        if (!Files.exists(root)) return 0;
+        try (var walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}
