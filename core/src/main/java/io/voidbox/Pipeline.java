@@ -1,5 +1,7 @@
 package io.voidbox;
 
+import java.util.HashSet;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +17,7 @@ public record Pipeline(String name, List<Stage> stages) {
         Objects.requireNonNull(name, "name");
         stages = List.copyOf(stages);
         if (stages.isEmpty()) throw new IllegalArgumentException("pipeline " + name + " has no stages");
-        var seen = new java.util.HashSet<String>();
+        var seen = new HashSet<String>();
         for (Stage s : stages)
             for (Box b : s.boxes())
                 if (!seen.add(b.name())) throw new IllegalArgumentException("pipeline " + name + ": box name '" + b.name() + "' used twice");

@@ -1,5 +1,7 @@
 package io.voidbox;
 
+import java.util.function.Function;
+
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.internal.engine.BackendSelector;
 import io.voidbox.internal.engine.BoxExecutor;
@@ -179,7 +181,7 @@ public final class VoidBox implements AutoCloseable {
             return first(plugins, p -> p.agentExecutable(bare), "an agent executable");
         }
 
-        private static <T> T first(List<Plugin> plugins, java.util.function.Function<Plugin, Optional<T>> get, String what) {
+        private static <T> T first(List<Plugin> plugins, Function<Plugin, Optional<T>> get, String what) {
             return plugins.stream().map(get).flatMap(Optional::stream).findFirst().orElseThrow(() ->
                     new IllegalStateException("no plug-in offers " + what + ": add the module (e.g. voidbox-agent-claude-code) to the class path"));
         }

@@ -1,5 +1,8 @@
 package io.voidbox.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.util.TreeMap;
+
 import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
@@ -482,7 +485,7 @@ public final class VmBench {
             Map<String, String> g1 = guestProbe(sb);
             double guestMs = g0.get("pid").equals(g1.get("pid"))
                     ? (Long.parseLong(g1.get("cpuTicks")) - Long.parseLong(g0.get("cpuTicks"))) * 10.0 : Double.NaN; // guest USER_HZ 100
-            Map<String, Double> threadsMs = new java.util.TreeMap<>();
+            Map<String, Double> threadsMs = new TreeMap<>();
             for (var e : g1.entrySet()) {
                 if (!e.getKey().startsWith("task ")) continue;
                 double before = Double.parseDouble(g0.getOrDefault(e.getKey(), "0"));
@@ -511,8 +514,8 @@ public final class VmBench {
     /** CPU time of this JVM and of its platform threads by name prefix. */
     private static final class OsCpu {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        private final com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final OperatingSystemMXBean os =
+                (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
         double processCpuMs() {
             return os.getProcessCpuTime() / 1e6;

@@ -1,5 +1,7 @@
 package io.voidbox.cli;
 
+import java.util.Map;
+
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.VoidBox;
 import io.voidbox.observability.OtelSetup;
@@ -15,16 +17,16 @@ final class CliRuntime implements AutoCloseable {
     private final Backend backend;
     private final PrintStream err;
     private final OtelSetup otel;
-    private final java.util.Map<String, String> environment;
+    private final Map<String, String> environment;
 
-    private CliRuntime(Backend backend, PrintStream err, OtelSetup otel, java.util.Map<String, String> environment) {
+    private CliRuntime(Backend backend, PrintStream err, OtelSetup otel, Map<String, String> environment) {
         this.backend = backend;
         this.err = err;
         this.otel = otel;
         this.environment = environment;
     }
 
-    static CliRuntime create(Backend backend, PrintStream err, java.util.Map<String, String> environment) {
+    static CliRuntime create(Backend backend, PrintStream err, Map<String, String> environment) {
         return new CliRuntime(backend, err, OtelSetup.fromEnvironment(environment, err), environment);
     }
 

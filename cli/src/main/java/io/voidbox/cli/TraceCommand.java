@@ -1,5 +1,8 @@
 package io.voidbox.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.Comparator;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -53,7 +56,7 @@ final class TraceCommand implements Callable<Integer> {
                 if (line.isBlank()) continue;
                 try {
                     lines.add(json.readTree(line));
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                } catch (JsonProcessingException e) {
                     System.err.println(events + ":" + n + ": skipped, not a JSON event: " + e.getOriginalMessage());
                 }
             }
@@ -154,7 +157,7 @@ final class TraceCommand implements Callable<Integer> {
     static void print(Span s, int depth, PrintStream out) {
         String dur = s.end == null ? "(unfinished)" : ConsoleReporter.secs(s.end.toEpochMilli() - s.start.toEpochMilli());
         out.printf(Locale.ROOT, "%-48s %10s  %s%n", "  ".repeat(depth) + s.name, dur, s.detail);
-        s.children.sort(java.util.Comparator.comparing(c -> c.start));
+        s.children.sort(Comparator.comparing(c -> c.start));
         for (Span c : s.children) print(c, depth + 1, out);
     }
 }

@@ -1,5 +1,7 @@
 package io.voidbox.cli;
 
+import io.voidbox.agent.claude.ClaudeCodeInstaller;
+
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +26,7 @@ final class VersionCommand implements Callable<Integer> {
             return new String[] {
                 "voidbox " + version(),
                 "java " + Runtime.version(),
-                "claude-code " + io.voidbox.agent.claude.ClaudeCodeInstaller.VERSION + " (pinned)"
+                "claude-code " + ClaudeCodeInstaller.VERSION + " (pinned)"
             };
         }
     }

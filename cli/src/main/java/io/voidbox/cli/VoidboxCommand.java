@@ -1,5 +1,7 @@
 package io.voidbox.cli;
 
+import java.util.Map;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,10 +13,10 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class VoidboxCommand implements Runnable {
     /** The environment the run reads (API keys, OTLP settings); the process environment unless a test passes one. */
-    final java.util.Map<String, String> environment;
+    final Map<String, String> environment;
 
-    VoidboxCommand(java.util.Map<String, String> environment) {
-        this.environment = java.util.Map.copyOf(environment);
+    VoidboxCommand(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
     }
 
     static final int EXIT_OK = 0;
@@ -34,7 +36,7 @@ public final class VoidboxCommand implements Runnable {
         return execute(System.getenv(), args);
     }
 
-    static int execute(java.util.Map<String, String> environment, String... args) {
+    static int execute(Map<String, String> environment, String... args) {
         CommandLine cl = new CommandLine(new VoidboxCommand(environment));
         cl.setExitCodeExceptionMapper(e -> EXIT_BAD_INPUT);
         cl.setParameterExceptionHandler((ex, a) -> {

@@ -1,5 +1,7 @@
 package io.voidbox.cli;
 
+import java.nio.file.Files;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.voidbox.observability.testing.OtlpReceiver;
@@ -167,14 +169,14 @@ class OtlpPipelineEndToEndTest {
 
     @Test
     void theStageSpansTraceparentIsPassedIntoTheBox() throws Exception {
-        java.nio.file.Files.writeString(tmp.resolve("tp.yaml"), """
+        Files.writeString(tmp.resolve("tp.yaml"), """
                 turns:
                   - tool_use:
                       - name: Bash
                         input: {command: "echo TP=$TRACEPARENT"}
                   - text: done
                 """);
-        Path spec = java.nio.file.Files.writeString(tmp.resolve("agent.yaml"), """
+        Path spec = Files.writeString(tmp.resolve("agent.yaml"), """
                 api_version: v1
                 kind: agent
                 name: traced
@@ -190,6 +192,6 @@ class OtlpPipelineEndToEndTest {
         assertThat(otlp.awaitSpans(x -> x.stream().anyMatch(sp -> sp.name().equals("stage:traced")), Duration.ofSeconds(10))).isTrue();
         ReceivedSpan stage = otlp.spans("stage:traced").getFirst();
         // sampled flag set (W3C level 2 may add the random-trace-id flag: 03)
-        assertThat(java.nio.file.Files.readString(events)).containsPattern("TP=00-" + stage.traceId() + "-" + stage.spanId() + "-0[13]");
+        assertThat(Files.readString(events)).containsPattern("TP=00-" + stage.traceId() + "-" + stage.spanId() + "-0[13]");
     }
 }

@@ -1,5 +1,7 @@
 package io.voidbox.cli;
 
+import java.io.UncheckedIOException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -34,7 +36,7 @@ class PublicApiOnlyTest {
         try {
             return Files.readString(p);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

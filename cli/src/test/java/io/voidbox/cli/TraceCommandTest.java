@@ -1,5 +1,7 @@
 package io.voidbox.cli;
 
+import java.nio.file.Files;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,12 +46,12 @@ class TraceCommandTest {
 
     @Test
     void aFileWithoutARunIsBadInput() throws Exception {
-        var f = java.nio.file.Files.createTempFile("events", ".jsonl");
+        var f = Files.createTempFile("events", ".jsonl");
         try {
-            java.nio.file.Files.writeString(f, "not json\n");
+            Files.writeString(f, "not json\n");
             assertThat(VoidboxCommand.execute("trace", "--events", f.toString())).isEqualTo(2);
         } finally {
-            java.nio.file.Files.delete(f);
+            Files.delete(f);
         }
     }
 }

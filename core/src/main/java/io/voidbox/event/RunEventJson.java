@@ -1,5 +1,7 @@
 package io.voidbox.event;
 
+import io.voidbox.Usage;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,7 +75,7 @@ public final class RunEventJson {
         }
     }
 
-    /** {@link io.voidbox.Usage} is flat on the wire: token counts beside cost and turns. */
+    /** {@link Usage} is flat on the wire: token counts beside cost and turns. */
     private static void flattenUsage(ObjectNode usage, ObjectNode out) {
         out.setAll((ObjectNode) usage.remove("tokens"));
         if (usage.remove("estimated").asBoolean()) out.put("usage_estimated", true);

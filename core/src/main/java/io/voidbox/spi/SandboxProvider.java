@@ -1,5 +1,7 @@
 package io.voidbox.spi;
 
+import java.util.Optional;
+
 import io.voidbox.SandboxOptions.Backend;
 
 /** Starts sandboxes of one backend. Implementations are thread-safe: fan-out starts several at once. */
@@ -11,8 +13,8 @@ public interface SandboxProvider {
      * Why this backend cannot run boxes on this machine (QEMU missing, image not buildable, ...),
      * or empty when it can. Used by {@code backend: auto} to fall back with one clear warning.
      */
-    default java.util.Optional<String> unavailableReason() {
-        return java.util.Optional.empty();
+    default Optional<String> unavailableReason() {
+        return Optional.empty();
     }
 
     /** Boots/creates a sandbox; throws with a clear message when it cannot come up. */

@@ -1,5 +1,7 @@
 package io.voidbox.guest;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Message.ExecExit;
 import io.voidbox.protocol.Message.ExecOutput;
@@ -120,7 +122,7 @@ final class ExecRunner {
         }
         try {
             p.getOutputStream().close();
-            var done = new java.util.concurrent.atomic.AtomicBoolean();
+            var done = new AtomicBoolean();
             Thread out = pump(p.getInputStream(), ExecOutput.STDOUT, id, c, p, done);
             Thread err = pump(p.getErrorStream(), ExecOutput.STDERR, id, c, p, done);
 
@@ -148,7 +150,7 @@ final class ExecRunner {
     }
 
     /** Copies a process stream to the connection chunk by chunk; on connection loss kills the exec. */
-    private Thread pump(InputStream in, int stream, long id, Connection c, Process p, java.util.concurrent.atomic.AtomicBoolean done) {
+    private Thread pump(InputStream in, int stream, long id, Connection c, Process p, AtomicBoolean done) {
         return Thread.ofPlatform().daemon().name("exec-" + id + (stream == ExecOutput.STDOUT ? "-out" : "-err")).start(() -> {
             byte[] buf = new byte[CHUNK];
             try (in) {

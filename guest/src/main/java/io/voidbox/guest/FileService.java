@@ -1,5 +1,7 @@
 package io.voidbox.guest;
 
+import java.nio.file.FileSystemException;
+
 import io.voidbox.protocol.Message;
 import io.voidbox.protocol.Message.Error;
 import io.voidbox.protocol.Message.FileData;
@@ -232,7 +234,7 @@ final class FileService {
 
     private static String describe(IOException e) {
         String m = e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) m = fse.getReason();
+        if (e instanceof FileSystemException fse && fse.getReason() != null) m = fse.getReason();
         if (m != null && m.contains("symbolic links")) return "refusing to follow a symlink";
         return m == null ? e.getClass().getSimpleName() : m;
     }

@@ -1,5 +1,9 @@
 package io.voidbox.guest;
 
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.regex.Pattern;
+
 import io.voidbox.protocol.FrameCodec;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -87,7 +91,7 @@ public final class GuestConfig {
         if (args.containsKey(KEY_USER_WRAPPER)) b.userWrapper(splitNonEmpty(args.get(KEY_USER_WRAPPER), ",", KEY_USER_WRAPPER));
         if (args.containsKey(KEY_MAX_FRAME)) b.maxFrameBytes((int) Math.min(Integer.MAX_VALUE, parseLong(args, KEY_MAX_FRAME)));
         if (args.containsKey(KEY_HIDE_CMDLINE)) b.hideCmdline(!"0".equals(args.get(KEY_HIDE_CMDLINE)));
-        java.util.Arrays.fill(secret, (byte) 0);
+        Arrays.fill(secret, (byte) 0);
         return b.build();
     }
 
@@ -100,7 +104,7 @@ public final class GuestConfig {
     }
 
     private static List<String> splitNonEmpty(String value, String sep, String key) {
-        var parts = java.util.Arrays.stream(value.split(java.util.regex.Pattern.quote(sep))).filter(s -> !s.isEmpty()).toList();
+        var parts = Arrays.stream(value.split(Pattern.quote(sep))).filter(s -> !s.isEmpty()).toList();
         if (parts.isEmpty()) throw new IllegalArgumentException("kernel cmdline: " + key + " is empty");
         return parts;
     }
@@ -111,7 +115,7 @@ public final class GuestConfig {
     }
 
     boolean secretMatches(byte[] candidate) {
-        return java.security.MessageDigest.isEqual(secret, candidate);
+        return MessageDigest.isEqual(secret, candidate);
     }
 
     public String port() {

@@ -1,5 +1,9 @@
 package io.voidbox.guest;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.UnixSocketTransport;
 import java.io.IOException;
@@ -41,7 +45,7 @@ final class Training {
 
     private static void round(Path dir, String user) throws IOException, InterruptedException {
         byte[] secret = new byte[32];
-        java.util.concurrent.ThreadLocalRandom.current().nextBytes(secret); // private 0700 dir: no need for SecureRandom's start-up cost
+        ThreadLocalRandom.current().nextBytes(secret); // private 0700 dir: no need for SecureRandom's start-up cost
         var config = GuestConfig.builder(secret).fileRoots(List.of(dir)).defaultCwd(dir).telemetryIntervalMs(GuestConfig.MIN_TELEMETRY_MS)
                 .drainGraceMs(200).build();
         var agent = new GuestAgent(config);
@@ -64,7 +68,7 @@ final class Training {
                 c.readFile(file).get(30, TimeUnit.SECONDS);
                 c.stat(file).get(30, TimeUnit.SECONDS);
                 c.shutdown().get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 throw new IOException("training round failed: " + e, e);
             }
             guest.join(10_000);

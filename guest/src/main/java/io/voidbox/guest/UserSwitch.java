@@ -80,7 +80,7 @@ final class UserSwitch {
             if (exe.isEmpty()) continue;
             if (candidate.getFirst().equals("setpriv") && Executables.isBusybox(exe.get())) continue;
             // the absolute path: busybox setsid prefers its own applets over PATH for a bare name
-            List<String> resolved = new java.util.ArrayList<>(candidate);
+            List<String> resolved = new ArrayList<>(candidate);
             resolved.set(0, exe.get().toString());
             return Optional.of(List.copyOf(resolved));
         }

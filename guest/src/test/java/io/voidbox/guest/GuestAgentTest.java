@@ -1,5 +1,7 @@
 package io.voidbox.guest;
 
+import java.net.SocketException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,7 +58,7 @@ class GuestAgentTest {
                 // closed without a reply: end of stream, or a reset because our bytes were left unread
                 try {
                     assertThat(raw.input().read()).isEqualTo(-1);
-                } catch (java.net.SocketException reset) {
+                } catch (SocketException reset) {
                     assertThat(reset).hasMessageContaining("reset");
                 }
             }

@@ -1,5 +1,7 @@
 package io.voidbox.guest;
 
+import java.util.HexFormat;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +26,7 @@ class GuestConfigTest {
         assertThat(config.fileRoots()).containsExactly(Path.of("/workspace"), Path.of("/home/a b"));
         assertThat(config.port()).isEqualTo("voidbox");
         assertThat(config.userWrapper()).isNull();
-        assertThat(config.secretMatches(java.util.HexFormat.of().parseHex(HEX))).isTrue();
+        assertThat(config.secretMatches(HexFormat.of().parseHex(HEX))).isTrue();
         assertThat(config.toString()).doesNotContain(HEX).doesNotContain("00112233");
     }
 

@@ -1,5 +1,7 @@
 package io.voidbox.observability;
 
+import java.util.function.Supplier;
+
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
@@ -77,7 +79,7 @@ final class ExportCounters {
     }
 
     /** Runs one export (a throwing exporter counts as a failed one) and counts how it ended. */
-    private CompletableResultCode tracked(java.util.function.Supplier<CompletableResultCode> export, Runnable ok, Runnable failed) {
+    private CompletableResultCode tracked(Supplier<CompletableResultCode> export, Runnable ok, Runnable failed) {
         CompletableResultCode result;
         try {
             result = export.get();

@@ -1,5 +1,7 @@
 package io.voidbox.observability;
 
+import java.util.Collections;
+
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,7 +50,7 @@ record OtlpSettings(
     }
 
     OtlpSettings {
-        headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
 
     /** Outcome of parsing: settings when export is possible, plus the lines to print either way. */

@@ -1,5 +1,13 @@
 package io.voidbox.observability;
 
+import java.net.InetAddress;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.assertj.core.groups.Tuple;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.OpenTelemetry;
@@ -138,8 +146,8 @@ class OtlpExportTest {
         });
         assertThat(lastMetric("gen_ai.client.token.usage").histogramPoints())
                 .extracting(p -> p.attributes().get("gen_ai.token.type"), OtlpReceiver.HistogramPoint::sum)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("input", 1200.0),
-                        org.assertj.core.groups.Tuple.tuple("output", 340.0));
+                .containsExactlyInAnyOrder(Tuple.tuple("input", 1200.0),
+                        Tuple.tuple("output", 340.0));
         assertThat(lastMetric("gen_ai.client.operation.duration").proto().getUnit()).isEqualTo("s");
 
         // headers: every request carried the merged set, VOIDBOX_OTLP_HEADERS winning per key
@@ -249,7 +257,7 @@ class OtlpExportTest {
     private static long exporterThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().contains("BatchSpanProcessor") || t.getName().contains("PeriodicMetricReader")
-                        || t.getName().toLowerCase(java.util.Locale.ROOT).contains("okhttp"))
+                        || t.getName().toLowerCase(Locale.ROOT).contains("okhttp"))
                 .count();
     }
 
@@ -272,10 +280,10 @@ class OtlpExportTest {
 
     @Test
     void exporterFailureLogsAreSilencedUnlessDebugging() {
-        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger exporterLogger = java.util.logging.Logger.getLogger("io.opentelemetry.exporter");
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override public void publish(java.util.logging.LogRecord r) {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Logger exporterLogger = Logger.getLogger("io.opentelemetry.exporter");
+        Handler handler = new Handler() {
+            @Override public void publish(LogRecord r) {
                 if (exporterLogger.isLoggable(r.getLevel())) {
                     records.add(r);
                 }
@@ -380,7 +388,7 @@ class OtlpExportTest {
     }
 
     private static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -1,5 +1,7 @@
 package io.voidbox.protocol;
 
+import java.util.concurrent.CompletionException;
+
 import io.voidbox.protocol.Message.Cancel;
 import io.voidbox.protocol.Message.Error;
 import io.voidbox.protocol.Message.ExecExit;
@@ -265,9 +267,9 @@ public final class Connection implements AutoCloseable {
     }
 
     private static <T extends Message> T expect(Message m, Class<T> type, String what) {
-        if (m instanceof Error e) throw new java.util.concurrent.CompletionException(new PeerErrorException(e.message()));
+        if (m instanceof Error e) throw new CompletionException(new PeerErrorException(e.message()));
         if (!type.isInstance(m)) {
-            throw new java.util.concurrent.CompletionException(new ProtocolException(
+            throw new CompletionException(new ProtocolException(
                     "expected " + type.getSimpleName() + " for " + what + ", got " + m.getClass().getSimpleName()));
         }
         return type.cast(m);

@@ -1,5 +1,7 @@
 package io.voidbox.protocol;
 
+import java.util.function.Consumer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,7 +79,7 @@ class ConnectionTest {
         }, r -> Thread.ofVirtual().start(r));
     }
 
-    private Connection hostConnect(java.util.function.Consumer<TelemetryBatch> telemetry) throws Exception {
+    private Connection hostConnect(Consumer<TelemetryBatch> telemetry) throws Exception {
         var c = Connection.connect(UnixSocketTransport.connect(listener.path()), SECRET, Duration.ofSeconds(10), telemetry);
         toClose.add(c);
         return c;

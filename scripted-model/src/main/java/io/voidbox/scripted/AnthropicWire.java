@@ -1,5 +1,8 @@
 package io.voidbox.scripted;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -126,7 +129,7 @@ final class AnthropicWire {
         if (s.isEmpty()) {
             return List.of("");
         }
-        var out = new java.util.ArrayList<String>();
+        var out = new ArrayList<String>();
         int i = 0;
         while (i < s.length()) {
             int end = Math.min(s.length(), i + CHUNK);
@@ -139,7 +142,7 @@ final class AnthropicWire {
         return out;
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode parse(String json) {
+    private static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.voidbox.scripted;
 
+import java.io.InputStream;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -238,13 +240,13 @@ final class Handler implements HttpHandler {
         }
     }
 
-    private static void drain(java.io.InputStream in, long limit) {
+    private static void drain(InputStream in, long limit) {
         byte[] buf = new byte[8192];
         long left = limit;
         try {
             int n;
             while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) left -= n;
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
             // the client went away: nothing to answer
         }
     }

@@ -1,5 +1,7 @@
 package io.voidbox.scripted;
 
+import java.io.IOException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 
@@ -98,7 +100,7 @@ record MessagesRequest(String model, boolean stream, int tools, int messages, lo
                 JsonNode parsed = AnthropicWire.JSON.readTree(s);
                 JsonNode session = parsed.path("session_id");
                 return session.isTextual() && !session.textValue().isEmpty() ? session.textValue() : null;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return null;
             }
         }

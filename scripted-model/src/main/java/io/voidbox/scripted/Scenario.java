@@ -1,5 +1,7 @@
 package io.voidbox.scripted;
 
+import java.util.TreeSet;
+
 import java.io.UncheckedIOException;
 import java.io.InputStream;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -222,7 +224,7 @@ public record Scenario(String model, List<Turn> turns) {
                 String name = it.next();
                 if (!allowed.contains(name)) {
                     String field = path.isEmpty() ? name : path + "." + name;
-                    throw error(field, "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
+                    throw error(field, "unknown field (expected one of " + new TreeSet<>(allowed) + ")");
                 }
             }
         }

@@ -1,5 +1,7 @@
 package io.voidbox.bench.otel;
 
+import java.nio.file.StandardOpenOption;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,7 +91,7 @@ public final class OnEventComparison {
                     score.put(arm, s);
                     String text = Files.readString(armLog, StandardCharsets.UTF_8);
                     Files.writeString(log, text, StandardCharsets.UTF_8,
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                     // the export fork prints its own "[export] ... dropped ..." line on the console
                     System.out.printf("  round %d %-6s %8.1f ns/event%n", round, arm, s);
                 } finally {

@@ -1,5 +1,7 @@
 package io.voidbox.internal.otel;
 
+import java.util.function.Predicate;
+
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.BatchCallback;
@@ -120,7 +122,7 @@ final class GuestGauges implements AutoCloseable {
         }
     }
 
-    private void retireWhere(java.util.function.Predicate<BoxKey> match) {
+    private void retireWhere(Predicate<BoxKey> match) {
         for (Iterator<Map.Entry<BoxKey, Reading>> it = readings.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<BoxKey, Reading> e = it.next();
             if (match.test(e.getKey())) {

@@ -1,5 +1,8 @@
 package io.voidbox.internal.otel;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -63,7 +66,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     public static final String SCOPE = "io.voidbox.runtime";
 
     private static final String RUN_ENDED = "run ended";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OtelRunInstrumentation.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OtelRunInstrumentation.class);
 
     private final Tracer tracer;
     private final Context parent;

@@ -1,5 +1,7 @@
 package io.voidbox.internal.otel;
 
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+
 import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -501,7 +503,7 @@ class OtelRunInstrumentationTest {
         otel.onEvent(new RunEvent.GuestTelemetry(RunEvent.Header.box(run.now(), "r1", "p", "b"), "7", 60, 1, 2, 2, 43, List.of()));
         otel.onEvent(new RunEvent.BoxStopped(RunEvent.Header.box(run.now(), "r1", "p", "b"), "vm", "kvm", "exited"));
         assertThat(gaugePoints("guest.open_fds")).singleElement()      // last reading not yet exported: once more
-                .satisfies(p -> assertThat(((io.opentelemetry.sdk.metrics.data.LongPointData) p).getValue()).isEqualTo(43));
+                .satisfies(p -> assertThat(((LongPointData) p).getValue()).isEqualTo(43));
         assertThat(gaugePoints("guest.open_fds")).isEmpty();           // then gone
         otel.close();
     }

@@ -1,5 +1,8 @@
 package io.voidbox.observability.testing;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.function.BooleanSupplier;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.Context;
@@ -338,7 +341,7 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
         return await(() -> condition.test(metrics()), timeout);
     }
 
-    private static boolean await(java.util.function.BooleanSupplier condition, Duration timeout) {
+    private static boolean await(BooleanSupplier condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -476,7 +479,7 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
                 } else {
                     metricsRequest = ExportMetricsServiceRequest.parseFrom(body);
                 }
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            } catch (InvalidProtocolBufferException e) {
                 ex.sendResponseHeaders(400, -1);
                 return;
             }

@@ -1,5 +1,7 @@
 package io.voidbox.observability.testing;
 
+import org.assertj.core.api.Assertions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -90,7 +92,7 @@ class OtlpReceiverTest {
         assertThat(otlp.isRunning()).isFalse();
         try {
             post(oneSpanRequest(), false);
-            org.assertj.core.api.Assertions.fail("stopped receiver accepted a request");
+            Assertions.fail("stopped receiver accepted a request");
         } catch (ConnectException expected) {
             // refused, as a dead collector would
         }

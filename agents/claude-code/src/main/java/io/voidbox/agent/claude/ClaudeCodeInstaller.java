@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude;
 
+import io.voidbox.spi.support.FileTrees;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -169,7 +171,7 @@ public final class ClaudeCodeInstaller {
                 // An incomplete directory (no marker) from an older, interrupted tool: move it aside.
                 Path broken = parent.resolve(".broken-" + installDir.getFileName() + "-" + id);
                 Files.move(installDir, broken, StandardCopyOption.ATOMIC_MOVE);
-                io.voidbox.spi.support.FileTrees.delete(broken);
+                FileTrees.delete(broken);
             }
             try {
                 Files.move(tmp, installDir, StandardCopyOption.ATOMIC_MOVE);
@@ -178,7 +180,7 @@ public final class ClaudeCodeInstaller {
             }
             return installed().orElseThrow(() -> new IOException("install vanished: " + installDir));
         } finally {
-            io.voidbox.spi.support.FileTrees.delete(tmp);
+            FileTrees.delete(tmp);
             Files.deleteIfExists(logFile);
         }
     }

@@ -1,5 +1,7 @@
 package io.voidbox.sandbox.local;
 
+import io.voidbox.protocol.TelemetryBatch;
+
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.support.FileTrees;
@@ -143,14 +145,14 @@ final class LocalSandbox implements Sandbox {
     }
 
     private void sampleLoop() {
-        Consumer<io.voidbox.protocol.TelemetryBatch> out = request.telemetry();
+        Consumer<TelemetryBatch> out = request.telemetry();
         long seq = 0;
         try {
             while (!closed) {
                 Thread.sleep(request.telemetryIntervalMs());
                 if (closed) break;
                 var sample = sampler.sample();
-                if (sample != null && out != null) out.accept(new io.voidbox.protocol.TelemetryBatch(seq++, List.of(sample)));
+                if (sample != null && out != null) out.accept(new TelemetryBatch(seq++, List.of(sample)));
             }
         } catch (InterruptedException e) {
             // closing

@@ -1,5 +1,8 @@
 package io.voidbox.sandbox.local;
 
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+
 import io.voidbox.Box;
 import io.voidbox.internal.engine.BoxExecutor;
 import io.voidbox.Pipeline;
@@ -171,7 +174,7 @@ class PipelineEngineTest {
     }
 
     @Test
-    void mountsAreCopiedInAndReadWriteMountsCopiedBack(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    void mountsAreCopiedInAndReadWriteMountsCopiedBack(@TempDir Path tmp) throws Exception {
         Path ro = Files.createDirectories(tmp.resolve("ro"));
         Path rw = Files.createDirectories(tmp.resolve("rw"));
         Files.writeString(ro.resolve("data.txt"), "from-host");
@@ -179,7 +182,7 @@ class PipelineEngineTest {
                 new SandboxOptions.Mount(rw, "/workspace/out", false));
         // the local sandbox's workspace stands for /workspace: mount paths are given as the agent sees them
         Box box = Box.named("mounter").prompt("cat in/data.txt; mkdir -p out/sub; echo result > out/sub/r.txt; echo changed > in/data.txt")
-                .sandbox(new SandboxOptions(Backend.LOCAL, SandboxOptions.Accel.AUTO, 512, 1, true, java.util.Map.of(), mounts, 1000)).build();
+                .sandbox(new SandboxOptions(Backend.LOCAL, SandboxOptions.Accel.AUTO, 512, 1, true, Map.of(), mounts, 1000)).build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
             r = vb.run(Pipeline.named("m", box), "");

@@ -1,5 +1,7 @@
 package io.voidbox.agent.claude.internal;
 
+import java.util.regex.Pattern;
+
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
 import io.voidbox.spi.LlmResolver;
@@ -94,7 +96,7 @@ public final class DefaultLlmResolver implements LlmResolver {
         String host = u.getHost();
         if (sandbox.hostAddress().startsWith("127.")) return url; // the agent runs on the host itself
         if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) return url;
-        return url.replaceFirst("://" + java.util.regex.Pattern.quote(host), "://" + sandbox.hostAddress());
+        return url.replaceFirst("://" + Pattern.quote(host), "://" + sandbox.hostAddress());
     }
 
     private static Scenario loadScenario(Path p) {
