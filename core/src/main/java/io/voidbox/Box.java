@@ -30,13 +30,16 @@ public record Box(
     public Box {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(prompt, "prompt");
-        if (!NAME.matcher(name).matches()) throw new IllegalArgumentException("box name '" + name + "' must match " + NAME);
+        if (!NAME.matcher(name).matches())
+            throw new IllegalArgumentException("box name '" + name + "' must match " + NAME);
         skills = List.copyOf(skills);
         Objects.requireNonNull(llm, "llm");
         Objects.requireNonNull(sandbox, "sandbox");
         Objects.requireNonNull(outputFile, "outputFile");
-        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("box " + name + ": timeout must be positive");
-        if (timeout.compareTo(MAX_TIMEOUT) > 0) throw new IllegalArgumentException("box " + name + ": timeout must be at most " + MAX_TIMEOUT);
+        if (timeout.isNegative() || timeout.isZero())
+            throw new IllegalArgumentException("box " + name + ": timeout must be positive");
+        if (timeout.compareTo(MAX_TIMEOUT) > 0)
+            throw new IllegalArgumentException("box " + name + ": timeout must be at most " + MAX_TIMEOUT);
     }
 
     public static Builder named(String name) {
@@ -57,22 +60,44 @@ public record Box(
             this.name = name;
         }
 
-        public Builder prompt(String p) { this.prompt = p; return this; }
+        public Builder prompt(String p) {
+            this.prompt = p;
+            return this;
+        }
 
-        public Builder skill(String s) { skills.add(s); return this; }
+        public Builder skill(String s) {
+            skills.add(s);
+            return this;
+        }
 
-        public Builder skills(List<String> s) { skills.addAll(s); return this; }
+        public Builder skills(List<String> s) {
+            skills.addAll(s);
+            return this;
+        }
 
-        public Builder llm(LlmConfig l) { this.llm = l; return this; }
+        public Builder llm(LlmConfig l) {
+            this.llm = l;
+            return this;
+        }
 
-        public Builder sandbox(SandboxOptions s) { this.sandbox = s; return this; }
+        public Builder sandbox(SandboxOptions s) {
+            this.sandbox = s;
+            return this;
+        }
 
-        public Builder timeout(Duration t) { this.timeout = t; return this; }
+        public Builder timeout(Duration t) {
+            this.timeout = t;
+            return this;
+        }
 
-        public Builder outputFile(String f) { this.outputFile = f; return this; }
+        public Builder outputFile(String f) {
+            this.outputFile = f;
+            return this;
+        }
 
         public Box build() {
-            if (prompt == null || prompt.isBlank()) throw new IllegalArgumentException("box " + name + ": prompt is required");
+            if (prompt == null || prompt.isBlank())
+                throw new IllegalArgumentException("box " + name + ": prompt is required");
             return new Box(name, prompt, skills, llm, sandbox, timeout, Optional.ofNullable(outputFile));
         }
     }

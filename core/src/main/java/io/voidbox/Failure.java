@@ -14,34 +14,48 @@ public sealed interface Failure {
 
     /** Another fan-out branch failed first, so this one was stopped. */
     record Cancelled() implements Failure {
-        public String type() { return "cancelled"; }
+        public String type() {
+            return "cancelled";
+        }
 
-        public String message() { return "cancelled because another fan-out branch failed"; }
+        public String message() {
+            return "cancelled because another fan-out branch failed";
+        }
     }
 
     /** The stage ran past its deadline; its process tree was killed. */
     record Timeout(String message) implements Failure {
-        public String type() { return "timeout"; }
+        public String type() {
+            return "timeout";
+        }
     }
 
     /** The agent itself reported an error in its final result. */
     record AgentError(String message) implements Failure {
-        public String type() { return "agent_error"; }
+        public String type() {
+            return "agent_error";
+        }
     }
 
     /** The agent process exited with a non-zero code without reporting an error. */
     record AgentExit(int exitCode, String message) implements Failure {
-        public String type() { return "exit_code"; }
+        public String type() {
+            return "exit_code";
+        }
     }
 
     /** The agent ended without a final result. */
     record NoResult(String message) implements Failure {
-        public String type() { return "no_result"; }
+        public String type() {
+            return "no_result";
+        }
     }
 
     /** The sandbox could not be started or failed under the agent. */
     record SandboxError(String message) implements Failure {
-        public String type() { return "sandbox_error"; }
+        public String type() {
+            return "sandbox_error";
+        }
     }
 
     /** An unexpected exception in the runtime; {@code type} is its class's simple name. */

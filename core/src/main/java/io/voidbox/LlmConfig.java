@@ -41,11 +41,21 @@ public record LlmConfig(
     }
 
     public static LlmConfig scripted(Path scenario) {
-        return new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(scenario));
+        return new LlmConfig(
+                Optional.of(Provider.SCRIPTED),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(scenario));
     }
 
     public static LlmConfig anthropic(String model) {
-        return new LlmConfig(Optional.of(Provider.ANTHROPIC), Optional.of(model), Optional.empty(), Optional.empty(), Optional.empty());
+        return new LlmConfig(
+                Optional.of(Provider.ANTHROPIC),
+                Optional.of(model),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     public LlmConfig withModel(String m) {

@@ -1,8 +1,7 @@
 package io.voidbox;
 
-import java.util.HashSet;
-
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +19,8 @@ public record Pipeline(String name, List<Stage> stages) {
         var seen = new HashSet<String>();
         for (Stage s : stages)
             for (Box b : s.boxes())
-                if (!seen.add(b.name())) throw new IllegalArgumentException("pipeline " + name + ": box name '" + b.name() + "' used twice");
+                if (!seen.add(b.name()))
+                    throw new IllegalArgumentException("pipeline " + name + ": box name '" + b.name() + "' used twice");
     }
 
     public static Pipeline named(String name, Box first) {

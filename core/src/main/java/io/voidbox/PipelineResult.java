@@ -10,7 +10,12 @@ import java.util.Optional;
  * @param error why the run failed (names the stage that failed first); empty on success
  */
 public record PipelineResult(
-        String runId, String pipeline, List<StageResult> stages, String finalOutput, Duration duration, Optional<String> error) {
+        String runId,
+        String pipeline,
+        List<StageResult> stages,
+        String finalOutput,
+        Duration duration,
+        Optional<String> error) {
 
     public PipelineResult {
         stages = List.copyOf(stages);

@@ -41,8 +41,15 @@ public record SandboxOptions(
     public static final long MIN_TELEMETRY_INTERVAL_MS = 100;
     public static final long MAX_TELEMETRY_INTERVAL_MS = 60000;
 
-    private static final SandboxOptions DEFAULTS = new SandboxOptions(Backend.AUTO, Accel.AUTO, DEFAULT_MEMORY_MB, DEFAULT_VCPUS,
-            true, Map.of(), List.of(), DEFAULT_TELEMETRY_INTERVAL_MS);
+    private static final SandboxOptions DEFAULTS = new SandboxOptions(
+            Backend.AUTO,
+            Accel.AUTO,
+            DEFAULT_MEMORY_MB,
+            DEFAULT_VCPUS,
+            true,
+            Map.of(),
+            List.of(),
+            DEFAULT_TELEMETRY_INTERVAL_MS);
 
     public SandboxOptions {
         Objects.requireNonNull(backend, "backend");

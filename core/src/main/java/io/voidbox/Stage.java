@@ -7,7 +7,9 @@ public sealed interface Stage {
     List<Box> boxes();
 
     record Single(Box box) implements Stage {
-        public List<Box> boxes() { return List.of(box); }
+        public List<Box> boxes() {
+            return List.of(box);
+        }
     }
 
     record FanOut(List<Box> boxes) implements Stage {

@@ -18,7 +18,13 @@ import java.util.Objects;
  * @param estimated  true when the figures were estimated by the runtime, not reported by the agent
  */
 public record Usage(
-        Tokens tokens, double costUsd, int numTurns, int toolCalls, List<String> toolsUsed, String model, boolean estimated) {
+        Tokens tokens,
+        double costUsd,
+        int numTurns,
+        int toolCalls,
+        List<String> toolsUsed,
+        String model,
+        boolean estimated) {
 
     /** Nothing used (a stage that failed before its agent ran). */
     public static final Usage NONE = new Usage(Tokens.NONE, 0, 0, 0, List.of(), "", false);
@@ -39,7 +45,9 @@ public record Usage(
 
     /** The same usage attributed to {@code m} when the agent did not name its model. */
     public Usage withModelIfBlank(String m) {
-        return model.isBlank() && m != null ? new Usage(tokens, costUsd, numTurns, toolCalls, toolsUsed, m, estimated) : this;
+        return model.isBlank() && m != null
+                ? new Usage(tokens, costUsd, numTurns, toolCalls, toolsUsed, m, estimated)
+                : this;
     }
 
     /** Totals of several runs (tools united in order, model kept only when all agree). */
@@ -47,8 +55,14 @@ public record Usage(
         LinkedHashSet<String> tools = new LinkedHashSet<>(toolsUsed);
         tools.addAll(o.toolsUsed);
         String m = model.isBlank() ? o.model : o.model.isBlank() || o.model.equals(model) ? model : "";
-        return new Usage(tokens.plus(o.tokens), costUsd + o.costUsd, numTurns + o.numTurns, toolCalls + o.toolCalls,
-                new ArrayList<>(tools), m, estimated || o.estimated);
+        return new Usage(
+                tokens.plus(o.tokens),
+                costUsd + o.costUsd,
+                numTurns + o.numTurns,
+                toolCalls + o.toolCalls,
+                new ArrayList<>(tools),
+                m,
+                estimated || o.estimated);
     }
 
     /**
@@ -63,8 +77,11 @@ public record Usage(
         public static final Tokens NONE = new Tokens(0, 0, 0, 0);
 
         public Tokens plus(Tokens o) {
-            return new Tokens(inputTokens + o.inputTokens, outputTokens + o.outputTokens,
-                    cacheReadTokens + o.cacheReadTokens, cacheCreationTokens + o.cacheCreationTokens);
+            return new Tokens(
+                    inputTokens + o.inputTokens,
+                    outputTokens + o.outputTokens,
+                    cacheReadTokens + o.cacheReadTokens,
+                    cacheCreationTokens + o.cacheCreationTokens);
         }
     }
 }

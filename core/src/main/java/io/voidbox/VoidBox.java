@@ -1,29 +1,22 @@
 package io.voidbox;
 
-import java.util.function.Function;
-
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import io.voidbox.SandboxOptions.Backend;
+import io.voidbox.event.RunEventListener;
 import io.voidbox.internal.engine.BackendSelector;
 import io.voidbox.internal.engine.BoxExecutor;
+import io.voidbox.internal.engine.EventBus;
+import io.voidbox.internal.engine.PipelineEngine;
+import io.voidbox.internal.engine.RunScope;
+import io.voidbox.internal.otel.OtelRunInstrumentation;
+import io.voidbox.internal.telemetry.TelemetryAggregator;
+import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.Plugin;
 import io.voidbox.spi.PluginContext;
-import java.util.ServiceLoader;
-import io.voidbox.internal.engine.PipelineEngine;
-import io.voidbox.internal.engine.RunScope;
-
-import io.voidbox.spi.AgentRunner;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.context.Context;
-import io.voidbox.internal.otel.OtelRunInstrumentation;
-import java.nio.file.Path;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.slf4j.LoggerFactory;
-import io.voidbox.internal.engine.EventBus;
-import io.voidbox.event.RunEventListener;
 import io.voidbox.spi.SandboxProvider;
-import io.voidbox.internal.telemetry.TelemetryAggregator;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +24,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The runtime that runs pipelines: sandbox backends, the agent runner, model endpoints and
@@ -81,8 +79,10 @@ public final class VoidBox implements AutoCloseable {
             stageTracing = tracing;
         }
         RunScope run = new RunScope(runId, pipeline.name(), bus, clock, stageTracing);
-        try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
-            BoxExecutor boxes = new BoxExecutor(run, new BackendSelector(providers, backendOverride), agent, llms, telemetry);
+        try (TelemetryAggregator telemetry =
+                new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
+            BoxExecutor boxes =
+                    new BoxExecutor(run, new BackendSelector(providers, backendOverride), agent, llms, telemetry);
             return new PipelineEngine(run, boxes).run(pipeline, input);
         } finally {
             bus.close();
@@ -120,56 +120,96 @@ public final class VoidBox implements AutoCloseable {
         private LlmResolver llms;
         private Clock clock = Clock.systemUTC();
         private Map<String, String> environment = System.getenv();
-        private Consumer<String> notices = n -> LoggerFactory.getLogger(VoidBox.class).info(n);
+        private Consumer<String> notices =
+                n -> LoggerFactory.getLogger(VoidBox.class).info(n);
         private Supplier<Path> claudeExecutable;
         private OpenTelemetry openTelemetry;
 
         /** Receives every event of every run, on the event thread. */
-        public Builder listener(RunEventListener l) { listeners.add(l); return this; }
+        public Builder listener(RunEventListener l) {
+            listeners.add(l);
+            return this;
+        }
 
         /** Receives events on the publishing thread; must be cheap and thread-safe (tracing). */
-        public Builder syncListener(RunEventListener l) { syncListeners.add(l); return this; }
+        public Builder syncListener(RunEventListener l) {
+            syncListeners.add(l);
+            return this;
+        }
 
         /** Adds a backend; once any is added, only the added ones are used (no default local/vm). */
-        public Builder sandboxProvider(SandboxProvider p) { providers.put(p.backend(), p); return this; }
+        public Builder sandboxProvider(SandboxProvider p) {
+            providers.put(p.backend(), p);
+            return this;
+        }
 
         /** Forces one backend for every box, like {@code --backend}; null: each box's own. */
-        public Builder backend(Backend b) { backendOverride = Optional.ofNullable(b); return this; }
+        public Builder backend(Backend b) {
+            backendOverride = Optional.ofNullable(b);
+            return this;
+        }
 
-        public Builder agentRunner(AgentRunner a) { agent = a; return this; }
+        public Builder agentRunner(AgentRunner a) {
+            agent = a;
+            return this;
+        }
 
         /** Model endpoints for the agent; default: the agent plug-in's. */
-        public Builder llmResolver(LlmResolver r) { llms = r; return this; }
+        public Builder llmResolver(LlmResolver r) {
+            llms = r;
+            return this;
+        }
 
         /**
          * Traces and metrics of every run through this OpenTelemetry instance (API only: the
          * application or the {@code observability} module owns the SDK). The pipeline span is a
          * child of the span current when {@link VoidBox#run} is called.
          */
-        public Builder openTelemetry(OpenTelemetry otel) { openTelemetry = otel; return this; }
+        public Builder openTelemetry(OpenTelemetry otel) {
+            openTelemetry = otel;
+            return this;
+        }
 
         /** Where API keys and provider settings are read from; default the process environment. */
-        public Builder environment(Map<String, String> env) { environment = Map.copyOf(env); return this; }
+        public Builder environment(Map<String, String> env) {
+            environment = Map.copyOf(env);
+            return this;
+        }
 
         /** Receives one-line notices for the user (e.g. "using the offline scripted model"). */
-        public Builder notices(Consumer<String> n) { notices = n; return this; }
+        public Builder notices(Consumer<String> n) {
+            notices = n;
+            return this;
+        }
 
         /** The host's Claude Code binary for the local sandbox; default: the project-pinned install. */
-        public Builder claudeExecutable(Supplier<Path> s) { claudeExecutable = s; return this; }
+        public Builder claudeExecutable(Supplier<Path> s) {
+            claudeExecutable = s;
+            return this;
+        }
 
-        public Builder clock(Clock c) { clock = c; return this; }
-
+        public Builder clock(Clock c) {
+            clock = c;
+            return this;
+        }
 
         public VoidBox build() {
-            List<Plugin> plugins = ServiceLoader.load(Plugin.class).stream().map(ServiceLoader.Provider::get).toList();
-            Supplier<Path> executable = claudeExecutable != null ? claudeExecutable : () -> firstAgentExecutable(plugins).get();
+            List<Plugin> plugins = ServiceLoader.load(Plugin.class).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .toList();
+            Supplier<Path> executable = claudeExecutable != null
+                    ? claudeExecutable
+                    : () -> firstAgentExecutable(plugins).get();
             PluginContext context = new PluginContext(environment, notices, executable);
             if (agent == null) agent = first(plugins, p -> p.agentRunner(context), "an agent runner");
             if (llms == null) llms = first(plugins, p -> p.llmResolver(context), "model endpoints");
             if (providers.isEmpty()) {
                 // defaults: every backend the plug-ins on the class path offer (micro-VMs, the local sandbox)
-                for (Plugin p : plugins) p.sandboxProviders(context).forEach(sp -> providers.putIfAbsent(sp.backend(), sp));
-                if (providers.isEmpty()) throw new IllegalStateException("no sandbox backend: add a sandbox module (e.g. voidbox-sandbox-local) to the class path");
+                for (Plugin p : plugins)
+                    p.sandboxProviders(context).forEach(sp -> providers.putIfAbsent(sp.backend(), sp));
+                if (providers.isEmpty())
+                    throw new IllegalStateException(
+                            "no sandbox backend: add a sandbox module (e.g. voidbox-sandbox-local) to the class path");
             }
             return new VoidBox(this);
         }
@@ -182,8 +222,12 @@ public final class VoidBox implements AutoCloseable {
         }
 
         private static <T> T first(List<Plugin> plugins, Function<Plugin, Optional<T>> get, String what) {
-            return plugins.stream().map(get).flatMap(Optional::stream).findFirst().orElseThrow(() ->
-                    new IllegalStateException("no plug-in offers " + what + ": add the module (e.g. voidbox-agent-claude-code) to the class path"));
+            return plugins.stream()
+                    .map(get)
+                    .flatMap(Optional::stream)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no plug-in offers " + what
+                            + ": add the module (e.g. voidbox-agent-claude-code) to the class path"));
         }
     }
 }

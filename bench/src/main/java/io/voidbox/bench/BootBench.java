@@ -44,13 +44,20 @@ public final class BootBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        GuestImage image = imageDir != null ? GuestImage.load(imageDir)
-                : GuestImageCache.defaults().list().stream().findFirst()
-                        .orElseThrow(() -> new IllegalStateException("no cached guest image: run ./voidbox image build first"));
+        GuestImage image = imageDir != null
+                ? GuestImage.load(imageDir)
+                : GuestImageCache.defaults().list().stream()
+                        .findFirst()
+                        .orElseThrow(() ->
+                                new IllegalStateException("no cached guest image: run ./voidbox image build first"));
         AccelProbe probe = AccelProbe.system();
-        Path qemu = probe.qemu().orElseThrow(() -> new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));
+        Path qemu = probe.qemu()
+                .orElseThrow(() ->
+                        new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));
         Accel accel = new AccelSelector(probe).select(requested, image, w -> System.err.println("warning: " + w));
-        System.err.printf("image %s (kernel %s, claude=%s), accel %s, %d runs each%n", image.id(), image.kernelVersion(), image.hasClaude(), accel.id(), runs);
+        System.err.printf(
+                "image %s (kernel %s, claude=%s), accel %s, %d runs each%n",
+                image.id(), image.kernelVersion(), image.hasClaude(), accel.id(), runs);
 
         List<Long> bareWall = new ArrayList<>();
         List<Long> bareMarker = new ArrayList<>();
@@ -63,22 +70,39 @@ public final class BootBench {
             bareMarker.add(t.toMarker().toMillis());
             long[] kernelAt = {0};
             long t0 = System.nanoTime();
-            MachineSpec spec = MachineSpec.forImage(image).name("bench").accel(accel).memoryMb(memory).readyPattern(ready)
-                    .guestArg("secret", secret).bootTimeout(Duration.ofSeconds(180)).build();
+            MachineSpec spec = MachineSpec.forImage(image)
+                    .name("bench")
+                    .accel(accel)
+                    .memoryMb(memory)
+                    .readyPattern(ready)
+                    .guestArg("secret", secret)
+                    .bootTimeout(Duration.ofSeconds(180))
+                    .build();
             try (QemuMachine m = QemuMachine.start(qemu, spec, (s, l) -> {
-                if (kernelAt[0] == 0 && l.startsWith("voidbox-init: kernel")) kernelAt[0] = (System.nanoTime() - t0) / 1_000_000;
+                if (kernelAt[0] == 0 && l.startsWith("voidbox-init: kernel"))
+                    kernelAt[0] = (System.nanoTime() - t0) / 1_000_000;
             })) {
                 boxReady.add(m.awaitReady().toMillis());
                 boxKernel.add(kernelAt[0]);
             }
-            System.err.printf("run %d/%d: bare %d ms, box ready %d ms%n", r + 1, runs, bareWall.getLast(), boxReady.getLast());
+            System.err.printf(
+                    "run %d/%d: bare %d ms, box ready %d ms%n", r + 1, runs, bareWall.getLast(), boxReady.getLast());
         }
-        System.out.printf(Locale.ROOT, "%-34s %6s %8s %8s %8s %8s%n", "measure (ms, accel=" + accel.id() + ")", "runs", "median", "min", "max", "p90");
+        System.out.printf(
+                Locale.ROOT,
+                "%-34s %6s %8s %8s %8s %8s%n",
+                "measure (ms, accel=" + accel.id() + ")",
+                "runs",
+                "median",
+                "min",
+                "max",
+                "p90");
         row("bare boot: start -> QEMU exit", bareWall);
         row("bare boot: start -> /init marker", bareMarker);
         row("box: start -> /init running", boxKernel);
         row("box: start -> agent ready", boxReady);
-        System.out.printf(Locale.ROOT, "box ready minus bare floor (medians): %d ms%n", median(boxReady) - median(bareWall));
+        System.out.printf(
+                Locale.ROOT, "box ready minus bare floor (medians): %d ms%n", median(boxReady) - median(bareWall));
     }
 
     private static String newSecret() {
@@ -89,7 +113,14 @@ public final class BootBench {
 
     private static void row(String name, List<Long> v) {
         List<Long> s = v.stream().sorted().toList();
-        System.out.printf(Locale.ROOT, "%-34s %6d %8d %8d %8d %8d%n", name, s.size(), median(s), s.getFirst(), s.getLast(),
+        System.out.printf(
+                Locale.ROOT,
+                "%-34s %6d %8d %8d %8d %8d%n",
+                name,
+                s.size(),
+                median(s),
+                s.getFirst(),
+                s.getLast(),
                 s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * 0.9) - 1)));
     }
 

@@ -5,6 +5,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.voidbox.agent.claude.internal.ClaudeRunSummary;
 import io.voidbox.agent.claude.internal.StreamJsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,14 +23,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Throughput and allocation of the live stream-json parser on the real Claude Code 2.1.197 samples.
@@ -43,9 +42,10 @@ import java.util.concurrent.TimeUnit;
 public class StreamJsonParserBenchmark {
 
     private static final String[] ALL = {
-            "claude_2.1.197_stream_bash.jsonl",
-            "claude_2.1.197_stream_partial_messages.jsonl",
-            "claude_2.1.197_stream_api_error_400.jsonl"};
+        "claude_2.1.197_stream_bash.jsonl",
+        "claude_2.1.197_stream_partial_messages.jsonl",
+        "claude_2.1.197_stream_api_error_400.jsonl"
+    };
 
     @Param({"all", "bash", "partial_messages"})
     public String sample;
@@ -74,7 +74,8 @@ public class StreamJsonParserBenchmark {
 
     @Setup
     public void load() {
-        List<String> files = sample.equals("all") ? List.of(ALL) : List.of("claude_2.1.197_stream_" + sample + ".jsonl");
+        List<String> files =
+                sample.equals("all") ? List.of(ALL) : List.of("claude_2.1.197_stream_" + sample + ".jsonl");
         List<String> out = new ArrayList<>();
         long bytes = 0;
         for (int r = 0; r < repeat; r++) {
@@ -100,7 +101,8 @@ public class StreamJsonParserBenchmark {
         if (s.warnings() != 0 || !s.hasResult()) {
             throw new IllegalStateException("benchmark stream does not parse cleanly: " + s);
         }
-        System.out.printf("%n[stream] sample=%s repeat=%d: %d lines, %d bytes per op, %d tool calls%n",
+        System.out.printf(
+                "%n[stream] sample=%s repeat=%d: %d lines, %d bytes per op, %d tool calls%n",
                 sample, repeat, lines.length, bytesPerOp, s.usage().toolCalls());
     }
 

@@ -1,11 +1,9 @@
 package io.voidbox.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import java.util.TreeMap;
-
 import io.voidbox.SandboxOptions;
-import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
+import io.voidbox.event.RunEvent;
 import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
 import io.voidbox.sandbox.vm.image.GuestImage;
@@ -15,20 +13,18 @@ import io.voidbox.sandbox.vm.internal.AccelSelector;
 import io.voidbox.sandbox.vm.internal.ConsoleListener;
 import io.voidbox.sandbox.vm.internal.MachineSpec;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
-import io.voidbox.SandboxOptions;
-import io.voidbox.event.RunEvent;
-import io.voidbox.spi.BoxScope;
-import java.time.Clock;
 import io.voidbox.spi.SandboxRequest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
@@ -67,7 +64,8 @@ public final class VmBench {
     private static final Pattern BARE_MARKER = Pattern.compile("voidbox-bare: up ([0-9.]+)");
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
-    private static final String ONE_MIB = "yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 1048576";
+    private static final String ONE_MIB =
+            "yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 1048576";
     /** Inside the guest: the guest agent's (the only JVM's) status and stat lines, and the guest's memory. */
     private static final String GUEST_PROBE = """
             for d in /proc/[0-9]*; do
@@ -86,10 +84,29 @@ public final class VmBench {
             echo "$a $b $c"
             """.formatted(ONE_MIB);
 
-    private record Options(int runs, int warmup, int memoryMb, int bareMemoryMb, SandboxOptions.Accel accel, int loops, int outputReps,
-                           int idleSeconds, int settleSeconds, int telemetryReps, Set<String> only, boolean trace) {
+    private record Options(
+            int runs,
+            int warmup,
+            int memoryMb,
+            int bareMemoryMb,
+            SandboxOptions.Accel accel,
+            int loops,
+            int outputReps,
+            int idleSeconds,
+            int settleSeconds,
+            int telemetryReps,
+            Set<String> only,
+            boolean trace) {
         static Options parse(String[] args) {
-            int runs = 20, warmup = 1, memory = 1024, bareMemory = -1, loops = 50, outputReps = 5, idle = 20, settle = 5, telemetryReps = 1;
+            int runs = 20,
+                    warmup = 1,
+                    memory = 1024,
+                    bareMemory = -1,
+                    loops = 50,
+                    outputReps = 5,
+                    idle = 20,
+                    settle = 5,
+                    telemetryReps = 1;
             SandboxOptions.Accel accel = SandboxOptions.Accel.AUTO;
             Set<String> only = Set.of("boot", "exec", "telemetry");
             boolean trace = false;
@@ -108,13 +125,26 @@ public final class VmBench {
                     case "--telemetry-reps" -> telemetryReps = positive(a, value(args, ++i, a));
                     case "--only" -> only = Set.of(value(args, ++i, a).split(","));
                     case "--trace" -> trace = true;
-                    default -> throw new IllegalArgumentException("unknown option " + a
-                            + "; usage: VmBench [--runs 20] [--warmup 1] [--memory 1024] [--bare-memory MB] [--accel auto|kvm|tcg]"
-                            + " [--loops 50] [--output-reps 5] [--idle 20] [--settle 5] [--telemetry-reps 1] [--only boot,exec,telemetry] [--trace]");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option " + a
+                                        + "; usage: VmBench [--runs 20] [--warmup 1] [--memory 1024] [--bare-memory MB] [--accel auto|kvm|tcg]"
+                                        + " [--loops 50] [--output-reps 5] [--idle 20] [--settle 5] [--telemetry-reps 1] [--only boot,exec,telemetry] [--trace]");
                 }
             }
-            return new Options(runs, warmup, memory, bareMemory < 0 ? memory : bareMemory, accel, loops, outputReps, idle,
-                    settle, telemetryReps, only, trace);
+            return new Options(
+                    runs,
+                    warmup,
+                    memory,
+                    bareMemory < 0 ? memory : bareMemory,
+                    accel,
+                    loops,
+                    outputReps,
+                    idle,
+                    settle,
+                    telemetryReps,
+                    only,
+                    trace);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -149,11 +179,21 @@ public final class VmBench {
         VmSandboxProvider provider = new VmSandboxProvider(() -> claude, m -> System.err.println("image: " + m));
         GuestImage image = provider.image();
         AccelProbe probe = AccelProbe.system();
-        Path qemu = probe.qemu().orElseThrow(() -> new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));
+        Path qemu = probe.qemu()
+                .orElseThrow(() ->
+                        new IllegalStateException("qemu-system-x86_64 not found: run scripts/install-vm-deps.sh"));
         Accel accel = new AccelSelector(probe).select(o.accel(), image, w -> System.err.println("warning: " + w));
-        System.out.printf(Locale.ROOT, "VmBench: image %s (kernel %s, claude=%s), accel=%s, box %d MB / bare %d MB, 1 vCPU, host %d cpus, load %s%n",
-                image.id(), image.kernelVersion(), image.hasClaude(), accel.id(), o.memoryMb(), o.bareMemoryMb(),
-                Runtime.getRuntime().availableProcessors(), loadAverage());
+        System.out.printf(
+                Locale.ROOT,
+                "VmBench: image %s (kernel %s, claude=%s), accel=%s, box %d MB / bare %d MB, 1 vCPU, host %d cpus, load %s%n",
+                image.id(),
+                image.kernelVersion(),
+                image.hasClaude(),
+                accel.id(),
+                o.memoryMb(),
+                o.bareMemoryMb(),
+                Runtime.getRuntime().availableProcessors(),
+                loadAverage());
         VmBench bench = new VmBench(o, provider, image, qemu, accel);
         try {
             if (o.only().contains("boot")) bench.bootTable();
@@ -161,7 +201,10 @@ public final class VmBench {
             if (o.only().contains("telemetry")) bench.telemetryTable();
         } finally {
             System.out.println("load average at the end: " + loadAverage());
-            long left = ProcessHandle.current().descendants().filter(VmBench::isQemu).count();
+            long left = ProcessHandle.current()
+                    .descendants()
+                    .filter(VmBench::isQemu)
+                    .count();
             if (left > 0) System.out.println("WARNING: " + left + " QEMU process(es) still running");
         }
     }
@@ -212,17 +255,29 @@ public final class VmBench {
         }
     }
 
-    private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print) throws Exception {
+    private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print)
+            throws Exception {
         BootTrace trace = new BootTrace(print);
         BoxScope scope = BoxScope.open("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
-        SandboxRequest request = new SandboxRequest(scope,
-                new SandboxOptions(SandboxOptions.Backend.VM, SandboxOptions.Accel.parse(accel.id()), options.memoryMb(), 1, true, Map.of(), List.of(), telemetryMs), telemetry);
+        SandboxRequest request = new SandboxRequest(
+                scope,
+                new SandboxOptions(
+                        SandboxOptions.Backend.VM,
+                        SandboxOptions.Accel.parse(accel.id()),
+                        options.memoryMb(),
+                        1,
+                        true,
+                        Map.of(),
+                        List.of(),
+                        telemetryMs),
+                telemetry);
         Sandbox sb = provider.start(request);
         try {
             long handshake = System.nanoTime();
             ExecResult r = sb.exec(new ExecSpec(List.of("true"), Map.of(), null, EXEC_TIMEOUT), Sink.DISCARD);
             long firstExec = System.nanoTime();
-            if (r.exitCode() != 0) throw new IllegalStateException("first exec of 'true' in box " + name + " exited " + r.exitCode());
+            if (r.exitCode() != 0)
+                throw new IllegalStateException("first exec of 'true' in box " + name + " exited " + r.exitCode());
             return new Booted(sb, trace, handshake, firstExec);
         } catch (Exception | Error e) {
             sb.close();
@@ -235,9 +290,18 @@ public final class VmBench {
     /** The bare floor: same kernel, same QEMU flags and accelerator, busybox /init prints a marker and powers off. */
     private Bare bareBoot() throws Exception {
         double[] uptime = {Double.NaN};
-        MachineSpec spec = MachineSpec.builder().name("bare").kernel(image.kernel()).initrd(image.bareInitramfs())
-                .memoryMb(options.bareMemoryMb()).vcpus(1).accel(accel).network(false).channel(false)
-                .readyPattern(BARE_MARKER).bootTimeout(BOOT_TIMEOUT).build();
+        MachineSpec spec = MachineSpec.builder()
+                .name("bare")
+                .kernel(image.kernel())
+                .initrd(image.bareInitramfs())
+                .memoryMb(options.bareMemoryMb())
+                .vcpus(1)
+                .accel(accel)
+                .network(false)
+                .channel(false)
+                .readyPattern(BARE_MARKER)
+                .bootTimeout(BOOT_TIMEOUT)
+                .build();
         ConsoleListener capture = (stream, line) -> {
             Matcher m = BARE_MARKER.matcher(line);
             if (m.find()) uptime[0] = Double.parseDouble(m.group(1));
@@ -262,17 +326,30 @@ public final class VmBench {
             box.sandbox().close(); // ready at its first exec; closed before the next boot so boots never overlap
             if (!bareFirst) bare = bareBoot();
             BootTrace t = box.trace();
-            System.err.printf(Locale.ROOT, "%s %d/%d: bare %.0f ms (marker %.0f), box ready %.0f ms (agent-start uptime %.2f s)%n",
-                    warm ? "warmup" : "run", warm ? i + 1 : i - options.warmup() + 1, warm ? options.warmup() : options.runs(),
-                    bare.wallMs(), bare.markerMs(), box.readyMs(), t.agentStartUptimeS);
+            System.err.printf(
+                    Locale.ROOT,
+                    "%s %d/%d: bare %.0f ms (marker %.0f), box ready %.0f ms (agent-start uptime %.2f s)%n",
+                    warm ? "warmup" : "run",
+                    warm ? i + 1 : i - options.warmup() + 1,
+                    warm ? options.warmup() : options.runs(),
+                    bare.wallMs(),
+                    bare.markerMs(),
+                    box.readyMs(),
+                    t.agentStartUptimeS);
             if (warm) continue;
             add(s, "bare: launch -> /init marker", bare.markerMs());
             add(s, "bare: launch -> QEMU exit (poweroff)", bare.wallMs());
             add(s, "bare: guest uptime at /init (ms)", bare.uptimeS() * 1000);
             add(s, "box: launch -> first exec done (READY)", box.readyMs());
             add(s, "  launch -> /init running", box.ms(t.launch, t.initRunning));
-            add(s, "  launch -> guest clock 0 (QEMU+decompress)", box.ms(t.launch, t.agentStart) - t.agentStartUptimeS * 1000);
-            add(s, "  guest kernel -> /init (uptime - init steps)", t.agentStartUptimeS * 1000 - box.ms(t.initRunning, t.agentStart));
+            add(
+                    s,
+                    "  launch -> guest clock 0 (QEMU+decompress)",
+                    box.ms(t.launch, t.agentStart) - t.agentStartUptimeS * 1000);
+            add(
+                    s,
+                    "  guest kernel -> /init (uptime - init steps)",
+                    t.agentStartUptimeS * 1000 - box.ms(t.initRunning, t.agentStart));
             add(s, "  guest uptime at agent-start (ms)", t.agentStartUptimeS * 1000);
             add(s, "  /init: modules", box.ms(t.initRunning, t.modules));
             add(s, "  /init: root disk", box.ms(t.modules, t.rootDisk));
@@ -283,18 +360,33 @@ public final class VmBench {
             pairRatios.add(box.readyMs() / bare.wallMs());
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "## Box ready vs bare boot (accel=%s, %d interleaved pairs, order alternating, %d warm-up pair(s) dropped)%n",
-                accel.id(), options.runs(), options.warmup());
+        System.out.printf(
+                Locale.ROOT,
+                "## Box ready vs bare boot (accel=%s, %d interleaved pairs, order alternating, %d warm-up pair(s) dropped)%n",
+                accel.id(),
+                options.runs(),
+                options.warmup());
         header("measure (ms)");
         s.forEach(VmBench::row);
         double box = Stats.of(s.get("box: launch -> first exec done (READY)")).median();
-        double bareWall = Stats.of(s.get("bare: launch -> QEMU exit (poweroff)")).median();
+        double bareWall =
+                Stats.of(s.get("bare: launch -> QEMU exit (poweroff)")).median();
         double bareMarker = Stats.of(s.get("bare: launch -> /init marker")).median();
         Stats pr = Stats.of(pairRatios);
-        System.out.printf(Locale.ROOT, "ratio of medians box-ready / bare (poweroff): %.2f  (/ bare marker: %.2f); target <= 1.5 -> %s%n",
-                box / bareWall, box / bareMarker, box / bareWall <= 1.5 ? "met" : "NOT met");
-        System.out.printf(Locale.ROOT, "per-pair ratio box/bare: median %.2f, min %.2f, max %.2f, p90 %.2f; box minus bare (medians): %.0f ms%n",
-                pr.median(), pr.min(), pr.max(), pr.p90(), box - bareWall);
+        System.out.printf(
+                Locale.ROOT,
+                "ratio of medians box-ready / bare (poweroff): %.2f  (/ bare marker: %.2f); target <= 1.5 -> %s%n",
+                box / bareWall,
+                box / bareMarker,
+                box / bareWall <= 1.5 ? "met" : "NOT met");
+        System.out.printf(
+                Locale.ROOT,
+                "per-pair ratio box/bare: median %.2f, min %.2f, max %.2f, p90 %.2f; box minus bare (medians): %.0f ms%n",
+                pr.median(),
+                pr.min(),
+                pr.max(),
+                pr.p90(),
+                box - bareWall);
     }
 
     // ---- 3 + 4: exec latency, output throughput, guest agent RSS ----
@@ -315,28 +407,33 @@ public final class VmBench {
             for (int i = 0; i < options.outputReps(); i++) {
                 Sink.Counting c = new Sink.Counting();
                 long t0 = System.nanoTime();
-                ExecResult r = sb.exec(new ExecSpec(List.of("/bin/sh", "-c", ONE_MIB), Map.of(), null, EXEC_TIMEOUT), c);
+                ExecResult r =
+                        sb.exec(new ExecSpec(List.of("/bin/sh", "-c", ONE_MIB), Map.of(), null, EXEC_TIMEOUT), c);
                 double ms = (System.nanoTime() - t0) / 1e6;
                 if (r.exitCode() != 0) throw new IllegalStateException("1 MiB output command exited " + r.exitCode());
                 long bytes = c.bytes.get();
-                if (Math.abs(bytes - (1 << 20)) > 1) throw new IllegalStateException("expected 1 MiB of output, got " + bytes + " bytes");
+                if (Math.abs(bytes - (1 << 20)) > 1)
+                    throw new IllegalStateException("expected 1 MiB of output, got " + bytes + " bytes");
                 mibMs.add(ms);
                 mibPerS.add(bytes / (1024.0 * 1024.0) / (ms / 1000));
             }
             Map<String, String> afterLoop = guestProbe(sb);
             List<String> costs = new ArrayList<>();
-            ExecResult cr = sb.exec(new ExecSpec(List.of("/bin/sh", "-c", GUEST_COSTS), Map.of(), null, EXEC_TIMEOUT), new OutputSink() {
-                @Override
-                public void stdout(String line) {
-                    costs.add(line);
-                }
+            ExecResult cr = sb.exec(
+                    new ExecSpec(List.of("/bin/sh", "-c", GUEST_COSTS), Map.of(), null, EXEC_TIMEOUT),
+                    new OutputSink() {
+                        @Override
+                        public void stdout(String line) {
+                            costs.add(line);
+                        }
 
-                @Override
-                public void stderr(String line) {
-                    System.err.println("guest costs: " + line);
-                }
-            });
-            String[] up = cr.exitCode() == 0 && costs.size() == 1 ? costs.getFirst().split(" ") : new String[0];
+                        @Override
+                        public void stderr(String line) {
+                            System.err.println("guest costs: " + line);
+                        }
+                    });
+            String[] up =
+                    cr.exitCode() == 0 && costs.size() == 1 ? costs.getFirst().split(" ") : new String[0];
             System.out.println();
             System.out.printf(Locale.ROOT, "## Exec round trips on one booted box (accel=%s)%n", accel.id());
             header("measure");
@@ -345,20 +442,33 @@ public final class VmBench {
             row("  throughput (MiB/s)", mibPerS);
             if (up.length == 3) {
                 double a = Double.parseDouble(up[0]), b = Double.parseDouble(up[1]), c = Double.parseDouble(up[2]);
-                System.out.printf(Locale.ROOT, "in-guest, guest clock: sh spawning /bin/true %.1f ms each (20x); producing 1 MiB to /dev/null %.1f ms each (5x)%n",
-                        (b - a) * 1000 / 20, (c - b) * 1000 / 5);
+                System.out.printf(
+                        Locale.ROOT,
+                        "in-guest, guest clock: sh spawning /bin/true %.1f ms each (20x); producing 1 MiB to /dev/null %.1f ms each (5x)%n",
+                        (b - a) * 1000 / 20,
+                        (c - b) * 1000 / 5);
             } else {
                 System.out.println("in-guest costs: unexpected output " + costs);
             }
             System.out.println();
-            System.out.printf(Locale.ROOT, "## Guest agent memory inside the guest (%d MB guest)%n", options.memoryMb());
+            System.out.printf(
+                    Locale.ROOT, "## Guest agent memory inside the guest (%d MB guest)%n", options.memoryMb());
             System.out.printf(Locale.ROOT, "%-28s %14s %14s%n", "", "after boot", "after execs");
             for (String k : List.of("VmRSS", "VmHWM", "Threads", "MemTotal", "MemAvailable")) {
-                System.out.printf(Locale.ROOT, "%-28s %14s %14s%n", k.equals("Threads") ? "agent JVM threads" : (k.startsWith("Vm") ? "agent JVM " + k : "guest " + k),
-                        afterBoot.getOrDefault(k, "?"), afterLoop.getOrDefault(k, "?"));
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-28s %14s %14s%n",
+                        k.equals("Threads")
+                                ? "agent JVM threads"
+                                : (k.startsWith("Vm") ? "agent JVM " + k : "guest " + k),
+                        afterBoot.getOrDefault(k, "?"),
+                        afterLoop.getOrDefault(k, "?"));
             }
-            System.out.printf(Locale.ROOT, "guest agent CPU from JVM start to just after the first exec: %.0f ms; by thread: %s%n",
-                    Long.parseLong(afterBoot.get("cpuTicks")) * 10.0, topThreads(afterBoot));
+            System.out.printf(
+                    Locale.ROOT,
+                    "guest agent CPU from JVM start to just after the first exec: %.0f ms; by thread: %s%n",
+                    Long.parseLong(afterBoot.get("cpuTicks")) * 10.0,
+                    topThreads(afterBoot));
         }
     }
 
@@ -366,28 +476,33 @@ public final class VmBench {
     private static String topThreads(Map<String, String> probe) {
         Map<String, Double> byName = new HashMap<>();
         probe.forEach((k, v) -> {
-            if (k.startsWith("task ")) byName.merge(k.substring(k.indexOf(' ', 5) + 1).strip(), Long.parseLong(v) * 10.0, Double::sum);
+            if (k.startsWith("task "))
+                byName.merge(k.substring(k.indexOf(' ', 5) + 1).strip(), Long.parseLong(v) * 10.0, Double::sum);
         });
-        return byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
-                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
+        return byName.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(8)
+                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", "));
     }
 
     /** Runs {@link #GUEST_PROBE} inside the guest; keys VmRSS, VmHWM, Threads, MemTotal, MemAvailable, pid, cpuTicks. */
     private static Map<String, String> guestProbe(Sandbox sb) throws Exception {
         List<String> lines = new ArrayList<>();
-        ExecResult r = sb.exec(new ExecSpec(List.of("/bin/sh", "-c", GUEST_PROBE), Map.of(), null, EXEC_TIMEOUT), new OutputSink() {
-            @Override
-            public void stdout(String line) {
-                synchronized (lines) {
-                    lines.add(line);
-                }
-            }
+        ExecResult r = sb.exec(
+                new ExecSpec(List.of("/bin/sh", "-c", GUEST_PROBE), Map.of(), null, EXEC_TIMEOUT), new OutputSink() {
+                    @Override
+                    public void stdout(String line) {
+                        synchronized (lines) {
+                            lines.add(line);
+                        }
+                    }
 
-            @Override
-            public void stderr(String line) {
-                System.err.println("guest probe: " + line);
-            }
-        });
+                    @Override
+                    public void stderr(String line) {
+                        System.err.println("guest probe: " + line);
+                    }
+                });
         if (r.exitCode() != 0) throw new IllegalStateException("guest probe exited " + r.exitCode() + ": " + lines);
         Map<String, String> out = new HashMap<>();
         for (String l : lines) {
@@ -397,14 +512,16 @@ public final class VmBench {
                 String[] f = l.substring(l.lastIndexOf(')') + 2).split(" ");
                 String tid = l.substring(5, l.indexOf(' '));
                 out.put("task " + tid + " " + comm, Long.toString(Long.parseLong(f[11]) + Long.parseLong(f[12])));
-            }
-            else if (l.startsWith("stat=")) {
+            } else if (l.startsWith("stat=")) {
                 String rest = l.substring(l.lastIndexOf(')') + 2);
                 String[] f = rest.split(" ");
                 out.put("cpuTicks", Long.toString(Long.parseLong(f[11]) + Long.parseLong(f[12]))); // utime + stime
             } else {
                 int colon = l.indexOf(':');
-                if (colon > 0) out.put(l.substring(0, colon), l.substring(colon + 1).strip().replaceAll("\\s+", " "));
+                if (colon > 0)
+                    out.put(
+                            l.substring(0, colon),
+                            l.substring(colon + 1).strip().replaceAll("\\s+", " "));
             }
         }
         if (!out.containsKey("pid")) throw new IllegalStateException("no java process found in the guest: " + lines);
@@ -413,8 +530,16 @@ public final class VmBench {
 
     // ---- 5: host CPU of telemetry ----
 
-    private record Window(long telemetryMs, double wallS, double jvmCpuMs, double readerCpuMs, double qemuCpuMs, double guestAgentCpuMs,
-                          int batches, int samples, Map<String, Double> guestThreadsMs) {}
+    private record Window(
+            long telemetryMs,
+            double wallS,
+            double jvmCpuMs,
+            double readerCpuMs,
+            double qemuCpuMs,
+            double guestAgentCpuMs,
+            int batches,
+            int samples,
+            Map<String, Double> guestThreadsMs) {}
 
     private void telemetryTable() throws Exception {
         OsCpu os = new OsCpu();
@@ -429,28 +554,65 @@ public final class VmBench {
         for (int i = 0; i < order.length; i++) order[i] = (i % 4 == 0 || i % 4 == 3) ? 1000 : 100; // ABBA
         for (long interval : order) windows.add(idleWindow(interval, os));
         System.out.println();
-        System.out.printf(Locale.ROOT, "## Host CPU of an idle box by telemetry interval (accel=%s, %d s idle windows after %d s settling, order %s)%n",
-                accel.id(), options.idleSeconds(), options.settleSeconds(), Arrays.toString(order));
-        System.out.printf(Locale.ROOT, "host JVM with no box: %.1f ms CPU/s over %.1f s%n", baseCpu / baseWall, baseWall);
-        System.out.printf(Locale.ROOT, "%-10s %7s %9s %9s %14s %12s %14s %16s%n", "interval", "wall s", "batches/s", "samples/s",
-                "host JVM ms/s", "reader ms/s", "QEMU ms/s (%)", "guest agent ms/s");
+        System.out.printf(
+                Locale.ROOT,
+                "## Host CPU of an idle box by telemetry interval (accel=%s, %d s idle windows after %d s settling, order %s)%n",
+                accel.id(),
+                options.idleSeconds(),
+                options.settleSeconds(),
+                Arrays.toString(order));
+        System.out.printf(
+                Locale.ROOT, "host JVM with no box: %.1f ms CPU/s over %.1f s%n", baseCpu / baseWall, baseWall);
+        System.out.printf(
+                Locale.ROOT,
+                "%-10s %7s %9s %9s %14s %12s %14s %16s%n",
+                "interval",
+                "wall s",
+                "batches/s",
+                "samples/s",
+                "host JVM ms/s",
+                "reader ms/s",
+                "QEMU ms/s (%)",
+                "guest agent ms/s");
         for (Window w : windows) {
-            System.out.printf(Locale.ROOT, "%-10s %7.1f %9.2f %9.2f %14.2f %12.2f %8.1f (%4.1f%%) %16.1f%n", w.telemetryMs() + " ms", w.wallS(),
-                    w.batches() / w.wallS(), w.samples() / w.wallS(), w.jvmCpuMs() / w.wallS(), w.readerCpuMs() / w.wallS(),
-                    w.qemuCpuMs() / w.wallS(), w.qemuCpuMs() / w.wallS() / 10, w.guestAgentCpuMs() / w.wallS());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-10s %7.1f %9.2f %9.2f %14.2f %12.2f %8.1f (%4.1f%%) %16.1f%n",
+                    w.telemetryMs() + " ms",
+                    w.wallS(),
+                    w.batches() / w.wallS(),
+                    w.samples() / w.wallS(),
+                    w.jvmCpuMs() / w.wallS(),
+                    w.readerCpuMs() / w.wallS(),
+                    w.qemuCpuMs() / w.wallS(),
+                    w.qemuCpuMs() / w.wallS() / 10,
+                    w.guestAgentCpuMs() / w.wallS());
         }
         for (Window w : windows) {
-            System.out.printf(Locale.ROOT, "  guest agent threads, %d ms arm (ms CPU/s): %s%n", w.telemetryMs(), w.guestThreadsMs().entrySet().stream()
-                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(6)
-                    .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / w.wallS())).collect(Collectors.joining(", ")));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  guest agent threads, %d ms arm (ms CPU/s): %s%n",
+                    w.telemetryMs(),
+                    w.guestThreadsMs().entrySet().stream()
+                            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                            .limit(6)
+                            .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / w.wallS()))
+                            .collect(Collectors.joining(", ")));
         }
-        // marginal cost of one more telemetry sample: difference of the medians of the two arms over the extra samples/s
-        Map<Boolean, List<Window>> arms = windows.stream().collect(Collectors.partitioningBy(w -> w.telemetryMs() == 100));
-        double extra = med(arms.get(true), w -> w.samples() / w.wallS()) - med(arms.get(false), w -> w.samples() / w.wallS());
+        // marginal cost of one more telemetry sample: difference of the medians of the two arms over the extra
+        // samples/s
+        Map<Boolean, List<Window>> arms =
+                windows.stream().collect(Collectors.partitioningBy(w -> w.telemetryMs() == 100));
+        double extra =
+                med(arms.get(true), w -> w.samples() / w.wallS()) - med(arms.get(false), w -> w.samples() / w.wallS());
         if (extra > 0) {
-            System.out.printf(Locale.ROOT, "per extra sample (100 ms arm minus 1000 ms arm, medians): host JVM %.2f ms, reader thread %.2f ms, QEMU %.1f ms, guest agent %.1f ms CPU%n",
-                    diff(arms, Window::jvmCpuMs) / extra, diff(arms, Window::readerCpuMs) / extra,
-                    diff(arms, Window::qemuCpuMs) / extra, diff(arms, Window::guestAgentCpuMs) / extra);
+            System.out.printf(
+                    Locale.ROOT,
+                    "per extra sample (100 ms arm minus 1000 ms arm, medians): host JVM %.2f ms, reader thread %.2f ms, QEMU %.1f ms, guest agent %.1f ms CPU%n",
+                    diff(arms, Window::jvmCpuMs) / extra,
+                    diff(arms, Window::readerCpuMs) / extra,
+                    diff(arms, Window::qemuCpuMs) / extra,
+                    diff(arms, Window::guestAgentCpuMs) / extra);
         }
     }
 
@@ -460,18 +622,26 @@ public final class VmBench {
 
     /** Median per-second difference of a CPU column between the 100 ms and the 1000 ms arm. */
     private static double diff(Map<Boolean, List<Window>> arms, ToDoubleFunction<Window> cpuMs) {
-        return med(arms.get(true), w -> cpuMs.applyAsDouble(w) / w.wallS()) - med(arms.get(false), w -> cpuMs.applyAsDouble(w) / w.wallS());
+        return med(arms.get(true), w -> cpuMs.applyAsDouble(w) / w.wallS())
+                - med(arms.get(false), w -> cpuMs.applyAsDouble(w) / w.wallS());
     }
 
     private Window idleWindow(long interval, OsCpu os) throws Exception {
         AtomicLong batches = new AtomicLong();
         AtomicLong samples = new AtomicLong();
-        Booted box = bootBox("tele" + interval, interval, b -> {
-            batches.incrementAndGet();
-            samples.addAndGet(b.samples().size());
-        }, false);
+        Booted box = bootBox(
+                "tele" + interval,
+                interval,
+                b -> {
+                    batches.incrementAndGet();
+                    samples.addAndGet(b.samples().size());
+                },
+                false);
         try (Sandbox sb = box.sandbox()) {
-            ProcessHandle q = ProcessHandle.current().descendants().filter(VmBench::isQemu).findFirst()
+            ProcessHandle q = ProcessHandle.current()
+                    .descendants()
+                    .filter(VmBench::isQemu)
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no QEMU child process found"));
             Thread.sleep(options.settleSeconds() * 1000L); // let the boot's aftermath (guest JIT, host JIT) settle
             Map<String, String> g0 = guestProbe(sb);
@@ -484,7 +654,8 @@ public final class VmBench {
             long b1 = batches.get(), s1 = samples.get();
             Map<String, String> g1 = guestProbe(sb);
             double guestMs = g0.get("pid").equals(g1.get("pid"))
-                    ? (Long.parseLong(g1.get("cpuTicks")) - Long.parseLong(g0.get("cpuTicks"))) * 10.0 : Double.NaN; // guest USER_HZ 100
+                    ? (Long.parseLong(g1.get("cpuTicks")) - Long.parseLong(g0.get("cpuTicks"))) * 10.0
+                    : Double.NaN; // guest USER_HZ 100
             Map<String, Double> threadsMs = new TreeMap<>();
             for (var e : g1.entrySet()) {
                 if (!e.getKey().startsWith("task ")) continue;
@@ -493,8 +664,16 @@ public final class VmBench {
                 String name = e.getKey().substring(e.getKey().indexOf(' ', 5) + 1);
                 if (ms > 0) threadsMs.merge(name, ms, Double::sum);
             }
-            Window w = new Window(interval, (t1 - t0) / 1e9, jvm1 - jvm0, reader1 - reader0, q1 - q0, guestMs,
-                    (int) (b1 - b0), (int) (s1 - s0), threadsMs);
+            Window w = new Window(
+                    interval,
+                    (t1 - t0) / 1e9,
+                    jvm1 - jvm0,
+                    reader1 - reader0,
+                    q1 - q0,
+                    guestMs,
+                    (int) (b1 - b0),
+                    (int) (s1 - s0),
+                    threadsMs);
             System.err.printf(Locale.ROOT, "telemetry %d ms: %s%n", interval, w);
             return w;
         }
@@ -514,8 +693,7 @@ public final class VmBench {
     /** CPU time of this JVM and of its platform threads by name prefix. */
     private static final class OsCpu {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        private final OperatingSystemMXBean os =
-                (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
         double processCpuMs() {
             return os.getProcessCpuTime() / 1e6;
@@ -565,7 +743,8 @@ public final class VmBench {
             if (v.isEmpty()) return new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
             int n = v.size();
             double median = n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
-            return new Stats(n, median, v.getFirst(), v.getLast(), v.get(Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)));
+            return new Stats(
+                    n, median, v.getFirst(), v.getLast(), v.get(Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)));
         }
     }
 
@@ -579,7 +758,8 @@ public final class VmBench {
 
     private static void row(String name, List<Double> values) {
         Stats s = Stats.of(values);
-        System.out.printf(Locale.ROOT, "%-46s %5d %9.1f %9.1f %9.1f %9.1f%n", name, s.n(), s.median(), s.min(), s.max(), s.p90());
+        System.out.printf(
+                Locale.ROOT, "%-46s %5d %9.1f %9.1f %9.1f %9.1f%n", name, s.n(), s.median(), s.min(), s.max(), s.p90());
     }
 
     private static String loadAverage() {

@@ -1,12 +1,11 @@
 package io.voidbox.cli;
 
-import java.util.Map;
-
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.VoidBox;
 import io.voidbox.observability.OtelSetup;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Wires the runtime for the command line: backends, the environment, one-line notices, and
@@ -31,10 +30,8 @@ final class CliRuntime implements AutoCloseable {
     }
 
     VoidBox.Builder builder() {
-        VoidBox.Builder b = VoidBox.builder()
-                .backend(backend)
-                .environment(environment)
-                .notices(n -> err.println("voidbox: " + n));
+        VoidBox.Builder b =
+                VoidBox.builder().backend(backend).environment(environment).notices(n -> err.println("voidbox: " + n));
         if (otel.exporting()) b.openTelemetry(otel.openTelemetry());
         return b;
     }

@@ -46,8 +46,10 @@ final class ConsoleReporter implements RunEventListener {
         switch (e) {
             case RunEvent.RunStarted s -> {
                 s.stages().forEach(b -> rows.put(b, new Row(b)));
-                if (tty && ticker == null) ticker = Thread.ofVirtual().name("progress").start(this::tick);
-                print("voidbox: run " + s.runId() + " of pipeline " + s.pipeline() + " (" + s.stages().size() + " boxes)");
+                if (tty && ticker == null)
+                    ticker = Thread.ofVirtual().name("progress").start(this::tick);
+                print("voidbox: run " + s.runId() + " of pipeline " + s.pipeline() + " ("
+                        + s.stages().size() + " boxes)");
             }
             case RunEvent.StageStarted s -> {
                 Row r = row(s.box());
@@ -60,8 +62,9 @@ final class ConsoleReporter implements RunEventListener {
                 row(t.box()).tools++;
                 print("[vm:" + t.box() + "] tool " + t.tool() + " " + oneLine(t.input(), 120));
             }
-            case RunEvent.AgentToolResult t -> print("[vm:" + t.box() + "] tool " + t.tool() + (t.isError() ? " FAILED" : " ok")
-                    + " in " + t.durationMs() + " ms: " + oneLine(t.output(), 120));
+            case RunEvent.AgentToolResult t ->
+                print("[vm:" + t.box() + "] tool " + t.tool() + (t.isError() ? " FAILED" : " ok") + " in "
+                        + t.durationMs() + " ms: " + oneLine(t.output(), 120));
             case RunEvent.AgentResult a -> {
                 Row r = row(a.box());
                 r.in = a.usage().inputTokens();
@@ -72,22 +75,25 @@ final class ConsoleReporter implements RunEventListener {
                 Row r = row(s.box());
                 r.state = "done";
                 r.endMs = s.ts().toEpochMilli();
-                if (!tty) print("[vm:" + s.box() + "] stage completed in " + secs(s.durationMs()) + " (tokens "
-                        + s.usage().inputTokens() + "/" + s.usage().outputTokens() + ", $" + money(s.usage().costUsd()) + ", "
-                        + s.usage().toolCalls() + " tool calls)");
+                if (!tty)
+                    print("[vm:" + s.box() + "] stage completed in " + secs(s.durationMs()) + " (tokens "
+                            + s.usage().inputTokens() + "/" + s.usage().outputTokens() + ", $"
+                            + money(s.usage().costUsd()) + ", "
+                            + s.usage().toolCalls() + " tool calls)");
             }
             case RunEvent.StageFailed s -> {
                 Row r = row(s.box());
                 r.state = "failed";
                 r.endMs = s.ts().toEpochMilli();
-                if (!tty) print("[vm:" + s.box() + "] stage failed after " + secs(s.durationMs()) + ": " + s.failure().message());
+                if (!tty)
+                    print("[vm:" + s.box() + "] stage failed after " + secs(s.durationMs()) + ": "
+                            + s.failure().message());
             }
             case RunEvent.Log l -> {
                 if (verbose || !l.stream().equals("stdout")) print("[vm:" + l.vm() + "] " + l.line());
             }
             case RunEvent.TelemetryWarning w -> print("[vm:" + w.vm() + "] WARNING: " + w.warning());
-            default -> {
-            }
+            default -> {}
         }
         if (tty) redraw();
     }
@@ -111,8 +117,16 @@ final class ConsoleReporter implements RunEventListener {
         long now = System.currentTimeMillis();
         for (Row r : rows.values()) {
             long elapsed = r.startMs == 0 ? 0 : (r.endMs == 0 ? now : r.endMs) - r.startMs;
-            out.printf(Locale.ROOT, "  %-8s %-20s %7s  tools %-3d tokens %d/%d  $%s%n", r.state, r.box, secs(elapsed),
-                    r.tools, r.in, r.out, money(r.cost));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-8s %-20s %7s  tools %-3d tokens %d/%d  $%s%n",
+                    r.state,
+                    r.box,
+                    secs(elapsed),
+                    r.tools,
+                    r.in,
+                    r.out,
+                    money(r.cost));
             drawnLines++;
         }
         out.flush();

@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
  * Tells what this machine can run and why: Java, the pinned Claude Code, QEMU, whether KVM can
  * really boot a guest here (a trial boot, not just an open {@code /dev/kvm}), TCG, the image cache.
  */
-@Command(name = "doctor", description = "Report which sandbox backends and which acceleration (KVM/TCG) work on this machine, and why.")
+@Command(
+        name = "doctor",
+        description = "Report which sandbox backends and which acceleration (KVM/TCG) work on this machine, and why.")
 final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--no-boot", description = "Skip the trial boots (faster, less certain).")
     boolean noBoot;
@@ -23,14 +25,20 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         System.out.println("java: " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
         var claude = ClaudeCodeInstaller.defaults();
-        System.out.println("claude-code: " + claude.installed().map(p -> ClaudeCodeInstaller.VERSION + " at " + p)
-                .orElse("not installed yet (installed on first run, or scripts/install-claude-code.sh)"));
-        Optional<GuestImage> image = GuestImageCache.defaults().list().stream().max(Comparator.comparing(GuestImage::createdAt));
-        System.out.println("guest image: " + image.map(i -> i.id() + " (kernel " + i.kernelVersion() + ", " + (i.sizeBytes() >> 20)
-                + " MB, claude " + (i.hasClaude() ? "yes" : "no") + ")").orElse("none built yet (voidbox image build)"));
+        System.out.println("claude-code: "
+                + claude.installed()
+                        .map(p -> ClaudeCodeInstaller.VERSION + " at " + p)
+                        .orElse("not installed yet (installed on first run, or scripts/install-claude-code.sh)"));
+        Optional<GuestImage> image =
+                GuestImageCache.defaults().list().stream().max(Comparator.comparing(GuestImage::createdAt));
+        System.out.println("guest image: "
+                + image.map(i -> i.id() + " (kernel " + i.kernelVersion() + ", " + (i.sizeBytes() >> 20)
+                                + " MB, claude " + (i.hasClaude() ? "yes" : "no") + ")")
+                        .orElse("none built yet (voidbox image build)"));
         VmHostCheck vm = VmHostCheck.run(image, !noBoot);
         vm.lines().forEach(System.out::println);
-        System.out.println("backend auto: " + (vm.runsVms() ? "vm (" + vm.accel() + ")" : "local (no micro-VM can run here)"));
+        System.out.println(
+                "backend auto: " + (vm.runsVms() ? "vm (" + vm.accel() + ")" : "local (no micro-VM can run here)"));
         return VoidboxCommand.EXIT_OK;
     }
 }

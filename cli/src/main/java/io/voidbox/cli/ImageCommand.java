@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The guest image cache: build (also done on demand by {@code run}), list, clean. */
-@Command(name = "image", description = "Build, list or clean the cached micro-VM guest images.",
+@Command(
+        name = "image",
+        description = "Build, list or clean the cached micro-VM guest images.",
         subcommands = {ImageCommand.Build.class, ImageCommand.ListImages.class, ImageCommand.Clean.class})
 final class ImageCommand implements Runnable {
     @Override
@@ -20,17 +22,22 @@ final class ImageCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.err);
     }
 
-    @Command(name = "build", description = "Build (or reuse) the guest image: Debian cloud kernel, busybox initramfs, jlinked JRE, guest agent, Claude Code.")
+    @Command(
+            name = "build",
+            description =
+                    "Build (or reuse) the guest image: Debian cloud kernel, busybox initramfs, jlinked JRE, guest agent, Claude Code.")
     static final class Build implements Callable<Integer> {
         @Override
         public Integer call() {
-            VmSandboxProvider vm = new VmSandboxProvider(() -> {
-                try {
-                    return ClaudeCodeInstaller.defaults().ensureInstalled();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, m -> System.err.println("voidbox: " + m));
+            VmSandboxProvider vm = new VmSandboxProvider(
+                    () -> {
+                        try {
+                            return ClaudeCodeInstaller.defaults().ensureInstalled();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    m -> System.err.println("voidbox: " + m));
             try {
                 GuestImage image = vm.image();
                 System.out.println(image.id() + " " + image.dir());
@@ -47,10 +54,18 @@ final class ImageCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             var images = GuestImageCache.defaults().list();
-            if (images.isEmpty()) System.err.println("no guest images in " + GuestImageCache.defaults().imagesDir());
+            if (images.isEmpty())
+                System.err.println(
+                        "no guest images in " + GuestImageCache.defaults().imagesDir());
             for (GuestImage g : images)
-                System.out.printf("%s  %5d MB  %-8s kernel %s  claude=%s  %s%n", g.id(), g.sizeBytes() >> 20, g.rootFsType(),
-                        g.kernelVersion(), g.hasClaude() ? "yes" : "no", g.createdAt());
+                System.out.printf(
+                        "%s  %5d MB  %-8s kernel %s  claude=%s  %s%n",
+                        g.id(),
+                        g.sizeBytes() >> 20,
+                        g.rootFsType(),
+                        g.kernelVersion(),
+                        g.hasClaude() ? "yes" : "no",
+                        g.createdAt());
             return VoidboxCommand.EXIT_OK;
         }
     }

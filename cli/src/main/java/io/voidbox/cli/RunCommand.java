@@ -21,7 +21,10 @@ final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     VoidboxCommand parent;
 
-    @Option(names = {"-f", "--file"}, required = true, description = "Spec file (YAML or JSON).")
+    @Option(
+            names = {"-f", "--file"},
+            required = true,
+            description = "Spec file (YAML or JSON).")
     Path file;
 
     @Option(names = "--input", description = "Input text for the first stage.")
@@ -33,7 +36,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "Override every box's backend: auto, vm or local.")
     String backend;
 
-    @Option(names = {"-v", "--verbose"}, description = "Also print the agents' raw stdout lines.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Also print the agents' raw stdout lines.")
     boolean verbose;
 
     @Override

@@ -13,16 +13,42 @@ final class SummaryTable {
     static void print(PipelineResult r, PrintStream out) {
         String fmt = "%-20s %-8s %-10s %9s %10s %10s %10s %6s%n";
         out.println();
-        out.printf(Locale.ROOT, fmt, "STAGE", "STATUS", "BACKEND", "DURATION", "TOKENS IN", "TOKENS OUT", "COST USD", "TOOLS");
+        out.printf(
+                Locale.ROOT,
+                fmt,
+                "STAGE",
+                "STATUS",
+                "BACKEND",
+                "DURATION",
+                "TOKENS IN",
+                "TOKENS OUT",
+                "COST USD",
+                "TOOLS");
         for (StageResult s : r.stages()) {
-            out.printf(Locale.ROOT, fmt, s.box(), s.success() ? "ok" : "FAILED",
-                    s.backend() + s.accel().map(a -> "/" + a).orElse(""), ConsoleReporter.secs(s.duration().toMillis()),
-                    s.usage().inputTokens(), s.usage().outputTokens(), ConsoleReporter.money(s.usage().costUsd()),
+            out.printf(
+                    Locale.ROOT,
+                    fmt,
+                    s.box(),
+                    s.success() ? "ok" : "FAILED",
+                    s.backend() + s.accel().map(a -> "/" + a).orElse(""),
+                    ConsoleReporter.secs(s.duration().toMillis()),
+                    s.usage().inputTokens(),
+                    s.usage().outputTokens(),
+                    ConsoleReporter.money(s.usage().costUsd()),
                     s.usage().toolCalls());
         }
         Usage total = r.usage();
-        out.printf(Locale.ROOT, fmt, "TOTAL", r.success() ? "ok" : "FAILED", "", ConsoleReporter.secs(r.duration().toMillis()),
-                total.inputTokens(), total.outputTokens(), ConsoleReporter.money(total.costUsd()), total.toolCalls());
+        out.printf(
+                Locale.ROOT,
+                fmt,
+                "TOTAL",
+                r.success() ? "ok" : "FAILED",
+                "",
+                ConsoleReporter.secs(r.duration().toMillis()),
+                total.inputTokens(),
+                total.outputTokens(),
+                ConsoleReporter.money(total.costUsd()),
+                total.toolCalls());
         r.error().ifPresent(e -> out.println("error: " + e));
     }
 }

@@ -1,8 +1,6 @@
 package io.voidbox.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import java.util.Comparator;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -12,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +26,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "trace", description = "Print a saved run (voidbox run --events FILE) as an indented span tree.")
 final class TraceCommand implements Callable<Integer> {
-    @Option(names = {"-e", "--events"}, required = true, description = "JSON Lines events file.")
+    @Option(
+            names = {"-e", "--events"},
+            required = true,
+            description = "JSON Lines events file.")
     Path events;
 
     /** A node of the tree: name, start/end, a detail suffix and children in start order. */
@@ -94,7 +96,8 @@ final class TraceCommand implements Callable<Integer> {
                     if (pipeline == null) break;
                     pipeline.end = ts;
                     pipeline.error = e.path("type").asText().equals("run.failed");
-                    pipeline.detail = usage(e) + (pipeline.error ? "  ERROR " + e.path("error").asText() : "");
+                    pipeline.detail = usage(e)
+                            + (pipeline.error ? "  ERROR " + e.path("error").asText() : "");
                 }
                 case "stage.started" -> {
                     if (pipeline == null) break;
@@ -107,7 +110,8 @@ final class TraceCommand implements Callable<Integer> {
                     if (s == null) break;
                     s.end = ts;
                     s.error = e.path("type").asText().equals("stage.failed");
-                    String backend = e.path("backend").asText("") + (e.hasNonNull("accel") ? "/" + e.path("accel").asText() : "");
+                    String backend = e.path("backend").asText("")
+                            + (e.hasNonNull("accel") ? "/" + e.path("accel").asText() : "");
                     s.detail = usage(e) + "  tools " + e.path("tool_calls").asInt() + "  [" + backend + "]"
                             + (s.error ? "  ERROR " + e.path("error").asText() : "");
                 }
@@ -123,7 +127,8 @@ final class TraceCommand implements Callable<Integer> {
                     if (x == null) break;
                     x.end = ts;
                     x.error = e.path("is_error").asBoolean();
-                    x.detail = "model " + e.path("model").asText() + "  turns " + e.path("num_turns").asInt() + "  " + usage(e);
+                    x.detail = "model " + e.path("model").asText() + "  turns "
+                            + e.path("num_turns").asInt() + "  " + usage(e);
                 }
                 case "agent.tool_call" -> {
                     Span x = execs.get(box);
@@ -142,20 +147,24 @@ final class TraceCommand implements Callable<Integer> {
                     t.error = e.path("is_error").asBoolean();
                     if (t.error) t.detail = "ERROR";
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         return roots;
     }
 
     private static String usage(JsonNode e) {
-        return String.format(Locale.ROOT, "tokens %d/%d  $%.4f", e.path("input_tokens").asLong(), e.path("output_tokens").asLong(),
+        return String.format(
+                Locale.ROOT,
+                "tokens %d/%d  $%.4f",
+                e.path("input_tokens").asLong(),
+                e.path("output_tokens").asLong(),
                 e.path("cost_usd").asDouble());
     }
 
     static void print(Span s, int depth, PrintStream out) {
-        String dur = s.end == null ? "(unfinished)" : ConsoleReporter.secs(s.end.toEpochMilli() - s.start.toEpochMilli());
+        String dur =
+                s.end == null ? "(unfinished)" : ConsoleReporter.secs(s.end.toEpochMilli() - s.start.toEpochMilli());
         out.printf(Locale.ROOT, "%-48s %10s  %s%n", "  ".repeat(depth) + s.name, dur, s.detail);
         s.children.sort(Comparator.comparing(c -> c.start));
         for (Span c : s.children) print(c, depth + 1, out);

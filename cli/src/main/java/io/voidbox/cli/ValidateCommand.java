@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 /** Checks a spec and reports every error with its path and line. */
 @Command(name = "validate", description = "Check a pipeline or agent spec; report every error with its path and line.")
 final class ValidateCommand implements Callable<Integer> {
-    @Option(names = {"-f", "--file"}, required = true, description = "Spec file (YAML or JSON).")
+    @Option(
+            names = {"-f", "--file"},
+            required = true,
+            description = "Spec file (YAML or JSON).")
     Path file;
 
     @Override

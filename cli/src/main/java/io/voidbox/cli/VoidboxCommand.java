@@ -1,16 +1,25 @@
 package io.voidbox.cli;
 
 import java.util.Map;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code voidbox}: run agent pipelines in micro-VMs. Exit codes: 0 ok, 1 failed run, 2 bad input. */
-@Command(name = "voidbox", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Run AI coding agents as pipelines of stages, each in its own micro-VM, and see everything they do.",
-        subcommands = {RunCommand.class, ValidateCommand.class, TraceCommand.class, DoctorCommand.class, ImageCommand.class,
-                VersionCommand.class,
-                CommandLine.HelpCommand.class})
+@Command(
+        name = "voidbox",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description =
+                "Run AI coding agents as pipelines of stages, each in its own micro-VM, and see everything they do.",
+        subcommands = {
+            RunCommand.class,
+            ValidateCommand.class,
+            TraceCommand.class,
+            DoctorCommand.class,
+            ImageCommand.class,
+            VersionCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class VoidboxCommand implements Runnable {
     /** The environment the run reads (API keys, OTLP settings); the process environment unless a test passes one. */
     final Map<String, String> environment;

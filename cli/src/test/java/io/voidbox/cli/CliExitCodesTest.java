@@ -15,21 +15,33 @@ class CliExitCodesTest {
 
     @Test
     void validExampleValidatesWithZero() {
-        assertThat(VoidboxCommand.execute("validate", "--file", ExamplesEndToEndTest.examples().resolve("fan-out/pipeline.yaml").toString())).isZero();
+        assertThat(VoidboxCommand.execute(
+                        "validate",
+                        "--file",
+                        ExamplesEndToEndTest.examples()
+                                .resolve("fan-out/pipeline.yaml")
+                                .toString()))
+                .isZero();
     }
 
     @Test
     void malformedSpecIsBadInputForValidateAndRun() throws IOException {
-        Path spec = Files.writeString(dir.resolve("bad.yaml"), "api_version: v1\nkind: pipeline\nname: x\npipeline:\n  boxes:\n    - prompt: hi\n");
-        assertThat(VoidboxCommand.execute("validate", "--file", spec.toString())).isEqualTo(2);
+        Path spec = Files.writeString(
+                dir.resolve("bad.yaml"),
+                "api_version: v1\nkind: pipeline\nname: x\npipeline:\n  boxes:\n    - prompt: hi\n");
+        assertThat(VoidboxCommand.execute("validate", "--file", spec.toString()))
+                .isEqualTo(2);
         assertThat(VoidboxCommand.execute("run", "--file", spec.toString())).isEqualTo(2);
-        assertThat(VoidboxCommand.execute("run", "--file", dir.resolve("missing.yaml").toString())).isEqualTo(2);
+        assertThat(VoidboxCommand.execute(
+                        "run", "--file", dir.resolve("missing.yaml").toString()))
+                .isEqualTo(2);
     }
 
     @Test
     void unknownOptionsAndBackendsAreBadInput() {
         assertThat(VoidboxCommand.execute("run", "--nope")).isEqualTo(2);
-        assertThat(VoidboxCommand.execute("run", "--file", "x.yaml", "--backend", "cloud")).isEqualTo(2);
+        assertThat(VoidboxCommand.execute("run", "--file", "x.yaml", "--backend", "cloud"))
+                .isEqualTo(2);
     }
 
     @Test
@@ -46,8 +58,16 @@ class CliExitCodesTest {
                 llm: {provider: scripted, scenario: fail.yaml}
                 agent: {prompt: "fail please", timeout_secs: 120}
                 """);
-        assertThat(VoidboxCommand.execute("run", "--file", spec.toString(), "--events", dir.resolve("e.jsonl").toString())).isEqualTo(1);
-        assertThat(Files.readString(dir.resolve("e.jsonl"))).contains("\"type\":\"run.failed\"").contains("400");
+        assertThat(VoidboxCommand.execute(
+                        "run",
+                        "--file",
+                        spec.toString(),
+                        "--events",
+                        dir.resolve("e.jsonl").toString()))
+                .isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("e.jsonl")))
+                .contains("\"type\":\"run.failed\"")
+                .contains("400");
     }
 
     @Test

@@ -34,21 +34,32 @@ class ExamplesEndToEndTest {
 
     private List<JsonNode> run(String example) throws IOException {
         Path events = tmp.resolve("events.jsonl");
-        int exit = VoidboxCommand.execute("run", "--file", examples().resolve(example).toString(), "--events", events.toString(),
-                "--backend", "local");
-        List<JsonNode> list = Files.readAllLines(events).stream().map(l -> {
-            try {
-                return JSON.readTree(l);
-            } catch (IOException e) {
-                throw new AssertionError("event line is not JSON: " + l, e);
-            }
-        }).toList();
+        int exit = VoidboxCommand.execute(
+                "run",
+                "--file",
+                examples().resolve(example).toString(),
+                "--events",
+                events.toString(),
+                "--backend",
+                "local");
+        List<JsonNode> list = Files.readAllLines(events).stream()
+                .map(l -> {
+                    try {
+                        return JSON.readTree(l);
+                    } catch (IOException e) {
+                        throw new AssertionError("event line is not JSON: " + l, e);
+                    }
+                })
+                .toList();
         assertThat(exit).as("exit code; events: %s", types(list)).isZero();
         return list;
     }
 
     private static List<String> types(List<JsonNode> events) {
-        return events.stream().map(e -> e.path("type").asText()).filter(t -> !t.equals("log") && !t.equals("guest.telemetry")).toList();
+        return events.stream()
+                .map(e -> e.path("type").asText())
+                .filter(t -> !t.equals("log") && !t.equals("guest.telemetry"))
+                .toList();
     }
 
     private static List<JsonNode> ofType(List<JsonNode> events, String type) {
@@ -59,8 +70,12 @@ class ExamplesEndToEndTest {
     private static void assertCompleteRun(List<JsonNode> events, List<String> boxes) {
         assertThat(events.getFirst().path("type").asText()).isEqualTo("run.started");
         assertThat(events.getLast().path("type").asText()).isEqualTo("run.completed");
-        assertThat(ofType(events, "stage.started")).extracting(e -> e.path("box").asText()).containsExactlyInAnyOrderElementsOf(boxes);
-        assertThat(ofType(events, "stage.completed")).extracting(e -> e.path("box").asText()).containsExactlyInAnyOrderElementsOf(boxes);
+        assertThat(ofType(events, "stage.started"))
+                .extracting(e -> e.path("box").asText())
+                .containsExactlyInAnyOrderElementsOf(boxes);
+        assertThat(ofType(events, "stage.completed"))
+                .extracting(e -> e.path("box").asText())
+                .containsExactlyInAnyOrderElementsOf(boxes);
         assertThat(ofType(events, "box.ready")).hasSize(boxes.size());
         assertThat(ofType(events, "box.stopped")).hasSize(boxes.size());
         // every tool call has exactly one result, from real execution, in the same box
@@ -68,7 +83,9 @@ class ExamplesEndToEndTest {
                 .collect(Collectors.toMap(e -> e.path("tool_use_id").asText(), e -> e));
         List<JsonNode> results = ofType(events, "agent.tool_result");
         assertThat(calls).isNotEmpty();
-        assertThat(results).extracting(e -> e.path("tool_use_id").asText()).containsExactlyInAnyOrderElementsOf(calls.keySet());
+        assertThat(results)
+                .extracting(e -> e.path("tool_use_id").asText())
+                .containsExactlyInAnyOrderElementsOf(calls.keySet());
         for (JsonNode r : results) {
             JsonNode call = calls.get(r.path("tool_use_id").asText());
             assertThat(r.path("box").asText()).isEqualTo(call.path("box").asText());
@@ -82,14 +99,19 @@ class ExamplesEndToEndTest {
             assertThat(a.path("is_error").asBoolean()).isFalse();
         }
         assertThat(ofType(events, "agent.result")).hasSize(boxes.size());
-        assertThat(ofType(events, "guest.telemetry")).extracting(e -> e.path("box").asText()).isSubsetOf(boxes);
-        for (JsonNode log : ofType(events, "log")) assertThat(log.path("vm").asText()).isIn(boxes);
+        assertThat(ofType(events, "guest.telemetry"))
+                .extracting(e -> e.path("box").asText())
+                .isSubsetOf(boxes);
+        for (JsonNode log : ofType(events, "log"))
+            assertThat(log.path("vm").asText()).isIn(boxes);
     }
 
     private static String bashOutputs(List<JsonNode> events, String box) {
         return ofType(events, "agent.tool_result").stream()
-                .filter(e -> e.path("box").asText().equals(box) && e.path("tool").asText().equals("Bash"))
-                .map(e -> e.path("output").asText()).collect(Collectors.joining("\n"));
+                .filter(e -> e.path("box").asText().equals(box)
+                        && e.path("tool").asText().equals("Bash"))
+                .map(e -> e.path("output").asText())
+                .collect(Collectors.joining("\n"));
     }
 
     @Test
@@ -97,7 +119,9 @@ class ExamplesEndToEndTest {
         List<JsonNode> events = run("single-agent/agent.yaml");
         String box = ofType(events, "stage.started").getFirst().path("box").asText();
         assertCompleteRun(events, List.of(box));
-        assertThat(ofType(events, "agent.tool_call")).extracting(e -> e.path("tool").asText()).contains("Bash", "Write", "Read");
+        assertThat(ofType(events, "agent.tool_call"))
+                .extracting(e -> e.path("tool").asText())
+                .contains("Bash", "Write", "Read");
         // local sandbox: the Bash tool really ran on this host
         assertThat(bashOutputs(events, box)).contains(System.getProperty("os.version"));
     }
@@ -106,10 +130,15 @@ class ExamplesEndToEndTest {
     void sequentialExamplePassesEachStagesOutputToTheNext() throws IOException {
         List<JsonNode> events = run("sequential/pipeline.yaml");
         assertCompleteRun(events, List.of("collect", "analyze", "report"));
-        assertThat(ofType(events, "stage.started")).extracting(e -> e.path("box").asText()).containsExactly("collect", "analyze", "report");
+        assertThat(ofType(events, "stage.started"))
+                .extracting(e -> e.path("box").asText())
+                .containsExactly("collect", "analyze", "report");
         // the second stage read the first stage's output file from its own input.json
-        assertThat(ofType(events, "agent.tool_result").stream().filter(e -> e.path("box").asText().equals("analyze"))
-                .map(e -> e.path("output").asText()).collect(Collectors.joining())).contains("services");
+        assertThat(ofType(events, "agent.tool_result").stream()
+                        .filter(e -> e.path("box").asText().equals("analyze"))
+                        .map(e -> e.path("output").asText())
+                        .collect(Collectors.joining()))
+                .contains("services");
     }
 
     @Test
@@ -117,16 +146,28 @@ class ExamplesEndToEndTest {
         List<JsonNode> events = run("fan-out/pipeline.yaml");
         List<String> branches = List.of("stats", "lint", "summary");
         assertCompleteRun(events, List.of("prepare", "stats", "lint", "summary", "merge"));
-        Instant lastBranchStart = ofType(events, "stage.started").stream().filter(e -> branches.contains(e.path("box").asText()))
-                .map(e -> Instant.parse(e.path("ts").asText())).max(Instant::compareTo).orElseThrow();
-        Instant firstBranchEnd = ofType(events, "stage.completed").stream().filter(e -> branches.contains(e.path("box").asText()))
-                .map(e -> Instant.parse(e.path("ts").asText())).min(Instant::compareTo).orElseThrow();
-        assertThat(lastBranchStart).as("all branches started before the first one completed").isBefore(firstBranchEnd);
-        String mergeInput = ofType(events, "agent.tool_result").stream().filter(e -> e.path("box").asText().equals("merge"))
-                .map(e -> e.path("output").asText()).collect(Collectors.joining());
+        Instant lastBranchStart = ofType(events, "stage.started").stream()
+                .filter(e -> branches.contains(e.path("box").asText()))
+                .map(e -> Instant.parse(e.path("ts").asText()))
+                .max(Instant::compareTo)
+                .orElseThrow();
+        Instant firstBranchEnd = ofType(events, "stage.completed").stream()
+                .filter(e -> branches.contains(e.path("box").asText()))
+                .map(e -> Instant.parse(e.path("ts").asText()))
+                .min(Instant::compareTo)
+                .orElseThrow();
+        assertThat(lastBranchStart)
+                .as("all branches started before the first one completed")
+                .isBefore(firstBranchEnd);
+        String mergeInput = ofType(events, "agent.tool_result").stream()
+                .filter(e -> e.path("box").asText().equals("merge"))
+                .map(e -> e.path("output").asText())
+                .collect(Collectors.joining());
         assertThat(mergeInput).contains("stats").contains("lint").contains("summary");
         assertThat(mergeInput.indexOf("stats")).isLessThan(mergeInput.indexOf("lint"));
-        Set<String> telemetryBoxes = ofType(events, "guest.telemetry").stream().map(e -> e.path("box").asText()).collect(Collectors.toSet());
+        Set<String> telemetryBoxes = ofType(events, "guest.telemetry").stream()
+                .map(e -> e.path("box").asText())
+                .collect(Collectors.toSet());
         assertThat(telemetryBoxes).isNotEmpty();
     }
 }

@@ -61,6 +61,7 @@ class PlaygroundTest {
     private static final Set<String> PROMETHEUS_LABELS = Set.of("job", "instance", "le", "service_name");
     /** The data source uids otel-lgtm provisions (docker/grafana-datasources.yaml of grafana/docker-otel-lgtm). */
     private static final String PROMETHEUS_UID = "prometheus";
+
     private static final String TEMPO_UID = "tempo";
 
     @RegisterExtension
@@ -95,7 +96,9 @@ class PlaygroundTest {
         for (Path script : scripts) {
             Result r = exec(Map.of("PATH", System.getenv("PATH")), SCRIPT_TIMEOUT, bash(), "-n", script.toString());
             assertThat(r.exit()).as("bash -n %s: %s", script, r.err()).isZero();
-            assertThat(Files.isExecutable(script)).as("%s is executable", script).isTrue();
+            assertThat(Files.isExecutable(script))
+                    .as("%s is executable", script)
+                    .isTrue();
         }
     }
 
@@ -104,7 +107,11 @@ class PlaygroundTest {
         Optional<Path> shellcheck = onPath("shellcheck");
         assumeTrue(shellcheck.isPresent(), "shellcheck is not installed (apt-get install -y shellcheck)");
         for (Path script : scripts()) {
-            Result r = exec(Map.of("PATH", System.getenv("PATH")), SCRIPT_TIMEOUT, shellcheck.get().toString(), script.toString());
+            Result r = exec(
+                    Map.of("PATH", System.getenv("PATH")),
+                    SCRIPT_TIMEOUT,
+                    shellcheck.get().toString(),
+                    script.toString());
             assertThat(r.exit()).as("shellcheck %s:%n%s", script, r.out()).isZero();
         }
     }
@@ -115,7 +122,9 @@ class PlaygroundTest {
         Map<String, String> before = snapshot(playground());
         Result r = up(Map.of("PATH", emptyBin.toString()));
         assertThat(r.exit()).as("exit code; stderr: %s", r.err()).isEqualTo(1);
-        assertThat(r.err()).contains("playground: error: docker is not installed").contains("https://docs.docker.com/engine/install/");
+        assertThat(r.err())
+                .contains("playground: error: docker is not installed")
+                .contains("https://docs.docker.com/engine/install/");
         assertThat(snapshot(playground())).isEqualTo(before);
     }
 
@@ -134,7 +143,8 @@ class PlaygroundTest {
         Map<String, String> before = snapshot(playground());
         Result r = up(docker.env());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("the Docker engine is not reachable: Cannot connect to the Docker daemon")
+        assertThat(r.err())
+                .contains("the Docker engine is not reachable: Cannot connect to the Docker daemon")
                 .contains("systemctl start docker");
         assertThat(docker.calls()).containsExactly("compose version", "info");
         assertThat(snapshot(playground())).isEqualTo(before);
@@ -147,7 +157,9 @@ class PlaygroundTest {
         env.put("PLAYGROUND_PROVIDER", "bogus");
         Result r = up(env);
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("PLAYGROUND_PROVIDER='bogus' is not a provider").contains("anthropic, ollama, scripted");
+        assertThat(r.err())
+                .contains("PLAYGROUND_PROVIDER='bogus' is not a provider")
+                .contains("anthropic, ollama, scripted");
         assertThat(docker.calls()).isEmpty();
     }
 
@@ -170,8 +182,9 @@ class PlaygroundTest {
         Stub docker = stubDocker("ok");
         Result r = up(docker.env(), "--down");
         assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
-        assertThat(docker.calls()).containsExactly("compose version", "info",
-                "compose -f " + playground().resolve("compose.yaml") + " down");
+        assertThat(docker.calls())
+                .containsExactly(
+                        "compose version", "info", "compose -f " + playground().resolve("compose.yaml") + " down");
         assertThat(r.out()).contains("stack stopped");
     }
 
@@ -188,39 +201,60 @@ class PlaygroundTest {
             Map<String, String> env = stackEnv(docker, grafana, runs);
             env.put("PLAYGROUND_PROVIDER", "scripted");
             env.put("PLAYGROUND_VOIDBOX", voidboxWrapper().toString());
-            Result r = exec(env, RUN_TIMEOUT, bash(), playground().resolve("up.sh").toString());
+            Result r =
+                    exec(env, RUN_TIMEOUT, bash(), playground().resolve("up.sh").toString());
             System.out.println("up.sh stdout:\n" + r.out() + "up.sh stderr (last lines):\n"
-                    + r.err().lines().skip(Math.max(0, r.err().lines().count() - 5)).collect(Collectors.joining("\n")));
-            assertThat(r.exit()).as("exit code; stdout:%n%s%nstderr:%n%s", r.out(), r.err()).isZero();
+                    + r.err()
+                            .lines()
+                            .skip(Math.max(0, r.err().lines().count() - 5))
+                            .collect(Collectors.joining("\n")));
+            assertThat(r.exit())
+                    .as("exit code; stdout:%n%s%nstderr:%n%s", r.out(), r.err())
+                    .isZero();
 
-            assertThat(docker.calls()).containsExactly("compose version", "info",
-                    "compose -f " + playground().resolve("compose.yaml") + " up -d");
-            assertThat(r.out()).contains("stack is up").contains("provider: scripted")
-                    .contains("dashboard: http://localhost:" + grafana.getAddress().getPort() + "/d/voidbox-playground/voidbox");
+            assertThat(docker.calls())
+                    .containsExactly(
+                            "compose version",
+                            "info",
+                            "compose -f " + playground().resolve("compose.yaml") + " up -d");
+            assertThat(r.out())
+                    .contains("stack is up")
+                    .contains("provider: scripted")
+                    .contains("dashboard: http://localhost:"
+                            + grafana.getAddress().getPort() + "/d/voidbox-playground/voidbox");
 
             List<Path> eventFiles;
             try (Stream<Path> s = Files.list(runs)) {
                 eventFiles = s.toList();
             }
             assertThat(eventFiles).hasSize(1);
-            JsonNode first = JSON.readTree(Files.readAllLines(eventFiles.getFirst()).getFirst());
+            JsonNode first =
+                    JSON.readTree(Files.readAllLines(eventFiles.getFirst()).getFirst());
             String runId = first.path("run_id").asText();
             assertThat(runId).isNotBlank();
 
             // The printed trace link finds exactly the trace this run exported.
-            List<String> links = r.out().lines().map(String::strip).filter(l -> l.startsWith("playground:   http"))
-                    .map(l -> l.substring("playground:".length()).strip()).toList();
+            List<String> links = r.out()
+                    .lines()
+                    .map(String::strip)
+                    .filter(l -> l.startsWith("playground:   http"))
+                    .map(l -> l.substring("playground:".length()).strip())
+                    .toList();
             assertThat(links).hasSize(2);
             JsonNode pane = explorePane(links.getFirst());
             assertThat(pane.path("datasource").asText()).isEqualTo(TEMPO_UID);
             assertThat(pane.at("/queries/0/query").asText()).isEqualTo("{ span.voidbox.run_id = \"" + runId + "\" }");
             assertThat(explorePane(links.get(1)).at("/queries/0/query").asText())
                     .isEqualTo("{ resource.service.name = \"void-box\" && name = \"pipeline:playground\" }");
-            assertThat(otlp.awaitSpans(s -> s.stream().anyMatch(x -> x.name().equals("pipeline:playground")), Duration.ofSeconds(10))).isTrue();
+            assertThat(otlp.awaitSpans(
+                            s -> s.stream().anyMatch(x -> x.name().equals("pipeline:playground")),
+                            Duration.ofSeconds(10)))
+                    .isTrue();
             ReceivedSpan root = otlp.spans("pipeline:playground").getFirst();
             assertThat(root.attributes()).containsEntry("voidbox.run_id", runId);
             assertThat(root.resource()).containsEntry("service.name", "void-box");
-            assertThat(otlp.spans()).extracting(ReceivedSpan::name)
+            assertThat(otlp.spans())
+                    .extracting(ReceivedSpan::name)
                     .contains("stage:scout", "stage:cruncher", "stage:writer", "stage:reviewer");
             try (Stream<Path> s = Files.list(playground())) {
                 assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".pipeline-"));
@@ -256,23 +290,30 @@ class PlaygroundTest {
             env.put("PLAYGROUND_PROVIDER", "anthropic");
             env.put("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key");
             env.put("PLAYGROUND_VOIDBOX", fake.toString());
-            Result r = exec(env, SCRIPT_TIMEOUT, bash(), playground().resolve("up.sh").toString());
-            assertThat(r.exit()).as("stdout:%n%s%nstderr:%n%s", r.out(), r.err()).isZero();
+            Result r = exec(
+                    env, SCRIPT_TIMEOUT, bash(), playground().resolve("up.sh").toString());
+            assertThat(r.exit())
+                    .as("stdout:%n%s%nstderr:%n%s", r.out(), r.err())
+                    .isZero();
             assertThat(r.out() + r.err()).doesNotContain("sk-ant-test-not-a-real-key");
 
             List<String> calls = Files.readAllLines(voidboxLog);
             assertThat(calls.getFirst()).isEqualTo("version");
             Path temp = playground().resolve(".pipeline-anthropic.yaml");
-            assertThat(calls.get(1)).startsWith("run --file " + temp + " --events " + tmp.resolve("runs"))
+            assertThat(calls.get(1))
+                    .startsWith("run --file " + temp + " --events " + tmp.resolve("runs"))
                     .endsWith(" --backend local");
-            assertThat(calls.get(2)).isEqualTo("endpoint=http://127.0.0.1:" + URI.create(otlp.grpcEndpoint()).getPort() + " protocol=grpc");
+            assertThat(calls.get(2))
+                    .isEqualTo("endpoint=http://127.0.0.1:"
+                            + URI.create(otlp.grpcEndpoint()).getPort() + " protocol=grpc");
             assertThat(temp).as("the temporary spec is removed").doesNotExist();
 
             String copy = Files.readString(specCopy);
             assertThat(copy).contains("\n  provider: anthropic\n").doesNotContain("provider: scripted");
             PipelineSpec spec = SpecLoader.parse(copy, "pipeline.yaml", playground());
-            assertThat(spec.boxes()).allSatisfy(b ->
-                    assertThat(b.llm().provider()).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("anthropic")));
+            assertThat(spec.boxes())
+                    .allSatisfy(b -> assertThat(b.llm().provider())
+                            .hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("anthropic")));
             assertThat(r.out()).contains("run_id feedc0de");
         } finally {
             grafana.stop(0);
@@ -304,7 +345,9 @@ class PlaygroundTest {
         env.put("PLAYGROUND_VOIDBOX", trueCommand().toString());
         Result r = up(env);
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("Ollama does not answer at http://127.0.0.1:1").contains("ollama serve");
+        assertThat(r.err())
+                .contains("Ollama does not answer at http://127.0.0.1:1")
+                .contains("ollama serve");
         assertThat(docker.calls()).containsExactly("compose version", "info");
     }
 
@@ -323,7 +366,8 @@ class PlaygroundTest {
         Result r = up(env);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("did not become healthy within 3s (Grafana: down, OTLP: up)")
+        assertThat(r.err())
+                .contains("did not become healthy within 3s (Grafana: down, OTLP: up)")
                 .contains("docker compose -f " + playground().resolve("compose.yaml") + " logs lgtm");
         assertThat(tmp.resolve("runs")).doesNotExist();
     }
@@ -341,7 +385,8 @@ class PlaygroundTest {
         grafana.createContext("/api/health", ex -> {
             byte[] body = "{\"database\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, body.length);
-            try (ex; var out = ex.getResponseBody()) {
+            try (ex;
+                    var out = ex.getResponseBody()) {
                 out.write(body);
             }
         });
@@ -352,14 +397,22 @@ class PlaygroundTest {
     /** up.sh's environment with the stand-in docker, the fake Grafana and the OTLP receiver in place of the stack. */
     private Map<String, String> stackEnv(Stub docker, HttpServer grafana, Path runs) {
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("VOIDBOX_OTLP") || k.startsWith("PLAYGROUND_")
-                || k.equals("ANTHROPIC_API_KEY") || k.equals("VOIDBOX_SERVICE_NAME"));
+        env.keySet()
+                .removeIf(k -> k.startsWith("OTEL_")
+                        || k.startsWith("VOIDBOX_OTLP")
+                        || k.startsWith("PLAYGROUND_")
+                        || k.equals("ANTHROPIC_API_KEY")
+                        || k.equals("VOIDBOX_SERVICE_NAME"));
         env.putAll(docker.env());
         env.put("PATH", docker.bin() + File.pathSeparator + System.getenv("PATH"));
         env.put("PLAYGROUND_BACKEND", "local");
         env.put("PLAYGROUND_GRAFANA_PORT", Integer.toString(grafana.getAddress().getPort()));
-        env.put("PLAYGROUND_OTLP_GRPC_PORT", Integer.toString(URI.create(otlp.grpcEndpoint()).getPort()));
-        env.put("PLAYGROUND_OTLP_HTTP_PORT", Integer.toString(URI.create(otlp.httpEndpoint()).getPort()));
+        env.put(
+                "PLAYGROUND_OTLP_GRPC_PORT",
+                Integer.toString(URI.create(otlp.grpcEndpoint()).getPort()));
+        env.put(
+                "PLAYGROUND_OTLP_HTTP_PORT",
+                Integer.toString(URI.create(otlp.httpEndpoint()).getPort()));
         env.put("PLAYGROUND_WAIT_SECS", "30");
         env.put("PLAYGROUND_RUNS_DIR", runs.toString());
         return env;
@@ -378,13 +431,18 @@ class PlaygroundTest {
         Map<Integer, String> published = new TreeMap<>();
         for (JsonNode port : lgtm.path("ports")) {
             // "127.0.0.1:${PLAYGROUND_GRAFANA_PORT:-3000}:3000": host address, host port (overridable), container port
-            Matcher m = Pattern.compile("^(127\\.0\\.0\\.1):\\$\\{(PLAYGROUND_[A-Z_]+_PORT):-(\\d+)}:(\\d+)$").matcher(port.asText());
-            assertThat(m.matches()).as("port %s is published on loopback with an overridable host port", port).isTrue();
+            Matcher m = Pattern.compile("^(127\\.0\\.0\\.1):\\$\\{(PLAYGROUND_[A-Z_]+_PORT):-(\\d+)}:(\\d+)$")
+                    .matcher(port.asText());
+            assertThat(m.matches())
+                    .as("port %s is published on loopback with an overridable host port", port)
+                    .isTrue();
             assertThat(m.group(3)).as("default host port of %s", port).isEqualTo(m.group(4));
             published.put(Integer.parseInt(m.group(4)), m.group(2));
         }
         assertThat(published).containsOnlyKeys(3000, 4317, 4318);
-        assertThat(published).containsEntry(3000, "PLAYGROUND_GRAFANA_PORT").containsEntry(4317, "PLAYGROUND_OTLP_GRPC_PORT")
+        assertThat(published)
+                .containsEntry(3000, "PLAYGROUND_GRAFANA_PORT")
+                .containsEntry(4317, "PLAYGROUND_OTLP_GRPC_PORT")
                 .containsEntry(4318, "PLAYGROUND_OTLP_HTTP_PORT");
 
         JsonNode env = lgtm.path("environment");
@@ -401,8 +459,10 @@ class PlaygroundTest {
             mounts.put(parts[1], host);
         }
         String provisioningDir = "/otel-lgtm/grafana/conf/provisioning/dashboards/";
-        String providerMount = mounts.keySet().stream().filter(k -> k.startsWith(provisioningDir) && k.endsWith(".yaml"))
-                .findFirst().orElseThrow(() -> new AssertionError("no dashboard provider yaml mounted under " + provisioningDir));
+        String providerMount = mounts.keySet().stream()
+                .filter(k -> k.startsWith(provisioningDir) && k.endsWith(".yaml"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no dashboard provider yaml mounted under " + provisioningDir));
         JsonNode provider = YAML.readTree(mounts.get(providerMount).toFile());
         assertThat(provider.path("apiVersion").asInt()).isEqualTo(1);
         JsonNode providers = provider.path("providers");
@@ -415,7 +475,8 @@ class PlaygroundTest {
         assertThat(dashboardsHost.resolve("voidbox.json")).isRegularFile();
         String home = env.path("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH").asText();
         assertThat(home).startsWith(dashboardsPath + "/");
-        assertThat(dashboardsHost.resolve(home.substring(dashboardsPath.length() + 1))).isRegularFile();
+        assertThat(dashboardsHost.resolve(home.substring(dashboardsPath.length() + 1)))
+                .isRegularFile();
     }
 
     @Test
@@ -425,18 +486,22 @@ class PlaygroundTest {
         assertThat(spec.name()).isEqualTo("playground");
         assertThat(spec.boxes()).extracting(b -> b.name()).containsExactly("scout", "cruncher", "writer", "reviewer");
         assertThat(spec.boxes()).allSatisfy(b -> {
-            assertThat(b.llm().provider()).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("scripted"));
+            assertThat(b.llm().provider())
+                    .hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("scripted"));
             assertThat(b.llm().scenario()).hasValueSatisfying(s -> assertThat(s).isRegularFile());
         });
         // up.sh replaces exactly this line for the anthropic and ollama providers
-        assertThat(Files.readAllLines(file)).filteredOn(l -> l.matches("^  provider: scripted\\b.*")).hasSize(1);
+        assertThat(Files.readAllLines(file))
+                .filteredOn(l -> l.matches("^  provider: scripted\\b.*"))
+                .hasSize(1);
     }
 
     // ------------------------------------------------------------------ dashboard vs. a real run
 
     @Test
     void dashboardQueriesOnlyMetricsThatARealPlaygroundRunExports() throws Exception {
-        JsonNode dashboard = JSON.readTree(playground().resolve("grafana/dashboards/voidbox.json").toFile());
+        JsonNode dashboard = JSON.readTree(
+                playground().resolve("grafana/dashboards/voidbox.json").toFile());
         assertThat(dashboard.path("uid").asText()).isEqualTo("voidbox-playground");
         List<String> exprs = promQueries(dashboard);
         assertThat(exprs).hasSizeGreaterThan(10);
@@ -445,50 +510,77 @@ class PlaygroundTest {
         for (String expr : exprs) {
             PrometheusNames.Used used = PrometheusNames.used(expr);
             assertThat(used.metrics()).as("metrics of %s", expr).isNotEmpty();
-            assertThat(used.functions()).as("functions of %s", expr).isSubsetOf("sum", "max", "last_over_time", "label_values",
-                    "histogram_quantile", "rate", "increase");
+            assertThat(used.functions())
+                    .as("functions of %s", expr)
+                    .isSubsetOf(
+                            "sum", "max", "last_over_time", "label_values", "histogram_quantile", "rate", "increase");
             usedMetrics.addAll(used.metrics());
             usedLabels.addAll(used.labels());
         }
 
         // A real run of the playground pipeline, exported over real OTLP.
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("VOIDBOX_OTLP") || k.equals("ANTHROPIC_API_KEY")
-                || k.equals("VOIDBOX_SERVICE_NAME"));
+        env.keySet()
+                .removeIf(k -> k.startsWith("OTEL_")
+                        || k.startsWith("VOIDBOX_OTLP")
+                        || k.equals("ANTHROPIC_API_KEY")
+                        || k.equals("VOIDBOX_SERVICE_NAME"));
         env.put("VOIDBOX_OTLP_ENDPOINT", otlp.grpcEndpoint());
-        int exit = VoidboxCommand.execute(env, "run", "--file", playground().resolve("pipeline.yaml").toString(),
-                "--backend", "local", "--events", tmp.resolve("events.jsonl").toString());
+        int exit = VoidboxCommand.execute(
+                env,
+                "run",
+                "--file",
+                playground().resolve("pipeline.yaml").toString(),
+                "--backend",
+                "local",
+                "--events",
+                tmp.resolve("events.jsonl").toString());
         assertThat(exit).isZero();
         otlp.awaitMetrics(m -> exported(m).keySet().containsAll(usedMetrics), Duration.ofSeconds(15));
         Map<String, String> exported = exported(otlp.metrics());
-        assertThat(exported.keySet()).as("Prometheus series names of the exported metrics (from OTLP name): %s", exported)
+        assertThat(exported.keySet())
+                .as("Prometheus series names of the exported metrics (from OTLP name): %s", exported)
                 .containsAll(usedMetrics);
 
         // Prometheus' OTLP endpoint drops delta sums by default: everything must be cumulative.
         for (ReceivedMetric m : otlp.metrics()) {
             Metric p = m.proto();
             if (p.hasSum()) {
-                assertThat(p.getSum().getAggregationTemporality()).as(m.name()).isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+                assertThat(p.getSum().getAggregationTemporality())
+                        .as(m.name())
+                        .isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
             }
             if (p.hasHistogram()) {
-                assertThat(p.getHistogram().getAggregationTemporality()).as(m.name()).isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+                assertThat(p.getHistogram().getAggregationTemporality())
+                        .as(m.name())
+                        .isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
             }
         }
 
         // Labels in matchers and groupings exist on the exported points (or are added by Prometheus).
         Set<String> exportedLabels = new TreeSet<>(PROMETHEUS_LABELS);
         for (ReceivedMetric m : otlp.metrics()) {
-            m.points().forEach(pt -> pt.attributes().keySet().forEach(k -> exportedLabels.add(PrometheusNames.labelName(k))));
-            m.histogramPoints().forEach(pt -> pt.attributes().keySet().forEach(k -> exportedLabels.add(PrometheusNames.labelName(k))));
+            m.points()
+                    .forEach(pt ->
+                            pt.attributes().keySet().forEach(k -> exportedLabels.add(PrometheusNames.labelName(k))));
+            m.histogramPoints()
+                    .forEach(pt ->
+                            pt.attributes().keySet().forEach(k -> exportedLabels.add(PrometheusNames.labelName(k))));
         }
         assertThat(exportedLabels).containsAll(usedLabels);
-        assertThat(otlp.metrics().getFirst().resource()).containsEntry("service.name", "void-box"); // job="$service" default
+        assertThat(otlp.metrics().getFirst().resource())
+                .containsEntry("service.name", "void-box"); // job="$service" default
 
         // The panels the playground promises are there.
-        assertThat(usedMetrics).contains(
-                series("pipeline.stage.duration_ms"), series("pipeline.stage.input_tokens"), series("pipeline.stage.output_tokens"),
-                series("pipeline.stage.cost_usd"), series("pipeline.stage.tool_calls"), series("guest.cpu.utilization"),
-                series("guest.memory.used_bytes"));
+        assertThat(usedMetrics)
+                .contains(
+                        series("pipeline.stage.duration_ms"),
+                        series("pipeline.stage.input_tokens"),
+                        series("pipeline.stage.output_tokens"),
+                        series("pipeline.stage.cost_usd"),
+                        series("pipeline.stage.tool_calls"),
+                        series("guest.cpu.utilization"),
+                        series("guest.memory.used_bytes"));
 
         // The README documents every name the dashboard relies on.
         String readme = Files.readString(playground().resolve("README.md"));
@@ -537,13 +629,19 @@ class PlaygroundTest {
                 continue;
             }
             String panelUid = panel.at("/datasource/uid").asText();
-            assertThat(panelUid).as("data source of panel '%s'", panel.path("title").asText()).isIn(PROMETHEUS_UID, TEMPO_UID);
-            assertThat(panel.path("targets")).as("targets of panel '%s'", panel.path("title").asText()).isNotEmpty();
+            assertThat(panelUid)
+                    .as("data source of panel '%s'", panel.path("title").asText())
+                    .isIn(PROMETHEUS_UID, TEMPO_UID);
+            assertThat(panel.path("targets"))
+                    .as("targets of panel '%s'", panel.path("title").asText())
+                    .isNotEmpty();
             for (JsonNode t : panel.path("targets")) {
                 String uid = t.at("/datasource/uid").asText(panelUid);
                 assertThat(uid).isIn(PROMETHEUS_UID, TEMPO_UID);
                 if (uid.equals(PROMETHEUS_UID)) {
-                    assertThat(t.path("expr").asText()).as("expr of panel '%s'", panel.path("title").asText()).isNotBlank();
+                    assertThat(t.path("expr").asText())
+                            .as("expr of panel '%s'", panel.path("title").asText())
+                            .isNotBlank();
                     out.add(t.path("expr").asText());
                 }
             }
@@ -561,8 +659,11 @@ class PlaygroundTest {
     private static JsonNode explorePane(String url) throws IOException {
         URI uri = URI.create(url);
         assertThat(uri.getPath()).isEqualTo("/explore");
-        String panes = Stream.of(uri.getRawQuery().split("&")).filter(p -> p.startsWith("panes="))
-                .map(p -> URLDecoder.decode(p.substring("panes=".length()), StandardCharsets.UTF_8)).findFirst().orElseThrow();
+        String panes = Stream.of(uri.getRawQuery().split("&"))
+                .filter(p -> p.startsWith("panes="))
+                .map(p -> URLDecoder.decode(p.substring("panes=".length()), StandardCharsets.UTF_8))
+                .findFirst()
+                .orElseThrow();
         JsonNode all = JSON.readTree(panes);
         assertThat(all.size()).isEqualTo(1);
         return all.elements().next();
@@ -613,14 +714,17 @@ class PlaygroundTest {
     private Path voidboxWrapper() throws IOException {
         Path wrapper = tmp.resolve("voidbox");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(wrapper, "#!" + bash() + "\nexec '" + java + "' -cp '" + System.getProperty("java.class.path")
-                + "' io.voidbox.cli.VoidboxCommand \"$@\"\n");
+        Files.writeString(
+                wrapper,
+                "#!" + bash() + "\nexec '" + java + "' -cp '" + System.getProperty("java.class.path")
+                        + "' io.voidbox.cli.VoidboxCommand \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         return wrapper;
     }
 
     private Result up(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(bash(), playground().resolve("up.sh").toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of(bash(), playground().resolve("up.sh").toString()));
         cmd.addAll(List.of(args));
         return exec(env, SCRIPT_TIMEOUT, cmd.toArray(String[]::new));
     }
@@ -628,9 +732,11 @@ class PlaygroundTest {
     private Result exec(Map<String, String> env, Duration timeout, String... cmd) throws Exception {
         Path out = Files.createTempFile(tmp, "out", ".txt");
         Path err = Files.createTempFile(tmp, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repoRoot().toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(repoRoot().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -658,19 +764,26 @@ class PlaygroundTest {
 
     private static Optional<Path> onPath(String tool) {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(d -> !d.isEmpty()).map(d -> Path.of(d, tool)).filter(Files::isExecutable).findFirst();
+                .filter(d -> !d.isEmpty())
+                .map(d -> Path.of(d, tool))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     /** Relative path -> size and modification time of every file and directory under {@code dir}. */
     private static Map<String, String> snapshot(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.collect(Collectors.toMap(p -> dir.relativize(p).toString(), p -> {
-                try {
-                    return Files.size(p) + "@" + Files.getLastModifiedTime(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, (a, b) -> a, TreeMap::new));
+            return s.collect(Collectors.toMap(
+                    p -> dir.relativize(p).toString(),
+                    p -> {
+                        try {
+                            return Files.size(p) + "@" + Files.getLastModifiedTime(p);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    (a, b) -> a,
+                    TreeMap::new));
         }
     }
 

@@ -27,19 +27,44 @@ import java.util.regex.Pattern;
  */
 final class PrometheusNames {
     /** OTLP data point kinds, as far as naming is concerned. */
-    enum Kind { MONOTONIC_COUNTER, NON_MONOTONIC_COUNTER, GAUGE, HISTOGRAM, EXPONENTIAL_HISTOGRAM, SUMMARY }
+    enum Kind {
+        MONOTONIC_COUNTER,
+        NON_MONOTONIC_COUNTER,
+        GAUGE,
+        HISTOGRAM,
+        EXPONENTIAL_HISTOGRAM,
+        SUMMARY
+    }
 
     private static final Map<String, String> UNITS = Map.ofEntries(
-            Map.entry("d", "days"), Map.entry("h", "hours"), Map.entry("min", "minutes"), Map.entry("s", "seconds"),
-            Map.entry("ms", "milliseconds"), Map.entry("us", "microseconds"), Map.entry("ns", "nanoseconds"),
-            Map.entry("By", "bytes"), Map.entry("KiBy", "kibibytes"), Map.entry("MiBy", "mebibytes"),
-            Map.entry("GiBy", "gibibytes"), Map.entry("TiBy", "tibibytes"), Map.entry("KBy", "kilobytes"),
-            Map.entry("MBy", "megabytes"), Map.entry("GBy", "gigabytes"), Map.entry("TBy", "terabytes"),
-            Map.entry("m", "meters"), Map.entry("V", "volts"), Map.entry("A", "amperes"), Map.entry("J", "joules"),
-            Map.entry("W", "watts"), Map.entry("g", "grams"), Map.entry("Cel", "celsius"), Map.entry("Hz", "hertz"),
-            Map.entry("1", ""), Map.entry("%", "percent"));
-    private static final Map<String, String> PER_UNITS = Map.of("s", "second", "m", "minute", "h", "hour", "d", "day",
-            "w", "week", "mo", "month", "y", "year");
+            Map.entry("d", "days"),
+            Map.entry("h", "hours"),
+            Map.entry("min", "minutes"),
+            Map.entry("s", "seconds"),
+            Map.entry("ms", "milliseconds"),
+            Map.entry("us", "microseconds"),
+            Map.entry("ns", "nanoseconds"),
+            Map.entry("By", "bytes"),
+            Map.entry("KiBy", "kibibytes"),
+            Map.entry("MiBy", "mebibytes"),
+            Map.entry("GiBy", "gibibytes"),
+            Map.entry("TiBy", "tibibytes"),
+            Map.entry("KBy", "kilobytes"),
+            Map.entry("MBy", "megabytes"),
+            Map.entry("GBy", "gigabytes"),
+            Map.entry("TBy", "terabytes"),
+            Map.entry("m", "meters"),
+            Map.entry("V", "volts"),
+            Map.entry("A", "amperes"),
+            Map.entry("J", "joules"),
+            Map.entry("W", "watts"),
+            Map.entry("g", "grams"),
+            Map.entry("Cel", "celsius"),
+            Map.entry("Hz", "hertz"),
+            Map.entry("1", ""),
+            Map.entry("%", "percent"));
+    private static final Map<String, String> PER_UNITS =
+            Map.of("s", "second", "m", "minute", "h", "hour", "d", "day", "w", "week", "mo", "month", "y", "year");
 
     private PrometheusNames() {}
 
@@ -139,12 +164,28 @@ final class PrometheusNames {
     private static final Pattern RANGE = Pattern.compile("\\[[^\\]]*\\]");
     private static final Pattern SELECTOR = Pattern.compile("\\{([^}]*)\\}");
     private static final Pattern MATCHER_LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)");
-    private static final Pattern GROUPING = Pattern.compile(
-            "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
-    private static final Pattern IDENTIFIER = Pattern.compile("(?<![A-Za-z0-9_:.$])([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*\\()?");
-    private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\((.*),\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)\\s*$");
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "by", "without", "on", "ignoring",
-            "group_left", "group_right", "bool", "offset", "inf", "nan", "Inf", "NaN");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
+    private static final Pattern IDENTIFIER =
+            Pattern.compile("(?<![A-Za-z0-9_:.$])([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*\\()?");
+    private static final Pattern LABEL_VALUES =
+            Pattern.compile("^\\s*label_values\\((.*),\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)\\s*$");
+    private static final Set<String> KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "bool",
+            "offset",
+            "inf",
+            "nan",
+            "Inf",
+            "NaN");
 
     static Used used(String expr) {
         Matcher lv = LABEL_VALUES.matcher(expr);

@@ -25,23 +25,30 @@ class PrometheusNamesTest {
         assertThat(metricName("custom_metric", "custom_unit", Kind.GAUGE)).isEqualTo("custom_metric_custom_unit");
         assertThat(metricName("custom_metric", "{custom}", Kind.GAUGE)).isEqualTo("custom_metric");
         assertThat(metricName("custom_metric", "By/{custom}", Kind.GAUGE)).isEqualTo("custom_metric_bytes");
-        assertThat(metricName("custom_metric", "unit@with#special/chars", Kind.GAUGE)).isEqualTo("custom_metric_unit_with_special_per_chars");
+        assertThat(metricName("custom_metric", "unit@with#special/chars", Kind.GAUGE))
+                .isEqualTo("custom_metric_unit_with_special_per_chars");
         assertThat(metricName("metric__with__multiple__underscores", "unit__multiple__underscores", Kind.GAUGE))
                 .isEqualTo("metric_with_multiple_underscores_unit_multiple_underscores");
-        assertThat(metricName("active_connections", "", Kind.NON_MONOTONIC_COUNTER)).isEqualTo("active_connections");
+        assertThat(metricName("active_connections", "", Kind.NON_MONOTONIC_COUNTER))
+                .isEqualTo("active_connections");
         assertThat(metricName("123_requests", "", Kind.MONOTONIC_COUNTER)).isEqualTo("_123_requests_total");
-        assertThat(metricName("http.server.request.duration", "s", Kind.HISTOGRAM)).isEqualTo("http_server_request_duration_seconds");
+        assertThat(metricName("http.server.request.duration", "s", Kind.HISTOGRAM))
+                .isEqualTo("http_server_request_duration_seconds");
     }
 
     @Test
     void unitTokensAreComparedWithTheNameTokensCaseSensitively() {
         assertThat(metricName("pipeline.stage.duration_ms", "ms", Kind.MONOTONIC_COUNTER))
                 .isEqualTo("pipeline_stage_duration_ms_milliseconds_total");
-        assertThat(metricName("pipeline.stage.cost_usd", "USD", Kind.MONOTONIC_COUNTER)).isEqualTo("pipeline_stage_cost_usd_USD_total");
+        assertThat(metricName("pipeline.stage.cost_usd", "USD", Kind.MONOTONIC_COUNTER))
+                .isEqualTo("pipeline_stage_cost_usd_USD_total");
         assertThat(metricName("guest.memory.used_bytes", "By", Kind.GAUGE)).isEqualTo("guest_memory_used_bytes");
         assertThat(metricName("cpu_usage_percent", "%", Kind.GAUGE)).isEqualTo("cpu_usage_percent");
         assertThat(PrometheusNames.seriesNames("gen_ai.client.token.usage", "{token}", Kind.HISTOGRAM))
-                .containsExactlyInAnyOrder("gen_ai_client_token_usage_bucket", "gen_ai_client_token_usage_sum", "gen_ai_client_token_usage_count");
+                .containsExactlyInAnyOrder(
+                        "gen_ai_client_token_usage_bucket",
+                        "gen_ai_client_token_usage_sum",
+                        "gen_ai_client_token_usage_count");
         assertThat(PrometheusNames.labelName("gen_ai.token.type")).isEqualTo("gen_ai_token_type");
     }
 

@@ -1,10 +1,9 @@
 package io.voidbox.cli;
 
-import java.io.UncheckedIOException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The command line is a user of the library like any other: it may not reach into implementation packages. */
 class PublicApiOnlyTest {
-    private static final Pattern INTERNAL_IMPORT = Pattern.compile("^import (static )?io\\.voidbox\\.[a-z.]*internal\\.", Pattern.MULTILINE);
+    private static final Pattern INTERNAL_IMPORT =
+            Pattern.compile("^import (static )?io\\.voidbox\\.[a-z.]*internal\\.", Pattern.MULTILINE);
 
     @Test
     void cliImportsNoInternalPackageOfAnyModule() throws IOException {
@@ -27,7 +27,8 @@ class PublicApiOnlyTest {
                     .toList();
         }
         try (Stream<Path> files = Files.walk(main)) {
-            assertThat(files.filter(p -> p.toString().endsWith(".java")).count()).isGreaterThan(5); // it really looked
+            assertThat(files.filter(p -> p.toString().endsWith(".java")).count())
+                    .isGreaterThan(5); // it really looked
         }
         assertThat(offenders).isEmpty();
     }

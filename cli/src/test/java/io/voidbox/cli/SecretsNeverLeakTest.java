@@ -33,7 +33,8 @@ class SecretsNeverLeakTest {
                         input: {command: "test -n \\"$ANTHROPIC_API_KEY\\" && echo key-present; grep -rl \\"$ANTHROPIC_API_KEY\\" \\"$HOME\\" \\"$PWD\\" ; echo grep-exit=$?"}
                   - text: done
                 """, "leak.yaml");
-        try (ScriptedModelServer server = ScriptedModelServer.start(ScriptedModelServer.Options.builder().build())) {
+        try (ScriptedModelServer server =
+                ScriptedModelServer.start(ScriptedModelServer.Options.builder().build())) {
             String route = server.register(scenario, Map.of());
             Path spec = Files.writeString(dir.resolve("agent.yaml"), """
                     api_version: v1
@@ -52,7 +53,8 @@ class SecretsNeverLeakTest {
             int exit;
             System.setErr(new PrintStream(console, true, StandardCharsets.UTF_8));
             try {
-                exit = VoidboxCommand.execute(env, "run", "--file", spec.toString(), "--events", events.toString(), "-v");
+                exit = VoidboxCommand.execute(
+                        env, "run", "--file", spec.toString(), "--events", events.toString(), "-v");
             } finally {
                 System.setErr(err);
             }

@@ -66,56 +66,90 @@ public sealed interface RunEvent {
     }
 
     record RunStarted(Header header, List<String> stages) implements RunEvent {
-        public String type() { return "run.started"; }
+        public String type() {
+            return "run.started";
+        }
     }
 
     record RunCompleted(Header header, long durationMs, Usage usage) implements RunEvent {
-        public String type() { return "run.completed"; }
+        public String type() {
+            return "run.completed";
+        }
     }
 
     record RunFailed(Header header, long durationMs, Usage usage, String error) implements RunEvent {
-        public String type() { return "run.failed"; }
+        public String type() {
+            return "run.failed";
+        }
     }
 
     record StageStarted(Header header, int stageIndex) implements RunEvent {
-        public String type() { return "stage.started"; }
+        public String type() {
+            return "stage.started";
+        }
     }
 
-    record StageCompleted(Header header, long durationMs, Usage usage, String backend, String accel) implements RunEvent {
-        public String type() { return "stage.completed"; }
+    record StageCompleted(Header header, long durationMs, Usage usage, String backend, String accel)
+            implements RunEvent {
+        public String type() {
+            return "stage.completed";
+        }
     }
 
     /** On the wire the failure is {@code error} (message) and {@code error_type} (kind). */
     record StageFailed(Header header, long durationMs, Usage usage, String backend, String accel, Failure failure)
             implements RunEvent {
-        public String type() { return "stage.failed"; }
+        public String type() {
+            return "stage.failed";
+        }
     }
 
     record BoxBooting(Header header, String backend, String accel) implements RunEvent {
-        public String type() { return "box.booting"; }
+        public String type() {
+            return "box.booting";
+        }
     }
 
     record BoxReady(Header header, String backend, String accel, long bootMs, String guestKernel) implements RunEvent {
-        public String type() { return "box.ready"; }
+        public String type() {
+            return "box.ready";
+        }
     }
 
     record BoxStopped(Header header, String backend, String accel, String exitReason) implements RunEvent {
-        public String type() { return "box.stopped"; }
+        public String type() {
+            return "box.stopped";
+        }
     }
 
     /** The agent CLI was launched inside the box: start of a {@code claude.exec} span. */
     record AgentStarted(Header header, String agent, String provider, String model) implements RunEvent {
-        public String type() { return "agent.started"; }
+        public String type() {
+            return "agent.started";
+        }
     }
 
-    record AgentToolCall(Header header, String tool, String toolUseId, String input, boolean inputTruncated,
-                         String parentToolUseId) implements RunEvent {
-        public String type() { return "agent.tool_call"; }
+    record AgentToolCall(
+            Header header, String tool, String toolUseId, String input, boolean inputTruncated, String parentToolUseId)
+            implements RunEvent {
+        public String type() {
+            return "agent.tool_call";
+        }
     }
 
-    record AgentToolResult(Header header, String tool, String toolUseId, boolean isError, long durationMs,
-                           String output, boolean outputTruncated, String parentToolUseId) implements RunEvent {
-        public String type() { return "agent.tool_result"; }
+    record AgentToolResult(
+            Header header,
+            String tool,
+            String toolUseId,
+            boolean isError,
+            long durationMs,
+            String output,
+            boolean outputTruncated,
+            String parentToolUseId)
+            implements RunEvent {
+        public String type() {
+            return "agent.tool_result";
+        }
     }
 
     /**
@@ -124,14 +158,35 @@ public sealed interface RunEvent {
      * @param durationMs    the agent's own run time
      * @param durationApiMs time spent waiting for the model API
      */
-    record AgentResult(Header header, String agent, String provider, String sessionId, Usage usage,
-                       long durationMs, long durationApiMs, boolean isError, String error) implements RunEvent {
-        public String type() { return "agent.result"; }
+    record AgentResult(
+            Header header,
+            String agent,
+            String provider,
+            String sessionId,
+            Usage usage,
+            long durationMs,
+            long durationApiMs,
+            boolean isError,
+            String error)
+            implements RunEvent {
+        public String type() {
+            return "agent.result";
+        }
     }
 
-    record GuestTelemetry(Header header, String vmCid, double cpuPercent, long memUsedBytes, long memTotalBytes,
-                          int procsRunning, int openFds, List<ProcessSample> processes) implements RunEvent {
-        public String type() { return "guest.telemetry"; }
+    record GuestTelemetry(
+            Header header,
+            String vmCid,
+            double cpuPercent,
+            long memUsedBytes,
+            long memTotalBytes,
+            int procsRunning,
+            int openFds,
+            List<ProcessSample> processes)
+            implements RunEvent {
+        public String type() {
+            return "guest.telemetry";
+        }
     }
 
     /** One of the heaviest processes of a telemetry sample. */
@@ -139,10 +194,14 @@ public sealed interface RunEvent {
 
     /** Something the telemetry path noticed: a gap in guest batches, a dropped malformed batch. */
     record TelemetryWarning(Header header, String warning) implements RunEvent {
-        public String type() { return "guest.telemetry_warning"; }
+        public String type() {
+            return "guest.telemetry_warning";
+        }
     }
 
     record Log(Header header, String stream, String line) implements RunEvent {
-        public String type() { return "log"; }
+        public String type() {
+            return "log";
+        }
     }
 }

@@ -1,7 +1,5 @@
 package io.voidbox.event;
 
-import io.voidbox.Usage;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.voidbox.Usage;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -7,14 +7,15 @@ import java.util.Map;
  * One agent run: the full prompt (input summary included), the model endpoint as environment
  * for the CLI, and the stage timeout. {@code env} may hold an API key: never log it.
  */
-public record AgentInvocation(String box, String prompt, String provider, String model,
-                              Map<String, String> env, Duration timeout) {
+public record AgentInvocation(
+        String box, String prompt, String provider, String model, Map<String, String> env, Duration timeout) {
     public AgentInvocation {
         env = Map.copyOf(env);
     }
 
     @Override
     public String toString() {
-        return "AgentInvocation[box=" + box + ", provider=" + provider + ", model=" + model + ", env=" + env.keySet() + "]";
+        return "AgentInvocation[box=" + box + ", provider=" + provider + ", model=" + model + ", env=" + env.keySet()
+                + "]";
     }
 }

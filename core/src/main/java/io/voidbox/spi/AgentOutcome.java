@@ -15,7 +15,12 @@ import java.util.Optional;
  * @param failure       why the run failed; empty on success
  */
 public record AgentOutcome(
-        String resultText, String sessionId, Usage usage, long durationMs, long durationApiMs, Optional<Failure> failure) {
+        String resultText,
+        String sessionId,
+        Usage usage,
+        long durationMs,
+        long durationApiMs,
+        Optional<Failure> failure) {
 
     public boolean success() {
         return failure.isEmpty();

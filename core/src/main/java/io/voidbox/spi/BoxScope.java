@@ -40,8 +40,13 @@ public final class BoxScope {
     private final Consumer<RunEvent> sink;
     private final Map<String, String> traceEnvironment;
 
-    private BoxScope(String runId, String pipeline, String box, Clock clock, Consumer<RunEvent> sink,
-                     Map<String, String> traceEnvironment) {
+    private BoxScope(
+            String runId,
+            String pipeline,
+            String box,
+            Clock clock,
+            Consumer<RunEvent> sink,
+            Map<String, String> traceEnvironment) {
         this.runId = Objects.requireNonNull(runId, "runId");
         this.pipeline = pipeline;
         this.box = Objects.requireNonNull(box, "box");
@@ -56,8 +61,13 @@ public final class BoxScope {
      * @param traceEnvironment {@code TRACEPARENT} (and {@code TRACESTATE}) of the box's stage span,
      *                         empty when not traced
      */
-    public static BoxScope open(String runId, String pipeline, String box, Clock clock, Consumer<RunEvent> sink,
-                                Map<String, String> traceEnvironment) {
+    public static BoxScope open(
+            String runId,
+            String pipeline,
+            String box,
+            Clock clock,
+            Consumer<RunEvent> sink,
+            Map<String, String> traceEnvironment) {
         return new BoxScope(runId, pipeline, box, clock, sink, traceEnvironment);
     }
 
@@ -100,7 +110,9 @@ public final class BoxScope {
     /** The first command round trip is possible. */
     public void ready(String backend, String accel, long bootMs, String guestKernel) {
         publish(new BoxReady(header(), backend, accel, bootMs, guestKernel));
-        line("runtime", "ready in " + bootMs + " ms" + (guestKernel == null ? "" : " (guest kernel " + guestKernel + ")"));
+        line(
+                "runtime",
+                "ready in " + bootMs + " ms" + (guestKernel == null ? "" : " (guest kernel " + guestKernel + ")"));
     }
 
     /** Everything is torn down. */
@@ -123,10 +135,11 @@ public final class BoxScope {
     }
 
     /** A tool result, its output cut to {@link #EVENT_TEXT_LIMIT} characters. */
-    public void toolResult(String tool, String toolUseId, boolean isError, long durationMs, String output,
-                           String parentToolUseId) {
+    public void toolResult(
+            String tool, String toolUseId, boolean isError, long durationMs, String output, String parentToolUseId) {
         Text.Cut c = Text.cut(output, EVENT_TEXT_LIMIT);
-        publish(new AgentToolResult(header(), tool, toolUseId, isError, durationMs, c.text(), c.truncated(), parentToolUseId));
+        publish(new AgentToolResult(
+                header(), tool, toolUseId, isError, durationMs, c.text(), c.truncated(), parentToolUseId));
     }
 
     // ---------------------------------------------------------------- lines

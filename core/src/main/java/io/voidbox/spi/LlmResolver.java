@@ -1,7 +1,6 @@
 package io.voidbox.spi;
 
 import io.voidbox.LlmConfig;
-
 import java.util.Map;
 
 /**

@@ -12,8 +12,7 @@ import java.util.function.Supplier;
  * @param notices         one-line notices for the user
  * @param agentExecutable the host's agent binary (resolved lazily; installs on first use)
  */
-public record PluginContext(
-        Map<String, String> environment, Consumer<String> notices, Supplier<Path> agentExecutable) {
+public record PluginContext(Map<String, String> environment, Consumer<String> notices, Supplier<Path> agentExecutable) {
     public PluginContext {
         environment = Map.copyOf(environment);
     }

@@ -1,8 +1,7 @@
 package io.voidbox.spi;
 
-import java.util.Optional;
-
 import io.voidbox.SandboxOptions.Backend;
+import java.util.Optional;
 
 /** Starts sandboxes of one backend. Implementations are thread-safe: fan-out starts several at once. */
 public interface SandboxProvider {

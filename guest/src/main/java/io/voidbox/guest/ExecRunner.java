@@ -1,7 +1,5 @@
 package io.voidbox.guest;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Message.ExecExit;
 import io.voidbox.protocol.Message.ExecOutput;
@@ -16,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs exec requests: each command gets its own session and process group (through
@@ -54,7 +53,11 @@ final class ExecRunner {
             } catch (ExecSetupException e) {
                 exit = new ExecExit(request.requestId(), -1, false, e.getMessage());
             } catch (IOException | RuntimeException e) {
-                exit = new ExecExit(request.requestId(), -1, false, "exec of " + request.argv().getFirst() + " failed: " + e.getMessage());
+                exit = new ExecExit(
+                        request.requestId(),
+                        -1,
+                        false,
+                        "exec of " + request.argv().getFirst() + " failed: " + e.getMessage());
             } catch (InterruptedException e) {
                 exit = new ExecExit(request.requestId(), -1, false, "interrupted");
             }
@@ -151,17 +154,20 @@ final class ExecRunner {
 
     /** Copies a process stream to the connection chunk by chunk; on connection loss kills the exec. */
     private Thread pump(InputStream in, int stream, long id, Connection c, Process p, AtomicBoolean done) {
-        return Thread.ofPlatform().daemon().name("exec-" + id + (stream == ExecOutput.STDOUT ? "-out" : "-err")).start(() -> {
-            byte[] buf = new byte[CHUNK];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    if (done.get()) return;
-                    c.send(new ExecOutput(id, stream, Arrays.copyOf(buf, n)));
-                }
-            } catch (IOException e) {
-                if (!c.isOpen()) ProcessGroups.killGroup(p.toHandle());
-            }
-        });
+        return Thread.ofPlatform()
+                .daemon()
+                .name("exec-" + id + (stream == ExecOutput.STDOUT ? "-out" : "-err"))
+                .start(() -> {
+                    byte[] buf = new byte[CHUNK];
+                    try (in) {
+                        int n;
+                        while ((n = in.read(buf)) > 0) {
+                            if (done.get()) return;
+                            c.send(new ExecOutput(id, stream, Arrays.copyOf(buf, n)));
+                        }
+                    } catch (IOException e) {
+                        if (!c.isOpen()) ProcessGroups.killGroup(p.toHandle());
+                    }
+                });
     }
 }

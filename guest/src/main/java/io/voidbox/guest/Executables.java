@@ -15,7 +15,8 @@ final class Executables {
             Path p = Path.of(name);
             return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
         }
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        String path =
+                System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) continue;
             Path p = Path.of(dir, name);

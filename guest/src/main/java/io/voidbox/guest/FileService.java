@@ -1,7 +1,5 @@
 package io.voidbox.guest;
 
-import java.nio.file.FileSystemException;
-
 import io.voidbox.protocol.Message;
 import io.voidbox.protocol.Message.Error;
 import io.voidbox.protocol.Message.FileData;
@@ -15,6 +13,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -63,7 +62,10 @@ final class FileService {
                 case WriteFile w -> write(w);
                 case ReadFile r -> read(r);
                 case StatFile s -> stat(s);
-                default -> new Error(request.requestId(), "not a file request: " + request.getClass().getSimpleName());
+                default ->
+                    new Error(
+                            request.requestId(),
+                            "not a file request: " + request.getClass().getSimpleName());
             };
         } catch (FileAccessException e) {
             return new Error(request.requestId(), e.getMessage());
@@ -76,9 +78,15 @@ final class FileService {
         if (target == null) throw new FileAccessException(op + ": parent directory does not exist");
         try {
             BasicFileAttributes existing = attributesOrNull(target);
-            if (existing != null && existing.isSymbolicLink()) throw new FileAccessException(op + ": refusing to write through a symlink");
-            if (existing != null && !existing.isRegularFile()) throw new FileAccessException(op + ": not a regular file");
-            var options = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW);
+            if (existing != null && existing.isSymbolicLink())
+                throw new FileAccessException(op + ": refusing to write through a symlink");
+            if (existing != null && !existing.isRegularFile())
+                throw new FileAccessException(op + ": not a regular file");
+            var options = Set.of(
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    NOFOLLOW);
             try (SeekableByteChannel ch = Files.newByteChannel(target, options)) {
                 ByteBuffer buf = ByteBuffer.wrap(w.content());
                 while (buf.hasRemaining()) ch.write(buf);
@@ -103,10 +111,13 @@ final class FileService {
             if (a.isSymbolicLink()) throw new FileAccessException(op + ": refusing to follow a symlink");
             if (a.isDirectory()) throw new FileAccessException(op + ": is a directory");
             if (!a.isRegularFile()) throw new FileAccessException(op + ": not a regular file");
-            if (a.size() > limit) throw new FileAccessException(op + ": file has " + a.size() + " bytes, over the frame limit of " + limit);
+            if (a.size() > limit)
+                throw new FileAccessException(
+                        op + ": file has " + a.size() + " bytes, over the frame limit of " + limit);
             try (InputStream in = Files.newInputStream(target, StandardOpenOption.READ, NOFOLLOW)) {
                 byte[] content = in.readNBytes(limit + 1);
-                if (content.length > limit) throw new FileAccessException(op + ": file grew over the frame limit of " + limit);
+                if (content.length > limit)
+                    throw new FileAccessException(op + ": file grew over the frame limit of " + limit);
                 return new FileData(r.requestId(), content);
             }
         } catch (IOException e) {
@@ -170,9 +181,11 @@ final class FileService {
                 if (Files.exists(next, NOFOLLOW)) {
                     Path real = next.toRealPath();
                     if (realRoots.stream().noneMatch(real::startsWith)) {
-                        throw new FileAccessException(op + ": " + relative.subpath(0, i + 1) + " is a symlink leading outside the allowed roots");
+                        throw new FileAccessException(op + ": " + relative.subpath(0, i + 1)
+                                + " is a symlink leading outside the allowed roots");
                     }
-                    if (!Files.isDirectory(real)) throw new FileAccessException(op + ": " + relative.subpath(0, i + 1) + " is not a directory");
+                    if (!Files.isDirectory(real))
+                        throw new FileAccessException(op + ": " + relative.subpath(0, i + 1) + " is not a directory");
                     current = real;
                 } else if (createParents) {
                     try {
@@ -205,7 +218,8 @@ final class FileService {
                 real.add(root.normalize());
             }
         }
-        if (!Files.isDirectory(real.getFirst())) throw new FileAccessException(op + ": root " + roots.getFirst() + " does not exist");
+        if (!Files.isDirectory(real.getFirst()))
+            throw new FileAccessException(op + ": root " + roots.getFirst() + " does not exist");
         return real;
     }
 

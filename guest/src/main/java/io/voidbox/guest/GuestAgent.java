@@ -67,7 +67,9 @@ public final class GuestAgent {
         this.hostname = readFirstLine(config.procRoot().resolve("sys/kernel/hostname"), "unknown");
         long uptime = 0;
         try {
-            uptime = (long) (Double.parseDouble(readFirstLine(config.procRoot().resolve("uptime"), "0").split("\\s+")[0]) * 1000);
+            uptime = (long) (Double.parseDouble(readFirstLine(config.procRoot().resolve("uptime"), "0")
+                            .split("\\s+")[0])
+                    * 1000);
         } catch (NumberFormatException e) {
             // unknown uptime stays 0
         }
@@ -96,11 +98,13 @@ public final class GuestAgent {
             return Outcome.DISCONNECTED;
         }
         String reason = switch (first) {
-            case Hello h when h.version() != Message.PROTOCOL_VERSION ->
-                    "unsupported protocol version " + h.version() + ", guest speaks " + Message.PROTOCOL_VERSION;
+            case Hello h
+            when h.version() != Message.PROTOCOL_VERSION ->
+                "unsupported protocol version " + h.version() + ", guest speaks " + Message.PROTOCOL_VERSION;
             case Hello h when !config.secretMatches(h.secret()) -> "bad secret";
             case Hello _ -> null;
-            default -> "expected Hello as the first frame, got " + first.getClass().getSimpleName();
+            default ->
+                "expected Hello as the first frame, got " + first.getClass().getSimpleName();
         };
         try {
             if (reason != null) {
@@ -109,7 +113,9 @@ public final class GuestAgent {
                 closeQuietly(transport);
                 return Outcome.REJECTED;
             }
-            codec.write(new HelloAck(first.requestId(), Message.PROTOCOL_VERSION, kernel, hostname, readyUptimeMs), transport.output());
+            codec.write(
+                    new HelloAck(first.requestId(), Message.PROTOCOL_VERSION, kernel, hostname, readyUptimeMs),
+                    transport.output());
         } catch (IOException e) {
             Log.warn("handshake reply on " + transport.description() + " failed: " + e.getMessage());
             closeQuietly(transport);
@@ -119,11 +125,14 @@ public final class GuestAgent {
 
         var session = new Session();
         Connection connection = Connection.open(transport, codec, session::onMessage);
-        try (var telemetry = new TelemetryLoop(new ProcSampler(config.procRoot()), config.telemetryIntervalMs(), connection).start()) {
+        try (var telemetry = new TelemetryLoop(
+                        new ProcSampler(config.procRoot()), config.telemetryIntervalMs(), connection)
+                .start()) {
             try {
                 connection.closed().join();
             } catch (CompletionException e) {
-                Log.warn("connection " + transport.description() + " lost: " + e.getCause().getMessage());
+                Log.warn("connection " + transport.description() + " lost: "
+                        + e.getCause().getMessage());
             }
         } finally {
             session.execs.cancelAll(3000);
@@ -148,14 +157,24 @@ public final class GuestAgent {
                 case ExecRequest r -> execs.start(r, c);
                 case Cancel x -> Thread.ofVirtual().start(() -> execs.cancel(x.requestId()));
                 case WriteFile _, ReadFile _, StatFile _ -> Thread.ofVirtual().start(() -> reply(c, files.handle(m)));
-                case Shutdown s -> Thread.ofVirtual().start(() -> {
-                    shutdown.set(true);
-                    execs.cancelAll(3000);
-                    reply(c, new Ok(s.requestId()));
-                    c.close();
-                });
-                case Hello h -> reply(c, new Message.Error(h.requestId(), "already connected: Hello is only valid as the first frame"));
-                default -> reply(c, new Message.Error(m.requestId(), "guest does not accept " + m.getClass().getSimpleName()));
+                case Shutdown s ->
+                    Thread.ofVirtual().start(() -> {
+                        shutdown.set(true);
+                        execs.cancelAll(3000);
+                        reply(c, new Ok(s.requestId()));
+                        c.close();
+                    });
+                case Hello h ->
+                    reply(
+                            c,
+                            new Message.Error(
+                                    h.requestId(), "already connected: Hello is only valid as the first frame"));
+                default ->
+                    reply(
+                            c,
+                            new Message.Error(
+                                    m.requestId(),
+                                    "guest does not accept " + m.getClass().getSimpleName()));
             }
         }
 
@@ -211,7 +230,8 @@ public final class GuestAgent {
         if (!Files.isDirectory(ports)) return null;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(ports)) {
             for (Path dir : dirs) {
-                if (port.equals(readFirstLine(dir.resolve("name"), ""))) return Path.of("/dev", dir.getFileName().toString());
+                if (port.equals(readFirstLine(dir.resolve("name"), "")))
+                    return Path.of("/dev", dir.getFileName().toString());
             }
         } catch (IOException e) {
             return null;
@@ -247,8 +267,9 @@ public final class GuestAgent {
                     socketPath = value(args, ++i);
                 }
                 default -> {
-                    Log.warn("unknown argument " + args[i]
-                            + "; usage: GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH] | --train");
+                    Log.warn(
+                            "unknown argument " + args[i]
+                                    + "; usage: GuestAgent [--cmdline FILE] [--stdio | --unix-listen PATH | --unix-connect PATH] | --train");
                     System.exit(2);
                 }
             }
@@ -263,9 +284,12 @@ public final class GuestAgent {
         }
         if (config.hideCmdline() && cmdlinePath.equals(Path.of("/proc/cmdline"))) hideProcCmdline();
         var agent = new GuestAgent(config);
-        Log.info("ready (" + agent.kernel + ", telemetry every " + config.telemetryIntervalMs() + " ms, transport " + mode + ")");
+        Log.info("ready (" + agent.kernel + ", telemetry every " + config.telemetryIntervalMs() + " ms, transport "
+                + mode + ")");
         switch (mode) {
-            case "stdio" -> agent.serve(Transport.of(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), "stdio"));
+            case "stdio" ->
+                agent.serve(Transport.of(
+                        new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), "stdio"));
             case "connect" -> agent.serve(UnixSocketTransport.connect(Path.of(socketPath)));
             case "listen" -> {
                 try (var listener = UnixSocketTransport.listen(Path.of(socketPath))) {
@@ -289,7 +313,8 @@ public final class GuestAgent {
         }
         Map<String, String> args = KernelCmdline.parse(cmdline);
         for (String key : args.keySet()) {
-            if (key.startsWith("voidbox.") && !GuestConfig.KNOWN_KEYS.contains(key)) Log.warn("ignoring unknown kernel cmdline key " + key);
+            if (key.startsWith("voidbox.") && !GuestConfig.KNOWN_KEYS.contains(key))
+                Log.warn("ignoring unknown kernel cmdline key " + key);
         }
         return GuestConfig.fromCmdline(args);
     }
@@ -304,12 +329,15 @@ public final class GuestAgent {
         } catch (IOException e) {
             Log.warn("cannot set kernel.dmesg_restrict: " + e.getMessage());
         }
-        if (!"root".equals(System.getProperty("user.name")) || Executables.find("mount").isEmpty()) {
+        if (!"root".equals(System.getProperty("user.name"))
+                || Executables.find("mount").isEmpty()) {
             Log.warn("cannot hide /proc/cmdline (needs root and mount); execs can read the channel secret");
             return;
         }
         try {
-            Process p = new ProcessBuilder("mount", "--bind", "/dev/null", "/proc/cmdline").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("mount", "--bind", "/dev/null", "/proc/cmdline")
+                    .redirectErrorStream(true)
+                    .start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) Log.warn("hiding /proc/cmdline failed: " + out);

@@ -1,17 +1,16 @@
 package io.voidbox.guest;
 
-import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.regex.Pattern;
-
 import io.voidbox.protocol.FrameCodec;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Settings of the guest agent, normally from the kernel command line
@@ -22,6 +21,7 @@ import java.util.Set;
 public final class GuestConfig {
     /** Kernel command line keys understood by the agent. */
     public static final String KEY_SECRET = "voidbox.secret";
+
     public static final String KEY_PORT = "voidbox.port";
     public static final String KEY_TELEMETRY_MS = "voidbox.telemetry_ms";
     public static final String KEY_FILE_ROOTS = "voidbox.file_roots";
@@ -29,8 +29,8 @@ public final class GuestConfig {
     public static final String KEY_MAX_FRAME = "voidbox.max_frame";
     public static final String KEY_HIDE_CMDLINE = "voidbox.hide_cmdline";
 
-    static final Set<String> KNOWN_KEYS = Set.of(KEY_SECRET, KEY_PORT, KEY_TELEMETRY_MS, KEY_FILE_ROOTS,
-            KEY_USER_WRAPPER, KEY_MAX_FRAME, KEY_HIDE_CMDLINE);
+    static final Set<String> KNOWN_KEYS = Set.of(
+            KEY_SECRET, KEY_PORT, KEY_TELEMETRY_MS, KEY_FILE_ROOTS, KEY_USER_WRAPPER, KEY_MAX_FRAME, KEY_HIDE_CMDLINE);
 
     public static final long MIN_TELEMETRY_MS = 100;
     public static final int MIN_SECRET_BYTES = 16;
@@ -75,21 +75,27 @@ public final class GuestConfig {
      */
     public static GuestConfig fromCmdline(Map<String, String> args) {
         String hex = args.get(KEY_SECRET);
-        if (hex == null || hex.isEmpty()) throw new IllegalArgumentException("kernel cmdline: " + KEY_SECRET + " is missing");
+        if (hex == null || hex.isEmpty())
+            throw new IllegalArgumentException("kernel cmdline: " + KEY_SECRET + " is missing");
         byte[] secret;
         try {
             secret = HexFormat.of().parseHex(hex);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("kernel cmdline: " + KEY_SECRET + " is not an even-length hex string (value not shown)");
+            throw new IllegalArgumentException(
+                    "kernel cmdline: " + KEY_SECRET + " is not an even-length hex string (value not shown)");
         }
         var b = builder(secret);
         if (args.containsKey(KEY_PORT)) b.port(args.get(KEY_PORT));
         if (args.containsKey(KEY_TELEMETRY_MS)) b.telemetryIntervalMs(parseLong(args, KEY_TELEMETRY_MS));
         if (args.containsKey(KEY_FILE_ROOTS)) {
-            b.fileRoots(splitNonEmpty(args.get(KEY_FILE_ROOTS), ":", KEY_FILE_ROOTS).stream().map(Path::of).toList());
+            b.fileRoots(splitNonEmpty(args.get(KEY_FILE_ROOTS), ":", KEY_FILE_ROOTS).stream()
+                    .map(Path::of)
+                    .toList());
         }
-        if (args.containsKey(KEY_USER_WRAPPER)) b.userWrapper(splitNonEmpty(args.get(KEY_USER_WRAPPER), ",", KEY_USER_WRAPPER));
-        if (args.containsKey(KEY_MAX_FRAME)) b.maxFrameBytes((int) Math.min(Integer.MAX_VALUE, parseLong(args, KEY_MAX_FRAME)));
+        if (args.containsKey(KEY_USER_WRAPPER))
+            b.userWrapper(splitNonEmpty(args.get(KEY_USER_WRAPPER), ",", KEY_USER_WRAPPER));
+        if (args.containsKey(KEY_MAX_FRAME))
+            b.maxFrameBytes((int) Math.min(Integer.MAX_VALUE, parseLong(args, KEY_MAX_FRAME)));
         if (args.containsKey(KEY_HIDE_CMDLINE)) b.hideCmdline(!"0".equals(args.get(KEY_HIDE_CMDLINE)));
         Arrays.fill(secret, (byte) 0);
         return b.build();
@@ -99,12 +105,15 @@ public final class GuestConfig {
         try {
             return Long.parseLong(args.get(key));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("kernel cmdline: " + key + " must be an integer, got '" + args.get(key) + "'");
+            throw new IllegalArgumentException(
+                    "kernel cmdline: " + key + " must be an integer, got '" + args.get(key) + "'");
         }
     }
 
     private static List<String> splitNonEmpty(String value, String sep, String key) {
-        var parts = Arrays.stream(value.split(Pattern.quote(sep))).filter(s -> !s.isEmpty()).toList();
+        var parts = Arrays.stream(value.split(Pattern.quote(sep)))
+                .filter(s -> !s.isEmpty())
+                .toList();
         if (parts.isEmpty()) throw new IllegalArgumentException("kernel cmdline: " + key + " is empty");
         return parts;
     }
@@ -171,7 +180,8 @@ public final class GuestConfig {
     @Override
     public String toString() {
         return "GuestConfig[secret=<" + secret.length + " bytes>, port=" + port + ", fileRoots=" + fileRoots
-                + ", telemetryIntervalMs=" + telemetryIntervalMs + ", userWrapper=" + (userWrapper == null ? "auto" : userWrapper)
+                + ", telemetryIntervalMs=" + telemetryIntervalMs + ", userWrapper="
+                + (userWrapper == null ? "auto" : userWrapper)
                 + ", maxFrameBytes=" + maxFrameBytes + "]";
     }
 
@@ -262,22 +272,28 @@ public final class GuestConfig {
 
         public GuestConfig build() {
             if (secret.length < MIN_SECRET_BYTES) {
-                throw new IllegalArgumentException(KEY_SECRET + " must be at least " + MIN_SECRET_BYTES + " bytes, got " + secret.length);
+                throw new IllegalArgumentException(
+                        KEY_SECRET + " must be at least " + MIN_SECRET_BYTES + " bytes, got " + secret.length);
             }
             if (port == null || port.isBlank()) throw new IllegalArgumentException(KEY_PORT + " must not be empty");
             if (telemetryIntervalMs < MIN_TELEMETRY_MS) {
-                throw new IllegalArgumentException(KEY_TELEMETRY_MS + " must be >= " + MIN_TELEMETRY_MS + ", got " + telemetryIntervalMs);
+                throw new IllegalArgumentException(
+                        KEY_TELEMETRY_MS + " must be >= " + MIN_TELEMETRY_MS + ", got " + telemetryIntervalMs);
             }
-            if (fileRoots == null || fileRoots.isEmpty()) throw new IllegalArgumentException(KEY_FILE_ROOTS + " must name at least one directory");
+            if (fileRoots == null || fileRoots.isEmpty())
+                throw new IllegalArgumentException(KEY_FILE_ROOTS + " must name at least one directory");
             for (Path root : fileRoots) {
-                if (!root.isAbsolute()) throw new IllegalArgumentException(KEY_FILE_ROOTS + ": root must be absolute, got " + root);
+                if (!root.isAbsolute())
+                    throw new IllegalArgumentException(KEY_FILE_ROOTS + ": root must be absolute, got " + root);
             }
             if (new LinkedHashSet<>(fileRoots).size() != fileRoots.size()) {
                 throw new IllegalArgumentException(KEY_FILE_ROOTS + " has duplicates: " + fileRoots);
             }
-            if (userWrapper != null && userWrapper.isEmpty()) throw new IllegalArgumentException(KEY_USER_WRAPPER + " must not be empty");
+            if (userWrapper != null && userWrapper.isEmpty())
+                throw new IllegalArgumentException(KEY_USER_WRAPPER + " must not be empty");
             if (maxFrameBytes < FrameCodec.MIN_MAX_FRAME_BYTES) {
-                throw new IllegalArgumentException(KEY_MAX_FRAME + " must be >= " + FrameCodec.MIN_MAX_FRAME_BYTES + ", got " + maxFrameBytes);
+                throw new IllegalArgumentException(
+                        KEY_MAX_FRAME + " must be >= " + FrameCodec.MIN_MAX_FRAME_BYTES + ", got " + maxFrameBytes);
             }
             if (drainGraceMs < 0) throw new IllegalArgumentException("drainGraceMs must be >= 0, got " + drainGraceMs);
             Objects.requireNonNull(procRoot, "procRoot");

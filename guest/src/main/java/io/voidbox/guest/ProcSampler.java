@@ -71,12 +71,16 @@ final class ProcSampler {
 
     private void failed(String part, Exception e) {
         String key = part.startsWith("process ") ? "process" : part;
-        if (reported.add(key)) Log.warn("telemetry: cannot sample " + part + " from " + proc + ": " + e + " (reported once, sampling goes on)");
+        if (reported.add(key))
+            Log.warn("telemetry: cannot sample " + part + " from " + proc + ": " + e
+                    + " (reported once, sampling goes on)");
     }
 
     /** Busy share of all jiffies since the previous call, 0..100. */
     double cpuPercent() throws IOException {
-        String first = Files.readAllLines(proc.resolve("stat")).stream().filter(l -> l.startsWith("cpu ")).findFirst()
+        String first = Files.readAllLines(proc.resolve("stat")).stream()
+                .filter(l -> l.startsWith("cpu "))
+                .findFirst()
                 .orElseThrow(() -> new IOException("no 'cpu' line in " + proc.resolve("stat")));
         String[] f = first.trim().split("\\s+");
         long total = 0;
@@ -95,7 +99,8 @@ final class ProcSampler {
 
     int procsRunning() throws IOException {
         for (String line : Files.readAllLines(proc.resolve("stat"))) {
-            if (line.startsWith("procs_running ")) return Integer.parseInt(line.substring(14).trim());
+            if (line.startsWith("procs_running "))
+                return Integer.parseInt(line.substring(14).trim());
         }
         throw new IOException("no procs_running line in " + proc.resolve("stat"));
     }
@@ -135,7 +140,8 @@ final class ProcSampler {
     /** Allocated file handles system-wide, or the count of {@code /proc/*}{@code /fd/*} entries. */
     int openFds() throws IOException {
         Path fileNr = proc.resolve("sys/fs/file-nr");
-        if (Files.exists(fileNr)) return Integer.parseInt(Files.readString(fileNr).trim().split("\\s+")[0]);
+        if (Files.exists(fileNr))
+            return Integer.parseInt(Files.readString(fileNr).trim().split("\\s+")[0]);
         int count = 0;
         for (Path pid : pids()) {
             try (DirectoryStream<Path> fds = Files.newDirectoryStream(pid.resolve("fd"))) {
@@ -161,7 +167,8 @@ final class ProcSampler {
                 failed("process " + dir.getFileName() + " (first failure shown)", e);
             }
         }
-        all.sort(Comparator.comparingLong(TelemetryBatch.ProcessSample::rssBytes).reversed()
+        all.sort(Comparator.comparingLong(TelemetryBatch.ProcessSample::rssBytes)
+                .reversed()
                 .thenComparingInt(TelemetryBatch.ProcessSample::pid));
         return List.copyOf(all.subList(0, Math.min(TOP_PROCESSES, all.size())));
     }
@@ -175,7 +182,8 @@ final class ProcSampler {
 
     private List<Path> pids() throws IOException {
         List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, p -> ProcessGroups.isPid(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(
+                proc, p -> ProcessGroups.isPid(p.getFileName().toString()))) {
             dirs.forEach(out::add);
         }
         return out;

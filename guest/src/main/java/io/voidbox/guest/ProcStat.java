@@ -15,7 +15,13 @@ record ProcStat(int pid, String comm, char state, int ppid, int pgrp, long utime
         String[] f = line.substring(close + 1).trim().split("\\s+");
         // f[0] is field 3 (state); utime and stime are fields 14 and 15.
         if (f.length < 13) throw new IllegalArgumentException("stat line has " + (f.length + 2) + " fields, need 15");
-        return new ProcStat(pid, comm, f[0].charAt(0), Integer.parseInt(f[1]), Integer.parseInt(f[2]),
-                Long.parseLong(f[11]), Long.parseLong(f[12]));
+        return new ProcStat(
+                pid,
+                comm,
+                f[0].charAt(0),
+                Integer.parseInt(f[1]),
+                Integer.parseInt(f[2]),
+                Long.parseLong(f[11]),
+                Long.parseLong(f[12]));
     }
 }

@@ -47,11 +47,13 @@ final class ProcessGroups {
     /** Live processes whose process group is {@code pgid} (zombies excluded). */
     static List<ProcessHandle> members(long pgid) {
         List<ProcessHandle> out = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, p -> isPid(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> dirs =
+                Files.newDirectoryStream(PROC, p -> isPid(p.getFileName().toString()))) {
             for (Path dir : dirs) {
                 try {
                     ProcStat st = ProcStat.parse(Files.readString(dir.resolve("stat")));
-                    if (st.pgrp() == pgid && st.state() != 'Z') ProcessHandle.of(st.pid()).ifPresent(out::add);
+                    if (st.pgrp() == pgid && st.state() != 'Z')
+                        ProcessHandle.of(st.pid()).ifPresent(out::add);
                 } catch (IOException | RuntimeException e) {
                     // the process exited while we looked
                 }
@@ -66,7 +68,8 @@ final class ProcessGroups {
     static boolean running(ProcessHandle h) {
         if (!h.isAlive()) return false;
         try {
-            char state = ProcStat.parse(Files.readString(PROC.resolve(h.pid() + "/stat"))).state();
+            char state = ProcStat.parse(Files.readString(PROC.resolve(h.pid() + "/stat")))
+                    .state();
             return state != 'Z' && state != 'X';
         } catch (IOException | RuntimeException e) {
             return false;

@@ -1,9 +1,5 @@
 package io.voidbox.guest;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeoutException;
-
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.UnixSocketTransport;
 import java.io.IOException;
@@ -14,7 +10,10 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -46,20 +45,33 @@ final class Training {
     private static void round(Path dir, String user) throws IOException, InterruptedException {
         byte[] secret = new byte[32];
         ThreadLocalRandom.current().nextBytes(secret); // private 0700 dir: no need for SecureRandom's start-up cost
-        var config = GuestConfig.builder(secret).fileRoots(List.of(dir)).defaultCwd(dir).telemetryIntervalMs(GuestConfig.MIN_TELEMETRY_MS)
-                .drainGraceMs(200).build();
+        var config = GuestConfig.builder(secret)
+                .fileRoots(List.of(dir))
+                .defaultCwd(dir)
+                .telemetryIntervalMs(GuestConfig.MIN_TELEMETRY_MS)
+                .drainGraceMs(200)
+                .build();
         var agent = new GuestAgent(config);
         try (var listener = UnixSocketTransport.listen(dir.resolve("train.sock"))) {
-            Thread guest = Thread.ofPlatform().daemon().name("voidbox-train-guest").start(() -> {
-                try {
-                    agent.serve(listener.accept(Duration.ofSeconds(30)));
-                } catch (IOException e) {
-                    Log.warn("training: " + e.getMessage());
-                }
-            });
-            try (Connection c = Connection.connect(UnixSocketTransport.connect(listener.path()), secret, Duration.ofSeconds(30), b -> {})) {
+            Thread guest = Thread.ofPlatform()
+                    .daemon()
+                    .name("voidbox-train-guest")
+                    .start(() -> {
+                        try {
+                            agent.serve(listener.accept(Duration.ofSeconds(30)));
+                        } catch (IOException e) {
+                            Log.warn("training: " + e.getMessage());
+                        }
+                    });
+            try (Connection c = Connection.connect(
+                    UnixSocketTransport.connect(listener.path()), secret, Duration.ofSeconds(30), b -> {})) {
                 var out = new StringBuilder();
-                var exec = c.exec(List.of("true"), Map.of("VOIDBOX_TRAINING", "1"), dir.toString(), Duration.ofSeconds(30), user,
+                var exec = c.exec(
+                        List.of("true"),
+                        Map.of("VOIDBOX_TRAINING", "1"),
+                        dir.toString(),
+                        Duration.ofSeconds(30),
+                        user,
                         (stream, chunk) -> out.append(new String(chunk, StandardCharsets.UTF_8)));
                 int code = exec.exit().get(30, TimeUnit.SECONDS).exitCode();
                 if (code != 0) throw new IOException("training exec of 'true' exited " + code + ": " + out);

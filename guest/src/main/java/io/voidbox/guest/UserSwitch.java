@@ -33,20 +33,26 @@ final class UserSwitch {
 
     /** The command to start and the environment additions (HOME, USER, LOGNAME) for {@code user}. */
     Prepared prepare(String user, List<String> argv) throws ExecSetupException {
-        if (user == null || user.isBlank() || user.equals("root") || user.equals("0")) return new Prepared(argv, Map.of());
-        Account account = lookup(user).orElseThrow(() -> new ExecSetupException("unknown user '" + user + "' (not in " + passwdFile + ")"));
+        if (user == null || user.isBlank() || user.equals("root") || user.equals("0"))
+            return new Prepared(argv, Map.of());
+        Account account = lookup(user)
+                .orElseThrow(() -> new ExecSetupException("unknown user '" + user + "' (not in " + passwdFile + ")"));
         var env = Map.of("HOME", account.home(), "USER", account.name(), "LOGNAME", account.name());
         if (account.uid() == 0) return new Prepared(argv, env);
-        List<String> template = configured != null ? configured : detect()
-                .orElseThrow(() -> new ExecSetupException("cannot run as user '" + user
+        List<String> template = configured != null
+                ? configured
+                : detect().orElseThrow(() -> new ExecSetupException("cannot run as user '" + user
                         + "': no setpriv, chpst or setuidgid on PATH; set " + GuestConfig.KEY_USER_WRAPPER));
         if (configured != null && Executables.find(template.getFirst()).isEmpty()) {
-            throw new ExecSetupException("cannot run as user '" + user + "': wrapper '" + template.getFirst() + "' not found on PATH");
+            throw new ExecSetupException(
+                    "cannot run as user '" + user + "': wrapper '" + template.getFirst() + "' not found on PATH");
         }
         List<String> command = new ArrayList<>();
         for (String t : template) {
-            command.add(t.replace("{uid}", Integer.toString(account.uid())).replace("{gid}", Integer.toString(account.gid()))
-                    .replace("{user}", account.name()).replace("{home}", account.home()));
+            command.add(t.replace("{uid}", Integer.toString(account.uid()))
+                    .replace("{gid}", Integer.toString(account.gid()))
+                    .replace("{user}", account.name())
+                    .replace("{home}", account.home()));
         }
         command.addAll(argv);
         return new Prepared(command, env);
@@ -57,14 +63,16 @@ final class UserSwitch {
         try {
             lines = Files.readAllLines(passwdFile);
         } catch (IOException e) {
-            throw new ExecSetupException("cannot read " + passwdFile + " to look up user '" + user + "': " + e.getMessage());
+            throw new ExecSetupException(
+                    "cannot read " + passwdFile + " to look up user '" + user + "': " + e.getMessage());
         }
         for (String line : lines) {
             String[] f = line.split(":", -1);
             if (f.length < 7) continue;
             if (f[0].equals(user) || f[2].equals(user)) {
                 try {
-                    return Optional.of(new Account(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[5].isEmpty() ? "/" : f[5]));
+                    return Optional.of(new Account(
+                            f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[5].isEmpty() ? "/" : f[5]));
                 } catch (NumberFormatException e) {
                     throw new ExecSetupException(passwdFile + ": bad uid/gid in entry for '" + f[0] + "'");
                 }

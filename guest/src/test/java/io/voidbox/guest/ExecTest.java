@@ -69,7 +69,9 @@ class ExecTest {
     }
 
     private ExecExit run(Collected c, String script, Duration timeout) throws Exception {
-        return host.exec(List.of("sh", "-c", script), Map.of("GREETING", "hi there"), null, timeout, null, c).exit().get(30, TimeUnit.SECONDS);
+        return host.exec(List.of("sh", "-c", script), Map.of("GREETING", "hi there"), null, timeout, null, c)
+                .exit()
+                .get(30, TimeUnit.SECONDS);
     }
 
     @Test
@@ -89,7 +91,8 @@ class ExecTest {
         ExecExit exit = run(c, "printf partial; sleep 2; echo done", null);
         assertThat(exit.exitCode()).isZero();
         assertThat(c.out()).isEqualTo("partialdone\n");
-        assertThat(c.exitNanos - c.firstOutputNanos.get()).as("first chunk (no newline) came ~2 s before the exit")
+        assertThat(c.exitNanos - c.firstOutputNanos.get())
+                .as("first chunk (no newline) came ~2 s before the exit")
                 .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(1000));
     }
 
@@ -108,11 +111,15 @@ class ExecTest {
     @Test
     void cancelKillsTheWholeProcessGroup() throws Exception {
         var c = new Collected();
-        var handle = host.exec(List.of("sh", "-c", "echo $$; sleep 30 & sleep 30"), Map.of(), null, Duration.ofSeconds(60), null, c);
-        long pgid = Long.parseLong(c.firstOutputNanos.thenApply(t -> c.out().trim()).get(10, TimeUnit.SECONDS));
+        var handle = host.exec(
+                List.of("sh", "-c", "echo $$; sleep 30 & sleep 30"), Map.of(), null, Duration.ofSeconds(60), null, c);
+        long pgid =
+                Long.parseLong(c.firstOutputNanos.thenApply(t -> c.out().trim()).get(10, TimeUnit.SECONDS));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (ProcessGroups.members(pgid).size() < 3 && System.nanoTime() < deadline) Thread.sleep(20);
-        assertThat(ProcessGroups.members(pgid)).as("sh and both sleeps run in the exec's own group").hasSize(3);
+        assertThat(ProcessGroups.members(pgid))
+                .as("sh and both sleeps run in the exec's own group")
+                .hasSize(3);
         handle.cancel();
         ExecExit exit = handle.exit().get(10, TimeUnit.SECONDS);
         assertThat(exit.timedOut()).isFalse();
@@ -134,8 +141,10 @@ class ExecTest {
         Assumptions.assumeTrue(Files.readString(Path.of("/etc/passwd")).contains("\nnobody:"), "needs user nobody");
         Assumptions.assumeTrue(UserSwitch.detect().isPresent(), "needs setpriv, chpst or setuidgid");
         var c = new Collected();
-        ExecExit exit = host.exec(List.of("sh", "-c", "id -u; echo $HOME"), Map.of(), "/", Duration.ofSeconds(20), "nobody", c)
-                .exit().get(30, TimeUnit.SECONDS);
+        ExecExit exit = host.exec(
+                        List.of("sh", "-c", "id -u; echo $HOME"), Map.of(), "/", Duration.ofSeconds(20), "nobody", c)
+                .exit()
+                .get(30, TimeUnit.SECONDS);
         assertThat(exit.error()).isNull();
         assertThat(c.out()).startsWith("65534\n");
     }
@@ -143,7 +152,9 @@ class ExecTest {
     @Test
     void unknownUserIsAnErrorNotRoot() throws Exception {
         var c = new Collected();
-        ExecExit exit = host.exec(List.of("id"), Map.of(), null, null, "no-such-user-xyz", c).exit().get(30, TimeUnit.SECONDS);
+        ExecExit exit = host.exec(List.of("id"), Map.of(), null, null, "no-such-user-xyz", c)
+                .exit()
+                .get(30, TimeUnit.SECONDS);
         assertThat(exit.exitCode()).isEqualTo(-1);
         assertThat(exit.error()).startsWith("unknown user 'no-such-user-xyz'");
         assertThat(c.out()).isEmpty();
@@ -152,15 +163,21 @@ class ExecTest {
     @Test
     void missingCwdAndMissingProgramAreErrors() throws Exception {
         var c = new Collected();
-        ExecExit badCwd = host.exec(List.of("true"), Map.of(), "/no/such/dir", null, null, c).exit().get(30, TimeUnit.SECONDS);
+        ExecExit badCwd = host.exec(List.of("true"), Map.of(), "/no/such/dir", null, null, c)
+                .exit()
+                .get(30, TimeUnit.SECONDS);
         assertThat(badCwd.error()).isEqualTo("cwd is not a directory: /no/such/dir");
-        ExecExit badProgram = host.exec(List.of("/no/such/program"), Map.of(), null, null, null, c).exit().get(30, TimeUnit.SECONDS);
+        ExecExit badProgram = host.exec(List.of("/no/such/program"), Map.of(), null, null, null, c)
+                .exit()
+                .get(30, TimeUnit.SECONDS);
         assertThat(badProgram.exitCode()).isNotZero();
     }
 
     private static void assertGroupGone(long pgid) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!ProcessGroups.members(pgid).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
-        assertThat(ProcessGroups.members(pgid)).as("processes left in group " + pgid).isEmpty();
+        assertThat(ProcessGroups.members(pgid))
+                .as("processes left in group " + pgid)
+                .isEmpty();
     }
 }

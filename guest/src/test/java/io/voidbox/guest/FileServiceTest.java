@@ -53,39 +53,49 @@ class FileServiceTest {
 
     @Test
     void writesReadsAndStatsInsideTheRoots() throws IOException {
-        assertThat(files.handle(new WriteFile(1, "a/b/c.sh", "#!/bin/sh\n".getBytes(), 0750))).isEqualTo(new Ok(1));
+        assertThat(files.handle(new WriteFile(1, "a/b/c.sh", "#!/bin/sh\n".getBytes(), 0750)))
+                .isEqualTo(new Ok(1));
         Path written = workspace.resolve("a/b/c.sh");
         assertThat(written).hasContent("#!/bin/sh");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written))).isEqualTo("rwxr-x---");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written)))
+                .isEqualTo("rwxr-x---");
         assertThat(read("a/b/c.sh")).isEqualTo(new FileData(2, "#!/bin/sh\n".getBytes()));
         assertThat(read(workspace + "/a/./b/c.sh")).isEqualTo(new FileData(2, "#!/bin/sh\n".getBytes()));
         assertThat(write(home + "/.config/x.json", "{}")).isEqualTo(new Ok(1));
         assertThat(home.resolve(".config/x.json")).hasContent("{}");
         assertThat(files.handle(new StatFile(3, "a/b/c.sh"))).isEqualTo(new FileStat(3, true, 10, false));
-        assertThat(files.handle(new StatFile(3, "a"))).isEqualTo(new FileStat(3, true, Files.size(workspace.resolve("a")), true));
+        assertThat(files.handle(new StatFile(3, "a")))
+                .isEqualTo(new FileStat(3, true, Files.size(workspace.resolve("a")), true));
         assertThat(files.handle(new StatFile(3, "nope/nothing"))).isEqualTo(new FileStat(3, false, 0, false));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(".config/x.json")))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(".config/x.json"))))
+                .isEqualTo("rw-r--r--");
     }
 
     @Test
     void rejectsDotDotComponents() {
-        assertThat(error(read("../outside/secret.txt"))).isEqualTo("read ../outside/secret.txt: '..' components are not allowed");
+        assertThat(error(read("../outside/secret.txt")))
+                .isEqualTo("read ../outside/secret.txt: '..' components are not allowed");
         assertThat(error(write("a/../../outside/x", "x"))).contains("'..' components are not allowed");
-        assertThat(error(files.handle(new StatFile(3, workspace + "/../outside")))).contains("'..'");
+        assertThat(error(files.handle(new StatFile(3, workspace + "/../outside"))))
+                .contains("'..'");
         assertThat(outside.resolve("x")).doesNotExist();
     }
 
     @Test
     void rejectsAbsolutePathsOutsideTheRoots() {
-        assertThat(error(read(outside + "/secret.txt"))).startsWith("read " + outside + "/secret.txt: path is outside the allowed roots");
+        assertThat(error(read(outside + "/secret.txt")))
+                .startsWith("read " + outside + "/secret.txt: path is outside the allowed roots");
         assertThat(error(read("/etc/passwd"))).contains("outside the allowed roots");
-        assertThat(error(write(dir + "/workspace-evil/x", "x"))).as("prefix of a root name is not inside it").contains("outside");
+        assertThat(error(write(dir + "/workspace-evil/x", "x")))
+                .as("prefix of a root name is not inside it")
+                .contains("outside");
     }
 
     @Test
     void rejectsSymlinkedDirectoryLeadingOutside() throws IOException {
         Files.createSymbolicLink(workspace.resolve("link"), outside);
-        assertThat(error(read("link/secret.txt"))).isEqualTo("read link/secret.txt: link is a symlink leading outside the allowed roots");
+        assertThat(error(read("link/secret.txt")))
+                .isEqualTo("read link/secret.txt: link is a symlink leading outside the allowed roots");
         assertThat(error(write("link/new.txt", "x"))).contains("symlink leading outside");
         assertThat(error(files.handle(new StatFile(3, "link/secret.txt")))).contains("symlink leading outside");
         assertThat(outside.resolve("new.txt")).doesNotExist();
@@ -99,7 +109,9 @@ class FileServiceTest {
         assertThat(outside.resolve("secret.txt")).hasContent("do not leak");
         FileStat stat = (FileStat) files.handle(new StatFile(3, "evil"));
         assertThat(stat.exists()).isTrue();
-        assertThat(stat.size()).as("size of the link itself, not the target").isEqualTo(outside.resolve("secret.txt").toString().length());
+        assertThat(stat.size())
+                .as("size of the link itself, not the target")
+                .isEqualTo(outside.resolve("secret.txt").toString().length());
     }
 
     @Test

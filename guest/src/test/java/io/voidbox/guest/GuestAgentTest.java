@@ -1,7 +1,5 @@
 package io.voidbox.guest;
 
-import java.net.SocketException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +9,7 @@ import io.voidbox.protocol.Message;
 import io.voidbox.protocol.PeerErrorException;
 import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.protocol.UnixSocketTransport;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +30,8 @@ class GuestAgentTest {
         try (var guest = new GuestHarness(dir)) {
             byte[] wrong = "0123456789abcdef-WRONG-secret".getBytes(StandardCharsets.US_ASCII);
             assertThatThrownBy(() -> guest.connect(wrong))
-                    .isInstanceOf(HandshakeException.class).hasMessage("guest rejected handshake: bad secret");
+                    .isInstanceOf(HandshakeException.class)
+                    .hasMessage("guest rejected handshake: bad secret");
             assertThat(guest.outcome()).isEqualTo(GuestAgent.Outcome.REJECTED);
         }
     }
@@ -42,8 +42,11 @@ class GuestAgentTest {
             var codec = new FrameCodec();
             try (var raw = UnixSocketTransport.connect(guest.listener.path())) {
                 codec.write(new Message.ReadFile(7, "x"), raw.output());
-                assertThat(codec.read(raw.input())).isEqualTo(new Message.HelloReject(7, "expected Hello as the first frame, got ReadFile"));
-                assertThat(codec.read(raw.input())).as("guest closed the channel").isNull();
+                assertThat(codec.read(raw.input()))
+                        .isEqualTo(new Message.HelloReject(7, "expected Hello as the first frame, got ReadFile"));
+                assertThat(codec.read(raw.input()))
+                        .as("guest closed the channel")
+                        .isNull();
             }
             assertThat(guest.outcome()).isEqualTo(GuestAgent.Outcome.REJECTED);
         }
@@ -71,7 +74,9 @@ class GuestAgentTest {
         try (var guest = new GuestHarness(dir)) {
             try (var host = guest.connect(GuestHarness.SECRET)) {
                 assertThat(host.peer().version()).isEqualTo(Message.PROTOCOL_VERSION);
-                assertThat(host.peer().kernel()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim());
+                assertThat(host.peer().kernel())
+                        .isEqualTo(Files.readString(Path.of("/proc/sys/kernel/osrelease"))
+                                .trim());
                 assertThat(host.peer().bootMillis()).isPositive();
                 host.shutdown().get(10, TimeUnit.SECONDS);
                 host.closed().get(10, TimeUnit.SECONDS);
@@ -82,7 +87,8 @@ class GuestAgentTest {
 
     @Test
     void streamsTelemetryBatchesEveryInterval() throws Exception {
-        try (var guest = new GuestHarness(dir); var host = guest.connect(GuestHarness.SECRET)) {
+        try (var guest = new GuestHarness(dir);
+                var host = guest.connect(GuestHarness.SECRET)) {
             TelemetryBatch first = guest.telemetry.poll(5, TimeUnit.SECONDS);
             TelemetryBatch second = guest.telemetry.poll(5, TimeUnit.SECONDS);
             assertThat(first).isNotNull();
@@ -100,14 +106,21 @@ class GuestAgentTest {
 
     @Test
     void filesRoundTripThroughTheConnectionAndEscapesAreErrors() throws Exception {
-        try (var guest = new GuestHarness(dir); var host = guest.connect(GuestHarness.SECRET)) {
-            host.writeFile("notes/a.txt", "hello".getBytes(StandardCharsets.UTF_8), 0600).get(10, TimeUnit.SECONDS);
+        try (var guest = new GuestHarness(dir);
+                var host = guest.connect(GuestHarness.SECRET)) {
+            host.writeFile("notes/a.txt", "hello".getBytes(StandardCharsets.UTF_8), 0600)
+                    .get(10, TimeUnit.SECONDS);
             assertThat(guest.workspace.resolve("notes/a.txt")).hasContent("hello");
-            assertThat(new String(host.readFile(guest.workspace + "/notes/a.txt").get(10, TimeUnit.SECONDS))).isEqualTo("hello");
+            assertThat(new String(
+                            host.readFile(guest.workspace + "/notes/a.txt").get(10, TimeUnit.SECONDS)))
+                    .isEqualTo("hello");
             assertThat(host.stat("notes").get(10, TimeUnit.SECONDS).directory()).isTrue();
-            assertThat(host.stat("missing/x").get(10, TimeUnit.SECONDS).exists()).isFalse();
+            assertThat(host.stat("missing/x").get(10, TimeUnit.SECONDS).exists())
+                    .isFalse();
             assertThatThrownBy(() -> host.readFile("../agent.sock").get(10, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(PeerErrorException.class)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(PeerErrorException.class)
                     .hasMessage("read ../agent.sock: '..' components are not allowed");
         }
     }

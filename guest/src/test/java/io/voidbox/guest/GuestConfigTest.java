@@ -1,12 +1,11 @@
 package io.voidbox.guest;
 
-import java.util.HexFormat;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,11 @@ class GuestConfigTest {
     void parsesKernelCmdlineWithQuotesAndFlags() {
         var args = KernelCmdline.parse("console=ttyS0 quiet  voidbox.secret=" + HEX
                 + " voidbox.file_roots=\"/workspace:/home/a b\" voidbox.telemetry_ms=250 panic=-1\n");
-        assertThat(args).containsEntry("console", "ttyS0").containsEntry("quiet", "")
-                .containsEntry("voidbox.file_roots", "/workspace:/home/a b").containsEntry("panic", "-1");
+        assertThat(args)
+                .containsEntry("console", "ttyS0")
+                .containsEntry("quiet", "")
+                .containsEntry("voidbox.file_roots", "/workspace:/home/a b")
+                .containsEntry("panic", "-1");
         var config = GuestConfig.fromCmdline(args);
         assertThat(config.telemetryIntervalMs()).isEqualTo(250);
         assertThat(config.fileRoots()).containsExactly(Path.of("/workspace"), Path.of("/home/a b"));
@@ -32,8 +34,17 @@ class GuestConfigTest {
 
     @Test
     void readsWrapperPortAndFrameLimit() {
-        var config = GuestConfig.fromCmdline(Map.of("voidbox.secret", HEX, "voidbox.port", "/dev/vport0p1",
-                "voidbox.user_wrapper", "chpst,-u,{user}", "voidbox.max_frame", "1048576", "voidbox.hide_cmdline", "0"));
+        var config = GuestConfig.fromCmdline(Map.of(
+                "voidbox.secret",
+                HEX,
+                "voidbox.port",
+                "/dev/vport0p1",
+                "voidbox.user_wrapper",
+                "chpst,-u,{user}",
+                "voidbox.max_frame",
+                "1048576",
+                "voidbox.hide_cmdline",
+                "0"));
         assertThat(config.port()).isEqualTo("/dev/vport0p1");
         assertThat(config.userWrapper()).containsExactly("chpst", "-u", "{user}");
         assertThat(config.maxFrameBytes()).isEqualTo(1 << 20);
@@ -42,22 +53,27 @@ class GuestConfigTest {
 
     @Test
     void rejectsBadValuesNamingTheKeyButNeverTheSecret() {
-        assertThatThrownBy(() -> GuestConfig.fromCmdline(Map.of())).hasMessage("kernel cmdline: voidbox.secret is missing");
+        assertThatThrownBy(() -> GuestConfig.fromCmdline(Map.of()))
+                .hasMessage("kernel cmdline: voidbox.secret is missing");
         assertThatThrownBy(() -> GuestConfig.fromCmdline(Map.of("voidbox.secret", "zz" + HEX)))
-                .hasMessageContaining("voidbox.secret is not an even-length hex string").message().doesNotContain(HEX);
+                .hasMessageContaining("voidbox.secret is not an even-length hex string")
+                .message()
+                .doesNotContain(HEX);
         assertThatThrownBy(() -> GuestConfig.fromCmdline(Map.of("voidbox.secret", "abcd")))
                 .hasMessage("voidbox.secret must be at least 16 bytes, got 2");
         assertThatThrownBy(() -> GuestConfig.fromCmdline(Map.of("voidbox.secret", HEX, "voidbox.telemetry_ms", "50")))
                 .hasMessage("voidbox.telemetry_ms must be >= 100, got 50");
         assertThatThrownBy(() -> GuestConfig.fromCmdline(Map.of("voidbox.secret", HEX, "voidbox.telemetry_ms", "fast")))
                 .hasMessage("kernel cmdline: voidbox.telemetry_ms must be an integer, got 'fast'");
-        assertThatThrownBy(() -> GuestConfig.fromCmdline(Map.of("voidbox.secret", HEX, "voidbox.file_roots", "relative")))
+        assertThatThrownBy(
+                        () -> GuestConfig.fromCmdline(Map.of("voidbox.secret", HEX, "voidbox.file_roots", "relative")))
                 .hasMessage("voidbox.file_roots: root must be absolute, got relative");
     }
 
     @Test
     void loadsFromAnInjectedCmdlineFile(@TempDir Path dir) throws Exception {
-        Path cmdline = Files.writeString(dir.resolve("cmdline"), "root=/dev/vda voidbox.secret=" + HEX + " voidbox.bogus=1\n");
+        Path cmdline =
+                Files.writeString(dir.resolve("cmdline"), "root=/dev/vda voidbox.secret=" + HEX + " voidbox.bogus=1\n");
         assertThat(GuestAgent.loadConfig(cmdline).telemetryIntervalMs()).isEqualTo(1000);
     }
 
@@ -74,10 +90,12 @@ class GuestConfigTest {
 
     @Test
     void userWrapperTemplateIsFilledFromPasswd(@TempDir Path dir) throws Exception {
-        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1001::/home/agent:/bin/sh\n");
+        Path passwd = Files.writeString(
+                dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1001::/home/agent:/bin/sh\n");
         var users = new UserSwitch(passwd, List.of("sh", "--uid={uid}", "--gid={gid}", "{user}", "{home}"));
         var prepared = users.prepare("agent", List.of("claude", "-p"));
-        assertThat(prepared.command()).containsExactly("sh", "--uid=1000", "--gid=1001", "agent", "/home/agent", "claude", "-p");
+        assertThat(prepared.command())
+                .containsExactly("sh", "--uid=1000", "--gid=1001", "agent", "/home/agent", "claude", "-p");
         assertThat(prepared.env()).containsEntry("HOME", "/home/agent").containsEntry("USER", "agent");
         assertThat(users.prepare("root", List.of("id")).command()).containsExactly("id");
         assertThat(users.prepare("", List.of("id")).command()).containsExactly("id");

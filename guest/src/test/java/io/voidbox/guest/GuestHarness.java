@@ -28,7 +28,10 @@ final class GuestHarness implements AutoCloseable {
     GuestHarness(Path dir, UnaryOperator<GuestConfig.Builder> customize) throws IOException {
         workspace = Files.createDirectories(dir.resolve("workspace"));
         home = Files.createDirectories(dir.resolve("home"));
-        var builder = GuestConfig.builder(SECRET).fileRoots(List.of(workspace, home)).telemetryIntervalMs(100).drainGraceMs(200);
+        var builder = GuestConfig.builder(SECRET)
+                .fileRoots(List.of(workspace, home))
+                .telemetryIntervalMs(100)
+                .drainGraceMs(200);
         agent = new GuestAgent(customize.apply(builder).build());
         listener = UnixSocketTransport.listen(dir.resolve("agent.sock"));
         Thread.ofVirtual().name("guest-under-test").start(() -> {
@@ -45,7 +48,8 @@ final class GuestHarness implements AutoCloseable {
     }
 
     Connection connect(byte[] secret) throws IOException, InterruptedException {
-        return Connection.connect(UnixSocketTransport.connect(listener.path()), secret, Duration.ofSeconds(10), telemetry::add);
+        return Connection.connect(
+                UnixSocketTransport.connect(listener.path()), secret, Duration.ofSeconds(10), telemetry::add);
     }
 
     GuestAgent.Outcome outcome() throws Exception {

@@ -30,10 +30,14 @@ class ProcSamplerTest {
 
     private void process(int pid, String comm, Long rssKb, long utime, long stime) throws IOException {
         Path d = Files.createDirectories(proc.resolve(Integer.toString(pid)));
-        Files.writeString(d.resolve("stat"), pid + " (" + comm + ") S 1 " + pid + " " + pid + " 0 -1 4194560 100 0 0 0 "
-                + utime + " " + stime + " 0 0 20 0 1 0 100 1000000 250 18446744073709551615\n");
-        Files.writeString(d.resolve("status"), "Name:\t" + comm + "\nState:\tS (sleeping)\n"
-                + (rssKb == null ? "" : "VmRSS:\t   " + rssKb + " kB\n") + "Threads:\t1\n");
+        Files.writeString(
+                d.resolve("stat"),
+                pid + " (" + comm + ") S 1 " + pid + " " + pid + " 0 -1 4194560 100 0 0 0 " + utime + " " + stime
+                        + " 0 0 20 0 1 0 100 1000000 250 18446744073709551615\n");
+        Files.writeString(
+                d.resolve("status"),
+                "Name:\t" + comm + "\nState:\tS (sleeping)\n" + (rssKb == null ? "" : "VmRSS:\t   " + rssKb + " kB\n")
+                        + "Threads:\t1\n");
     }
 
     @BeforeEach
@@ -61,7 +65,7 @@ class ProcSamplerTest {
     @Test
     void computesCpuPercentBetweenSamplesAndReadsMemoryAndCounts() throws IOException {
         var sampler = new ProcSampler(proc); // primes with busy=200 of total=1000
-        stat(200, 100, 1150, 50, 5);         // total 1500 (+500), idle+iowait 1200, busy 300 (+100)
+        stat(200, 100, 1150, 50, 5); // total 1500 (+500), idle+iowait 1200, busy 300 (+100)
         TelemetryBatch.Sample s = sampler.sample(42);
         assertThat(s.timestampMs()).isEqualTo(42);
         assertThat(s.cpuPercent()).isEqualTo(20.0);
@@ -76,12 +80,13 @@ class ProcSamplerTest {
     @Test
     void picksTopFiveProcessesByRssAndParsesTrickyComm() {
         var top = new ProcSampler(proc).sample(1).topProcesses();
-        assertThat(top).containsExactly(
-                new ProcessSample(100, "claude", 300_000L * 1024, 1000),
-                new ProcessSample(102, "node", 120_000L * 1024, 2),
-                new ProcessSample(101, "my (weird) proc) x", 50_000L * 1024, 30),
-                new ProcessSample(103, "sh", 2_000L * 1024, 0),
-                new ProcessSample(1, "init", 1000L * 1024, 10));
+        assertThat(top)
+                .containsExactly(
+                        new ProcessSample(100, "claude", 300_000L * 1024, 1000),
+                        new ProcessSample(102, "node", 120_000L * 1024, 2),
+                        new ProcessSample(101, "my (weird) proc) x", 50_000L * 1024, 30),
+                        new ProcessSample(103, "sh", 2_000L * 1024, 0),
+                        new ProcessSample(1, "init", 1000L * 1024, 10));
     }
 
     @Test
@@ -101,7 +106,8 @@ class ProcSamplerTest {
 
     @Test
     void fallsBackToFreeBuffersCachedWithoutMemAvailable() throws IOException {
-        Files.writeString(proc.resolve("meminfo"), "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n");
+        Files.writeString(
+                proc.resolve("meminfo"), "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n");
         assertThat(new ProcSampler(proc).sample(1).memUsedBytes()).isEqualTo(600L * 1024);
     }
 
@@ -115,8 +121,12 @@ class ProcSamplerTest {
         assertThat(s.procsRunning()).isPositive();
         assertThat(s.openFds()).isPositive();
         assertThat(s.cpuPercent()).isBetween(0.0, 100.0);
-        assertThat(s.topProcesses()).hasSize(5).allSatisfy(p -> assertThat(p.rssBytes()).isPositive());
+        assertThat(s.topProcesses())
+                .hasSize(5)
+                .allSatisfy(p -> assertThat(p.rssBytes()).isPositive());
         long self = ProcessHandle.current().pid();
-        assertThat(s.topProcesses()).as("this JVM is among the largest processes").anyMatch(p -> p.pid() == self);
+        assertThat(s.topProcesses())
+                .as("this JVM is among the largest processes")
+                .anyMatch(p -> p.pid() == self);
     }
 }

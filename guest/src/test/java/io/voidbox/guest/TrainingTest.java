@@ -28,8 +28,16 @@ class TrainingTest {
     void trainModeRunsOneRoundAndExitsZero() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = dir.resolve("train.log");
-        Process p = new ProcessBuilder(java, "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
-                GuestAgent.class.getName(), "--train").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Djava.io.tmpdir=" + dir,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GuestAgent.class.getName(),
+                        "--train")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             assertThat(p.waitFor(40, TimeUnit.SECONDS)).as("--train exits").isTrue();
             assertThat(p.exitValue()).as(Files.readString(log)).isZero();

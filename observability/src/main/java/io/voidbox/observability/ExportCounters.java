@@ -1,7 +1,5 @@
 package io.voidbox.observability;
 
-import java.util.function.Supplier;
-
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
@@ -18,6 +16,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Counts what happens to spans and metric batches on their way to the collector. Wraps the real
@@ -37,16 +36,24 @@ final class ExportCounters {
         long exported = exportedSpans.get();
         long failed = failedSpans.get();
         long dropped = Math.max(0, endedSpans.get() - exported - failed);
-        return new ExportStats(exported, failed, dropped, exportedMetricBatches.get(), failedMetricBatches.get(),
-                exportFailures.get(), firstError.get());
+        return new ExportStats(
+                exported,
+                failed,
+                dropped,
+                exportedMetricBatches.get(),
+                failedMetricBatches.get(),
+                exportFailures.get(),
+                firstError.get());
     }
 
     private void failure(CompletableResultCode result) {
         exportFailures.incrementAndGet();
         Throwable t = result.getFailureThrowable();
-        String message = t == null ? "collector rejected the export"
-                : t.getMessage() != null ? t.getMessage().lines().findFirst().orElse(t.getClass().getSimpleName())
-                : t.getClass().getSimpleName();
+        String message = t == null
+                ? "collector rejected the export"
+                : t.getMessage() != null
+                        ? t.getMessage().lines().findFirst().orElse(t.getClass().getSimpleName())
+                        : t.getClass().getSimpleName();
         if (message.length() > 200) {
             message = message.substring(0, 200) + "...";
         }
@@ -102,7 +109,8 @@ final class ExportCounters {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {
                 int n = spans.size();
-                return tracked(() -> delegate.export(spans), () -> exportedSpans.addAndGet(n), () -> failedSpans.addAndGet(n));
+                return tracked(
+                        () -> delegate.export(spans), () -> exportedSpans.addAndGet(n), () -> failedSpans.addAndGet(n));
             }
 
             @Override
@@ -136,7 +144,9 @@ final class ExportCounters {
 
             @Override
             public CompletableResultCode export(Collection<MetricData> metrics) {
-                return tracked(() -> delegate.export(metrics), exportedMetricBatches::incrementAndGet,
+                return tracked(
+                        () -> delegate.export(metrics),
+                        exportedMetricBatches::incrementAndGet,
                         failedMetricBatches::incrementAndGet);
             }
 

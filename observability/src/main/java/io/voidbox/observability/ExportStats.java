@@ -12,8 +12,13 @@ package io.voidbox.observability;
  * @param failedMetricBatches   metric export calls that failed
  * @param firstError            message of the first export failure, or null
  */
-public record ExportStats(long exportedSpans, long failedSpans, long droppedSpans,
-                          long exportedMetricBatches, long failedMetricBatches,
-                          long exportFailures, String firstError) {
+public record ExportStats(
+        long exportedSpans,
+        long failedSpans,
+        long droppedSpans,
+        long exportedMetricBatches,
+        long failedMetricBatches,
+        long exportFailures,
+        String firstError) {
     public static final ExportStats NONE = new ExportStats(0, 0, 0, 0, 0, 0, null);
 }

@@ -64,13 +64,14 @@ public final class OtelSetup implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1000);
     /** Default bound of {@link #close()}. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
     static final Duration METRIC_INTERVAL = Duration.ofSeconds(5);
     static final Duration SPAN_SCHEDULE_DELAY = Duration.ofSeconds(1);
     static final int SPAN_QUEUE_SIZE = 2048;
     static final int SPAN_BATCH_SIZE = 512;
     /** Loggers whose per-failure messages would otherwise flood stderr while a collector is down. */
-    private static final List<String> QUIET_LOGGERS = List.of("io.opentelemetry.exporter",
-            "io.opentelemetry.sdk.trace.export", "io.opentelemetry.sdk.metrics.export");
+    private static final List<String> QUIET_LOGGERS = List.of(
+            "io.opentelemetry.exporter", "io.opentelemetry.sdk.trace.export", "io.opentelemetry.sdk.metrics.export");
 
     private final OpenTelemetry openTelemetry;
     private final OpenTelemetrySdk sdk;
@@ -81,8 +82,12 @@ public final class OtelSetup implements AutoCloseable {
     private final List<Level> previousLevels = new ArrayList<>();
     private boolean closed;
 
-    private OtelSetup(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk, OtlpSettings settings,
-                      ExportCounters counters, PrintStream err) {
+    private OtelSetup(
+            OpenTelemetry openTelemetry,
+            OpenTelemetrySdk sdk,
+            OtlpSettings settings,
+            ExportCounters counters,
+            PrintStream err) {
         this.openTelemetry = openTelemetry;
         this.sdk = sdk;
         this.settings = settings;
@@ -139,8 +144,8 @@ public final class OtelSetup implements AutoCloseable {
         ExportCounters counters = new ExportCounters();
         SpanExporter spanExporter = counters.counting(spanExporter(s));
         MetricExporter metricExporter = counters.counting(metricExporter(s));
-        Resource resource = Resource.getDefault().merge(Resource.create(
-                Attributes.of(AttributeKey.stringKey("service.name"), s.serviceName())));
+        Resource resource = Resource.getDefault()
+                .merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), s.serviceName())));
         SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
                 .setResource(resource)
                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(s.samplerRatio())))
@@ -168,8 +173,11 @@ public final class OtelSetup implements AutoCloseable {
     }
 
     private static RetryPolicy retryPolicy() {
-        return RetryPolicy.builder().setMaxAttempts(3).setInitialBackoff(Duration.ofMillis(100))
-                .setMaxBackoff(Duration.ofMillis(500)).build();
+        return RetryPolicy.builder()
+                .setMaxAttempts(3)
+                .setInitialBackoff(Duration.ofMillis(100))
+                .setMaxBackoff(Duration.ofMillis(500))
+                .build();
     }
 
     private static SpanExporter spanExporter(OtlpSettings s) {
@@ -210,10 +218,14 @@ public final class OtelSetup implements AutoCloseable {
     }
 
     /** The common setters of one exporter builder type {@code B}, and how it builds an {@code E}. */
-    private record Setters<B, E>(BiConsumer<B, String> endpoint, BiConsumer<B, Duration> timeout,
-                                 BiConsumer<B, Duration> connectTimeout, BiConsumer<B, RetryPolicy> retryPolicy,
-                                 BiConsumer<B, Supplier<MeterProvider>> meterProvider, HeaderSetter<B> header,
-                                 Function<B, E> build) {}
+    private record Setters<B, E>(
+            BiConsumer<B, String> endpoint,
+            BiConsumer<B, Duration> timeout,
+            BiConsumer<B, Duration> connectTimeout,
+            BiConsumer<B, RetryPolicy> retryPolicy,
+            BiConsumer<B, Supplier<MeterProvider>> meterProvider,
+            HeaderSetter<B> header,
+            Function<B, E> build) {}
 
     @FunctionalInterface
     private interface HeaderSetter<B> {
@@ -221,38 +233,61 @@ public final class OtelSetup implements AutoCloseable {
     }
 
     private static final Setters<OtlpHttpSpanExporterBuilder, OtlpHttpSpanExporter> HTTP_SPANS = new Setters<>(
-            OtlpHttpSpanExporterBuilder::setEndpoint, OtlpHttpSpanExporterBuilder::setTimeout,
-            OtlpHttpSpanExporterBuilder::setConnectTimeout, OtlpHttpSpanExporterBuilder::setRetryPolicy,
-            OtlpHttpSpanExporterBuilder::setMeterProvider, OtlpHttpSpanExporterBuilder::addHeader,
+            OtlpHttpSpanExporterBuilder::setEndpoint,
+            OtlpHttpSpanExporterBuilder::setTimeout,
+            OtlpHttpSpanExporterBuilder::setConnectTimeout,
+            OtlpHttpSpanExporterBuilder::setRetryPolicy,
+            OtlpHttpSpanExporterBuilder::setMeterProvider,
+            OtlpHttpSpanExporterBuilder::addHeader,
             OtlpHttpSpanExporterBuilder::build);
     private static final Setters<OtlpGrpcSpanExporterBuilder, OtlpGrpcSpanExporter> GRPC_SPANS = new Setters<>(
-            OtlpGrpcSpanExporterBuilder::setEndpoint, OtlpGrpcSpanExporterBuilder::setTimeout,
-            OtlpGrpcSpanExporterBuilder::setConnectTimeout, OtlpGrpcSpanExporterBuilder::setRetryPolicy,
-            OtlpGrpcSpanExporterBuilder::setMeterProvider, OtlpGrpcSpanExporterBuilder::addHeader,
+            OtlpGrpcSpanExporterBuilder::setEndpoint,
+            OtlpGrpcSpanExporterBuilder::setTimeout,
+            OtlpGrpcSpanExporterBuilder::setConnectTimeout,
+            OtlpGrpcSpanExporterBuilder::setRetryPolicy,
+            OtlpGrpcSpanExporterBuilder::setMeterProvider,
+            OtlpGrpcSpanExporterBuilder::addHeader,
             OtlpGrpcSpanExporterBuilder::build);
     private static final Setters<OtlpHttpMetricExporterBuilder, OtlpHttpMetricExporter> HTTP_METRICS = new Setters<>(
-            OtlpHttpMetricExporterBuilder::setEndpoint, OtlpHttpMetricExporterBuilder::setTimeout,
-            OtlpHttpMetricExporterBuilder::setConnectTimeout, OtlpHttpMetricExporterBuilder::setRetryPolicy,
-            OtlpHttpMetricExporterBuilder::setMeterProvider, OtlpHttpMetricExporterBuilder::addHeader,
+            OtlpHttpMetricExporterBuilder::setEndpoint,
+            OtlpHttpMetricExporterBuilder::setTimeout,
+            OtlpHttpMetricExporterBuilder::setConnectTimeout,
+            OtlpHttpMetricExporterBuilder::setRetryPolicy,
+            OtlpHttpMetricExporterBuilder::setMeterProvider,
+            OtlpHttpMetricExporterBuilder::addHeader,
             OtlpHttpMetricExporterBuilder::build);
     private static final Setters<OtlpGrpcMetricExporterBuilder, OtlpGrpcMetricExporter> GRPC_METRICS = new Setters<>(
-            OtlpGrpcMetricExporterBuilder::setEndpoint, OtlpGrpcMetricExporterBuilder::setTimeout,
-            OtlpGrpcMetricExporterBuilder::setConnectTimeout, OtlpGrpcMetricExporterBuilder::setRetryPolicy,
-            OtlpGrpcMetricExporterBuilder::setMeterProvider, OtlpGrpcMetricExporterBuilder::addHeader,
+            OtlpGrpcMetricExporterBuilder::setEndpoint,
+            OtlpGrpcMetricExporterBuilder::setTimeout,
+            OtlpGrpcMetricExporterBuilder::setConnectTimeout,
+            OtlpGrpcMetricExporterBuilder::setRetryPolicy,
+            OtlpGrpcMetricExporterBuilder::setMeterProvider,
+            OtlpGrpcMetricExporterBuilder::addHeader,
             OtlpGrpcMetricExporterBuilder::build);
 
     /** The debug line: header names only, never values. */
     static String describe(OtlpSettings s) {
-        StringBuilder b = new StringBuilder("otel: endpoint=").append(s.endpointForDisplay())
-                .append(" (from ").append(s.endpointVariable()).append(")")
-                .append(", protocol=").append(s.protocol().id);
+        StringBuilder b = new StringBuilder("otel: endpoint=")
+                .append(s.endpointForDisplay())
+                .append(" (from ")
+                .append(s.endpointVariable())
+                .append(")")
+                .append(", protocol=")
+                .append(s.protocol().id);
         if (s.protocol() == Protocol.HTTP_PROTOBUF) {
-            b.append(" (traces ").append(OtlpSettings.redact(s.signalUrl("traces").toString()))
-                    .append(", metrics ").append(OtlpSettings.redact(s.signalUrl("metrics").toString())).append(")");
+            b.append(" (traces ")
+                    .append(OtlpSettings.redact(s.signalUrl("traces").toString()))
+                    .append(", metrics ")
+                    .append(OtlpSettings.redact(s.signalUrl("metrics").toString()))
+                    .append(")");
         }
-        b.append(", service.name=").append(s.serviceName())
-                .append(", headers=").append(List.copyOf(s.headers().keySet()))
-                .append(", sampler=parentbased_traceidratio(").append(s.samplerRatio()).append(")");
+        b.append(", service.name=")
+                .append(s.serviceName())
+                .append(", headers=")
+                .append(List.copyOf(s.headers().keySet()))
+                .append(", sampler=parentbased_traceidratio(")
+                .append(s.samplerRatio())
+                .append(")");
         return b.toString();
     }
 
@@ -294,7 +329,8 @@ public final class OtelSetup implements AutoCloseable {
             return true;
         }
         CompletableResultCode r = CompletableResultCode.ofAll(List.of(
-                sdk.getSdkTracerProvider().forceFlush(), sdk.getSdkMeterProvider().forceFlush()));
+                sdk.getSdkTracerProvider().forceFlush(),
+                sdk.getSdkMeterProvider().forceFlush()));
         return r.join(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).isSuccess();
     }
 
@@ -332,8 +368,10 @@ public final class OtelSetup implements AutoCloseable {
     public String summary() {
         ExportStats st = stats();
         String line = "otel: exported " + st.exportedSpans() + " spans, " + st.exportedMetricBatches()
-                + " metric batches; " + st.exportFailures() + " export failures, " + (st.droppedSpans() + st.failedSpans()) + " dropped"
-                + " (endpoint " + (settings == null ? "none" : settings.endpointForDisplay() + ", " + settings.protocol().id)
+                + " metric batches; " + st.exportFailures() + " export failures, "
+                + (st.droppedSpans() + st.failedSpans()) + " dropped"
+                + " (endpoint "
+                + (settings == null ? "none" : settings.endpointForDisplay() + ", " + settings.protocol().id)
                 + ")";
         if (st.firstError() != null) {
             line += "; first error: " + st.firstError();

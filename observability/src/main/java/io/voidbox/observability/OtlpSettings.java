@@ -1,12 +1,11 @@
 package io.voidbox.observability;
 
-import java.util.Collections;
-
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +39,8 @@ record OtlpSettings(
     static final String DEFAULT_SERVICE_NAME = "void-box";
 
     enum Protocol {
-        GRPC("grpc"), HTTP_PROTOBUF("http/protobuf");
+        GRPC("grpc"),
+        HTTP_PROTOBUF("http/protobuf");
 
         final String id;
 
@@ -54,8 +54,7 @@ record OtlpSettings(
     }
 
     /** Outcome of parsing: settings when export is possible, plus the lines to print either way. */
-    record Resolution(Optional<OtlpSettings> settings, List<String> problems, boolean debug,
-                      String serviceName) {}
+    record Resolution(Optional<OtlpSettings> settings, List<String> problems, boolean debug, String serviceName) {}
 
     /** OTLP/HTTP signal URL: {@code <base>/v1/traces}, keeping any base path (OTel spec). */
     URI signalUrl(String signal) {
@@ -71,7 +70,8 @@ record OtlpSettings(
     static Resolution resolve(Map<String, String> env) {
         List<String> problems = new ArrayList<>();
         boolean debug = isTrue(env.get(VOIDBOX_OTEL_DEBUG));
-        String serviceName = nonBlank(env.get(VOIDBOX_SERVICE_NAME)) ? env.get(VOIDBOX_SERVICE_NAME).trim()
+        String serviceName = nonBlank(env.get(VOIDBOX_SERVICE_NAME))
+                ? env.get(VOIDBOX_SERVICE_NAME).trim()
                 : DEFAULT_SERVICE_NAME;
 
         double ratio = 1.0;
@@ -89,7 +89,8 @@ record OtlpSettings(
             }
         }
 
-        String endpointVariable = nonBlank(env.get(VOIDBOX_OTLP_ENDPOINT)) ? VOIDBOX_OTLP_ENDPOINT
+        String endpointVariable = nonBlank(env.get(VOIDBOX_OTLP_ENDPOINT))
+                ? VOIDBOX_OTLP_ENDPOINT
                 : nonBlank(env.get(OTEL_EXPORTER_OTLP_ENDPOINT)) ? OTEL_EXPORTER_OTLP_ENDPOINT : null;
         if (endpointVariable == null) {
             return new Resolution(Optional.empty(), problems, debug, serviceName);
@@ -107,7 +108,8 @@ record OtlpSettings(
         }
 
         Protocol protocol = Protocol.GRPC;
-        String protocolVariable = nonBlank(env.get(VOIDBOX_OTLP_PROTOCOL)) ? VOIDBOX_OTLP_PROTOCOL
+        String protocolVariable = nonBlank(env.get(VOIDBOX_OTLP_PROTOCOL))
+                ? VOIDBOX_OTLP_PROTOCOL
                 : nonBlank(env.get(OTEL_EXPORTER_OTLP_PROTOCOL)) ? OTEL_EXPORTER_OTLP_PROTOCOL : null;
         if (protocolVariable != null) {
             String p = env.get(protocolVariable).trim().toLowerCase(Locale.ROOT);
@@ -115,8 +117,9 @@ record OtlpSettings(
                 case "grpc" -> protocol = Protocol.GRPC;
                 case "http/protobuf" -> protocol = Protocol.HTTP_PROTOBUF;
                 default -> {
-                    problems.add("otel: " + protocolVariable + "='" + clip(env.get(protocolVariable))
-                            + "' is not supported (use grpc or http/protobuf); continuing without OpenTelemetry export");
+                    problems.add(
+                            "otel: " + protocolVariable + "='" + clip(env.get(protocolVariable))
+                                    + "' is not supported (use grpc or http/protobuf); continuing without OpenTelemetry export");
                     usable = false;
                 }
             }
@@ -140,7 +143,9 @@ record OtlpSettings(
         }
         return new Resolution(
                 Optional.of(new OtlpSettings(endpoint, endpointVariable, protocol, serviceName, headers, ratio, debug)),
-                problems, debug, serviceName);
+                problems,
+                debug,
+                serviceName);
     }
 
     /** Null when usable, else what is wrong (without the value). */
@@ -195,7 +200,8 @@ record OtlpSettings(
                 throw new IllegalArgumentException("entry " + (i + 1) + " ('" + key + "') has a malformed %-escape");
             }
             if (value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
-                throw new IllegalArgumentException("entry " + (i + 1) + " ('" + key + "') has a control character in its value");
+                throw new IllegalArgumentException(
+                        "entry " + (i + 1) + " ('" + key + "') has a control character in its value");
             }
             out.put(key, value);
         }
@@ -203,7 +209,9 @@ record OtlpSettings(
     }
 
     private static boolean isTokenChar(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
                 || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 

@@ -1,35 +1,34 @@
 package io.voidbox.observability;
 
-import java.net.InetAddress;
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.assertj.core.groups.Tuple;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
+import io.voidbox.event.RunEvent;
+import io.voidbox.internal.otel.OtelRunInstrumentation;
+import io.voidbox.internal.otel.SyntheticRun;
 import io.voidbox.observability.testing.OtlpReceiver;
 import io.voidbox.observability.testing.OtlpReceiver.ReceivedMetric;
 import io.voidbox.observability.testing.OtlpReceiver.ReceivedSpan;
 import io.voidbox.observability.testing.OtlpReceiver.Transport;
-import io.voidbox.event.RunEvent;
-import io.voidbox.internal.otel.OtelRunInstrumentation;
-import io.voidbox.internal.otel.SyntheticRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,13 +75,17 @@ class OtlpExportTest {
             assertThat(setup.exporting()).isTrue();
             runThrough(setup.openTelemetry(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
             assertThat(setup.flush(Duration.ofSeconds(5))).isTrue();
-            assertThat(otlp.awaitSpans(s -> s.size() >= 5, Duration.ofSeconds(5))).isTrue();
-            assertThat(otlp.awaitMetrics(m -> !m.isEmpty(), Duration.ofSeconds(5))).isTrue();
+            assertThat(otlp.awaitSpans(s -> s.size() >= 5, Duration.ofSeconds(5)))
+                    .isTrue();
+            assertThat(otlp.awaitMetrics(m -> !m.isEmpty(), Duration.ofSeconds(5)))
+                    .isTrue();
         }
 
         // tree
-        assertThat(otlp.spans()).extracting(ReceivedSpan::name).containsExactlyInAnyOrder(
-                "pipeline:review", "stage:analyst", "claude.exec", "claude.tool.Bash", "claude.tool.Read");
+        assertThat(otlp.spans())
+                .extracting(ReceivedSpan::name)
+                .containsExactlyInAnyOrder(
+                        "pipeline:review", "stage:analyst", "claude.exec", "claude.tool.Bash", "claude.tool.Read");
         ReceivedSpan root = only("pipeline:review");
         ReceivedSpan stage = only("stage:analyst");
         ReceivedSpan exec = only("claude.exec");
@@ -100,30 +103,60 @@ class OtlpExportTest {
         assertThat(exec.endEpochNanos()).isEqualTo(nanos(SyntheticRun.at(10)));
 
         // attribute keys, wire types and values
-        assertThat(exec.attributes()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
-                Map.entry("gen_ai.operation.name", "invoke_agent"),
-                Map.entry("gen_ai.system", "anthropic"),
-                Map.entry("gen_ai.provider.name", "anthropic"),
-                Map.entry("gen_ai.request.model", SyntheticRun.MODEL),
-                Map.entry("gen_ai.response.model", SyntheticRun.MODEL),
-                Map.entry("gen_ai.conversation.id", "session-analyst"),
-                Map.entry("gen_ai.usage.input_tokens", 1200L),
-                Map.entry("gen_ai.usage.output_tokens", 340L),
-                Map.entry("gen_ai.usage.cache_read.input_tokens", 7L),
-                Map.entry("gen_ai.usage.cache_creation.input_tokens", 3L),
-                Map.entry("claude.total_cost_usd", 0.0123),
-                Map.entry("claude.tools_count", 2L),
-                Map.entry("claude.tools_used", "Bash,Read"),
-                Map.entry("claude.num_turns", 4L),
-                Map.entry("claude.duration_ms", 2500L),
-                Map.entry("claude.duration_api_ms", 2000L)));
-        assertThat(stage.attributes()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "voidbox.box", "analyst", "voidbox.stage", "analyst", "voidbox.backend", "vm", "voidbox.accel", "kvm",
-                "gen_ai.usage.input_tokens", 1200L, "gen_ai.usage.output_tokens", 340L,
-                "gen_ai.request.model", SyntheticRun.MODEL, "claude.total_cost_usd", 0.0123, "claude.tools_count", 2L));
-        assertThat(only("claude.tool.Bash").attributes()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "gen_ai.operation.name", "execute_tool", "gen_ai.tool.name", "Bash", "gen_ai.tool.call.id", "toolu_1",
-                "tool.name", "Bash", "tool.use_id", "toolu_1", "tool.input", "{\"command\":\"ls\"}", "tool.output", "a.txt"));
+        assertThat(exec.attributes())
+                .containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                        Map.entry("gen_ai.operation.name", "invoke_agent"),
+                        Map.entry("gen_ai.system", "anthropic"),
+                        Map.entry("gen_ai.provider.name", "anthropic"),
+                        Map.entry("gen_ai.request.model", SyntheticRun.MODEL),
+                        Map.entry("gen_ai.response.model", SyntheticRun.MODEL),
+                        Map.entry("gen_ai.conversation.id", "session-analyst"),
+                        Map.entry("gen_ai.usage.input_tokens", 1200L),
+                        Map.entry("gen_ai.usage.output_tokens", 340L),
+                        Map.entry("gen_ai.usage.cache_read.input_tokens", 7L),
+                        Map.entry("gen_ai.usage.cache_creation.input_tokens", 3L),
+                        Map.entry("claude.total_cost_usd", 0.0123),
+                        Map.entry("claude.tools_count", 2L),
+                        Map.entry("claude.tools_used", "Bash,Read"),
+                        Map.entry("claude.num_turns", 4L),
+                        Map.entry("claude.duration_ms", 2500L),
+                        Map.entry("claude.duration_api_ms", 2000L)));
+        assertThat(stage.attributes())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "voidbox.box",
+                        "analyst",
+                        "voidbox.stage",
+                        "analyst",
+                        "voidbox.backend",
+                        "vm",
+                        "voidbox.accel",
+                        "kvm",
+                        "gen_ai.usage.input_tokens",
+                        1200L,
+                        "gen_ai.usage.output_tokens",
+                        340L,
+                        "gen_ai.request.model",
+                        SyntheticRun.MODEL,
+                        "claude.total_cost_usd",
+                        0.0123,
+                        "claude.tools_count",
+                        2L));
+        assertThat(only("claude.tool.Bash").attributes())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "gen_ai.operation.name",
+                        "execute_tool",
+                        "gen_ai.tool.name",
+                        "Bash",
+                        "gen_ai.tool.call.id",
+                        "toolu_1",
+                        "tool.name",
+                        "Bash",
+                        "tool.use_id",
+                        "toolu_1",
+                        "tool.input",
+                        "{\"command\":\"ls\"}",
+                        "tool.output",
+                        "a.txt"));
 
         // metrics
         assertStageMetric("pipeline.stage.duration_ms", 4000L);
@@ -133,32 +166,51 @@ class OtlpExportTest {
         assertStageMetric("pipeline.stage.tool_calls", 2L);
         assertStageMetric("pipeline.stages", 1L);
         Map<String, Object> box = Map.of("vm", "analyst", "stage", "analyst", "vm_cid", "3");
-        for (String name : List.of("guest.cpu.utilization", "cpu_usage_percent", "guest.memory.used_bytes",
-                "memory_usage_bytes", "guest.memory_total_bytes", "guest.procs_running", "guest.open_fds")) {
-            assertThat(lastMetric(name).points()).as(name).singleElement()
+        for (String name : List.of(
+                "guest.cpu.utilization",
+                "cpu_usage_percent",
+                "guest.memory.used_bytes",
+                "memory_usage_bytes",
+                "guest.memory_total_bytes",
+                "guest.procs_running",
+                "guest.open_fds")) {
+            assertThat(lastMetric(name).points())
+                    .as(name)
+                    .singleElement()
                     .satisfies(p -> assertThat(p.attributes()).isEqualTo(box));
         }
-        assertThat(lastMetric("guest.cpu.utilization").points().getFirst().value()).isEqualTo(0.25);
-        assertThat(lastMetric("guest.memory.used_bytes").points().getFirst().value()).isEqualTo(100_000_000L);
-        assertThat(lastMetric("guest.process.rss_bytes").points()).singleElement().satisfies(p -> {
-            assertThat(p.attributes()).containsEntry("pid", 42L).containsEntry("comm", "claude").containsEntry("vm", "analyst");
-            assertThat(p.value()).isEqualTo(90_000_000L);
-        });
+        assertThat(lastMetric("guest.cpu.utilization").points().getFirst().value())
+                .isEqualTo(0.25);
+        assertThat(lastMetric("guest.memory.used_bytes").points().getFirst().value())
+                .isEqualTo(100_000_000L);
+        assertThat(lastMetric("guest.process.rss_bytes").points())
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.attributes())
+                            .containsEntry("pid", 42L)
+                            .containsEntry("comm", "claude")
+                            .containsEntry("vm", "analyst");
+                    assertThat(p.value()).isEqualTo(90_000_000L);
+                });
         assertThat(lastMetric("gen_ai.client.token.usage").histogramPoints())
                 .extracting(p -> p.attributes().get("gen_ai.token.type"), OtlpReceiver.HistogramPoint::sum)
-                .containsExactlyInAnyOrder(Tuple.tuple("input", 1200.0),
-                        Tuple.tuple("output", 340.0));
-        assertThat(lastMetric("gen_ai.client.operation.duration").proto().getUnit()).isEqualTo("s");
+                .containsExactlyInAnyOrder(Tuple.tuple("input", 1200.0), Tuple.tuple("output", 340.0));
+        assertThat(lastMetric("gen_ai.client.operation.duration").proto().getUnit())
+                .isEqualTo("s");
 
         // headers: every request carried the merged set, VOIDBOX_OTLP_HEADERS winning per key
         assertThat(otlp.requests()).isNotEmpty().allSatisfy(r -> {
             assertThat(r.transport()).isEqualTo(transport);
-            assertThat(r.headers()).containsEntry("authorization", "Bearer otel-token")
-                    .containsEntry("x-tenant", "from-voidbox").containsEntry("x-extra", "yes");
+            assertThat(r.headers())
+                    .containsEntry("authorization", "Bearer otel-token")
+                    .containsEntry("x-tenant", "from-voidbox")
+                    .containsEntry("x-extra", "yes");
         });
 
         // the summary line, and nothing else (no per-failure noise)
-        assertThat(errText().lines().toList()).singleElement().asString()
+        assertThat(errText().lines().toList())
+                .singleElement()
+                .asString()
                 .startsWith("otel: exported 5 spans, ")
                 .contains("metric batches; 0 export failures, 0 dropped (endpoint http://127.0.0.1:");
     }
@@ -178,7 +230,8 @@ class OtlpExportTest {
 
     @Test
     void endpointFromOtelVariableAloneIsEnough() {
-        try (OtelSetup setup = OtelSetup.fromEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.grpcEndpoint()), err)) {
+        try (OtelSetup setup =
+                OtelSetup.fromEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.grpcEndpoint()), err)) {
             runThrough(setup.openTelemetry(), SyntheticRun.sequentialTwoTools("r1", "p", "b"));
         }
         assertThat(otlp.spans()).hasSize(5);
@@ -190,8 +243,14 @@ class OtlpExportTest {
     void voidboxEndpointAndProtocolWinOverTheOtelOnes() throws IOException {
         int dead = deadPort();
         Map<String, String> env = Map.of(
-                "VOIDBOX_OTLP_ENDPOINT", otlp.httpEndpoint(), "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + dead,
-                "VOIDBOX_OTLP_PROTOCOL", "http/protobuf", "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+                "VOIDBOX_OTLP_ENDPOINT",
+                otlp.httpEndpoint(),
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "http://127.0.0.1:" + dead,
+                "VOIDBOX_OTLP_PROTOCOL",
+                "http/protobuf",
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+                "grpc");
         try (OtelSetup setup = OtelSetup.fromEnvironment(env, err)) {
             runThrough(setup.openTelemetry(), SyntheticRun.sequentialTwoTools("r1", "p", "b"));
         }
@@ -207,8 +266,13 @@ class OtlpExportTest {
         env.put("VOIDBOX_OTEL_DEBUG", "1");
         try (OtelSetup setup = OtelSetup.fromEnvironment(env, err)) {
             assertThat(setup.exporting()).isTrue();
-            assertThat(errText().lines().toList()).singleElement().asString()
-                    .contains("endpoint=" + otlp.grpcEndpoint(), "protocol=grpc", "service.name=void-box",
+            assertThat(errText().lines().toList())
+                    .singleElement()
+                    .asString()
+                    .contains(
+                            "endpoint=" + otlp.grpcEndpoint(),
+                            "protocol=grpc",
+                            "service.name=void-box",
                             "headers=[authorization, x-api-key]");
         }
         assertThat(errText()).doesNotContain("sup3r-s3cret").doesNotContain("an0ther-s3cret");
@@ -222,19 +286,23 @@ class OtlpExportTest {
             assertThat(setup.exporting()).isFalse();
             runThrough(setup.openTelemetry(), SyntheticRun.sequentialTwoTools("r1", "p", "b"));
         }
-        assertThat(errText().lines().toList()).containsExactly(
-                "otel: VOIDBOX_OTLP_HEADERS entry 1 is not key=value; continuing without OpenTelemetry export");
+        assertThat(errText().lines().toList())
+                .containsExactly(
+                        "otel: VOIDBOX_OTLP_HEADERS entry 1 is not key=value; continuing without OpenTelemetry export");
         assertThat(otlp.requests()).isEmpty();
     }
 
     @Test
     void malformedEndpointPrintsOneLineAndTheRunGoesOn() {
-        try (OtelSetup setup = OtelSetup.fromEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4317"), err)) {
+        try (OtelSetup setup =
+                OtelSetup.fromEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4317"), err)) {
             assertThat(setup.exporting()).isFalse();
             assertThat(setup.openTelemetry()).isSameAs(OpenTelemetry.noop());
             runThrough(setup.openTelemetry(), SyntheticRun.sequentialTwoTools("r1", "p", "b"));
         }
-        assertThat(errText().lines().toList()).singleElement().asString()
+        assertThat(errText().lines().toList())
+                .singleElement()
+                .asString()
                 .startsWith("otel: OTEL_EXPORTER_OTLP_ENDPOINT='127.0.0.1:4317' ")
                 .endsWith("; continuing without OpenTelemetry export");
     }
@@ -256,7 +324,8 @@ class OtlpExportTest {
 
     private static long exporterThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().contains("BatchSpanProcessor") || t.getName().contains("PeriodicMetricReader")
+                .filter(t -> t.getName().contains("BatchSpanProcessor")
+                        || t.getName().contains("PeriodicMetricReader")
                         || t.getName().toLowerCase(Locale.ROOT).contains("okhttp"))
                 .count();
     }
@@ -272,7 +341,9 @@ class OtlpExportTest {
         }
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(tookMs).isLessThan(OtelSetup.CLOSE_TIMEOUT.toMillis() + 1500);
-        assertThat(errText().lines().toList()).singleElement().asString()
+        assertThat(errText().lines().toList())
+                .singleElement()
+                .asString()
                 .startsWith("otel: exported 0 spans, 0 metric batches; ")
                 .matches(".*; [1-9]\\d* export failures, 5 dropped \\(endpoint http://127\\.0\\.0\\.1:\\d+, "
                         + (transport == Transport.GRPC ? "grpc" : "http/protobuf") + "\\); first error: .+");
@@ -283,13 +354,18 @@ class OtlpExportTest {
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Logger exporterLogger = Logger.getLogger("io.opentelemetry.exporter");
         Handler handler = new Handler() {
-            @Override public void publish(LogRecord r) {
+            @Override
+            public void publish(LogRecord r) {
                 if (exporterLogger.isLoggable(r.getLevel())) {
                     records.add(r);
                 }
             }
-            @Override public void flush() {}
-            @Override public void close() {}
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
         };
         exporterLogger.addHandler(handler);
         try {
@@ -299,7 +375,9 @@ class OtlpExportTest {
                 runThrough(setup.openTelemetry(), SyntheticRun.sequentialTwoTools("r1", "p", "b"));
             }
             assertThat(records).as("exporter log records while not debugging").isEmpty();
-            assertThat(exporterLogger.getLevel()).as("level restored after close").isNull();
+            assertThat(exporterLogger.getLevel())
+                    .as("level restored after close")
+                    .isNull();
 
             env.put("VOIDBOX_OTEL_DEBUG", "1");
             try (OtelSetup setup = OtelSetup.fromEnvironment(env, err)) {
@@ -320,7 +398,9 @@ class OtlpExportTest {
         }
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(tookMs).isLessThan(OtelSetup.CLOSE_TIMEOUT.toMillis() + 1500);
-        assertThat(errText().lines().toList()).singleElement().asString()
+        assertThat(errText().lines().toList())
+                .singleElement()
+                .asString()
                 .startsWith("otel: exported 0 spans, 0 metric batches; ")
                 .contains(", 5 dropped");
         otlp.healthy();
@@ -353,7 +433,10 @@ class OtlpExportTest {
             runThrough(setup.openTelemetry(), SyntheticRun.sequentialTwoTools("r2", "p", "kept"));
             assertThat(setup.flush(Duration.ofSeconds(5))).isTrue();
         }
-        assertThat(otlp.spans()).extracting(ReceivedSpan::name).contains("stage:kept").doesNotContain("stage:lost");
+        assertThat(otlp.spans())
+                .extracting(ReceivedSpan::name)
+                .contains("stage:kept")
+                .doesNotContain("stage:lost");
         assertThat(errText()).contains("otel: exported 5 spans").contains("5 dropped");
     }
 

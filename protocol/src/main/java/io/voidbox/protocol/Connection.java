@@ -1,7 +1,5 @@
 package io.voidbox.protocol;
 
-import java.util.concurrent.CompletionException;
-
 import io.voidbox.protocol.Message.Cancel;
 import io.voidbox.protocol.Message.Error;
 import io.voidbox.protocol.Message.ExecExit;
@@ -25,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -119,7 +118,10 @@ public final class Connection implements AutoCloseable {
         var c = new Connection(transport, codec, inbound);
         // a platform thread: it blocks in read() for the connection's life, which would pin a carrier
         // (on a 1-vCPU guest, the only one) if it were virtual
-        Thread.ofPlatform().daemon().name("voidbox-reader " + transport.description()).start(c::readLoop);
+        Thread.ofPlatform()
+                .daemon()
+                .name("voidbox-reader " + transport.description())
+                .start(c::readLoop);
         return c;
     }
 
@@ -129,14 +131,16 @@ public final class Connection implements AutoCloseable {
      * does not answer within {@code timeout}. Telemetry batches go to {@code telemetry} (may be
      * null), on the reader thread.
      */
-    public static Connection connect(Transport transport, byte[] secret, Duration timeout, Consumer<TelemetryBatch> telemetry)
+    public static Connection connect(
+            Transport transport, byte[] secret, Duration timeout, Consumer<TelemetryBatch> telemetry)
             throws IOException, InterruptedException {
         return connect(transport, new FrameCodec(), secret, timeout, telemetry);
     }
 
     /** As {@link #connect(Transport, byte[], Duration, Consumer)} with a given codec (frame limit). */
-    public static Connection connect(Transport transport, FrameCodec codec, byte[] secret, Duration timeout,
-                                     Consumer<TelemetryBatch> telemetry) throws IOException, InterruptedException {
+    public static Connection connect(
+            Transport transport, FrameCodec codec, byte[] secret, Duration timeout, Consumer<TelemetryBatch> telemetry)
+            throws IOException, InterruptedException {
         Inbound in = (c, m) -> {
             if (m instanceof TelemetryBatchMessage t) {
                 if (telemetry != null) telemetry.accept(t.batch());
@@ -151,7 +155,9 @@ public final class Connection implements AutoCloseable {
             switch (reply) {
                 case HelloAck ack -> c.peer = ack;
                 case HelloReject r -> throw new HandshakeException("guest rejected handshake: " + r.reason());
-                default -> throw new HandshakeException("guest answered Hello with " + reply.getClass().getSimpleName());
+                default ->
+                    throw new HandshakeException(
+                            "guest answered Hello with " + reply.getClass().getSimpleName());
             }
             return c;
         } catch (TimeoutException e) {
@@ -160,7 +166,8 @@ public final class Connection implements AutoCloseable {
         } catch (ExecutionException e) {
             c.close();
             throw e.getCause() instanceof IOException io
-                    ? new HandshakeException("handshake with " + transport.description() + " failed: " + io.getMessage())
+                    ? new HandshakeException(
+                            "handshake with " + transport.description() + " failed: " + io.getMessage())
                     : new IOException("handshake failed", e.getCause());
         } catch (IOException | InterruptedException | RuntimeException e) {
             c.close();
@@ -204,7 +211,8 @@ public final class Connection implements AutoCloseable {
     public CompletableFuture<Message> call(Message request) {
         var f = new CompletableFuture<Message>();
         if (pending.putIfAbsent(request.requestId(), f) != null) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("requestId " + request.requestId() + " is in use"));
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("requestId " + request.requestId() + " is in use"));
         }
         try {
             send(request);
@@ -216,8 +224,13 @@ public final class Connection implements AutoCloseable {
     }
 
     /** Runs a command on the guest, streaming its output to {@code listener}. {@code timeout} null: none. */
-    public ExecHandle exec(List<String> argv, Map<String, String> env, String cwd, Duration timeout, String user,
-                           ExecListener listener) {
+    public ExecHandle exec(
+            List<String> argv,
+            Map<String, String> env,
+            String cwd,
+            Duration timeout,
+            String user,
+            ExecListener listener) {
         long id = nextRequestId();
         var handle = new ExecHandle(this, id);
         execs.put(id, new ExecStream(handle, Objects.requireNonNull(listener, "listener")));
@@ -232,11 +245,14 @@ public final class Connection implements AutoCloseable {
 
     /** Creates or replaces a file on the guest (mode 0: 0644). */
     public CompletableFuture<Void> writeFile(String path, byte[] content, int mode) {
-        return call(new WriteFile(nextRequestId(), path, content, mode)).thenApply(m -> expect(m, Ok.class, path)).thenApply(m -> null);
+        return call(new WriteFile(nextRequestId(), path, content, mode))
+                .thenApply(m -> expect(m, Ok.class, path))
+                .thenApply(m -> null);
     }
 
     public CompletableFuture<byte[]> readFile(String path) {
-        return call(new ReadFile(nextRequestId(), path)).thenApply(m -> expect(m, FileData.class, path).content());
+        return call(new ReadFile(nextRequestId(), path))
+                .thenApply(m -> expect(m, FileData.class, path).content());
     }
 
     public CompletableFuture<FileStat> stat(String path) {
@@ -245,7 +261,9 @@ public final class Connection implements AutoCloseable {
 
     /** Asks the guest to stop. The guest may close the channel right after its {@link Ok}. */
     public CompletableFuture<Void> shutdown() {
-        return call(new Shutdown(nextRequestId())).thenApply(m -> expect(m, Ok.class, "shutdown")).thenApply(m -> null);
+        return call(new Shutdown(nextRequestId()))
+                .thenApply(m -> expect(m, Ok.class, "shutdown"))
+                .thenApply(m -> null);
     }
 
     /**
@@ -269,8 +287,8 @@ public final class Connection implements AutoCloseable {
     private static <T extends Message> T expect(Message m, Class<T> type, String what) {
         if (m instanceof Error e) throw new CompletionException(new PeerErrorException(e.message()));
         if (!type.isInstance(m)) {
-            throw new CompletionException(new ProtocolException(
-                    "expected " + type.getSimpleName() + " for " + what + ", got " + m.getClass().getSimpleName()));
+            throw new CompletionException(new ProtocolException("expected " + type.getSimpleName() + " for " + what
+                    + ", got " + m.getClass().getSimpleName()));
         }
         return type.cast(m);
     }
@@ -284,7 +302,10 @@ public final class Connection implements AutoCloseable {
                     dispatch(m);
                 } catch (RuntimeException e) {
                     // a failing callback must not take the channel down for everyone else
-                    LOG.log(System.Logger.Level.WARNING, "handler for " + m + " on " + transport.description() + " failed", e);
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "handler for " + m + " on " + transport.description() + " failed",
+                            e);
                 }
             }
         } catch (IOException e) {
@@ -312,7 +333,8 @@ public final class Connection implements AutoCloseable {
                 if (s != null) finishExec(s, x);
                 else inbound.onMessage(this, m);
             }
-            case Error e when execs.containsKey(id) -> finishExec(execs.remove(id), new ExecExit(id, -1, false, e.message()));
+            case Error e
+            when execs.containsKey(id) -> finishExec(execs.remove(id), new ExecExit(id, -1, false, e.message()));
             case Ok _, Error _, FileData _, FileStat _, HelloAck _, HelloReject _ -> {
                 CompletableFuture<Message> f = pending.remove(id);
                 if (f != null) f.complete(m);
@@ -338,7 +360,9 @@ public final class Connection implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing " + transport.description() + ": " + e.getMessage());
         }
-        IOException failure = cause != null ? cause : new IOException("connection " + transport.description() + " closed before the reply");
+        IOException failure = cause != null
+                ? cause
+                : new IOException("connection " + transport.description() + " closed before the reply");
         pending.values().forEach(f -> f.completeExceptionally(failure));
         pending.clear();
         execs.values().forEach(s -> s.handle.exit.completeExceptionally(failure));

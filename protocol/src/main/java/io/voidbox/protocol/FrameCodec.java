@@ -75,7 +75,8 @@ public final class FrameCodec {
 
     public FrameCodec(int maxFrameBytes) {
         if (maxFrameBytes < MIN_MAX_FRAME_BYTES) {
-            throw new IllegalArgumentException("maxFrameBytes must be >= " + MIN_MAX_FRAME_BYTES + ", got " + maxFrameBytes);
+            throw new IllegalArgumentException(
+                    "maxFrameBytes must be >= " + MIN_MAX_FRAME_BYTES + ", got " + maxFrameBytes);
         }
         this.maxFrameBytes = maxFrameBytes;
     }
@@ -102,12 +103,14 @@ public final class FrameCodec {
     public Message read(InputStream in) throws IOException {
         byte[] header = in.readNBytes(4);
         if (header.length == 0) return null;
-        if (header.length < 4) throw new ProtocolException("truncated frame header: got " + header.length + " of 4 bytes");
+        if (header.length < 4)
+            throw new ProtocolException("truncated frame header: got " + header.length + " of 4 bytes");
         long length = ByteBuffer.wrap(header).getInt() & 0xFFFF_FFFFL;
         if (length > maxFrameBytes) {
             throw new ProtocolException("frame length " + length + " exceeds maximum " + maxFrameBytes);
         }
-        if (length < 9) throw new ProtocolException("frame length " + length + " is below the minimum of 9 (type + requestId)");
+        if (length < 9)
+            throw new ProtocolException("frame length " + length + " is below the minimum of 9 (type + requestId)");
         byte[] body = in.readNBytes((int) length);
         if (body.length < length) {
             throw new ProtocolException("truncated frame: expected " + length + " bytes, got " + body.length);
@@ -197,7 +200,9 @@ public final class FrameCodec {
         try {
             message = switch (type) {
                 case HELLO -> new Hello(id, in.i32("version"), in.bytes("secret"));
-                case HELLO_ACK -> new HelloAck(id, in.i32("version"), in.string("kernel"), in.string("hostname"), in.i64("bootMillis"));
+                case HELLO_ACK ->
+                    new HelloAck(
+                            id, in.i32("version"), in.string("kernel"), in.string("hostname"), in.i64("bootMillis"));
                 case HELLO_REJECT -> new HelloReject(id, in.string("reason"));
                 case EXEC_REQUEST -> readExecRequest(id, in);
                 case EXEC_OUTPUT -> new ExecOutput(id, in.u8("stream"), in.bytes("chunk"));
@@ -218,7 +223,8 @@ public final class FrameCodec {
             throw new ProtocolException("invalid frame of type " + type + ": " + e.getMessage(), e);
         }
         if (in.remaining() > 0) {
-            throw new ProtocolException(in.remaining() + " trailing bytes after " + message.getClass().getSimpleName());
+            throw new ProtocolException(in.remaining() + " trailing bytes after "
+                    + message.getClass().getSimpleName());
         }
         return message;
     }
@@ -231,7 +237,8 @@ public final class FrameCodec {
         Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < envc; i++) {
             String key = in.string("env key");
-            if (env.put(key, in.string("env value of " + key)) != null) throw new ProtocolException("duplicate env key " + key);
+            if (env.put(key, in.string("env value of " + key)) != null)
+                throw new ProtocolException("duplicate env key " + key);
         }
         return new ExecRequest(id, argv, env, in.optString("cwd"), in.i64("timeoutMs"), in.optString("user"));
     }
@@ -250,7 +257,8 @@ public final class FrameCodec {
             int p = in.count("topProcesses", 4 + 4 + 8 + 8);
             List<TelemetryBatch.ProcessSample> procs = new ArrayList<>(p);
             for (int j = 0; j < p; j++) {
-                procs.add(new TelemetryBatch.ProcessSample(in.i32("pid"), in.string("comm"), in.i64("rssBytes"), in.i64("cpuJiffies")));
+                procs.add(new TelemetryBatch.ProcessSample(
+                        in.i32("pid"), in.string("comm"), in.i64("rssBytes"), in.i64("cpuJiffies")));
             }
             samples.add(new TelemetryBatch.Sample(ts, cpu, used, total, running, fds, procs));
         }
@@ -326,7 +334,8 @@ public final class FrameCodec {
 
         private void need(int n, String field) throws ProtocolException {
             if (buf.remaining() < n) {
-                throw new ProtocolException("truncated payload: field " + field + " needs " + n + " bytes, " + buf.remaining() + " left");
+                throw new ProtocolException(
+                        "truncated payload: field " + field + " needs " + n + " bytes, " + buf.remaining() + " left");
             }
         }
 
@@ -360,7 +369,8 @@ public final class FrameCodec {
         int count(String field, int minElementBytes) throws ProtocolException {
             int n = i32(field + " count");
             if (n < 0 || (long) n * minElementBytes > buf.remaining()) {
-                throw new ProtocolException("field " + field + ": count " + n + " does not fit the " + buf.remaining() + " bytes left");
+                throw new ProtocolException(
+                        "field " + field + ": count " + n + " does not fit the " + buf.remaining() + " bytes left");
             }
             return n;
         }
@@ -368,7 +378,8 @@ public final class FrameCodec {
         byte[] bytes(String field) throws ProtocolException {
             int n = i32(field + " length");
             if (n < 0 || n > buf.remaining()) {
-                throw new ProtocolException("field " + field + ": length " + n + " does not fit the " + buf.remaining() + " bytes left");
+                throw new ProtocolException(
+                        "field " + field + ": length " + n + " does not fit the " + buf.remaining() + " bytes left");
             }
             byte[] b = new byte[n];
             buf.get(b);
@@ -390,7 +401,8 @@ public final class FrameCodec {
             }
             byte[] b = bytes(field);
             try {
-                return StandardCharsets.UTF_8.newDecoder()
+                return StandardCharsets.UTF_8
+                        .newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(b))

@@ -31,7 +31,9 @@ public sealed interface Message {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Hello h && h.requestId == requestId && h.version == version
+            return o instanceof Hello h
+                    && h.requestId == requestId
+                    && h.version == version
                     && Arrays.equals(h.secret, secret);
         }
 
@@ -68,7 +70,8 @@ public sealed interface Message {
      * @param timeoutMs 0 or less: no timeout
      * @param user      user to run as, null or empty for the agent's own user (root in the VM)
      */
-    record ExecRequest(long requestId, List<String> argv, Map<String, String> env, String cwd, long timeoutMs, String user)
+    record ExecRequest(
+            long requestId, List<String> argv, Map<String, String> env, String cwd, long timeoutMs, String user)
             implements Message {
         public ExecRequest {
             argv = List.copyOf(argv);
@@ -82,13 +85,17 @@ public sealed interface Message {
         public static final int STDERR = 2;
 
         public ExecOutput {
-            if (stream != STDOUT && stream != STDERR) throw new IllegalArgumentException("stream must be 1 or 2, got " + stream);
+            if (stream != STDOUT && stream != STDERR)
+                throw new IllegalArgumentException("stream must be 1 or 2, got " + stream);
             Objects.requireNonNull(chunk, "chunk");
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof ExecOutput x && x.requestId == requestId && x.stream == stream && Arrays.equals(x.chunk, chunk);
+            return o instanceof ExecOutput x
+                    && x.requestId == requestId
+                    && x.stream == stream
+                    && Arrays.equals(x.chunk, chunk);
         }
 
         @Override
@@ -120,8 +127,11 @@ public sealed interface Message {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof WriteFile w && w.requestId == requestId && w.path.equals(path)
-                    && Arrays.equals(w.content, content) && w.mode == mode;
+            return o instanceof WriteFile w
+                    && w.requestId == requestId
+                    && w.path.equals(path)
+                    && Arrays.equals(w.content, content)
+                    && w.mode == mode;
         }
 
         @Override

@@ -128,7 +128,8 @@ public final class UnixSocketTransport implements Transport {
                             return new UnixSocketTransport(ch, "unix:" + path);
                         }
                         long leftMs = (deadline - System.nanoTime()) / 1_000_000;
-                        if (leftMs <= 0) throw new IOException("no connection on unix socket " + path + " within " + timeout);
+                        if (leftMs <= 0)
+                            throw new IOException("no connection on unix socket " + path + " within " + timeout);
                         selector.select(leftMs);
                         selector.selectedKeys().clear();
                     }

@@ -1,7 +1,5 @@
 package io.voidbox.protocol;
 
-import java.util.function.Consumer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,25 +61,28 @@ class ConnectionTest {
 
     /** Accepts the host, answers the Hello with {@code reply} (or ack), then serves with {@code inbound}. */
     private CompletableFuture<Connection> fakeGuest(boolean accept, Connection.Inbound inbound) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                guestSide = listener.accept(Duration.ofSeconds(10));
-                var hello = (Hello) codec.read(guestSide.input());
-                if (!accept) {
-                    codec.write(new HelloReject(hello.requestId(), "bad secret"), guestSide.output());
-                    guestSide.close();
-                    return null;
-                }
-                codec.write(new HelloAck(hello.requestId(), 1, "6.1-test", "vb", 321), guestSide.output());
-                return Connection.open(guestSide, codec, inbound);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, r -> Thread.ofVirtual().start(r));
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        guestSide = listener.accept(Duration.ofSeconds(10));
+                        var hello = (Hello) codec.read(guestSide.input());
+                        if (!accept) {
+                            codec.write(new HelloReject(hello.requestId(), "bad secret"), guestSide.output());
+                            guestSide.close();
+                            return null;
+                        }
+                        codec.write(new HelloAck(hello.requestId(), 1, "6.1-test", "vb", 321), guestSide.output());
+                        return Connection.open(guestSide, codec, inbound);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                r -> Thread.ofVirtual().start(r));
     }
 
     private Connection hostConnect(Consumer<TelemetryBatch> telemetry) throws Exception {
-        var c = Connection.connect(UnixSocketTransport.connect(listener.path()), SECRET, Duration.ofSeconds(10), telemetry);
+        var c = Connection.connect(
+                UnixSocketTransport.connect(listener.path()), SECRET, Duration.ofSeconds(10), telemetry);
         toClose.add(c);
         return c;
     }
@@ -97,7 +99,8 @@ class ConnectionTest {
     void rejectedHandshakeThrowsWithReasonAndCloses() {
         fakeGuest(false, null);
         assertThatThrownBy(() -> hostConnect(null))
-                .isInstanceOf(HandshakeException.class).hasMessage("guest rejected handshake: bad secret");
+                .isInstanceOf(HandshakeException.class)
+                .hasMessage("guest rejected handshake: bad secret");
     }
 
     @Test
@@ -105,33 +108,45 @@ class ConnectionTest {
         var transport = UnixSocketTransport.connect(listener.path());
         guestSide = listener.accept(Duration.ofSeconds(5));
         assertThatThrownBy(() -> Connection.connect(transport, SECRET, Duration.ofMillis(200), null))
-                .isInstanceOf(HandshakeException.class).hasMessageContaining("no handshake answer");
+                .isInstanceOf(HandshakeException.class)
+                .hasMessageContaining("no handshake answer");
     }
 
     @Test
     void demultiplexesExecStreamsRepliesAndTelemetry() throws Exception {
-        fakeGuest(true, (c, m) -> Thread.ofVirtual().start(() -> {
-            try {
-                switch (m) {
-                    case ExecRequest r -> {
-                        c.send(new ExecOutput(r.requestId(), ExecOutput.STDOUT, ("out:" + r.argv().getFirst()).getBytes()));
-                        c.send(new TelemetryBatchMessage(new TelemetryBatch(1, List.of())));
-                        c.send(new ExecOutput(r.requestId(), ExecOutput.STDERR, "err".getBytes()));
-                        c.send(new ExecExit(r.requestId(), 3, false, null));
+        fakeGuest(
+                true,
+                (c, m) -> Thread.ofVirtual().start(() -> {
+                    try {
+                        switch (m) {
+                            case ExecRequest r -> {
+                                c.send(new ExecOutput(
+                                        r.requestId(),
+                                        ExecOutput.STDOUT,
+                                        ("out:" + r.argv().getFirst()).getBytes()));
+                                c.send(new TelemetryBatchMessage(new TelemetryBatch(1, List.of())));
+                                c.send(new ExecOutput(r.requestId(), ExecOutput.STDERR, "err".getBytes()));
+                                c.send(new ExecExit(r.requestId(), 3, false, null));
+                            }
+                            case ReadFile r ->
+                                c.send(new FileData(r.requestId(), r.path().getBytes()));
+                            default -> c.send(new Message.Error(m.requestId(), "unsupported"));
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
                     }
-                    case ReadFile r -> c.send(new FileData(r.requestId(), r.path().getBytes()));
-                    default -> c.send(new Message.Error(m.requestId(), "unsupported"));
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }));
+                }));
         var batches = new LinkedBlockingQueue<TelemetryBatch>();
         var host = hostConnect(batches::add);
 
         var stdout = new ByteArrayOutputStream();
         var stderr = new ByteArrayOutputStream();
-        var exec = host.exec(List.of("a"), Map.of(), null, Duration.ofSeconds(5), null,
+        var exec = host.exec(
+                List.of("a"),
+                Map.of(),
+                null,
+                Duration.ofSeconds(5),
+                null,
                 (stream, chunk) -> (stream == ExecOutput.STDOUT ? stdout : stderr).writeBytes(chunk));
         // Many concurrent requests on the same channel while the exec streams.
         var reads = new ArrayList<CompletableFuture<byte[]>>();
@@ -140,26 +155,32 @@ class ConnectionTest {
         assertThat(exec.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new ExecExit(exec.requestId(), 3, false, null));
         assertThat(stdout.toString()).isEqualTo("out:a");
         assertThat(stderr.toString()).isEqualTo("err");
-        for (int i = 0; i < 50; i++) assertThat(new String(reads.get(i).get(5, TimeUnit.SECONDS))).isEqualTo("file-" + i);
+        for (int i = 0; i < 50; i++)
+            assertThat(new String(reads.get(i).get(5, TimeUnit.SECONDS))).isEqualTo("file-" + i);
         assertThat(batches.poll(5, TimeUnit.SECONDS)).isEqualTo(new TelemetryBatch(1, List.of()));
         assertThatThrownBy(() -> host.stat("x").get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(PeerErrorException.class).hasMessage("unsupported");
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(PeerErrorException.class)
+                .hasMessage("unsupported");
     }
 
     @Test
     void failingCallbackDoesNotTakeTheChannelDown() throws Exception {
-        fakeGuest(true, (c, m) -> Thread.ofVirtual().start(() -> {
-            try {
-                if (m instanceof ExecRequest r) {
-                    c.send(new ExecOutput(r.requestId(), ExecOutput.STDOUT, "x".getBytes()));
-                    c.send(new ExecExit(r.requestId(), 0, false, null));
-                } else {
-                    c.send(new FileData(m.requestId(), new byte[] {1}));
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        }));
+        fakeGuest(
+                true,
+                (c, m) -> Thread.ofVirtual().start(() -> {
+                    try {
+                        if (m instanceof ExecRequest r) {
+                            c.send(new ExecOutput(r.requestId(), ExecOutput.STDOUT, "x".getBytes()));
+                            c.send(new ExecExit(r.requestId(), 0, false, null));
+                        } else {
+                            c.send(new FileData(m.requestId(), new byte[] {1}));
+                        }
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
         var host = hostConnect(null);
         var exec = host.exec(List.of("a"), Map.of(), null, null, null, (stream, chunk) -> {
             throw new IllegalStateException("listener bug");
@@ -182,11 +203,15 @@ class ConnectionTest {
             guestSide.output().flush();
         }
         assertThatThrownBy(() -> host.closed().get(5, TimeUnit.SECONDS))
-                .cause().isInstanceOf(ProtocolException.class).hasMessageContaining("exceeds maximum");
+                .cause()
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("exceeds maximum");
         assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ProtocolException.class);
         assertThatThrownBy(() -> exec.exit().get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ProtocolException.class);
         assertThat(host.isOpen()).isFalse();
-        assertThatThrownBy(() -> host.send(new Message.Ok(1))).isInstanceOf(IOException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> host.send(new Message.Ok(1)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("closed");
     }
 
     @Test
@@ -201,7 +226,8 @@ class ConnectionTest {
     @Test
     void listenerAcceptTimesOut() throws IOException {
         assertThatThrownBy(() -> listener.accept(Duration.ofMillis(100)))
-                .isInstanceOf(IOException.class).hasMessageContaining("no connection");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no connection");
         assertThat(Files.exists(listener.path())).isTrue();
     }
 }

@@ -18,7 +18,8 @@ class DeviceTransportTest {
     void readsAndWritesThroughOneReadWriteDescriptor() throws Exception {
         // A FIFO opened read/write stands in for a character device: what we write comes back.
         Path fifo = dir.resolve("port");
-        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
+                .isZero();
         var codec = new FrameCodec();
         try (var t = DeviceTransport.open(fifo)) {
             assertThat(t.description()).isEqualTo("device:" + fifo);
@@ -30,6 +31,7 @@ class DeviceTransportTest {
     @Test
     void missingDeviceNamesThePath() {
         assertThatThrownBy(() -> DeviceTransport.open(dir.resolve("nope/vport0p1")))
-                .isInstanceOf(IOException.class).hasMessageContaining("cannot open device " + dir.resolve("nope/vport0p1"));
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot open device " + dir.resolve("nope/vport0p1"));
     }
 }

@@ -45,11 +45,20 @@ class FrameCodecTest {
         var env = new LinkedHashMap<String, String>();
         env.put("PATH", "/usr/bin:/bin");
         env.put("GRÜSSE", "héllo ✓");
-        var telemetry = new TelemetryBatch(7, List.of(
-                new TelemetryBatch.Sample(1_700_000_000_000L, 12.5, 1L << 30, 4L << 30, 3, 120,
-                        List.of(new TelemetryBatch.ProcessSample(42, "my (weird) proc", 1234567, 99),
-                                new TelemetryBatch.ProcessSample(1, "init", 4096, 0))),
-                new TelemetryBatch.Sample(1_700_000_001_000L, 0.0, 0, 0, 0, 0, List.of())));
+        var telemetry = new TelemetryBatch(
+                7,
+                List.of(
+                        new TelemetryBatch.Sample(
+                                1_700_000_000_000L,
+                                12.5,
+                                1L << 30,
+                                4L << 30,
+                                3,
+                                120,
+                                List.of(
+                                        new TelemetryBatch.ProcessSample(42, "my (weird) proc", 1234567, 99),
+                                        new TelemetryBatch.ProcessSample(1, "init", 4096, 0))),
+                        new TelemetryBatch.Sample(1_700_000_001_000L, 0.0, 0, 0, 0, 0, List.of())));
         return Stream.of(
                 new Hello(1, Message.PROTOCOL_VERSION, new byte[] {1, 2, 3, (byte) 0xFF}),
                 new HelloAck(1, 1, "6.1.0-28-cloud-amd64", "voidbox", 1234),
@@ -95,7 +104,8 @@ class FrameCodecTest {
     void toStringNeverShowsSecretOrContent() {
         var hello = new Hello(1, 1, "s3cr3t-value".getBytes(StandardCharsets.UTF_8));
         assertThat(hello.toString()).doesNotContain("s3cr3t").contains("12 bytes");
-        assertThat(new WriteFile(1, "p", "TOKEN=abc".getBytes(StandardCharsets.UTF_8), 0600).toString()).doesNotContain("TOKEN");
+        assertThat(new WriteFile(1, "p", "TOKEN=abc".getBytes(StandardCharsets.UTF_8), 0600).toString())
+                .doesNotContain("TOKEN");
     }
 
     @Test
@@ -110,17 +120,21 @@ class FrameCodecTest {
 
         byte[] unsigned = ByteBuffer.allocate(4).putInt(0xFFFF_FFFF).array();
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(unsigned)))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("4294967295 exceeds maximum");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("4294967295 exceeds maximum");
     }
 
     @Test
     void honoursConfiguredMaximumOnBothSides() throws IOException {
         var small = new FrameCodec(2048);
         var big = new WriteFile(1, "f", new byte[4096], 0);
-        assertThatThrownBy(() -> small.encode(big)).isInstanceOf(ProtocolException.class).hasMessageContaining("over the maximum of 2048");
+        assertThatThrownBy(() -> small.encode(big))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("over the maximum of 2048");
         byte[] frame = codec.encode(big);
         assertThatThrownBy(() -> small.read(new ByteArrayInputStream(frame)))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("exceeds maximum 2048");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("exceeds maximum 2048");
         var fits = new WriteFile(1, "f", new byte[small.maxContentBytes(1)], 0);
         assertThat(small.read(new ByteArrayInputStream(small.encode(fits)))).isEqualTo(fits);
         assertThatThrownBy(() -> new FrameCodec(10)).isInstanceOf(IllegalArgumentException.class);
@@ -128,47 +142,74 @@ class FrameCodecTest {
 
     @Test
     void rejectsUnknownType() {
-        byte[] frame = ByteBuffer.allocate(4 + 9).putInt(9).put((byte) 99).putLong(1).array();
+        byte[] frame =
+                ByteBuffer.allocate(4 + 9).putInt(9).put((byte) 99).putLong(1).array();
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(frame)))
-                .isInstanceOf(ProtocolException.class).hasMessage("unknown frame type 99");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("unknown frame type 99");
     }
 
     @Test
     void rejectsTruncatedPayloadNamingTheField() {
         // ReadFile whose path claims 100 bytes but has 3.
-        byte[] frame = ByteBuffer.allocate(4 + 9 + 4 + 3).putInt(9 + 4 + 3).put(FrameCodec.READ_FILE).putLong(1)
-                .putInt(100).put(new byte[] {'a', 'b', 'c'}).array();
+        byte[] frame = ByteBuffer.allocate(4 + 9 + 4 + 3)
+                .putInt(9 + 4 + 3)
+                .put(FrameCodec.READ_FILE)
+                .putLong(1)
+                .putInt(100)
+                .put(new byte[] {'a', 'b', 'c'})
+                .array();
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(frame)))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("field path").hasMessageContaining("100");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("field path")
+                .hasMessageContaining("100");
     }
 
     @Test
     void rejectsInvalidUtf8() {
-        byte[] frame = ByteBuffer.allocate(4 + 9 + 4 + 2).putInt(9 + 4 + 2).put(FrameCodec.ERROR).putLong(1)
-                .putInt(2).put(new byte[] {(byte) 0xC3, (byte) 0x28}).array();
+        byte[] frame = ByteBuffer.allocate(4 + 9 + 4 + 2)
+                .putInt(9 + 4 + 2)
+                .put(FrameCodec.ERROR)
+                .putLong(1)
+                .putInt(2)
+                .put(new byte[] {(byte) 0xC3, (byte) 0x28})
+                .array();
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(frame)))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("field message: invalid UTF-8");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("field message: invalid UTF-8");
     }
 
     @Test
     void rejectsNullForRequiredStringAndTrailingBytes() throws IOException {
-        byte[] nullPath = ByteBuffer.allocate(4 + 9 + 4).putInt(9 + 4).put(FrameCodec.STAT_FILE).putLong(1).putInt(-1).array();
+        byte[] nullPath = ByteBuffer.allocate(4 + 9 + 4)
+                .putInt(9 + 4)
+                .put(FrameCodec.STAT_FILE)
+                .putLong(1)
+                .putInt(-1)
+                .array();
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(nullPath)))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("field path must not be null");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("field path must not be null");
 
         byte[] ok = codec.encode(new Ok(3));
         byte[] padded = Arrays.copyOf(ok, ok.length + 2);
         ByteBuffer.wrap(padded).putInt(0, ok.length - 4 + 2);
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(padded)))
-                .isInstanceOf(ProtocolException.class).hasMessage("2 trailing bytes after Ok");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("2 trailing bytes after Ok");
     }
 
     @Test
     void rejectsHugeElementCountsWithoutAllocating() {
-        byte[] frame = ByteBuffer.allocate(4 + 9 + 4).putInt(9 + 4).put(FrameCodec.EXEC_REQUEST).putLong(1)
-                .putInt(Integer.MAX_VALUE).array();
+        byte[] frame = ByteBuffer.allocate(4 + 9 + 4)
+                .putInt(9 + 4)
+                .put(FrameCodec.EXEC_REQUEST)
+                .putLong(1)
+                .putInt(Integer.MAX_VALUE)
+                .array();
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(frame)))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("field argv: count 2147483647 does not fit");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("field argv: count 2147483647 does not fit");
     }
 
     @Test
@@ -189,20 +230,23 @@ class FrameCodecTest {
     void randomBytesOnlyEverFailWithProtocolException() {
         var random = new Random(20261125);
         var small = new FrameCodec(64 * 1024);
-        var frames = everyMessage().map(m -> {
-            try {
-                return small.encode(m);
-            } catch (ProtocolException e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
+        var frames = everyMessage()
+                .map(m -> {
+                    try {
+                        return small.encode(m);
+                    } catch (ProtocolException e) {
+                        throw new AssertionError(e);
+                    }
+                })
+                .toList();
         int decoded = 0;
         for (int i = 0; i < 20_000; i++) {
             byte[] input;
             if (i % 2 == 0) {
                 input = new byte[random.nextInt(64)];
                 random.nextBytes(input);
-                if (input.length >= 4 && random.nextBoolean()) ByteBuffer.wrap(input).putInt(0, input.length - 4);
+                if (input.length >= 4 && random.nextBoolean())
+                    ByteBuffer.wrap(input).putInt(0, input.length - 4);
             } else {
                 // Mutate a valid frame: flip bytes, keep or break the length.
                 input = frames.get(random.nextInt(frames.size())).clone();

@@ -1,8 +1,6 @@
 package io.voidbox.scripted;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,7 +44,10 @@ final class AnthropicWire {
             content.addObject().put("type", "text").put("text", a.text());
         }
         for (Block b : a.tools()) {
-            ObjectNode tool = content.addObject().put("type", "tool_use").put("id", b.id()).put("name", b.name());
+            ObjectNode tool = content.addObject()
+                    .put("type", "tool_use")
+                    .put("id", b.id())
+                    .put("name", b.name());
             tool.set("input", parse(b.inputJson()));
         }
         msg.put("stop_reason", a.stopReason());
@@ -68,17 +70,22 @@ final class AnthropicWire {
             ObjectNode block = JSON.createObjectNode().put("type", "text").put("text", "");
             blockStart(out, index, block);
             for (String piece : chunks(a.text())) {
-                ObjectNode delta = JSON.createObjectNode().put("type", "text_delta").put("text", piece);
+                ObjectNode delta =
+                        JSON.createObjectNode().put("type", "text_delta").put("text", piece);
                 blockDelta(out, index, delta);
             }
             blockStop(out, index++);
         }
         for (Block b : a.tools()) {
-            ObjectNode block = JSON.createObjectNode().put("type", "tool_use").put("id", b.id()).put("name", b.name());
+            ObjectNode block = JSON.createObjectNode()
+                    .put("type", "tool_use")
+                    .put("id", b.id())
+                    .put("name", b.name());
             block.putObject("input");
             blockStart(out, index, block);
             for (String piece : chunks(b.inputJson())) {
-                ObjectNode delta = JSON.createObjectNode().put("type", "input_json_delta").put("partial_json", piece);
+                ObjectNode delta =
+                        JSON.createObjectNode().put("type", "input_json_delta").put("partial_json", piece);
                 blockDelta(out, index, delta);
             }
             blockStop(out, index++);
@@ -92,7 +99,10 @@ final class AnthropicWire {
     }
 
     private static ObjectNode envelope(Answer a) {
-        return JSON.createObjectNode().put("id", a.id()).put("type", "message").put("role", "assistant")
+        return JSON.createObjectNode()
+                .put("id", a.id())
+                .put("type", "message")
+                .put("role", "assistant")
                 .put("model", a.model());
     }
 
@@ -105,19 +115,24 @@ final class AnthropicWire {
     }
 
     private static void blockStart(OutputStream out, int index, ObjectNode block) throws IOException {
-        ObjectNode e = JSON.createObjectNode().put("type", "content_block_start").put("index", index);
+        ObjectNode e =
+                JSON.createObjectNode().put("type", "content_block_start").put("index", index);
         e.set("content_block", block);
         event(out, "content_block_start", e);
     }
 
     private static void blockDelta(OutputStream out, int index, ObjectNode delta) throws IOException {
-        ObjectNode e = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
+        ObjectNode e =
+                JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
         e.set("delta", delta);
         event(out, "content_block_delta", e);
     }
 
     private static void blockStop(OutputStream out, int index) throws IOException {
-        event(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", index));
+        event(
+                out,
+                "content_block_stop",
+                JSON.createObjectNode().put("type", "content_block_stop").put("index", index));
     }
 
     private static void event(OutputStream out, String name, ObjectNode data) throws IOException {

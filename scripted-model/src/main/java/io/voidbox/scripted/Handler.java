@@ -1,12 +1,11 @@
 package io.voidbox.scripted;
 
-import java.io.InputStream;
-
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -57,7 +56,8 @@ final class Handler implements HttpHandler {
             }
             recorded = true;
             MessagesRequest r = request;
-            RequestRecord.Body body = r == null ? RequestRecord.Body.NONE
+            RequestRecord.Body body = r == null
+                    ? RequestRecord.Body.NONE
                     : new RequestRecord.Body(r.model(), r.stream(), r.tools(), r.messages(), r.lastToolResult());
             server.record(new RequestRecord(ts, route, method, path, status, conversation, turn, body, side));
         }
@@ -75,7 +75,12 @@ final class Handler implements HttpHandler {
             // The client went away mid-answer; nothing left to tell it.
         } catch (RuntimeException e) {
             try {
-                reply(exchange, facts, 500, "api_error", "scripted model server failed: " + e.getClass().getSimpleName());
+                reply(
+                        exchange,
+                        facts,
+                        500,
+                        "api_error",
+                        "scripted model server failed: " + e.getClass().getSimpleName());
             } catch (IOException | RuntimeException ignored) {
                 // Headers may already be sent; the client sees a broken answer.
             }
@@ -94,7 +99,12 @@ final class Handler implements HttpHandler {
             rest = slash < 0 ? "/" : path.substring(slash);
             route = server.route(facts.route);
             if (route == null) {
-                reply(exchange, facts, 404, "not_found_error", "no scenario registered for route '" + facts.route + "'");
+                reply(
+                        exchange,
+                        facts,
+                        404,
+                        "not_found_error",
+                        "no scenario registered for route '" + facts.route + "'");
                 return;
             }
         }
@@ -104,7 +114,12 @@ final class Handler implements HttpHandler {
             return;
         }
         if (route == null) {
-            reply(exchange, facts, 404, "not_found_error", "unknown path " + path + " (expected /r/<route>/v1/messages)");
+            reply(
+                    exchange,
+                    facts,
+                    404,
+                    "not_found_error",
+                    "unknown path " + path + " (expected /r/<route>/v1/messages)");
             return;
         }
         boolean messages = "/v1/messages".equals(rest);
@@ -156,7 +171,8 @@ final class Handler implements HttpHandler {
     private void answer(HttpExchange exchange, ScriptedModelServer.Route route, MessagesRequest request, Facts facts)
             throws IOException {
         Scenario scenario = route.scenario;
-        String model = scenario.model() != null ? scenario.model()
+        String model = scenario.model() != null
+                ? scenario.model()
                 : request.model() != null ? request.model() : "scripted-model";
         String idSeed;
         Reply reply;
@@ -181,18 +197,20 @@ final class Handler implements HttpHandler {
                     case Reply r -> reply = r;
                 }
             } else {
-                reply = Reply.text("Scripted model: the scenario has no more turns (" + scenario.turns().size()
-                        + " played).");
+                reply = Reply.text("Scripted model: the scenario has no more turns ("
+                        + scenario.turns().size() + " played).");
             }
         }
         List<AnthropicWire.Block> blocks = new ArrayList<>();
         for (int i = 0; i < reply.toolUses().size(); i++) {
             ToolUse tool = reply.toolUses().get(i);
-            blocks.add(new AnthropicWire.Block("toolu_" + digest(idSeed + "|" + i), tool.name(),
+            blocks.add(new AnthropicWire.Block(
+                    "toolu_" + digest(idSeed + "|" + i),
+                    tool.name(),
                     AnthropicWire.JSON.writeValueAsString(tool.input())));
         }
-        var answer = new AnthropicWire.Answer("msg_" + digest(idSeed), model, reply.text(), blocks,
-                reply.stopReason(), reply.usage());
+        var answer = new AnthropicWire.Answer(
+                "msg_" + digest(idSeed), model, reply.text(), blocks, reply.stopReason(), reply.usage());
         exchange.getResponseHeaders().set("request-id", "req_" + digest("req|" + idSeed));
         facts.record(200);
         if (request.stream()) {

@@ -1,8 +1,7 @@
 package io.voidbox.scripted;
 
-import java.io.IOException;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -17,8 +16,14 @@ import java.util.Locale;
  * @param lastToolResult text of the last {@code tool_result} block ({@code null}: none)
  * @param metadataSession session id found in {@code metadata.user_id} ({@code null}: none)
  */
-record MessagesRequest(String model, boolean stream, int tools, int messages, long maxTokens,
-                       String lastToolResult, String metadataSession) {
+record MessagesRequest(
+        String model,
+        boolean stream,
+        int tools,
+        int messages,
+        long maxTokens,
+        String lastToolResult,
+        String metadataSession) {
 
     /** @throws IllegalArgumentException naming the field when the body is not a Messages request */
     static MessagesRequest of(JsonNode body) {

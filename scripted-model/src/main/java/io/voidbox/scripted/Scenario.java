@@ -1,15 +1,13 @@
 package io.voidbox.scripted;
 
-import java.util.TreeSet;
-
-import java.io.UncheckedIOException;
-import java.io.InputStream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The script a {@link ScriptedModelServer} route plays back: the model's answers, in order. Lets
@@ -46,8 +45,8 @@ public record Scenario(String model, List<Turn> turns) {
     private static final Set<String> TOP_FIELDS = Set.of("model", "turns");
     private static final Set<String> TURN_FIELDS = Set.of("text", "tool_use", "usage", "error");
     private static final Set<String> TOOL_FIELDS = Set.of("name", "input");
-    private static final Set<String> USAGE_FIELDS = Set.of(
-            "input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens");
+    private static final Set<String> USAGE_FIELDS =
+            Set.of("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens");
     private static final Set<String> ERROR_FIELDS = Set.of("status", "type", "message");
 
     public Scenario {
@@ -89,8 +88,9 @@ public record Scenario(String model, List<Turn> turns) {
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-            throw new ScenarioException(fileName + ": " + where + "not valid " + (json ? "JSON" : "YAML")
-                    + ": " + e.getOriginalMessage(), e);
+            throw new ScenarioException(
+                    fileName + ": " + where + "not valid " + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage(),
+                    e);
         }
         return new Reader(fileName).scenario(root);
     }
@@ -166,7 +166,8 @@ public record Scenario(String model, List<Turn> turns) {
         Usage usage(JsonNode node, String path) {
             requireObject(node, path);
             checkFields(node, path, USAGE_FIELDS);
-            return new Usage(count(node, "input_tokens", path, Usage.DEFAULT.inputTokens()),
+            return new Usage(
+                    count(node, "input_tokens", path, Usage.DEFAULT.inputTokens()),
                     count(node, "output_tokens", path, Usage.DEFAULT.outputTokens()),
                     count(node, "cache_read_input_tokens", path, 0),
                     count(node, "cache_creation_input_tokens", path, 0));
@@ -179,14 +180,18 @@ public record Scenario(String model, List<Turn> turns) {
             if (status == null || status.isNull()) {
                 throw error(path + ".status", "missing");
             }
-            if (!status.canConvertToInt() || !status.isIntegralNumber()
-                    || status.intValue() < 400 || status.intValue() > 599) {
+            if (!status.canConvertToInt()
+                    || !status.isIntegralNumber()
+                    || status.intValue() < 400
+                    || status.intValue() > 599) {
                 throw error(path + ".status", "must be an HTTP error status 400..599, got " + status);
             }
             int code = status.intValue();
             String type = optionalString(node, "type", path + ".type");
             String message = optionalString(node, "message", path + ".message");
-            return new ErrorTurn(code, type != null ? type : defaultErrorType(code),
+            return new ErrorTurn(
+                    code,
+                    type != null ? type : defaultErrorType(code),
                     message != null ? message : "scripted error " + code);
         }
 
@@ -207,14 +212,16 @@ public record Scenario(String model, List<Turn> turns) {
                 return null;
             }
             if (!v.isTextual()) {
-                throw error(path, "must be a string, got " + v.getNodeType().name().toLowerCase(Locale.ROOT));
+                throw error(
+                        path, "must be a string, got " + v.getNodeType().name().toLowerCase(Locale.ROOT));
             }
             return v.textValue();
         }
 
         void requireObject(JsonNode node, String path) {
             if (node == null || !node.isObject()) {
-                String got = node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT);
+                String got =
+                        node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT);
                 throw error(path, "must be a mapping, got " + got);
             }
         }

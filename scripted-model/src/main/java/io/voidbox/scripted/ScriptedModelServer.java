@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
 public final class ScriptedModelServer implements AutoCloseable {
     /** The header the CLI (2.1.197) sends with its session id on every request. */
     public static final String SESSION_HEADER = "X-Claude-Code-Session-Id";
+
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_CONVERSATIONS_PER_ROUTE = 10_000;
 
@@ -91,7 +92,8 @@ public final class ScriptedModelServer implements AutoCloseable {
      */
     public String baseUrl(String hostAddressAsSeenByClient, String routeKey) {
         String host = hostAddressAsSeenByClient.contains(":") && !hostAddressAsSeenByClient.startsWith("[")
-                ? "[" + hostAddressAsSeenByClient + "]" : hostAddressAsSeenByClient;
+                ? "[" + hostAddressAsSeenByClient + "]"
+                : hostAddressAsSeenByClient;
         return "http://" + host + ":" + port() + "/r/" + routeKey;
     }
 
@@ -227,8 +229,14 @@ public final class ScriptedModelServer implements AutoCloseable {
      * @param maxRequestBytes largest accepted request body
      * @param environment     environment lookup (the process environment unless testing)
      */
-    public record Options(InetAddress bindAddress, int port, Path requestLog, RequestListener listener,
-                          Set<String> allowedEnv, int maxRequestBytes, Function<String, String> environment) {
+    public record Options(
+            InetAddress bindAddress,
+            int port,
+            Path requestLog,
+            RequestListener listener,
+            Set<String> allowedEnv,
+            int maxRequestBytes,
+            Function<String, String> environment) {
         public Options {
             Objects.requireNonNull(bindAddress, "bindAddress");
             Objects.requireNonNull(environment, "environment");

@@ -31,12 +31,17 @@ final class Substitutor {
     Scenario apply(Scenario scenario) {
         List<Turn> turns = new ArrayList<>();
         for (Turn turn : scenario.turns()) {
-            turns.add(switch (turn) {
-                case Reply r -> new Reply(string(r.text()),
-                        r.toolUses().stream().map(t -> new ToolUse(string(t.name()), map(t.input()))).toList(),
-                        r.usage());
-                case ErrorTurn e -> new ErrorTurn(e.status(), e.type(), string(e.message()));
-            });
+            turns.add(
+                    switch (turn) {
+                        case Reply r ->
+                            new Reply(
+                                    string(r.text()),
+                                    r.toolUses().stream()
+                                            .map(t -> new ToolUse(string(t.name()), map(t.input())))
+                                            .toList(),
+                                    r.usage());
+                        case ErrorTurn e -> new ErrorTurn(e.status(), e.type(), string(e.message()));
+                    });
         }
         return new Scenario(string(scenario.model()), turns);
     }

@@ -85,10 +85,8 @@ class ScenarioTest {
 
     @Test
     void rejectsMissingTurns() {
-        assertThatThrownBy(() -> Scenario.parse("model: x\n", "a.yaml"))
-                .hasMessage("a.yaml: turns: missing");
-        assertThatThrownBy(() -> Scenario.parse("", "a.yaml"))
-                .hasMessageStartingWith("a.yaml: empty scenario");
+        assertThatThrownBy(() -> Scenario.parse("model: x\n", "a.yaml")).hasMessage("a.yaml: turns: missing");
+        assertThatThrownBy(() -> Scenario.parse("", "a.yaml")).hasMessageStartingWith("a.yaml: empty scenario");
     }
 
     @Test
@@ -119,8 +117,7 @@ class ScenarioTest {
                 .hasMessage("a.yaml: turns[0].text: must be a string, got array");
         assertThatThrownBy(() -> Scenario.parse("turns:\n  - tool_use: [{name: Bash, input: ls}]\n", "a.yaml"))
                 .hasMessage("a.yaml: turns[0].tool_use[0].input: must be a mapping, got string");
-        assertThatThrownBy(() -> Scenario.parse("turns: {}\n", "a.yaml"))
-                .hasMessage("a.yaml: turns: must be a list");
+        assertThatThrownBy(() -> Scenario.parse("turns: {}\n", "a.yaml")).hasMessage("a.yaml: turns: must be a list");
     }
 
     @Test
@@ -147,7 +144,8 @@ class ScenarioTest {
         Scenario noEnv = new Substitutor(Map.of("workspace", "/w", "who", "me"), Map.of()).apply(s);
         Reply r = (Reply) noEnv.turns().get(0);
         assertThat(r.text()).isEqualTo("in /w as ${USER}");
-        assertThat(r.toolUses().get(0).input()).containsEntry("command", "ls /w {{unknown}}")
+        assertThat(r.toolUses().get(0).input())
+                .containsEntry("command", "ls /w {{unknown}}")
                 .containsEntry("nested", Map.of("list", List.of("me", 3, true)));
 
         Scenario withEnv = new Substitutor(Map.of("workspace", "/w"), Map.of("USER", "alice")).apply(s);

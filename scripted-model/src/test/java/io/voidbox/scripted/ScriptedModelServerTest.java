@@ -40,7 +40,9 @@ class ScriptedModelServerTest {
 
     @TempDir
     Path dir;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<RequestRecord> seen = new CopyOnWriteArrayList<>();
     private ScriptedModelServer server;
     private Path log;
@@ -49,7 +51,10 @@ class ScriptedModelServerTest {
     void start() throws Exception {
         log = dir.resolve("requests.jsonl");
         server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                .requestLog(log).listener(seen::add).maxRequestBytes(64 * 1024).build());
+                .requestLog(log)
+                .listener(seen::add)
+                .maxRequestBytes(64 * 1024)
+                .build());
     }
 
     @AfterEach
@@ -65,12 +70,23 @@ class ScriptedModelServerTest {
         HttpResponse<String> response = post(key, "s1", body(true, "claude-sonnet-4-5", 3));
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-        assertThat(response.headers().firstValue("request-id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        assertThat(response.headers().firstValue("request-id"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
         List<Sse> events = Sse.parse(response.body());
-        assertThat(events).extracting(Sse::event).containsSubsequence(
-                "message_start", "content_block_start", "content_block_delta", "content_block_stop",
-                "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop");
+        assertThat(events)
+                .extracting(Sse::event)
+                .containsSubsequence(
+                        "message_start",
+                        "content_block_start",
+                        "content_block_delta",
+                        "content_block_stop",
+                        "content_block_start",
+                        "content_block_delta",
+                        "content_block_stop",
+                        "message_delta",
+                        "message_stop");
         events.forEach(e -> assertThat(e.data().path("type").asText()).isEqualTo(e.event()));
 
         JsonNode start = events.getFirst().data().path("message");
@@ -78,28 +94,35 @@ class ScriptedModelServerTest {
         assertThat(start.path("model").asText()).isEqualTo("claude-sonnet-4-5");
         assertThat(start.path("usage").path("input_tokens").asLong()).isEqualTo(1000);
         assertThat(start.path("usage").path("cache_read_input_tokens").asLong()).isEqualTo(3000);
-        assertThat(start.path("usage").path("cache_creation_input_tokens").asLong()).isEqualTo(2000);
+        assertThat(start.path("usage").path("cache_creation_input_tokens").asLong())
+                .isEqualTo(2000);
 
         StringBuilder text = new StringBuilder();
         StringBuilder toolJson = new StringBuilder();
         JsonNode toolBlock = null;
         for (Sse e : events) {
             JsonNode d = e.data();
-            if (e.event().equals("content_block_start") && d.path("content_block").path("type").asText().equals("tool_use")) {
+            if (e.event().equals("content_block_start")
+                    && d.path("content_block").path("type").asText().equals("tool_use")) {
                 toolBlock = d.path("content_block");
                 assertThat(d.path("index").asInt()).isEqualTo(1);
             }
             if (e.event().equals("content_block_delta")) {
                 switch (d.path("delta").path("type").asText()) {
-                    case "text_delta" -> text.append(d.path("delta").path("text").asText());
-                    case "input_json_delta" -> toolJson.append(d.path("delta").path("partial_json").asText());
+                    case "text_delta" ->
+                        text.append(d.path("delta").path("text").asText());
+                    case "input_json_delta" ->
+                        toolJson.append(d.path("delta").path("partial_json").asText());
                     default -> throw new AssertionError("unexpected delta " + d);
                 }
             }
         }
         assertThat(text).hasToString("I'll write the file in /work/ws.");
-        assertThat(events.stream().filter(e -> e.data().path("delta").path("type").asText().equals("input_json_delta")))
-                .as("tool input arrives in several deltas").hasSizeGreaterThan(1);
+        assertThat(events.stream()
+                        .filter(e ->
+                                e.data().path("delta").path("type").asText().equals("input_json_delta")))
+                .as("tool input arrives in several deltas")
+                .hasSizeGreaterThan(1);
         assertThat(toolBlock).isNotNull();
         assertThat(toolBlock.path("name").asText()).isEqualTo("Bash");
         assertThat(toolBlock.path("id").asText()).startsWith("toolu_");
@@ -128,19 +151,26 @@ class ScriptedModelServerTest {
         assertThat(error.path("error").path("message").asText()).isEqualTo("overloaded");
         assertThat(retried.statusCode()).isEqualTo(200);
         List<Sse> events = Sse.parse(retried.body());
-        assertThat(events.get(events.size() - 2).data().path("delta").path("stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(events.get(events.size() - 2)
+                        .data()
+                        .path("delta")
+                        .path("stop_reason")
+                        .asText())
+                .isEqualTo("end_turn");
         assertThat(seen).extracting(RequestRecord::turn).containsExactly(0, 1, 2);
         assertThat(seen).extracting(RequestRecord::status).containsExactly(200, 500, 200);
     }
 
     @Test
     void clientErrorTurnAnswersItsStatus() throws Exception {
-        String key = server.register(Scenario.of(new ErrorTurn(400, "invalid_request_error", "scripted bad request")), Map.of());
+        String key = server.register(
+                Scenario.of(new ErrorTurn(400, "invalid_request_error", "scripted bad request")), Map.of());
 
         HttpResponse<String> response = post(key, "s1", body(true, "m", 1));
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(response.body()).path("error").path("message").asText()).isEqualTo("scripted bad request");
+        assertThat(JSON.readTree(response.body()).path("error").path("message").asText())
+                .isEqualTo("scripted bad request");
     }
 
     @Test
@@ -158,7 +188,8 @@ class ScriptedModelServerTest {
         assertThat(msg.path("stop_reason").asText()).isEqualTo("tool_use");
         assertThat(msg.path("content").get(0).path("text").asText()).isEqualTo("I'll write the file in /workspace.");
         assertThat(msg.path("content").get(1).path("type").asText()).isEqualTo("tool_use");
-        assertThat(msg.path("content").get(1).path("input").path("command").asText()).startsWith("echo hi > /workspace/out.txt");
+        assertThat(msg.path("content").get(1).path("input").path("command").asText())
+                .startsWith("echo hi > /workspace/out.txt");
         assertThat(msg.path("usage").path("output_tokens").asLong()).isEqualTo(500);
     }
 
@@ -183,9 +214,11 @@ class ScriptedModelServerTest {
 
         for (HttpResponse<String> r : List.of(noRoute, noPath, root)) {
             assertThat(r.statusCode()).isEqualTo(404);
-            assertThat(JSON.readTree(r.body()).path("error").path("type").asText()).isEqualTo("not_found_error");
+            assertThat(JSON.readTree(r.body()).path("error").path("type").asText())
+                    .isEqualTo("not_found_error");
         }
-        assertThat(JSON.readTree(noRoute.body()).path("error").path("message").asText()).contains("nope");
+        assertThat(JSON.readTree(noRoute.body()).path("error").path("message").asText())
+                .contains("nope");
     }
 
     @Test
@@ -225,22 +258,37 @@ class ScriptedModelServerTest {
     @Test
     void sideRequestsDoNotConsumeTurns() throws Exception {
         String key = server.register(Scenario.of(Reply.text("real")), Map.of());
-        ObjectNode title = JSON.createObjectNode().put("model", "claude-haiku-4-5").put("max_tokens", 512);
+        ObjectNode title =
+                JSON.createObjectNode().put("model", "claude-haiku-4-5").put("max_tokens", 512);
         title.putArray("messages").addObject().put("role", "user").put("content", "Generate a title");
 
         assertThat(text(post(key, "s", title.toString()))).isEqualTo("Scripted.");
-        assertThat(text(post(key, "s", body(false, "claude-haiku-4-5", 1)))).as("haiku with tools is the main loop").isEqualTo("real");
+        assertThat(text(post(key, "s", body(false, "claude-haiku-4-5", 1))))
+                .as("haiku with tools is the main loop")
+                .isEqualTo("real");
         assertThat(seen).extracting(RequestRecord::sideRequest).containsExactly(true, false);
     }
 
     @Test
     void idsAreDeterministicPerRouteConversationAndTurn() throws Exception {
         server.register("box-1", SCRIPT, Map.of());
-        String first = JSON.readTree(post("box-1", "s", body(false, "m", 1)).body()).path("content").get(1).path("id").asText();
-        String other = JSON.readTree(post("box-1", "t", body(false, "m", 1)).body()).path("content").get(1).path("id").asText();
+        String first = JSON.readTree(post("box-1", "s", body(false, "m", 1)).body())
+                .path("content")
+                .get(1)
+                .path("id")
+                .asText();
+        String other = JSON.readTree(post("box-1", "t", body(false, "m", 1)).body())
+                .path("content")
+                .get(1)
+                .path("id")
+                .asText();
         server.unregister("box-1");
         server.register("box-1", SCRIPT, Map.of());
-        String again = JSON.readTree(post("box-1", "s", body(false, "m", 1)).body()).path("content").get(1).path("id").asText();
+        String again = JSON.readTree(post("box-1", "s", body(false, "m", 1)).body())
+                .path("content")
+                .get(1)
+                .path("id")
+                .asText();
 
         assertThat(first).startsWith("toolu_").isEqualTo(again).isNotEqualTo(other);
     }
@@ -254,12 +302,19 @@ class ScriptedModelServerTest {
         HttpResponse<String> huge = post(key, "s", "{\"pad\":\"" + "x".repeat(70 * 1024) + "\"}");
 
         assertThat(malformed.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(malformed.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(JSON.readTree(malformed.body()).path("error").path("type").asText())
+                .isEqualTo("invalid_request_error");
         assertThat(noMessages.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(noMessages.body()).path("error").path("message").asText()).contains("messages");
+        assertThat(JSON.readTree(noMessages.body())
+                        .path("error")
+                        .path("message")
+                        .asText())
+                .contains("messages");
         assertThat(huge.statusCode()).isEqualTo(413);
         assertThat(seen).extracting(RequestRecord::turn).containsOnly(-1);
-        assertThat(post(key, "s", body(false, "m", 1)).statusCode()).as("bad requests consumed no turn").isEqualTo(200);
+        assertThat(post(key, "s", body(false, "m", 1)).statusCode())
+                .as("bad requests consumed no turn")
+                .isEqualTo(200);
         assertThat(seen.getLast().turn()).isZero();
     }
 
@@ -268,9 +323,16 @@ class ScriptedModelServerTest {
         String key = server.register(SCRIPT, Map.of());
         post(key, "s1", body(true, "claude-sonnet-4-5", 1));
         ObjectNode withResult = (ObjectNode) JSON.readTree(body(true, "claude-sonnet-4-5", 3));
-        var content = withResult.withArray("messages").addObject().put("role", "user").putArray("content");
-        content.addObject().put("type", "tool_result").put("tool_use_id", "toolu_1").put("content", "old");
-        var blocks = content.addObject().put("type", "tool_result").put("tool_use_id", "toolu_2").putArray("content");
+        var content =
+                withResult.withArray("messages").addObject().put("role", "user").putArray("content");
+        content.addObject()
+                .put("type", "tool_result")
+                .put("tool_use_id", "toolu_1")
+                .put("content", "old");
+        var blocks = content.addObject()
+                .put("type", "tool_result")
+                .put("tool_use_id", "toolu_2")
+                .putArray("content");
         blocks.addObject().put("type", "text").put("text", "hello");
         post(key, "s1", withResult.toString());
         head("/");
@@ -299,7 +361,9 @@ class ScriptedModelServerTest {
     void substitutesOnlyAllowedEnvironmentVariables() throws Exception {
         Scenario s = Scenario.of(Reply.text("${GREETING} ${SECRET} {{who}}"));
         try (var other = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                .allowEnv("GREETING").environment(Map.of("GREETING", "hi", "SECRET", "x")::get).build())) {
+                .allowEnv("GREETING")
+                .environment(Map.of("GREETING", "hi", "SECRET", "x")::get)
+                .build())) {
             String key = other.register(s, Map.of("who", "bob"));
             var response = send(HttpRequest.newBuilder(URI.create(other.baseUrl(key) + "/v1/messages"))
                     .POST(HttpRequest.BodyPublishers.ofString(body(false, "m", 1))));
@@ -347,8 +411,13 @@ class ScriptedModelServerTest {
     }
 
     private static String body(boolean stream, String model, int messages) {
-        ObjectNode body = JSON.createObjectNode().put("model", model).put("max_tokens", 32000).put("stream", stream);
-        body.putArray("tools").add(JSON.createObjectNode().put("name", "Bash")).add(JSON.createObjectNode().put("name", "Read"));
+        ObjectNode body = JSON.createObjectNode()
+                .put("model", model)
+                .put("max_tokens", 32000)
+                .put("stream", stream);
+        body.putArray("tools")
+                .add(JSON.createObjectNode().put("name", "Bash"))
+                .add(JSON.createObjectNode().put("name", "Read"));
         var list = body.putArray("messages");
         for (int i = 0; i < messages; i++) {
             list.addObject().put("role", i % 2 == 0 ? "user" : "assistant").put("content", "m" + i);
@@ -358,7 +427,11 @@ class ScriptedModelServerTest {
 
     private static String text(HttpResponse<String> response) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body()).path("content").get(0).path("text").asText();
+        return JSON.readTree(response.body())
+                .path("content")
+                .get(0)
+                .path("text")
+                .asText();
     }
 
     private URI uri(String path) {

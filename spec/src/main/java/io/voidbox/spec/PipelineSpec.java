@@ -37,7 +37,8 @@ public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) {
 
     /** The {@code kind} of a spec file. */
     public enum Kind {
-        AGENT("agent"), PIPELINE("pipeline");
+        AGENT("agent"),
+        PIPELINE("pipeline");
 
         private final String id;
 

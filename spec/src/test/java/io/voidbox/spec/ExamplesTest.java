@@ -42,7 +42,9 @@ class ExamplesTest {
         try (Stream<Path> examples = Files.list(examplesDir())) {
             for (Path example : examples.filter(Files::isDirectory).sorted().toList()) {
                 try (Stream<Path> files = Files.list(example)) {
-                    files.filter(f -> f.toString().matches(".*\\.(ya?ml|json)")).sorted().forEach(specs::add);
+                    files.filter(f -> f.toString().matches(".*\\.(ya?ml|json)"))
+                            .sorted()
+                            .forEach(specs::add);
                 }
             }
         }
@@ -53,14 +55,16 @@ class ExamplesTest {
     Stream<DynamicTest> everyExampleValidates() throws IOException {
         List<Path> specs = specFiles();
         assertThat(specs).hasSizeGreaterThanOrEqualTo(3);
-        return specs.stream().map(file -> DynamicTest.dynamicTest(examplesDir().relativize(file).toString(), () -> {
-            PipelineSpec spec = SpecLoader.load(file);
-            for (Box box : spec.boxes()) {
-                assertThat(box.llm().provider()).as(box.name()).contains(LlmConfig.Provider.SCRIPTED);
-                assertThat(box.timeout()).as(box.name()).isEqualTo(Duration.ofSeconds(300));
-                assertWellFormedScenario(box.llm().scenario().orElseThrow());
-            }
-        }));
+        return specs.stream()
+                .map(file ->
+                        DynamicTest.dynamicTest(examplesDir().relativize(file).toString(), () -> {
+                            PipelineSpec spec = SpecLoader.load(file);
+                            for (Box box : spec.boxes()) {
+                                assertThat(box.llm().provider()).as(box.name()).contains(LlmConfig.Provider.SCRIPTED);
+                                assertThat(box.timeout()).as(box.name()).isEqualTo(Duration.ofSeconds(300));
+                                assertWellFormedScenario(box.llm().scenario().orElseThrow());
+                            }
+                        }));
     }
 
     @Test
@@ -87,17 +91,27 @@ class ExamplesTest {
         for (int i = 0; i <= last; i++) {
             JsonNode turn = turns.get(i);
             String where = scenario + " turn " + i;
-            assertThat(turn.path("usage").path("input_tokens").asInt()).as(where + " usage.input_tokens").isPositive();
-            assertThat(turn.path("usage").path("output_tokens").asInt()).as(where + " usage.output_tokens").isPositive();
+            assertThat(turn.path("usage").path("input_tokens").asInt())
+                    .as(where + " usage.input_tokens")
+                    .isPositive();
+            assertThat(turn.path("usage").path("output_tokens").asInt())
+                    .as(where + " usage.output_tokens")
+                    .isPositive();
             JsonNode tools = turn.path("tool_use");
             if (i == last) {
-                assertThat(tools.isMissingNode()).as(where + ": the last turn ends the conversation with text only").isTrue();
+                assertThat(tools.isMissingNode())
+                        .as(where + ": the last turn ends the conversation with text only")
+                        .isTrue();
                 assertThat(turn.path("text").asText()).as(where + " text").isNotBlank();
             } else {
-                assertThat(tools.isArray() && !tools.isEmpty()).as(where + ": tool_use").isTrue();
+                assertThat(tools.isArray() && !tools.isEmpty())
+                        .as(where + ": tool_use")
+                        .isTrue();
                 for (JsonNode tool : tools) {
                     assertThat(tool.path("name").asText()).as(where + " tool").isIn(REAL_TOOLS);
-                    assertThat(tool.path("input").isObject()).as(where + " tool input").isTrue();
+                    assertThat(tool.path("input").isObject())
+                            .as(where + " tool input")
+                            .isTrue();
                 }
             }
         }

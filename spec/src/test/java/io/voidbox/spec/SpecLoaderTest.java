@@ -48,9 +48,17 @@ class SpecLoaderTest {
         assertThat(spec.kind()).isEqualTo(PipelineSpec.Kind.AGENT);
         assertThat(spec.sourceFile()).isEqualTo(dir.toAbsolutePath().normalize().resolve("agent.yaml"));
         assertThat(StageNames.of(spec)).containsExactly("box hello");
-        assertThat(spec.boxes()).containsExactly(new Box("hello", "Say hello", List.of(), LlmConfig.auto(),
-                SandboxOptions.defaults(), Duration.ofSeconds(600), Optional.empty()));
-        assertThat(SandboxOptions.defaults()).isEqualTo(new SandboxOptions(Backend.AUTO, Accel.AUTO, 1024, 1, true, Map.of(), List.of(), 1000));
+        assertThat(spec.boxes())
+                .containsExactly(new Box(
+                        "hello",
+                        "Say hello",
+                        List.of(),
+                        LlmConfig.auto(),
+                        SandboxOptions.defaults(),
+                        Duration.ofSeconds(600),
+                        Optional.empty()));
+        assertThat(SandboxOptions.defaults())
+                .isEqualTo(new SandboxOptions(Backend.AUTO, Accel.AUTO, 1024, 1, true, Map.of(), List.of(), 1000));
     }
 
     @Test
@@ -72,10 +80,23 @@ class SpecLoaderTest {
         assertThat(box.skills()).containsExactly("skills/review.md", "summarize");
         assertThat(box.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(box.outputFile()).contains("out/result.json");
-        assertThat(box.llm()).isEqualTo(new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.of("claude-sonnet-4-5"),
-                Optional.empty(), Optional.empty(), Optional.of(dir.toAbsolutePath().normalize().resolve("scenarios/a.yaml"))));
-        assertThat(box.sandbox()).isEqualTo(new SandboxOptions(Backend.LOCAL, Accel.AUTO, 512, 2, false,
-                Map.of("DEBUG", "1", "MODE", "fast"), List.of(), 1000));
+        assertThat(box.llm())
+                .isEqualTo(new LlmConfig(
+                        Optional.of(Provider.SCRIPTED),
+                        Optional.of("claude-sonnet-4-5"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(dir.toAbsolutePath().normalize().resolve("scenarios/a.yaml"))));
+        assertThat(box.sandbox())
+                .isEqualTo(new SandboxOptions(
+                        Backend.LOCAL,
+                        Accel.AUTO,
+                        512,
+                        2,
+                        false,
+                        Map.of("DEBUG", "1", "MODE", "fast"),
+                        List.of(),
+                        1000));
     }
 
     @Test
@@ -108,17 +129,43 @@ class SpecLoaderTest {
 
         Path base = dir.toAbsolutePath().normalize();
         Box plain = spec.box("plain").orElseThrow();
-        assertThat(plain.llm()).isEqualTo(new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.of("m-top"), Optional.empty(),
-                Optional.of("MY_KEY"), Optional.of(base.resolve("scenarios/top.yaml"))));
-        assertThat(plain.sandbox()).isEqualTo(new SandboxOptions(Backend.VM, Accel.AUTO, 2048, 1, true,
-                Map.of("A", "top", "B", "top"), List.of(new Mount(base.resolve("data"), "/data", true)), 1000));
+        assertThat(plain.llm())
+                .isEqualTo(new LlmConfig(
+                        Optional.of(Provider.SCRIPTED),
+                        Optional.of("m-top"),
+                        Optional.empty(),
+                        Optional.of("MY_KEY"),
+                        Optional.of(base.resolve("scenarios/top.yaml"))));
+        assertThat(plain.sandbox())
+                .isEqualTo(new SandboxOptions(
+                        Backend.VM,
+                        Accel.AUTO,
+                        2048,
+                        1,
+                        true,
+                        Map.of("A", "top", "B", "top"),
+                        List.of(new Mount(base.resolve("data"), "/data", true)),
+                        1000));
         assertThat(plain.timeout()).isEqualTo(Box.DEFAULT_TIMEOUT);
 
         Box custom = spec.box("custom").orElseThrow();
-        assertThat(custom.llm()).isEqualTo(new LlmConfig(Optional.of(Provider.SCRIPTED), Optional.of("m-top"), Optional.empty(),
-                Optional.of("MY_KEY"), Optional.of(base.resolve("scenarios/b.yaml"))));
-        assertThat(custom.sandbox()).isEqualTo(new SandboxOptions(Backend.VM, Accel.TCG, 2048, 4, true,
-                Map.of("A", "top", "B", "box", "C", "box"), List.of(new Mount(Path.of("/srv/out"), "/out", false)), 250));
+        assertThat(custom.llm())
+                .isEqualTo(new LlmConfig(
+                        Optional.of(Provider.SCRIPTED),
+                        Optional.of("m-top"),
+                        Optional.empty(),
+                        Optional.of("MY_KEY"),
+                        Optional.of(base.resolve("scenarios/b.yaml"))));
+        assertThat(custom.sandbox())
+                .isEqualTo(new SandboxOptions(
+                        Backend.VM,
+                        Accel.TCG,
+                        2048,
+                        4,
+                        true,
+                        Map.of("A", "top", "B", "box", "C", "box"),
+                        List.of(new Mount(Path.of("/srv/out"), "/out", false)),
+                        250));
         assertThat(custom.timeout()).isEqualTo(Duration.ofSeconds(300));
     }
 
@@ -199,8 +246,13 @@ class SpecLoaderTest {
 
         assertThat(json.boxes()).isEqualTo(yaml.boxes());
         assertThat(json.stages()).isEqualTo(yaml.stages());
-        assertThat(json.box("b").orElseThrow().llm()).isEqualTo(new LlmConfig(Optional.of(Provider.CUSTOM), Optional.of("m2"),
-                Optional.of("http://127.0.0.1:8080"), Optional.of("KEY"), Optional.empty()));
+        assertThat(json.box("b").orElseThrow().llm())
+                .isEqualTo(new LlmConfig(
+                        Optional.of(Provider.CUSTOM),
+                        Optional.of("m2"),
+                        Optional.of("http://127.0.0.1:8080"),
+                        Optional.of("KEY"),
+                        Optional.empty()));
     }
 
     @Test
@@ -220,18 +272,25 @@ class SpecLoaderTest {
 
         assertThat(spec.sourceFile()).isEqualTo(file.toAbsolutePath().normalize());
         assertThat(spec.baseDir()).isEqualTo(sub.toAbsolutePath().normalize());
-        assertThat(spec.boxes().getFirst().llm().scenario()).contains(sub.toAbsolutePath().normalize().resolve("scenarios/box.yaml"));
+        assertThat(spec.boxes().getFirst().llm().scenario())
+                .contains(sub.toAbsolutePath().normalize().resolve("scenarios/box.yaml"));
     }
 
     @Test
     void loadReportsMissingFileAsSpecError() {
         Path missing = dir.resolve("nope.yaml");
 
-        assertThatThrownBy(() -> SpecLoader.load(missing))
-                .isInstanceOfSatisfying(SpecException.class, e -> {
-                    assertThat(e.errors()).containsExactly(new SpecError("(file)", "file not found: " + missing.toAbsolutePath().normalize(), 0, 0));
-                    assertThat(e.getMessage()).isEqualTo(missing + ": (file): file not found: " + missing.toAbsolutePath().normalize());
-                });
+        assertThatThrownBy(() -> SpecLoader.load(missing)).isInstanceOfSatisfying(SpecException.class, e -> {
+            assertThat(e.errors())
+                    .containsExactly(new SpecError(
+                            "(file)",
+                            "file not found: " + missing.toAbsolutePath().normalize(),
+                            0,
+                            0));
+            assertThat(e.getMessage())
+                    .isEqualTo(missing + ": (file): file not found: "
+                            + missing.toAbsolutePath().normalize());
+        });
     }
 
     @Test
@@ -239,8 +298,9 @@ class SpecLoaderTest {
         Path file = Files.write(dir.resolve("bad.yaml"), new byte[] {'n', 'a', 'm', 'e', ':', ' ', (byte) 0xff, '\n'});
 
         assertThatThrownBy(() -> SpecLoader.load(file))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.errors())
-                        .containsExactly(new SpecError("(file)", "not valid UTF-8", 0, 0)));
+                .isInstanceOfSatisfying(
+                        SpecException.class,
+                        e -> assertThat(e.errors()).containsExactly(new SpecError("(file)", "not valid UTF-8", 0, 0)));
     }
 
     @Test

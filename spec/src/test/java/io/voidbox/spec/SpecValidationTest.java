@@ -34,10 +34,11 @@ class SpecValidationTest {
     void reportsEveryMissingTopLevelField() {
         assertThat(errors("""
                 sandbox: {}
-                """)).containsExactly(
-                error("api_version", "missing", 1, 1),
-                error("kind", "missing", 1, 1),
-                error("name", "missing", 1, 1));
+                """))
+                .containsExactly(
+                        error("api_version", "missing", 1, 1),
+                        error("kind", "missing", 1, 1),
+                        error("name", "missing", 1, 1));
     }
 
     @Test
@@ -67,9 +68,10 @@ class SpecValidationTest {
                     - name: ok
                       prompt: fine
                     - output_file: out.txt
-                """)).containsExactly(
-                error("pipeline.boxes[1].name", "missing", 8, 7),
-                error("pipeline.boxes[1].prompt", "missing", 8, 7));
+                """))
+                .containsExactly(
+                        error("pipeline.boxes[1].name", "missing", 8, 7),
+                        error("pipeline.boxes[1].prompt", "missing", 8, 7));
     }
 
     @Test
@@ -83,16 +85,24 @@ class SpecValidationTest {
                     - name: a
                       prompt: x
                       promt: typo
-                """)).containsExactly(error("pipeline.boxes[0].promt",
-                "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, sandbox)", 8, 7));
+                """))
+                .containsExactly(error(
+                        "pipeline.boxes[0].promt",
+                        "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, sandbox)",
+                        8,
+                        7));
         assertThat(errors("""
                 api_version: v1
                 kind: agent
                 name: a
                 colour: blue
                 agent: {prompt: x}
-                """)).containsExactly(error("colour",
-                "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, agent, pipeline)", 4, 1));
+                """))
+                .containsExactly(error(
+                        "colour",
+                        "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, agent, pipeline)",
+                        4,
+                        1));
     }
 
     @Test
@@ -111,15 +121,16 @@ class SpecValidationTest {
                   prompt: [x]
                   skills: one
                   timeout_secs: 1.5
-                """)).containsExactly(
-                error("sandbox.memory_mb", "expected an integer, got a string", 5, 14),
-                error("sandbox.network", "expected a boolean, got a string", 6, 12),
-                error("sandbox.env", "expected a mapping, got a list", 7, 8),
-                error("sandbox.mounts", "expected a list, got a mapping", 8, 11),
-                error("llm.model", "expected a string, got an integer", 9, 14),
-                error("agent.prompt", "expected a string, got a list", 11, 11),
-                error("agent.skills", "expected a list, got a string", 12, 11),
-                error("agent.timeout_secs", "expected an integer, got a number", 13, 17));
+                """))
+                .containsExactly(
+                        error("sandbox.memory_mb", "expected an integer, got a string", 5, 14),
+                        error("sandbox.network", "expected a boolean, got a string", 6, 12),
+                        error("sandbox.env", "expected a mapping, got a list", 7, 8),
+                        error("sandbox.mounts", "expected a list, got a mapping", 8, 11),
+                        error("llm.model", "expected a string, got an integer", 9, 14),
+                        error("agent.prompt", "expected a string, got a list", 11, 11),
+                        error("agent.skills", "expected a list, got a string", 12, 11),
+                        error("agent.timeout_secs", "expected an integer, got a number", 13, 17));
     }
 
     @Test
@@ -144,11 +155,16 @@ class SpecValidationTest {
                 sandbox: {backend: qemu, accel: hvf, mounts: [{host: /a, guest: /a, mode: rx}]}
                 llm: {provider: openai}
                 agent: {prompt: x}
-                """)).containsExactly(
-                error("sandbox.backend", "invalid value 'qemu' (expected one of: auto, vm, local)", 4, 20),
-                error("sandbox.accel", "invalid value 'hvf' (expected one of: auto, kvm, tcg)", 4, 33),
-                error("sandbox.mounts[0].mode", "invalid value 'rx' (expected one of: ro, rw)", 4, 75),
-                error("llm.provider", "invalid value 'openai' (expected one of: claude, anthropic, ollama, custom, scripted)", 5, 17));
+                """))
+                .containsExactly(
+                        error("sandbox.backend", "invalid value 'qemu' (expected one of: auto, vm, local)", 4, 20),
+                        error("sandbox.accel", "invalid value 'hvf' (expected one of: auto, kvm, tcg)", 4, 33),
+                        error("sandbox.mounts[0].mode", "invalid value 'rx' (expected one of: ro, rw)", 4, 75),
+                        error(
+                                "llm.provider",
+                                "invalid value 'openai' (expected one of: claude, anthropic, ollama, custom, scripted)",
+                                5,
+                                17));
     }
 
     @Test
@@ -157,9 +173,10 @@ class SpecValidationTest {
                 api_version: v2
                 kind: job
                 name: a
-                """)).containsExactly(
-                error("api_version", "unsupported api_version 'v2' (supported: v1)", 1, 14),
-                error("kind", "invalid value 'job' (expected one of: agent, pipeline)", 2, 7));
+                """))
+                .containsExactly(
+                        error("api_version", "unsupported api_version 'v2' (supported: v1)", 1, 14),
+                        error("kind", "invalid value 'job' (expected one of: agent, pipeline)", 2, 7));
     }
 
     @Test
@@ -170,7 +187,8 @@ class SpecValidationTest {
                 name: a
                 agent: {prompt: x}
                 pipeline: {boxes: [{name: b, prompt: y}]}
-                """)).containsExactly(error("pipeline", "not allowed when kind is agent (use 'agent')", 5, 1));
+                """))
+                .containsExactly(error("pipeline", "not allowed when kind is agent (use 'agent')", 5, 1));
     }
 
     @Test
@@ -182,9 +200,18 @@ class SpecValidationTest {
                 pipeline:
                   boxes:
                     - {name: -box, prompt: x}
-                """)).containsExactly(
-                error("name", "invalid name 'My_Pipeline': must match [a-z0-9][a-z0-9_-]* and have at most 63 characters", 3, 7),
-                error("pipeline.boxes[0].name", "invalid name '-box': must match [a-z0-9][a-z0-9_-]* and have at most 63 characters", 6, 14));
+                """))
+                .containsExactly(
+                        error(
+                                "name",
+                                "invalid name 'My_Pipeline': must match [a-z0-9][a-z0-9_-]* and have at most 63 characters",
+                                3,
+                                7),
+                        error(
+                                "pipeline.boxes[0].name",
+                                "invalid name '-box': must match [a-z0-9][a-z0-9_-]* and have at most 63 characters",
+                                6,
+                                14));
     }
 
     @Test
@@ -198,7 +225,9 @@ class SpecValidationTest {
                     - {name: a, prompt: x}
                     - {name: b, prompt: y}
                     - {name: a, prompt: z}
-                """)).containsExactly(error("pipeline.boxes[2].name", "duplicate box name 'a' (also pipeline.boxes[0])", 8, 14));
+                """))
+                .containsExactly(
+                        error("pipeline.boxes[2].name", "duplicate box name 'a' (also pipeline.boxes[0])", 8, 14));
     }
 
     @Test
@@ -229,7 +258,8 @@ class SpecValidationTest {
         assertThat(errors(TWO_BOXES + """
                     - {type: box, name: a}
                     - {type: fan_out, boxes: [b, c, d]}
-                """)).containsExactly(error("pipeline.stages[1].boxes[2]", "unknown box 'd' (boxes: a, b, c)", 11, 37));
+                """))
+                .containsExactly(error("pipeline.stages[1].boxes[2]", "unknown box 'd' (boxes: a, b, c)", 11, 37));
     }
 
     @Test
@@ -237,7 +267,8 @@ class SpecValidationTest {
         assertThat(errors(TWO_BOXES + """
                     - {type: box, name: a}
                     - {type: box, name: c}
-                """)).containsExactly(error("pipeline.boxes[1]", "box 'b' is not referenced by any stage", 7, 7));
+                """))
+                .containsExactly(error("pipeline.boxes[1]", "box 'b' is not referenced by any stage", 7, 7));
     }
 
     @Test
@@ -246,13 +277,21 @@ class SpecValidationTest {
                     - {type: box, name: a}
                     - {type: fan_out, boxes: [b, c]}
                     - {type: box, name: b}
-                """)).containsExactly(error("pipeline.stages[2].name",
-                "box 'b' is already used by pipeline.stages[1].boxes[0] (each box runs in exactly one stage)", 12, 25));
+                """))
+                .containsExactly(error(
+                        "pipeline.stages[2].name",
+                        "box 'b' is already used by pipeline.stages[1].boxes[0] (each box runs in exactly one stage)",
+                        12,
+                        25));
         assertThat(errors(TWO_BOXES + """
                     - {type: box, name: a}
                     - {type: fan_out, boxes: [b, c, b]}
-                """)).containsExactly(error("pipeline.stages[1].boxes[2]",
-                "box 'b' is already used by pipeline.stages[1].boxes[0] (each box runs in exactly one stage)", 11, 37));
+                """))
+                .containsExactly(error(
+                        "pipeline.stages[1].boxes[2]",
+                        "box 'b' is already used by pipeline.stages[1].boxes[0] (each box runs in exactly one stage)",
+                        11,
+                        37));
     }
 
     @Test
@@ -261,7 +300,8 @@ class SpecValidationTest {
                     - {type: box, name: a}
                     - {type: fan_out, boxes: [b]}
                     - {type: box, name: c}
-                """)).containsExactly(error("pipeline.stages[1].boxes", "a fan_out needs at least 2 boxes, got 1", 11, 30));
+                """))
+                .containsExactly(error("pipeline.stages[1].boxes", "a fan_out needs at least 2 boxes, got 1", 11, 30));
     }
 
     @Test
@@ -270,12 +310,17 @@ class SpecValidationTest {
                     - {name: a}
                     - {type: loop, name: b}
                     - {type: box, name: c, boxes: [a]}
-                """)).containsExactly(
-                error("pipeline.boxes[0]", "box 'a' is not referenced by any stage", 6, 7),
-                error("pipeline.boxes[1]", "box 'b' is not referenced by any stage", 7, 7),
-                error("pipeline.stages[0].type", "missing (expected box or fan_out)", 10, 7),
-                error("pipeline.stages[1].type", "invalid value 'loop' (expected one of: box, fan_out)", 11, 14),
-                error("pipeline.stages[2].boxes", "unknown field 'boxes' (allowed: type, name)", 12, 28));
+                """))
+                .containsExactly(
+                        error("pipeline.boxes[0]", "box 'a' is not referenced by any stage", 6, 7),
+                        error("pipeline.boxes[1]", "box 'b' is not referenced by any stage", 7, 7),
+                        error("pipeline.stages[0].type", "missing (expected box or fan_out)", 10, 7),
+                        error(
+                                "pipeline.stages[1].type",
+                                "invalid value 'loop' (expected one of: box, fan_out)",
+                                11,
+                                14),
+                        error("pipeline.stages[2].boxes", "unknown field 'boxes' (allowed: type, name)", 12, 28));
     }
 
     @Test
@@ -287,9 +332,14 @@ class SpecValidationTest {
                 pipeline:
                   boxes: []
                   stages: []
-                """)).containsExactly(
-                error("pipeline.boxes", "must contain at least one box", 5, 10),
-                error("pipeline.stages", "must contain at least one stage (omit 'stages' to run all boxes in order)", 6, 11));
+                """))
+                .containsExactly(
+                        error("pipeline.boxes", "must contain at least one box", 5, 10),
+                        error(
+                                "pipeline.stages",
+                                "must contain at least one stage (omit 'stages' to run all boxes in order)",
+                                6,
+                                11));
     }
 
     @Test
@@ -308,13 +358,18 @@ class SpecValidationTest {
                       prompt: x
                       timeout_secs: 0
                       sandbox: {vcpus: 0, memory_mb: 99999999999999999999}
-                """)).containsExactly(
-                error("sandbox.memory_mb", "must be between 256 and 65536, got 128", 5, 14),
-                error("sandbox.vcpus", "must be between 1 and 8, got 9", 6, 10),
-                error("sandbox.telemetry_interval_ms", "must be between 100 and 60000, got 50", 7, 26),
-                error("pipeline.boxes[0].timeout_secs", "must be between 1 and 86400, got 0", 12, 21),
-                error("pipeline.boxes[0].sandbox.vcpus", "must be between 1 and 8, got 0", 13, 24),
-                error("pipeline.boxes[0].sandbox.memory_mb", "must be between 256 and 65536, got 99999999999999999999", 13, 38));
+                """))
+                .containsExactly(
+                        error("sandbox.memory_mb", "must be between 256 and 65536, got 128", 5, 14),
+                        error("sandbox.vcpus", "must be between 1 and 8, got 9", 6, 10),
+                        error("sandbox.telemetry_interval_ms", "must be between 100 and 60000, got 50", 7, 26),
+                        error("pipeline.boxes[0].timeout_secs", "must be between 1 and 86400, got 0", 12, 21),
+                        error("pipeline.boxes[0].sandbox.vcpus", "must be between 1 and 8, got 0", 13, 24),
+                        error(
+                                "pipeline.boxes[0].sandbox.memory_mb",
+                                "must be between 256 and 65536, got 99999999999999999999",
+                                13,
+                                38));
     }
 
     @Test
@@ -361,7 +416,9 @@ class SpecValidationTest {
                     - name: b
                       prompt: y
                       llm: {provider: scripted}
-                """)).containsExactly(error("pipeline.boxes[1].llm.scenario", "missing (required when provider is scripted)", 11, 12));
+                """))
+                .containsExactly(error(
+                        "pipeline.boxes[1].llm.scenario", "missing (required when provider is scripted)", 11, 12));
     }
 
     @Test
@@ -382,9 +439,18 @@ class SpecValidationTest {
                     - name: c
                       prompt: z
                       llm: {model: m}
-                """)).containsExactly(
-                error("pipeline.boxes[1].llm.scenario", "missing (required when provider is scripted, inherited from llm.provider)", 10, 7),
-                error("pipeline.boxes[2].llm.scenario", "missing (required when provider is scripted, inherited from llm.provider)", 14, 12));
+                """))
+                .containsExactly(
+                        error(
+                                "pipeline.boxes[1].llm.scenario",
+                                "missing (required when provider is scripted, inherited from llm.provider)",
+                                10,
+                                7),
+                        error(
+                                "pipeline.boxes[2].llm.scenario",
+                                "missing (required when provider is scripted, inherited from llm.provider)",
+                                14,
+                                12));
     }
 
     @Test
@@ -397,7 +463,8 @@ class SpecValidationTest {
                   provider: custom
                   model: my-model
                 agent: {prompt: x}
-                """)).containsExactly(error("llm.base_url", "missing (required when provider is custom)", 5, 3));
+                """))
+                .containsExactly(error("llm.base_url", "missing (required when provider is custom)", 5, 3));
     }
 
     @Test
@@ -413,10 +480,15 @@ class SpecValidationTest {
                 agent: {prompt: x}
                 """);
 
-        assertThat(errors).containsExactly(
-                error("llm.base_url", "must be an absolute http:// or https:// URL", 6, 13),
-                error("llm.api_key_env", "must be the name of an environment variable (e.g. ANTHROPIC_API_KEY), not the key itself; "
-                        + "value not shown", 7, 16));
+        assertThat(errors)
+                .containsExactly(
+                        error("llm.base_url", "must be an absolute http:// or https:// URL", 6, 13),
+                        error(
+                                "llm.api_key_env",
+                                "must be the name of an environment variable (e.g. ANTHROPIC_API_KEY), not the key itself; "
+                                        + "value not shown",
+                                7,
+                                16));
         assertThat(errors.toString()).doesNotContain("secretsecret");
     }
 
@@ -430,9 +502,18 @@ class SpecValidationTest {
                   boxes:
                     - {name: a, prompt: x, output_file: /etc/passwd}
                     - {name: b, prompt: y, output_file: ../up.txt}
-                """)).containsExactly(
-                error("pipeline.boxes[0].output_file", "must be a path relative to the workspace, without '..', got '/etc/passwd'", 6, 41),
-                error("pipeline.boxes[1].output_file", "must be a path relative to the workspace, without '..', got '../up.txt'", 7, 41));
+                """))
+                .containsExactly(
+                        error(
+                                "pipeline.boxes[0].output_file",
+                                "must be a path relative to the workspace, without '..', got '/etc/passwd'",
+                                6,
+                                41),
+                        error(
+                                "pipeline.boxes[1].output_file",
+                                "must be a path relative to the workspace, without '..', got '../up.txt'",
+                                7,
+                                41));
     }
 
     @Test
@@ -449,11 +530,16 @@ class SpecValidationTest {
                     - {host: /data, guest: data}
                     - {guest: /x}
                 agent: {prompt: x}
-                """)).containsExactly(
-                error("sandbox.env.1BAD", "invalid environment variable name (must match [A-Za-z_][A-Za-z0-9_]*)", 6, 5),
-                error("sandbox.env.LIST", "expected a string, got a list", 7, 11),
-                error("sandbox.mounts[0].guest", "must be an absolute path, got 'data'", 9, 28),
-                error("sandbox.mounts[1].host", "missing", 10, 7));
+                """))
+                .containsExactly(
+                        error(
+                                "sandbox.env.1BAD",
+                                "invalid environment variable name (must match [A-Za-z_][A-Za-z0-9_]*)",
+                                6,
+                                5),
+                        error("sandbox.env.LIST", "expected a string, got a list", 7, 11),
+                        error("sandbox.mounts[0].guest", "must be an absolute path, got 'data'", 9, 28),
+                        error("sandbox.mounts[1].host", "missing", 10, 7));
     }
 
     @Test
@@ -465,9 +551,10 @@ class SpecValidationTest {
                 agent:
                   prompt: "  "
                   skills: [ok, ""]
-                """)).containsExactly(
-                error("agent.prompt", "must not be empty", 5, 11),
-                error("agent.skills[1]", "must not be empty", 6, 16));
+                """))
+                .containsExactly(
+                        error("agent.prompt", "must not be empty", 5, 11),
+                        error("agent.skills[1]", "must not be empty", 6, 16));
     }
 
     @Test
@@ -482,8 +569,12 @@ class SpecValidationTest {
 
     @Test
     void reportsYamlScannerErrorsWithTheirContext() {
-        assertThat(errors("api_version: v1\nkind: agent\nname: \"x\nagent: {prompt: y}\n")).containsExactly(error("(syntax)",
-                "found unexpected end of stream (while scanning a quoted scalar started at line 3, column 7)", 5, 1));
+        assertThat(errors("api_version: v1\nkind: agent\nname: \"x\nagent: {prompt: y}\n"))
+                .containsExactly(error(
+                        "(syntax)",
+                        "found unexpected end of stream (while scanning a quoted scalar started at line 3, column 7)",
+                        5,
+                        1));
     }
 
     @Test
@@ -495,14 +586,17 @@ class SpecValidationTest {
                 sandbox: &sb {vcpus: 2}
                 llm: !!binary aGVsbG8=
                 agent: *sb
-                """)).containsExactly(
-                error("llm", "unsupported value (binary or tagged YAML values are not allowed)", 5, 6),
-                error("agent", "YAML aliases (*sb) are not supported: write the value out", 6, 8));
+                """))
+                .containsExactly(
+                        error("llm", "unsupported value (binary or tagged YAML values are not allowed)", 5, 6),
+                        error("agent", "YAML aliases (*sb) are not supported: write the value out", 6, 8));
     }
 
     @Test
     void reportsJsonErrorsWithPosition() {
-        assertThat(errors("{\"api_version\": \"v1\",\n \"kind\": \"agent\", \"name\": \"a\",\n \"agent\": {\"prompt\": 3}}", "spec.json"))
+        assertThat(errors(
+                        "{\"api_version\": \"v1\",\n \"kind\": \"agent\", \"name\": \"a\",\n \"agent\": {\"prompt\": 3}}",
+                        "spec.json"))
                 .containsExactly(error("agent.prompt", "expected a string, got an integer", 3, 22));
         assertThat(errors("{\"api_version\": \"v1\",\n \"kind\": }", "spec.json"))
                 .singleElement()
@@ -524,12 +618,14 @@ class SpecValidationTest {
                 agent: {prompt: x}
                 ---
                 other: doc
-                """)).containsExactly(error("(root)", "only one document is allowed, found more after the first", 6, 1));
+                """))
+                .containsExactly(error("(root)", "only one document is allowed, found more after the first", 6, 1));
     }
 
     @Test
     void reportsAllErrorsInDocumentOrderInTheMessage() {
-        SpecException e = catchThrowableOfType(SpecException.class, () -> SpecLoader.parse("""
+        SpecException e =
+                catchThrowableOfType(SpecException.class, () -> SpecLoader.parse("""
                 api_version: v1
                 kind: pipeline
                 name: p

@@ -16,7 +16,8 @@ final class StageNames {
     static String of(Stage stage) {
         return switch (stage) {
             case Stage.Single single -> "box " + single.box().name();
-            case Stage.FanOut fanOut -> "fan_out " + fanOut.boxes().stream().map(Box::name).collect(Collectors.joining(", "));
+            case Stage.FanOut fanOut ->
+                "fan_out " + fanOut.boxes().stream().map(Box::name).collect(Collectors.joining(", "));
         };
     }
 }

@@ -1,9 +1,9 @@
 package io.voidbox.bench.otel;
 
 import io.opentelemetry.context.Context;
-import io.voidbox.observability.OtelSetup;
 import io.voidbox.event.RunEvent;
 import io.voidbox.internal.otel.OtelRunInstrumentation;
+import io.voidbox.observability.OtelSetup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,7 +47,8 @@ public final class ColdStartOverhead {
             throw new IllegalArgumentException("--runs must be 1..50");
         }
         try (CountingOtlpReceiver receiver = CountingOtlpReceiver.start()) {
-            System.out.printf("cold start: fresh JVM per sample, %d per arm (ABBA), %d stages of events each, export to %s%n",
+            System.out.printf(
+                    "cold start: fresh JVM per sample, %d per arm (ABBA), %d stages of events each, export to %s%n",
                     runs, STAGES, receiver.grpcEndpoint());
             Map<String, List<Double>> wall = new TreeMap<>();
             Map<String, List<Double>> inside = new TreeMap<>();
@@ -67,22 +68,41 @@ public final class ColdStartOverhead {
             Spread offIn = Spread.of(inside.get("off"));
             Spread onIn = Spread.of(inside.get("on"));
             System.out.println();
-            System.out.println("| export | runs | JVM process median (ms) | min | max | in-process work median (ms) | min | max |");
+            System.out.println(
+                    "| export | runs | JVM process median (ms) | min | max | in-process work median (ms) | min | max |");
             System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
-            System.out.printf("| off | %d | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n", offWall.n(), offWall.median(), offWall.min(),
-                    offWall.max(), offIn.median(), offIn.min(), offIn.max());
-            System.out.printf("| on | %d | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n", onWall.n(), onWall.median(), onWall.min(),
-                    onWall.max(), onIn.median(), onIn.min(), onIn.max());
+            System.out.printf(
+                    "| off | %d | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n",
+                    offWall.n(),
+                    offWall.median(),
+                    offWall.min(),
+                    offWall.max(),
+                    offIn.median(),
+                    offIn.min(),
+                    offIn.max());
+            System.out.printf(
+                    "| on | %d | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n",
+                    onWall.n(), onWall.median(), onWall.min(), onWall.max(), onIn.median(), onIn.min(), onIn.max());
             System.out.println();
-            System.out.printf("added by export in a fresh JVM (medians): %.0f ms per process, %.0f ms of in-process work; "
-                    + "receiver got %d spans%n", onWall.median() - offWall.median(), onIn.median() - offIn.median(), receiver.spans());
+            System.out.printf(
+                    "added by export in a fresh JVM (medians): %.0f ms per process, %.0f ms of in-process work; "
+                            + "receiver got %d spans%n",
+                    onWall.median() - offWall.median(), onIn.median() - offIn.median(), receiver.spans());
         }
     }
 
     private static String spawn(String arm, String endpoint) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ColdStartOverhead.class.getName(), "--child", arm, endpoint)
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ColdStartOverhead.class.getName(),
+                        "--child",
+                        arm,
+                        endpoint)
                 .redirectErrorStream(true)
                 .start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -102,7 +122,9 @@ public final class ColdStartOverhead {
         if (p.exitValue() != 0) {
             throw new IllegalStateException("child " + arm + " exited " + p.exitValue() + ":\n" + text);
         }
-        return text.lines().filter(l -> l.startsWith("cold ")).findFirst()
+        return text.lines()
+                .filter(l -> l.startsWith("cold "))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("child " + arm + " printed no result:\n" + text));
     }
 
@@ -110,7 +132,8 @@ public final class ColdStartOverhead {
     private static void child(String arm, String endpoint) {
         long t0 = System.nanoTime();
         Map<String, String> env = arm.equals("on")
-                ? Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc") : Map.of();
+                ? Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+                : Map.of();
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
         List<RunEvent> events = StageEvents.sequence();
         long setup;
@@ -119,7 +142,8 @@ public final class ColdStartOverhead {
         try (OtelSetup otel = OtelSetup.fromEnvironment(env, new PrintStream(notes, true, StandardCharsets.UTF_8))) {
             setup = System.nanoTime();
             // as VoidBox does: instrumentation only when an SDK was built
-            OtelRunInstrumentation tracing = otel.exporting() ? new OtelRunInstrumentation(otel.openTelemetry(), Context.root()) : null;
+            OtelRunInstrumentation tracing =
+                    otel.exporting() ? new OtelRunInstrumentation(otel.openTelemetry(), Context.root()) : null;
             long published = 0;
             for (int s = 0; s < STAGES; s++) {
                 for (RunEvent e : events) {
@@ -143,7 +167,13 @@ public final class ColdStartOverhead {
             }
         }
         long end = System.nanoTime();
-        System.out.printf("cold %s: setup=%.1f events=%.1f flush=%.1f close=%.1f total=%.1f ms%n", arm, (setup - t0) / 1e6,
-                (replay - setup) / 1e6, (flush - replay) / 1e6, (end - flush) / 1e6, (end - t0) / 1e6);
+        System.out.printf(
+                "cold %s: setup=%.1f events=%.1f flush=%.1f close=%.1f total=%.1f ms%n",
+                arm,
+                (setup - t0) / 1e6,
+                (replay - setup) / 1e6,
+                (flush - replay) / 1e6,
+                (end - flush) / 1e6,
+                (end - t0) / 1e6);
     }
 }

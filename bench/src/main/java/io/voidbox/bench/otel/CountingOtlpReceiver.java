@@ -130,7 +130,8 @@ public final class CountingOtlpReceiver implements AutoCloseable {
             long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
             while (System.nanoTime() < deadline) {
                 Thread.sleep(Math.min(5000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-                System.out.printf("receiver: %d spans in %d requests, %d metrics in %d requests%n",
+                System.out.printf(
+                        "receiver: %d spans in %d requests, %d metrics in %d requests%n",
                         r.spans(), r.traceRequests(), r.metricPoints(), r.metricRequests());
             }
         }

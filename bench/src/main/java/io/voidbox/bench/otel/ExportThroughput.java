@@ -30,13 +30,15 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class ExportThroughput {
-    private static final String INPUT = "{\"command\":\"uname -a && cat /proc/1/comm && ls -la /etc/systemd/system | head -20\","
-            + "\"description\":\"Record kernel and init\"}";
+    private static final String INPUT =
+            "{\"command\":\"uname -a && cat /proc/1/comm && ls -la /etc/systemd/system | head -20\","
+                    + "\"description\":\"Record kernel and init\"}";
     private static final String OUTPUT = "Linux box 6.1.0 #1 SMP x86_64 GNU/Linux\ninit\n"
             + "-rw-r--r-- 1 root root  512 Jan  1 00:00 unit.service\n".repeat(10);
 
     /** One step's outcome; rates in spans per second. */
-    record Step(String label, double seconds, long offered, long exported, long dropped, long failed, double drainSeconds) {
+    record Step(
+            String label, double seconds, long offered, long exported, long dropped, long failed, double drainSeconds) {
         double offeredRate() {
             return offered / seconds;
         }
@@ -72,26 +74,34 @@ public final class ExportThroughput {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--rates" -> rates = Arrays.stream(required(args[i], value).split(",")).map(String::trim).map(Long::parseLong).toList();
+                case "--rates" ->
+                    rates = Arrays.stream(required(args[i], value).split(","))
+                            .map(String::trim)
+                            .map(Long::parseLong)
+                            .toList();
                 case "--step-seconds" -> stepSeconds = Double.parseDouble(required(args[i], value));
                 case "--max-seconds" -> maxSeconds = Double.parseDouble(required(args[i], value));
                 case "--refine" -> refine = Integer.parseInt(required(args[i], value));
                 case "--endpoint" -> endpoint = required(args[i], value);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --rates, --step-seconds, --max-seconds, --refine, --endpoint)");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (use --rates, --step-seconds, --max-seconds, --refine, --endpoint)");
             }
             i++;
         }
         CountingOtlpReceiver receiver = endpoint == null ? CountingOtlpReceiver.start() : null;
-        Map<String, String> env = receiver != null ? receiver.environment()
+        Map<String, String> env = receiver != null
+                ? receiver.environment()
                 : Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
         try (OtelSetup setup = OtelSetup.fromEnvironment(env, System.err)) {
             if (!setup.exporting()) {
                 throw new IllegalStateException("OtelSetup did not build an exporter for " + env);
             }
             ExportThroughput bench = new ExportThroughput(setup);
-            System.out.printf("export throughput: OtelSetup -> OTLP/gRPC -> %s receiver at %s; %d cores%n",
-                    receiver != null ? "in-process counting" : "external", env.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            System.out.printf(
+                    "export throughput: OtelSetup -> OTLP/gRPC -> %s receiver at %s; %d cores%n",
+                    receiver != null ? "in-process counting" : "external",
+                    env.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
                     Runtime.getRuntime().availableProcessors());
             bench.step("warm-up", 20_000, 2); // JIT and connection; not reported
             List<Step> steps = new ArrayList<>();
@@ -126,8 +136,11 @@ public final class ExportThroughput {
                 System.out.printf("no drops at any paced rate up to %,d spans/s%n", clean);
             }
             if (receiver != null) {
-                System.out.printf("receiver counted %,d spans in %,d requests (OtelSetup counted %,d exported)%n",
-                        receiver.spans(), receiver.traceRequests(), setup.stats().exportedSpans());
+                System.out.printf(
+                        "receiver counted %,d spans in %,d requests (OtelSetup counted %,d exported)%n",
+                        receiver.spans(),
+                        receiver.traceRequests(),
+                        setup.stats().exportedSpans());
             }
         } finally {
             if (receiver != null) {
@@ -177,10 +190,17 @@ public final class ExportThroughput {
         boolean flushed = setup.flush(Duration.ofSeconds(10));
         double drainSeconds = (System.nanoTime() - d0) / 1e9;
         ExportStats after = setup.stats();
-        Step s = new Step(label, genSeconds, offered, after.exportedSpans() - before.exportedSpans(),
-                after.droppedSpans() - before.droppedSpans(), after.failedSpans() - before.failedSpans(), drainSeconds);
+        Step s = new Step(
+                label,
+                genSeconds,
+                offered,
+                after.exportedSpans() - before.exportedSpans(),
+                after.droppedSpans() - before.droppedSpans(),
+                after.failedSpans() - before.failedSpans(),
+                drainSeconds);
         if (!flushed) {
-            System.out.println("  (step " + label + ": flush did not complete within 10 s; dropped includes spans still queued)");
+            System.out.println(
+                    "  (step " + label + ": flush did not complete within 10 s; dropped includes spans still queued)");
         }
         return s;
     }
@@ -206,11 +226,20 @@ public final class ExportThroughput {
 
     private static void print(List<Step> steps) {
         System.out.println();
-        System.out.println("| offered (target/s) | offered (/s) | exported | dropped | drop % | failed | exported (/s) | drain (s) |");
+        System.out.println(
+                "| offered (target/s) | offered (/s) | exported | dropped | drop % | failed | exported (/s) | drain (s) |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Step s : steps) {
-            System.out.printf("| %s | %,.0f | %,d | %,d | %.1f | %,d | %,.0f | %.2f |%n", s.label(), s.offeredRate(),
-                    s.exported(), s.dropped(), s.dropPercent(), s.failed(), s.exportedRate(), s.drainSeconds());
+            System.out.printf(
+                    "| %s | %,.0f | %,d | %,d | %.1f | %,d | %,.0f | %.2f |%n",
+                    s.label(),
+                    s.offeredRate(),
+                    s.exported(),
+                    s.dropped(),
+                    s.dropPercent(),
+                    s.failed(),
+                    s.exportedRate(),
+                    s.drainSeconds());
         }
         System.out.println();
     }

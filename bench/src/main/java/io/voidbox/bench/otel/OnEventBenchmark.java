@@ -2,10 +2,10 @@ package io.voidbox.bench.otel;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
-import io.voidbox.observability.ExportStats;
-import io.voidbox.observability.OtelSetup;
 import io.voidbox.event.RunEvent;
 import io.voidbox.internal.otel.OtelRunInstrumentation;
+import io.voidbox.observability.ExportStats;
+import io.voidbox.observability.OtelSetup;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED"})
 public class OnEventBenchmark {
     @Param({"noop", "export"})
     public String otel;
@@ -63,7 +65,8 @@ public class OnEventBenchmark {
                 receiver = CountingOtlpReceiver.start();
                 setup = OtelSetup.fromEnvironment(receiver.environment(), System.err);
                 if (!setup.exporting()) {
-                    throw new IllegalStateException("OtelSetup did not build an exporter for " + receiver.grpcEndpoint());
+                    throw new IllegalStateException(
+                            "OtelSetup did not build an exporter for " + receiver.grpcEndpoint());
                 }
                 api = setup.openTelemetry();
             }
@@ -88,9 +91,14 @@ public class OnEventBenchmark {
             ExportStats s = setup.stats();
             setup.close(Duration.ofSeconds(5));
             instrumentation.close();
-            System.out.printf("%n[export] receiver got %d spans; OtelSetup: exported %d, dropped %d, failed %d, "
+            System.out.printf(
+                    "%n[export] receiver got %d spans; OtelSetup: exported %d, dropped %d, failed %d, "
                             + "metric batches %d; export failures %d%n",
-                    receiver.spans(), s.exportedSpans(), s.droppedSpans(), s.failedSpans(), s.exportedMetricBatches(),
+                    receiver.spans(),
+                    s.exportedSpans(),
+                    s.droppedSpans(),
+                    s.failedSpans(),
+                    s.exportedMetricBatches(),
                     s.exportFailures());
             receiver.close();
         } else {

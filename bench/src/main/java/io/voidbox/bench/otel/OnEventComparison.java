@@ -1,11 +1,10 @@
 package io.voidbox.bench.otel;
 
-import java.nio.file.StandardOpenOption;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +48,9 @@ public final class OnEventComparison {
                 case "--warmup" -> warmup = Integer.parseInt(value);
                 case "--iterations" -> iterations = Integer.parseInt(value);
                 case "--log" -> log = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --rounds, --warmup, --iterations, --log)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + " (use --rounds, --warmup, --iterations, --log)");
             }
             i++;
         }
@@ -61,8 +61,10 @@ public final class OnEventComparison {
         Map<String, List<Double>> iterationsByArm = new TreeMap<>();
         Map<String, List<Double>> forkScores = new TreeMap<>();
         List<Double> ratios = new ArrayList<>();
-        System.out.printf("onEvent cost, %d rounds x 2 arms (ABBA), 1 fork each: %d x 1 s warm-up, %d x 1 s measured; "
-                + "%d cores; JMH log: %s%n", rounds, warmup, iterations, Runtime.getRuntime().availableProcessors(), log);
+        System.out.printf(
+                "onEvent cost, %d rounds x 2 arms (ABBA), 1 fork each: %d x 1 s warm-up, %d x 1 s measured; "
+                        + "%d cores; JMH log: %s%n",
+                rounds, warmup, iterations, Runtime.getRuntime().availableProcessors(), log);
         for (int round = 0; round < rounds; round++) {
             List<String> order = round % 2 == 0 ? ARMS : ARMS.reversed();
             Map<String, Double> score = new TreeMap<>();
@@ -73,8 +75,10 @@ public final class OnEventComparison {
                             .include(OnEventBenchmark.class.getName() + ".stage")
                             .param("otel", arm)
                             .forks(1)
-                            .warmupIterations(warmup).warmupTime(TimeValue.seconds(1))
-                            .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
+                            .warmupIterations(warmup)
+                            .warmupTime(TimeValue.seconds(1))
+                            .measurementIterations(iterations)
+                            .measurementTime(TimeValue.seconds(1))
                             .jvmArgsAppend("-Xmx1g", "--enable-native-access=ALL-UNNAMED")
                             .output(armLog.toString())
                             .build();
@@ -90,8 +94,8 @@ public final class OnEventComparison {
                     forkScores.computeIfAbsent(arm, k -> new ArrayList<>()).add(s);
                     score.put(arm, s);
                     String text = Files.readString(armLog, StandardCharsets.UTF_8);
-                    Files.writeString(log, text, StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Files.writeString(
+                            log, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                     // the export fork prints its own "[export] ... dropped ..." line on the console
                     System.out.printf("  round %d %-6s %8.1f ns/event%n", round, arm, s);
                 } finally {
@@ -106,12 +110,22 @@ public final class OnEventComparison {
         System.out.println();
         System.out.println("| otel | forks | iterations | median ns/event | min | max |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
-        System.out.printf("| noop | %d | %d | %.0f | %.0f | %.0f |%n", forkScores.get("noop").size(), noop.n(), noop.median(), noop.min(), noop.max());
-        System.out.printf("| export | %d | %d | %.0f | %.0f | %.0f |%n", forkScores.get("export").size(), export.n(), export.median(), export.min(), export.max());
+        System.out.printf(
+                "| noop | %d | %d | %.0f | %.0f | %.0f |%n",
+                forkScores.get("noop").size(), noop.n(), noop.median(), noop.min(), noop.max());
+        System.out.printf(
+                "| export | %d | %d | %.0f | %.0f | %.0f |%n",
+                forkScores.get("export").size(), export.n(), export.median(), export.min(), export.max());
         System.out.println();
-        System.out.printf("export/noop: ratio of medians %.2f; per-round ratio median %.2f, min %.2f, max %.2f (%d rounds); "
+        System.out.printf(
+                "export/noop: ratio of medians %.2f; per-round ratio median %.2f, min %.2f, max %.2f (%d rounds); "
                         + "added cost (median) %.0f ns/event = %.1f us per 31-event stage%n",
-                export.median() / noop.median(), ratio.median(), ratio.min(), ratio.max(), ratio.n(),
-                export.median() - noop.median(), (export.median() - noop.median()) * StageEvents.EVENTS / 1000);
+                export.median() / noop.median(),
+                ratio.median(),
+                ratio.min(),
+                ratio.max(),
+                ratio.n(),
+                export.median() - noop.median(),
+                (export.median() - noop.median()) * StageEvents.EVENTS / 1000);
     }
 }

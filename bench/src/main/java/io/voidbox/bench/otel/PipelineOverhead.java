@@ -1,11 +1,11 @@
 package io.voidbox.bench.otel;
 
-import io.voidbox.observability.ExportStats;
-import io.voidbox.observability.OtelSetup;
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions;
 import io.voidbox.VoidBox;
+import io.voidbox.observability.ExportStats;
+import io.voidbox.observability.OtelSetup;
 import io.voidbox.spec.SpecLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -35,10 +35,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class PipelineOverhead {
-    private enum Arm { OFF, ON }
+    private enum Arm {
+        OFF,
+        ON
+    }
 
     /** {@code setupSeconds}: building OtelSetup (SDK and exporter classes load here in a fresh JVM); {@code tailSeconds}: flush and close after the run. */
-    private record Run(Arm arm, int index, double seconds, double setupSeconds, double tailSeconds, long events, ExportStats stats) {}
+    private record Run(
+            Arm arm,
+            int index,
+            double seconds,
+            double setupSeconds,
+            double tailSeconds,
+            long events,
+            ExportStats stats) {}
 
     private final Pipeline pipeline;
     private final Map<String, String> baseEnv;
@@ -65,8 +75,9 @@ public final class PipelineOverhead {
                 case "--runs" -> runs = Integer.parseInt(value);
                 case "--warmup" -> warmup = Integer.parseInt(value);
                 case "--endpoint" -> endpoint = value;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --file, --runs, --warmup, --endpoint)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + " (use --file, --runs, --warmup, --endpoint)");
             }
             i++;
         }
@@ -81,20 +92,25 @@ public final class PipelineOverhead {
 
         // the environment of a CLI run without any OpenTelemetry variables (and never a real model key)
         Map<String, String> base = new HashMap<>(System.getenv());
-        base.keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("VOIDBOX_OTLP") || k.equals("ANTHROPIC_API_KEY"));
+        base.keySet()
+                .removeIf(k -> k.startsWith("OTEL_") || k.startsWith("VOIDBOX_OTLP") || k.equals("ANTHROPIC_API_KEY"));
         CountingOtlpReceiver receiver = endpoint == null ? CountingOtlpReceiver.start() : null;
         try {
             Map<String, String> export = new HashMap<>(base);
-            export.putAll(receiver != null ? receiver.environment()
-                    : Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"));
+            export.putAll(
+                    receiver != null
+                            ? receiver.environment()
+                            : Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"));
             PipelineOverhead bench = new PipelineOverhead(pipeline, Map.copyOf(base), Map.copyOf(export));
-            System.out.printf("pipeline overhead: %s, local backend, %d runs per arm (ABBA), export to %s%n",
+            System.out.printf(
+                    "pipeline overhead: %s, local backend, %d runs per arm (ABBA), export to %s%n",
                     file, runs, export.get("OTEL_EXPORTER_OTLP_ENDPOINT"));
             for (int i = 0; i < warmup; i++) {
                 for (Arm arm : Arm.values()) {
                     Run r = bench.run(arm, -1 - i);
-                    System.out.printf("  warm-up %-3s %6.2f s (discarded; setup %.3f s, flush+close %.3f s)%n", arm, r.seconds(),
-                            r.setupSeconds(), r.tailSeconds());
+                    System.out.printf(
+                            "  warm-up %-3s %6.2f s (discarded; setup %.3f s, flush+close %.3f s)%n",
+                            arm, r.seconds(), r.setupSeconds(), r.tailSeconds());
                 }
             }
             List<Run> results = new ArrayList<>();
@@ -103,14 +119,24 @@ public final class PipelineOverhead {
                 for (Arm arm : order) {
                     Run r = bench.run(arm, pair);
                     results.add(r);
-                    System.out.printf("  pair %d %-3s %6.2f s (flush+close %.2f s, %d events%s)%n", pair, arm, r.seconds(),
-                            r.tailSeconds(), r.events(), arm == Arm.ON ? ", " + r.stats().exportedSpans() + " spans exported, "
-                                    + (r.stats().droppedSpans() + r.stats().failedSpans()) + " dropped/failed" : "");
+                    System.out.printf(
+                            "  pair %d %-3s %6.2f s (flush+close %.2f s, %d events%s)%n",
+                            pair,
+                            arm,
+                            r.seconds(),
+                            r.tailSeconds(),
+                            r.events(),
+                            arm == Arm.ON
+                                    ? ", " + r.stats().exportedSpans() + " spans exported, "
+                                            + (r.stats().droppedSpans()
+                                                    + r.stats().failedSpans()) + " dropped/failed"
+                                    : "");
                 }
             }
             report(results, runs);
             if (receiver != null) {
-                System.out.printf("receiver counted %,d spans and %,d metric data in %,d + %,d requests%n",
+                System.out.printf(
+                        "receiver counted %,d spans and %,d metric data in %,d + %,d requests%n",
                         receiver.spans(), receiver.metricPoints(), receiver.traceRequests(), receiver.metricRequests());
             }
         } finally {
@@ -155,35 +181,64 @@ public final class PipelineOverhead {
         }
         long t1 = System.nanoTime();
         if (!result.success()) {
-            throw new IllegalStateException("run " + arm + " #" + index + " failed: " + result.error().orElse("?")
-                    + "\n" + notes.toString(StandardCharsets.UTF_8));
+            throw new IllegalStateException("run " + arm + " #" + index + " failed: "
+                    + result.error().orElse("?") + "\n" + notes.toString(StandardCharsets.UTF_8));
         }
         return new Run(arm, index, (t1 - t0) / 1e9, (setup - t0) / 1e9, (t1 - tail) / 1e9, events.get(), stats);
     }
 
     private static void report(List<Run> results, int pairs) {
-        Spread off = Spread.of(results.stream().filter(r -> r.arm() == Arm.OFF).map(Run::seconds).toList());
-        Spread on = Spread.of(results.stream().filter(r -> r.arm() == Arm.ON).map(Run::seconds).toList());
-        Spread onSetup = Spread.of(results.stream().filter(r -> r.arm() == Arm.ON).map(Run::setupSeconds).toList());
-        Spread offTail = Spread.of(results.stream().filter(r -> r.arm() == Arm.OFF).map(Run::tailSeconds).toList());
-        Spread onTail = Spread.of(results.stream().filter(r -> r.arm() == Arm.ON).map(Run::tailSeconds).toList());
+        Spread off = Spread.of(results.stream()
+                .filter(r -> r.arm() == Arm.OFF)
+                .map(Run::seconds)
+                .toList());
+        Spread on = Spread.of(results.stream()
+                .filter(r -> r.arm() == Arm.ON)
+                .map(Run::seconds)
+                .toList());
+        Spread onSetup = Spread.of(results.stream()
+                .filter(r -> r.arm() == Arm.ON)
+                .map(Run::setupSeconds)
+                .toList());
+        Spread offTail = Spread.of(results.stream()
+                .filter(r -> r.arm() == Arm.OFF)
+                .map(Run::tailSeconds)
+                .toList());
+        Spread onTail = Spread.of(results.stream()
+                .filter(r -> r.arm() == Arm.ON)
+                .map(Run::tailSeconds)
+                .toList());
         List<Double> ratios = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
             int pair = p;
-            double a = results.stream().filter(r -> r.index() == pair && r.arm() == Arm.OFF).findFirst().orElseThrow().seconds();
-            double b = results.stream().filter(r -> r.index() == pair && r.arm() == Arm.ON).findFirst().orElseThrow().seconds();
+            double a = results.stream()
+                    .filter(r -> r.index() == pair && r.arm() == Arm.OFF)
+                    .findFirst()
+                    .orElseThrow()
+                    .seconds();
+            double b = results.stream()
+                    .filter(r -> r.index() == pair && r.arm() == Arm.ON)
+                    .findFirst()
+                    .orElseThrow()
+                    .seconds();
             ratios.add(b / a);
         }
         Spread ratio = Spread.of(ratios);
         System.out.println();
         System.out.println("| arm | runs | median (s) | min (s) | max (s) | flush+close median (s) |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
-        System.out.printf("| export off | %d | %.2f | %.2f | %.2f | %.3f |%n", off.n(), off.median(), off.min(), off.max(), offTail.median());
-        System.out.printf("| export on  | %d | %.2f | %.2f | %.2f | %.3f |%n", on.n(), on.median(), on.min(), on.max(), onTail.median());
+        System.out.printf(
+                "| export off | %d | %.2f | %.2f | %.2f | %.3f |%n",
+                off.n(), off.median(), off.min(), off.max(), offTail.median());
+        System.out.printf(
+                "| export on  | %d | %.2f | %.2f | %.2f | %.3f |%n",
+                on.n(), on.median(), on.min(), on.max(), onTail.median());
         System.out.println();
-        System.out.printf("export on, warm JVM: OtelSetup built in %.1f ms (median), flush+close %.0f ms (median)%n",
+        System.out.printf(
+                "export on, warm JVM: OtelSetup built in %.1f ms (median), flush+close %.0f ms (median)%n",
                 onSetup.median() * 1000, onTail.median() * 1000);
-        System.out.printf("ratio of medians (on/off): %.3f; per-pair ratio median %.3f, min %.3f, max %.3f (%d pairs)%n",
+        System.out.printf(
+                "ratio of medians (on/off): %.3f; per-pair ratio median %.3f, min %.3f, max %.3f (%d pairs)%n",
                 on.median() / off.median(), ratio.median(), ratio.min(), ratio.max(), ratio.n());
     }
 }

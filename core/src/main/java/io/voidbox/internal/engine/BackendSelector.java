@@ -29,14 +29,20 @@ public final class BackendSelector {
             case LOCAL -> require(Backend.LOCAL);
             case VM -> {
                 SandboxProvider vm = providers.get(Backend.VM.id());
-                if (vm == null) throw new SandboxException("backend vm requested for box " + box.name() + " but the micro-VM backend is not available in this runtime");
+                if (vm == null)
+                    throw new SandboxException("backend vm requested for box " + box.name()
+                            + " but the micro-VM backend is not available in this runtime");
                 Optional<String> why = vm.unavailableReason();
-                if (why.isPresent()) throw new SandboxException("backend vm requested for box " + box.name() + " but micro-VMs cannot run here: " + why.get());
+                if (why.isPresent())
+                    throw new SandboxException("backend vm requested for box " + box.name()
+                            + " but micro-VMs cannot run here: " + why.get());
                 yield vm;
             }
             case AUTO -> {
                 SandboxProvider vm = providers.get(Backend.VM.id());
-                Optional<String> why = vm == null ? Optional.of("the micro-VM backend is not available in this runtime") : vm.unavailableReason();
+                Optional<String> why = vm == null
+                        ? Optional.of("the micro-VM backend is not available in this runtime")
+                        : vm.unavailableReason();
                 if (why.isEmpty()) yield vm;
                 if (warned.compareAndSet(false, true))
                     warn.accept("backend auto: using the local process sandbox (no VM isolation) because " + why.get());

@@ -47,8 +47,12 @@ public final class BoxExecutor {
     private final TelemetryAggregator telemetry;
     private final AtomicInteger cid = new AtomicInteger(2);
 
-    public BoxExecutor(RunScope run, BackendSelector backends, AgentRunner agent, LlmResolver llms,
-                       TelemetryAggregator telemetry) {
+    public BoxExecutor(
+            RunScope run,
+            BackendSelector backends,
+            AgentRunner agent,
+            LlmResolver llms,
+            TelemetryAggregator telemetry) {
         this.run = run;
         this.backends = backends;
         this.agent = agent;
@@ -58,14 +62,16 @@ public final class BoxExecutor {
 
     /** The result of a box that never started because another fan-out branch failed first. */
     StageResult cancelled(Box box, int index) {
-        return new Attempt(run.scopeOf(box.name()), index, System.nanoTime()).failed("", Usage.NONE, new Failure.Cancelled());
+        return new Attempt(run.scopeOf(box.name()), index, System.nanoTime())
+                .failed("", Usage.NONE, new Failure.Cancelled());
     }
 
     StageResult run(Box box, int index, String input) {
         Attempt attempt = new Attempt(run.openBox(box.name(), index), index, System.nanoTime());
         BoxScope scope = attempt.scope;
         String vmCid = String.valueOf(cid.getAndIncrement());
-        var feed = telemetry.register(box.name(), box.name(), vmCid, box.sandbox().telemetryIntervalMs());
+        var feed =
+                telemetry.register(box.name(), box.name(), vmCid, box.sandbox().telemetryIntervalMs());
         try {
             SandboxProvider provider = backends.select(box, scope::warning);
             attempt.backend = provider.backend();
@@ -86,7 +92,8 @@ public final class BoxExecutor {
             Thread.currentThread().interrupt();
             return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), new Failure.Cancelled());
         } catch (SandboxException e) {
-            return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
+            return attempt.failed(
+                    "", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
         } catch (IOException | RuntimeException e) {
             return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), Failure.Internal.of(e));
         } finally {
@@ -103,27 +110,41 @@ public final class BoxExecutor {
         agentEnv.putAll(scope.traceEnvironment());
         AgentOutcome outcome;
         try {
-            outcome = agent.run(new AgentInvocation(box.name(), prompt, llm.provider(), llm.model(), agentEnv, box.timeout()),
-                    sandbox, scope);
+            outcome = agent.run(
+                    new AgentInvocation(box.name(), prompt, llm.provider(), llm.model(), agentEnv, box.timeout()),
+                    sandbox,
+                    scope);
         } finally {
             llms.release(llm);
         }
-        scope.publish(new AgentResult(scope.header(), agent.name(), llm.provider(), outcome.sessionId(),
-                outcome.usage().withModelIfBlank(llm.model()), outcome.durationMs(), outcome.durationApiMs(),
-                !outcome.success(), outcome.failure().map(Failure::message).orElse(null)));
+        scope.publish(new AgentResult(
+                scope.header(),
+                agent.name(),
+                llm.provider(),
+                outcome.sessionId(),
+                outcome.usage().withModelIfBlank(llm.model()),
+                outcome.durationMs(),
+                outcome.durationApiMs(),
+                !outcome.success(),
+                outcome.failure().map(Failure::message).orElse(null)));
         return outcome;
     }
 
     /** Writes input.json and skills into the workspace and returns the full prompt. */
-    private static String prepareWorkspace(Box box, String input, Sandbox sandbox, SandboxEnvironment env) throws IOException {
+    private static String prepareWorkspace(Box box, String input, Sandbox sandbox, SandboxEnvironment env)
+            throws IOException {
         StringBuilder prompt = new StringBuilder(box.prompt());
         if (input != null && !input.isBlank()) {
             String json = Outputs.asJson(input).toString();
             sandbox.writeFile("input.json", json.getBytes(StandardCharsets.UTF_8));
             String inputPath = env.workspace() + "/input.json";
-            prompt.append("\n\n## Input from the previous stage\nThe full input is in the file ").append(inputPath).append('.');
+            prompt.append("\n\n## Input from the previous stage\nThe full input is in the file ")
+                    .append(inputPath)
+                    .append('.');
             if (json.length() > PROMPT_INPUT_CHARS) {
-                prompt.append(" Its first ").append(PROMPT_INPUT_CHARS).append(" characters (read the file for the rest):\n")
+                prompt.append(" Its first ")
+                        .append(PROMPT_INPUT_CHARS)
+                        .append(" characters (read the file for the rest):\n")
                         .append(json, 0, PROMPT_INPUT_CHARS);
             } else {
                 prompt.append(" Its content:\n").append(json);
@@ -134,12 +155,16 @@ public final class BoxExecutor {
             Path p = Path.of(skill);
             if (Files.isDirectory(p)) copySkillDir(p, sandbox);
             else if (Files.isRegularFile(p))
-                sandbox.writeFile(".claude/skills/" + stripMd(p.getFileName().toString()) + "/SKILL.md", Files.readAllBytes(p));
+                sandbox.writeFile(
+                        ".claude/skills/" + stripMd(p.getFileName().toString()) + "/SKILL.md", Files.readAllBytes(p));
             else if (skill.contains("/") || skill.endsWith(".md"))
                 throw new IOException("skill '" + skill + "' of box " + box.name() + " does not exist");
             else named.add(skill);
         }
-        if (!named.isEmpty()) prompt.append("\n\nApply these skills: ").append(String.join(", ", named)).append('.');
+        if (!named.isEmpty())
+            prompt.append("\n\nApply these skills: ")
+                    .append(String.join(", ", named))
+                    .append('.');
         return prompt.toString();
     }
 
@@ -150,7 +175,8 @@ public final class BoxExecutor {
     private static void copySkillDir(Path dir, Sandbox sandbox) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).toList())
-                sandbox.writeFile(".claude/skills/" + dir.getFileName() + "/" + dir.relativize(f), Files.readAllBytes(f));
+                sandbox.writeFile(
+                        ".claude/skills/" + dir.getFileName() + "/" + dir.relativize(f), Files.readAllBytes(f));
         }
     }
 
@@ -181,14 +207,25 @@ public final class BoxExecutor {
         StageResult completed(String resultText, Optional<String> fileOutput, Usage usage) {
             Duration took = took();
             scope.publish(new StageCompleted(scope.header(), took.toMillis(), usage, backend, accel.orElse(null)));
-            return new StageResult(scope.box(), index, resultText, fileOutput, usage, took, backend, accel, Optional.empty());
+            return new StageResult(
+                    scope.box(), index, resultText, fileOutput, usage, took, backend, accel, Optional.empty());
         }
 
         StageResult failed(String resultText, Usage usage, Failure failure) {
             Duration took = took();
             scope.warning("stage failed: " + failure.message());
-            scope.publish(new StageFailed(scope.header(), took.toMillis(), usage, backend, accel.orElse(null), failure));
-            return new StageResult(scope.box(), index, resultText, Optional.empty(), usage, took, backend, accel, Optional.of(failure));
+            scope.publish(
+                    new StageFailed(scope.header(), took.toMillis(), usage, backend, accel.orElse(null), failure));
+            return new StageResult(
+                    scope.box(),
+                    index,
+                    resultText,
+                    Optional.empty(),
+                    usage,
+                    took,
+                    backend,
+                    accel,
+                    Optional.of(failure));
         }
     }
 }

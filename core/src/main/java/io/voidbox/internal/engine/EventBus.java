@@ -2,7 +2,6 @@ package io.voidbox.internal.engine;
 
 import io.voidbox.event.RunEvent;
 import io.voidbox.event.RunEventListener;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -58,7 +57,8 @@ public final class EventBus implements AutoCloseable {
             try {
                 l.onEvent(event);
             } catch (RuntimeException e) {
-                LOG.warn("event listener {} failed on {}: {}", l.getClass().getSimpleName(), event.type(), e.toString());
+                LOG.warn(
+                        "event listener {} failed on {}: {}", l.getClass().getSimpleName(), event.type(), e.toString());
             }
         }
         if (closed || !queue.offer(event)) {
@@ -87,7 +87,11 @@ public final class EventBus implements AutoCloseable {
                     try {
                         l.onEvent(event);
                     } catch (RuntimeException e) {
-                        LOG.warn("event listener {} failed on {}: {}", l.getClass().getSimpleName(), event.type(), e.toString());
+                        LOG.warn(
+                                "event listener {} failed on {}: {}",
+                                l.getClass().getSimpleName(),
+                                event.type(),
+                                e.toString());
                     }
                 }
             }
@@ -98,14 +102,20 @@ public final class EventBus implements AutoCloseable {
                 try {
                     l.onClose();
                 } catch (RuntimeException e) {
-                    LOG.warn("event listener {} failed on close: {}", l.getClass().getSimpleName(), e.toString());
+                    LOG.warn(
+                            "event listener {} failed on close: {}",
+                            l.getClass().getSimpleName(),
+                            e.toString());
                 }
             }
             for (RunEventListener l : listeners) {
                 try {
                     l.onClose();
                 } catch (RuntimeException e) {
-                    LOG.warn("event listener {} failed on close: {}", l.getClass().getSimpleName(), e.toString());
+                    LOG.warn(
+                            "event listener {} failed on close: {}",
+                            l.getClass().getSimpleName(),
+                            e.toString());
                 }
             }
         }
@@ -120,7 +130,10 @@ public final class EventBus implements AutoCloseable {
             dispatcher.join(timeout);
             if (dispatcher.isAlive()) {
                 dispatcher.interrupt();
-                LOG.warn("event delivery did not finish within {} ms; {} events left undelivered", timeout.toMillis(), queue.size());
+                LOG.warn(
+                        "event delivery did not finish within {} ms; {} events left undelivered",
+                        timeout.toMillis(),
+                        queue.size());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

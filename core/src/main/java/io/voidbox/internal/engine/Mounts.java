@@ -34,7 +34,8 @@ final class Mounts {
     static String relative(Mount m, String workspace) throws IOException {
         Path guest = Path.of(m.guest()).normalize();
         for (Path ws : List.of(Path.of("/workspace"), Path.of(workspace)))
-            if (guest.startsWith(ws) && !guest.equals(ws)) return ws.relativize(guest).toString();
+            if (guest.startsWith(ws) && !guest.equals(ws))
+                return ws.relativize(guest).toString();
         throw new IOException("mount " + m.host() + " -> " + m.guest() + ": the guest path must be below /workspace");
     }
 
@@ -47,8 +48,12 @@ final class Mounts {
             try (Stream<Path> files = Files.walk(host)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     long size = Files.size(f);
-                    if (size > MAX_FILE_BYTES) throw new IOException("mount " + host + ": " + f + " is larger than " + (MAX_FILE_BYTES >> 20) + " MB");
-                    if ((total += size) > MAX_TOTAL_BYTES) throw new IOException("mount " + host + ": more than " + (MAX_TOTAL_BYTES >> 20) + " MB in mounts");
+                    if (size > MAX_FILE_BYTES)
+                        throw new IOException(
+                                "mount " + host + ": " + f + " is larger than " + (MAX_FILE_BYTES >> 20) + " MB");
+                    if ((total += size) > MAX_TOTAL_BYTES)
+                        throw new IOException(
+                                "mount " + host + ": more than " + (MAX_TOTAL_BYTES >> 20) + " MB in mounts");
                     sandbox.writeFile(rel + "/" + host.relativize(f), Files.readAllBytes(f));
                 }
             }
@@ -62,7 +67,8 @@ final class Mounts {
             String rel = relative(m, sandbox.environment().workspace());
             String guestDir = sandbox.environment().workspace() + "/" + rel;
             List<String> files = new ArrayList<>();
-            ExecResult r = sandbox.exec(new ExecSpec(List.of("find", guestDir, "-type", "f"), Map.of(), null, Duration.ofSeconds(60)),
+            ExecResult r = sandbox.exec(
+                    new ExecSpec(List.of("find", guestDir, "-type", "f"), Map.of(), null, Duration.ofSeconds(60)),
                     new OutputSink() {
                         @Override
                         public void stdout(String line) {
@@ -70,10 +76,10 @@ final class Mounts {
                         }
 
                         @Override
-                        public void stderr(String line) {
-                        }
+                        public void stderr(String line) {}
                     });
-            if (r.exitCode() != 0) throw new IOException("mount " + m.host() + ": cannot list " + guestDir + " in the box");
+            if (r.exitCode() != 0)
+                throw new IOException("mount " + m.host() + ": cannot list " + guestDir + " in the box");
             Path host = m.host();
             for (String f : files) {
                 if (!f.startsWith(guestDir + "/")) continue;

@@ -37,7 +37,8 @@ public final class PipelineEngine {
 
     public PipelineResult run(Pipeline pipeline, String input) {
         long t0 = System.nanoTime();
-        run.publish(new RunStarted(run.header(), pipeline.boxes().stream().map(Box::name).toList()));
+        run.publish(new RunStarted(
+                run.header(), pipeline.boxes().stream().map(Box::name).toList()));
         List<StageResult> results = new ArrayList<>();
         String carry = input == null ? "" : input;
         Optional<String> error = Optional.empty();
@@ -49,17 +50,22 @@ public final class PipelineEngine {
             };
             results.addAll(stageResults);
             // the branch that failed first is the cause; the branches it cancelled are not
-            Optional<StageResult> failed = stageResults.stream().filter(r -> !r.success())
+            Optional<StageResult> failed = stageResults.stream()
+                    .filter(r -> !r.success())
                     .min(Comparator.comparing(PipelineEngine::wasCancelled));
             if (failed.isPresent()) {
-                error = Optional.of("stage " + failed.get().box() + " failed: " + failed.get().error().orElse("unknown error"));
+                error = Optional.of("stage " + failed.get().box() + " failed: "
+                        + failed.get().error().orElse("unknown error"));
                 break;
             }
-            carry = stage instanceof Stage.FanOut ? Outputs.join(stageResults) : stageResults.getFirst().output();
+            carry = stage instanceof Stage.FanOut
+                    ? Outputs.join(stageResults)
+                    : stageResults.getFirst().output();
             index++;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        PipelineResult result = new PipelineResult(run.runId(), run.pipeline(), results, error.isEmpty() ? carry : "", took, error);
+        PipelineResult result =
+                new PipelineResult(run.runId(), run.pipeline(), results, error.isEmpty() ? carry : "", took, error);
         Usage total = result.usage();
         if (result.success()) run.publish(new RunCompleted(run.header(), took.toMillis(), total));
         else run.publish(new RunFailed(run.header(), took.toMillis(), total, error.get()));

@@ -1,19 +1,18 @@
 package io.voidbox.internal.otel;
 
-import java.util.function.Predicate;
-
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.BatchCallback;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
-import io.voidbox.event.RunEvent.ProcessSample;
 import io.voidbox.event.RunEvent.GuestTelemetry;
+import io.voidbox.event.RunEvent.ProcessSample;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Guest resource gauges (contract section 3), observed from the latest {@code guest.telemetry}
@@ -51,26 +50,60 @@ final class GuestGauges implements AutoCloseable {
     private final BatchCallback callback;
 
     GuestGauges(Meter meter) {
-        cpuUtilization = meter.gaugeBuilder("guest.cpu.utilization").setUnit("1")
-                .setDescription("Guest CPU utilization, 0..1").buildObserver();
-        cpuUsagePercent = meter.gaugeBuilder("cpu_usage_percent").setUnit("%")
-                .setDescription("Guest CPU usage in percent, 0..100 (kept for compatibility)").buildObserver();
-        memoryUsed = meter.gaugeBuilder("guest.memory.used_bytes").ofLongs().setUnit("By")
-                .setDescription("Guest memory in use").buildObserver();
-        memoryUsageBytes = meter.gaugeBuilder("memory_usage_bytes").ofLongs().setUnit("By")
-                .setDescription("Guest memory in use (kept for compatibility)").buildObserver();
-        memoryTotal = meter.gaugeBuilder("guest.memory_total_bytes").ofLongs().setUnit("By")
-                .setDescription("Guest memory total").buildObserver();
-        procsRunning = meter.gaugeBuilder("guest.procs_running").ofLongs().setUnit("{process}")
-                .setDescription("Runnable processes in the guest").buildObserver();
-        openFds = meter.gaugeBuilder("guest.open_fds").ofLongs().setUnit("{file}")
-                .setDescription("Open file descriptors in the guest").buildObserver();
-        processRss = meter.gaugeBuilder("guest.process.rss_bytes").ofLongs().setUnit("By")
-                .setDescription("Resident memory of the heaviest guest processes").buildObserver();
-        processCpuJiffies = meter.gaugeBuilder("guest.process.cpu_jiffies").ofLongs().setUnit("{jiffy}")
-                .setDescription("CPU time of the heaviest guest processes").buildObserver();
-        callback = meter.batchCallback(this::observe, cpuUtilization, cpuUsagePercent, memoryUsed,
-                memoryUsageBytes, memoryTotal, procsRunning, openFds, processRss, processCpuJiffies);
+        cpuUtilization = meter.gaugeBuilder("guest.cpu.utilization")
+                .setUnit("1")
+                .setDescription("Guest CPU utilization, 0..1")
+                .buildObserver();
+        cpuUsagePercent = meter.gaugeBuilder("cpu_usage_percent")
+                .setUnit("%")
+                .setDescription("Guest CPU usage in percent, 0..100 (kept for compatibility)")
+                .buildObserver();
+        memoryUsed = meter.gaugeBuilder("guest.memory.used_bytes")
+                .ofLongs()
+                .setUnit("By")
+                .setDescription("Guest memory in use")
+                .buildObserver();
+        memoryUsageBytes = meter.gaugeBuilder("memory_usage_bytes")
+                .ofLongs()
+                .setUnit("By")
+                .setDescription("Guest memory in use (kept for compatibility)")
+                .buildObserver();
+        memoryTotal = meter.gaugeBuilder("guest.memory_total_bytes")
+                .ofLongs()
+                .setUnit("By")
+                .setDescription("Guest memory total")
+                .buildObserver();
+        procsRunning = meter.gaugeBuilder("guest.procs_running")
+                .ofLongs()
+                .setUnit("{process}")
+                .setDescription("Runnable processes in the guest")
+                .buildObserver();
+        openFds = meter.gaugeBuilder("guest.open_fds")
+                .ofLongs()
+                .setUnit("{file}")
+                .setDescription("Open file descriptors in the guest")
+                .buildObserver();
+        processRss = meter.gaugeBuilder("guest.process.rss_bytes")
+                .ofLongs()
+                .setUnit("By")
+                .setDescription("Resident memory of the heaviest guest processes")
+                .buildObserver();
+        processCpuJiffies = meter.gaugeBuilder("guest.process.cpu_jiffies")
+                .ofLongs()
+                .setUnit("{jiffy}")
+                .setDescription("CPU time of the heaviest guest processes")
+                .buildObserver();
+        callback = meter.batchCallback(
+                this::observe,
+                cpuUtilization,
+                cpuUsagePercent,
+                memoryUsed,
+                memoryUsageBytes,
+                memoryTotal,
+                procsRunning,
+                openFds,
+                processRss,
+                processCpuJiffies);
     }
 
     void record(GuestTelemetry t) {

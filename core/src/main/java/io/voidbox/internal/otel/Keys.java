@@ -62,5 +62,4 @@ final class Keys {
 
     /** Contract limit for {@code tool.input} / {@code tool.output}. */
     static final int MAX_TOOL_TEXT = 2000;
-
 }

@@ -1,8 +1,5 @@
 package io.voidbox.internal.otel;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -14,9 +11,6 @@ import io.opentelemetry.context.Context;
 import io.voidbox.Failure;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
-import io.voidbox.spi.support.Text;
-import io.voidbox.event.RunEventListener;
-import io.voidbox.internal.engine.RunScope;
 import io.voidbox.event.RunEvent.AgentResult;
 import io.voidbox.event.RunEvent.AgentStarted;
 import io.voidbox.event.RunEvent.AgentToolCall;
@@ -33,6 +27,9 @@ import io.voidbox.event.RunEvent.StageCompleted;
 import io.voidbox.event.RunEvent.StageFailed;
 import io.voidbox.event.RunEvent.StageStarted;
 import io.voidbox.event.RunEvent.TelemetryWarning;
+import io.voidbox.event.RunEventListener;
+import io.voidbox.internal.engine.RunScope;
+import io.voidbox.spi.support.Text;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,6 +41,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns run events into OpenTelemetry spans and metrics <em>live</em>, as they arrive, using the
@@ -136,8 +135,9 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
      */
     public Map<String, String> stageEnvironment(String runId, String box) {
         Map<String, String> env = new LinkedHashMap<>();
-        stageContext(runId, box).ifPresent(ctx -> W3CTraceContextPropagator.getInstance()
-                .inject(ctx, env, (carrier, key, value) -> carrier.put(key.toUpperCase(Locale.ROOT), value)));
+        stageContext(runId, box)
+                .ifPresent(ctx -> W3CTraceContextPropagator.getInstance()
+                        .inject(ctx, env, (carrier, key, value) -> carrier.put(key.toUpperCase(Locale.ROOT), value)));
         return Map.copyOf(env);
     }
 
@@ -168,8 +168,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
                 guestGauges.retireBox(b.runId(), b.vm() != null ? b.vm() : b.box());
                 withLock(() -> boxStopped(b));
             }
-            case Log ignored -> { }
-            case TelemetryWarning ignored -> { }
+            case Log ignored -> {}
+            case TelemetryWarning ignored -> {}
             default -> withLock(() -> spanEvent(event));
         }
     }
@@ -210,21 +210,21 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         switch (event) {
             case RunStarted e -> runStarted(e);
             case RunCompleted e -> runEnded(e.runId(), e.ts(), e.usage(), null);
-            case RunFailed e -> runEnded(e.runId(), e.ts(), e.usage(),
-                    e.error() != null ? e.error() : "run failed");
+            case RunFailed e -> runEnded(e.runId(), e.ts(), e.usage(), e.error() != null ? e.error() : "run failed");
             case StageStarted e -> openStage(e);
             case StageCompleted e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), null);
             case StageFailed e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), e.failure());
-            case BoxBooting e -> boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
+            case BoxBooting e ->
+                boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
             case BoxReady e -> boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
             case AgentStarted e -> agentStarted(e);
             case AgentToolCall e -> toolCall(e);
             case AgentToolResult e -> toolResult(e);
             case AgentResult e -> agentResult(e);
             case BoxStopped e -> boxStopped(e);
-            case GuestTelemetry ignored -> { }
-            case TelemetryWarning ignored -> { }
-            case Log ignored -> { }
+            case GuestTelemetry ignored -> {}
+            case TelemetryWarning ignored -> {}
+            case Log ignored -> {}
         }
     }
 
@@ -328,8 +328,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         return run == null ? null : run.stages.get(box);
     }
 
-    private void boxBackend(String runId, String pipeline, String stageName, String box, Instant ts,
-                            String backend, String accel) {
+    private void boxBackend(
+            String runId, String pipeline, String stageName, String box, Instant ts, String backend, String accel) {
         StageState s = stage(runId, pipeline, stageName, box, ts);
         setBackend(s, backend, accel);
     }
@@ -452,8 +452,10 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         Usage usage = e.usage();
         span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
         span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
-        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.tokens().cacheReadTokens());
-        span.setAttribute(Keys.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.tokens().cacheCreationTokens());
+        span.setAttribute(
+                Keys.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.tokens().cacheReadTokens());
+        span.setAttribute(
+                Keys.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.tokens().cacheCreationTokens());
         span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
         Set<String> used = new LinkedHashSet<>(usage.toolsUsed().isEmpty() ? x.toolsUsed : usage.toolsUsed());
         long toolCount = usage.toolCalls() > 0 || x.toolCalls == 0 ? usage.toolCalls() : x.toolCalls;
@@ -603,6 +605,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         final Instant start;
         /** Every tool span of the stage by tool_use_id, kept after it ends so late subagent calls still nest. */
         final Map<String, ToolState> tools = new HashMap<>();
+
         ExecState exec;
         String backend;
 

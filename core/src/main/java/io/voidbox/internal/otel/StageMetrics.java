@@ -1,6 +1,5 @@
 package io.voidbox.internal.otel;
 
-import io.voidbox.Usage;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleCounter;
@@ -8,16 +7,17 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
+import io.voidbox.Usage;
 import io.voidbox.event.RunEvent.AgentResult;
 import java.util.List;
 
 /** Per-stage counters and the GenAI client histograms (contract section 3). */
 final class StageMetrics {
     // Bucket advice from the GenAI semantic conventions.
-    private static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L,
-            65536L, 262144L, 1048576L, 4194304L, 16777216L, 67108864L);
-    private static final List<Double> DURATION_BUCKETS = List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64,
-            1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
+    private static final List<Long> TOKEN_BUCKETS = List.of(
+            1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L, 262144L, 1048576L, 4194304L, 16777216L, 67108864L);
+    private static final List<Double> DURATION_BUCKETS =
+            List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
 
     private final LongCounter durationMs;
     private final LongCounter inputTokens;
@@ -29,24 +29,42 @@ final class StageMetrics {
     private final DoubleHistogram operationDuration;
 
     StageMetrics(Meter meter) {
-        durationMs = meter.counterBuilder("pipeline.stage.duration_ms").setUnit("ms")
-                .setDescription("Wall-clock time of pipeline stages").build();
-        inputTokens = meter.counterBuilder("pipeline.stage.input_tokens").setUnit("{token}")
-                .setDescription("Input tokens used by pipeline stages").build();
-        outputTokens = meter.counterBuilder("pipeline.stage.output_tokens").setUnit("{token}")
-                .setDescription("Output tokens produced by pipeline stages").build();
-        costUsd = meter.counterBuilder("pipeline.stage.cost_usd").ofDoubles().setUnit("USD")
-                .setDescription("Model cost of pipeline stages").build();
-        toolCalls = meter.counterBuilder("pipeline.stage.tool_calls").setUnit("{call}")
-                .setDescription("Tool calls made by the agent in pipeline stages").build();
-        stages = meter.counterBuilder("pipeline.stages").setUnit("{stage}")
-                .setDescription("Pipeline stages run").build();
-        tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
+        durationMs = meter.counterBuilder("pipeline.stage.duration_ms")
+                .setUnit("ms")
+                .setDescription("Wall-clock time of pipeline stages")
+                .build();
+        inputTokens = meter.counterBuilder("pipeline.stage.input_tokens")
+                .setUnit("{token}")
+                .setDescription("Input tokens used by pipeline stages")
+                .build();
+        outputTokens = meter.counterBuilder("pipeline.stage.output_tokens")
+                .setUnit("{token}")
+                .setDescription("Output tokens produced by pipeline stages")
+                .build();
+        costUsd = meter.counterBuilder("pipeline.stage.cost_usd")
+                .ofDoubles()
+                .setUnit("USD")
+                .setDescription("Model cost of pipeline stages")
+                .build();
+        toolCalls = meter.counterBuilder("pipeline.stage.tool_calls")
+                .setUnit("{call}")
+                .setDescription("Tool calls made by the agent in pipeline stages")
+                .build();
+        stages = meter.counterBuilder("pipeline.stages")
+                .setUnit("{stage}")
+                .setDescription("Pipeline stages run")
+                .build();
+        tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage")
+                .ofLongs()
+                .setUnit("{token}")
                 .setDescription("Tokens used per agent invocation")
-                .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
-        operationDuration = meter.histogramBuilder("gen_ai.client.operation.duration").setUnit("s")
+                .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS)
+                .build();
+        operationDuration = meter.histogramBuilder("gen_ai.client.operation.duration")
+                .setUnit("s")
                 .setDescription("Duration of agent invocations")
-                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+                .build();
     }
 
     void stageEnded(String pipeline, String box, long duration, Usage usage) {
@@ -77,10 +95,14 @@ final class StageMetrics {
         }
         Attributes common = b.build();
         if (r.usage().inputTokens() >= 0) {
-            tokenUsage.record(r.usage().inputTokens(), common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "input").build());
+            tokenUsage.record(
+                    r.usage().inputTokens(),
+                    common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "input").build());
         }
         if (r.usage().outputTokens() >= 0) {
-            tokenUsage.record(r.usage().outputTokens(), common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
+            tokenUsage.record(
+                    r.usage().outputTokens(),
+                    common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
         }
         if (r.durationMs() >= 0) {
             Attributes durationAttrs = r.isError()

@@ -1,9 +1,9 @@
 package io.voidbox.internal.telemetry;
 
-import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.event.RunEvent;
 import io.voidbox.event.RunEvent.Header;
 import io.voidbox.event.RunEvent.ProcessSample;
+import io.voidbox.protocol.TelemetryBatch;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -30,7 +30,8 @@ public final class TelemetryAggregator implements AutoCloseable {
     private final Thread watchdog;
     private volatile boolean closed;
 
-    public TelemetryAggregator(Consumer<RunEvent> publish, String runId, String pipeline, Clock clock, int ringCapacity) {
+    public TelemetryAggregator(
+            Consumer<RunEvent> publish, String runId, String pipeline, Clock clock, int ringCapacity) {
         this.publish = publish;
         this.runId = runId;
         this.pipeline = pipeline;
@@ -41,7 +42,8 @@ public final class TelemetryAggregator implements AutoCloseable {
 
     /** Starts accepting batches for {@code box}; the returned consumer is handed to the sandbox. */
     public Consumer<TelemetryBatch> register(String box, String stage, String vmCid, long intervalMs) {
-        Feed feed = new Feed(new Header(clock.instant(), runId, pipeline, stage, box, box), vmCid, intervalMs, clock.millis());
+        Feed feed = new Feed(
+                new Header(clock.instant(), runId, pipeline, stage, box, box), vmCid, intervalMs, clock.millis());
         feeds.put(box, feed);
         return batch -> ingest(feed, batch);
     }
@@ -81,7 +83,10 @@ public final class TelemetryAggregator implements AutoCloseable {
         synchronized (f) {
             if (f.lastSeq >= 0 && batch.seq() > f.lastSeq + 1) {
                 gaps.incrementAndGet();
-                warn(f, "telemetry gap: " + (batch.seq() - f.lastSeq - 1) + " batch(es) missing before seq " + batch.seq());
+                warn(
+                        f,
+                        "telemetry gap: " + (batch.seq() - f.lastSeq - 1) + " batch(es) missing before seq "
+                                + batch.seq());
             }
             f.lastSeq = Math.max(f.lastSeq, batch.seq());
             f.lastArrivalMs = clock.millis();
@@ -93,17 +98,28 @@ public final class TelemetryAggregator implements AutoCloseable {
         }
         for (TelemetryBatch.Sample s : batch.samples()) {
             List<ProcessSample> top = s.topProcesses().stream()
-                    .map(p -> new ProcessSample(p.pid(), p.comm(), p.rssBytes(), p.cpuJiffies())).toList();
-            publish.accept(new RunEvent.GuestTelemetry(f.header(Instant.ofEpochMilli(s.timestampMs())), f.vmCid,
-                    s.cpuPercent(), s.memUsedBytes(), s.memTotalBytes(), s.procsRunning(), s.openFds(), top));
+                    .map(p -> new ProcessSample(p.pid(), p.comm(), p.rssBytes(), p.cpuJiffies()))
+                    .toList();
+            publish.accept(new RunEvent.GuestTelemetry(
+                    f.header(Instant.ofEpochMilli(s.timestampMs())),
+                    f.vmCid,
+                    s.cpuPercent(),
+                    s.memUsedBytes(),
+                    s.memTotalBytes(),
+                    s.procsRunning(),
+                    s.openFds(),
+                    top));
         }
     }
 
     private static String validate(TelemetryBatch b) {
         if (b == null || b.samples().isEmpty()) return "no samples";
         for (TelemetryBatch.Sample s : b.samples()) {
-            if (Double.isNaN(s.cpuPercent()) || s.cpuPercent() < 0 || s.cpuPercent() > 100) return "cpu_percent " + s.cpuPercent() + " out of 0..100";
-            if (s.memUsedBytes() < 0 || s.memTotalBytes() < 0 || (s.memTotalBytes() > 0 && s.memUsedBytes() > s.memTotalBytes()))
+            if (Double.isNaN(s.cpuPercent()) || s.cpuPercent() < 0 || s.cpuPercent() > 100)
+                return "cpu_percent " + s.cpuPercent() + " out of 0..100";
+            if (s.memUsedBytes() < 0
+                    || s.memTotalBytes() < 0
+                    || (s.memTotalBytes() > 0 && s.memUsedBytes() > s.memTotalBytes()))
                 return "memory used " + s.memUsedBytes() + " / total " + s.memTotalBytes() + " inconsistent";
             if (s.procsRunning() < 0 || s.openFds() < 0) return "negative counter";
         }
@@ -146,6 +162,7 @@ public final class TelemetryAggregator implements AutoCloseable {
     private static final class Feed {
         /** The box's header, re-stamped with each sample's time. */
         final Header template;
+
         final String vmCid;
         final long intervalMs;
         final ArrayDeque<TelemetryBatch.Sample> ring = new ArrayDeque<>();
@@ -161,7 +178,8 @@ public final class TelemetryAggregator implements AutoCloseable {
         }
 
         Header header(Instant ts) {
-            return new Header(ts, template.runId(), template.pipeline(), template.stage(), template.box(), template.vm());
+            return new Header(
+                    ts, template.runId(), template.pipeline(), template.stage(), template.box(), template.vm());
         }
     }
 }

@@ -16,7 +16,10 @@ public final class ProcessTrees {
         // The process group catches children that were re-parented to init before we looked.
         try {
             new ProcessBuilder("kill", "-KILL", "--", "-" + root.pid())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
         } catch (Exception ignored) {
             // not a group leader, or kill missing: the per-process kills below still apply
         }

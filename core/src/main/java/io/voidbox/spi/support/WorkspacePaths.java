@@ -10,7 +10,8 @@ public final class WorkspacePaths {
     public static Path resolve(Path root, String relative) {
         Path rel = Path.of(relative).normalize();
         if (rel.isAbsolute() || rel.startsWith("..") || relative.isBlank())
-            throw new IllegalArgumentException("path '" + relative + "' must be relative to the workspace and stay inside it");
+            throw new IllegalArgumentException(
+                    "path '" + relative + "' must be relative to the workspace and stay inside it");
         return root.resolve(rel);
     }
 }

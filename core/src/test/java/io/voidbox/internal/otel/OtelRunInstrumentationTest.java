@@ -1,7 +1,5 @@
 package io.voidbox.internal.otel;
 
-import io.opentelemetry.sdk.metrics.data.LongPointData;
-
 import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +13,7 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions;
@@ -23,15 +22,11 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.voidbox.protocol.TelemetryBatch.ProcessSample;
 import io.voidbox.event.RunEvent;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -48,8 +43,11 @@ class OtelRunInstrumentationTest {
         spans = InMemorySpanExporter.create();
         metrics = InMemoryMetricReader.create();
         sdk = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-                .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                        .build())
+                .setMeterProvider(
+                        SdkMeterProvider.builder().registerMetricReader(metrics).build())
                 .build();
     }
 
@@ -69,13 +67,17 @@ class OtelRunInstrumentationTest {
     }
 
     private SpanData span(String name) {
-        List<SpanData> found = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).toList();
+        List<SpanData> found = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals(name))
+                .toList();
         assertThat(found).as("spans named %s", name).hasSize(1);
         return found.getFirst();
     }
 
     private List<SpanData> spans(String name) {
-        return spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).toList();
+        return spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals(name))
+                .toList();
     }
 
     private static long nanos(Instant t) {
@@ -86,8 +88,10 @@ class OtelRunInstrumentationTest {
     void sequentialRunBuildsContractTreeWithEventTimestamps() {
         feed(instrumentation(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
 
-        assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName).containsExactlyInAnyOrder(
-                "pipeline:review", "stage:analyst", "claude.exec", "claude.tool.Bash", "claude.tool.Read");
+        assertThat(spans.getFinishedSpanItems())
+                .extracting(SpanData::getName)
+                .containsExactlyInAnyOrder(
+                        "pipeline:review", "stage:analyst", "claude.exec", "claude.tool.Bash", "claude.tool.Read");
         SpanData root = span("pipeline:review");
         SpanData stage = span("stage:analyst");
         SpanData exec = span("claude.exec");
@@ -99,7 +103,9 @@ class OtelRunInstrumentationTest {
         assertThat(exec.getParentSpanId()).isEqualTo(stage.getSpanId());
         assertThat(bash.getParentSpanId()).isEqualTo(exec.getSpanId());
         assertThat(read.getParentSpanId()).isEqualTo(exec.getSpanId());
-        assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getTraceId).containsOnly(root.getTraceId());
+        assertThat(spans.getFinishedSpanItems())
+                .extracting(SpanData::getTraceId)
+                .containsOnly(root.getTraceId());
 
         assertThat(root.getStartEpochNanos()).isEqualTo(nanos(SyntheticRun.at(0)));
         assertThat(root.getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(13)));
@@ -111,7 +117,8 @@ class OtelRunInstrumentationTest {
         assertThat(bash.getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(6)));
         assertThat(read.getStartEpochNanos()).isEqualTo(nanos(SyntheticRun.at(7)));
         assertThat(read.getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(8)));
-        assertThat(spans.getFinishedSpanItems()).extracting(s -> s.getStatus().getStatusCode())
+        assertThat(spans.getFinishedSpanItems())
+                .extracting(s -> s.getStatus().getStatusCode())
                 .containsOnly(StatusCode.UNSET);
     }
 
@@ -119,45 +126,50 @@ class OtelRunInstrumentationTest {
     void execSpanCarriesGenAiAttributesWithContractTypes() {
         feed(instrumentation(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
 
-        OpenTelemetryAssertions.assertThat(span("claude.exec")).hasAttributesSatisfyingExactly(
-                equalTo(AttributeKey.stringKey("gen_ai.operation.name"), "invoke_agent"),
-                equalTo(AttributeKey.stringKey("gen_ai.system"), "anthropic"),
-                equalTo(AttributeKey.stringKey("gen_ai.provider.name"), "anthropic"),
-                equalTo(AttributeKey.stringKey("gen_ai.request.model"), SyntheticRun.MODEL),
-                equalTo(AttributeKey.stringKey("gen_ai.response.model"), SyntheticRun.MODEL),
-                equalTo(AttributeKey.stringKey("gen_ai.conversation.id"), "session-analyst"),
-                equalTo(AttributeKey.longKey("gen_ai.usage.input_tokens"), 1200L),
-                equalTo(AttributeKey.longKey("gen_ai.usage.output_tokens"), 340L),
-                equalTo(AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens"), 7L),
-                equalTo(AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens"), 3L),
-                equalTo(AttributeKey.doubleKey("claude.total_cost_usd"), 0.0123),
-                equalTo(AttributeKey.longKey("claude.tools_count"), 2L),
-                equalTo(AttributeKey.stringKey("claude.tools_used"), "Bash,Read"),
-                equalTo(AttributeKey.longKey("claude.num_turns"), 4L),
-                equalTo(AttributeKey.longKey("claude.duration_ms"), 2500L),
-                equalTo(AttributeKey.longKey("claude.duration_api_ms"), 2000L));
+        OpenTelemetryAssertions.assertThat(span("claude.exec"))
+                .hasAttributesSatisfyingExactly(
+                        equalTo(AttributeKey.stringKey("gen_ai.operation.name"), "invoke_agent"),
+                        equalTo(AttributeKey.stringKey("gen_ai.system"), "anthropic"),
+                        equalTo(AttributeKey.stringKey("gen_ai.provider.name"), "anthropic"),
+                        equalTo(AttributeKey.stringKey("gen_ai.request.model"), SyntheticRun.MODEL),
+                        equalTo(AttributeKey.stringKey("gen_ai.response.model"), SyntheticRun.MODEL),
+                        equalTo(AttributeKey.stringKey("gen_ai.conversation.id"), "session-analyst"),
+                        equalTo(AttributeKey.longKey("gen_ai.usage.input_tokens"), 1200L),
+                        equalTo(AttributeKey.longKey("gen_ai.usage.output_tokens"), 340L),
+                        equalTo(AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens"), 7L),
+                        equalTo(AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens"), 3L),
+                        equalTo(AttributeKey.doubleKey("claude.total_cost_usd"), 0.0123),
+                        equalTo(AttributeKey.longKey("claude.tools_count"), 2L),
+                        equalTo(AttributeKey.stringKey("claude.tools_used"), "Bash,Read"),
+                        equalTo(AttributeKey.longKey("claude.num_turns"), 4L),
+                        equalTo(AttributeKey.longKey("claude.duration_ms"), 2500L),
+                        equalTo(AttributeKey.longKey("claude.duration_api_ms"), 2000L));
     }
 
     @Test
     void stageSpanCarriesUsageAndBackendAttributes() {
         feed(instrumentation(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
 
-        OpenTelemetryAssertions.assertThat(span("stage:analyst")).hasAttributesSatisfyingExactly(
-                equalTo(AttributeKey.stringKey("voidbox.box"), "analyst"),
-                equalTo(AttributeKey.stringKey("voidbox.stage"), "analyst"),
-                equalTo(AttributeKey.stringKey("voidbox.backend"), "vm"),
-                equalTo(AttributeKey.stringKey("voidbox.accel"), "kvm"),
-                equalTo(AttributeKey.longKey("gen_ai.usage.input_tokens"), 1200L),
-                equalTo(AttributeKey.longKey("gen_ai.usage.output_tokens"), 340L),
-                equalTo(AttributeKey.stringKey("gen_ai.request.model"), SyntheticRun.MODEL),
-                equalTo(AttributeKey.doubleKey("claude.total_cost_usd"), 0.0123),
-                equalTo(AttributeKey.longKey("claude.tools_count"), 2L));
+        OpenTelemetryAssertions.assertThat(span("stage:analyst"))
+                .hasAttributesSatisfyingExactly(
+                        equalTo(AttributeKey.stringKey("voidbox.box"), "analyst"),
+                        equalTo(AttributeKey.stringKey("voidbox.stage"), "analyst"),
+                        equalTo(AttributeKey.stringKey("voidbox.backend"), "vm"),
+                        equalTo(AttributeKey.stringKey("voidbox.accel"), "kvm"),
+                        equalTo(AttributeKey.longKey("gen_ai.usage.input_tokens"), 1200L),
+                        equalTo(AttributeKey.longKey("gen_ai.usage.output_tokens"), 340L),
+                        equalTo(AttributeKey.stringKey("gen_ai.request.model"), SyntheticRun.MODEL),
+                        equalTo(AttributeKey.doubleKey("claude.total_cost_usd"), 0.0123),
+                        equalTo(AttributeKey.longKey("claude.tools_count"), 2L));
     }
 
     @Test
     void localStageHasNoAccelAttribute() {
-        var run = new SyntheticRun("r1", "p").runStarted("local1").stageStarted("local1")
-                .boxBooting("local1", "local", null).stageCompleted("local1", 1, 2, 0.1, 0, "local", null)
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("local1")
+                .stageStarted("local1")
+                .boxBooting("local1", "local", null)
+                .stageCompleted("local1", 1, 2, 0.1, 0, "local", null)
                 .runCompleted(1, 2, 0.1);
         feed(instrumentation(), run);
 
@@ -170,23 +182,29 @@ class OtelRunInstrumentationTest {
     void toolSpanCarriesExecuteToolAttributes() {
         feed(instrumentation(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
 
-        OpenTelemetryAssertions.assertThat(span("claude.tool.Bash")).hasAttributesSatisfyingExactly(
-                equalTo(AttributeKey.stringKey("gen_ai.operation.name"), "execute_tool"),
-                equalTo(AttributeKey.stringKey("gen_ai.tool.name"), "Bash"),
-                equalTo(AttributeKey.stringKey("gen_ai.tool.call.id"), "toolu_1"),
-                equalTo(AttributeKey.stringKey("tool.name"), "Bash"),
-                equalTo(AttributeKey.stringKey("tool.use_id"), "toolu_1"),
-                equalTo(AttributeKey.stringKey("tool.input"), "{\"command\":\"ls\"}"),
-                equalTo(AttributeKey.stringKey("tool.output"), "a.txt"));
+        OpenTelemetryAssertions.assertThat(span("claude.tool.Bash"))
+                .hasAttributesSatisfyingExactly(
+                        equalTo(AttributeKey.stringKey("gen_ai.operation.name"), "execute_tool"),
+                        equalTo(AttributeKey.stringKey("gen_ai.tool.name"), "Bash"),
+                        equalTo(AttributeKey.stringKey("gen_ai.tool.call.id"), "toolu_1"),
+                        equalTo(AttributeKey.stringKey("tool.name"), "Bash"),
+                        equalTo(AttributeKey.stringKey("tool.use_id"), "toolu_1"),
+                        equalTo(AttributeKey.stringKey("tool.input"), "{\"command\":\"ls\"}"),
+                        equalTo(AttributeKey.stringKey("tool.output"), "a.txt"));
     }
 
     @Test
     void truncatedToolTextIsMarked() {
         String big = "x".repeat(5000);
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b")
-                .toolCall("b", "Write", "t1", big).toolResult("b", "Write", "t1", big, false)
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
+                .toolCall("b", "Write", "t1", big)
+                .toolResult("b", "Write", "t1", big, false)
                 .agentResult("b", 1, 1, 0.0, List.of("Write"), 1, false)
-                .stageCompleted("b", 1, 1, 0.0, 1, "local", null).runCompleted(1, 1, 0.0);
+                .stageCompleted("b", 1, 1, 0.0, 1, "local", null)
+                .runCompleted(1, 1, 0.0);
         feed(instrumentation(), run);
 
         Attributes a = span("claude.tool.Write").getAttributes();
@@ -201,8 +219,8 @@ class OtelRunInstrumentationTest {
         var otel = instrumentation();
         var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b");
         feed(otel, run);
-        otel.onEvent(new RunEvent.AgentToolCall(RunEvent.Header.box(run.now(), "r1", "p", "b"), "Bash", "t1",
-                "y".repeat(2500), false, null));
+        otel.onEvent(new RunEvent.AgentToolCall(
+                RunEvent.Header.box(run.now(), "r1", "p", "b"), "Bash", "t1", "y".repeat(2500), false, null));
         otel.onClose();
 
         Attributes a = span("claude.tool.Bash").getAttributes();
@@ -212,14 +230,20 @@ class OtelRunInstrumentationTest {
 
     @Test
     void fanOutStagesAreSiblingsUnderThePipelineSpan() {
-        var run = new SyntheticRun("r1", "fan").runStarted("a", "b")
-                .stageStarted("a").stageStarted("b")
-                .agentStarted("a").agentStarted("b")
-                .toolCall("a", "Bash", "ta", "{}").toolCall("b", "Grep", "tb", "{}")
-                .toolResult("b", "Grep", "tb", "found", false).toolResult("a", "Bash", "ta", "ok", false)
+        var run = new SyntheticRun("r1", "fan")
+                .runStarted("a", "b")
+                .stageStarted("a")
+                .stageStarted("b")
+                .agentStarted("a")
+                .agentStarted("b")
+                .toolCall("a", "Bash", "ta", "{}")
+                .toolCall("b", "Grep", "tb", "{}")
+                .toolResult("b", "Grep", "tb", "found", false)
+                .toolResult("a", "Bash", "ta", "ok", false)
                 .agentResult("b", 5, 6, 0.2, List.of("Grep"), 1, false)
                 .agentResult("a", 3, 4, 0.1, List.of("Bash"), 1, false)
-                .stageCompleted("b", 5, 6, 0.2, 1, "vm", "tcg").stageCompleted("a", 3, 4, 0.1, 1, "vm", "tcg")
+                .stageCompleted("b", 5, 6, 0.2, 1, "vm", "tcg")
+                .stageCompleted("a", 3, 4, 0.1, 1, "vm", "tcg")
                 .runCompleted(8, 10, 0.3);
         feed(instrumentation(), run);
 
@@ -229,18 +253,27 @@ class OtelRunInstrumentationTest {
         assertThat(a.getParentSpanId()).isEqualTo(root.getSpanId());
         assertThat(b.getParentSpanId()).isEqualTo(root.getSpanId());
         List<SpanData> execs = spans("claude.exec");
-        assertThat(execs).extracting(SpanData::getParentSpanId)
-                .containsExactlyInAnyOrder(a.getSpanId(), b.getSpanId());
-        SpanData execA = execs.stream().filter(s -> s.getParentSpanId().equals(a.getSpanId())).findFirst().orElseThrow();
-        SpanData execB = execs.stream().filter(s -> s.getParentSpanId().equals(b.getSpanId())).findFirst().orElseThrow();
+        assertThat(execs).extracting(SpanData::getParentSpanId).containsExactlyInAnyOrder(a.getSpanId(), b.getSpanId());
+        SpanData execA = execs.stream()
+                .filter(s -> s.getParentSpanId().equals(a.getSpanId()))
+                .findFirst()
+                .orElseThrow();
+        SpanData execB = execs.stream()
+                .filter(s -> s.getParentSpanId().equals(b.getSpanId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(span("claude.tool.Bash").getParentSpanId()).isEqualTo(execA.getSpanId());
         assertThat(span("claude.tool.Grep").getParentSpanId()).isEqualTo(execB.getSpanId());
-        assertThat(b.getAttributes().get(AttributeKey.stringKey("voidbox.accel"))).isEqualTo("tcg");
+        assertThat(b.getAttributes().get(AttributeKey.stringKey("voidbox.accel")))
+                .isEqualTo("tcg");
     }
 
     @Test
     void subagentToolCallsNestUnderTheSpawningTaskSpan() {
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b")
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
                 .toolCall("b", "Task", "task1", "{\"prompt\":\"dig\"}")
                 .toolCall("b", "Bash", "sub1", "{\"command\":\"pwd\"}", "task1")
                 .toolResult("b", "Bash", "sub1", "/", false)
@@ -250,7 +283,8 @@ class OtelRunInstrumentationTest {
                 .toolResult("b", "Agent", "agent1", "done", false)
                 .toolResult("b", "Task", "task1", "done", false)
                 .agentResult("b", 1, 1, 0.0, List.of("Task", "Bash", "Agent", "Read"), 4, false)
-                .stageCompleted("b", 1, 1, 0.0, 4, "vm", "kvm").runCompleted(1, 1, 0.0);
+                .stageCompleted("b", 1, 1, 0.0, 4, "vm", "kvm")
+                .runCompleted(1, 1, 0.0);
         feed(instrumentation(), run);
 
         SpanData exec = span("claude.exec");
@@ -266,23 +300,31 @@ class OtelRunInstrumentationTest {
 
     @Test
     void toolErrorSetsErrorStatusOnlyOnThatTool() {
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b")
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
                 .toolCall("b", "Bash", "t1", "{\"command\":\"false\"}")
                 .toolResult("b", "Bash", "t1", "exit 1", true)
                 .agentResult("b", 1, 1, 0.0, List.of("Bash"), 1, false)
-                .stageCompleted("b", 1, 1, 0.0, 1, "vm", "kvm").runCompleted(1, 1, 0.0);
+                .stageCompleted("b", 1, 1, 0.0, 1, "vm", "kvm")
+                .runCompleted(1, 1, 0.0);
         feed(instrumentation(), run);
 
         SpanData bash = span("claude.tool.Bash");
         assertThat(bash.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-        assertThat(bash.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("tool_error");
+        assertThat(bash.getAttributes().get(AttributeKey.stringKey("error.type")))
+                .isEqualTo("tool_error");
         assertThat(span("claude.exec").getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
         assertThat(span("stage:b").getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     }
 
     @Test
     void failedStageEndsOpenChildrenAndCarriesErrorType() {
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b")
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
                 .toolCall("b", "Bash", "t1", "{}")
                 .stageFailed("b", "box crashed", "box_crash", "vm", "kvm")
                 .runFailed("stage b failed");
@@ -291,7 +333,8 @@ class OtelRunInstrumentationTest {
         SpanData stage = span("stage:b");
         assertThat(stage.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(stage.getStatus().getDescription()).isEqualTo("box crashed");
-        assertThat(stage.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("box_crash");
+        assertThat(stage.getAttributes().get(AttributeKey.stringKey("error.type")))
+                .isEqualTo("box_crash");
         assertThat(stage.getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(4)));
         assertThat(span("claude.exec").getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(span("claude.exec").getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(4)));
@@ -299,25 +342,34 @@ class OtelRunInstrumentationTest {
         SpanData root = span("pipeline:p");
         assertThat(root.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(root.getStatus().getDescription()).isEqualTo("stage b failed");
-        assertThat(root.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("run_failed");
+        assertThat(root.getAttributes().get(AttributeKey.stringKey("error.type")))
+                .isEqualTo("run_failed");
     }
 
     @Test
     void agentErrorMarksExecSpan() {
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b")
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
                 .agentResult("b", 1, 1, 0.0, List.of(), 0, true)
-                .stageCompleted("b", 1, 1, 0.0, 0, "vm", "kvm").runCompleted(1, 1, 0.0);
+                .stageCompleted("b", 1, 1, 0.0, 0, "vm", "kvm")
+                .runCompleted(1, 1, 0.0);
         feed(instrumentation(), run);
 
         SpanData exec = span("claude.exec");
         assertThat(exec.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(exec.getStatus().getDescription()).isEqualTo("agent failed");
-        assertThat(exec.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("agent_error");
+        assertThat(exec.getAttributes().get(AttributeKey.stringKey("error.type")))
+                .isEqualTo("agent_error");
     }
 
     @Test
     void spansStillOpenWhenTheRunEndsAreEndedWithError() {
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b")
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
                 .toolCall("b", "Bash", "t1", "{}")
                 .runCompleted(0, 0, 0.0);
         feed(instrumentation(), run);
@@ -339,9 +391,11 @@ class OtelRunInstrumentationTest {
 
         otel.onClose();
 
-        assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName)
+        assertThat(spans.getFinishedSpanItems())
+                .extracting(SpanData::getName)
                 .containsExactlyInAnyOrder("pipeline:p", "stage:b", "claude.exec");
-        assertThat(spans.getFinishedSpanItems()).extracting(s -> s.getStatus().getStatusCode())
+        assertThat(spans.getFinishedSpanItems())
+                .extracting(s -> s.getStatus().getStatusCode())
                 .containsOnly(StatusCode.ERROR);
     }
 
@@ -358,7 +412,8 @@ class OtelRunInstrumentationTest {
         SpanData root = span("pipeline:review");
         assertThat(root.getParentSpanId()).isEqualTo(app.getSpanContext().getSpanId());
         assertThat(root.getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
-        assertThat(span("claude.tool.Bash").getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
+        assertThat(span("claude.tool.Bash").getTraceId())
+                .isEqualTo(app.getSpanContext().getTraceId());
     }
 
     @Test
@@ -368,20 +423,29 @@ class OtelRunInstrumentationTest {
         feed(otel, SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
         app.end();
 
-        assertThat(span("pipeline:review").getParentSpanId()).isEqualTo(app.getSpanContext().getSpanId());
+        assertThat(span("pipeline:review").getParentSpanId())
+                .isEqualTo(app.getSpanContext().getSpanId());
     }
 
     @Test
     void codexRunsUseCodexSpanNames() {
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b", "codex", "openai")
-                .toolCall("b", "command_execution", "c1", "ls").toolResult("b", "command_execution", "c1", "ok", false)
-                .stageCompleted("b", 1, 1, 0.0, 1, "local", null).runCompleted(1, 1, 0.0);
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b", "codex", "openai")
+                .toolCall("b", "command_execution", "c1", "ls")
+                .toolResult("b", "command_execution", "c1", "ok", false)
+                .stageCompleted("b", 1, 1, 0.0, 1, "local", null)
+                .runCompleted(1, 1, 0.0);
         feed(instrumentation(), run);
 
-        assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName).containsExactlyInAnyOrder(
-                "pipeline:p", "stage:b", "codex.exec", "codex.tool.command_execution");
-        assertThat(span("codex.exec").getAttributes().get(AttributeKey.stringKey("gen_ai.system"))).isEqualTo("openai");
-        assertThat(span("codex.tool.command_execution").getParentSpanId()).isEqualTo(span("codex.exec").getSpanId());
+        assertThat(spans.getFinishedSpanItems())
+                .extracting(SpanData::getName)
+                .containsExactlyInAnyOrder("pipeline:p", "stage:b", "codex.exec", "codex.tool.command_execution");
+        assertThat(span("codex.exec").getAttributes().get(AttributeKey.stringKey("gen_ai.system")))
+                .isEqualTo("openai");
+        assertThat(span("codex.tool.command_execution").getParentSpanId())
+                .isEqualTo(span("codex.exec").getSpanId());
     }
 
     @Test
@@ -393,8 +457,10 @@ class OtelRunInstrumentationTest {
         Map<String, String> env = otel.stageEnvironment("r1", "b");
         Span stage = Span.fromContext(otel.stageContext("r1", "b").orElseThrow());
         assertThat(env).containsOnlyKeys("TRACEPARENT");
-        assertThat(env.get("TRACEPARENT")).isEqualTo("00-" + stage.getSpanContext().getTraceId() + "-"
-                + stage.getSpanContext().getSpanId() + "-" + stage.getSpanContext().getTraceFlags().asHex());
+        assertThat(env.get("TRACEPARENT"))
+                .isEqualTo("00-" + stage.getSpanContext().getTraceId() + "-"
+                        + stage.getSpanContext().getSpanId() + "-"
+                        + stage.getSpanContext().getTraceFlags().asHex());
         assertThat(stage.getSpanContext().isSampled()).isTrue();
         assertThat(otel.traceparent("r1", "b")).contains(env.get("TRACEPARENT"));
 
@@ -408,7 +474,8 @@ class OtelRunInstrumentationTest {
         var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b");
         otel.onEvent(run.events().get(0));
 
-        Map<String, String> env = otel.stageStarted((RunEvent.StageStarted) run.events().get(1));
+        Map<String, String> env =
+                otel.stageStarted((RunEvent.StageStarted) run.events().get(1));
         otel.onEvent(run.events().get(1)); // the same event delivered by the bus afterwards: no second span
 
         assertThat(env.get("TRACEPARENT")).isEqualTo(otel.traceparent("r1", "b").orElseThrow());
@@ -440,12 +507,22 @@ class OtelRunInstrumentationTest {
     void stageCountersCarryStageAndPipelineAttributes() {
         feed(instrumentation(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
         Map<String, MetricData> m = metricsByName();
-        Attributes attrs = Attributes.of(AttributeKey.stringKey("stage"), "analyst",
-                AttributeKey.stringKey("pipeline"), "review");
+        Attributes attrs =
+                Attributes.of(AttributeKey.stringKey("stage"), "analyst", AttributeKey.stringKey("pipeline"), "review");
 
-        Map<String, Long> expected = Map.of("pipeline.stage.duration_ms", 4000L, "pipeline.stage.input_tokens", 1200L,
-                "pipeline.stage.output_tokens", 340L, "pipeline.stage.tool_calls", 2L, "pipeline.stages", 1L);
-        expected.forEach((name, value) -> OpenTelemetryAssertions.assertThat(m.get(name)).as(name)
+        Map<String, Long> expected = Map.of(
+                "pipeline.stage.duration_ms",
+                4000L,
+                "pipeline.stage.input_tokens",
+                1200L,
+                "pipeline.stage.output_tokens",
+                340L,
+                "pipeline.stage.tool_calls",
+                2L,
+                "pipeline.stages",
+                1L);
+        expected.forEach((name, value) -> OpenTelemetryAssertions.assertThat(m.get(name))
+                .as(name)
                 .hasLongSumSatisfying(sum -> sum.isMonotonic()
                         .hasPointsSatisfying(p -> p.hasValue(value).hasAttributes(attrs))));
         OpenTelemetryAssertions.assertThat(m.get("pipeline.stage.cost_usd"))
@@ -457,39 +534,71 @@ class OtelRunInstrumentationTest {
     void genAiHistogramsRecordTokensByTypeAndDurationInSeconds() {
         feed(instrumentation(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
         Map<String, MetricData> m = metricsByName();
-        Attributes common = Attributes.builder().put("gen_ai.operation.name", "invoke_agent")
-                .put("gen_ai.system", "anthropic").put("gen_ai.request.model", SyntheticRun.MODEL).build();
+        Attributes common = Attributes.builder()
+                .put("gen_ai.operation.name", "invoke_agent")
+                .put("gen_ai.system", "anthropic")
+                .put("gen_ai.request.model", SyntheticRun.MODEL)
+                .build();
 
-        OpenTelemetryAssertions.assertThat(m.get("gen_ai.client.token.usage")).hasUnit("{token}")
+        OpenTelemetryAssertions.assertThat(m.get("gen_ai.client.token.usage"))
+                .hasUnit("{token}")
                 .hasHistogramSatisfying(h -> h.hasPointsSatisfying(
-                        p -> p.hasSum(1200).hasCount(1)
-                                .hasAttributes(common.toBuilder().put("gen_ai.token.type", "input").build()),
-                        p -> p.hasSum(340).hasCount(1)
-                                .hasAttributes(common.toBuilder().put("gen_ai.token.type", "output").build())));
-        OpenTelemetryAssertions.assertThat(m.get("gen_ai.client.operation.duration")).hasUnit("s")
-                .hasHistogramSatisfying(h -> h.hasPointsSatisfying(p -> p.hasSum(2.5).hasAttributes(common)));
+                        p -> p.hasSum(1200)
+                                .hasCount(1)
+                                .hasAttributes(common.toBuilder()
+                                        .put("gen_ai.token.type", "input")
+                                        .build()),
+                        p -> p.hasSum(340)
+                                .hasCount(1)
+                                .hasAttributes(common.toBuilder()
+                                        .put("gen_ai.token.type", "output")
+                                        .build())));
+        OpenTelemetryAssertions.assertThat(m.get("gen_ai.client.operation.duration"))
+                .hasUnit("s")
+                .hasHistogramSatisfying(
+                        h -> h.hasPointsSatisfying(p -> p.hasSum(2.5).hasAttributes(common)));
     }
 
     @Test
     void guestGaugesCarryVmStageAndCidAndProcessAttributes() {
         feed(instrumentation(), SyntheticRun.sequentialTwoTools("r1", "review", "analyst"));
         Map<String, MetricData> m = metricsByName();
-        Attributes box = Attributes.of(AttributeKey.stringKey("vm"), "analyst", AttributeKey.stringKey("stage"),
-                "analyst", AttributeKey.stringKey("vm_cid"), "3");
+        Attributes box = Attributes.of(
+                AttributeKey.stringKey("vm"),
+                "analyst",
+                AttributeKey.stringKey("stage"),
+                "analyst",
+                AttributeKey.stringKey("vm_cid"),
+                "3");
 
         OpenTelemetryAssertions.assertThat(m.get("guest.cpu.utilization"))
-                .hasDoubleGaugeSatisfying(g -> g.hasPointsSatisfying(p -> p.hasValue(0.25).hasAttributes(box)));
+                .hasDoubleGaugeSatisfying(
+                        g -> g.hasPointsSatisfying(p -> p.hasValue(0.25).hasAttributes(box)));
         OpenTelemetryAssertions.assertThat(m.get("cpu_usage_percent"))
-                .hasDoubleGaugeSatisfying(g -> g.hasPointsSatisfying(p -> p.hasValue(25.0).hasAttributes(box)));
-        Map<String, Long> longs = Map.of("guest.memory.used_bytes", 100_000_000L, "memory_usage_bytes", 100_000_000L,
-                "guest.memory_total_bytes", 512_000_000L, "guest.procs_running", 2L, "guest.open_fds", 42L);
-        longs.forEach((name, value) -> OpenTelemetryAssertions.assertThat(m.get(name)).as(name)
-                .hasLongGaugeSatisfying(g -> g.hasPointsSatisfying(p -> p.hasValue(value).hasAttributes(box))));
+                .hasDoubleGaugeSatisfying(
+                        g -> g.hasPointsSatisfying(p -> p.hasValue(25.0).hasAttributes(box)));
+        Map<String, Long> longs = Map.of(
+                "guest.memory.used_bytes",
+                100_000_000L,
+                "memory_usage_bytes",
+                100_000_000L,
+                "guest.memory_total_bytes",
+                512_000_000L,
+                "guest.procs_running",
+                2L,
+                "guest.open_fds",
+                42L);
+        longs.forEach((name, value) -> OpenTelemetryAssertions.assertThat(m.get(name))
+                .as(name)
+                .hasLongGaugeSatisfying(
+                        g -> g.hasPointsSatisfying(p -> p.hasValue(value).hasAttributes(box))));
         Attributes proc = box.toBuilder().put("pid", 42L).put("comm", "claude").build();
         OpenTelemetryAssertions.assertThat(m.get("guest.process.rss_bytes"))
-                .hasLongGaugeSatisfying(g -> g.hasPointsSatisfying(p -> p.hasValue(90_000_000L).hasAttributes(proc)));
+                .hasLongGaugeSatisfying(
+                        g -> g.hasPointsSatisfying(p -> p.hasValue(90_000_000L).hasAttributes(proc)));
         OpenTelemetryAssertions.assertThat(m.get("guest.process.cpu_jiffies"))
-                .hasLongGaugeSatisfying(g -> g.hasPointsSatisfying(p -> p.hasValue(1234L).hasAttributes(proc)));
+                .hasLongGaugeSatisfying(
+                        g -> g.hasPointsSatisfying(p -> p.hasValue(1234L).hasAttributes(proc)));
     }
 
     @Test
@@ -497,38 +606,55 @@ class OtelRunInstrumentationTest {
         var otel = instrumentation();
         var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").telemetry("b", "7", 50, 1, 2);
         feed(otel, run);
-        assertThat(gaugePoints("guest.open_fds")).hasSize(1);          // observed while running
-        assertThat(gaugePoints("guest.open_fds")).hasSize(1);          // still running: still there
+        assertThat(gaugePoints("guest.open_fds")).hasSize(1); // observed while running
+        assertThat(gaugePoints("guest.open_fds")).hasSize(1); // still running: still there
 
-        otel.onEvent(new RunEvent.GuestTelemetry(RunEvent.Header.box(run.now(), "r1", "p", "b"), "7", 60, 1, 2, 2, 43, List.of()));
+        otel.onEvent(new RunEvent.GuestTelemetry(
+                RunEvent.Header.box(run.now(), "r1", "p", "b"), "7", 60, 1, 2, 2, 43, List.of()));
         otel.onEvent(new RunEvent.BoxStopped(RunEvent.Header.box(run.now(), "r1", "p", "b"), "vm", "kvm", "exited"));
-        assertThat(gaugePoints("guest.open_fds")).singleElement()      // last reading not yet exported: once more
+        assertThat(gaugePoints("guest.open_fds"))
+                .singleElement() // last reading not yet exported: once more
                 .satisfies(p -> assertThat(((LongPointData) p).getValue()).isEqualTo(43));
-        assertThat(gaugePoints("guest.open_fds")).isEmpty();           // then gone
+        assertThat(gaugePoints("guest.open_fds")).isEmpty(); // then gone
         otel.close();
     }
 
     @Test
     void shortLivedBoxStillExportsItsGaugesAtTheNextCollection() {
         var otel = instrumentation();
-        feed(otel, new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").telemetry("b", "7", 50, 1, 2)
-                .boxStopped("b", "vm", "kvm").stageCompleted("b", 0, 0, 0, 0, "vm", "kvm").runCompleted(0, 0, 0));
+        feed(
+                otel,
+                new SyntheticRun("r1", "p")
+                        .runStarted("b")
+                        .stageStarted("b")
+                        .telemetry("b", "7", 50, 1, 2)
+                        .boxStopped("b", "vm", "kvm")
+                        .stageCompleted("b", 0, 0, 0, 0, "vm", "kvm")
+                        .runCompleted(0, 0, 0));
         assertThat(gaugePoints("guest.cpu.utilization")).hasSize(1);
         assertThat(gaugePoints("guest.cpu.utilization")).isEmpty();
         otel.close();
     }
 
     private Collection<? extends PointData> gaugePoints(String name) {
-        return metrics.collectAllMetrics().stream().filter(d -> d.getName().equals(name))
-                .flatMap(d -> d.getData().getPoints().stream()).toList();
+        return metrics.collectAllMetrics().stream()
+                .filter(d -> d.getName().equals(name))
+                .flatMap(d -> d.getData().getPoints().stream())
+                .toList();
     }
 
     @Test
     void histogramIgnoresNothingForZeroTokens() {
-        var run = new SyntheticRun("r1", "p").runStarted("b").stageStarted("b").agentStarted("b")
-                .agentResult("b", 0, 0, 0.0, List.of(), 0, false).runCompleted(0, 0, 0);
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
+                .agentResult("b", 0, 0, 0.0, List.of(), 0, false)
+                .runCompleted(0, 0, 0);
         feed(instrumentation(), run);
         MetricData usage = metricsByName().get("gen_ai.client.token.usage");
-        assertThat(usage.getHistogramData().getPoints()).extracting(HistogramPointData::getCount).containsOnly(1L);
+        assertThat(usage.getHistogramData().getPoints())
+                .extracting(HistogramPointData::getCount)
+                .containsOnly(1L);
     }
 }

@@ -2,8 +2,6 @@ package io.voidbox.internal.otel;
 
 import io.voidbox.Failure;
 import io.voidbox.Usage;
-import io.voidbox.event.RunEvent.Header;
-import io.voidbox.event.RunEvent.ProcessSample;
 import io.voidbox.event.RunEvent;
 import io.voidbox.event.RunEvent.AgentResult;
 import io.voidbox.event.RunEvent.AgentStarted;
@@ -13,6 +11,8 @@ import io.voidbox.event.RunEvent.BoxBooting;
 import io.voidbox.event.RunEvent.BoxReady;
 import io.voidbox.event.RunEvent.BoxStopped;
 import io.voidbox.event.RunEvent.GuestTelemetry;
+import io.voidbox.event.RunEvent.Header;
+import io.voidbox.event.RunEvent.ProcessSample;
 import io.voidbox.event.RunEvent.RunCompleted;
 import io.voidbox.event.RunEvent.RunFailed;
 import io.voidbox.event.RunEvent.RunStarted;
@@ -118,56 +118,71 @@ public final class SyntheticRun {
 
     public SyntheticRun toolCall(String box, String tool, String id, String input, String parentId) {
         boolean cut = input.length() > 2000;
-        return add(new AgentToolCall(box(box), tool, id,
-                cut ? input.substring(0, 2000) : input, cut, parentId));
+        return add(new AgentToolCall(box(box), tool, id, cut ? input.substring(0, 2000) : input, cut, parentId));
     }
 
     public SyntheticRun toolResult(String box, String tool, String id, String output, boolean isError) {
         boolean cut = output.length() > 2000;
-        return add(new AgentToolResult(box(box), tool, id, isError, 1000,
-                cut ? output.substring(0, 2000) : output, cut, null));
+        return add(new AgentToolResult(
+                box(box), tool, id, isError, 1000, cut ? output.substring(0, 2000) : output, cut, null));
     }
 
-    public SyntheticRun agentResult(String box, long in, long out, double cost, List<String> toolsUsed,
-                                    int toolCalls, boolean isError) {
-        return add(new AgentResult(box(box), "claude", "anthropic", "session-" + box,
-                new Usage(new Usage.Tokens(in, out, 7, 3), cost, 4, toolCalls, toolsUsed, MODEL, false), 2500, 2000,
-                isError, isError ? "agent failed" : null));
+    public SyntheticRun agentResult(
+            String box, long in, long out, double cost, List<String> toolsUsed, int toolCalls, boolean isError) {
+        return add(new AgentResult(
+                box(box),
+                "claude",
+                "anthropic",
+                "session-" + box,
+                new Usage(new Usage.Tokens(in, out, 7, 3), cost, 4, toolCalls, toolsUsed, MODEL, false),
+                2500,
+                2000,
+                isError,
+                isError ? "agent failed" : null));
     }
 
-    public SyntheticRun stageCompleted(String box, long in, long out, double cost, int tools,
-                                       String backend, String accel) {
+    public SyntheticRun stageCompleted(
+            String box, long in, long out, double cost, int tools, String backend, String accel) {
         return add(new StageCompleted(box(box), 4000, usage(in, out, cost, tools, List.of()), backend, accel));
     }
 
     public SyntheticRun stageFailed(String box, String error, String errorType, String backend, String accel) {
-        return add(new StageFailed(box(box), 3000, usage(10, 20, 0.5, 1, List.of()), backend, accel,
+        return add(new StageFailed(
+                box(box),
+                3000,
+                usage(10, 20, 0.5, 1, List.of()),
+                backend,
+                accel,
                 new Failure.Internal(errorType, error)));
     }
 
-    public SyntheticRun telemetry(String box, String vmCid, double cpuPercent, long used, long total,
-                                  ProcessSample... processes) {
-        return add(new GuestTelemetry(box(box), vmCid, cpuPercent, used, total,
-                2, 42, List.of(processes)));
+    public SyntheticRun telemetry(
+            String box, String vmCid, double cpuPercent, long used, long total, ProcessSample... processes) {
+        return add(new GuestTelemetry(box(box), vmCid, cpuPercent, used, total, 2, 42, List.of(processes)));
     }
 
     /** A complete one-stage run: vm box with two tool calls (Bash, Read). 14 events. */
     public static SyntheticRun sequentialTwoTools(String runId, String pipeline, String box) {
         return new SyntheticRun(runId, pipeline)
-                .runStarted(box)                                            // 0
-                .stageStarted(box)                                          // 1
-                .boxBooting(box, "vm", "kvm")                               // 2
-                .boxReady(box, "vm", "kvm")                                 // 3
-                .agentStarted(box)                                          // 4
-                .toolCall(box, "Bash", "toolu_1", "{\"command\":\"ls\"}")   // 5
-                .toolResult(box, "Bash", "toolu_1", "a.txt", false)         // 6
+                .runStarted(box) // 0
+                .stageStarted(box) // 1
+                .boxBooting(box, "vm", "kvm") // 2
+                .boxReady(box, "vm", "kvm") // 3
+                .agentStarted(box) // 4
+                .toolCall(box, "Bash", "toolu_1", "{\"command\":\"ls\"}") // 5
+                .toolResult(box, "Bash", "toolu_1", "a.txt", false) // 6
                 .toolCall(box, "Read", "toolu_2", "{\"file_path\":\"a.txt\"}") // 7
-                .toolResult(box, "Read", "toolu_2", "hello", false)         // 8
-                .telemetry(box, "3", 25.0, 100_000_000L, 512_000_000L,
-                        new ProcessSample(42, "claude", 90_000_000L, 1234))  // 9
+                .toolResult(box, "Read", "toolu_2", "hello", false) // 8
+                .telemetry(
+                        box,
+                        "3",
+                        25.0,
+                        100_000_000L,
+                        512_000_000L,
+                        new ProcessSample(42, "claude", 90_000_000L, 1234)) // 9
                 .agentResult(box, 1200, 340, 0.0123, List.of("Bash", "Read"), 2, false) // 10
-                .boxStopped(box, "vm", "kvm")                               // 11
-                .stageCompleted(box, 1200, 340, 0.0123, 2, "vm", "kvm")     // 12
-                .runCompleted(1200, 340, 0.0123);                           // 13
+                .boxStopped(box, "vm", "kvm") // 11
+                .stageCompleted(box, 1200, 340, 0.0123, 2, "vm", "kvm") // 12
+                .runCompleted(1200, 340, 0.0123); // 13
     }
 }

@@ -2,8 +2,8 @@ package io.voidbox.internal.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.event.RunEvent;
+import io.voidbox.protocol.TelemetryBatch;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +13,8 @@ class TelemetryAggregatorTest {
     private final List<RunEvent> events = new CopyOnWriteArrayList<>();
 
     private static TelemetryBatch batch(long seq, double cpu, long used, long total) {
-        return new TelemetryBatch(seq, List.of(new TelemetryBatch.Sample(1_000 + seq, cpu, used, total, 1, 10, List.of())));
+        return new TelemetryBatch(
+                seq, List.of(new TelemetryBatch.Sample(1_000 + seq, cpu, used, total, 1, 10, List.of())));
     }
 
     @Test
@@ -21,14 +22,19 @@ class TelemetryAggregatorTest {
         try (var agg = new TelemetryAggregator(events::add, "run", "p", Clock.systemUTC(), 3)) {
             var feed = agg.register("box", "stage-x", "7", 1000);
             for (int i = 0; i < 5; i++) feed.accept(batch(i, 10 + i, 100, 1000));
-            assertThat(events).filteredOn(RunEvent.GuestTelemetry.class::isInstance).hasSize(5).allSatisfy(e -> {
-                var g = (RunEvent.GuestTelemetry) e;
-                assertThat(g.box()).isEqualTo("box");
-                assertThat(g.vm()).isEqualTo("box");
-                assertThat(g.stage()).isEqualTo("stage-x");
-                assertThat(g.vmCid()).isEqualTo("7");
-            });
-            assertThat(agg.recent("box")).extracting(TelemetryBatch.Sample::cpuPercent).containsExactly(12.0, 13.0, 14.0);
+            assertThat(events)
+                    .filteredOn(RunEvent.GuestTelemetry.class::isInstance)
+                    .hasSize(5)
+                    .allSatisfy(e -> {
+                        var g = (RunEvent.GuestTelemetry) e;
+                        assertThat(g.box()).isEqualTo("box");
+                        assertThat(g.vm()).isEqualTo("box");
+                        assertThat(g.stage()).isEqualTo("stage-x");
+                        assertThat(g.vmCid()).isEqualTo("7");
+                    });
+            assertThat(agg.recent("box"))
+                    .extracting(TelemetryBatch.Sample::cpuPercent)
+                    .containsExactly(12.0, 13.0, 14.0);
         }
     }
 
@@ -43,11 +49,14 @@ class TelemetryAggregatorTest {
             feed.accept(batch(7, 5, 1, 10));
             assertThat(agg.malformedDropped()).isEqualTo(3);
             assertThat(agg.gapsReported()).isEqualTo(1);
-            assertThat(events).filteredOn(RunEvent.TelemetryWarning.class::isInstance)
+            assertThat(events)
+                    .filteredOn(RunEvent.TelemetryWarning.class::isInstance)
                     .extracting(e -> ((RunEvent.TelemetryWarning) e).warning())
                     .anySatisfy(w -> assertThat(w).contains("cpu_percent NaN"))
                     .anySatisfy(w -> assertThat(w).contains("3 batch(es) missing before seq 7"));
-            assertThat(events).filteredOn(RunEvent.GuestTelemetry.class::isInstance).hasSize(2);
+            assertThat(events)
+                    .filteredOn(RunEvent.GuestTelemetry.class::isInstance)
+                    .hasSize(2);
         }
     }
 
@@ -58,8 +67,10 @@ class TelemetryAggregatorTest {
             var talker = agg.register("silent", "silent", "3", 100);
             talker.accept(batch(0, 1, 1, 10));
             Thread.sleep(3800);
-            assertThat(events).filteredOn(RunEvent.TelemetryWarning.class::isInstance)
-                    .extracting(e -> ((RunEvent.TelemetryWarning) e).box()).containsExactly("silent");
+            assertThat(events)
+                    .filteredOn(RunEvent.TelemetryWarning.class::isInstance)
+                    .extracting(e -> ((RunEvent.TelemetryWarning) e).box())
+                    .containsExactly("silent");
             assertThat(quiet).isNotNull();
         }
     }

@@ -1,8 +1,6 @@
 package io.voidbox.observability.testing;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.util.function.BooleanSupplier;
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.Context;
@@ -48,6 +46,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -67,10 +66,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * starts it before each test and stops it after; registered on a {@code static} field it lives
  * for the class and is {@link #reset()} before each test.
  */
-public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, AfterAllCallback,
-        BeforeEachCallback, AfterEachCallback {
+public final class OtlpReceiver
+        implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
-    public enum Transport { GRPC, HTTP }
+    public enum Transport {
+        GRPC,
+        HTTP
+    }
 
     /** One export request as received. Header names are lower case. */
     public record Request(Transport transport, String signal, Map<String, String> headers, int items) {}
@@ -124,8 +126,12 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
                 case SUM -> proto.getSum().getDataPointsList();
                 default -> List.of();
             };
-            return pts.stream().map(p -> new Point(toMap(p.getAttributesList()),
-                    p.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? (Number) p.getAsInt() : (Number) p.getAsDouble()))
+            return pts.stream()
+                    .map(p -> new Point(
+                            toMap(p.getAttributesList()),
+                            p.getValueCase() == NumberDataPoint.ValueCase.AS_INT
+                                    ? (Number) p.getAsInt()
+                                    : (Number) p.getAsDouble()))
                     .toList();
         }
 
@@ -135,7 +141,8 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
                 return List.of();
             }
             return proto.getHistogram().getDataPointsList().stream()
-                    .map(p -> new HistogramPoint(toMap(p.getAttributesList()), p.getCount(), p.getSum())).toList();
+                    .map(p -> new HistogramPoint(toMap(p.getAttributesList()), p.getCount(), p.getSum()))
+                    .toList();
         }
     }
 
@@ -185,8 +192,8 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
         InetAddress loopback = InetAddress.getLoopbackAddress();
         ServerInterceptor captureHeaders = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                                ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 return Contexts.interceptCall(Context.current().withValue(HEADERS, headers), call, headers, next);
             }
         };
@@ -381,7 +388,8 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
         }
     }
 
-    private void recordMetrics(Transport t, Map<String, String> headers, ExportMetricsServiceRequest req, boolean keep) {
+    private void recordMetrics(
+            Transport t, Map<String, String> headers, ExportMetricsServiceRequest req, boolean keep) {
         List<ReceivedMetric> got = new ArrayList<>();
         for (ResourceMetrics rm : req.getResourceMetricsList()) {
             Map<String, Object> resource = toMap(rm.getResource().getAttributesList());
@@ -434,7 +442,9 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
                 response.onNext(ExportTraceServiceResponse.getDefaultInstance());
                 response.onCompleted();
             } else {
-                response.onError(grpcFailure().withDescription("test receiver told to fail").asRuntimeException());
+                response.onError(grpcFailure()
+                        .withDescription("test receiver told to fail")
+                        .asRuntimeException());
             }
         }
     }
@@ -448,7 +458,9 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
                 response.onNext(ExportMetricsServiceResponse.getDefaultInstance());
                 response.onCompleted();
             } else {
-                response.onError(grpcFailure().withDescription("test receiver told to fail").asRuntimeException());
+                response.onError(grpcFailure()
+                        .withDescription("test receiver told to fail")
+                        .asRuntimeException());
             }
         }
     }
@@ -522,7 +534,10 @@ public final class OtlpReceiver implements AutoCloseable, BeforeAllCallback, Aft
             case INT_VALUE -> v.getIntValue();
             case DOUBLE_VALUE -> v.getDoubleValue();
             case BOOL_VALUE -> v.getBoolValue();
-            case ARRAY_VALUE -> v.getArrayValue().getValuesList().stream().map(OtlpReceiver::value).toList();
+            case ARRAY_VALUE ->
+                v.getArrayValue().getValuesList().stream()
+                        .map(OtlpReceiver::value)
+                        .toList();
             case BYTES_VALUE -> v.getBytesValue().toByteArray();
             default -> v.toString();
         };

@@ -1,7 +1,5 @@
 package io.voidbox.observability.testing;
 
-import org.assertj.core.api.Assertions;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -20,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.zip.GZIPOutputStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,16 +26,23 @@ class OtlpReceiverTest {
     @RegisterExtension
     final OtlpReceiver otlp = new OtlpReceiver();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static byte[] oneSpanRequest() {
-        Span span = Span.newBuilder().setName("s").setTraceId(ByteString.copyFrom(new byte[16]))
+        Span span = Span.newBuilder()
+                .setName("s")
+                .setTraceId(ByteString.copyFrom(new byte[16]))
                 .setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
-                .addAttributes(KeyValue.newBuilder().setKey("n").setValue(AnyValue.newBuilder().setIntValue(3)))
+                .addAttributes(KeyValue.newBuilder()
+                        .setKey("n")
+                        .setValue(AnyValue.newBuilder().setIntValue(3)))
                 .build();
         return ExportTraceServiceRequest.newBuilder()
-                .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
-                .build().toByteArray();
+                .addResourceSpans(ResourceSpans.newBuilder()
+                        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+                .build()
+                .toByteArray();
     }
 
     private HttpResponse<Void> post(byte[] body, boolean gzip) throws IOException, InterruptedException {
@@ -50,7 +56,8 @@ class OtlpReceiverTest {
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(otlp.httpEndpoint() + "/v1/traces"))
                 .timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/x-protobuf").header("X-Probe", "yes")
+                .header("Content-Type", "application/x-protobuf")
+                .header("X-Probe", "yes")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
         if (gzip) {
             b.header("Content-Encoding", "gzip");
@@ -104,6 +111,7 @@ class OtlpReceiverTest {
 
     @Test
     void rejectsGarbage() throws Exception {
-        assertThat(post(new byte[] {(byte) 0xff, 0x01, 0x02}, false).statusCode()).isEqualTo(400);
+        assertThat(post(new byte[] {(byte) 0xff, 0x01, 0x02}, false).statusCode())
+                .isEqualTo(400);
     }
 }

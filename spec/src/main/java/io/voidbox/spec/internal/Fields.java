@@ -41,7 +41,8 @@ final class Fields {
         }
         for (Node.Field field : map.fields().values()) {
             if (!allowed.contains(field.key())) {
-                errors.add(Errors.child(path, field.key()),
+                errors.add(
+                        Errors.child(path, field.key()),
                         "unknown field '" + field.key() + "' (allowed: " + String.join(", ", allowed) + ")",
                         field.keyLoc());
             }
@@ -110,8 +111,11 @@ final class Fields {
     Optional<String> name(String key, boolean required) {
         Optional<String> s = string(key, required);
         if (s.isPresent() && !validName(s.get())) {
-            errors.add(pathOf(key), "invalid name '" + s.get() + "': must match " + NAME.pattern()
-                    + " and have at most " + MAX_NAME_LENGTH + " characters", locOf(key));
+            errors.add(
+                    pathOf(key),
+                    "invalid name '" + s.get() + "': must match " + NAME.pattern() + " and have at most "
+                            + MAX_NAME_LENGTH + " characters",
+                    locOf(key));
             return Optional.empty();
         }
         return s;
@@ -127,7 +131,10 @@ final class Fields {
             return Optional.empty();
         }
         if (!(value.get() instanceof Node.Scalar s) || s.type() != Node.ScalarType.INTEGER) {
-            errors.add(pathOf(key), "expected an integer, got " + Node.describe(value.get()), value.get().loc());
+            errors.add(
+                    pathOf(key),
+                    "expected an integer, got " + Node.describe(value.get()),
+                    value.get().loc());
             return Optional.empty();
         }
         BigInteger n = new BigInteger(s.text());
@@ -144,7 +151,10 @@ final class Fields {
             return Optional.empty();
         }
         if (!(value.get() instanceof Node.Scalar s) || s.type() != Node.ScalarType.BOOLEAN) {
-            errors.add(pathOf(key), "expected a boolean, got " + Node.describe(value.get()), value.get().loc());
+            errors.add(
+                    pathOf(key),
+                    "expected a boolean, got " + Node.describe(value.get()),
+                    value.get().loc());
             return Optional.empty();
         }
         return Optional.of(Boolean.parseBoolean(s.text()));
@@ -162,7 +172,9 @@ final class Fields {
             }
             ids.add(id.apply(e));
         }
-        errors.add(pathOf(key), "invalid value '" + s.get() + "' (expected one of: " + String.join(", ", ids) + ")",
+        errors.add(
+                pathOf(key),
+                "invalid value '" + s.get() + "' (expected one of: " + String.join(", ", ids) + ")",
                 locOf(key));
         return Optional.empty();
     }
@@ -177,7 +189,10 @@ final class Fields {
             return Optional.empty();
         }
         if (!(value.get() instanceof Node.ListNode list)) {
-            errors.add(pathOf(key), "expected a list, got " + Node.describe(value.get()), value.get().loc());
+            errors.add(
+                    pathOf(key),
+                    "expected a list, got " + Node.describe(value.get()),
+                    value.get().loc());
             return Optional.empty();
         }
         return Optional.of(list);

@@ -46,7 +46,10 @@ sealed interface Node {
     record Invalid(Loc loc) implements Node {}
 
     enum ScalarType {
-        STRING("a string"), INTEGER("an integer"), FLOAT("a number"), BOOLEAN("a boolean");
+        STRING("a string"),
+        INTEGER("an integer"),
+        FLOAT("a number"),
+        BOOLEAN("a boolean");
 
         final String description;
 

@@ -36,14 +36,16 @@ public final class SpecResolver {
 
     static final String API_VERSION = "v1";
 
-    private static final List<String> TOP_FIELDS = List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline");
-    private static final List<String> SANDBOX_FIELDS = List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts",
-            "telemetry_interval_ms");
+    private static final List<String> TOP_FIELDS =
+            List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline");
+    private static final List<String> SANDBOX_FIELDS =
+            List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts", "telemetry_interval_ms");
     private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
     private static final List<String> LLM_FIELDS = List.of("provider", "model", "base_url", "api_key_env", "scenario");
     private static final List<String> AGENT_FIELDS = List.of("prompt", "skills", "timeout_secs", "output_file");
     private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
-    private static final List<String> BOX_FIELDS = List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox");
+    private static final List<String> BOX_FIELDS =
+            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox");
     private static final List<String> BOX_STAGE_FIELDS = List.of("type", "name");
     private static final List<String> FAN_OUT_STAGE_FIELDS = List.of("type", "boxes");
 
@@ -69,7 +71,9 @@ public final class SpecResolver {
         Node root = new TreeReader(errors).read(content, json);
         PipelineSpec spec = null;
         if (root != null) {
-            spec = new SpecResolver(errors, sourceFile.getParent()).resolve(root, sourceFile).orElse(null);
+            spec = new SpecResolver(errors, sourceFile.getParent())
+                    .resolve(root, sourceFile)
+                    .orElse(null);
         }
         if (!errors.isEmpty() || spec == null) {
             throw new SpecException(display, errors.sorted());
@@ -90,19 +94,39 @@ public final class SpecResolver {
     }
 
     /** Declared (not yet merged) settings of one {@code sandbox} block. */
-    record SandboxDecl(Optional<Backend> backend, Optional<Accel> accel, Optional<Integer> memoryMb,
-                       Optional<Integer> vcpus, Optional<Boolean> network, Map<String, String> env,
-                       Optional<List<Mount>> mounts, Optional<Long> telemetryIntervalMs) {
-        static final SandboxDecl ABSENT = new SandboxDecl(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
+    record SandboxDecl(
+            Optional<Backend> backend,
+            Optional<Accel> accel,
+            Optional<Integer> memoryMb,
+            Optional<Integer> vcpus,
+            Optional<Boolean> network,
+            Map<String, String> env,
+            Optional<List<Mount>> mounts,
+            Optional<Long> telemetryIntervalMs) {
+        static final SandboxDecl ABSENT = new SandboxDecl(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /**
      * One box as declared in the mapping {@code at} (which gives its path and positions for
      * errors); {@code name} is empty when missing or invalid.
      */
-    record BoxDecl(Fields at, Optional<String> name, Optional<String> prompt, List<String> skills, LlmDecl llm,
-                   SandboxDecl sandbox, Optional<Duration> timeout, Optional<String> outputFile) {
+    record BoxDecl(
+            Fields at,
+            Optional<String> name,
+            Optional<String> prompt,
+            List<String> skills,
+            LlmDecl llm,
+            SandboxDecl sandbox,
+            Optional<Duration> timeout,
+            Optional<String> outputFile) {
         String path() {
             return at.path;
         }
@@ -125,12 +149,16 @@ public final class SpecResolver {
         Fields f = top.get();
         f.string("api_version", true).ifPresent(v -> {
             if (!v.equals(API_VERSION)) {
-                errors.add("api_version", "unsupported api_version '" + v + "' (supported: " + API_VERSION + ")", f.locOf("api_version"));
+                errors.add(
+                        "api_version",
+                        "unsupported api_version '" + v + "' (supported: " + API_VERSION + ")",
+                        f.locOf("api_version"));
             }
         });
         Optional<PipelineSpec.Kind> kind = f.choice("kind", true, PipelineSpec.Kind.values(), PipelineSpec.Kind::id);
         Optional<String> name = f.name("name", true);
-        SandboxDecl topSandbox = f.value("sandbox").map(n -> sandbox(n, "sandbox")).orElse(SandboxDecl.ABSENT);
+        SandboxDecl topSandbox =
+                f.value("sandbox").map(n -> sandbox(n, "sandbox")).orElse(SandboxDecl.ABSENT);
         LlmDecl topLlm = f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc()));
 
         if (kind.isPresent()) {
@@ -140,7 +168,9 @@ public final class SpecResolver {
                 f.missing(wanted);
             }
             if (f.has(other)) {
-                errors.add(other, "not allowed when kind is " + kind.get().id() + " (use '" + wanted + "')",
+                errors.add(
+                        other,
+                        "not allowed when kind is " + kind.get().id() + " (use '" + wanted + "')",
                         f.map.fields().get(other).keyLoc());
             }
         }
@@ -163,8 +193,16 @@ public final class SpecResolver {
             LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
             SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
             if (box.name().isPresent() && box.prompt().isPresent()) {
-                resolved.put(box.name().get(), new Box(box.name().get(), box.prompt().get(), skills(box.skills()), llm, sandbox,
-                        box.timeout().orElse(Box.DEFAULT_TIMEOUT), box.outputFile()));
+                resolved.put(
+                        box.name().get(),
+                        new Box(
+                                box.name().get(),
+                                box.prompt().get(),
+                                skills(box.skills()),
+                                llm,
+                                sandbox,
+                                box.timeout().orElse(Box.DEFAULT_TIMEOUT),
+                                box.outputFile()));
             }
         }
         if (!errors.isEmpty() || name.isEmpty() || kind.isEmpty()) {
@@ -172,9 +210,10 @@ public final class SpecResolver {
         }
         List<Stage> pipelineStages = new ArrayList<>();
         for (List<String> stage : stages) {
-            pipelineStages.add(stage.size() == 1
-                    ? new Stage.Single(resolved.get(stage.getFirst()))
-                    : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
+            pipelineStages.add(
+                    stage.size() == 1
+                            ? new Stage.Single(resolved.get(stage.getFirst()))
+                            : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
         }
         return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile));
     }
@@ -189,7 +228,10 @@ public final class SpecResolver {
             } catch (InvalidPathException e) {
                 // not a path on this system: an inline skill name
             }
-            skills.add(path != null && Files.exists(path) ? path.toAbsolutePath().normalize().toString() : skill);
+            skills.add(
+                    path != null && Files.exists(path)
+                            ? path.toAbsolutePath().normalize().toString()
+                            : skill);
         }
         return skills;
     }
@@ -200,9 +242,15 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields a = af.get();
-        return Optional.of(new BoxDecl(a, specName, a.text("prompt", true),
-                a.strings("skills").orElse(List.of()), LlmDecl.absent("agent.llm", a.loc()), SandboxDecl.ABSENT,
-                timeout(a), outputFile(a)));
+        return Optional.of(new BoxDecl(
+                a,
+                specName,
+                a.text("prompt", true),
+                a.strings("skills").orElse(List.of()),
+                LlmDecl.absent("agent.llm", a.loc()),
+                SandboxDecl.ABSENT,
+                timeout(a),
+                outputFile(a)));
     }
 
     private void pipeline(Node node, List<BoxDecl> boxes, List<List<String>> stages) {
@@ -216,7 +264,10 @@ public final class SpecResolver {
         if (boxList.isPresent()) {
             List<Node> items = boxList.get().items();
             if (items.isEmpty()) {
-                errors.add("pipeline.boxes", "must contain at least one box", boxList.get().loc());
+                errors.add(
+                        "pipeline.boxes",
+                        "must contain at least one box",
+                        boxList.get().loc());
             }
             for (int i = 0; i < items.size(); i++) {
                 Optional<BoxDecl> box = box(items.get(i), Errors.index("pipeline.boxes", i));
@@ -227,8 +278,11 @@ public final class SpecResolver {
                     String name = box.get().name().get();
                     Integer first = indexByName.putIfAbsent(name, boxes.size());
                     if (first != null) {
-                        errors.add(box.get().path() + ".name", "duplicate box name '" + name + "' (also "
-                                + boxes.get(first).path() + ")", box.get().nameLoc());
+                        errors.add(
+                                box.get().path() + ".name",
+                                "duplicate box name '" + name + "' (also "
+                                        + boxes.get(first).path() + ")",
+                                box.get().nameLoc());
                         continue;
                     }
                 }
@@ -243,18 +297,23 @@ public final class SpecResolver {
             return;
         }
         if (stageList.get().items().isEmpty()) {
-            errors.add("pipeline.stages", "must contain at least one stage (omit 'stages' to run all boxes in order)",
+            errors.add(
+                    "pipeline.stages",
+                    "must contain at least one stage (omit 'stages' to run all boxes in order)",
                     stageList.get().loc());
         }
         Map<String, String> usedBy = new HashMap<>();
         List<Node> items = stageList.get().items();
         for (int i = 0; i < items.size(); i++) {
-            stage(items.get(i), Errors.index("pipeline.stages", i), indexByName.keySet(), usedBy).ifPresent(stages::add);
+            stage(items.get(i), Errors.index("pipeline.stages", i), indexByName.keySet(), usedBy)
+                    .ifPresent(stages::add);
         }
         if (boxList.isPresent()) {
             for (BoxDecl box : boxes) {
-                box.name().filter(n -> !usedBy.containsKey(n)).ifPresent(n -> errors.add(box.path(),
-                        "box '" + n + "' is not referenced by any stage", box.loc()));
+                box.name()
+                        .filter(n -> !usedBy.containsKey(n))
+                        .ifPresent(n ->
+                                errors.add(box.path(), "box '" + n + "' is not referenced by any stage", box.loc()));
             }
         }
     }
@@ -294,20 +353,26 @@ public final class SpecResolver {
             for (int i = 0; i < items.size(); i++) {
                 String itemPath = Errors.index(path + ".boxes", i);
                 Optional<String> box = Fields.asString(items.get(i), itemPath, errors);
-                if (box.isPresent() && reference(box.get(), itemPath, items.get(i).loc(), known, usedBy)) {
+                if (box.isPresent()
+                        && reference(box.get(), itemPath, items.get(i).loc(), known, usedBy)) {
                     names.add(box.get());
                 } else {
                     ok = false;
                 }
             }
             if (items.size() < 2) {
-                errors.add(path + ".boxes", "a fan_out needs at least 2 boxes, got " + items.size(), list.get().loc());
+                errors.add(
+                        path + ".boxes",
+                        "a fan_out needs at least 2 boxes, got " + items.size(),
+                        list.get().loc());
                 return Optional.empty();
             }
             return ok ? Optional.of(List.copyOf(names)) : Optional.empty();
         }
         if (type.isPresent()) {
-            errors.add(path + ".type", "invalid value '" + type.get() + "' (expected one of: box, fan_out)",
+            errors.add(
+                    path + ".type",
+                    "invalid value '" + type.get() + "' (expected one of: box, fan_out)",
                     typeField.value().loc());
         }
         return Optional.empty();
@@ -316,12 +381,19 @@ public final class SpecResolver {
     /** Records a stage's use of box {@code name}; false (with an error) when unknown or already used. */
     private boolean reference(String name, String path, Node.Loc loc, Set<String> known, Map<String, String> usedBy) {
         if (!known.contains(name)) {
-            errors.add(path, "unknown box '" + name + "'" + (known.isEmpty() ? "" : " (boxes: " + String.join(", ", known) + ")"), loc);
+            errors.add(
+                    path,
+                    "unknown box '" + name + "'"
+                            + (known.isEmpty() ? "" : " (boxes: " + String.join(", ", known) + ")"),
+                    loc);
             return false;
         }
         String previous = usedBy.putIfAbsent(name, path);
         if (previous != null) {
-            errors.add(path, "box '" + name + "' is already used by " + previous + " (each box runs in exactly one stage)", loc);
+            errors.add(
+                    path,
+                    "box '" + name + "' is already used by " + previous + " (each box runs in exactly one stage)",
+                    loc);
             return false;
         }
         return true;
@@ -333,11 +405,15 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields b = bf.get();
-        return Optional.of(new BoxDecl(b, b.name("name", true), b.text("prompt", true),
+        return Optional.of(new BoxDecl(
+                b,
+                b.name("name", true),
+                b.text("prompt", true),
                 b.strings("skills").orElse(List.of()),
                 b.value("llm").map(n -> llm(n, path + ".llm")).orElse(LlmDecl.absent(path + ".llm", b.loc())),
                 b.value("sandbox").map(n -> sandbox(n, path + ".sandbox")).orElse(SandboxDecl.ABSENT),
-                timeout(b), outputFile(b)));
+                timeout(b),
+                outputFile(b)));
     }
 
     private static Optional<Duration> timeout(Fields f) {
@@ -350,9 +426,12 @@ public final class SpecResolver {
             return file;
         }
         String s = file.get();
-        boolean escapes = s.startsWith("/") || s.contains("\\") || List.of(s.split("/")).contains("..");
+        boolean escapes =
+                s.startsWith("/") || s.contains("\\") || List.of(s.split("/")).contains("..");
         if (escapes) {
-            errors.add(f.pathOf("output_file"), "must be a path relative to the workspace, without '..', got '" + s + "'",
+            errors.add(
+                    f.pathOf("output_file"),
+                    "must be a path relative to the workspace, without '..', got '" + s + "'",
                     f.locOf("output_file"));
             return Optional.empty();
         }
@@ -377,8 +456,11 @@ public final class SpecResolver {
         Optional<String> apiKeyEnv = l.text("api_key_env", false).filter(env -> {
             if (!Fields.ENV_NAME.matcher(env).matches()) {
                 // The value may well be a pasted key: never echo it.
-                errors.add(l.pathOf("api_key_env"), "must be the name of an environment variable (e.g. ANTHROPIC_API_KEY), "
-                        + "not the key itself; value not shown", l.locOf("api_key_env"));
+                errors.add(
+                        l.pathOf("api_key_env"),
+                        "must be the name of an environment variable (e.g. ANTHROPIC_API_KEY), "
+                                + "not the key itself; value not shown",
+                        l.locOf("api_key_env"));
                 return false;
             }
             return true;
@@ -393,14 +475,19 @@ public final class SpecResolver {
         });
         Set<String> declared = new HashSet<>();
         LLM_FIELDS.stream().filter(l::has).forEach(declared::add);
-        return new LlmDecl(path, l.loc(), new LlmConfig(provider, model, baseUrl, apiKeyEnv, scenario), l.locOf("scenario"),
+        return new LlmDecl(
+                path,
+                l.loc(),
+                new LlmConfig(provider, model, baseUrl, apiKeyEnv, scenario),
+                l.locOf("scenario"),
                 Set.copyOf(declared));
     }
 
     private static boolean isHttpUrl(String url) {
         try {
             URI uri = new URI(url);
-            return uri.isAbsolute() && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            return uri.isAbsolute()
+                    && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
                     && uri.getHost() != null;
         } catch (URISyntaxException e) {
             return false;
@@ -422,19 +509,32 @@ public final class SpecResolver {
         LlmDecl scenarioSource = box.config().scenario().isPresent() ? box : top;
         Optional<Path> scenario = merged.scenario();
         // A declared but invalid value already has its own error: do not also call it missing.
-        boolean baseUrlDeclared = box.fields().contains("base_url") || top.fields().contains("base_url");
-        boolean scenarioDeclared = box.fields().contains("scenario") || top.fields().contains("scenario");
+        boolean baseUrlDeclared =
+                box.fields().contains("base_url") || top.fields().contains("base_url");
+        boolean scenarioDeclared =
+                box.fields().contains("scenario") || top.fields().contains("scenario");
         if (provider.orElse(null) == Provider.CUSTOM && !baseUrlDeclared) {
-            reportOnce(reported, providerSource.path() + ".base_url", "missing (required when provider is custom" + inherited + ")",
+            reportOnce(
+                    reported,
+                    providerSource.path() + ".base_url",
+                    "missing (required when provider is custom" + inherited + ")",
                     providerSource.loc());
         }
         if (provider.orElse(null) == Provider.SCRIPTED) {
             if (scenario.isEmpty() && !scenarioDeclared) {
-                reportOnce(reported, providerSource.path() + ".scenario", "missing (required when provider is scripted" + inherited + ")",
+                reportOnce(
+                        reported,
+                        providerSource.path() + ".scenario",
+                        "missing (required when provider is scripted" + inherited + ")",
                         providerSource.loc());
             } else if (scenario.isPresent() && !Files.isRegularFile(scenario.get())) {
-                String problem = Files.exists(scenario.get()) ? "scenario is not a regular file: " : "scenario file not found: ";
-                reportOnce(reported, scenarioSource.path() + ".scenario", problem + scenario.get(), scenarioSource.scenarioLoc());
+                String problem =
+                        Files.exists(scenario.get()) ? "scenario is not a regular file: " : "scenario file not found: ";
+                reportOnce(
+                        reported,
+                        scenarioSource.path() + ".scenario",
+                        problem + scenario.get(),
+                        scenarioSource.scenarioLoc());
             }
         }
         return merged;
@@ -455,12 +555,15 @@ public final class SpecResolver {
         return new SandboxDecl(
                 s.choice("backend", false, Backend.values(), Backend::id),
                 s.choice("accel", false, Accel.values(), Accel::id),
-                s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB).map(Long::intValue),
+                s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB)
+                        .map(Long::intValue),
                 s.integer("vcpus", 1, SandboxOptions.MAX_VCPUS).map(Long::intValue),
                 s.bool("network"),
                 env(s),
                 mounts(s),
-                s.integer("telemetry_interval_ms", SandboxOptions.MIN_TELEMETRY_INTERVAL_MS,
+                s.integer(
+                        "telemetry_interval_ms",
+                        SandboxOptions.MIN_TELEMETRY_INTERVAL_MS,
                         SandboxOptions.MAX_TELEMETRY_INTERVAL_MS));
     }
 
@@ -472,18 +575,27 @@ public final class SpecResolver {
         }
         String path = s.pathOf("env");
         if (!(value.get() instanceof Node.MapNode map)) {
-            errors.add(path, "expected a mapping, got " + Node.describe(value.get()), value.get().loc());
+            errors.add(
+                    path,
+                    "expected a mapping, got " + Node.describe(value.get()),
+                    value.get().loc());
             return Map.of();
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (Node.Field field : map.fields().values()) {
             String keyPath = Errors.child(path, field.key());
             if (!Fields.ENV_NAME.matcher(field.key()).matches()) {
-                errors.add(keyPath, "invalid environment variable name (must match " + Fields.ENV_NAME.pattern() + ")", field.keyLoc());
+                errors.add(
+                        keyPath,
+                        "invalid environment variable name (must match " + Fields.ENV_NAME.pattern() + ")",
+                        field.keyLoc());
             } else if (field.value() instanceof Node.Scalar scalar) {
                 env.put(field.key(), scalar.text());
             } else if (!(field.value() instanceof Node.Invalid)) {
-                errors.add(keyPath, "expected a string, got " + Node.describe(field.value()), field.value().loc());
+                errors.add(
+                        keyPath,
+                        "expected a string, got " + Node.describe(field.value()),
+                        field.value().loc());
             }
         }
         return env;
@@ -511,7 +623,10 @@ public final class SpecResolver {
                 ok = false;
             }
             if (mode.isPresent() && !mode.get().equals("ro") && !mode.get().equals("rw")) {
-                errors.add(m.pathOf("mode"), "invalid value '" + mode.get() + "' (expected one of: ro, rw)", m.locOf("mode"));
+                errors.add(
+                        m.pathOf("mode"),
+                        "invalid value '" + mode.get() + "' (expected one of: ro, rw)",
+                        m.locOf("mode"));
                 ok = false;
             }
             Path hostPath = null;

@@ -9,13 +9,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads YAML or JSON into a {@link Node} tree, keeping the {@link JsonLocation} of every value and
@@ -36,7 +36,8 @@ final class TreeReader {
     /** Parses {@code content}; returns null (with errors recorded) when it is not a usable document. */
     Node read(String content, boolean json) {
         JsonFactory factory = json ? new JsonFactory() : new YAMLFactory();
-        factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build());
+        factory.setStreamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build());
         try (JsonParser parser = factory.createParser(content)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -46,7 +47,10 @@ final class TreeReader {
             Node root = readValue(parser, "(root)", 0);
             JsonToken extra = parser.nextToken();
             if (extra != null) {
-                errors.add("(root)", "only one document is allowed, found more after the first", loc(parser.currentTokenLocation()));
+                errors.add(
+                        "(root)",
+                        "only one document is allowed, found more after the first",
+                        loc(parser.currentTokenLocation()));
             }
             return root;
         } catch (JsonProcessingException e) {
@@ -83,7 +87,11 @@ final class TreeReader {
                 yield new Node.ListNode(loc, items);
             }
             case VALUE_STRING -> new Node.Scalar(loc, Node.ScalarType.STRING, parser.getText());
-            case VALUE_NUMBER_INT -> new Node.Scalar(loc, Node.ScalarType.INTEGER, parser.getBigIntegerValue().toString());
+            case VALUE_NUMBER_INT ->
+                new Node.Scalar(
+                        loc,
+                        Node.ScalarType.INTEGER,
+                        parser.getBigIntegerValue().toString());
             case VALUE_NUMBER_FLOAT -> new Node.Scalar(loc, Node.ScalarType.FLOAT, parser.getText());
             case VALUE_TRUE -> new Node.Scalar(loc, Node.ScalarType.BOOLEAN, "true");
             case VALUE_FALSE -> new Node.Scalar(loc, Node.ScalarType.BOOLEAN, "false");
@@ -105,7 +113,11 @@ final class TreeReader {
             Node value = readValue(parser, childPath, depth + 1);
             Node.Field previous = fields.get(key);
             if (previous != null) {
-                errors.add(childPath, "duplicate field (first defined at line " + previous.keyLoc().line() + ")", keyLoc);
+                errors.add(
+                        childPath,
+                        "duplicate field (first defined at line "
+                                + previous.keyLoc().line() + ")",
+                        keyLoc);
             } else {
                 fields.put(key, new Node.Field(key, keyLoc, value));
             }
@@ -127,12 +139,16 @@ final class TreeReader {
         }
         Mark context = e.getContextMark();
         return problem + " (" + oneLine(e.getContext())
-                + (context != null ? " started at line " + (context.getLine() + 1) + ", column " + (context.getColumn() + 1) : "")
+                + (context != null
+                        ? " started at line " + (context.getLine() + 1) + ", column " + (context.getColumn() + 1)
+                        : "")
                 + ")";
     }
 
     private static Node.Loc loc(Mark mark, JsonLocation fallback) {
-        return mark != null ? new Node.Loc(mark.getLine() + 1, mark.getColumn() + 1) : fallback == null ? Node.Loc.NONE : loc(fallback);
+        return mark != null
+                ? new Node.Loc(mark.getLine() + 1, mark.getColumn() + 1)
+                : fallback == null ? Node.Loc.NONE : loc(fallback);
     }
 
     private static String oneLine(String message) {

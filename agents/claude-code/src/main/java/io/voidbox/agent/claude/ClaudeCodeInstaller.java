@@ -1,7 +1,6 @@
 package io.voidbox.agent.claude;
 
 import io.voidbox.spi.support.FileTrees;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -22,7 +21,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Installs the pinned Claude Code CLI from npm into a directory the project owns (never globally),
@@ -53,12 +51,22 @@ public final class ClaudeCodeInstaller {
 
     /** Installs into {@code installDir} (a directory of its own; it is created, and replaced if broken). */
     public ClaudeCodeInstaller(Path installDir) {
-        this(installDir, System::getenv, System.getProperty("os.name"), System.getProperty("os.arch"),
-                Duration.ofMinutes(10), Duration.ofMinutes(15));
+        this(
+                installDir,
+                System::getenv,
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(15));
     }
 
-    ClaudeCodeInstaller(Path installDir, Function<String, String> env, String osName, String osArch,
-                        Duration npmTimeout, Duration lockTimeout) {
+    ClaudeCodeInstaller(
+            Path installDir,
+            Function<String, String> env,
+            String osName,
+            String osArch,
+            Duration npmTimeout,
+            Duration lockTimeout) {
         this.installDir = installDir.toAbsolutePath().normalize();
         this.env = Objects.requireNonNull(env, "env");
         this.osName = osName;
@@ -83,9 +91,12 @@ public final class ClaudeCodeInstaller {
             dataDir = Path.of(voidbox);
         } else {
             String xdg = env.apply("XDG_DATA_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-                    : Path.of(Objects.requireNonNullElse(env.apply("HOME"), System.getProperty("user.home")),
-                            ".local", "share");
+            Path base = xdg != null && !xdg.isBlank()
+                    ? Path.of(xdg)
+                    : Path.of(
+                            Objects.requireNonNullElse(env.apply("HOME"), System.getProperty("user.home")),
+                            ".local",
+                            "share");
             dataDir = base.resolve("voidbox");
         }
         return dataDir.resolve("claude-code").resolve(VERSION);
@@ -105,7 +116,8 @@ public final class ClaudeCodeInstaller {
     public Optional<Path> installed() {
         Path binary = installDir.resolve(NATIVE_BINARY);
         return Files.isRegularFile(installDir.resolve(MARKER)) && Files.isExecutable(binary)
-                ? Optional.of(binary) : Optional.empty();
+                ? Optional.of(binary)
+                : Optional.empty();
     }
 
     /**
@@ -125,7 +137,7 @@ public final class ClaudeCodeInstaller {
         Files.createDirectories(parent);
         Path lockFile = parent.resolve("." + installDir.getFileName() + ".lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lock(channel, lockFile)) {
+                FileLock lock = lock(channel, lockFile)) {
             assert lock.isValid();
             present = installed();
             if (present.isPresent()) {
@@ -141,24 +153,34 @@ public final class ClaudeCodeInstaller {
         Path logFile = parent.resolve(".tmp-" + installDir.getFileName() + "-" + id + ".log");
         try {
             Files.createDirectories(tmp);
-            List<String> command = List.of(npm.toString(), "install", "--prefix", tmp.toString(),
-                    "--no-audit", "--no-fund", PACKAGE + "@" + VERSION);
+            List<String> command = List.of(
+                    npm.toString(),
+                    "install",
+                    "--prefix",
+                    tmp.toString(),
+                    "--no-audit",
+                    "--no-fund",
+                    PACKAGE + "@" + VERSION);
             int exit = run(command, tmp, logFile, npmTimeout, "npm install");
             if (exit != 0) {
-                throw new InstallException(InstallException.Reason.INSTALL_FAILED,
+                throw new InstallException(
+                        InstallException.Reason.INSTALL_FAILED,
                         "npm install of " + PACKAGE + "@" + VERSION + " failed (exit " + exit + "): " + tail(logFile));
             }
             Path binary = tmp.resolve(NATIVE_BINARY);
             if (!Files.isRegularFile(binary)) {
-                throw new InstallException(InstallException.Reason.INSTALL_FAILED, "npm install succeeded but "
-                        + NATIVE_BINARY + " is missing (was the optional linux-x64 package skipped?): " + tail(logFile));
+                throw new InstallException(
+                        InstallException.Reason.INSTALL_FAILED,
+                        "npm install succeeded but " + NATIVE_BINARY
+                                + " is missing (was the optional linux-x64 package skipped?): " + tail(logFile));
             }
             if (!Files.isExecutable(binary) && !binary.toFile().setExecutable(true)) {
                 throw new InstallException(InstallException.Reason.INSTALL_FAILED, binary + " is not executable");
             }
             String version = versionOf(binary, tmp);
             if (!version.contains(VERSION)) {
-                throw new InstallException(InstallException.Reason.INSTALL_FAILED,
+                throw new InstallException(
+                        InstallException.Reason.INSTALL_FAILED,
                         binary + " --version printed '" + version.strip() + "', expected " + VERSION);
             }
             Files.writeString(tmp.resolve(MARKER), VERSION + "\n", StandardCharsets.UTF_8);
@@ -187,11 +209,13 @@ public final class ClaudeCodeInstaller {
 
     private String versionOf(Path binary, Path workDir) throws IOException {
         Path out = workDir.resolve(".version.txt");
-        int exit = run(List.of(binary.toString(), "--version"), workDir, out, Duration.ofSeconds(60), "claude --version");
+        int exit =
+                run(List.of(binary.toString(), "--version"), workDir, out, Duration.ofSeconds(60), "claude --version");
         String printed = Files.readString(out, StandardCharsets.UTF_8);
         Files.deleteIfExists(out);
         if (exit != 0) {
-            throw new InstallException(InstallException.Reason.INSTALL_FAILED,
+            throw new InstallException(
+                    InstallException.Reason.INSTALL_FAILED,
                     binary + " --version failed (exit " + exit + "): " + printed.strip());
         }
         return printed;
@@ -199,15 +223,19 @@ public final class ClaudeCodeInstaller {
 
     private static int run(List<String> command, Path workDir, Path output, Duration timeout, String what)
             throws IOException {
-        Process process = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(output.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process process = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
-                throw new InstallException(InstallException.Reason.INSTALL_FAILED,
+                throw new InstallException(
+                        InstallException.Reason.INSTALL_FAILED,
                         what + " did not finish within " + timeout.toSeconds() + " s");
             }
             return process.exitValue();
@@ -247,7 +275,8 @@ public final class ClaudeCodeInstaller {
         String os = osName == null ? "" : osName.toLowerCase(Locale.ROOT);
         String arch = osArch == null ? "" : osArch.toLowerCase(Locale.ROOT);
         if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new InstallException(InstallException.Reason.UNSUPPORTED_PLATFORM,
+            throw new InstallException(
+                    InstallException.Reason.UNSUPPORTED_PLATFORM,
                     "Claude Code is installed for linux-x64 only; this is " + osName + "/" + osArch);
         }
     }
@@ -266,7 +295,8 @@ public final class ClaudeCodeInstaller {
                 }
             }
         }
-        throw new InstallException(InstallException.Reason.NPM_MISSING,
+        throw new InstallException(
+                InstallException.Reason.NPM_MISSING,
                 "npm not found on PATH, needed to install " + PACKAGE + "@" + VERSION
                         + ": install Node.js/npm: apt-get install -y nodejs npm");
     }
@@ -274,7 +304,8 @@ public final class ClaudeCodeInstaller {
     private static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())).strip();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()))
+                    .strip();
         } catch (IOException e) {
             return "(no npm output: " + e.getMessage() + ")";
         }
@@ -285,7 +316,11 @@ public final class ClaudeCodeInstaller {
         private static final long serialVersionUID = 1L;
 
         /** Why an install failed. */
-        public enum Reason { NPM_MISSING, UNSUPPORTED_PLATFORM, INSTALL_FAILED }
+        public enum Reason {
+            NPM_MISSING,
+            UNSUPPORTED_PLATFORM,
+            INSTALL_FAILED
+        }
 
         private final Reason reason;
 

@@ -66,7 +66,9 @@ public final class ClaudeCli {
 
         /** The final {@code {"type":"result"}} line. */
         public Optional<JsonNode> result() {
-            return events().stream().filter(e -> "result".equals(e.path("type").asText())).reduce((a, b) -> b);
+            return events().stream()
+                    .filter(e -> "result".equals(e.path("type").asText()))
+                    .reduce((a, b) -> b);
         }
 
         @Override
@@ -81,14 +83,23 @@ public final class ClaudeCli {
      * from the host; HOME, TMPDIR and CLAUDE_CONFIG_DIR fresh under {@code home}), killing it after
      * {@code timeout}.
      */
-    public static Result runHeadless(Path claude, String prompt, String model, String baseUrl, Path workspace,
-                                     Path home, Duration timeout) throws IOException, InterruptedException {
+    public static Result runHeadless(
+            Path claude, String prompt, String model, String baseUrl, Path workspace, Path home, Duration timeout)
+            throws IOException, InterruptedException {
         Path config = Files.createDirectories(home.resolve("claude-config"));
         Path tmpDir = Files.createDirectories(home.resolve("tmp"));
         Path stdout = home.resolve("stdout.jsonl");
         Path stderr = home.resolve("stderr.txt");
-        var pb = new ProcessBuilder(claude.toString(), "-p", prompt, "--output-format", "stream-json", "--verbose",
-                "--dangerously-skip-permissions", "--model", model)
+        var pb = new ProcessBuilder(
+                        claude.toString(),
+                        "-p",
+                        prompt,
+                        "--output-format",
+                        "stream-json",
+                        "--verbose",
+                        "--dangerously-skip-permissions",
+                        "--model",
+                        model)
                 .directory(workspace.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(stdout.toFile())
@@ -112,7 +123,9 @@ public final class ClaudeCli {
                 throw new AssertionError("claude did not finish within " + timeout.toSeconds() + " s; stdout so far:\n"
                         + Files.readString(stdout, StandardCharsets.UTF_8));
             }
-            return new Result(process.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8),
+            return new Result(
+                    process.exitValue(),
+                    Files.readAllLines(stdout, StandardCharsets.UTF_8),
                     Files.readString(stderr, StandardCharsets.UTF_8));
         } finally {
             if (process.isAlive()) {

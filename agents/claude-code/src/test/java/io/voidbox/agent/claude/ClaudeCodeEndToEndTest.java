@@ -1,12 +1,11 @@
 package io.voidbox.agent.claude;
 
-import io.voidbox.scripted.RequestRecord;
-import io.voidbox.scripted.Scenario;
-import io.voidbox.scripted.ScriptedModelServer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.voidbox.scripted.RequestRecord;
+import io.voidbox.scripted.Scenario;
+import io.voidbox.scripted.ScriptedModelServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,13 +51,16 @@ class ClaudeCodeEndToEndTest {
 
     @TempDir
     Path tmp;
+
     private final List<RequestRecord> requests = new CopyOnWriteArrayList<>();
     private ScriptedModelServer server;
 
     @BeforeEach
     void start() throws Exception {
         server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                .requestLog(tmp.resolve("requests.jsonl")).listener(requests::add).build());
+                .requestLog(tmp.resolve("requests.jsonl"))
+                .listener(requests::add)
+                .build());
     }
 
     @AfterEach
@@ -70,17 +72,26 @@ class ClaudeCodeEndToEndTest {
     void cliRunsScriptedBashWriteAndReadAndReportsScriptedTokens() throws Exception {
         Path claude = ClaudeCli.binary();
         Path workspace = Files.createDirectories(tmp.resolve("ws"));
-        String key = server.register(Scenario.parse(SCRIPT, "e2e.yaml"),
+        String key = server.register(
+                Scenario.parse(SCRIPT, "e2e.yaml"),
                 Map.of("workspace", workspace.toString(), "marker", "scripted-one"));
 
-        ClaudeCli.Result run = ClaudeCli.runHeadless(claude, "Do the scripted task.", MODEL,
-                server.baseUrl("127.0.0.1", key), workspace, Files.createDirectories(tmp.resolve("home")), TIMEOUT);
+        ClaudeCli.Result run = ClaudeCli.runHeadless(
+                claude,
+                "Do the scripted task.",
+                MODEL,
+                server.baseUrl("127.0.0.1", key),
+                workspace,
+                Files.createDirectories(tmp.resolve("home")),
+                TIMEOUT);
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(workspace.resolve("out.txt")).hasContent("hello");
-        assertThat(Files.readString(workspace.resolve("notes.md"), StandardCharsets.UTF_8)).isEqualTo("# Notes\nscripted-one\n");
+        assertThat(Files.readString(workspace.resolve("notes.md"), StandardCharsets.UTF_8))
+                .isEqualTo("# Notes\nscripted-one\n");
 
-        List<RequestRecord> messages = requests.stream().filter(r -> r.method().equals("POST")).toList();
+        List<RequestRecord> messages =
+                requests.stream().filter(r -> r.method().equals("POST")).toList();
         assertThat(messages).extracting(RequestRecord::turn).containsExactly(0, 1, 2, 3);
         assertThat(messages).allSatisfy(r -> {
             assertThat(r.path()).isEqualTo("/r/" + key + "/v1/messages?beta=true");
@@ -89,19 +100,23 @@ class ClaudeCodeEndToEndTest {
             assertThat(r.model()).isEqualTo(MODEL);
             assertThat(r.tools()).isGreaterThan(10);
             assertThat(r.sideRequest()).isFalse();
-            assertThat(r.conversation()).isEqualTo(messages.getFirst().conversation()).isNotEqualTo("default");
+            assertThat(r.conversation())
+                    .isEqualTo(messages.getFirst().conversation())
+                    .isNotEqualTo("default");
         });
         assertThat(messages.get(0).lastToolResult()).isNull();
         assertThat(messages.get(1).lastToolResult()).as("Bash output sent back").contains("hello");
         assertThat(messages.get(3).lastToolResult()).as("Read output sent back").contains("scripted-one");
-        assertThat(Files.readString(tmp.resolve("requests.jsonl"))).contains("\"last_tool_result\":\"hello\"")
+        assertThat(Files.readString(tmp.resolve("requests.jsonl")))
+                .contains("\"last_tool_result\":\"hello\"")
                 .doesNotContain("\"scripted\"");
 
         JsonNode result = run.result().orElseThrow(() -> new AssertionError("no result line\n" + run));
         assertThat(result.path("is_error").asBoolean()).as(run.toString()).isFalse();
         assertThat(result.path("result").asText()).isEqualTo("Done: scripted-one.");
         assertThat(result.path("num_turns").asInt()).isEqualTo(4);
-        assertThat(result.path("session_id").asText()).isEqualTo(messages.getFirst().conversation());
+        assertThat(result.path("session_id").asText())
+                .isEqualTo(messages.getFirst().conversation());
         JsonNode usage = result.path("usage");
         assertThat(usage.path("input_tokens").asLong()).isEqualTo(1000 + 200 + 300 + 100);
         assertThat(usage.path("output_tokens").asLong()).isEqualTo(500 + 20 + 30 + 50);
@@ -121,10 +136,22 @@ class ClaudeCodeEndToEndTest {
         ClaudeCli.Result a;
         ClaudeCli.Result b;
         try (var pool = Executors.newFixedThreadPool(2)) {
-            Future<ClaudeCli.Result> fa = pool.submit(() -> ClaudeCli.runHeadless(claude, "Task A", MODEL,
-                    server.baseUrl("127.0.0.1", keyA), wsA, Files.createDirectories(tmp.resolve("a/home")), TIMEOUT));
-            Future<ClaudeCli.Result> fb = pool.submit(() -> ClaudeCli.runHeadless(claude, "Task B", MODEL,
-                    server.baseUrl("127.0.0.1", keyB), wsB, Files.createDirectories(tmp.resolve("b/home")), TIMEOUT));
+            Future<ClaudeCli.Result> fa = pool.submit(() -> ClaudeCli.runHeadless(
+                    claude,
+                    "Task A",
+                    MODEL,
+                    server.baseUrl("127.0.0.1", keyA),
+                    wsA,
+                    Files.createDirectories(tmp.resolve("a/home")),
+                    TIMEOUT));
+            Future<ClaudeCli.Result> fb = pool.submit(() -> ClaudeCli.runHeadless(
+                    claude,
+                    "Task B",
+                    MODEL,
+                    server.baseUrl("127.0.0.1", keyB),
+                    wsB,
+                    Files.createDirectories(tmp.resolve("b/home")),
+                    TIMEOUT));
             a = fa.get();
             b = fb.get();
         }
@@ -136,12 +163,17 @@ class ClaudeCodeEndToEndTest {
         assertThat(Files.readString(wsA.resolve("notes.md"))).contains("alpha");
         assertThat(Files.readString(wsB.resolve("notes.md"))).contains("beta");
         for (String key : List.of(keyA, keyB)) {
-            List<RequestRecord> route = requests.stream().filter(r -> key.equals(r.route()) && r.method().equals("POST")).toList();
+            List<RequestRecord> route = requests.stream()
+                    .filter(r -> key.equals(r.route()) && r.method().equals("POST"))
+                    .toList();
             assertThat(route).extracting(RequestRecord::turn).containsExactly(0, 1, 2, 3);
-            assertThat(route).extracting(RequestRecord::conversation).containsOnly(route.getFirst().conversation());
+            assertThat(route)
+                    .extracting(RequestRecord::conversation)
+                    .containsOnly(route.getFirst().conversation());
         }
         assertThat(requests.stream().filter(r -> keyA.equals(r.route())).map(RequestRecord::lastToolResult))
-                .anyMatch(t -> t != null && t.contains("alpha")).noneMatch(t -> t != null && t.contains("beta"));
+                .anyMatch(t -> t != null && t.contains("alpha"))
+                .noneMatch(t -> t != null && t.contains("beta"));
     }
 
     @Test
@@ -158,15 +190,29 @@ class ClaudeCodeEndToEndTest {
                   - error: {status: 400, type: invalid_request_error, message: scripted bad request}
                 """, "refused.yaml"), Map.of());
 
-        ClaudeCli.Result ok = ClaudeCli.runHeadless(claude, "hi", MODEL, server.baseUrl("127.0.0.1", retried),
-                workspace, Files.createDirectories(tmp.resolve("h1")), TIMEOUT);
-        ClaudeCli.Result failed = ClaudeCli.runHeadless(claude, "hi", MODEL, server.baseUrl("127.0.0.1", refused),
-                workspace, Files.createDirectories(tmp.resolve("h2")), TIMEOUT);
+        ClaudeCli.Result ok = ClaudeCli.runHeadless(
+                claude,
+                "hi",
+                MODEL,
+                server.baseUrl("127.0.0.1", retried),
+                workspace,
+                Files.createDirectories(tmp.resolve("h1")),
+                TIMEOUT);
+        ClaudeCli.Result failed = ClaudeCli.runHeadless(
+                claude,
+                "hi",
+                MODEL,
+                server.baseUrl("127.0.0.1", refused),
+                workspace,
+                Files.createDirectories(tmp.resolve("h2")),
+                TIMEOUT);
 
         assertThat(ok.exitCode()).as(ok.toString()).isZero();
         assertThat(ok.result().orElseThrow().path("result").asText()).isEqualTo("Recovered.");
-        assertThat(requests.stream().filter(r -> retried.equals(r.route()) && r.method().equals("POST")))
-                .extracting(RequestRecord::status).containsExactly(500, 200);
+        assertThat(requests.stream()
+                        .filter(r -> retried.equals(r.route()) && r.method().equals("POST")))
+                .extracting(RequestRecord::status)
+                .containsExactly(500, 200);
         assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
         JsonNode result = failed.result().orElseThrow();
         assertThat(result.path("is_error").asBoolean()).isTrue();

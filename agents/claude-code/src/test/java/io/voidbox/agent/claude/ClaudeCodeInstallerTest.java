@@ -44,12 +44,16 @@ class ClaudeCodeInstallerTest {
         assertThat(results).containsOnly(expected);
         assertThat(Files.readAllLines(tmp.resolve("npm-calls"))).hasSize(1);
         assertThat(Files.readString(tmp.resolve("npm-calls")))
-                .contains("install --prefix").contains("--no-audit --no-fund @anthropic-ai/claude-code@2.1.197");
+                .contains("install --prefix")
+                .contains("--no-audit --no-fund @anthropic-ai/claude-code@2.1.197");
         assertThat(installer.installed()).contains(expected);
         assertThat(installer(dir, bin).ensureInstalled()).isEqualTo(expected);
-        assertThat(Files.readAllLines(tmp.resolve("npm-calls"))).as("second installer reuses the install").hasSize(1);
+        assertThat(Files.readAllLines(tmp.resolve("npm-calls")))
+                .as("second installer reuses the install")
+                .hasSize(1);
         try (Stream<Path> siblings = Files.list(dir.getParent())) {
-            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("2.1.197", ".2.1.197.lock");
+            assertThat(siblings.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("2.1.197", ".2.1.197.lock");
         }
     }
 
@@ -69,8 +73,10 @@ class ClaudeCodeInstallerTest {
         var installer = installer(dir, fakeNpm("2.1.197", 1));
 
         assertThatThrownBy(installer::ensureInstalled)
-                .isInstanceOfSatisfying(ClaudeCodeInstaller.InstallException.class,
-                        e -> assertThat(e.reason()).isEqualTo(ClaudeCodeInstaller.InstallException.Reason.INSTALL_FAILED))
+                .isInstanceOfSatisfying(
+                        ClaudeCodeInstaller.InstallException.class,
+                        e -> assertThat(e.reason())
+                                .isEqualTo(ClaudeCodeInstaller.InstallException.Reason.INSTALL_FAILED))
                 .hasMessageContaining("npm install of @anthropic-ai/claude-code@2.1.197 failed (exit 1)")
                 .hasMessageContaining("npm ERR! registry unreachable");
         try (Stream<Path> siblings = Files.list(dir.getParent())) {
@@ -82,7 +88,8 @@ class ClaudeCodeInstallerTest {
     void rejectsABinaryPrintingAnotherVersion() throws Exception {
         var installer = installer(tmp.resolve("cc/2.1.197"), fakeNpm("2.1.300 (Claude Code)", 0));
 
-        assertThatThrownBy(installer::ensureInstalled).hasMessageContaining("printed '2.1.300 (Claude Code)', expected 2.1.197");
+        assertThatThrownBy(installer::ensureInstalled)
+                .hasMessageContaining("printed '2.1.300 (Claude Code)', expected 2.1.197");
         assertThat(installer.installed()).isEmpty();
     }
 
@@ -92,25 +99,34 @@ class ClaudeCodeInstallerTest {
         var installer = installer(tmp.resolve("cc/2.1.197"), empty);
 
         assertThatThrownBy(installer::ensureInstalled)
-                .isInstanceOfSatisfying(ClaudeCodeInstaller.InstallException.class,
+                .isInstanceOfSatisfying(
+                        ClaudeCodeInstaller.InstallException.class,
                         e -> assertThat(e.reason()).isEqualTo(ClaudeCodeInstaller.InstallException.Reason.NPM_MISSING))
                 .hasMessageContaining("install Node.js/npm: apt-get install -y nodejs npm");
     }
 
     @Test
     void refusesPlatformsOtherThanLinuxX64() {
-        var installer = new ClaudeCodeInstaller(tmp.resolve("cc/2.1.197"), Map.of("PATH", "/usr/bin")::get,
-                "Mac OS X", "aarch64", Duration.ofSeconds(30), Duration.ofSeconds(30));
+        var installer = new ClaudeCodeInstaller(
+                tmp.resolve("cc/2.1.197"),
+                Map.of("PATH", "/usr/bin")::get,
+                "Mac OS X",
+                "aarch64",
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30));
 
         assertThatThrownBy(installer::ensureInstalled)
-                .isInstanceOfSatisfying(ClaudeCodeInstaller.InstallException.class,
-                        e -> assertThat(e.reason()).isEqualTo(ClaudeCodeInstaller.InstallException.Reason.UNSUPPORTED_PLATFORM))
+                .isInstanceOfSatisfying(
+                        ClaudeCodeInstaller.InstallException.class,
+                        e -> assertThat(e.reason())
+                                .isEqualTo(ClaudeCodeInstaller.InstallException.Reason.UNSUPPORTED_PLATFORM))
                 .hasMessageContaining("linux-x64 only; this is Mac OS X/aarch64");
     }
 
     @Test
     void defaultDirectoryFollowsVoidboxThenXdgThenHome() {
-        assertThat(ClaudeCodeInstaller.defaultInstallDir(Map.of("VOIDBOX_DATA_DIR", "/v", "XDG_DATA_HOME", "/x", "HOME", "/h")::get))
+        assertThat(ClaudeCodeInstaller.defaultInstallDir(
+                        Map.of("VOIDBOX_DATA_DIR", "/v", "XDG_DATA_HOME", "/x", "HOME", "/h")::get))
                 .isEqualTo(Path.of("/v/claude-code/2.1.197"));
         assertThat(ClaudeCodeInstaller.defaultInstallDir(Map.of("XDG_DATA_HOME", "/x", "HOME", "/h")::get))
                 .isEqualTo(Path.of("/x/voidbox/claude-code/2.1.197"));
@@ -120,8 +136,13 @@ class ClaudeCodeInstallerTest {
     }
 
     private ClaudeCodeInstaller installer(Path dir, Path npmDir) {
-        return new ClaudeCodeInstaller(dir, Map.of("PATH", npmDir.toString())::get, "Linux", "amd64",
-                Duration.ofSeconds(30), Duration.ofSeconds(60));
+        return new ClaudeCodeInstaller(
+                dir,
+                Map.of("PATH", npmDir.toString())::get,
+                "Linux",
+                "amd64",
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60));
     }
 
     /** A fake npm that lays out the native binary (printing {@code version}) or fails with {@code exit}. */

@@ -1,16 +1,15 @@
 package io.voidbox.sandbox.local;
 
 import io.voidbox.protocol.TelemetryBatch;
-
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.support.FileTrees;
-import io.voidbox.spi.support.LineSplitter;
 import io.voidbox.spi.OutputSink;
-import io.voidbox.spi.support.ProcessTrees;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.FileTrees;
+import io.voidbox.spi.support.LineSplitter;
+import io.voidbox.spi.support.ProcessTrees;
 import io.voidbox.spi.support.WorkspacePaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /** One box's local workspace and the processes started in it. Owns both; {@link #close()} removes them. */
 final class LocalSandbox implements Sandbox {
@@ -44,6 +42,7 @@ final class LocalSandbox implements Sandbox {
     private final Thread samplerThread;
     /** Kills the agent's process groups if the JVM exits mid-run (Ctrl-C): they are not our children's children otherwise. */
     private final Thread shutdownHook;
+
     private volatile boolean closed;
 
     private LocalSandbox(SandboxRequest request, Path root, Supplier<Path> claudeExecutable) throws IOException {
@@ -53,12 +52,16 @@ final class LocalSandbox implements Sandbox {
         this.home = Files.createDirectories(root.resolve("home"));
         this.tmp = Files.createDirectories(root.resolve("tmp"));
         this.claudeExecutable = claudeExecutable;
-        this.sampler = new ProcessTreeSampler(Path.of("/proc"), () -> running.stream().map(Process::toHandle).toList());
-        this.samplerThread = Thread.ofVirtual().name("telemetry-" + request.boxName()).start(this::sampleLoop);
-        this.shutdownHook = new Thread(() -> {
-            killAll();
-            deleteTree(root);
-        }, "voidbox-local-shutdown-" + request.boxName());
+        this.sampler = new ProcessTreeSampler(
+                Path.of("/proc"), () -> running.stream().map(Process::toHandle).toList());
+        this.samplerThread =
+                Thread.ofVirtual().name("telemetry-" + request.boxName()).start(this::sampleLoop);
+        this.shutdownHook = new Thread(
+                () -> {
+                    killAll();
+                    deleteTree(root);
+                },
+                "voidbox-local-shutdown-" + request.boxName());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -78,8 +81,14 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public SandboxEnvironment environment() {
-        return new SandboxEnvironment("local", Optional.empty(), workspace.toString(), "127.0.0.1",
-                claudeExecutable.get().toString(), home.toString(), Optional.empty());
+        return new SandboxEnvironment(
+                "local",
+                Optional.empty(),
+                workspace.toString(),
+                "127.0.0.1",
+                claudeExecutable.get().toString(),
+                home.toString(),
+                Optional.empty());
     }
 
     @Override
@@ -102,7 +111,10 @@ final class LocalSandbox implements Sandbox {
         if (HAVE_SETSID) argv.add("/usr/bin/setsid"); // own process group: a timeout kills the whole tree
         argv.addAll(spec.argv());
         ProcessBuilder pb = new ProcessBuilder(argv)
-                .directory(spec.workingDir() == null ? workspace.toFile() : Path.of(spec.workingDir()).toFile());
+                .directory(
+                        spec.workingDir() == null
+                                ? workspace.toFile()
+                                : Path.of(spec.workingDir()).toFile());
         Map<String, String> env = pb.environment();
         env.clear();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));

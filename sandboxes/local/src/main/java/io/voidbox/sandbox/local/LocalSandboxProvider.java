@@ -30,7 +30,8 @@ public final class LocalSandboxProvider implements SandboxProvider {
         try {
             return LocalSandbox.start(request, claudeExecutable);
         } catch (IOException e) {
-            throw new SandboxException("cannot create local sandbox for box " + request.boxName() + ": " + e.getMessage(), e);
+            throw new SandboxException(
+                    "cannot create local sandbox for box " + request.boxName() + ": " + e.getMessage(), e);
         }
     }
 }

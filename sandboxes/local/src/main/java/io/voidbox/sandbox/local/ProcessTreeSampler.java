@@ -55,8 +55,15 @@ final class ProcessTreeSampler {
         }
         lastJiffies = jiffies;
         lastNanos = now;
-        procs.sort(Comparator.comparingLong(TelemetryBatch.ProcessSample::rssBytes).reversed());
-        return new TelemetryBatch.Sample(System.currentTimeMillis(), cpu, rss, memTotal(), runningCount, fds,
+        procs.sort(
+                Comparator.comparingLong(TelemetryBatch.ProcessSample::rssBytes).reversed());
+        return new TelemetryBatch.Sample(
+                System.currentTimeMillis(),
+                cpu,
+                rss,
+                memTotal(),
+                runningCount,
+                fds,
                 procs.subList(0, Math.min(5, procs.size())));
     }
 

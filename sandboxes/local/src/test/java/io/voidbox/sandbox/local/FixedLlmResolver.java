@@ -2,7 +2,6 @@ package io.voidbox.sandbox.local;
 
 import io.voidbox.LlmConfig;
 import io.voidbox.spi.LlmResolver;
-
 import io.voidbox.spi.SandboxEnvironment;
 import java.util.Map;
 

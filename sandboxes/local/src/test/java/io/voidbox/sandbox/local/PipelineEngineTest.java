@@ -1,26 +1,24 @@
 package io.voidbox.sandbox.local;
 
-import java.util.Map;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.voidbox.Box;
-import io.voidbox.internal.engine.BoxExecutor;
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.StageResult;
 import io.voidbox.VoidBox;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.voidbox.event.RunEvent;
+import io.voidbox.internal.engine.BoxExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PipelineEngineTest {
 
@@ -36,13 +34,20 @@ class PipelineEngineTest {
     }
 
     private static Box box(String name, String script) {
-        return Box.named(name).prompt(script).sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL)).timeout(Duration.ofSeconds(60)).build();
+        return Box.named(name)
+                .prompt(script)
+                .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL))
+                .timeout(Duration.ofSeconds(60))
+                .build();
     }
 
     @Test
     void sequentialStagesPassFileOutputOrResultTextToTheNextStage() {
-        Box producer = Box.named("producer").prompt("echo '{\"answer\": 42}' > out.json; echo ignored text")
-                .outputFile("out.json").sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL)).build();
+        Box producer = Box.named("producer")
+                .prompt("echo '{\"answer\": 42}' > out.json; echo ignored text")
+                .outputFile("out.json")
+                .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL))
+                .build();
         Box middle = box("middle", "cat input.json");
         Box last = box("last", "cat input.json");
         PipelineResult r;
@@ -54,7 +59,8 @@ class PipelineEngineTest {
         assertThat(r.stages().get(1).resultText()).isEqualTo("{\"answer\":42}");
         // middle had no output file: its result text travels on
         assertThat(r.finalOutput()).isEqualTo("{\"answer\":42}");
-        assertThat(events.of(RunEvent.StageStarted.class)).extracting(RunEvent.StageStarted::stage)
+        assertThat(events.of(RunEvent.StageStarted.class))
+                .extracting(RunEvent.StageStarted::stage)
                 .containsExactly("producer", "middle", "last");
         assertThat(events.events().getFirst()).isInstanceOf(RunEvent.RunStarted.class);
         assertThat(events.events().getLast()).isInstanceOf(RunEvent.RunCompleted.class);
@@ -82,13 +88,22 @@ class PipelineEngineTest {
         long t0 = System.nanoTime();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
-            r = vb.run(Pipeline.named("fan", box("start", "echo go")).fanOut(List.of(slow, fast, mid)).pipe(reduce), "");
+            r = vb.run(
+                    Pipeline.named("fan", box("start", "echo go"))
+                            .fanOut(List.of(slow, fast, mid))
+                            .pipe(reduce),
+                    "");
         }
         assertThat(r.success()).isTrue();
         assertThat(r.finalOutput()).isEqualTo("[{\"b\":\"slow\"},\"fast-text\",[1,2]]");
         // all three branches started before the slowest one completed
-        var started = events.of(RunEvent.StageStarted.class).stream().filter(e -> e.stageIndex() == 1).toList();
-        var slowDone = events.of(RunEvent.StageCompleted.class).stream().filter(e -> e.box().equals("slow")).findFirst().orElseThrow();
+        var started = events.of(RunEvent.StageStarted.class).stream()
+                .filter(e -> e.stageIndex() == 1)
+                .toList();
+        var slowDone = events.of(RunEvent.StageCompleted.class).stream()
+                .filter(e -> e.box().equals("slow"))
+                .findFirst()
+                .orElseThrow();
         assertThat(started).hasSize(3).allSatisfy(s -> assertThat(s.ts()).isBefore(slowDone.ts()));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
     }
@@ -103,7 +118,11 @@ class PipelineEngineTest {
             PipelineResult r;
             long t0 = System.nanoTime();
             try (VoidBox vb = runtime()) {
-                r = vb.run(Pipeline.named("fail", box("first", "true")).fanOut(List.of(sleeper, broken)).pipe(after), "");
+                r = vb.run(
+                        Pipeline.named("fail", box("first", "true"))
+                                .fanOut(List.of(sleeper, broken))
+                                .pipe(after),
+                        "");
             }
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
             assertThat(r.success()).isFalse();
@@ -112,7 +131,9 @@ class PipelineEngineTest {
             assertThat(r.stages().get(1).error()).get().asString().contains("cancelled");
             long pid = Long.parseLong(Files.readString(marker).strip());
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isIn(Optional.empty(), Optional.of(false));
-            assertThat(events.of(RunEvent.StageStarted.class)).extracting(RunEvent.StageStarted::box).doesNotContain("after");
+            assertThat(events.of(RunEvent.StageStarted.class))
+                    .extracting(RunEvent.StageStarted::box)
+                    .doesNotContain("after");
             assertThat(events.events().getLast()).isInstanceOf(RunEvent.RunFailed.class);
             assertThat(events.of(RunEvent.BoxStopped.class)).hasSize(3);
         } finally {
@@ -124,8 +145,11 @@ class PipelineEngineTest {
     void stageTimeoutKillsTheAgentsWholeProcessTree() throws Exception {
         Path marker = Files.createTempFile("voidbox-tree", ".pid");
         try {
-            Box hang = Box.named("hang").prompt("sh -c 'echo $$ > " + marker + "; sleep 60' & sleep 60; wait")
-                    .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL)).timeout(Duration.ofSeconds(2)).build();
+            Box hang = Box.named("hang")
+                    .prompt("sh -c 'echo $$ > " + marker + "; sleep 60' & sleep 60; wait")
+                    .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL))
+                    .timeout(Duration.ofSeconds(2))
+                    .build();
             PipelineResult r;
             try (VoidBox vb = runtime()) {
                 r = vb.run(Pipeline.named("t", hang), "");
@@ -133,7 +157,8 @@ class PipelineEngineTest {
             assertThat(r.success()).isFalse();
             assertThat(r.stages().getFirst().error()).get().asString().contains("timed out after 2 s");
             long grandchild = Long.parseLong(Files.readString(marker).strip());
-            assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive)).isIn(Optional.empty(), Optional.of(false));
+            assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive))
+                    .isIn(Optional.empty(), Optional.of(false));
         } finally {
             Files.deleteIfExists(marker);
         }
@@ -143,21 +168,28 @@ class PipelineEngineTest {
     void autoBackendFallsBackToLocalWithOneWarningAndExplicitVmIsAnError() {
         Box a = Box.named("a").prompt("true").build();
         Box b = Box.named("b").prompt("true").build();
-        Box vm = Box.named("c").prompt("true").sandbox(SandboxOptions.defaults().withBackend(Backend.VM)).build();
+        Box vm = Box.named("c")
+                .prompt("true")
+                .sandbox(SandboxOptions.defaults().withBackend(Backend.VM))
+                .build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
             r = vb.run(Pipeline.named("auto", a).pipe(b).pipe(vm), "");
         }
         assertThat(r.stages()).extracting(StageResult::backend).containsExactly("local", "local", "?");
-        var warnings = events.of(RunEvent.Log.class).stream().filter(l -> l.line().contains("backend auto")).toList();
+        var warnings = events.of(RunEvent.Log.class).stream()
+                .filter(l -> l.line().contains("backend auto"))
+                .toList();
         assertThat(warnings).hasSize(1);
         assertThat(r.error()).get().asString().contains("backend vm requested for box c");
     }
 
     @Test
     void localSandboxFeedsProcessTelemetryAndCleansUpItsWorkspace() {
-        Box busy = Box.named("busy").prompt("i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; pwd")
-                .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL).withTelemetryIntervalMs(100)).build();
+        Box busy = Box.named("busy")
+                .prompt("i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; pwd")
+                .sandbox(SandboxOptions.defaults().withBackend(Backend.LOCAL).withTelemetryIntervalMs(100))
+                .build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
             r = vb.run(Pipeline.named("tele", busy), "");
@@ -178,11 +210,15 @@ class PipelineEngineTest {
         Path ro = Files.createDirectories(tmp.resolve("ro"));
         Path rw = Files.createDirectories(tmp.resolve("rw"));
         Files.writeString(ro.resolve("data.txt"), "from-host");
-        var mounts = List.of(new SandboxOptions.Mount(ro, "/workspace/in", true),
+        var mounts = List.of(
+                new SandboxOptions.Mount(ro, "/workspace/in", true),
                 new SandboxOptions.Mount(rw, "/workspace/out", false));
         // the local sandbox's workspace stands for /workspace: mount paths are given as the agent sees them
-        Box box = Box.named("mounter").prompt("cat in/data.txt; mkdir -p out/sub; echo result > out/sub/r.txt; echo changed > in/data.txt")
-                .sandbox(new SandboxOptions(Backend.LOCAL, SandboxOptions.Accel.AUTO, 512, 1, true, Map.of(), mounts, 1000)).build();
+        Box box = Box.named("mounter")
+                .prompt("cat in/data.txt; mkdir -p out/sub; echo result > out/sub/r.txt; echo changed > in/data.txt")
+                .sandbox(new SandboxOptions(
+                        Backend.LOCAL, SandboxOptions.Accel.AUTO, 512, 1, true, Map.of(), mounts, 1000))
+                .build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
             r = vb.run(Pipeline.named("m", box), "");
@@ -190,6 +226,8 @@ class PipelineEngineTest {
         assertThat(r.error()).isEmpty();
         assertThat(r.finalOutput()).isEqualTo("from-host");
         assertThat(Files.readString(rw.resolve("sub/r.txt"))).isEqualTo("result\n");
-        assertThat(Files.readString(ro.resolve("data.txt"))).as("ro mounts never change the host").isEqualTo("from-host");
+        assertThat(Files.readString(ro.resolve("data.txt")))
+                .as("ro mounts never change the host")
+                .isEqualTo("from-host");
     }
 }

@@ -1,11 +1,11 @@
 package io.voidbox.sandbox.local;
 
-import io.voidbox.spi.AgentInvocation;
 import io.voidbox.Failure;
 import io.voidbox.Usage;
-import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
@@ -27,29 +27,32 @@ final class ShellAgentRunner implements AgentRunner {
     }
 
     @Override
-    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, BoxScope listener) throws IOException, InterruptedException {
+    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, BoxScope listener)
+            throws IOException, InterruptedException {
         String script = inv.prompt().split("\n\n", 2)[0];
         listener.agentStarted(name(), inv.provider(), inv.model());
         listener.toolCall("Bash", "toolu_1", script, null);
         StringBuilder out = new StringBuilder();
         long t0 = System.nanoTime();
-        ExecResult r = sandbox.exec(new ExecSpec(List.of("sh", "-c", script), Map.of(), null, inv.timeout()), new OutputSink() {
-            @Override
-            public void stdout(String line) {
-                out.append(line).append('\n');
-                listener.line("stdout", line);
-            }
+        ExecResult r = sandbox.exec(
+                new ExecSpec(List.of("sh", "-c", script), Map.of(), null, inv.timeout()), new OutputSink() {
+                    @Override
+                    public void stdout(String line) {
+                        out.append(line).append('\n');
+                        listener.line("stdout", line);
+                    }
 
-            @Override
-            public void stderr(String line) {
-                listener.line("stderr", line);
-            }
-        });
+                    @Override
+                    public void stderr(String line) {
+                        listener.line("stderr", line);
+                    }
+                });
         long ms = (System.nanoTime() - t0) / 1_000_000;
         boolean ok = !r.timedOut() && r.exitCode() == 0;
         listener.toolResult("Bash", "toolu_1", !ok, ms, out.toString(), null);
         Optional<Failure> failure = r.timedOut()
-                ? Optional.of(new Failure.Timeout("agent timed out after " + inv.timeout().toSeconds() + " s"))
+                ? Optional.of(new Failure.Timeout(
+                        "agent timed out after " + inv.timeout().toSeconds() + " s"))
                 : r.exitCode() != 0
                         ? Optional.of(new Failure.AgentExit(r.exitCode(), "agent exited with code " + r.exitCode()))
                         : Optional.empty();

@@ -25,8 +25,10 @@ public record VmHostCheck(List<String> lines, boolean runsVms, String accel) {
      * (when {@code /dev/kvm} is usable) and under TCG; without, nothing is booted.
      */
     public static VmHostCheck run(Optional<GuestImage> image, boolean trialBoots) throws InterruptedException {
-        AccelProbe.Report r = AccelProbe.system().probe(trialBoots ? image : Optional.empty(), AccelSelector.KVM_TRIAL_DEADLINE, trialBoots);
-        boolean runsVms = r.qemu().isPresent() && (r.tcgBoot().isPresent() || r.kvmBoot().isPresent() || !trialBoots);
+        AccelProbe.Report r = AccelProbe.system()
+                .probe(trialBoots ? image : Optional.empty(), AccelSelector.KVM_TRIAL_DEADLINE, trialBoots);
+        boolean runsVms =
+                r.qemu().isPresent() && (r.tcgBoot().isPresent() || r.kvmBoot().isPresent() || !trialBoots);
         return new VmHostCheck(r.lines(), runsVms, r.recommended().id());
     }
 }

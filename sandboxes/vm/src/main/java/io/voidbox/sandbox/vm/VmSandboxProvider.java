@@ -82,8 +82,11 @@ public final class VmSandboxProvider implements SandboxProvider {
     private GuestImage buildImage() throws IOException, InterruptedException {
         GuestImageCache cache = caches.get();
         Path jar = cache.packGuestAgent();
-        GuestImageConfig config = GuestImageConfig.builder().agentJars(List.of(jar)).mainClass(GuestImageConfig.DEFAULT_MAIN_CLASS)
-                .claudeBinary(claudeBinary.get()).build();
+        GuestImageConfig config = GuestImageConfig.builder()
+                .agentJars(List.of(jar))
+                .mainClass(GuestImageConfig.DEFAULT_MAIN_CLASS)
+                .claudeBinary(claudeBinary.get())
+                .build();
         return cache.build(config, progress);
     }
 
@@ -113,14 +116,21 @@ public final class VmSandboxProvider implements SandboxProvider {
                 .guestArg("port", GuestImage.CHANNEL_PORT_NAME)
                 .guestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()))
                 .build();
-        QemuMachine machine = launcher.boot(spec, (stream, line) -> request.scope().line(stream, line));
+        QemuMachine machine =
+                launcher.boot(spec, (stream, line) -> request.scope().line(stream, line));
         Connection connection = null;
         try {
             Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
             connection = Connection.connect(transport, secret, CHANNEL_TIMEOUT, request.telemetry());
             String kernel = connection.peer().kernel();
-            SandboxEnvironment env = new SandboxEnvironment("vm", Optional.of(accel.id()), GuestImage.GUEST_WORKSPACE,
-                    GuestImage.HOST_ADDRESS, GuestImage.GUEST_CLAUDE, GuestImage.GUEST_HOME, Optional.of(kernel));
+            SandboxEnvironment env = new SandboxEnvironment(
+                    "vm",
+                    Optional.of(accel.id()),
+                    GuestImage.GUEST_WORKSPACE,
+                    GuestImage.HOST_ADDRESS,
+                    GuestImage.GUEST_CLAUDE,
+                    GuestImage.GUEST_HOME,
+                    Optional.of(kernel));
             VmSandbox sandbox = new VmSandbox(machine, connection, env, request.scope(), request.env());
             request.scope().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel);
             return sandbox;
@@ -129,8 +139,12 @@ public final class VmSandboxProvider implements SandboxProvider {
             String tail = machine.consoleTail();
             machine.close();
             request.scope().stopped("vm", accel.id(), "failed to connect");
-            throw new SandboxException("box " + request.boxName() + ": the guest agent did not answer on its channel: " + e.getMessage()
-                    + (tail.isBlank() ? "" : "; last console lines: " + tail.strip().replace('\n', '|')), e);
+            throw new SandboxException(
+                    "box " + request.boxName() + ": the guest agent did not answer on its channel: " + e.getMessage()
+                            + (tail.isBlank()
+                                    ? ""
+                                    : "; last console lines: " + tail.strip().replace('\n', '|')),
+                    e);
         }
     }
 }

@@ -20,28 +20,42 @@ public final class PlaceholderAgent {
         String cmdline = Files.readString(Path.of("/proc/cmdline")).trim();
         String mode = arg(cmdline, "voidbox.placeholder", "exit");
         String port = arg(cmdline, "voidbox.port", "voidbox.0");
-        System.out.println("voidbox-placeholder: java " + Runtime.version() + " uptime " + Files.readString(Path.of("/proc/uptime")).split(" ")[0]
-                + " user " + System.getProperty("user.name") + " mode " + mode);
+        System.out.println("voidbox-placeholder: java " + Runtime.version() + " uptime "
+                + Files.readString(Path.of("/proc/uptime")).split(" ")[0] + " user " + System.getProperty("user.name")
+                + " mode " + mode);
         System.out.println("voidbox-init: agent-ready");
         switch (mode) {
             case "echo" -> {
                 try (RandomAccessFile ch = new RandomAccessFile("/dev/virtio-ports/" + port, "rw")) {
-                    ch.write(("hello-from-guest " + System.getProperty("os.version") + "\n").getBytes(StandardCharsets.UTF_8));
+                    ch.write(("hello-from-guest " + System.getProperty("os.version") + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
                     System.out.println("voidbox-placeholder: got " + ch.readLine());
                 }
             }
             case "hold" -> Thread.sleep(TimeUnit.MINUTES.toMillis(10));
             case "probe" -> {
                 run(List.of("/bin/bash", "-c", "echo bash=$BASH_VERSION"));
-                run(List.of("setpriv", "--reuid=1000", "--regid=1000", "--init-groups", "--", "/bin/sh", "-c", "echo uid=$(id -u) home=$HOME; touch /workspace/x && echo workspace-writable"));
-                run(List.of("/bin/sh", "-c", "ls -l /etc/ssl/certs/ca-certificates.crt | cut -c1-10; cat /etc/resolv.conf"));
+                run(List.of(
+                        "setpriv",
+                        "--reuid=1000",
+                        "--regid=1000",
+                        "--init-groups",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "echo uid=$(id -u) home=$HOME; touch /workspace/x && echo workspace-writable"));
+                run(List.of(
+                        "/bin/sh",
+                        "-c",
+                        "ls -l /etc/ssl/certs/ca-certificates.crt | cut -c1-10; cat /etc/resolv.conf"));
                 if (Files.exists(Path.of("/usr/bin/claude"))) {
                     long t0 = System.nanoTime();
                     run(List.of("/usr/bin/claude", "--version"));
-                    System.out.println("voidbox-placeholder: claude --version took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    System.out.println("voidbox-placeholder: claude --version took "
+                            + (System.nanoTime() - t0) / 1_000_000 + " ms");
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 

@@ -71,9 +71,11 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
     }
 
     static Optional<String> skipReason() {
-        if ("false".equals(System.getProperty("voidbox.vmTests"))) return Optional.of("VM tests switched off with -Dvoidbox.vmTests=false");
+        if ("false".equals(System.getProperty("voidbox.vmTests")))
+            return Optional.of("VM tests switched off with -Dvoidbox.vmTests=false");
         if (AccelProbe.findQemu().isEmpty()) {
-            return Optional.of("qemu-system-x86_64 not installed (apt-get install -y qemu-system-x86, or scripts/install-vm-deps.sh)");
+            return Optional.of(
+                    "qemu-system-x86_64 not installed (apt-get install -y qemu-system-x86, or scripts/install-vm-deps.sh)");
         }
         return Optional.empty();
     }
@@ -102,9 +104,12 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
         if (p.getParameter().getType() == VmSandboxProvider.class)
             // the real backend: real guest agent and Claude Code in the image, built once per run (cached on disk)
-            return e.getRoot().getStore(NS).getOrComputeIfAbsent(VmSandboxProvider.class,
-                    k -> new VmSandboxProvider(ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
-                    VmSandboxProvider.class);
+            return e.getRoot()
+                    .getStore(NS)
+                    .getOrComputeIfAbsent(
+                            VmSandboxProvider.class,
+                            k -> new VmSandboxProvider(ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
+                            VmSandboxProvider.class);
         return e.getRoot().getStore(NS).getOrComputeIfAbsent(Env.class, k -> createEnv(), Env.class);
     }
 
@@ -121,8 +126,10 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
                     .mainClass(PlaceholderAgent.class.getName())
                     .build();
             GuestImage image = GuestImageCache.defaults().build(config, s -> System.out.println("[vm-test] " + s));
-            System.out.println("[vm-test] image " + image.id() + " kernel " + image.kernelVersion() + " at " + image.dir());
-            // VM tests always run under TCG: it works everywhere QEMU does (KVM hangs on our nested hosts, docs/kvm.md).
+            System.out.println(
+                    "[vm-test] image " + image.id() + " kernel " + image.kernelVersion() + " at " + image.dir());
+            // VM tests always run under TCG: it works everywhere QEMU does (KVM hangs on our nested hosts,
+            // docs/kvm.md).
             return new Env(qemu, image, Accel.TCG);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -135,10 +142,15 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
     /** Packs PlaceholderAgent into a jar with fixed timestamps, so the image hash is stable across runs. */
     static Path placeholderJar() throws IOException {
         String resource = PlaceholderAgent.class.getName().replace('.', '/') + ".class";
-        Path classes = Path.of(PlaceholderAgent.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path classes = Path.of(PlaceholderAgent.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .getPath());
         Path jar = classes.getParent().resolve("vm-test").resolve("placeholder-agent.jar");
         Files.createDirectories(jar.getParent());
-        try (OutputStream o = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(o)) {
+        try (OutputStream o = Files.newOutputStream(jar);
+                JarOutputStream j = new JarOutputStream(o)) {
             JarEntry e = new JarEntry(resource);
             e.setLastModifiedTime(FileTime.fromMillis(0));
             j.putNextEntry(e);
@@ -162,7 +174,10 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
         public void close() {
             int s = skipped.values().stream().mapToInt(AtomicInteger::get).sum();
             StringBuilder line = new StringBuilder("VM tests: " + ran.get() + " ran (accel=tcg), " + s + " skipped");
-            if (s > 0) line.append(" (").append(String.join("; ", new TreeMap<>(skipped).keySet())).append(')');
+            if (s > 0)
+                line.append(" (")
+                        .append(String.join("; ", new TreeMap<>(skipped).keySet()))
+                        .append(')');
             System.out.println(line);
         }
     }

@@ -2,9 +2,9 @@ package io.voidbox.agent.claude.internal;
 
 import io.voidbox.Failure;
 import io.voidbox.spi.AgentInvocation;
-import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
@@ -31,8 +31,16 @@ public final class ClaudeCodeRunner implements AgentRunner {
     }
 
     static List<String> argv(SandboxEnvironment env, AgentInvocation inv) {
-        return List.of(env.claudeExecutable(), "-p", inv.prompt(), "--output-format", "stream-json", "--verbose",
-                "--dangerously-skip-permissions", "--model", inv.model());
+        return List.of(
+                env.claudeExecutable(),
+                "-p",
+                inv.prompt(),
+                "--output-format",
+                "stream-json",
+                "--verbose",
+                "--dangerously-skip-permissions",
+                "--model",
+                inv.model());
     }
 
     static Map<String, String> env(SandboxEnvironment env, AgentInvocation inv) {
@@ -49,53 +57,69 @@ public final class ClaudeCodeRunner implements AgentRunner {
     }
 
     @Override
-    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, BoxScope scope) throws IOException, InterruptedException {
+    public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, BoxScope scope)
+            throws IOException, InterruptedException {
         SandboxEnvironment senv = sandbox.environment();
         ClaudeRunSummary.Accumulator acc = ClaudeRunSummary.accumulator();
         StreamJsonParser parser = new StreamJsonParser(event -> {
             acc.accept(event);
             switch (event) {
-                case ClaudeStreamEvent.ToolUse u -> scope.toolCall(u.toolName(), u.toolUseId(), u.inputJson(), u.parentToolUseId());
-                case ClaudeStreamEvent.ToolResult r -> scope.toolResult(r.toolName() != null ? r.toolName() : "unknown",
-                        r.toolUseId(), r.isError(), Math.max(0, r.durationMs()), r.content(), r.parentToolUseId());
-                case ClaudeStreamEvent.ParseWarning w -> scope.warning("claude stream line " + w.line() + ": " + w.message()
-                        + (w.excerpt() == null ? "" : " [" + w.excerpt() + "]"));
-                case ClaudeStreamEvent.ToolUnfinished u -> scope.warning("tool call " + u.toolName() + " (" + u.toolUseId() + ") never returned a result");
-                default -> {
-                }
+                case ClaudeStreamEvent.ToolUse u ->
+                    scope.toolCall(u.toolName(), u.toolUseId(), u.inputJson(), u.parentToolUseId());
+                case ClaudeStreamEvent.ToolResult r ->
+                    scope.toolResult(
+                            r.toolName() != null ? r.toolName() : "unknown",
+                            r.toolUseId(),
+                            r.isError(),
+                            Math.max(0, r.durationMs()),
+                            r.content(),
+                            r.parentToolUseId());
+                case ClaudeStreamEvent.ParseWarning w ->
+                    scope.warning("claude stream line " + w.line() + ": " + w.message()
+                            + (w.excerpt() == null ? "" : " [" + w.excerpt() + "]"));
+                case ClaudeStreamEvent.ToolUnfinished u ->
+                    scope.warning("tool call " + u.toolName() + " (" + u.toolUseId() + ") never returned a result");
+                default -> {}
             }
         });
         Deque<String> stderrTail = new ArrayDeque<>();
         scope.agentStarted(name(), inv.provider(), inv.model());
-        ExecResult r = sandbox.exec(new ExecSpec(argv(senv, inv), env(senv, inv), senv.workspace(), inv.timeout()), new OutputSink() {
-            @Override
-            public void stdout(String line) {
-                scope.line("stdout", line);
-                parser.accept(line);
-            }
+        ExecResult r = sandbox.exec(
+                new ExecSpec(argv(senv, inv), env(senv, inv), senv.workspace(), inv.timeout()), new OutputSink() {
+                    @Override
+                    public void stdout(String line) {
+                        scope.line("stdout", line);
+                        parser.accept(line);
+                    }
 
-            @Override
-            public void stderr(String line) {
-                scope.line("stderr", line);
-                synchronized (stderrTail) {
-                    if (stderrTail.size() == STDERR_TAIL) stderrTail.removeFirst();
-                    stderrTail.addLast(line);
-                }
-            }
-        });
+                    @Override
+                    public void stderr(String line) {
+                        scope.line("stderr", line);
+                        synchronized (stderrTail) {
+                            if (stderrTail.size() == STDERR_TAIL) stderrTail.removeFirst();
+                            stderrTail.addLast(line);
+                        }
+                    }
+                });
         parser.finish();
         ClaudeRunSummary s = acc.summary();
-        return new AgentOutcome(s.resultText() == null ? "" : s.resultText(), s.sessionId() == null ? "" : s.sessionId(),
-                s.usage().withModelIfBlank(inv.model()), s.durationMs(), s.durationApiMs(),
+        return new AgentOutcome(
+                s.resultText() == null ? "" : s.resultText(),
+                s.sessionId() == null ? "" : s.sessionId(),
+                s.usage().withModelIfBlank(inv.model()),
+                s.durationMs(),
+                s.durationApiMs(),
                 failure(r, s, inv, tail(stderrTail)));
     }
 
     private static Optional<Failure> failure(ExecResult r, ClaudeRunSummary s, AgentInvocation inv, String stderrTail) {
         if (r.timedOut())
-            return Optional.of(new Failure.Timeout("agent timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed"));
+            return Optional.of(new Failure.Timeout(
+                    "agent timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed"));
         if (s.isError()) return Optional.of(new Failure.AgentError("claude reported an error: " + s.errorMessage()));
         if (r.exitCode() != 0)
-            return Optional.of(new Failure.AgentExit(r.exitCode(), "claude exited with code " + r.exitCode() + stderrTail));
+            return Optional.of(
+                    new Failure.AgentExit(r.exitCode(), "claude exited with code " + r.exitCode() + stderrTail));
         if (!s.hasResult()) return Optional.of(new Failure.NoResult("claude ended without a result line" + stderrTail));
         return Optional.empty();
     }

@@ -23,8 +23,16 @@ import java.util.function.Consumer;
  * @param toolErrors   tool results with {@code is_error}
  * @param warnings     parse warnings plus unfinished tool calls
  */
-public record ClaudeRunSummary(Usage usage, String sessionId, long durationMs, long durationApiMs, String errorMessage,
-                               int toolErrors, String resultText, boolean hasResult, int warnings) {
+public record ClaudeRunSummary(
+        Usage usage,
+        String sessionId,
+        long durationMs,
+        long durationApiMs,
+        String errorMessage,
+        int toolErrors,
+        String resultText,
+        boolean hasResult,
+        int warnings) {
 
     public boolean isError() {
         return errorMessage != null;
@@ -60,8 +68,7 @@ public record ClaudeRunSummary(Usage usage, String sessionId, long durationMs, l
         private final Set<String> toolsUsed = new LinkedHashSet<>();
         private int warnings;
 
-        private Accumulator() {
-        }
+        private Accumulator() {}
 
         @Override
         public void accept(ClaudeStreamEvent event) {
@@ -78,7 +85,9 @@ public record ClaudeRunSummary(Usage usage, String sessionId, long durationMs, l
                     if (t.error() != null) {
                         lastAssistantError = t.text();
                     }
-                    if (assistantModel == null && t.model() != null && !t.model().startsWith("<")) {
+                    if (assistantModel == null
+                            && t.model() != null
+                            && !t.model().startsWith("<")) {
                         assistantModel = t.model();
                     }
                     if (t.parentToolUseId() == null) {
@@ -124,12 +133,21 @@ public record ClaudeRunSummary(Usage usage, String sessionId, long durationMs, l
             if (r == null) {
                 String error = lastAssistantError != null ? lastAssistantError : "no result line in the stream";
                 Usage usage = new Usage(Usage.Tokens.NONE, 0.0, topLevelMessages, toolCalls, tools, m, false);
-                return new ClaudeRunSummary(usage, sessionId, 0, 0, error, toolErrors, lastTopLevelText, false, warnings);
+                return new ClaudeRunSummary(
+                        usage, sessionId, 0, 0, error, toolErrors, lastTopLevelText, false, warnings);
             }
             Usage usage = new Usage(r.tokens(), r.costUsd(), r.numTurns(), toolCalls, tools, m, false);
             String error = r.isError() ? (r.errorMessage() != null ? r.errorMessage() : "unknown") : null;
-            return new ClaudeRunSummary(usage, r.sessionId() != null ? r.sessionId() : sessionId, r.durationMs(),
-                    r.durationApiMs(), error, toolErrors, r.resultText(), true, warnings);
+            return new ClaudeRunSummary(
+                    usage,
+                    r.sessionId() != null ? r.sessionId() : sessionId,
+                    r.durationMs(),
+                    r.durationApiMs(),
+                    error,
+                    toolErrors,
+                    r.resultText(),
+                    true,
+                    warnings);
         }
     }
 }

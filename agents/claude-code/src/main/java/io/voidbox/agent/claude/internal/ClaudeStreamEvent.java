@@ -1,7 +1,6 @@
 package io.voidbox.agent.claude.internal;
 
 import io.voidbox.Usage;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +24,16 @@ public sealed interface ClaudeStreamEvent {
     String parentToolUseId();
 
     /** {@code system}/{@code init}: the CLI is configured and about to call the model. */
-    record Init(long line, String parentToolUseId, String sessionId, String model, String cwd,
-                List<String> tools, String claudeCodeVersion, String permissionMode) implements ClaudeStreamEvent {
+    record Init(
+            long line,
+            String parentToolUseId,
+            String sessionId,
+            String model,
+            String cwd,
+            List<String> tools,
+            String claudeCodeVersion,
+            String permissionMode)
+            implements ClaudeStreamEvent {
         public Init {
             tools = List.copyOf(tools);
         }
@@ -37,21 +44,19 @@ public sealed interface ClaudeStreamEvent {
      * synthesized the message to report a failure (e.g. {@code "unknown"} for an API error, with
      * {@code model} {@code "<synthetic>"}); it is {@code null} for model output.
      */
-    record AssistantText(long line, String parentToolUseId, String messageId, String model, String text,
-                         String error) implements ClaudeStreamEvent {
-    }
+    record AssistantText(long line, String parentToolUseId, String messageId, String model, String text, String error)
+            implements ClaudeStreamEvent {}
 
     /** A {@code thinking} block of an assistant message (extended thinking). */
-    record Thinking(long line, String parentToolUseId, String messageId, String text) implements ClaudeStreamEvent {
-    }
+    record Thinking(long line, String parentToolUseId, String messageId, String text) implements ClaudeStreamEvent {}
 
     /**
      * A {@code tool_use} block: the model asked for a tool. {@code inputJson} is the block's
      * {@code input} exactly as it appeared on the line (compact JSON, usually an object).
      */
-    record ToolUse(long line, String parentToolUseId, String messageId, String toolUseId, String toolName,
-                   String inputJson) implements ClaudeStreamEvent {
-    }
+    record ToolUse(
+            long line, String parentToolUseId, String messageId, String toolUseId, String toolName, String inputJson)
+            implements ClaudeStreamEvent {}
 
     /**
      * A {@code tool_result} block of a user message, matched to its {@link ToolUse}.
@@ -61,8 +66,15 @@ public sealed interface ClaudeStreamEvent {
      * {@code tool_use} was seen, {@code toolName} is {@code null} and {@code durationNanos} is
      * {@code -1} (and a {@link ParseWarning.Kind#ORPHAN_TOOL_RESULT} warning precedes it).
      */
-    record ToolResult(long line, String parentToolUseId, String toolUseId, String toolName, boolean isError,
-                      String content, long durationNanos) implements ClaudeStreamEvent {
+    record ToolResult(
+            long line,
+            String parentToolUseId,
+            String toolUseId,
+            String toolName,
+            boolean isError,
+            String content,
+            long durationNanos)
+            implements ClaudeStreamEvent {
 
         /** Duration in whole milliseconds, {@code -1} when unknown. */
         public long durationMs() {
@@ -75,9 +87,8 @@ public sealed interface ClaudeStreamEvent {
      * {@code tool_result} (the CLI was killed, timed out or crashed mid-tool). {@code line} is the
      * line of the {@code tool_use}; {@code elapsedNanos} runs until {@code finish()}.
      */
-    record ToolUnfinished(long line, String parentToolUseId, String toolUseId, String toolName,
-                          long elapsedNanos) implements ClaudeStreamEvent {
-    }
+    record ToolUnfinished(long line, String parentToolUseId, String toolUseId, String toolName, long elapsedNanos)
+            implements ClaudeStreamEvent {}
 
     /**
      * The {@code result} line that ends a run. {@code tokens} is the sum over {@code modelUsage}
@@ -88,38 +99,72 @@ public sealed interface ClaudeStreamEvent {
      * {@code errors} list, or the subtype); it is {@code null} on success. {@code apiErrorStatus} is
      * the HTTP status of a failed API call, or {@code null}. {@code modelUsage} keeps the line's order.
      */
-    record Result(long line, String parentToolUseId, String sessionId, String resultText, Ending ending,
-                  Accounting accounting) implements ClaudeStreamEvent {
+    record Result(
+            long line,
+            String parentToolUseId,
+            String sessionId,
+            String resultText,
+            Ending ending,
+            Accounting accounting)
+            implements ClaudeStreamEvent {
 
-        public String subtype() { return ending.subtype(); }
+        public String subtype() {
+            return ending.subtype();
+        }
 
-        public boolean isError() { return ending.isError(); }
+        public boolean isError() {
+            return ending.isError();
+        }
 
-        public String errorMessage() { return ending.errorMessage(); }
+        public String errorMessage() {
+            return ending.errorMessage();
+        }
 
-        public Integer apiErrorStatus() { return ending.apiErrorStatus(); }
+        public Integer apiErrorStatus() {
+            return ending.apiErrorStatus();
+        }
 
-        public int numTurns() { return accounting.numTurns(); }
+        public int numTurns() {
+            return accounting.numTurns();
+        }
 
-        public long durationMs() { return accounting.durationMs(); }
+        public long durationMs() {
+            return accounting.durationMs();
+        }
 
-        public long durationApiMs() { return accounting.durationApiMs(); }
+        public long durationApiMs() {
+            return accounting.durationApiMs();
+        }
 
-        public double costUsd() { return accounting.costUsd(); }
+        public double costUsd() {
+            return accounting.costUsd();
+        }
 
-        public Usage.Tokens tokens() { return accounting.tokens(); }
+        public Usage.Tokens tokens() {
+            return accounting.tokens();
+        }
 
-        public Usage.Tokens usage() { return accounting.usage(); }
+        public Usage.Tokens usage() {
+            return accounting.usage();
+        }
 
-        public Map<String, ModelUsage> modelUsage() { return accounting.modelUsage(); }
+        public Map<String, ModelUsage> modelUsage() {
+            return accounting.modelUsage();
+        }
     }
 
     /** How a run ended, as its {@code result} line says. */
     record Ending(String subtype, boolean isError, String errorMessage, Integer apiErrorStatus) {}
 
     /** The figures of a {@code result} line; {@code tokens} and {@code costUsd} as described on {@link Result}. */
-    record Accounting(int numTurns, long durationMs, long durationApiMs, double costUsd, Usage.Tokens tokens,
-                      Usage.Tokens usage, Map<String, ModelUsage> modelUsage) {
+    record Accounting(
+            int numTurns,
+            long durationMs,
+            long durationApiMs,
+            double costUsd,
+            Usage.Tokens tokens,
+            Usage.Tokens usage,
+            Map<String, ModelUsage> modelUsage) {
         public Accounting {
             modelUsage = Collections.unmodifiableMap(new LinkedHashMap<>(modelUsage));
         }

@@ -1,7 +1,6 @@
 package io.voidbox.agent.claude.internal;
 
 import io.voidbox.Usage;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +13,22 @@ import java.util.Map;
  */
 final class DecodedLine {
 
-    enum Kind { SYSTEM, ASSISTANT, USER, RESULT, STREAM_EVENT, OTHER }
+    enum Kind {
+        SYSTEM,
+        ASSISTANT,
+        USER,
+        RESULT,
+        STREAM_EVENT,
+        OTHER
+    }
 
-    enum BlockType { TEXT, THINKING, TOOL_USE, TOOL_RESULT, OTHER }
+    enum BlockType {
+        TEXT,
+        THINKING,
+        TOOL_USE,
+        TOOL_RESULT,
+        OTHER
+    }
 
     /** One content block; instances are pooled in {@link #blocks} and reset, not reallocated. */
     static final class Block {

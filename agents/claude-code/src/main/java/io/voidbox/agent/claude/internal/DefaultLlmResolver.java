@@ -1,26 +1,22 @@
 package io.voidbox.agent.claude.internal;
 
-import java.util.regex.Pattern;
-
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
-import io.voidbox.spi.LlmResolver;
-
 import io.voidbox.scripted.Scenario;
 import io.voidbox.scripted.ScriptedModelServer;
+import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Maps {@link LlmConfig} to what the Claude Code CLI needs ({@code ANTHROPIC_BASE_URL},
@@ -47,14 +43,16 @@ public final class DefaultLlmResolver implements LlmResolver {
         Provider provider = llm.provider().orElseGet(() -> {
             if (environment.get(keyVar) != null && !environment.get(keyVar).isBlank()) return Provider.ANTHROPIC;
             if (noticed.compareAndSet(false, true))
-                notice.accept("no " + keyVar + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
+                notice.accept("no " + keyVar
+                        + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
             return Provider.SCRIPTED;
         });
         Map<String, String> env = new HashMap<>();
         String route = null;
         String model = switch (provider) {
             case SCRIPTED -> {
-                Scenario scenario = llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(Scenario::builtIn);
+                Scenario scenario =
+                        llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(Scenario::builtIn);
                 ScriptedModelServer s = server();
                 route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
                 env.put("ANTHROPIC_BASE_URL", s.baseUrl(sandbox.hostAddress(), route));
@@ -67,14 +65,19 @@ public final class DefaultLlmResolver implements LlmResolver {
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
             case OLLAMA -> {
-                String base = llm.baseUrl().or(() -> Optional.ofNullable(environment.get("OLLAMA_BASE_URL")))
+                String base = llm.baseUrl()
+                        .or(() -> Optional.ofNullable(environment.get("OLLAMA_BASE_URL")))
                         .orElse("http://127.0.0.1:11434");
                 env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
                 env.put("ANTHROPIC_API_KEY", "ollama");
-                yield llm.model().or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL"))).orElse(DEFAULT_OLLAMA_MODEL);
+                yield llm.model()
+                        .or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL")))
+                        .orElse(DEFAULT_OLLAMA_MODEL);
             }
             case CUSTOM -> {
-                String base = llm.baseUrl().orElseThrow(() -> new IllegalArgumentException("box " + box + ": llm.provider custom needs llm.base_url"));
+                String base = llm.baseUrl()
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "box " + box + ": llm.provider custom needs llm.base_url"));
                 env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
                 env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
                 yield llm.model().orElse(DEFAULT_MODEL);
@@ -86,7 +89,8 @@ public final class DefaultLlmResolver implements LlmResolver {
     private String requireKey(Provider provider, String keyVar) {
         String key = environment.get(keyVar);
         if (key == null || key.isBlank())
-            throw new IllegalArgumentException("llm.provider " + provider.id() + " needs an API key in the environment variable " + keyVar);
+            throw new IllegalArgumentException(
+                    "llm.provider " + provider.id() + " needs an API key in the environment variable " + keyVar);
         return key;
     }
 
@@ -111,7 +115,8 @@ public final class DefaultLlmResolver implements LlmResolver {
         if (server == null) {
             try {
                 server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                        .bindAddress(InetAddress.getLoopbackAddress()).build());
+                        .bindAddress(InetAddress.getLoopbackAddress())
+                        .build());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the scripted model server: " + e.getMessage(), e);
             }

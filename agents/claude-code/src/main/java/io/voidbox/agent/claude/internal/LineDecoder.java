@@ -1,14 +1,12 @@
 package io.voidbox.agent.claude.internal;
 
-import io.voidbox.Usage;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-
+import io.voidbox.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,10 +91,12 @@ final class LineDecoder {
             p.nextToken();
             switch (f) {
                 case "type" -> out.kind = kindOf(p);
-                case "subtype" -> out.subtype = wants(DecodedLine.Kind.SYSTEM) || wants(DecodedLine.Kind.RESULT)
-                        ? text(p, f) : skip(p);
-                case "session_id" -> out.sessionId = wants(DecodedLine.Kind.SYSTEM) || wants(DecodedLine.Kind.RESULT)
-                        ? text(p, f) : skip(p);
+                case "subtype" ->
+                    out.subtype =
+                            wants(DecodedLine.Kind.SYSTEM) || wants(DecodedLine.Kind.RESULT) ? text(p, f) : skip(p);
+                case "session_id" ->
+                    out.sessionId =
+                            wants(DecodedLine.Kind.SYSTEM) || wants(DecodedLine.Kind.RESULT) ? text(p, f) : skip(p);
                 case "parent_tool_use_id" -> out.parentToolUseId = lastParentId = reuse(p, f, lastParentId);
                 case "message" -> {
                     if (wants(DecodedLine.Kind.ASSISTANT) || wants(DecodedLine.Kind.USER)) {
@@ -297,7 +297,7 @@ final class LineDecoder {
                     b.text = "";
                 }
             }
-            case OTHER -> { }
+            case OTHER -> {}
         }
     }
 

@@ -1,7 +1,6 @@
 package io.voidbox.agent.claude.internal;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,7 +16,8 @@ public final class PinnedClaude implements Supplier<Path> {
             try {
                 path = ClaudeCodeInstaller.defaults().ensureInstalled();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot install Claude Code " + ClaudeCodeInstaller.VERSION + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot install Claude Code " + ClaudeCodeInstaller.VERSION + ": " + e.getMessage(), e);
             }
         }
         return path;

@@ -1,10 +1,8 @@
 package io.voidbox.agent.claude.internal;
 
-import io.voidbox.Usage;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.voidbox.Usage;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ParseWarning;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -47,8 +45,7 @@ public final class StreamJsonParser {
 
     private static final int EXCERPT_CHARS = 80;
 
-    private record PendingTool(String toolName, long startNanos, long line, String parentToolUseId) {
-    }
+    private record PendingTool(String toolName, long startNanos, long line, String parentToolUseId) {}
 
     private final Consumer<ClaudeStreamEvent> sink;
     private final LongSupplier nanoClock;
@@ -129,17 +126,23 @@ public final class StreamJsonParser {
         finished = true;
         if (!pendingTools.isEmpty()) {
             long now = nanoClock.getAsLong();
-            for (Iterator<Map.Entry<String, PendingTool>> it = pendingTools.entrySet().iterator(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, PendingTool>> it =
+                            pendingTools.entrySet().iterator();
+                    it.hasNext(); ) {
                 Map.Entry<String, PendingTool> e = it.next();
                 PendingTool t = e.getValue();
                 it.remove();
-                sink.accept(new ClaudeStreamEvent.ToolUnfinished(t.line(), t.parentToolUseId(), e.getKey(),
-                        t.toolName(), now - t.startNanos()));
+                sink.accept(new ClaudeStreamEvent.ToolUnfinished(
+                        t.line(), t.parentToolUseId(), e.getKey(), t.toolName(), now - t.startNanos()));
             }
         }
         if (!sawResult) {
-            warn(lineNumber, null, ParseWarning.Kind.MISSING_RESULT,
-                    "stream ended after " + lineNumber + " lines without a result line", "");
+            warn(
+                    lineNumber,
+                    null,
+                    ParseWarning.Kind.MISSING_RESULT,
+                    "stream ended after " + lineNumber + " lines without a result line",
+                    "");
         }
     }
 
@@ -168,8 +171,15 @@ public final class StreamJsonParser {
             skippedLines++;
             return;
         }
-        lineEvents.add(new ClaudeStreamEvent.Init(n, d.parentToolUseId, d.sessionId, d.model, d.cwd,
-                d.tools == null ? List.of() : d.tools, d.claudeCodeVersion, d.permissionMode));
+        lineEvents.add(new ClaudeStreamEvent.Init(
+                n,
+                d.parentToolUseId,
+                d.sessionId,
+                d.model,
+                d.cwd,
+                d.tools == null ? List.of() : d.tools,
+                d.claudeCodeVersion,
+                d.permissionMode));
     }
 
     private void onAssistant(long n, DecodedLine d) {
@@ -184,8 +194,8 @@ public final class StreamJsonParser {
             switch (b.type) {
                 case TEXT -> {
                     if (firstInMessage(messageId, b.text)) {
-                        lineEvents.add(new ClaudeStreamEvent.AssistantText(n, d.parentToolUseId, messageId,
-                                d.messageModel, b.text, d.error));
+                        lineEvents.add(new ClaudeStreamEvent.AssistantText(
+                                n, d.parentToolUseId, messageId, d.messageModel, b.text, d.error));
                     }
                 }
                 case THINKING -> {
@@ -201,10 +211,10 @@ public final class StreamJsonParser {
                         now = nanoClock.getAsLong();
                     }
                     pendingTools.put(b.id, new PendingTool(b.name, now, n, d.parentToolUseId));
-                    lineEvents.add(new ClaudeStreamEvent.ToolUse(n, d.parentToolUseId, messageId, b.id, b.name,
-                            b.inputJson));
+                    lineEvents.add(
+                            new ClaudeStreamEvent.ToolUse(n, d.parentToolUseId, messageId, b.id, b.name, b.inputJson));
                 }
-                case TOOL_RESULT, OTHER -> { }
+                case TOOL_RESULT, OTHER -> {}
             }
         }
     }
@@ -233,13 +243,17 @@ public final class StreamJsonParser {
             }
             PendingTool t = pendingTools.remove(b.id);
             if (t == null) {
-                warn(n, d.parentToolUseId, ParseWarning.Kind.ORPHAN_TOOL_RESULT,
-                        "tool_result for unknown tool_use_id " + b.id, line);
-                lineEvents.add(new ClaudeStreamEvent.ToolResult(n, d.parentToolUseId, b.id, null, b.isError,
-                        b.text, -1));
+                warn(
+                        n,
+                        d.parentToolUseId,
+                        ParseWarning.Kind.ORPHAN_TOOL_RESULT,
+                        "tool_result for unknown tool_use_id " + b.id,
+                        line);
+                lineEvents.add(
+                        new ClaudeStreamEvent.ToolResult(n, d.parentToolUseId, b.id, null, b.isError, b.text, -1));
             } else {
-                lineEvents.add(new ClaudeStreamEvent.ToolResult(n, d.parentToolUseId, b.id, t.toolName(),
-                        b.isError, b.text, now - t.startNanos()));
+                lineEvents.add(new ClaudeStreamEvent.ToolResult(
+                        n, d.parentToolUseId, b.id, t.toolName(), b.isError, b.text, now - t.startNanos()));
             }
         }
     }
@@ -261,9 +275,10 @@ public final class StreamJsonParser {
         String subtype = d.subtype;
         boolean isError = d.isError || (subtype != null && subtype.startsWith("error"));
         var ending = new ClaudeStreamEvent.Ending(subtype, isError, isError ? errorMessage(d) : null, d.apiErrorStatus);
-        var accounting = new ClaudeStreamEvent.Accounting(d.numTurns, d.durationMs, d.durationApiMs, cost, tokens, usage,
-                modelUsage);
-        lineEvents.add(new ClaudeStreamEvent.Result(n, d.parentToolUseId, d.sessionId, d.resultText, ending, accounting));
+        var accounting = new ClaudeStreamEvent.Accounting(
+                d.numTurns, d.durationMs, d.durationApiMs, cost, tokens, usage, modelUsage);
+        lineEvents.add(
+                new ClaudeStreamEvent.Result(n, d.parentToolUseId, d.sessionId, d.resultText, ending, accounting));
     }
 
     private static String errorMessage(DecodedLine d) {

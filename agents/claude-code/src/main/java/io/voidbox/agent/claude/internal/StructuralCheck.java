@@ -10,8 +10,7 @@ final class StructuralCheck {
 
     private static final int MAX_DEPTH = 64;
 
-    private StructuralCheck() {
-    }
+    private StructuralCheck() {}
 
     static boolean isComplete(String s) {
         long objectBits = 0; // bit i set: level i is an object
@@ -53,7 +52,7 @@ final class StructuralCheck {
                         return onlyWhitespaceAfter(s, i + 1);
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         return false;

@@ -1,11 +1,10 @@
 package io.voidbox.agent.claude.internal;
 
-import io.voidbox.LlmConfig;
-import io.voidbox.LlmConfig.Provider;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.LlmConfig;
+import io.voidbox.LlmConfig.Provider;
 import io.voidbox.spi.SandboxEnvironment;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +13,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DefaultLlmResolverTest {
-    private static final SandboxEnvironment LOCAL = new SandboxEnvironment("local", Optional.empty(), "/tmp/ws", "127.0.0.1",
-            "/bin/claude", "/tmp/home", Optional.empty());
-    private static final SandboxEnvironment VM = new SandboxEnvironment("vm", Optional.of("tcg"), "/workspace", "10.0.2.2",
-            "/usr/bin/claude", "/home/agent", Optional.of("6.1.0"));
+    private static final SandboxEnvironment LOCAL = new SandboxEnvironment(
+            "local", Optional.empty(), "/tmp/ws", "127.0.0.1", "/bin/claude", "/tmp/home", Optional.empty());
+    private static final SandboxEnvironment VM = new SandboxEnvironment(
+            "vm", Optional.of("tcg"), "/workspace", "10.0.2.2", "/usr/bin/claude", "/home/agent", Optional.of("6.1.0"));
 
     private final List<String> notices = new ArrayList<>();
 
@@ -27,7 +26,9 @@ class DefaultLlmResolverTest {
             var a = r.resolve("a", LlmConfig.auto(), LOCAL);
             var b = r.resolve("b", LlmConfig.auto(), VM);
             assertThat(a.provider()).isEqualTo("scripted");
-            assertThat(a.env().get("ANTHROPIC_BASE_URL")).startsWith("http://127.0.0.1:").contains("/r/");
+            assertThat(a.env().get("ANTHROPIC_BASE_URL"))
+                    .startsWith("http://127.0.0.1:")
+                    .contains("/r/");
             assertThat(b.env().get("ANTHROPIC_BASE_URL")).startsWith("http://10.0.2.2:");
             assertThat(notices).hasSize(1).first().asString().contains("offline scripted model");
         }
@@ -46,7 +47,12 @@ class DefaultLlmResolverTest {
 
     @Test
     void apiKeyEnvNamesTheVariableAndAMissingKeyIsAClearError() {
-        LlmConfig custom = new LlmConfig(Optional.of(Provider.ANTHROPIC), Optional.empty(), Optional.empty(), Optional.of("MY_KEY"), Optional.empty());
+        LlmConfig custom = new LlmConfig(
+                Optional.of(Provider.ANTHROPIC),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of("MY_KEY"),
+                Optional.empty());
         try (var r = new DefaultLlmResolver(Map.of("MY_KEY", "k1"), notices::add)) {
             assertThat(r.resolve("a", custom, LOCAL).env()).containsEntry("ANTHROPIC_API_KEY", "k1");
         }
@@ -57,20 +63,29 @@ class DefaultLlmResolverTest {
 
     @Test
     void ollamaOnTheHostLoopbackIsReachedThroughTheVmGateway() {
-        LlmConfig ollama = new LlmConfig(Optional.of(Provider.OLLAMA), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        LlmConfig ollama = new LlmConfig(
+                Optional.of(Provider.OLLAMA), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         try (var r = new DefaultLlmResolver(Map.of("OLLAMA_BASE_URL", "http://localhost:11434"), notices::add)) {
             var vm = r.resolve("a", ollama, VM);
             assertThat(vm.env()).containsEntry("ANTHROPIC_BASE_URL", "http://10.0.2.2:11434");
             assertThat(vm.model()).isEqualTo(DefaultLlmResolver.DEFAULT_OLLAMA_MODEL);
-            assertThat(r.resolve("a", ollama, LOCAL).env()).containsEntry("ANTHROPIC_BASE_URL", "http://localhost:11434");
+            assertThat(r.resolve("a", ollama, LOCAL).env())
+                    .containsEntry("ANTHROPIC_BASE_URL", "http://localhost:11434");
         }
     }
 
     @Test
     void customNeedsABaseUrlAndUnknownProvidersAreRejected() {
         try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
-            LlmConfig noUrl = new LlmConfig(Optional.of(Provider.CUSTOM), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-            assertThatThrownBy(() -> r.resolve("box1", noUrl, LOCAL)).hasMessageContaining("box1").hasMessageContaining("base_url");
+            LlmConfig noUrl = new LlmConfig(
+                    Optional.of(Provider.CUSTOM),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty());
+            assertThatThrownBy(() -> r.resolve("box1", noUrl, LOCAL))
+                    .hasMessageContaining("box1")
+                    .hasMessageContaining("base_url");
             // an unknown provider cannot reach the resolver: it is refused where the text becomes a Provider
             assertThatThrownBy(() -> Provider.parse("bogus")).hasMessageContaining("unknown llm.provider 'bogus'");
         }

@@ -13,8 +13,7 @@ final class Samples {
     static final String PARTIAL = "claude_2.1.197_stream_partial_messages.jsonl";
     static final String API_ERROR = "claude_2.1.197_stream_api_error_400.jsonl";
 
-    private Samples() {
-    }
+    private Samples() {}
 
     static List<String> lines(String name) {
         try (InputStream in = Samples.class.getResourceAsStream(name)) {

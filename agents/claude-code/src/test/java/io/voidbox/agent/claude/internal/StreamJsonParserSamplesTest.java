@@ -1,20 +1,18 @@
 package io.voidbox.agent.claude.internal;
 
-import io.voidbox.Usage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.voidbox.Usage;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.AssistantText;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.Init;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ParseWarning;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.Result;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ToolResult;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ToolUse;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 /** The parser against the real Claude Code 2.1.197 samples (the test resources beside this class). */
 class StreamJsonParserSamplesTest {
@@ -26,7 +24,8 @@ class StreamJsonParserSamplesTest {
     void bashSampleYieldsInitToolCallMatchedResultAndResult() {
         Recorder r = Recorder.run(Samples.lines(Samples.BASH));
 
-        assertThat(r.events).extracting(e -> e.getClass().getSimpleName())
+        assertThat(r.events)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("Init", "AssistantText", "ToolUse", "ToolResult", "AssistantText", "Result");
         Init init = r.first(Init.class);
         assertThat(init.line()).isEqualTo(1);
@@ -53,7 +52,8 @@ class StreamJsonParserSamplesTest {
         assertThat(result.durationNanos()).isEqualTo(Recorder.TICK_NANOS); // one clock tick per line
 
         List<AssistantText> texts = r.all(AssistantText.class);
-        assertThat(texts).extracting(AssistantText::text)
+        assertThat(texts)
+                .extracting(AssistantText::text)
                 .containsExactly("I'll write the file.", "Done: wrote hi to /workspace/out.txt.");
         assertThat(texts.get(0).messageId()).isEqualTo(use.messageId());
         assertThat(texts).allSatisfy(t -> assertThat(t.error()).isNull());
@@ -69,15 +69,30 @@ class StreamJsonParserSamplesTest {
         assertThat(res.costUsd()).isCloseTo(0.0222, within(1e-12));
         assertThat(res.tokens()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
         assertThat(res.usage()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
-        assertThat(res.modelUsage()).isEqualTo(Map.of("claude-sonnet-4-5", new ModelUsage(1100, 550, 8000, 2200, 0.0222)));
+        assertThat(res.modelUsage())
+                .isEqualTo(Map.of("claude-sonnet-4-5", new ModelUsage(1100, 550, 8000, 2200, 0.0222)));
 
         assertThat(r.parser.warningCount()).isZero();
         assertThat(r.parser.skippedLines()).isZero();
         ClaudeRunSummary s = r.summary();
-        assertThat(s).isEqualTo(new ClaudeRunSummary(
-                new Usage(new Usage.Tokens(1100, 550, 8000, 2200), 0.0222, 2, 1, List.of("Bash"), "claude-sonnet-4-5", false),
-                "c9e7945f-8139-4af1-9b3d-a5d1c88fe8b4", 204, 51, null, 0,
-                "Done: wrote hi to /workspace/out.txt.", true, 0));
+        assertThat(s)
+                .isEqualTo(new ClaudeRunSummary(
+                        new Usage(
+                                new Usage.Tokens(1100, 550, 8000, 2200),
+                                0.0222,
+                                2,
+                                1,
+                                List.of("Bash"),
+                                "claude-sonnet-4-5",
+                                false),
+                        "c9e7945f-8139-4af1-9b3d-a5d1c88fe8b4",
+                        204,
+                        51,
+                        null,
+                        0,
+                        "Done: wrote hi to /workspace/out.txt.",
+                        true,
+                        0));
     }
 
     @Test
@@ -85,10 +100,13 @@ class StreamJsonParserSamplesTest {
         List<String> lines = Samples.lines(Samples.PARTIAL);
         Recorder r = Recorder.run(lines);
 
-        assertThat(r.events).extracting(e -> e.getClass().getSimpleName())
+        assertThat(r.events)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("Init", "AssistantText", "ToolUse", "ToolResult", "AssistantText", "Result");
         // 25 stream_event lines and 2 system/status lines carry nothing we use.
-        long streamEvents = lines.stream().filter(l -> l.startsWith("{\"type\":\"stream_event\"")).count();
+        long streamEvents = lines.stream()
+                .filter(l -> l.startsWith("{\"type\":\"stream_event\""))
+                .count();
         assertThat(streamEvents).isEqualTo(25);
         assertThat(r.parser.skippedLines()).isEqualTo(27);
         assertThat(r.parser.warningCount()).isZero();
@@ -105,7 +123,8 @@ class StreamJsonParserSamplesTest {
         assertThat(result.isError()).isFalse();
         assertThat(result.durationNanos()).isEqualTo(4 * Recorder.TICK_NANOS);
         // The deltas of this sample spell a different path than the final message: the final one wins.
-        assertThat(r.all(AssistantText.class)).extracting(AssistantText::text)
+        assertThat(r.all(AssistantText.class))
+                .extracting(AssistantText::text)
                 .containsExactly("I'll write the file.", "Done: wrote hi to /workspace/out.txt.");
 
         ClaudeRunSummary s = r.summary();
@@ -127,7 +146,8 @@ class StreamJsonParserSamplesTest {
     void apiError400SampleComesOutAsErrorWithMessage() {
         Recorder r = Recorder.run(Samples.lines(Samples.API_ERROR));
 
-        assertThat(r.events).extracting(e -> e.getClass().getSimpleName())
+        assertThat(r.events)
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("Init", "AssistantText", "Result");
         AssistantText text = r.first(AssistantText.class);
         assertThat(text.text()).isEqualTo("API Error: 400 scripted bad request");

@@ -1,7 +1,11 @@
 package io.voidbox.agent.claude.internal;
 
-import io.voidbox.Usage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
+import io.voidbox.Usage;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.AssistantText;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ParseWarning;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.Result;
@@ -9,15 +13,9 @@ import io.voidbox.agent.claude.internal.ClaudeStreamEvent.Thinking;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ToolResult;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ToolUnfinished;
 import io.voidbox.agent.claude.internal.ClaudeStreamEvent.ToolUse;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 /** Robustness and synthetic-stream behaviour of {@link StreamJsonParser}. */
 class StreamJsonParserTest {
@@ -25,7 +23,8 @@ class StreamJsonParserTest {
     // ---- synthetic line builders (shapes copied from the 2.1.197 samples) ----
 
     private static String assistant(String msgId, String parent, String block) {
-        return "{\"type\":\"assistant\",\"message\":{\"id\":\"" + msgId + "\",\"type\":\"message\",\"role\":\"assistant\","
+        return "{\"type\":\"assistant\",\"message\":{\"id\":\"" + msgId
+                + "\",\"type\":\"message\",\"role\":\"assistant\","
                 + "\"model\":\"claude-sonnet-4-5\",\"content\":[" + block + "],\"stop_reason\":null},"
                 + "\"parent_tool_use_id\":" + quoted(parent) + ",\"session_id\":\"s1\",\"uuid\":\"u\"}";
     }
@@ -44,8 +43,8 @@ class StreamJsonParserTest {
     }
 
     private static String toolResult(String id, String contentJson, boolean isError) {
-        return "{\"tool_use_id\":\"" + id + "\",\"type\":\"tool_result\",\"content\":" + contentJson
-                + ",\"is_error\":" + isError + "}";
+        return "{\"tool_use_id\":\"" + id + "\",\"type\":\"tool_result\",\"content\":" + contentJson + ",\"is_error\":"
+                + isError + "}";
     }
 
     private static String result(int numTurns, String usageAndCost) {
@@ -95,10 +94,14 @@ class StreamJsonParserTest {
         lines.add(last.substring(0, last.length() / 2));
         Recorder r = Recorder.run(lines);
 
-        assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::line, ParseWarning::kind)
-                .containsExactly(tuple(6L, ParseWarning.Kind.MALFORMED_JSON),
-                        tuple(6L, ParseWarning.Kind.MISSING_RESULT));
-        assertThat(r.all(ParseWarning.class).getFirst().excerpt()).hasSize(83).startsWith("{\"type\":\"result\"").endsWith("...");
+        assertThat(r.all(ParseWarning.class))
+                .extracting(ParseWarning::line, ParseWarning::kind)
+                .containsExactly(
+                        tuple(6L, ParseWarning.Kind.MALFORMED_JSON), tuple(6L, ParseWarning.Kind.MISSING_RESULT));
+        assertThat(r.all(ParseWarning.class).getFirst().excerpt())
+                .hasSize(83)
+                .startsWith("{\"type\":\"result\"")
+                .endsWith("...");
         assertThat(r.all(Result.class)).isEmpty();
         assertThat(r.first(ToolResult.class).content()).isEqualTo("hi");
 
@@ -119,7 +122,8 @@ class StreamJsonParserTest {
         lines.set(4, delta.substring(0, delta.length() - 20));
         Recorder r = Recorder.run(lines);
 
-        assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::line, ParseWarning::kind)
+        assertThat(r.all(ParseWarning.class))
+                .extracting(ParseWarning::line, ParseWarning::kind)
                 .containsExactly(tuple(5L, ParseWarning.Kind.MALFORMED_JSON));
         assertThat(r.parser.skippedLines()).isEqualTo(26);
         assertThat(r.summary().hasResult()).isTrue();
@@ -137,10 +141,11 @@ class StreamJsonParserTest {
                 "{\"type\":\"result\",\"subtype\":\"success\",\"num_turns\":\"two\"}",
                 "{\"type\":\"system\",\"subtype\":\"init\"} {\"type\":\"x\"}"));
 
-        assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::line)
+        assertThat(r.all(ParseWarning.class))
+                .extracting(ParseWarning::line)
                 .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 8L); // the last one: MISSING_RESULT at finish
-        assertThat(r.all(ParseWarning.class).subList(0, 8)).allSatisfy(w ->
-                assertThat(w.kind()).isEqualTo(ParseWarning.Kind.UNEXPECTED_SHAPE));
+        assertThat(r.all(ParseWarning.class).subList(0, 8))
+                .allSatisfy(w -> assertThat(w.kind()).isEqualTo(ParseWarning.Kind.UNEXPECTED_SHAPE));
         assertThat(r.all(ParseWarning.class).get(6).message()).contains("num_turns");
         assertThat(r.events).allSatisfy(e -> assertThat(e).isInstanceOf(ParseWarning.class));
     }
@@ -163,15 +168,18 @@ class StreamJsonParserTest {
 
     @Test
     void fieldsAreReadInAnyOrderAndCarriageReturnsAreTolerated() {
-        Recorder r = Recorder.run(List.of(
-                "{\"parent_tool_use_id\":null,\"message\":{\"content\":[{\"input\":{\"a\":1},\"name\":\"Read\",\"id\":\"t1\","
-                        + "\"type\":\"tool_use\"}],\"id\":\"m1\"},\"type\":\"assistant\"}\r",
-                "{\"message\":{\"content\":[{\"content\":\"ok\",\"type\":\"tool_result\",\"tool_use_id\":\"t1\"}]},\"type\":\"user\"}\r"));
+        Recorder r = Recorder.run(
+                List.of(
+                        "{\"parent_tool_use_id\":null,\"message\":{\"content\":[{\"input\":{\"a\":1},\"name\":\"Read\",\"id\":\"t1\","
+                                + "\"type\":\"tool_use\"}],\"id\":\"m1\"},\"type\":\"assistant\"}\r",
+                        "{\"message\":{\"content\":[{\"content\":\"ok\",\"type\":\"tool_result\",\"tool_use_id\":\"t1\"}]},\"type\":\"user\"}\r"));
 
         assertThat(r.first(ToolUse.class).toolName()).isEqualTo("Read");
         assertThat(r.first(ToolUse.class).inputJson()).isEqualTo("{\"a\":1}");
         assertThat(r.first(ToolResult.class).toolName()).isEqualTo("Read");
-        assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::kind).containsExactly(ParseWarning.Kind.MISSING_RESULT);
+        assertThat(r.all(ParseWarning.class))
+                .extracting(ParseWarning::kind)
+                .containsExactly(ParseWarning.Kind.MISSING_RESULT);
     }
 
     // ---- results ----
@@ -201,7 +209,8 @@ class StreamJsonParserTest {
                 + "\"claude-haiku-4-5\":{\"inputTokens\":10,\"outputTokens\":20,\"cacheReadInputTokens\":30,"
                 + "\"cacheCreationInputTokens\":40,\"costUSD\":0.05}}";
 
-        Result withoutTotal = Recorder.run(List.of(result(2, usage + modelUsage))).first(Result.class);
+        Result withoutTotal =
+                Recorder.run(List.of(result(2, usage + modelUsage))).first(Result.class);
         assertThat(withoutTotal.tokens()).isEqualTo(new Usage.Tokens(110, 220, 330, 440));
         assertThat(withoutTotal.usage()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
         assertThat(withoutTotal.costUsd()).isCloseTo(0.30, within(1e-12));
@@ -216,14 +225,18 @@ class StreamJsonParserTest {
         assertThat(s.usage().tokens().cacheCreationTokens()).isEqualTo(440);
         assertThat(s.usage().costUsd()).isEqualTo(0.31);
 
-        Result usageOnly = Recorder.run(List.of(result(1, usage + ",\"modelUsage\":{}"))).first(Result.class);
+        Result usageOnly =
+                Recorder.run(List.of(result(1, usage + ",\"modelUsage\":{}"))).first(Result.class);
         assertThat(usageOnly.tokens()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
     }
 
     @Test
     void errorSubtypeWithErrorsListIsAnErrorWithThoseMessages() {
-        Result res = Recorder.run(List.of("{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":false,"
-                + "\"duration_ms\":5,\"num_turns\":0,\"session_id\":\"s1\",\"errors\":[\"boom\",\"bang\"]}")).first(Result.class);
+        Result res = Recorder.run(
+                        List.of(
+                                "{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":false,"
+                                        + "\"duration_ms\":5,\"num_turns\":0,\"session_id\":\"s1\",\"errors\":[\"boom\",\"bang\"]}"))
+                .first(Result.class);
         assertThat(res.isError()).isTrue();
         assertThat(res.errorMessage()).isEqualTo("boom; bang");
 
@@ -239,13 +252,22 @@ class StreamJsonParserTest {
         Recorder r = Recorder.run(List.of(
                 assistant("m1", null, toolUse("t1", "Read", "{\"file_path\":\"/a\"}")),
                 assistant("m1", null, toolUse("t2", "Read", "{\"file_path\":\"/b.png\"}")),
-                user(null, toolResult("t1", "[{\"type\":\"text\",\"text\":\"line one\"},{\"type\":\"text\",\"text\":\"line two\"}]", false)
-                        + "," + toolResult("t2", "[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"data\":\"AAAA\"}}]", true))));
+                user(
+                        null,
+                        toolResult(
+                                        "t1",
+                                        "[{\"type\":\"text\",\"text\":\"line one\"},{\"type\":\"text\",\"text\":\"line two\"}]",
+                                        false)
+                                + ","
+                                + toolResult(
+                                        "t2",
+                                        "[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"data\":\"AAAA\"}}]",
+                                        true))));
 
         List<ToolResult> results = r.all(ToolResult.class);
-        assertThat(results).extracting(ToolResult::toolUseId, ToolResult::content, ToolResult::isError)
-                .containsExactly(tuple("t1", "line one\nline two", false),
-                        tuple("t2", "[image]", true));
+        assertThat(results)
+                .extracting(ToolResult::toolUseId, ToolResult::content, ToolResult::isError)
+                .containsExactly(tuple("t1", "line one\nline two", false), tuple("t2", "[image]", true));
         assertThat(r.summary().toolErrors()).isEqualTo(1);
     }
 
@@ -265,7 +287,8 @@ class StreamJsonParserTest {
 
     @Test
     void toolUseInputIsTheExactJsonOfTheLine() {
-        String input = "{\"command\":\"printf '\\u00e9\\\\n\\\"q\\\"' && echo \u00e9\u4e2d\ud83d\ude00\",\"nested\":{\"list\":[1,2.5,null,true],\"empty\":{}}}";
+        String input =
+                "{\"command\":\"printf '\\u00e9\\\\n\\\"q\\\"' && echo \u00e9\u4e2d\ud83d\ude00\",\"nested\":{\"list\":[1,2.5,null,true],\"empty\":{}}}";
         Recorder r = Recorder.run(List.of(assistant("m1", null, toolUse("t1", "Bash", input))));
         assertThat(r.first(ToolUse.class).inputJson()).isEqualTo(input);
     }
@@ -287,7 +310,9 @@ class StreamJsonParserTest {
         assertThat(unfinished.getFirst().toolName()).isEqualTo("Read");
         assertThat(unfinished.getFirst().line()).isEqualTo(2);
         assertThat(unfinished.getFirst().elapsedNanos()).isEqualTo(3_000_000L);
-        assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::kind).containsExactly(ParseWarning.Kind.MISSING_RESULT);
+        assertThat(r.all(ParseWarning.class))
+                .extracting(ParseWarning::kind)
+                .containsExactly(ParseWarning.Kind.MISSING_RESULT);
         assertThat(r.parser.pendingToolCalls()).isZero();
         assertThatThrownBy(() -> r.parser.accept("{}")).isInstanceOf(IllegalStateException.class);
     }
@@ -295,7 +320,8 @@ class StreamJsonParserTest {
     @Test
     void toolResultForAnUnknownToolUseIsWarnedAndStillReported() {
         Recorder r = Recorder.run(List.of(user(null, toolResult("nope", "\"x\"", true))));
-        assertThat(r.events.subList(0, 2)).extracting(e -> e.getClass().getSimpleName())
+        assertThat(r.events.subList(0, 2))
+                .extracting(e -> e.getClass().getSimpleName())
                 .containsExactly("ParseWarning", "ToolResult");
         assertThat(r.first(ParseWarning.class).kind()).isEqualTo(ParseWarning.Kind.ORPHAN_TOOL_RESULT);
         assertThat(r.first(ParseWarning.class).line()).isEqualTo(1);
@@ -313,7 +339,9 @@ class StreamJsonParserTest {
                 assistant("m1", null, text("Let me look.") + "," + toolUse("t1", "Read", "{}")),
                 assistant("m2", null, text("Let me look."))));
 
-        assertThat(r.all(AssistantText.class)).extracting(AssistantText::messageId).containsExactly("m1", "m2");
+        assertThat(r.all(AssistantText.class))
+                .extracting(AssistantText::messageId)
+                .containsExactly("m1", "m2");
         assertThat(r.all(ToolUse.class)).hasSize(1);
         assertThat(r.summary().usage().toolCalls()).isEqualTo(1);
         assertThat(r.summary().usage().numTurns()).isEqualTo(2); // no result line: counted messages
@@ -321,18 +349,29 @@ class StreamJsonParserTest {
 
     @Test
     void thinkingBlocksAreReported() {
-        Recorder r = Recorder.run(List.of(assistant("m1", null,
-                "{\"type\":\"thinking\",\"thinking\":\"Need to check the file.\",\"signature\":\"abc\"}")
+        Recorder r = Recorder.run(List.of(assistant(
+                        "m1",
+                        null,
+                        "{\"type\":\"thinking\",\"thinking\":\"Need to check the file.\",\"signature\":\"abc\"}")
                 .replace("}],\"stop", "},{\"type\":\"redacted_thinking\",\"data\":\"xyz\"}],\"stop")));
-        assertThat(r.all(Thinking.class)).extracting(Thinking::text, Thinking::messageId)
+        assertThat(r.all(Thinking.class))
+                .extracting(Thinking::text, Thinking::messageId)
                 .containsExactly(tuple("Need to check the file.", "m1"));
-        assertThat(r.all(ParseWarning.class)).extracting(ParseWarning::kind).containsExactly(ParseWarning.Kind.MISSING_RESULT);
+        assertThat(r.all(ParseWarning.class))
+                .extracting(ParseWarning::kind)
+                .containsExactly(ParseWarning.Kind.MISSING_RESULT);
     }
 
     @Test
     void subagentEventsCarryTheParentToolUseId() {
         Recorder r = Recorder.run(List.of(
-                assistant("m1", null, toolUse("task1", "Task", "{\"description\":\"find\",\"prompt\":\"Find x\",\"subagent_type\":\"Explore\"}")),
+                assistant(
+                        "m1",
+                        null,
+                        toolUse(
+                                "task1",
+                                "Task",
+                                "{\"description\":\"find\",\"prompt\":\"Find x\",\"subagent_type\":\"Explore\"}")),
                 user("task1", text("Find x")),
                 assistant("sub1", "task1", text("Searching.")),
                 assistant("sub1", "task1", toolUse("t2", "Grep", "{\"pattern\":\"x\"}")),
@@ -342,7 +381,8 @@ class StreamJsonParserTest {
                 assistant("m2", null, text("Found it.")),
                 result(2, ",\"total_cost_usd\":0.01")));
 
-        assertThat(r.events).extracting(e -> e.getClass().getSimpleName(), ClaudeStreamEvent::parentToolUseId)
+        assertThat(r.events)
+                .extracting(e -> e.getClass().getSimpleName(), ClaudeStreamEvent::parentToolUseId)
                 .containsExactly(
                         tuple("ToolUse", null),
                         tuple("AssistantText", "task1"),
@@ -376,6 +416,7 @@ class StreamJsonParserTest {
     void excerptIsBoundedAndPrintable() {
         assertThat(StreamJsonParser.excerpt("a\tb\nc")).isEqualTo("a?b?c");
         assertThat(StreamJsonParser.excerpt("x".repeat(200))).hasSize(83).endsWith("...");
-        assertThat(StreamJsonParser.excerpt("x".repeat(79) + "\ud83d\ude00" + "y")).isEqualTo("x".repeat(79) + "...");
+        assertThat(StreamJsonParser.excerpt("x".repeat(79) + "\ud83d\ude00" + "y"))
+                .isEqualTo("x".repeat(79) + "...");
     }
 }

@@ -1,14 +1,15 @@
 package io.voidbox.agent.claude.internal;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class StructuralCheckTest {
 
     @Test
     void acceptsCompleteValuesWithEscapesAndTrailingWhitespace() {
-        assertThat(StructuralCheck.isComplete("{\"a\":[1,{\"b\":\"}]\\\"{\"}],\"c\":{}}")).isTrue();
+        assertThat(StructuralCheck.isComplete("{\"a\":[1,{\"b\":\"}]\\\"{\"}],\"c\":{}}"))
+                .isTrue();
         assertThat(StructuralCheck.isComplete("{\"a\":\"\\\\\"}\r\n")).isTrue();
         assertThat(StructuralCheck.isComplete("[]")).isTrue();
     }

@@ -50,7 +50,8 @@ final class CpioWriter implements AutoCloseable {
         try (InputStream in = Files.newInputStream(source)) {
             byte[] buf = new byte[1 << 16];
             long left = size;
-            for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; left -= n) write(buf, n);
+            for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; left -= n)
+                write(buf, n);
             if (left != 0) throw new IOException(source + " changed size while being archived");
         }
         pad();

@@ -40,9 +40,11 @@ final class DebianPackages {
     String candidateVersion(String pkg) throws IOException, InterruptedException {
         String out = apt("apt-cache", "show", "--no-all-versions", pkg);
         for (String line : out.lines().toList()) {
-            if (line.startsWith("Version:")) return line.substring("Version:".length()).trim();
+            if (line.startsWith("Version:"))
+                return line.substring("Version:".length()).trim();
         }
-        throw new IOException("`apt-cache show " + pkg + "` has no Version (is the package known? run `apt-get update`)");
+        throw new IOException(
+                "`apt-cache show " + pkg + "` has no Version (is the package known? run `apt-get update`)");
     }
 
     /** The .deb of {@code pkg=version}, downloaded once into the cache. */
@@ -52,7 +54,10 @@ final class DebianPackages {
         if (cached.isPresent()) return cached.get();
         Path tmp = Files.createTempDirectory(downloads, ".dl-");
         try {
-            HostCommand.check(tmp, 600, List.of(HostCommand.require("apt-get", "apt").toString(), "download", pkg + "=" + version));
+            HostCommand.check(
+                    tmp,
+                    600,
+                    List.of(HostCommand.require("apt-get", "apt").toString(), "download", pkg + "=" + version));
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp, "*.deb")) {
                 for (Path deb : ds) {
                     Path target = downloads.resolve(deb.getFileName());
@@ -72,7 +77,10 @@ final class DebianPackages {
         if (Files.isDirectory(dir)) return dir;
         Path tmp = Files.createTempDirectory(downloads, ".x-");
         try {
-            HostCommand.check(null, 600, List.of(HostCommand.require("dpkg-deb", "dpkg").toString(), "-x", deb.toString(), tmp.toString()));
+            HostCommand.check(
+                    null,
+                    600,
+                    List.of(HostCommand.require("dpkg-deb", "dpkg").toString(), "-x", deb.toString(), tmp.toString()));
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             if (!Files.isDirectory(dir)) throw e;
@@ -85,7 +93,15 @@ final class DebianPackages {
     private Optional<Path> findCached(String pkg, String version) throws IOException, InterruptedException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(downloads, pkg + "_*.deb")) {
             for (Path deb : ds) {
-                String v = HostCommand.check(null, 60, List.of(HostCommand.require("dpkg-deb", "dpkg").toString(), "-f", deb.toString(), "Version")).trim();
+                String v = HostCommand.check(
+                                null,
+                                60,
+                                List.of(
+                                        HostCommand.require("dpkg-deb", "dpkg").toString(),
+                                        "-f",
+                                        deb.toString(),
+                                        "Version"))
+                        .trim();
                 if (v.equals(version)) return Optional.of(deb);
             }
         }
@@ -96,5 +112,4 @@ final class DebianPackages {
         HostCommand.require(command[0], "apt");
         return HostCommand.check(null, 120, List.of(command));
     }
-
 }

@@ -47,7 +47,8 @@ final class GuestAgentJar {
         mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, MAIN_CLASS);
         Files.createDirectories(out.getParent());
         Path tmp = Files.createTempFile(out.getParent(), "guest-agent", ".jar");
-        try (OutputStream o = Files.newOutputStream(tmp); JarOutputStream j = new JarOutputStream(o)) {
+        try (OutputStream o = Files.newOutputStream(tmp);
+                JarOutputStream j = new JarOutputStream(o)) {
             JarEntry m = new JarEntry(JarFile.MANIFEST_NAME);
             m.setLastModifiedTime(FileTime.fromMillis(0));
             j.putNextEntry(m);

@@ -39,6 +39,7 @@ public record GuestImage(
 
     /** Paths as the guest sees them. */
     public static final String GUEST_ROOT = "/opt/voidbox";
+
     public static final String GUEST_JAVA = GUEST_ROOT + "/jre/bin/java";
     public static final String GUEST_AGENT_DIR = GUEST_ROOT + "/agent";
     public static final String GUEST_CLAUDE = "/usr/bin/claude";

@@ -44,7 +44,9 @@ public final class GuestImageCache {
         String explicit = System.getenv("VOIDBOX_DATA_DIR");
         if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("voidbox");
     }
 
@@ -57,15 +59,17 @@ public final class GuestImageCache {
     }
 
     /** The cached image for {@code config}, building it first when needed; {@code progress} gets one line per step. */
-    public GuestImage build(GuestImageConfig config, Consumer<String> progress) throws IOException, InterruptedException {
+    public GuestImage build(GuestImageConfig config, Consumer<String> progress)
+            throws IOException, InterruptedException {
         GuestImageRecipe recipe = GuestImageRecipe.prepare(config, new DebianPackages(downloadsDir()), progress);
         String id = recipe.id();
         Path images = imagesDir();
         Files.createDirectories(images);
         Path target = images.resolve(id);
         if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
-        try (FileChannel ch = FileChannel.open(images.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lock(ch)) {
+        try (FileChannel ch = FileChannel.open(
+                        images.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = lock(ch)) {
             if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
             Path tmp = Files.createTempDirectory(images, ".build-" + id + "-");
             try {
@@ -87,7 +91,8 @@ public final class GuestImageCache {
      */
     public Path packGuestAgent() throws IOException {
         return GuestAgentJar.write(dataDir.resolve("guest-agent").resolve("voidbox-guest-agent.jar"))
-                .orElseThrow(() -> new IOException("the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
+                .orElseThrow(() ->
+                        new IOException("the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
     }
 
     /** Images in the cache, newest first. */
@@ -96,7 +101,8 @@ public final class GuestImageCache {
         if (!Files.isDirectory(imagesDir())) return out;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
             for (Path d : ds) {
-                if (d.getFileName().toString().startsWith(".") || !Files.exists(d.resolve(GuestImage.MANIFEST))) continue;
+                if (d.getFileName().toString().startsWith(".") || !Files.exists(d.resolve(GuestImage.MANIFEST)))
+                    continue;
                 out.add(GuestImage.load(d));
             }
         }
@@ -136,7 +142,8 @@ public final class GuestImageCache {
             } catch (OverlappingFileLockException e) {
                 // another builder in this JVM holds it
             }
-            if (System.nanoTime() > deadline) throw new IOException("timed out after 30 min waiting for another guest image build");
+            if (System.nanoTime() > deadline)
+                throw new IOException("timed out after 30 min waiting for another guest image build");
             Thread.sleep(200);
         }
     }
@@ -145,7 +152,9 @@ public final class GuestImageCache {
     static long sizeOf(Path root) throws IOException {
         if (!Files.exists(root)) return 0;
         try (var walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return walk.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 }

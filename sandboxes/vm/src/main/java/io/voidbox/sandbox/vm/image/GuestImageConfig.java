@@ -22,7 +22,12 @@ public final class GuestImageConfig {
      * compile thresholds (under TCG compiling the start-up code costs more than interpreting it).
      */
     static final List<String> DEFAULT_JAVA_OPTIONS = List.of(
-            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=5", "-XX:+UseSerialGC", "-Xshare:auto", "-Xss512k",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1",
+            "-XX:CompileThresholdScaling=5",
+            "-XX:+UseSerialGC",
+            "-Xshare:auto",
+            "-Xss512k",
             "-XX:-UsePerfData");
 
     /** Format of the read-only root disk. */
@@ -122,35 +127,66 @@ public final class GuestImageConfig {
         private Builder() {}
 
         /** A Debian kernel package or metapackage (default {@code linux-image-cloud-amd64}). */
-        public Builder kernelPackage(String pkg) { this.kernelPackage = Objects.requireNonNull(pkg, "kernelPackage"); return this; }
+        public Builder kernelPackage(String pkg) {
+            this.kernelPackage = Objects.requireNonNull(pkg, "kernelPackage");
+            return this;
+        }
 
         /** The JDK whose runtime image is jlinked into the guest (default: the running one). */
-        public Builder jdkHome(Path home) { this.jdkHome = Objects.requireNonNull(home, "jdkHome"); return this; }
+        public Builder jdkHome(Path home) {
+            this.jdkHome = Objects.requireNonNull(home, "jdkHome");
+            return this;
+        }
 
         /** Jars on the guest agent's class path (guest + protocol). None: the image has no agent. */
-        public Builder agentJars(List<Path> jars) { agentJars.clear(); agentJars.addAll(jars); return this; }
+        public Builder agentJars(List<Path> jars) {
+            agentJars.clear();
+            agentJars.addAll(jars);
+            return this;
+        }
 
-        public Builder mainClass(String mainClass) { this.mainClass = Objects.requireNonNull(mainClass, "mainClass"); return this; }
+        public Builder mainClass(String mainClass) {
+            this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
+            return this;
+        }
 
-        public Builder javaOptions(List<String> options) { this.javaOptions = List.copyOf(options); return this; }
+        public Builder javaOptions(List<String> options) {
+            this.javaOptions = List.copyOf(options);
+            return this;
+        }
 
         /** JDK modules to add beyond what {@code jdeps} finds in the agent jars (ServiceLoader users). */
-        public Builder extraJdkModules(List<String> modules) { extraJdkModules.addAll(modules); return this; }
+        public Builder extraJdkModules(List<String> modules) {
+            extraJdkModules.addAll(modules);
+            return this;
+        }
 
         /** The Claude Code native binary to put at {@code /usr/bin/claude}; null for none. */
-        public Builder claudeBinary(Path binary) { this.claudeBinary = binary; return this; }
+        public Builder claudeBinary(Path binary) {
+            this.claudeBinary = binary;
+            return this;
+        }
 
         /** Generate the JRE's default CDS archive (faster JVM start in the guest). */
-        public Builder cds(boolean cds) { this.cds = cds; return this; }
+        public Builder cds(boolean cds) {
+            this.cds = cds;
+            return this;
+        }
 
         /**
          * Record a JDK AOT cache of the agent at build time ({@code GuestAgent --train} run on the host
          * with the guest's JRE; needs {@link #cds} and agent jars). The JVM then starts with the
          * agent's classes already loaded and linked: under TCG that saves seconds per boot.
          */
-        public Builder aotCache(boolean aotCache) { this.aotCache = aotCache; return this; }
+        public Builder aotCache(boolean aotCache) {
+            this.aotCache = aotCache;
+            return this;
+        }
 
-        public Builder rootFormat(RootFormat format) { this.rootFormat = Objects.requireNonNull(format, "rootFormat"); return this; }
+        public Builder rootFormat(RootFormat format) {
+            this.rootFormat = Objects.requireNonNull(format, "rootFormat");
+            return this;
+        }
 
         public GuestImageConfig build() {
             return new GuestImageConfig(this);

@@ -39,8 +39,8 @@ final class GuestImageRecipe {
     /** Bumped whenever the layout or the build steps change. */
     static final String BUILDER_VERSION = "8";
     /** Drivers the init script needs: virtio-mmio transport, console ports, block, net, rng, root fs. */
-    static final List<String> GUEST_MODULES = List.of(
-            "virtio_mmio", "virtio_console", "virtio_blk", "virtio_net", "virtio_rng");
+    static final List<String> GUEST_MODULES =
+            List.of("virtio_mmio", "virtio_console", "virtio_blk", "virtio_net", "virtio_rng");
     /** The Debian package whose {@code bin/busybox} is the initramfs userland. */
     private static final String BUSYBOX_PACKAGE = "busybox-static";
 
@@ -84,12 +84,15 @@ final class GuestImageRecipe {
         inputs.put("javaOptions", String.join(" ", config.javaOptions()));
         inputs.put("extraModules", String.join(",", config.extraJdkModules()));
         List<Path> agentJars = config.agentJars();
-        for (int i = 0; i < agentJars.size(); i++) inputs.put("jar." + i, agentJars.get(i).getFileName() + "=" + sha256(agentJars.get(i)));
+        for (int i = 0; i < agentJars.size(); i++)
+            inputs.put("jar." + i, agentJars.get(i).getFileName() + "=" + sha256(agentJars.get(i)));
         inputs.put("claude", claudeBinary == null ? "none" : sha256(claudeBinary));
         for (var e : libs.entrySet()) inputs.put("lib." + e.getKey(), sha256(e.getValue()));
         inputs.put("bash", sha256(Path.of("/bin/bash")));
         inputs.put("setpriv", sha256(HostCommand.require("setpriv", "util-linux")));
-        inputs.put("cacerts", caCertificates().map(GuestImageRecipe::sha256Unchecked).orElse("none"));
+        inputs.put(
+                "cacerts",
+                caCertificates().map(GuestImageRecipe::sha256Unchecked).orElse("none"));
     }
 
     /**
@@ -110,10 +113,13 @@ final class GuestImageRecipe {
 
     private void validate() throws IOException {
         if (!Files.isExecutable(jdkHome.resolve("bin/jlink"))) {
-            throw new IOException("jdkHome " + jdkHome + " has no bin/jlink: point it at a full JDK 25 (e.g. /usr/lib/jvm/temurin-25-jdk-amd64)");
+            throw new IOException("jdkHome " + jdkHome
+                    + " has no bin/jlink: point it at a full JDK 25 (e.g. /usr/lib/jvm/temurin-25-jdk-amd64)");
         }
-        for (Path jar : config.agentJars()) if (!Files.isRegularFile(jar)) throw new IOException("agent jar not found: " + jar);
-        if (claudeBinary != null && !Files.isRegularFile(claudeBinary)) throw new IOException("Claude Code binary not found: " + claudeBinary);
+        for (Path jar : config.agentJars())
+            if (!Files.isRegularFile(jar)) throw new IOException("agent jar not found: " + jar);
+        if (claudeBinary != null && !Files.isRegularFile(claudeBinary))
+            throw new IOException("Claude Code binary not found: " + claudeBinary);
         HostCommand.require("apt-get", "apt");
         HostCommand.require("dpkg-deb", "dpkg");
         HostCommand.require("ldd", "libc-bin");
@@ -124,7 +130,8 @@ final class GuestImageRecipe {
 
     /** Writes the image (kernel, both initramfs, root disk, manifest) into the empty directory {@code out}. */
     void buildInto(Path out) throws IOException, InterruptedException {
-        progress.accept("downloading " + kernelPkg + "=" + kernelVersion + " and " + BUSYBOX_PACKAGE + "=" + busyboxVersion);
+        progress.accept(
+                "downloading " + kernelPkg + "=" + kernelVersion + " and " + BUSYBOX_PACKAGE + "=" + busyboxVersion);
         Path kernelTree = debs.extract(debs.download(kernelPkg, kernelVersion));
         Path busyboxTree = debs.extract(debs.download(BUSYBOX_PACKAGE, busyboxVersion));
         Path busybox = busyboxTree.resolve("bin/busybox");
@@ -133,7 +140,9 @@ final class GuestImageRecipe {
         Path modulesBase = kernelTree.resolve("lib/modules");
         String uname;
         try (var s = Files.list(modulesBase)) {
-            uname = s.map(p -> p.getFileName().toString()).findFirst().orElseThrow(() -> new IOException("no lib/modules/<version> in " + kernelPkg));
+            uname = s.map(p -> p.getFileName().toString())
+                    .findFirst()
+                    .orElseThrow(() -> new IOException("no lib/modules/<version> in " + kernelPkg));
         }
         Path vmlinuz = kernelTree.resolve("boot/vmlinuz-" + uname);
         if (!Files.isRegularFile(vmlinuz)) throw new IOException(kernelPkg + " has no boot/vmlinuz-" + uname);
@@ -143,9 +152,11 @@ final class GuestImageRecipe {
         List<String> wanted = new ArrayList<>(GUEST_MODULES);
         if (rootFormat == RootFormat.SQUASHFS) wanted.add("squashfs");
         List<KernelModules.Module> modules = km.resolve(wanted);
-        progress.accept("kernel " + uname + ", modules: " + modules.stream().map(KernelModules.Module::name).toList());
+        progress.accept("kernel " + uname + ", modules: "
+                + modules.stream().map(KernelModules.Module::name).toList());
 
-        List<String> applets = List.of(HostCommand.check(null, 30, List.of(busybox.toString(), "--list-full")).split("\n"));
+        List<String> applets = List.of(HostCommand.check(null, 30, List.of(busybox.toString(), "--list-full"))
+                .split("\n"));
         String fsType = rootFormat == RootFormat.SQUASHFS ? "squashfs" : "ext4";
         Initramfs.write(out.resolve("initramfs.cpio"), busybox, applets, modules, fsType);
         Initramfs.writeBare(out.resolve("bare-initramfs.cpio"), busybox);
@@ -155,12 +166,39 @@ final class GuestImageRecipe {
         progress.accept("creating " + fsType + " root disk");
         Path rootImg = out.resolve("root.img");
         if (rootFormat == RootFormat.SQUASHFS) {
-            HostCommand.check(null, 1800, List.of(HostCommand.require("mksquashfs", "squashfs-tools").toString(), stage.toString(), rootImg.toString(),
-                    "-noappend", "-all-root", "-comp", "lz4", "-no-progress", "-quiet", "-no-xattrs"));
+            HostCommand.check(
+                    null,
+                    1800,
+                    List.of(
+                            HostCommand.require("mksquashfs", "squashfs-tools").toString(),
+                            stage.toString(),
+                            rootImg.toString(),
+                            "-noappend",
+                            "-all-root",
+                            "-comp",
+                            "lz4",
+                            "-no-progress",
+                            "-quiet",
+                            "-no-xattrs"));
         } else {
             long mb = GuestImageCache.sizeOf(stage) / (1024 * 1024) * 115 / 100 + 32;
-            HostCommand.check(null, 1800, List.of(HostCommand.require("mkfs.ext4", "e2fsprogs").toString(), "-q", "-F", "-L", "voidbox",
-                    "-O", "^has_journal", "-E", "root_owner=0:0", "-d", stage.toString(), rootImg.toString(), mb + "M"));
+            HostCommand.check(
+                    null,
+                    1800,
+                    List.of(
+                            HostCommand.require("mkfs.ext4", "e2fsprogs").toString(),
+                            "-q",
+                            "-F",
+                            "-L",
+                            "voidbox",
+                            "-O",
+                            "^has_journal",
+                            "-E",
+                            "root_owner=0:0",
+                            "-d",
+                            stage.toString(),
+                            rootImg.toString(),
+                            mb + "M"));
         }
         FileTrees.delete(stage);
 
@@ -188,15 +226,22 @@ final class GuestImageRecipe {
      * AOT cache replaces the default CDS archive), mapped without relocation. A failed training
      * keeps the plain options.
      */
-    private List<String> recordAotCache(Path stage, Path agentDir, List<String> guestClasspath) throws InterruptedException {
-        List<String> base = config.javaOptions().stream().filter(o -> !o.startsWith("-Xshare")).toList();
+    private List<String> recordAotCache(Path stage, Path agentDir, List<String> guestClasspath)
+            throws InterruptedException {
+        List<String> base = config.javaOptions().stream()
+                .filter(o -> !o.startsWith("-Xshare"))
+                .toList();
         Path cache = agentDir.resolve("agent.aot");
         List<String> cmd = new ArrayList<>(List.of(stage.resolve("jre/bin/java").toString()));
         cmd.addAll(base);
         cmd.add("-XX:AOTCacheOutput=" + cache);
         cmd.add("-cp");
-        cmd.add(String.join(":", guestClasspath.stream()
-                .map(p -> stage.resolve(p.substring(GuestImage.GUEST_ROOT.length() + 1)).toString()).toList()));
+        cmd.add(String.join(
+                ":",
+                guestClasspath.stream()
+                        .map(p -> stage.resolve(p.substring(GuestImage.GUEST_ROOT.length() + 1))
+                                .toString())
+                        .toList()));
         cmd.add(config.mainClass());
         cmd.add("--train");
         progress.accept("AOT cache: training the agent on the host");
@@ -225,16 +270,28 @@ final class GuestImageRecipe {
         Set<String> jdkModules = new LinkedHashSet<>(List.of("java.base"));
         List<Path> agentJars = config.agentJars();
         if (!agentJars.isEmpty()) {
-            List<String> cmd = new ArrayList<>(List.of(jdkHome.resolve("bin/jdeps").toString(), "--print-module-deps", "--ignore-missing-deps",
-                    "--multi-release", "25"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    jdkHome.resolve("bin/jdeps").toString(),
+                    "--print-module-deps",
+                    "--ignore-missing-deps",
+                    "--multi-release",
+                    "25"));
             agentJars.forEach(j -> cmd.add(j.toString()));
             String deps = HostCommand.check(null, 300, cmd).trim();
-            for (String m : deps.lines().reduce((a, b) -> b).orElse("").split(",")) if (!m.isBlank()) jdkModules.add(m.trim());
+            for (String m : deps.lines().reduce((a, b) -> b).orElse("").split(","))
+                if (!m.isBlank()) jdkModules.add(m.trim());
         }
         jdkModules.addAll(config.extraJdkModules());
         progress.accept("jlink " + String.join(",", jdkModules) + (config.cds() ? " with CDS archive" : ""));
-        List<String> jlink = new ArrayList<>(List.of(jdkHome.resolve("bin/jlink").toString(), "--add-modules", String.join(",", jdkModules),
-                "--strip-debug", "--no-man-pages", "--no-header-files", "--output", stage.resolve("jre").toString()));
+        List<String> jlink = new ArrayList<>(List.of(
+                jdkHome.resolve("bin/jlink").toString(),
+                "--add-modules",
+                String.join(",", jdkModules),
+                "--strip-debug",
+                "--no-man-pages",
+                "--no-header-files",
+                "--output",
+                stage.resolve("jre").toString()));
         if (config.cds()) jlink.add("--generate-cds-archive");
         HostCommand.check(null, 900, jlink);
 
@@ -277,13 +334,17 @@ final class GuestImageRecipe {
             Files.createDirectories(sys.resolve("etc/ssl/certs"));
             Files.copy(certs.get(), sys.resolve("etc/ssl/certs/ca-certificates.crt"));
         } else {
-            progress.accept("warning: /etc/ssl/certs/ca-certificates.crt not found (apt-get install -y ca-certificates): TLS to real providers will fail in the guest");
+            progress.accept(
+                    "warning: /etc/ssl/certs/ca-certificates.crt not found (apt-get install -y ca-certificates): TLS to real providers will fail in the guest");
         }
     }
 
     private List<Path> hostElfs() throws IOException {
-        List<Path> elfs = new ArrayList<>(List.of(jdkHome.resolve("bin/java"), jdkHome.resolve("lib/server/libjvm.so"),
-                Path.of("/bin/bash"), HostCommand.require("setpriv", "util-linux")));
+        List<Path> elfs = new ArrayList<>(List.of(
+                jdkHome.resolve("bin/java"),
+                jdkHome.resolve("lib/server/libjvm.so"),
+                Path.of("/bin/bash"),
+                HostCommand.require("setpriv", "util-linux")));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(jdkHome.resolve("lib"), "*.so")) {
             ds.forEach(elfs::add);
         }

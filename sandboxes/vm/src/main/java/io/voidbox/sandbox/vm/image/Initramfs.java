@@ -20,7 +20,21 @@ final class Initramfs {
     static void write(Path file, Path busybox, List<String> applets, List<KernelModules.Module> modules, String fsType)
             throws IOException {
         try (CpioWriter cpio = new CpioWriter(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
-            for (String d : List.of("proc", "sys", "dev", "run", "tmp", "etc", "root", "workspace", "home/agent", "opt/voidbox", "usr/bin", "usr/sbin", "sbin", "voidbox/modules")) {
+            for (String d : List.of(
+                    "proc",
+                    "sys",
+                    "dev",
+                    "run",
+                    "tmp",
+                    "etc",
+                    "root",
+                    "workspace",
+                    "home/agent",
+                    "opt/voidbox",
+                    "usr/bin",
+                    "usr/sbin",
+                    "sbin",
+                    "voidbox/modules")) {
                 cpio.directory(d, d.equals("tmp") ? 01777 : d.equals("root") ? 0700 : 0755);
             }
             cpio.charDevice("dev/console", 0600, 5, 1);
@@ -29,7 +43,8 @@ final class Initramfs {
             cpio.file("bin/busybox", 0755, busybox);
             for (String a : applets) {
                 String path = a.trim();
-                if (path.isEmpty() || path.equals("bin/busybox") || path.endsWith("/setpriv") || path.equals("linuxrc")) continue;
+                if (path.isEmpty() || path.equals("bin/busybox") || path.endsWith("/setpriv") || path.equals("linuxrc"))
+                    continue;
                 cpio.symlink(path, "/bin/busybox");
             }
             // Everything dynamically linked lives on the root disk; these links make it appear where the loader looks.
@@ -40,10 +55,20 @@ final class Initramfs {
             cpio.symlink("bin/setpriv", "/opt/voidbox/sys/bin/setpriv");
             cpio.symlink("usr/bin/claude", "/opt/voidbox/bin/claude");
             cpio.symlink("etc/ssl/certs", "/opt/voidbox/sys/etc/ssl/certs");
-            cpio.file("etc/passwd", 0644, ("root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/home/agent:/bin/bash\n").getBytes(StandardCharsets.UTF_8));
+            cpio.file(
+                    "etc/passwd",
+                    0644,
+                    ("root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/home/agent:/bin/bash\n")
+                            .getBytes(StandardCharsets.UTF_8));
             cpio.file("etc/group", 0644, ("root:x:0:\ntty:x:5:\nagent:x:1000:\n").getBytes(StandardCharsets.UTF_8));
-            cpio.file("etc/hosts", 0644, ("127.0.0.1 localhost voidbox\n::1 localhost\n").getBytes(StandardCharsets.UTF_8));
-            cpio.file("etc/nsswitch.conf", 0644, ("passwd: files\ngroup: files\nhosts: files dns\n").getBytes(StandardCharsets.UTF_8));
+            cpio.file(
+                    "etc/hosts",
+                    0644,
+                    ("127.0.0.1 localhost voidbox\n::1 localhost\n").getBytes(StandardCharsets.UTF_8));
+            cpio.file(
+                    "etc/nsswitch.conf",
+                    0644,
+                    ("passwd: files\ngroup: files\nhosts: files dns\n").getBytes(StandardCharsets.UTF_8));
             cpio.file("etc/shells", 0644, ("/bin/sh\n/bin/bash\n").getBytes(StandardCharsets.UTF_8));
             StringBuilder order = new StringBuilder();
             for (KernelModules.Module m : modules) {

@@ -38,7 +38,8 @@ final class KernelModules {
         }
         try (var walk = Files.walk(moduleRoot.resolve("kernel"))) {
             walk.filter(p -> p.getFileName().toString().matches(".*\\.ko(\\.xz|\\.zst)?$"))
-                    .forEach(p -> index.put(canonical(p.getFileName().toString().replaceAll("\\.ko(\\.xz|\\.zst)?$", "")), p));
+                    .forEach(p -> index.put(
+                            canonical(p.getFileName().toString().replaceAll("\\.ko(\\.xz|\\.zst)?$", "")), p));
         }
     }
 
@@ -54,14 +55,17 @@ final class KernelModules {
         return new ArrayList<>(ordered.values());
     }
 
-    private void visit(String name, LinkedHashMap<String, Module> ordered, Set<String> stack, String requestedBy) throws IOException {
+    private void visit(String name, LinkedHashMap<String, Module> ordered, Set<String> stack, String requestedBy)
+            throws IOException {
         if (ordered.containsKey(name) || builtin.contains(name)) return;
         if (!stack.add(name)) throw new IOException("module dependency cycle at " + name);
         Path file = index.get(name);
         if (file == null) {
-            throw new IOException("kernel module '" + name + "' (needed by " + requestedBy + ") is neither built in nor present under " + moduleRoot);
+            throw new IOException("kernel module '" + name + "' (needed by " + requestedBy
+                    + ") is neither built in nor present under " + moduleRoot);
         }
-        String compression = file.toString().endsWith(".xz") ? "xz" : file.toString().endsWith(".zst") ? "zst" : "";
+        String compression =
+                file.toString().endsWith(".xz") ? "xz" : file.toString().endsWith(".zst") ? "zst" : "";
         byte[] bytes = compression.isEmpty() ? Files.readAllBytes(file) : decompress(file, compression);
         for (String dep : depends(bytes)) visit(canonical(dep), ordered, stack, name);
         stack.remove(name);
@@ -77,7 +81,9 @@ final class KernelModules {
         String tool = compression.equals("xz") ? "xz" : "zstd";
         Path bin = HostCommand.require(tool, compression.equals("xz") ? "xz-utils" : "zstd");
         try {
-            Process p = new ProcessBuilder(bin.toString(), "-dc", file.toString()).redirectErrorStream(false).start();
+            Process p = new ProcessBuilder(bin.toString(), "-dc", file.toString())
+                    .redirectErrorStream(false)
+                    .start();
             byte[] out = p.getInputStream().readAllBytes();
             if (p.waitFor() != 0) throw new IOException(tool + " -dc " + file + " failed");
             return out;

@@ -48,12 +48,18 @@ public final class AccelProbe {
         /** Human-readable lines for {@code voidbox doctor}. */
         public List<String> lines() {
             List<String> l = new ArrayList<>();
-            l.add("qemu: " + qemu.map(p -> p + " (" + qemuVersion.orElse("version unknown") + ")")
-                    .orElse("not found: " + HostCommand.missingMessage("qemu-system-x86_64", "qemu-system-x86")));
-            l.add("kvm: device " + (kvmDevicePresent ? "present" : "absent") + ", " + (kvmUsable ? "usable" : "not usable")
-                    + kvmBoot.map(d -> ", boot ok in " + d.toMillis() + " ms").orElse("") + kvmReason.map(r -> " (" + r + ")").orElse(""));
-            l.add("tcg: " + tcgBoot.map(d -> "boot ok in " + d.toMillis() + " ms").orElse(tcgReason.orElse("not tried")));
-            l.add("acceleration: " + recommended().id() + (recommended() == Accel.TCG ? " (emulation: boots and commands are several times slower)" : ""));
+            l.add("qemu: "
+                    + qemu.map(p -> p + " (" + qemuVersion.orElse("version unknown") + ")")
+                            .orElse("not found: "
+                                    + HostCommand.missingMessage("qemu-system-x86_64", "qemu-system-x86")));
+            l.add("kvm: device " + (kvmDevicePresent ? "present" : "absent") + ", "
+                    + (kvmUsable ? "usable" : "not usable")
+                    + kvmBoot.map(d -> ", boot ok in " + d.toMillis() + " ms").orElse("")
+                    + kvmReason.map(r -> " (" + r + ")").orElse(""));
+            l.add("tcg: "
+                    + tcgBoot.map(d -> "boot ok in " + d.toMillis() + " ms").orElse(tcgReason.orElse("not tried")));
+            l.add("acceleration: " + recommended().id()
+                    + (recommended() == Accel.TCG ? " (emulation: boots and commands are several times slower)" : ""));
             return l;
         }
     }
@@ -81,11 +87,13 @@ public final class AccelProbe {
 
     /** Empty when /dev/kvm opens read-write, else why not. */
     public Optional<String> kvmUnusableReason() {
-        if (!Files.exists(kvmDevice)) return Optional.of(kvmDevice + " does not exist (no hardware virtualisation exposed to this machine)");
+        if (!Files.exists(kvmDevice))
+            return Optional.of(kvmDevice + " does not exist (no hardware virtualisation exposed to this machine)");
         try (FileChannel ignored = FileChannel.open(kvmDevice, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return Optional.empty();
         } catch (IOException | SecurityException e) {
-            return Optional.of(kvmDevice + " cannot be opened read-write (" + e.getMessage() + "; add the user to group 'kvm')");
+            return Optional.of(
+                    kvmDevice + " cannot be opened read-write (" + e.getMessage() + "; add the user to group 'kvm')");
         }
     }
 
@@ -103,16 +111,21 @@ public final class AccelProbe {
         else if (usable && image.isEmpty()) kvmReason = Optional.of("boot not tried (no guest image)");
         else if (usable) {
             try {
-                kvmBoot = Optional.of(BareBoot.run(qemu.get(), image.get(), Accel.KVM, kvmDeadline, ConsoleListener.NONE).wall());
+                kvmBoot =
+                        Optional.of(BareBoot.run(qemu.get(), image.get(), Accel.KVM, kvmDeadline, ConsoleListener.NONE)
+                                .wall());
             } catch (SandboxException e) {
-                kvmReason = Optional.of("a KVM guest did not boot within " + kvmDeadline.toSeconds() + " s (known to hang on nested hosts, see docs/kvm.md)");
+                kvmReason = Optional.of("a KVM guest did not boot within " + kvmDeadline.toSeconds()
+                        + " s (known to hang on nested hosts, see docs/kvm.md)");
             }
         }
         Optional<Duration> tcgBoot = Optional.empty();
         Optional<String> tcgReason = Optional.empty();
         if (bootTcg && qemu.isPresent() && image.isPresent()) {
             try {
-                tcgBoot = Optional.of(BareBoot.run(qemu.get(), image.get(), Accel.TCG, Duration.ofSeconds(60), ConsoleListener.NONE).wall());
+                tcgBoot = Optional.of(
+                        BareBoot.run(qemu.get(), image.get(), Accel.TCG, Duration.ofSeconds(60), ConsoleListener.NONE)
+                                .wall());
             } catch (SandboxException e) {
                 tcgReason = Optional.of("TCG boot failed: " + e.getMessage());
             }

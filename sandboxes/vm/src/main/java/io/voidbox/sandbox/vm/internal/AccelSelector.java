@@ -39,14 +39,17 @@ public final class AccelSelector {
             case TCG -> Accel.TCG;
             case KVM -> {
                 Optional<String> why = probe.kvmUnusableReason();
-                if (why.isPresent()) throw new SandboxException("accel: kvm was requested but " + why.get() + "; use accel: auto or tcg");
+                if (why.isPresent())
+                    throw new SandboxException(
+                            "accel: kvm was requested but " + why.get() + "; use accel: auto or tcg");
                 yield Accel.KVM;
             }
             case AUTO -> {
                 if (auto == null) auto = decide(image);
                 if (auto.fallbackReason().isPresent() && !warned) {
                     warned = true;
-                    warning.accept("KVM not used: " + auto.fallbackReason().get() + "; running VMs under TCG emulation (much slower)");
+                    warning.accept("KVM not used: " + auto.fallbackReason().get()
+                            + "; running VMs under TCG emulation (much slower)");
                 }
                 yield auto.accel();
             }
@@ -62,6 +65,8 @@ public final class AccelSelector {
         Optional<String> why = probe.kvmUnusableReason();
         if (why.isPresent()) return new Decision(Accel.TCG, why);
         AccelProbe.Report r = probe.probe(Optional.ofNullable(image), KVM_TRIAL_DEADLINE, false);
-        return r.kvmBoot().isPresent() ? new Decision(Accel.KVM, Optional.empty()) : new Decision(Accel.TCG, r.kvmReason());
+        return r.kvmBoot().isPresent()
+                ? new Decision(Accel.KVM, Optional.empty())
+                : new Decision(Accel.TCG, r.kvmReason());
     }
 }

@@ -28,9 +28,18 @@ public final class BareBoot {
 
     /** The machine spec of a bare boot: no disk, no NIC, no channel. */
     public static MachineSpec spec(GuestImage image, Accel accel, Duration timeout) {
-        return MachineSpec.builder().name("bare").kernel(image.kernel()).initrd(image.bareInitramfs())
-                .memoryMb(256).vcpus(1).accel(accel).network(false).channel(false)
-                .readyPattern(MARKER).bootTimeout(timeout).build();
+        return MachineSpec.builder()
+                .name("bare")
+                .kernel(image.kernel())
+                .initrd(image.bareInitramfs())
+                .memoryMb(256)
+                .vcpus(1)
+                .accel(accel)
+                .network(false)
+                .channel(false)
+                .readyPattern(MARKER)
+                .bootTimeout(timeout)
+                .build();
     }
 
     /** Boots the bare initramfs once and measures it; the machine is always cleaned up. */
@@ -45,7 +54,9 @@ public final class BareBoot {
         try (QemuMachine m = QemuMachine.start(qemu, spec(image, accel, timeout), capture)) {
             Duration toMarker = m.awaitReady();
             OptionalInt rc = m.awaitExit(timeout);
-            if (rc.isEmpty()) throw new SandboxException("bare boot printed its marker but did not power off within " + timeout.toSeconds() + " s");
+            if (rc.isEmpty())
+                throw new SandboxException(
+                        "bare boot printed its marker but did not power off within " + timeout.toSeconds() + " s");
             return new Timing(accel, m.wallTime().orElseThrow(), toMarker, Optional.ofNullable(uptime[0]));
         }
     }

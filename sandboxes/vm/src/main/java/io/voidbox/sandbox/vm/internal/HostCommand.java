@@ -20,12 +20,16 @@ public final class HostCommand {
 
     private HostCommand() {}
 
-    public static Result run(Path workDir, long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
+    public static Result run(Path workDir, long timeoutSeconds, List<String> command)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile("voidbox-cmd", ".log");
         try {
-            Process p = new ProcessBuilder(command).directory(workDir == null ? null : workDir.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            Process p = new ProcessBuilder(command)
+                    .directory(workDir == null ? null : workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
@@ -39,10 +43,12 @@ public final class HostCommand {
     }
 
     /** Runs and requires exit code 0; the error names the command and shows its output tail. */
-    public static String check(Path workDir, long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
+    public static String check(Path workDir, long timeoutSeconds, List<String> command)
+            throws IOException, InterruptedException {
         Result r = run(workDir, timeoutSeconds, command);
         if (r.exitCode() != 0) {
-            throw new IOException("command failed (exit " + r.exitCode() + "): " + String.join(" ", command) + "\n" + tail(r.output(), 2000));
+            throw new IOException("command failed (exit " + r.exitCode() + "): " + String.join(" ", command) + "\n"
+                    + tail(r.output(), 2000));
         }
         return r.output();
     }
@@ -53,7 +59,8 @@ public final class HostCommand {
 
     /** Finds an executable on PATH (plus sbin dirs, which non-root PATHs often lack). */
     public static Optional<Path> which(String name) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")));
+        List<String> dirs = new ArrayList<>(
+                List.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")));
         dirs.addAll(List.of("/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"));
         for (String d : dirs) {
             if (d.isEmpty()) continue;

@@ -77,39 +77,108 @@ public record MachineSpec(
         private Pattern readyPattern = DEFAULT_READY;
         private Duration bootTimeout = Duration.ofSeconds(90);
 
-        public Builder name(String v) { name = v; return this; }
-        public Builder kernel(Path v) { kernel = v; return this; }
-        public Builder initrd(Path v) { initrd = v; return this; }
-        public Builder rootDisk(Path v) { rootDisk = v; return this; }
-        public Builder memoryMb(int v) { memoryMb = v; return this; }
-        public Builder vcpus(int v) { vcpus = v; return this; }
-        public Builder accel(Accel v) { accel = v; return this; }
-        public Builder network(boolean v) { network = v; return this; }
-        public Builder channel(boolean v) { channel = v; return this; }
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        public Builder kernel(Path v) {
+            kernel = v;
+            return this;
+        }
+
+        public Builder initrd(Path v) {
+            initrd = v;
+            return this;
+        }
+
+        public Builder rootDisk(Path v) {
+            rootDisk = v;
+            return this;
+        }
+
+        public Builder memoryMb(int v) {
+            memoryMb = v;
+            return this;
+        }
+
+        public Builder vcpus(int v) {
+            vcpus = v;
+            return this;
+        }
+
+        public Builder accel(Accel v) {
+            accel = v;
+            return this;
+        }
+
+        public Builder network(boolean v) {
+            network = v;
+            return this;
+        }
+
+        public Builder channel(boolean v) {
+            channel = v;
+            return this;
+        }
         /** Adds {@code voidbox.KEY=VALUE} to the kernel command line. */
-        public Builder guestArg(String key, String value) { guestArgs.put(key, value); return this; }
-        public Builder extraKernelArg(String arg) { extraKernelArgs.add(arg); return this; }
-        public Builder readyPattern(Pattern v) { readyPattern = v; return this; }
-        public Builder bootTimeout(Duration v) { bootTimeout = v; return this; }
+        public Builder guestArg(String key, String value) {
+            guestArgs.put(key, value);
+            return this;
+        }
+
+        public Builder extraKernelArg(String arg) {
+            extraKernelArgs.add(arg);
+            return this;
+        }
+
+        public Builder readyPattern(Pattern v) {
+            readyPattern = v;
+            return this;
+        }
+
+        public Builder bootTimeout(Duration v) {
+            bootTimeout = v;
+            return this;
+        }
 
         public MachineSpec build() {
-            if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) throw new IllegalArgumentException("name must match [A-Za-z0-9._-]{1,64}, got '" + name + "'");
+            if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}"))
+                throw new IllegalArgumentException("name must match [A-Za-z0-9._-]{1,64}, got '" + name + "'");
             Objects.requireNonNull(kernel, "kernel");
             Objects.requireNonNull(initrd, "initrd");
-            if (memoryMb < 64 || memoryMb > 65536) throw new IllegalArgumentException("memoryMb must be 64..65536, got " + memoryMb);
+            if (memoryMb < 64 || memoryMb > 65536)
+                throw new IllegalArgumentException("memoryMb must be 64..65536, got " + memoryMb);
             if (vcpus < 1 || vcpus > 64) throw new IllegalArgumentException("vcpus must be 1..64, got " + vcpus);
             Objects.requireNonNull(accel, "accel");
             Objects.requireNonNull(readyPattern, "readyPattern");
-            if (bootTimeout == null || bootTimeout.isNegative() || bootTimeout.isZero()) throw new IllegalArgumentException("bootTimeout must be positive");
+            if (bootTimeout == null || bootTimeout.isNegative() || bootTimeout.isZero())
+                throw new IllegalArgumentException("bootTimeout must be positive");
             for (var e : guestArgs.entrySet()) {
-                if (!e.getKey().matches("[a-z0-9_]+")) throw new IllegalArgumentException("guest arg key must match [a-z0-9_]+, got '" + e.getKey() + "'");
+                if (!e.getKey().matches("[a-z0-9_]+"))
+                    throw new IllegalArgumentException("guest arg key must match [a-z0-9_]+, got '" + e.getKey() + "'");
                 if (e.getValue().isEmpty() || e.getValue().matches(".*[\\s\"].*")) {
-                    throw new IllegalArgumentException("guest arg voidbox." + e.getKey() + " must be non-empty without spaces or quotes");
+                    throw new IllegalArgumentException(
+                            "guest arg voidbox." + e.getKey() + " must be non-empty without spaces or quotes");
                 }
             }
-            for (String a : extraKernelArgs) if (a.isBlank() || a.matches(".*\\s.*")) throw new IllegalArgumentException("kernel arg must be one word: '" + a + "'");
-            return new MachineSpec(name, kernel, initrd, Optional.ofNullable(rootDisk), memoryMb, vcpus, accel, network, channel,
-                    guestArgs, extraKernelArgs, readyPattern, bootTimeout);
+            for (String a : extraKernelArgs)
+                if (a.isBlank() || a.matches(".*\\s.*"))
+                    throw new IllegalArgumentException("kernel arg must be one word: '" + a + "'");
+            return new MachineSpec(
+                    name,
+                    kernel,
+                    initrd,
+                    Optional.ofNullable(rootDisk),
+                    memoryMb,
+                    vcpus,
+                    accel,
+                    network,
+                    channel,
+                    guestArgs,
+                    extraKernelArgs,
+                    readyPattern,
+                    bootTimeout);
         }
     }
 }

@@ -31,7 +31,8 @@ public final class QemuCommand {
      * @param hostTscKhz the host's TSC rate; under TCG the guest's TSC runs at this rate, and telling the kernel
      *                   spares its PIT calibration, which fails (and then hangs the boot) on a loaded host
      */
-    public static List<String> build(Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, OptionalLong hostTscKhz) {
+    public static List<String> build(
+            Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, OptionalLong hostTscKhz) {
         List<String> c = new ArrayList<>();
         c.add(qemu.toString());
         c.addAll(List.of("-M", MACHINE));
@@ -44,16 +45,24 @@ public final class QemuCommand {
         c.addAll(List.of("-nodefaults", "-no-user-config", "-nographic", "-no-reboot"));
         c.addAll(List.of("-serial", "stdio"));
         c.addAll(List.of("-pidfile", pidFile.toString()));
-        c.addAll(List.of("-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString()));
+        c.addAll(List.of(
+                "-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString()));
         c.addAll(List.of("-append", kernelCommandLine(spec, hostTscKhz)));
         if (spec.channel()) {
-            c.addAll(List.of("-device", "virtio-serial-device",
-                    "-chardev", "socket,id=ch0,path=" + channelSocket + ",server=on,wait=off",
-                    "-device", "virtserialport,chardev=ch0,name=" + GuestImage.CHANNEL_PORT_NAME));
+            c.addAll(List.of(
+                    "-device",
+                    "virtio-serial-device",
+                    "-chardev",
+                    "socket,id=ch0,path=" + channelSocket + ",server=on,wait=off",
+                    "-device",
+                    "virtserialport,chardev=ch0,name=" + GuestImage.CHANNEL_PORT_NAME));
         }
-        spec.rootDisk().ifPresent(disk -> c.addAll(List.of(
-                "-drive", "if=none,id=root,file=" + disk + ",format=raw,readonly=on",
-                "-device", "virtio-blk-device,drive=root")));
+        spec.rootDisk()
+                .ifPresent(disk -> c.addAll(List.of(
+                        "-drive",
+                        "if=none,id=root,file=" + disk + ",format=raw,readonly=on",
+                        "-device",
+                        "virtio-blk-device,drive=root")));
         if (spec.network()) {
             c.addAll(List.of("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"));
         }
@@ -68,7 +77,8 @@ public final class QemuCommand {
             a.add("tsc=reliable");
             a.add("no_timer_check");
         }
-        if (spec.channel() && !spec.guestArgs().containsKey("port")) a.add("voidbox.port=" + GuestImage.CHANNEL_PORT_NAME);
+        if (spec.channel() && !spec.guestArgs().containsKey("port"))
+            a.add("voidbox.port=" + GuestImage.CHANNEL_PORT_NAME);
         spec.guestArgs().forEach((k, v) -> a.add("voidbox." + k + "=" + v));
         a.addAll(spec.extraKernelArgs());
         return String.join(" ", a);

@@ -51,6 +51,7 @@ public final class QemuMachine implements AutoCloseable {
             kill $w 2>/dev/null
             exit $rc
             """;
+
     private static final int TAIL_LINES = 60;
     static final String TEMP_PREFIX = "vbx-";
     private static final String OWNER_FILE = "owner.pid";
@@ -75,7 +76,13 @@ public final class QemuMachine implements AutoCloseable {
     private volatile ProcessHandle qemu;
     private boolean closed;
 
-    private QemuMachine(MachineSpec spec, Path tempDir, List<String> command, Process wrapper, ConsoleListener listener, long startedNanos) {
+    private QemuMachine(
+            MachineSpec spec,
+            Path tempDir,
+            List<String> command,
+            Process wrapper,
+            ConsoleListener listener,
+            long startedNanos) {
         this.spec = spec;
         this.tempDir = tempDir;
         this.channelSocket = tempDir.resolve("ch.sock");
@@ -88,16 +95,23 @@ public final class QemuMachine implements AutoCloseable {
     }
 
     /** Starts QEMU for {@code spec}; returns as soon as the process runs (the guest boots in the background). */
-    public static QemuMachine start(Path qemuBinary, MachineSpec spec, ConsoleListener listener) throws SandboxException {
+    public static QemuMachine start(Path qemuBinary, MachineSpec spec, ConsoleListener listener)
+            throws SandboxException {
         Path tempDir;
         try {
             sweepStale();
             tempDir = Files.createTempDirectory(TEMP_PREFIX);
-            Files.writeString(tempDir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+            Files.writeString(
+                    tempDir.resolve(OWNER_FILE),
+                    Long.toString(ProcessHandle.current().pid()));
         } catch (IOException e) {
             throw new SandboxException("cannot create a temp dir for VM " + spec.name() + ": " + e.getMessage(), e);
         }
-        List<String> qemuCmd = QemuCommand.build(qemuBinary, spec, tempDir.resolve("ch.sock"), tempDir.resolve("qemu.pid"),
+        List<String> qemuCmd = QemuCommand.build(
+                qemuBinary,
+                spec,
+                tempDir.resolve("ch.sock"),
+                tempDir.resolve("qemu.pid"),
                 spec.accel() == Accel.TCG ? QemuCommand.hostTscKhz() : OptionalLong.empty());
         List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "voidbox-qemu-watchdog"));
         full.addAll(qemuCmd);
@@ -107,12 +121,16 @@ public final class QemuMachine implements AutoCloseable {
             p = new ProcessBuilder(full).start();
         } catch (IOException e) {
             deleteQuietly(tempDir);
-            throw new SandboxException("cannot start " + qemuBinary + " for VM " + spec.name() + ": " + e.getMessage(), e);
+            throw new SandboxException(
+                    "cannot start " + qemuBinary + " for VM " + spec.name() + ": " + e.getMessage(), e);
         }
         QemuMachine m = new QemuMachine(spec, tempDir, qemuCmd, p, listener, t0);
         Runtime.getRuntime().addShutdownHook(m.shutdownHook);
-        m.readers.add(Thread.ofVirtual().name("vm-console-" + spec.name()).start(() -> m.pump(p.getInputStream(), "console")));
-        m.readers.add(Thread.ofVirtual().name("vm-stderr-" + spec.name()).start(() -> m.pump(p.getErrorStream(), "qemu")));
+        m.readers.add(Thread.ofVirtual()
+                .name("vm-console-" + spec.name())
+                .start(() -> m.pump(p.getInputStream(), "console")));
+        m.readers.add(
+                Thread.ofVirtual().name("vm-stderr-" + spec.name()).start(() -> m.pump(p.getErrorStream(), "qemu")));
         m.readers.add(Thread.ofVirtual().name("vm-exit-" + spec.name()).start(() -> {
             try {
                 p.waitFor();
@@ -137,11 +155,12 @@ public final class QemuMachine implements AutoCloseable {
         if (signalled) wrapper.waitFor(2, TimeUnit.SECONDS);
         String why = signalled
                 ? "QEMU exited (code " + exitCode().orElse(-1) + ") before the guest was ready"
-                : "the guest did not become ready within " + spec.bootTimeout().toSeconds() + " s (accel " + spec.accel().id()
-                        + ", waiting for a console line matching /" + spec.readyPattern() + "/)";
+                : "the guest did not become ready within " + spec.bootTimeout().toSeconds() + " s (accel "
+                        + spec.accel().id() + ", waiting for a console line matching /" + spec.readyPattern() + "/)";
         String lines = consoleTail();
         close();
-        throw new SandboxException("VM " + spec.name() + ": " + why + "; last console lines:\n" + (lines.isEmpty() ? "  (none)" : lines));
+        throw new SandboxException(
+                "VM " + spec.name() + ": " + why + "; last console lines:\n" + (lines.isEmpty() ? "  (none)" : lines));
     }
 
     /** Waits for QEMU to exit; the exit code, or empty on timeout (the machine keeps running). */
@@ -229,7 +248,8 @@ public final class QemuMachine implements AutoCloseable {
             } catch (IOException e) {
                 // already closed: the watchdog sees EOF either way
             }
-            Optional<ProcessHandle> q = Optional.ofNullable(qemu).or(() -> wrapper.children().findFirst());
+            Optional<ProcessHandle> q =
+                    Optional.ofNullable(qemu).or(() -> wrapper.children().findFirst());
             if (!waitFor(wrapper.toHandle(), Duration.ofSeconds(4))) {
                 q.ifPresent(ProcessHandle::destroyForcibly);
                 wrapper.destroyForcibly();
@@ -322,7 +342,8 @@ public final class QemuMachine implements AutoCloseable {
         try (var dirs = Files.newDirectoryStream(tmp, TEMP_PREFIX + "*")) {
             for (Path d : dirs) {
                 try {
-                    long owner = Long.parseLong(Files.readString(d.resolve(OWNER_FILE)).trim());
+                    long owner = Long.parseLong(
+                            Files.readString(d.resolve(OWNER_FILE)).trim());
                     if (ProcessHandle.of(owner).isEmpty()) deleteQuietly(d);
                 } catch (IOException | NumberFormatException e) {
                     // not ours, or being created right now

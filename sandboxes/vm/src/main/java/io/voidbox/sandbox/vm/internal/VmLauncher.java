@@ -21,8 +21,9 @@ public final class VmLauncher {
     /** Uses qemu-system-x86_64 from PATH and /dev/kvm; a clear error says what to install when QEMU is missing. */
     public static VmLauncher system() throws SandboxException {
         AccelProbe probe = AccelProbe.system();
-        Path q = probe.qemu().orElseThrow(() -> new SandboxException(
-                HostCommand.missingMessage("qemu-system-x86_64", "qemu-system-x86")));
+        Path q = probe.qemu()
+                .orElseThrow(() ->
+                        new SandboxException(HostCommand.missingMessage("qemu-system-x86_64", "qemu-system-x86")));
         return new VmLauncher(q, new AccelSelector(probe));
     }
 

@@ -4,13 +4,13 @@ import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Message;
 import io.voidbox.protocol.PeerErrorException;
 import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.support.LineSplitter;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
-import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.support.LineSplitter;
 import io.voidbox.spi.support.WorkspacePaths;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -40,8 +40,12 @@ public final class VmSandbox implements Sandbox {
     private final Map<String, String> boxEnv;
     private volatile boolean closed;
 
-    public VmSandbox(QemuMachine machine, Connection connection, SandboxEnvironment environment, BoxScope listener,
-              Map<String, String> boxEnv) {
+    public VmSandbox(
+            QemuMachine machine,
+            Connection connection,
+            SandboxEnvironment environment,
+            BoxScope listener,
+            Map<String, String> boxEnv) {
         this.machine = machine;
         this.connection = connection;
         this.environment = environment;
@@ -90,7 +94,12 @@ public final class VmSandbox implements Sandbox {
         env.putAll(spec.env());
         LineSplitter out = new LineSplitter(sink::stdout, 1 << 20);
         LineSplitter err = new LineSplitter(sink::stderr, 1 << 20);
-        Connection.ExecHandle handle = connection.exec(spec.argv(), env, spec.workingDir(), spec.timeout(), GuestImage.GUEST_USER,
+        Connection.ExecHandle handle = connection.exec(
+                spec.argv(),
+                env,
+                spec.workingDir(),
+                spec.timeout(),
+                GuestImage.GUEST_USER,
                 new Connection.ExecListener() {
                     @Override
                     public void onOutput(int stream, byte[] chunk) {
@@ -98,11 +107,11 @@ public final class VmSandbox implements Sandbox {
                     }
 
                     @Override
-                    public void onExit(Message.ExecExit exit) {
-                    }
+                    public void onExit(Message.ExecExit exit) {}
                 });
         try {
-            Message.ExecExit exit = handle.exit().get(spec.timeout().plus(EXIT_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+            Message.ExecExit exit =
+                    handle.exit().get(spec.timeout().plus(EXIT_SLACK).toMillis(), TimeUnit.MILLISECONDS);
             out.finish();
             err.finish();
             if (!exit.timedOut() && exit.exitCode() < 0)
@@ -117,7 +126,8 @@ public final class VmSandbox implements Sandbox {
             }
             throw e;
         } catch (ExecutionException e) {
-            throw guestGone("the guest connection broke during " + spec.argv().getFirst() + ": " + e.getCause().getMessage());
+            throw guestGone("the guest connection broke during " + spec.argv().getFirst() + ": "
+                    + e.getCause().getMessage());
         } catch (TimeoutException e) {
             handle.cancel();
             return new ExecResult(-1, true);
@@ -127,7 +137,10 @@ public final class VmSandbox implements Sandbox {
     private IOException guestGone(String what) {
         String tail = machine.consoleTail();
         return new IOException("box " + machine.spec().name() + ": " + what
-                + machine.exitCode().stream().mapToObj(c -> " (QEMU exited with code " + c + ")").findFirst().orElse("")
+                + machine.exitCode().stream()
+                        .mapToObj(c -> " (QEMU exited with code " + c + ")")
+                        .findFirst()
+                        .orElse("")
                 + (tail.isBlank() ? "" : "; last console lines: " + tail.strip().replace('\n', '|')));
     }
 
@@ -135,8 +148,10 @@ public final class VmSandbox implements Sandbox {
         try {
             return f.get(FILE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof PeerErrorException pe) throw new IOException("guest refused to " + what + ": " + pe.getMessage());
-            throw guestGone("the guest connection broke during " + what + ": " + e.getCause().getMessage());
+            if (e.getCause() instanceof PeerErrorException pe)
+                throw new IOException("guest refused to " + what + ": " + pe.getMessage());
+            throw guestGone("the guest connection broke during " + what + ": "
+                    + e.getCause().getMessage());
         } catch (TimeoutException e) {
             throw guestGone("no answer from the guest within " + FILE_TIMEOUT.toSeconds() + " s to " + what);
         } catch (InterruptedException e) {
@@ -161,7 +176,9 @@ public final class VmSandbox implements Sandbox {
                 reason = "killed after the guest did not shut down";
             }
         } else {
-            reason = machine.exitCode().isPresent() ? "guest exited with code " + machine.exitCode().getAsInt() : "guest connection lost";
+            reason = machine.exitCode().isPresent()
+                    ? "guest exited with code " + machine.exitCode().getAsInt()
+                    : "guest connection lost";
         }
         connection.close();
         machine.close();

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ImagePartsTest {
     @Test
     void readsModuleDependenciesFromModinfo() {
-        byte[] ko = "\u007fELF...\0license=GPL\0depends=virtio_ring,virtio\0retpoline=Y\0name=virtio_net\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] ko = "\u007fELF...\0license=GPL\0depends=virtio_ring,virtio\0retpoline=Y\0name=virtio_net\0"
+                .getBytes(StandardCharsets.US_ASCII);
         assertThat(KernelModules.depends(ko)).containsExactly("virtio_ring", "virtio");
-        assertThat(KernelModules.depends("\0depends=\0name=virtio\0".getBytes(StandardCharsets.US_ASCII))).isEmpty();
+        assertThat(KernelModules.depends("\0depends=\0name=virtio\0".getBytes(StandardCharsets.US_ASCII)))
+                .isEmpty();
     }
 
     @Test
@@ -24,9 +26,13 @@ class ImagePartsTest {
         Path k = Files.createDirectories(root.resolve("kernel/drivers"));
         Files.write(k.resolve("virtio.ko"), "\0depends=\0".getBytes(StandardCharsets.US_ASCII));
         Files.write(k.resolve("virtio_ring.ko"), "\0depends=virtio\0".getBytes(StandardCharsets.US_ASCII));
-        Files.write(k.resolve("virtio_blk.ko"), "\0depends=virtio_ring,virtio,crc\0".getBytes(StandardCharsets.US_ASCII));
+        Files.write(
+                k.resolve("virtio_blk.ko"), "\0depends=virtio_ring,virtio,crc\0".getBytes(StandardCharsets.US_ASCII));
         Files.writeString(root.resolve("modules.builtin"), "kernel/lib/crc.ko\n");
-        List<String> order = new KernelModules(root).resolve(List.of("virtio_blk")).stream().map(KernelModules.Module::name).toList();
+        List<String> order = new KernelModules(root)
+                .resolve(List.of("virtio_blk")).stream()
+                        .map(KernelModules.Module::name)
+                        .toList();
         assertThat(order).containsExactly("virtio", "virtio_ring", "virtio_blk");
     }
 
@@ -48,17 +54,29 @@ class ImagePartsTest {
 
     @Test
     void mapsHostLibraryPathsIntoTheGuestTree() {
-        assertThat(HostLibraries.guestLibPath("/lib/x86_64-linux-gnu/libc.so.6")).isEqualTo("lib/x86_64-linux-gnu/libc.so.6");
-        assertThat(HostLibraries.guestLibPath("/usr/lib/x86_64-linux-gnu/libz.so.1")).isEqualTo("lib/x86_64-linux-gnu/libz.so.1");
+        assertThat(HostLibraries.guestLibPath("/lib/x86_64-linux-gnu/libc.so.6"))
+                .isEqualTo("lib/x86_64-linux-gnu/libc.so.6");
+        assertThat(HostLibraries.guestLibPath("/usr/lib/x86_64-linux-gnu/libz.so.1"))
+                .isEqualTo("lib/x86_64-linux-gnu/libz.so.1");
         assertThat(HostLibraries.guestLibPath("/lib64/ld-linux-x86-64.so.2")).isEqualTo("lib64/ld-linux-x86-64.so.2");
     }
 
     @Test
     void cleanRemovesImagesAndBuildLeftoversButListReadsManifests(@TempDir Path data) throws Exception {
         Path img = Files.createDirectories(data.resolve("images/0123456789abcdef"));
-        Files.writeString(img.resolve(GuestImage.MANIFEST), String.join("\n", "kernel=vmlinuz", "initramfs=initramfs.cpio",
-                "bareInitramfs=bare-initramfs.cpio", "rootDisk=root.img", "rootFsType=squashfs", "kernelVersion=6.1.0-test",
-                "hasClaude=false", "sizeBytes=10", "createdAt=2026-11-25T00:00:00Z"));
+        Files.writeString(
+                img.resolve(GuestImage.MANIFEST),
+                String.join(
+                        "\n",
+                        "kernel=vmlinuz",
+                        "initramfs=initramfs.cpio",
+                        "bareInitramfs=bare-initramfs.cpio",
+                        "rootDisk=root.img",
+                        "rootFsType=squashfs",
+                        "kernelVersion=6.1.0-test",
+                        "hasClaude=false",
+                        "sizeBytes=10",
+                        "createdAt=2026-11-25T00:00:00Z"));
         Files.createDirectories(data.resolve("images/.build-x-1"));
         GuestImageCache b = GuestImageCache.at(data);
         assertThat(b.list()).extracting(GuestImage::id).containsExactly("0123456789abcdef");

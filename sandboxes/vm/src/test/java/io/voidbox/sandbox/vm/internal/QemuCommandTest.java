@@ -14,7 +14,10 @@ class QemuCommandTest {
     private static final Path PID = Path.of("/tmp/vbx-1/qemu.pid");
 
     private static MachineSpec.Builder spec() {
-        return MachineSpec.builder().name("b1").kernel(Path.of("/img/vmlinuz")).initrd(Path.of("/img/initramfs.cpio"))
+        return MachineSpec.builder()
+                .name("b1")
+                .kernel(Path.of("/img/vmlinuz"))
+                .initrd(Path.of("/img/initramfs.cpio"))
                 .rootDisk(Path.of("/img/root.img"));
     }
 
@@ -57,9 +60,22 @@ class QemuCommandTest {
 
     @Test
     void kernelCommandLineCarriesConsolePanicTscAndGuestKeys() {
-        String append = arg(cmd(spec().guestArg("secret", "abcd").guestArg("telemetry_ms", "500").extraKernelArg("rdinit=/bin/cat").build()), "-append");
-        assertThat(append.split(" ")).contains("console=ttyS0", "quiet", "panic=-1", "tsc_early_khz=2096004", "tsc=reliable",
-                "voidbox.port=voidbox.0", "voidbox.secret=abcd", "voidbox.telemetry_ms=500");
+        String append = arg(
+                cmd(spec().guestArg("secret", "abcd")
+                        .guestArg("telemetry_ms", "500")
+                        .extraKernelArg("rdinit=/bin/cat")
+                        .build()),
+                "-append");
+        assertThat(append.split(" "))
+                .contains(
+                        "console=ttyS0",
+                        "quiet",
+                        "panic=-1",
+                        "tsc_early_khz=2096004",
+                        "tsc=reliable",
+                        "voidbox.port=voidbox.0",
+                        "voidbox.secret=abcd",
+                        "voidbox.telemetry_ms=500");
         assertThat(append).endsWith("rdinit=/bin/cat");
     }
 
@@ -72,28 +88,42 @@ class QemuCommandTest {
     @Test
     void attachesChannelAsVirtioSerialPortOnAUnixSocket() {
         List<String> c = cmd(spec().build());
-        assertThat(c).containsSequence("-device", "virtio-serial-device",
-                "-chardev", "socket,id=ch0,path=" + SOCK + ",server=on,wait=off",
-                "-device", "virtserialport,chardev=ch0,name=voidbox.0");
-        assertThat(String.join(" ", cmd(spec().channel(false).build()))).doesNotContain("virtio-serial").doesNotContain("voidbox.port");
+        assertThat(c)
+                .containsSequence(
+                        "-device",
+                        "virtio-serial-device",
+                        "-chardev",
+                        "socket,id=ch0,path=" + SOCK + ",server=on,wait=off",
+                        "-device",
+                        "virtserialport,chardev=ch0,name=voidbox.0");
+        assertThat(String.join(" ", cmd(spec().channel(false).build())))
+                .doesNotContain("virtio-serial")
+                .doesNotContain("voidbox.port");
     }
 
     @Test
     void rootDiskIsReadOnlyVirtioBlk() {
         List<String> c = cmd(spec().build());
-        assertThat(c).containsSequence("-drive", "if=none,id=root,file=/img/root.img,format=raw,readonly=on", "-device", "virtio-blk-device,drive=root");
+        assertThat(c)
+                .containsSequence(
+                        "-drive",
+                        "if=none,id=root,file=/img/root.img,format=raw,readonly=on",
+                        "-device",
+                        "virtio-blk-device,drive=root");
     }
 
     @Test
     void networkFalseMeansNoNicAtAll() {
         String without = String.join(" ", cmd(spec().network(false).build()));
         assertThat(without).doesNotContain("-netdev").doesNotContain("virtio-net");
-        assertThat(cmd(spec().network(true).build())).containsSequence("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0");
+        assertThat(cmd(spec().network(true).build()))
+                .containsSequence("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0");
     }
 
     @Test
     void redactsTheChannelSecret() {
-        String r = QemuCommand.redacted(cmd(spec().guestArg("secret", "00112233deadbeef").build()));
+        String r = QemuCommand.redacted(
+                cmd(spec().guestArg("secret", "00112233deadbeef").build()));
         assertThat(r).contains("voidbox.secret=<redacted>").doesNotContain("deadbeef");
     }
 

@@ -3,9 +3,9 @@ package io.voidbox.sandbox.vm.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.voidbox.spi.SandboxException;
 import io.voidbox.sandbox.vm.VmTestSupport.Env;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
+import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.support.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,7 +37,11 @@ class QemuMachineVmTest {
     }
 
     private static MachineSpec.Builder spec(Env env, String name) {
-        return MachineSpec.forImage(env.image()).name(name).accel(env.accel()).memoryMb(512).bootTimeout(Duration.ofSeconds(120));
+        return MachineSpec.forImage(env.image())
+                .name(name)
+                .accel(env.accel())
+                .memoryMb(512)
+                .bootTimeout(Duration.ofSeconds(120));
     }
 
     @Test
@@ -45,19 +49,30 @@ class QemuMachineVmTest {
         try (QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "boot").build(), recorder("boot"))) {
             Duration ready = m.awaitReady();
             OptionalInt rc = m.awaitExit(Duration.ofSeconds(60));
-            assertThat(rc).as("QEMU exits after the agent exits (init powers off)").isPresent();
-            assertThat(console).contains("voidbox-init: kernel " + env.image().kernelVersion(), "voidbox-init: pid1 init",
-                    "voidbox-init: root disk mounted", "voidbox-init: port voidbox.0 /dev/vport0p1",
-                    "voidbox-init: network eth0 10.0.2.15 gw 10.0.2.2", "voidbox-init: agent-exit 0");
+            assertThat(rc)
+                    .as("QEMU exits after the agent exits (init powers off)")
+                    .isPresent();
+            assertThat(console)
+                    .contains(
+                            "voidbox-init: kernel " + env.image().kernelVersion(),
+                            "voidbox-init: pid1 init",
+                            "voidbox-init: root disk mounted",
+                            "voidbox-init: port voidbox.0 /dev/vport0p1",
+                            "voidbox-init: network eth0 10.0.2.15 gw 10.0.2.2",
+                            "voidbox-init: agent-exit 0");
             assertThat(m.guestKernel()).contains(env.image().kernelVersion());
-            System.out.printf("[vm-test] full image under %s: ready after %d ms, QEMU exit after %d ms%n", env.accel().id(),
-                    ready.toMillis(), m.wallTime().orElseThrow().toMillis());
+            System.out.printf(
+                    "[vm-test] full image under %s: ready after %d ms, QEMU exit after %d ms%n",
+                    env.accel().id(),
+                    ready.toMillis(),
+                    m.wallTime().orElseThrow().toMillis());
         }
     }
 
     @Test
     void networkFalseBootsWithoutAnyNic(Env env) throws Exception {
-        try (QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "nonet").network(false).build(), recorder("nonet"))) {
+        try (QemuMachine m =
+                QemuMachine.start(env.qemu(), spec(env, "nonet").network(false).build(), recorder("nonet"))) {
             m.awaitReady();
             m.awaitExit(Duration.ofSeconds(60));
             assertThat(console).contains("voidbox-init: network none").noneMatch(l -> l.contains("eth0"));
@@ -66,9 +81,16 @@ class QemuMachineVmTest {
 
     @Test
     void hostAndGuestTalkOverTheVirtioSerialPort(Env env) throws Exception {
-        try (QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "chan").network(false).extraKernelArg("voidbox.placeholder=echo").build(), recorder("chan"));
-             SocketChannel ch = connect(m.channelSocket())) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+        try (QemuMachine m = QemuMachine.start(
+                        env.qemu(),
+                        spec(env, "chan")
+                                .network(false)
+                                .extraKernelArg("voidbox.placeholder=echo")
+                                .build(),
+                        recorder("chan"));
+                SocketChannel ch = connect(m.channelSocket())) {
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
             String hello = in.readLine();
             assertThat(hello).isEqualTo("hello-from-guest " + env.image().kernelVersion());
             OutputStream out = Channels.newOutputStream(ch);
@@ -81,7 +103,13 @@ class QemuMachineVmTest {
 
     @Test
     void closeStopsQemuAndRemovesSocketAndTempDir(Env env) throws Exception {
-        QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "close").network(false).extraKernelArg("voidbox.placeholder=hold").build(), recorder("close"));
+        QemuMachine m = QemuMachine.start(
+                env.qemu(),
+                spec(env, "close")
+                        .network(false)
+                        .extraKernelArg("voidbox.placeholder=hold")
+                        .build(),
+                recorder("close"));
         ProcessHandle qemu;
         Path temp = m.tempDir();
         try {
@@ -102,10 +130,17 @@ class QemuMachineVmTest {
     @Test
     void bootDeadlineFailsWithConsoleTailAndLeavesNothingRunning(Env env) throws Exception {
         // rdinit=/bin/cat: the kernel starts cat instead of /init; it waits on the console forever.
-        QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "hang").network(false).extraKernelArg("rdinit=/bin/cat")
-                .bootTimeout(Duration.ofSeconds(15)).build(), recorder("hang"));
+        QemuMachine m = QemuMachine.start(
+                env.qemu(),
+                spec(env, "hang")
+                        .network(false)
+                        .extraKernelArg("rdinit=/bin/cat")
+                        .bootTimeout(Duration.ofSeconds(15))
+                        .build(),
+                recorder("hang"));
         ProcessHandle qemu = m.qemuProcess().orElseThrow();
-        assertThatThrownBy(m::awaitReady).isInstanceOf(SandboxException.class)
+        assertThatThrownBy(m::awaitReady)
+                .isInstanceOf(SandboxException.class)
                 .hasMessageContaining("VM hang: the guest did not become ready within 15 s")
                 .hasMessageContaining("accel tcg")
                 .hasMessageContaining("last console lines");
@@ -116,12 +151,21 @@ class QemuMachineVmTest {
     @Test
     void qemuDiesWhenItsJvmIsKilledWithSigkill(Env env) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), OrphanedVmMain.class.getName(),
-                env.qemu().toString(), env.image().kernel().toString(), env.image().initramfs().toString(), env.image().rootDisk().toString())
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OrphanedVmMain.class.getName(),
+                        env.qemu().toString(),
+                        env.image().kernel().toString(),
+                        env.image().initramfs().toString(),
+                        env.image().rootDisk().toString())
+                .redirectErrorStream(true)
+                .start();
         Path temp = null;
         try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader r =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String line = r.readLine();
             assertThat(line).as("child JVM output").startsWith("started ");
             String[] parts = line.split(" ");
@@ -132,7 +176,8 @@ class QemuMachineVmTest {
             child.waitFor(10, TimeUnit.SECONDS);
             qemu.onExit().get(15, TimeUnit.SECONDS);
             assertThat(qemu.isAlive()).isFalse();
-            for (int i = 0; i < 100 && !qemuProcessesUsing(temp).isEmpty(); i++) Thread.sleep(50); // the watchdog shell exits right after
+            for (int i = 0; i < 100 && !qemuProcessesUsing(temp).isEmpty(); i++)
+                Thread.sleep(50); // the watchdog shell exits right after
             assertThat(qemuProcessesUsing(temp)).isEmpty();
             QemuMachine.sweepStale();
             assertThat(temp).as("stale temp dir of the killed JVM is swept").doesNotExist();
@@ -157,7 +202,11 @@ class QemuMachineVmTest {
     /** Live processes whose command line mentions {@code dir} (the VM's socket/pid file live there). */
     static List<Long> qemuProcessesUsing(Path dir) {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("qemu-system") && c.contains(dir.toString())).orElse(false))
-                .map(ProcessHandle::pid).toList();
+                .filter(p -> p.info()
+                        .commandLine()
+                        .map(c -> c.contains("qemu-system") && c.contains(dir.toString()))
+                        .orElse(false))
+                .map(ProcessHandle::pid)
+                .toList();
     }
 }

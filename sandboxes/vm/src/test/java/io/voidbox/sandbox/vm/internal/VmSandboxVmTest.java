@@ -4,25 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.event.RunEvent;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.HandshakeException;
-import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.protocol.TelemetryBatch;
+import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
+import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
-import io.voidbox.SandboxOptions;
-import io.voidbox.event.RunEvent;
-import io.voidbox.spi.BoxScope;
-import java.time.Clock;
 import io.voidbox.spi.SandboxRequest;
-import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,33 +38,52 @@ class VmSandboxVmTest {
     private final List<TelemetryBatch> telemetry = new CopyOnWriteArrayList<>();
 
     private SandboxRequest request(String name) {
-        BoxScope scope = BoxScope.open("test", "vm-test", name, Clock.systemUTC(), e -> {
-            if (e instanceof RunEvent.Log log) lines.add(log.line());
-        }, Map.of());
-        return new SandboxRequest(scope, new SandboxOptions(SandboxOptions.Backend.VM, SandboxOptions.Accel.TCG, 512, 1, true, Map.of(), List.of(), 200), telemetry::add);
+        BoxScope scope = BoxScope.open(
+                "test",
+                "vm-test",
+                name,
+                Clock.systemUTC(),
+                e -> {
+                    if (e instanceof RunEvent.Log log) lines.add(log.line());
+                },
+                Map.of());
+        return new SandboxRequest(
+                scope,
+                new SandboxOptions(
+                        SandboxOptions.Backend.VM, SandboxOptions.Accel.TCG, 512, 1, true, Map.of(), List.of(), 200),
+                telemetry::add);
     }
 
     private record Out(ExecResult result, String stdout, String stderr) {}
 
     private static Out run(Sandbox sb, Duration timeout, String script) throws Exception {
         StringBuilder out = new StringBuilder(), err = new StringBuilder();
-        ExecResult r = sb.exec(new ExecSpec(List.of("/bin/sh", "-c", script), Map.of(), null, timeout), new OutputSink() {
-            @Override
-            public void stdout(String line) {
-                synchronized (out) { out.append(line).append('\n'); }
-            }
+        ExecResult r =
+                sb.exec(new ExecSpec(List.of("/bin/sh", "-c", script), Map.of(), null, timeout), new OutputSink() {
+                    @Override
+                    public void stdout(String line) {
+                        synchronized (out) {
+                            out.append(line).append('\n');
+                        }
+                    }
 
-            @Override
-            public void stderr(String line) {
-                synchronized (err) { err.append(line).append('\n'); }
-            }
-        });
+                    @Override
+                    public void stderr(String line) {
+                        synchronized (err) {
+                            err.append(line).append('\n');
+                        }
+                    }
+                });
         return new Out(r, out.toString(), err.toString());
     }
 
     private static long qemuProcessesMentioning(String needle) {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("qemu-system") && c.contains(needle)).orElse(false)).count();
+                .filter(p -> p.info()
+                        .commandLine()
+                        .map(c -> c.contains("qemu-system") && c.contains(needle))
+                        .orElse(false))
+                .count();
     }
 
     @Test
@@ -92,9 +109,14 @@ class VmSandboxVmTest {
     void filesTravelThroughTheChannelAndEscapesAreRejected(VmSandboxProvider vm) throws Exception {
         try (Sandbox sb = vm.start(request("files"))) {
             sb.writeFile("dir/input.json", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
-            assertThat(run(sb, Duration.ofSeconds(30), "cat /workspace/dir/input.json").stdout()).isEqualTo("{\"a\":1}\n");
+            assertThat(run(sb, Duration.ofSeconds(30), "cat /workspace/dir/input.json")
+                            .stdout())
+                    .isEqualTo("{\"a\":1}\n");
             run(sb, Duration.ofSeconds(30), "echo made-in-guest > out.txt; ln -s /etc /workspace/evil");
-            assertThat(sb.readFile("out.txt")).get().extracting(b -> new String(b, StandardCharsets.UTF_8)).isEqualTo("made-in-guest\n");
+            assertThat(sb.readFile("out.txt"))
+                    .get()
+                    .extracting(b -> new String(b, StandardCharsets.UTF_8))
+                    .isEqualTo("made-in-guest\n");
             assertThat(sb.readFile("missing.txt")).isEmpty();
             assertThatThrownBy(() -> sb.writeFile("../etc/passwd", new byte[1])).hasMessageContaining("stay inside");
             assertThatThrownBy(() -> sb.readFile("evil/passwd")).hasMessageContaining("guest refused");
@@ -108,7 +130,10 @@ class VmSandboxVmTest {
             Out o = run(sb, Duration.ofSeconds(2), "sleep 300 & sleep 300");
             assertThat(o.result().timedOut()).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
-            assertThat(run(sb, Duration.ofSeconds(30), "ps -o comm | grep -c '^sleep' || true").stdout().strip()).isEqualTo("0");
+            assertThat(run(sb, Duration.ofSeconds(30), "ps -o comm | grep -c '^sleep' || true")
+                            .stdout()
+                            .strip())
+                    .isEqualTo("0");
         }
     }
 
@@ -121,7 +146,10 @@ class VmSandboxVmTest {
             Future<Out> running = pool.submit(() -> run(sb, Duration.ofSeconds(120), "echo started; sleep 120"));
             Thread.sleep(3000);
             v.machineForTests().qemuProcess().orElseThrow().destroyForcibly(); // the whole machine goes away mid-exec
-            assertThatThrownBy(running::get).rootCause().hasMessageContaining("box crash").hasMessageContaining("guest connection");
+            assertThatThrownBy(running::get)
+                    .rootCause()
+                    .hasMessageContaining("box crash")
+                    .hasMessageContaining("guest connection");
         } finally {
             sb.close();
         }
@@ -132,9 +160,14 @@ class VmSandboxVmTest {
     @Test
     void aWrongSecretIsRejectedByTheRealGuestAgent(VmSandboxProvider vm) throws Exception {
         GuestImage image = vm.image();
-        MachineSpec spec = MachineSpec.forImage(image).name("secret").accel(Accel.TCG).memoryMb(512).channel(true)
+        MachineSpec spec = MachineSpec.forImage(image)
+                .name("secret")
+                .accel(Accel.TCG)
+                .memoryMb(512)
+                .channel(true)
                 .guestArg("secret", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
-                .bootTimeout(Duration.ofSeconds(120)).build();
+                .bootTimeout(Duration.ofSeconds(120))
+                .build();
         try (QemuMachine m = VmLauncher.system().boot(spec, (s, l) -> lines.add(l))) {
             var transport = UnixSocketTransport.connect(m.channelSocket(), Duration.ofSeconds(30));
             byte[] wrong = new byte[32];
@@ -152,13 +185,19 @@ class VmSandboxVmTest {
                 results.add(pool.submit(() -> {
                     try (Sandbox sb = vm.start(request(name))) {
                         sb.writeFile("me.txt", name.getBytes(StandardCharsets.UTF_8));
-                        return run(sb, Duration.ofSeconds(120), "cat me.txt; echo; hostname").stdout();
+                        return run(sb, Duration.ofSeconds(120), "cat me.txt; echo; hostname")
+                                .stdout();
                     }
                 }));
             }
             for (int i = 0; i < 4; i++) assertThat(results.get(i).get()).startsWith("fan" + i + "\n");
         }
-        assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command().map(c -> c.contains("qemu-system")).orElse(false)))
+        assertThat(ProcessHandle.current()
+                        .descendants()
+                        .filter(p -> p.info()
+                                .command()
+                                .map(c -> c.contains("qemu-system"))
+                                .orElse(false)))
                 .isEmpty();
     }
 }
