@@ -10,11 +10,14 @@ import java.util.regex.Pattern;
 /**
  * One stage's unit of work: an agent run on a prompt, with skills, in its own sandbox. The name
  * is the {@code [vm:NAME]} of every log line and the {@code stage:NAME} span.
+ *
+ * @param agent which agent CLI runs, with its limits, tool policy and MCP servers
  */
 public record Box(
         String name,
         String prompt,
         List<String> skills,
+        AgentOptions agent,
         LlmConfig llm,
         SandboxOptions sandbox,
         Duration timeout,
@@ -33,6 +36,7 @@ public record Box(
         if (!NAME.matcher(name).matches())
             throw new IllegalArgumentException("box name '" + name + "' must match " + NAME);
         skills = List.copyOf(skills);
+        Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(llm, "llm");
         Objects.requireNonNull(sandbox, "sandbox");
         Objects.requireNonNull(outputFile, "outputFile");
@@ -51,6 +55,7 @@ public record Box(
         private final String name;
         private String prompt;
         private final List<String> skills = new ArrayList<>();
+        private AgentOptions agent = AgentOptions.DEFAULTS;
         private LlmConfig llm = LlmConfig.auto();
         private SandboxOptions sandbox = SandboxOptions.defaults();
         private Duration timeout = DEFAULT_TIMEOUT;
@@ -72,6 +77,11 @@ public record Box(
 
         public Builder skills(List<String> s) {
             skills.addAll(s);
+            return this;
+        }
+
+        public Builder agent(AgentOptions a) {
+            this.agent = a;
             return this;
         }
 
@@ -98,7 +108,7 @@ public record Box(
         public Box build() {
             if (prompt == null || prompt.isBlank())
                 throw new IllegalArgumentException("box " + name + ": prompt is required");
-            return new Box(name, prompt, skills, llm, sandbox, timeout, Optional.ofNullable(outputFile));
+            return new Box(name, prompt, skills, agent, llm, sandbox, timeout, Optional.ofNullable(outputFile));
         }
     }
 }

@@ -1,14 +1,22 @@
 package io.voidbox.spi;
 
+import io.voidbox.AgentOptions;
 import java.time.Duration;
 import java.util.Map;
 
 /**
  * One agent run: the full prompt (input summary included), the model endpoint as environment
- * for the CLI, and the stage timeout. {@code env} may hold an API key: never log it.
+ * for the CLI, the stage timeout, and the agent's options (limits, tool policy, MCP servers).
+ * {@code env} may hold an API key: never log it.
  */
 public record AgentInvocation(
-        String box, String prompt, String provider, String model, Map<String, String> env, Duration timeout) {
+        String box,
+        String prompt,
+        String provider,
+        String model,
+        Map<String, String> env,
+        Duration timeout,
+        AgentOptions options) {
     public AgentInvocation {
         env = Map.copyOf(env);
     }

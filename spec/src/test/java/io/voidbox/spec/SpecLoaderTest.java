@@ -3,6 +3,7 @@ package io.voidbox.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.AgentOptions;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
@@ -53,6 +54,7 @@ class SpecLoaderTest {
                         "hello",
                         "Say hello",
                         List.of(),
+                        AgentOptions.DEFAULTS,
                         LlmConfig.auto(),
                         SandboxOptions.defaults(),
                         Duration.ofSeconds(600),

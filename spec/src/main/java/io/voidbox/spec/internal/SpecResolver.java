@@ -1,5 +1,6 @@
 package io.voidbox.spec.internal;
 
+import io.voidbox.AgentOptions;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
@@ -199,6 +200,7 @@ public final class SpecResolver {
                                 box.name().get(),
                                 box.prompt().get(),
                                 skills(box.skills()),
+                                AgentOptions.DEFAULTS,
                                 llm,
                                 sandbox,
                                 box.timeout().orElse(Box.DEFAULT_TIMEOUT),
