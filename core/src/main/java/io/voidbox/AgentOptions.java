@@ -73,7 +73,10 @@ public record AgentOptions(
      *                        (inside a VM or namespace box the box is the sandbox and they are skipped anyway)
      */
     public record Permissions(
-            List<String> allowedTools, List<String> disallowedTools, Optional<PermissionMode> mode, boolean skipChecks) {
+            List<String> allowedTools,
+            List<String> disallowedTools,
+            Optional<PermissionMode> mode,
+            boolean skipChecks) {
         public static final Permissions DEFAULTS = new Permissions(List.of(), List.of(), Optional.empty(), false);
 
         public Permissions {

@@ -111,7 +111,8 @@ public final class BoxExecutor {
         AgentOutcome outcome;
         try {
             outcome = agent.run(
-                    new AgentInvocation(box.name(), prompt, llm.provider(), llm.model(), agentEnv, box.timeout(), box.agent()),
+                    new AgentInvocation(
+                            box.name(), prompt, llm.provider(), llm.model(), agentEnv, box.timeout(), box.agent()),
                     sandbox,
                     scope);
         } finally {
