@@ -12,12 +12,8 @@ import java.util.Properties;
  * directory name is a prefix of the content hash of all inputs, so a changed input never reuses
  * a stale image.
  *
- * @param id            content-hash prefix, also the directory name below {@code images/}
- * @param dir           the image directory
- * @param kernel        the bzImage ({@code -kernel})
- * @param initramfs     busybox + modules + {@code /init} ({@code -initrd})
- * @param bareInitramfs busybox-only initramfs that prints a marker and powers off (bare-boot floor)
- * @param rootDisk      read-only root disk (JRE, agent, Claude Code, libraries), mounted at {@code /opt/voidbox}
+ * @param dir           the image directory, named by its id (the content-hash prefix)
+ * @param files         the files QEMU boots
  * @param rootFsType    {@code squashfs} or {@code ext4}
  * @param kernelVersion {@code uname -r} of the guest kernel
  * @param hasClaude     whether {@code /opt/voidbox/bin/claude} is on the root disk
@@ -25,12 +21,8 @@ import java.util.Properties;
  * @param createdAt     when it was built
  */
 public record GuestImage(
-        String id,
         Path dir,
-        Path kernel,
-        Path initramfs,
-        Path bareInitramfs,
-        Path rootDisk,
+        BootFiles files,
         String rootFsType,
         String kernelVersion,
         boolean hasClaude,
@@ -54,6 +46,35 @@ public record GuestImage(
 
     static final String MANIFEST = "manifest.properties";
 
+    /**
+     * @param kernel        the bzImage ({@code -kernel})
+     * @param initramfs     busybox + modules + {@code /init} ({@code -initrd})
+     * @param bareInitramfs busybox-only initramfs that prints a marker and powers off (bare-boot floor)
+     * @param rootDisk      read-only root disk (JRE, agent, Claude Code, libraries), mounted at {@code /opt/voidbox}
+     */
+    public record BootFiles(Path kernel, Path initramfs, Path bareInitramfs, Path rootDisk) {}
+
+    /** Content-hash prefix, also the directory name below {@code images/}. */
+    public String id() {
+        return dir.getFileName().toString();
+    }
+
+    public Path kernel() {
+        return files.kernel();
+    }
+
+    public Path initramfs() {
+        return files.initramfs();
+    }
+
+    public Path bareInitramfs() {
+        return files.bareInitramfs();
+    }
+
+    public Path rootDisk() {
+        return files.rootDisk();
+    }
+
     /** Reads an image directory written by {@link GuestImageCache#build}. */
     public static GuestImage load(Path dir) throws IOException {
         Properties p = new Properties();
@@ -61,13 +82,14 @@ public record GuestImage(
         try (InputStream in = Files.newInputStream(manifest)) {
             p.load(in);
         }
-        return new GuestImage(
-                dir.getFileName().toString(),
-                dir,
+        BootFiles files = new BootFiles(
                 dir.resolve(required(p, manifest, "kernel")),
                 dir.resolve(required(p, manifest, "initramfs")),
                 dir.resolve(required(p, manifest, "bareInitramfs")),
-                dir.resolve(required(p, manifest, "rootDisk")),
+                dir.resolve(required(p, manifest, "rootDisk")));
+        return new GuestImage(
+                dir,
+                files,
                 required(p, manifest, "rootFsType"),
                 required(p, manifest, "kernelVersion"),
                 Boolean.parseBoolean(p.getProperty("hasClaude", "false")),

@@ -15,42 +15,73 @@ import java.util.regex.Pattern;
  * Everything that decides one QEMU micro-VM: what to boot, how big, which accelerator, which
  * devices, and when it counts as ready. Built with {@link #builder()}; validated in {@code build()}.
  *
- * @param name         box name, used for the temp dir and in messages
- * @param kernel       bzImage
- * @param initrd       initramfs
- * @param rootDisk     read-only root disk (virtio-blk), empty for none
- * @param memoryMb     guest RAM
- * @param vcpus        guest CPUs
- * @param accel        KVM or TCG (resolve {@code auto} with {@link AccelSelector} first)
- * @param network      false: no NIC at all
- * @param channel      attach the host-guest virtio-serial port ({@value GuestImage#CHANNEL_PORT_NAME})
- * @param guestArgs    {@code voidbox.*} kernel arguments (key without the prefix); values must not contain spaces
- * @param extraKernelArgs further kernel arguments, appended last (tests use {@code rdinit=...})
- * @param readyPattern a console line matching this means the box is ready
- * @param bootTimeout  how long to wait for {@code readyPattern}
+ * @param name     box name, used for the temp dir and in messages
+ * @param boot     what to boot and with which kernel command line
+ * @param memoryMb guest RAM
+ * @param vcpus    guest CPUs
+ * @param accel    KVM or TCG (resolve {@code auto} with {@link AccelSelector} first)
+ * @param network  false: no NIC at all
+ * @param channel  attach the host-guest virtio-serial port ({@value GuestImage#CHANNEL_PORT_NAME})
+ * @param ready    when the box counts as ready
  */
 public record MachineSpec(
-        String name,
-        Path kernel,
-        Path initrd,
-        Optional<Path> rootDisk,
-        int memoryMb,
-        int vcpus,
-        Accel accel,
-        boolean network,
-        boolean channel,
-        Map<String, String> guestArgs,
-        List<String> extraKernelArgs,
-        Pattern readyPattern,
-        Duration bootTimeout) {
+        String name, Boot boot, int memoryMb, int vcpus, Accel accel, boolean network, boolean channel, Ready ready) {
+
+    /**
+     * @param kernel          bzImage
+     * @param initrd          initramfs
+     * @param rootDisk        read-only root disk (virtio-blk), empty for none
+     * @param guestArgs       {@code voidbox.*} kernel arguments (key without the prefix); values must not contain spaces
+     * @param extraKernelArgs further kernel arguments, appended last (tests use {@code rdinit=...})
+     */
+    public record Boot(
+            Path kernel,
+            Path initrd,
+            Optional<Path> rootDisk,
+            Map<String, String> guestArgs,
+            List<String> extraKernelArgs) {
+        public Boot {
+            guestArgs = Map.copyOf(guestArgs);
+            extraKernelArgs = List.copyOf(extraKernelArgs);
+        }
+    }
+
+    /**
+     * @param pattern a console line matching this means the box is ready
+     * @param timeout how long to wait for {@code pattern}
+     */
+    public record Ready(Pattern pattern, Duration timeout) {}
+
+    public Path kernel() {
+        return boot.kernel();
+    }
+
+    public Path initrd() {
+        return boot.initrd();
+    }
+
+    public Optional<Path> rootDisk() {
+        return boot.rootDisk();
+    }
+
+    public Map<String, String> guestArgs() {
+        return boot.guestArgs();
+    }
+
+    public List<String> extraKernelArgs() {
+        return boot.extraKernelArgs();
+    }
+
+    public Pattern readyPattern() {
+        return ready.pattern();
+    }
+
+    public Duration bootTimeout() {
+        return ready.timeout();
+    }
 
     /** Printed by the guest agent once its channel is open (or by /init's placeholder agents). */
     public static final Pattern DEFAULT_READY = Pattern.compile("voidbox-init: agent-ready|voidbox-guest: ready\\b.*");
-
-    public MachineSpec {
-        guestArgs = Map.copyOf(guestArgs);
-        extraKernelArgs = List.copyOf(extraKernelArgs);
-    }
 
     public static Builder builder() {
         return new Builder();
@@ -165,20 +196,9 @@ public record MachineSpec(
             for (String a : extraKernelArgs)
                 if (a.isBlank() || a.matches(".*\\s.*"))
                     throw new IllegalArgumentException("kernel arg must be one word: '" + a + "'");
+            Boot boot = new Boot(kernel, initrd, Optional.ofNullable(rootDisk), guestArgs, extraKernelArgs);
             return new MachineSpec(
-                    name,
-                    kernel,
-                    initrd,
-                    Optional.ofNullable(rootDisk),
-                    memoryMb,
-                    vcpus,
-                    accel,
-                    network,
-                    channel,
-                    guestArgs,
-                    extraKernelArgs,
-                    readyPattern,
-                    bootTimeout);
+                    name, boot, memoryMb, vcpus, accel, network, channel, new Ready(readyPattern, bootTimeout));
         }
     }
 }
