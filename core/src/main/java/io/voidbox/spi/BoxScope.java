@@ -71,11 +71,6 @@ public final class BoxScope {
         return new BoxScope(runId, pipeline, box, clock, sink, traceEnvironment);
     }
 
-    /** A scope that only logs, for code that runs a sandbox outside any pipeline (tools, tests). */
-    public static BoxScope detached(String box) {
-        return new BoxScope("-", null, box, Clock.systemUTC(), e -> {}, Map.of());
-    }
-
     public String box() {
         return box;
     }
