@@ -1,6 +1,10 @@
 package io.voidbox.agent.claude.internal;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.voidbox.Failure;
+import io.voidbox.McpServer;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
@@ -12,11 +16,14 @@ import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Runs the real Claude Code CLI headless inside a sandbox and turns its {@code stream-json}
@@ -24,6 +31,13 @@ import java.util.Optional;
  */
 public final class ClaudeCodeRunner implements AgentRunner {
     private static final int STDERR_TAIL = 5;
+    /** Where the box's MCP servers are written for {@code --mcp-config}, relative to the workspace. */
+    static final String MCP_CONFIG = ".claude/voidbox-mcp.json";
+    /** Server names Claude Code 2.1.197 keeps for itself and silently skips (after replacing [^A-Za-z0-9_-] by _). */
+    private static final Set<String> RESERVED_MCP_NAMES =
+            Set.of("workspace", "claude-in-chrome", "computer-use", "Claude_Preview");
+    /** How long the first turn waits for the box's MCP servers to connect (the CLI's default, 5 s, is short for a JVM). */
+    static final String MCP_CONNECT_TIMEOUT_MS = "30000";
 
     @Override
     public String name() {
@@ -31,7 +45,7 @@ public final class ClaudeCodeRunner implements AgentRunner {
     }
 
     static List<String> argv(SandboxEnvironment env, AgentInvocation inv) {
-        return List.of(
+        List<String> argv = new ArrayList<>(List.of(
                 env.claudeExecutable(),
                 "-p",
                 inv.prompt(),
@@ -40,7 +54,38 @@ public final class ClaudeCodeRunner implements AgentRunner {
                 "--verbose",
                 "--dangerously-skip-permissions",
                 "--model",
-                inv.model());
+                inv.model()));
+        if (!inv.options().mcpServers().isEmpty()) {
+            // only the box's servers: nothing from a .mcp.json in the workspace or a user config
+            argv.addAll(List.of("--mcp-config", env.workspace() + "/" + MCP_CONFIG, "--strict-mcp-config"));
+        }
+        return List.copyOf(argv);
+    }
+
+    /**
+     * The box's MCP servers in Claude Code's config format ({@code {"mcpServers": {NAME: {"command",
+     * "args", "env"}}}}); the CLI starts each one inside the box and talks to it over stdio.
+     */
+    static byte[] mcpConfig(String box, List<McpServer> servers) throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        ObjectNode root = json.createObjectNode();
+        ObjectNode all = root.putObject("mcpServers");
+        for (McpServer s : servers) {
+            if (all.has(s.name()))
+                throw new IllegalArgumentException("box " + box + ": two MCP servers are named '" + s.name() + "'");
+            if (RESERVED_MCP_NAMES.contains(s.name().replaceAll("[^A-Za-z0-9_-]", "_")))
+                throw new IllegalArgumentException("box " + box + ": MCP server name '" + s.name()
+                        + "' is reserved by Claude Code, which would skip the server; rename it");
+            ObjectNode server = all.putObject(s.name());
+            server.put("command", s.command());
+            ArrayNode args = server.putArray("args");
+            s.args().forEach(args::add);
+            ObjectNode env = server.putObject("env");
+            new TreeMap<>(s.env()).forEach(env::put);
+            // connected before the first turn and its tools always offered (never deferred behind tool search)
+            server.put("alwaysLoad", true);
+        }
+        return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     }
 
     static Map<String, String> env(SandboxEnvironment env, AgentInvocation inv) {
@@ -52,6 +97,7 @@ public final class ClaudeCodeRunner implements AgentRunner {
         e.put("CLAUDE_CODE_MAX_RETRIES", "3");
         e.put("HOME", env.homeDir());
         e.put("CLAUDE_CONFIG_DIR", env.homeDir() + "/.claude"); // must be writable or the Bash tool fails
+        if (!inv.options().mcpServers().isEmpty()) e.put("MCP_CONNECT_TIMEOUT_MS", MCP_CONNECT_TIMEOUT_MS);
         e.putAll(inv.env());
         return e;
     }
@@ -82,6 +128,8 @@ public final class ClaudeCodeRunner implements AgentRunner {
                 default -> {}
             }
         });
+        if (!inv.options().mcpServers().isEmpty())
+            sandbox.writeFile(MCP_CONFIG, mcpConfig(inv.box(), inv.options().mcpServers()));
         Deque<String> stderrTail = new ArrayDeque<>();
         scope.agentStarted(name(), inv.provider(), inv.model());
         ExecResult r = sandbox.exec(
