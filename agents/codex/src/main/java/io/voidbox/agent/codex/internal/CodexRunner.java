@@ -148,7 +148,7 @@ public final class CodexRunner implements AgentRunner {
                 summary.usage(inv.model()),
                 durationMs,
                 0,
-                failure(r, summary, inv, tail(stderrTail)));
+                failure(r, summary, inv, tail(stderrTail) + missingBinaryHint(r, senv)));
     }
 
     /** Tool items become the box's tool calls and results; Codex's warnings and errors its warnings. */
@@ -183,6 +183,16 @@ public final class CodexRunner implements AgentRunner {
         if (!s.completed())
             return Optional.of(new Failure.NoResult("codex ended without a completed turn" + stderrTail));
         return Optional.empty();
+    }
+
+    /** Exit 127 (or -1: not startable) in a VM: most likely no Codex, since guest images do not carry it yet. */
+    private static String missingBinaryHint(ExecResult r, SandboxEnvironment env) {
+        return (r.exitCode() == 127 || r.exitCode() == -1)
+                        && !r.timedOut()
+                        && !env.backend().equals("local")
+                ? "; no " + GUEST_BINARY + " in this guest image? Codex is not in the image yet:"
+                        + " run Codex boxes with backend: local (docs/codex.md)"
+                : "";
     }
 
     private static String tail(Deque<String> lines) {
