@@ -10,6 +10,8 @@ voidbox_need_packages node:nodejs npm:npm shellcheck:shellcheck || echo "voidbox
 scripts/install-vm-deps.sh >&2 || echo "voidbox: continuing; VM tests that need the missing tools report themselves as skipped" >&2
 # One pinned Claude Code install shared by all tests (project-owned directory, not global).
 scripts/install-claude-code.sh >/dev/null || echo "voidbox: Claude Code could not be installed; the end-to-end tests will say why" >&2
+# Likewise the pinned Codex CLI (the second agent; its end-to-end tests run the real binary).
+scripts/install-codex.sh >/dev/null || echo "voidbox: Codex could not be installed; its end-to-end tests will say why" >&2
 log=$(mktemp -t voidbox-test.XXXXXX)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -83,7 +83,9 @@ public record LlmConfig(
         /** Any Anthropic-compatible endpoint at {@code baseUrl}. */
         CUSTOM,
         /** The offline scripted model replaying a scenario file. */
-        SCRIPTED;
+        SCRIPTED,
+        /** OpenAI's Responses API, as the Codex CLI calls it (key in {@code OPENAI_API_KEY}); Codex boxes only. */
+        CODEX;
 
         /** The spelling in spec files ({@code claude}, {@code anthropic}, ...), events and spans. */
         public String id() {

@@ -2,6 +2,7 @@ package io.voidbox;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.event.RunEventListener;
 import io.voidbox.internal.engine.BackendSelector;
@@ -19,8 +20,10 @@ import io.voidbox.spi.SandboxProvider;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +35,9 @@ import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime that runs pipelines: sandbox backends, the agent runner, model endpoints and
- * event listeners, configured once and reused for many runs. Closing it stops what it started
+ * The runtime that runs pipelines: sandbox backends, the agent runners (one per agent CLI, picked
+ * by each box's {@link AgentOptions#runner()}), their model endpoints and event listeners,
+ * configured once and reused for many runs. Closing it stops what it started
  * (e.g. the scripted model server).
  */
 public final class VoidBox implements AutoCloseable {
@@ -41,8 +45,8 @@ public final class VoidBox implements AutoCloseable {
     private final List<RunEventListener> syncListeners;
     private final Map<String, SandboxProvider> providers;
     private final Optional<Backend> backendOverride;
-    private final AgentRunner agent;
-    private final LlmResolver llms;
+    private final Map<Runner, AgentRunner> agents;
+    private final Map<Runner, LlmResolver> llms;
     private final Clock clock;
     private final OpenTelemetry openTelemetry;
     /** The last run's instrumentation stays open so its final guest gauges still export; closed by the next run or close(). */
@@ -53,8 +57,8 @@ public final class VoidBox implements AutoCloseable {
         this.syncListeners = List.copyOf(b.syncListeners);
         this.providers = Map.copyOf(b.providers);
         this.backendOverride = b.backendOverride;
-        this.agent = b.agent;
-        this.llms = b.llms;
+        this.agents = Map.copyOf(b.agents);
+        this.llms = Map.copyOf(b.llms);
         this.clock = b.clock;
         this.openTelemetry = b.openTelemetry;
     }
@@ -82,7 +86,7 @@ public final class VoidBox implements AutoCloseable {
         try (TelemetryAggregator telemetry =
                 new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
             BoxExecutor boxes =
-                    new BoxExecutor(run, new BackendSelector(providers, backendOverride), agent, llms, telemetry);
+                    new BoxExecutor(run, new BackendSelector(providers, backendOverride), agents, llms, telemetry);
             return new PipelineEngine(run, boxes).run(pipeline, input);
         } finally {
             bus.close();
@@ -103,7 +107,7 @@ public final class VoidBox implements AutoCloseable {
 
     @Override
     public void close() {
-        llms.close();
+        new LinkedHashSet<>(llms.values()).forEach(LlmResolver::close);
         synchronized (this) {
             if (lastInstrumentation != null) lastInstrumentation.close();
             lastInstrumentation = null;
@@ -116,8 +120,8 @@ public final class VoidBox implements AutoCloseable {
         private final List<RunEventListener> syncListeners = new ArrayList<>();
         private final Map<String, SandboxProvider> providers = new HashMap<>();
         private Optional<Backend> backendOverride = Optional.empty();
-        private AgentRunner agent;
-        private LlmResolver llms;
+        private final Map<Runner, AgentRunner> agents = new EnumMap<>(Runner.class);
+        private final Map<Runner, LlmResolver> llms = new EnumMap<>(Runner.class);
         private Clock clock = Clock.systemUTC();
         private Map<String, String> environment = System.getenv();
         private Consumer<String> notices =
@@ -149,14 +153,15 @@ public final class VoidBox implements AutoCloseable {
             return this;
         }
 
+        /** The runner for boxes of {@link AgentRunner#runner()}; default: the agent plug-ins'. */
         public Builder agentRunner(AgentRunner a) {
-            agent = a;
+            agents.put(a.runner(), a);
             return this;
         }
 
-        /** Model endpoints for the agent; default: the agent plug-in's. */
+        /** Model endpoints for the agent of {@link LlmResolver#runner()}; default: the agent plug-ins'. */
         public Builder llmResolver(LlmResolver r) {
-            llms = r;
+            llms.put(r.runner(), r);
             return this;
         }
 
@@ -201,8 +206,13 @@ public final class VoidBox implements AutoCloseable {
                     ? claudeExecutable
                     : () -> firstAgentExecutable(plugins).get();
             PluginContext context = new PluginContext(environment, notices, executable);
-            if (agent == null) agent = first(plugins, p -> p.agentRunner(context), "an agent runner");
-            if (llms == null) llms = first(plugins, p -> p.llmResolver(context), "model endpoints");
+            // per agent CLI, what is set explicitly wins, then the first plug-in offering one
+            for (Plugin p : plugins) {
+                p.agentRunner(context).ifPresent(a -> agents.putIfAbsent(a.runner(), a));
+                p.llmResolver(context).ifPresent(r -> llms.putIfAbsent(r.runner(), r));
+            }
+            if (agents.isEmpty()) throw missing("an agent runner");
+            if (llms.isEmpty()) throw missing("model endpoints");
             if (providers.isEmpty()) {
                 // defaults: every backend the plug-ins on the class path offer (micro-VMs, the local sandbox)
                 for (Plugin p : plugins)
@@ -226,8 +236,12 @@ public final class VoidBox implements AutoCloseable {
                     .map(get)
                     .flatMap(Optional::stream)
                     .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no plug-in offers " + what
-                            + ": add the module (e.g. voidbox-agent-claude-code) to the class path"));
+                    .orElseThrow(() -> missing(what));
+        }
+
+        private static IllegalStateException missing(String what) {
+            return new IllegalStateException("no plug-in offers " + what
+                    + ": add the module (e.g. voidbox-agent-claude-code) to the class path");
         }
     }
 }

@@ -1,12 +1,13 @@
 package io.voidbox.cli;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
+import io.voidbox.agent.codex.CodexInstaller;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Prints the versions that matter when reporting a problem. */
-@Command(name = "version", description = "Print voidbox, Java and pinned Claude Code versions.")
+@Command(name = "version", description = "Print voidbox, Java and the pinned agent CLIs' versions.")
 final class VersionCommand implements Callable<Integer> {
     static String version() {
         String v = VersionCommand.class.getPackage().getImplementationVersion();
@@ -25,7 +26,8 @@ final class VersionCommand implements Callable<Integer> {
             return new String[] {
                 "voidbox " + version(),
                 "java " + Runtime.version(),
-                "claude-code " + ClaudeCodeInstaller.VERSION + " (pinned)"
+                "claude-code " + ClaudeCodeInstaller.VERSION + " (pinned)",
+                "codex " + CodexInstaller.VERSION + " (pinned)"
             };
         }
     }

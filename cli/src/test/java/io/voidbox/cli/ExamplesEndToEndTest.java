@@ -127,6 +127,39 @@ class ExamplesEndToEndTest {
     }
 
     @Test
+    void codexExampleRunsTheRealCodexCliWithItsOwnTools() throws IOException {
+        List<JsonNode> events = run("codex/pipeline.yaml");
+        assertCompleteRun(events, List.of("inspect"));
+        assertThat(ofType(events, "agent.tool_call"))
+                .extracting(e -> e.path("tool").asText())
+                .containsExactly("command_execution", "file_change", "command_execution");
+        JsonNode result = ofType(events, "agent.result").getFirst();
+        assertThat(result.path("agent").asText()).isEqualTo("codex");
+        assertThat(result.path("usage_estimated").asBoolean())
+                .as("Codex reports no cost")
+                .isTrue();
+        assertThat(ofType(events, "agent.tool_result").getLast().path("output").asText())
+                .contains("- kernel: Linux " + System.getProperty("os.version"));
+    }
+
+    @Test
+    void mixedExampleHandsClaudeCodesOutputToCodex() throws IOException {
+        List<JsonNode> events = run("mixed/pipeline.yaml");
+        assertCompleteRun(events, List.of("prepare", "review"));
+        assertThat(ofType(events, "agent.result"))
+                .extracting(e -> e.path("box").asText() + ":" + e.path("agent").asText())
+                .containsExactly("prepare:claude", "review:codex");
+        // the review box read the script Claude Code wrote, from its own input.json
+        assertThat(ofType(events, "agent.tool_result").stream()
+                        .filter(e -> e.path("box").asText().equals("review"))
+                        .findFirst()
+                        .orElseThrow()
+                        .path("output")
+                        .asText())
+                .contains("count-lines.sh DIR: the line count of every file in DIR");
+    }
+
+    @Test
     void sequentialExamplePassesEachStagesOutputToTheNext() throws IOException {
         List<JsonNode> events = run("sequential/pipeline.yaml");
         assertCompleteRun(events, List.of("collect", "analyze", "report"));

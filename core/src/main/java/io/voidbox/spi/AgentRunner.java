@@ -1,5 +1,6 @@
 package io.voidbox.spi;
 
+import io.voidbox.AgentOptions.Runner;
 import java.io.IOException;
 
 /**
@@ -10,6 +11,11 @@ import java.io.IOException;
 public interface AgentRunner {
     /** Short name used in events and span names ({@code claude}, {@code codex}, ...). */
     String name();
+
+    /** The agent CLI this runner runs: boxes pick their runner by {@code Box.agent().runner()}. */
+    default Runner runner() {
+        return Runner.CLAUDE_CODE;
+    }
 
     AgentOutcome run(AgentInvocation invocation, Sandbox sandbox, BoxScope scope)
             throws IOException, InterruptedException;

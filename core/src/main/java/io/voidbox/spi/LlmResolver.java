@@ -1,13 +1,20 @@
 package io.voidbox.spi;
 
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.LlmConfig;
 import java.util.Map;
 
 /**
  * Turns a box's {@link LlmConfig} into the provider, model and CLI environment for one run in a
- * given sandbox (the model endpoint address depends on where the agent runs).
+ * given sandbox (the model endpoint address depends on where the agent runs). One per agent CLI:
+ * each CLI reads its endpoint and key from its own variables and speaks its own API.
  */
 public interface LlmResolver extends AutoCloseable {
+    /** The agent CLI whose environment this resolver fills. */
+    default Runner runner() {
+        return Runner.CLAUDE_CODE;
+    }
+
     Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox);
 
     /** Releases per-box resources (e.g. a scripted route). */

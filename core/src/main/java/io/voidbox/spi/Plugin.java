@@ -6,23 +6,29 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A module that brings sandbox backends, an agent runner or model endpoints to {@link
+ * A module that brings sandbox backends, agent runners or model endpoints to {@link
  * io.voidbox.VoidBox}. Found with {@link java.util.ServiceLoader}, so putting a module's jar on
  * the class path is all it takes; pieces set explicitly on the builder always win. Keeps the core
  * free of dependencies on its plug-ins.
  */
 public interface Plugin {
-    /** The agent CLI runner this plug-in offers (the first one found is used). */
+    /**
+     * The agent CLI runner this plug-in offers, for boxes whose runner is its {@link
+     * AgentRunner#runner()} (per runner, the first plug-in found is used).
+     */
     default Optional<AgentRunner> agentRunner(PluginContext context) {
         return Optional.empty();
     }
 
-    /** The host's agent binary, installed on first use (the first one found is used). */
+    /**
+     * The host's Claude Code binary, installed on first use, for sandboxes that run it from the host
+     * (the first one found is used). Other agents' runners find their own binaries.
+     */
     default Optional<Supplier<Path>> agentExecutable(PluginContext context) {
         return Optional.empty();
     }
 
-    /** Model endpoints for the agent (the first one found is used). */
+    /** Model endpoints for the agent of {@link LlmResolver#runner()} (per runner, the first one found is used). */
     default Optional<LlmResolver> llmResolver(PluginContext context) {
         return Optional.empty();
     }

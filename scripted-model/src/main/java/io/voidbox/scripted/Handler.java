@@ -16,9 +16,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Routes {@code HEAD /}, {@code POST /r/<key>/v1/messages} and
- * {@code POST /r/<key>/v1/messages/count_tokens}; everything else is 404 with an Anthropic-style
- * error body. Runs on a virtual thread per request.
+ * Routes {@code HEAD /}, {@code POST /r/<key>/v1/messages},
+ * {@code POST /r/<key>/v1/messages/count_tokens} and (OpenAI Responses API, see
+ * {@link ResponsesAnswers}) {@code POST /r/<key>/v1/responses}; everything else is 404 with an
+ * Anthropic-style error body (OpenAI-style on the responses path). Runs on a virtual thread per request.
  */
 final class Handler implements HttpHandler {
     private static final String PREFIX = "/r/";
@@ -32,7 +33,7 @@ final class Handler implements HttpHandler {
      * Mutable facts about one exchange, gathered for its {@link RequestRecord}. The record is emitted
      * just before the answer is sent, so a client that got its answer finds the request logged.
      */
-    private final class Facts {
+    final class Facts {
         final Instant ts = Instant.now();
         final String method;
         final String path;
@@ -42,6 +43,11 @@ final class Handler implements HttpHandler {
         String conversation;
         int turn = -1;
         MessagesRequest request;
+        /** The logged body of a request that is not a Messages request (a Responses request). */
+        RequestRecord.Body body;
+        /** An OpenAI-style exchange: errors get OpenAI's error body. */
+        boolean openai;
+
         boolean side;
 
         Facts(String method, String path) {
@@ -56,10 +62,10 @@ final class Handler implements HttpHandler {
             }
             recorded = true;
             MessagesRequest r = request;
-            RequestRecord.Body body = r == null
-                    ? RequestRecord.Body.NONE
-                    : new RequestRecord.Body(r.model(), r.stream(), r.tools(), r.messages(), r.lastToolResult());
-            server.record(new RequestRecord(ts, route, method, path, status, conversation, turn, body, side));
+            RequestRecord.Body logged = r != null
+                    ? new RequestRecord.Body(r.model(), r.stream(), r.tools(), r.messages(), r.lastToolResult())
+                    : body != null ? body : RequestRecord.Body.NONE;
+            server.record(new RequestRecord(ts, route, method, path, status, conversation, turn, logged, side));
         }
     }
 
@@ -91,6 +97,7 @@ final class Handler implements HttpHandler {
     }
 
     private void dispatch(HttpExchange exchange, String method, String path, Facts facts) throws IOException {
+        facts.openai = path.endsWith(ResponsesAnswers.PATH);
         String rest = null;
         ScriptedModelServer.Route route = null;
         if (path.startsWith(PREFIX)) {
@@ -124,7 +131,8 @@ final class Handler implements HttpHandler {
         }
         boolean messages = "/v1/messages".equals(rest);
         boolean countTokens = "/v1/messages/count_tokens".equals(rest);
-        if (!messages && !countTokens) {
+        boolean responses = ResponsesAnswers.PATH.equals(rest);
+        if (!messages && !countTokens && !responses) {
             reply(exchange, facts, 404, "not_found_error", "unknown path " + rest);
             return;
         }
@@ -145,6 +153,10 @@ final class Handler implements HttpHandler {
         byte[] body = ScriptedModelServer.readBounded(exchange, max);
         if (body == null) {
             reply(exchange, facts, 413, "request_too_large", "request body exceeds " + max + " bytes");
+            return;
+        }
+        if (responses) {
+            ResponsesAnswers.answer(exchange, route, body, facts);
             return;
         }
         MessagesRequest request;
@@ -234,10 +246,12 @@ final class Handler implements HttpHandler {
         return request.metadataSession() != null ? request.metadataSession() : "default";
     }
 
-    private static void reply(HttpExchange exchange, Facts facts, int status, String type, String message)
-            throws IOException {
+    static void reply(HttpExchange exchange, Facts facts, int status, String type, String message) throws IOException {
         facts.record(status);
-        ScriptedModelServer.send(exchange, status, AnthropicWire.error(type, message));
+        ScriptedModelServer.send(
+                exchange,
+                status,
+                facts.openai ? ResponsesWire.error(type, message) : AnthropicWire.error(type, message));
     }
 
     private static long parseLong(String s) {

@@ -10,6 +10,7 @@
  * api_version: v1                 # required, only v1
  * kind: pipeline                  # required: agent | pipeline
  * name: my-pipeline               # required, [a-z0-9][a-z0-9_-]*, <= 63 chars; VM name prefix
+ * runner: claude-code             # the agent CLI of every box: claude-code | codex (default claude-code)
  * sandbox:                        # optional; every field optional
  *   backend: auto                 # auto | vm | local                    (default auto)
  *   accel: auto                   # auto | kvm | tcg                     (default auto)
@@ -21,7 +22,7 @@
  *     - {host: data, guest: /data, mode: ro}   # mode ro | rw        (default ro)
  *   telemetry_interval_ms: 1000   # 100..60000                           (default 1000)
  * llm:                            # optional; absent fields stay empty (the runtime decides)
- *   provider: scripted            # claude | anthropic | ollama | custom | scripted
+ *   provider: scripted            # claude | anthropic | ollama | custom | scripted | codex (Codex boxes)
  *   model: claude-sonnet-4-5
  *   base_url: http://127.0.0.1:8080   # http(s); required for custom
  *   api_key_env: ANTHROPIC_API_KEY    # the NAME of an env var, never the key
@@ -35,6 +36,7 @@
  * pipeline:                       # kind: pipeline only
  *   boxes:                        # required, at least one
  *     - name: collect             # required, unique, same pattern as the spec name
+ *       runner: codex             # overrides the top-level runner
  *       prompt: "..."             # required
  *       skills: [...]
  *       llm: {...}                # overrides top-level llm field by field

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -23,7 +25,10 @@ import org.junit.jupiter.api.TestFactory;
 /** The shipped examples are documentation: they must always validate. */
 class ExamplesTest {
 
-    private static final Set<String> REAL_TOOLS = Set.of("Bash", "Write", "Read");
+    /** The tools each agent CLI really runs, by the names its scenarios use. */
+    private static final Map<Runner, Set<String>> REAL_TOOLS = Map.of(
+            Runner.CLAUDE_CODE, Set.of("Bash", "Write", "Read"),
+            Runner.CODEX, Set.of("exec_command", "apply_patch"));
 
     /** {@code examples/} of the repository, found by walking up from the working directory. */
     static Path examplesDir() {
@@ -62,7 +67,9 @@ class ExamplesTest {
                             for (Box box : spec.boxes()) {
                                 assertThat(box.llm().provider()).as(box.name()).contains(LlmConfig.Provider.SCRIPTED);
                                 assertThat(box.timeout()).as(box.name()).isEqualTo(Duration.ofSeconds(300));
-                                assertWellFormedScenario(box.llm().scenario().orElseThrow());
+                                assertWellFormedScenario(
+                                        box.llm().scenario().orElseThrow(),
+                                        REAL_TOOLS.get(box.agent().runner()));
                             }
                         }));
     }
@@ -80,10 +87,19 @@ class ExamplesTest {
         PipelineSpec fanOut = SpecLoader.load(examples.resolve("fan-out/pipeline.yaml"));
         assertThat(StageNames.of(fanOut)).containsExactly("box prepare", "fan_out stats, lint, summary", "box merge");
         assertThat(fanOut.box("merge").orElseThrow().outputFile()).contains("review.md");
+
+        PipelineSpec codex = SpecLoader.load(examples.resolve("codex/pipeline.yaml"));
+        assertThat(StageNames.of(codex)).containsExactly("box inspect");
+        assertThat(codex.box("inspect").orElseThrow().agent().runner()).isEqualTo(Runner.CODEX);
+
+        PipelineSpec mixed = SpecLoader.load(examples.resolve("mixed/pipeline.yaml"));
+        assertThat(StageNames.of(mixed)).containsExactly("box prepare", "box review");
+        assertThat(mixed.box("prepare").orElseThrow().agent().runner()).isEqualTo(Runner.CLAUDE_CODE);
+        assertThat(mixed.box("review").orElseThrow().agent().runner()).isEqualTo(Runner.CODEX);
     }
 
     /** A light check of the scripted-model format; the scripted server owns the full one. */
-    private static void assertWellFormedScenario(Path scenario) throws IOException {
+    private static void assertWellFormedScenario(Path scenario, Set<String> realTools) throws IOException {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(scenario.toFile());
         JsonNode turns = root.path("turns");
         assertThat(turns.isArray() && !turns.isEmpty()).as(scenario + ": turns").isTrue();
@@ -108,7 +124,7 @@ class ExamplesTest {
                         .as(where + ": tool_use")
                         .isTrue();
                 for (JsonNode tool : tools) {
-                    assertThat(tool.path("name").asText()).as(where + " tool").isIn(REAL_TOOLS);
+                    assertThat(tool.path("name").asText()).as(where + " tool").isIn(realTools);
                     assertThat(tool.path("input").isObject())
                             .as(where + " tool input")
                             .isTrue();

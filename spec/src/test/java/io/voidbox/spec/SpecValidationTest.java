@@ -88,7 +88,7 @@ class SpecValidationTest {
                 """))
                 .containsExactly(error(
                         "pipeline.boxes[0].promt",
-                        "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, sandbox)",
+                        "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, sandbox, runner)",
                         8,
                         7));
         assertThat(errors("""
@@ -100,7 +100,7 @@ class SpecValidationTest {
                 """))
                 .containsExactly(error(
                         "colour",
-                        "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, agent, pipeline)",
+                        "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, agent, pipeline, runner)",
                         4,
                         1));
     }
@@ -162,7 +162,7 @@ class SpecValidationTest {
                         error("sandbox.mounts[0].mode", "invalid value 'rx' (expected one of: ro, rw)", 4, 75),
                         error(
                                 "llm.provider",
-                                "invalid value 'openai' (expected one of: claude, anthropic, ollama, custom, scripted)",
+                                "invalid value 'openai' (expected one of: claude, anthropic, ollama, custom, scripted, codex)",
                                 5,
                                 17));
     }

@@ -1,5 +1,6 @@
 package io.voidbox.internal.engine;
 
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Box;
 import io.voidbox.Failure;
 import io.voidbox.StageResult;
@@ -42,21 +43,21 @@ public final class BoxExecutor {
 
     private final RunScope run;
     private final BackendSelector backends;
-    private final AgentRunner agent;
-    private final LlmResolver llms;
+    private final Map<Runner, AgentRunner> agents;
+    private final Map<Runner, LlmResolver> llms;
     private final TelemetryAggregator telemetry;
     private final AtomicInteger cid = new AtomicInteger(2);
 
     public BoxExecutor(
             RunScope run,
             BackendSelector backends,
-            AgentRunner agent,
-            LlmResolver llms,
+            Map<Runner, AgentRunner> agents,
+            Map<Runner, LlmResolver> llms,
             TelemetryAggregator telemetry) {
         this.run = run;
         this.backends = backends;
-        this.agent = agent;
-        this.llms = llms;
+        this.agents = Map.copyOf(agents);
+        this.llms = Map.copyOf(llms);
         this.telemetry = telemetry;
     }
 
@@ -73,6 +74,8 @@ public final class BoxExecutor {
         var feed =
                 telemetry.register(box.name(), box.name(), vmCid, box.sandbox().telemetryIntervalMs());
         try {
+            Optional<Failure> unavailable = runnerUnavailable(box);
+            if (unavailable.isPresent()) return attempt.failed("", Usage.NONE, unavailable.get());
             SandboxProvider provider = backends.select(box, scope::warning);
             attempt.backend = provider.backend();
             try (Sandbox sandbox = provider.start(new SandboxRequest(scope, box.sandbox(), feed))) {
@@ -101,10 +104,23 @@ public final class BoxExecutor {
         }
     }
 
+    /** A box whose agent CLI no plug-in runs fails before its sandbox starts, saying which module is missing. */
+    private Optional<Failure> runnerUnavailable(Box box) {
+        Runner runner = box.agent().runner();
+        String missing =
+                !agents.containsKey(runner) ? "agent runner" : !llms.containsKey(runner) ? "model endpoints" : null;
+        if (missing == null) return Optional.empty();
+        return Optional.of(new Failure.SandboxError("box " + box.name() + " asks for runner " + runner.id() + " but no "
+                + missing + " for it is available: add its agent module (voidbox-agent-" + runner.id()
+                + ") to the class path"));
+    }
+
     private AgentOutcome runAgent(Box box, String prompt, Sandbox sandbox, Attempt attempt)
             throws IOException, InterruptedException {
         BoxScope scope = attempt.scope;
-        LlmResolver.Resolved llm = llms.resolve(box.name(), box.llm(), sandbox.environment());
+        AgentRunner agent = agents.get(box.agent().runner());
+        LlmResolver resolver = llms.get(box.agent().runner());
+        LlmResolver.Resolved llm = resolver.resolve(box.name(), box.llm(), sandbox.environment());
         attempt.model = llm.model();
         Map<String, String> agentEnv = new HashMap<>(llm.env());
         agentEnv.putAll(scope.traceEnvironment());
@@ -116,7 +132,7 @@ public final class BoxExecutor {
                     sandbox,
                     scope);
         } finally {
-            llms.release(llm);
+            resolver.release(llm);
         }
         scope.publish(new AgentResult(
                 scope.header(),

@@ -1,6 +1,6 @@
 package io.voidbox.spec.internal;
 
-import io.voidbox.AgentOptions;
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
@@ -38,7 +38,7 @@ public final class SpecResolver {
     static final String API_VERSION = "v1";
 
     private static final List<String> TOP_FIELDS =
-            List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline");
+            List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline", RunnerField.NAME);
     private static final List<String> SANDBOX_FIELDS =
             List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts", "telemetry_interval_ms");
     private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
@@ -46,7 +46,7 @@ public final class SpecResolver {
     private static final List<String> AGENT_FIELDS = List.of("prompt", "skills", "timeout_secs", "output_file");
     private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
     private static final List<String> BOX_FIELDS =
-            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox");
+            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox", RunnerField.NAME);
     private static final List<String> BOX_STAGE_FIELDS = List.of("type", "name");
     private static final List<String> FAN_OUT_STAGE_FIELDS = List.of("type", "boxes");
 
@@ -161,6 +161,7 @@ public final class SpecResolver {
         SandboxDecl topSandbox =
                 f.value("sandbox").map(n -> sandbox(n, "sandbox")).orElse(SandboxDecl.ABSENT);
         LlmDecl topLlm = f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc()));
+        Optional<Runner> topRunner = RunnerField.read(f);
 
         if (kind.isPresent()) {
             String wanted = kind.get() == PipelineSpec.Kind.AGENT ? "agent" : "pipeline";
@@ -193,6 +194,7 @@ public final class SpecResolver {
         for (BoxDecl box : boxes) {
             LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
             SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
+            Optional<Runner> boxRunner = box.path().equals("agent") ? Optional.empty() : RunnerField.read(box.at());
             if (box.name().isPresent() && box.prompt().isPresent()) {
                 resolved.put(
                         box.name().get(),
@@ -200,7 +202,7 @@ public final class SpecResolver {
                                 box.name().get(),
                                 box.prompt().get(),
                                 skills(box.skills()),
-                                AgentOptions.DEFAULTS,
+                                RunnerField.options(boxRunner, topRunner),
                                 llm,
                                 sandbox,
                                 box.timeout().orElse(Box.DEFAULT_TIMEOUT),

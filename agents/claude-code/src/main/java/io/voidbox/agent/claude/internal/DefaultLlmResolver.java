@@ -74,6 +74,10 @@ public final class DefaultLlmResolver implements LlmResolver {
                         .or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL")))
                         .orElse(DEFAULT_OLLAMA_MODEL);
             }
+            case CODEX ->
+                throw new IllegalArgumentException(
+                        "box " + box
+                                + ": llm.provider codex is the Codex CLI's endpoint; this box runs Claude Code (runner: codex?)");
             case CUSTOM -> {
                 String base = llm.baseUrl()
                         .orElseThrow(() -> new IllegalArgumentException(

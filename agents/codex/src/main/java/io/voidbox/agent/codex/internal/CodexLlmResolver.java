@@ -1,0 +1,155 @@
+package io.voidbox.agent.codex.internal;
+
+import io.voidbox.AgentOptions.Runner;
+import io.voidbox.LlmConfig;
+import io.voidbox.LlmConfig.Provider;
+import io.voidbox.scripted.Scenario;
+import io.voidbox.scripted.ScriptedModelServer;
+import io.voidbox.spi.LlmResolver;
+import io.voidbox.spi.SandboxEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Maps a Codex box's {@link LlmConfig} to what the Codex CLI needs: an OpenAI Responses endpoint
+ * (handed to {@link CodexRunner} as {@value #BASE_URL_ENV}, which it turns into Codex's provider
+ * config) and the key in {@value #KEY_ENV}. Providers: {@code scripted} (the default without a key:
+ * the scripted model server's Responses API, started on first use), {@code codex} (OpenAI; key from
+ * {@code OPENAI_API_KEY} or the variable named by {@code api_key_env}; {@code base_url} optional),
+ * {@code custom} (any Responses-compatible {@code base_url}). Keys are only ever placed into the
+ * agent's environment.
+ */
+public final class CodexLlmResolver implements LlmResolver {
+    /** The model when the box names none: one the pinned CLI knows (its tools include {@code apply_patch}). */
+    static final String DEFAULT_MODEL = "gpt-5.5";
+    /** OpenAI's API. */
+    static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
+    /** The variable Codex reads the key from (its provider config's {@code env_key}). */
+    static final String KEY_ENV = "OPENAI_API_KEY";
+    /** How the endpoint reaches {@link CodexRunner}; not passed on to Codex. */
+    static final String BASE_URL_ENV = "VOIDBOX_CODEX_BASE_URL";
+
+    private final Map<String, String> environment;
+    private final Consumer<String> notice;
+    private final AtomicBoolean noticed = new AtomicBoolean();
+    private ScriptedModelServer server;
+
+    public CodexLlmResolver(Map<String, String> environment, Consumer<String> notice) {
+        this.environment = Map.copyOf(environment);
+        this.notice = notice;
+    }
+
+    @Override
+    public Runner runner() {
+        return Runner.CODEX;
+    }
+
+    @Override
+    public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox) {
+        String keyVar = llm.apiKeyEnv().orElse(KEY_ENV);
+        Provider provider = llm.provider().orElseGet(() -> {
+            String key = environment.get(keyVar);
+            if (key != null && !key.isBlank()) return Provider.CODEX;
+            if (noticed.compareAndSet(false, true))
+                notice.accept("no " + keyVar + " set: Codex boxes use the offline scripted model"
+                        + " (set it, or llm.provider, for a real one)");
+            return Provider.SCRIPTED;
+        });
+        Map<String, String> env = new HashMap<>();
+        String route = null;
+        String model = llm.model().orElse(DEFAULT_MODEL);
+        switch (provider) {
+            case SCRIPTED -> {
+                Scenario scenario = llm.scenario().map(CodexLlmResolver::load).orElseGet(CodexLlmResolver::builtIn);
+                if (llm.model().isEmpty() && scenario.model() != null) model = scenario.model();
+                ScriptedModelServer s = server();
+                route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
+                env.put(BASE_URL_ENV, s.baseUrl(sandbox.hostAddress(), route) + "/v1");
+                env.put(KEY_ENV, "scripted-offline"); // not a secret: the scripted server ignores it
+            }
+            case CODEX -> {
+                env.put(BASE_URL_ENV, reachable(llm.baseUrl().orElse(OPENAI_BASE_URL), sandbox));
+                env.put(KEY_ENV, requireKey(provider, keyVar));
+            }
+            case CUSTOM -> {
+                String base = llm.baseUrl()
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "box " + box + ": llm.provider custom needs llm.base_url"));
+                env.put(BASE_URL_ENV, reachable(base, sandbox));
+                env.put(KEY_ENV, llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+            }
+            case CLAUDE, ANTHROPIC, OLLAMA ->
+                throw new IllegalArgumentException(
+                        "box " + box + " runs Codex, which speaks the OpenAI Responses API:" + " llm.provider "
+                                + provider.id() + " is for Claude Code boxes (use codex, custom or scripted)");
+        }
+        return new Resolved(provider.id(), model, env, route);
+    }
+
+    private String requireKey(Provider provider, String keyVar) {
+        String key = environment.get(keyVar);
+        if (key == null || key.isBlank())
+            throw new IllegalArgumentException(
+                    "llm.provider " + provider.id() + " needs an API key in the environment variable " + keyVar);
+        return key;
+    }
+
+    /** A loopback URL on the host is reached through the sandbox's host address (the VM gateway). */
+    static String reachable(String url, SandboxEnvironment sandbox) {
+        String host = URI.create(url).getHost();
+        if (sandbox.hostAddress().startsWith("127.")) return url; // the agent runs on the host itself
+        if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) return url;
+        return url.replaceFirst("://" + Pattern.quote(host), "://" + sandbox.hostAddress());
+    }
+
+    /** The offline default for Codex boxes without a scenario: look around with Codex's own tools, then answer. */
+    static Scenario builtIn() {
+        try (InputStream in = CodexLlmResolver.class.getResourceAsStream("default-scenario.yaml")) {
+            return Scenario.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default-scenario.yaml");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Scenario load(Path p) {
+        try {
+            return Scenario.load(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read scenario " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized ScriptedModelServer server() {
+        if (server == null) {
+            try {
+                server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
+                        .bindAddress(InetAddress.getLoopbackAddress())
+                        .build());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the scripted model server: " + e.getMessage(), e);
+            }
+        }
+        return server;
+    }
+
+    @Override
+    public void release(Resolved resolved) {
+        if (resolved.routeKey() != null && server != null) server.unregister(resolved.routeKey());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) server.close();
+        server = null;
+    }
+}

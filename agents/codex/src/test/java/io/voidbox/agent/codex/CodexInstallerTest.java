@@ -1,0 +1,136 @@
+package io.voidbox.agent.codex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Installer behaviour with a fake {@code npm} (the real install is exercised by {@link CodexCli}). */
+class CodexInstallerTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void installsThePinnedPackageOnceAndRunsTheNativeBinaryDirectly() throws Exception {
+        Path bin = fakeNpm("codex-cli 0.171.0", 0);
+        Path dir = tmp.resolve("data/codex/0.171.0");
+        var installer = installer(dir, bin);
+        assertThat(installer.installed()).isEmpty();
+
+        List<Path> results = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(3)) {
+            List<Future<Path>> futures = new ArrayList<>();
+            for (int i = 0; i < 3; i++) futures.add(pool.submit((Callable<Path>) installer::ensureInstalled));
+            for (Future<Path> f : futures) results.add(f.get());
+        }
+
+        Path expected = dir.resolve("node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex");
+        assertThat(results).containsOnly(expected);
+        assertThat(Files.readAllLines(tmp.resolve("npm-calls")))
+                .singleElement()
+                .satisfies(call -> assertThat(call)
+                        .startsWith("install --prefix")
+                        .endsWith("--no-audit --no-fund @openai/codex@0.171.0"));
+        assertThat(installer(dir, bin).installed()).contains(expected);
+        try (Stream<Path> siblings = Files.list(dir.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("0.171.0", ".0.171.0.lock");
+        }
+    }
+
+    @Test
+    void rejectsABinaryPrintingAnotherVersionAndLeavesNothingInstalled() throws Exception {
+        var installer = installer(tmp.resolve("cx/0.171.0"), fakeNpm("codex-cli 0.172.0", 0));
+
+        assertThatThrownBy(installer::ensureInstalled)
+                .isInstanceOfSatisfying(
+                        CodexInstaller.InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(CodexInstaller.InstallException.Reason.INSTALL_FAILED))
+                .hasMessageContaining("printed 'codex-cli 0.172.0' (exit 0), expected 0.171.0");
+        assertThat(installer.installed()).isEmpty();
+    }
+
+    @Test
+    void reportsNpmFailureWithItsOutput() throws Exception {
+        var installer = installer(tmp.resolve("cx/0.171.0"), fakeNpm("codex-cli 0.171.0", 1));
+
+        assertThatThrownBy(installer::ensureInstalled)
+                .hasMessageContaining("npm install of @openai/codex@0.171.0 failed (exit 1)")
+                .hasMessageContaining("npm ERR! registry unreachable");
+    }
+
+    @Test
+    void saysWhatIsMissingOnAMachineWithoutNpmOrOnAnotherPlatform() {
+        var noNpm = installer(tmp.resolve("cx/0.171.0"), tmp.resolve("empty-bin"));
+        var mac = new CodexInstaller(
+                tmp.resolve("cx/0.171.0"),
+                Map.of("PATH", "/usr/bin")::get,
+                "Mac OS X",
+                "aarch64",
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30));
+
+        assertThatThrownBy(noNpm::ensureInstalled)
+                .isInstanceOfSatisfying(
+                        CodexInstaller.InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(CodexInstaller.InstallException.Reason.NPM_MISSING))
+                .hasMessageContaining("apt-get install -y nodejs npm");
+        assertThatThrownBy(mac::ensureInstalled)
+                .isInstanceOfSatisfying(
+                        CodexInstaller.InstallException.class,
+                        e -> assertThat(e.reason())
+                                .isEqualTo(CodexInstaller.InstallException.Reason.UNSUPPORTED_PLATFORM))
+                .hasMessageContaining("linux-x64 only; this is Mac OS X/aarch64");
+    }
+
+    @Test
+    void defaultDirectoryFollowsVoidboxThenXdgThenHome() {
+        assertThat(CodexInstaller.defaultInstallDir(
+                        Map.of("VOIDBOX_DATA_DIR", "/v", "XDG_DATA_HOME", "/x", "HOME", "/h")::get))
+                .isEqualTo(Path.of("/v/codex/0.171.0"));
+        assertThat(CodexInstaller.defaultInstallDir(Map.of("XDG_DATA_HOME", "/x", "HOME", "/h")::get))
+                .isEqualTo(Path.of("/x/voidbox/codex/0.171.0"));
+        assertThat(CodexInstaller.defaultInstallDir(Map.of("HOME", "/h")::get))
+                .isEqualTo(Path.of("/h/.local/share/voidbox/codex/0.171.0"));
+    }
+
+    private CodexInstaller installer(Path dir, Path npmDir) {
+        return new CodexInstaller(
+                dir,
+                Map.of("PATH", npmDir.toString())::get,
+                "Linux",
+                "amd64",
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60));
+    }
+
+    /** A fake npm that lays out the native binary (printing {@code version}) or fails with {@code exit}. */
+    private Path fakeNpm(String version, int exit) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path npm = bin.resolve("npm");
+        Files.writeString(npm, """
+                #!/bin/sh
+                echo "$*" >> "%s"
+                if [ %d -ne 0 ]; then echo "npm ERR! registry unreachable"; exit %d; fi
+                d="$3/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin"
+                mkdir -p "$d"
+                printf '#!/bin/sh\\necho "%s"\\n' > "$d/codex"
+                chmod +x "$d/codex"
+                sleep 0.3
+                """.formatted(tmp.resolve("npm-calls"), exit, exit, version));
+        Files.setPosixFilePermissions(npm, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+}
