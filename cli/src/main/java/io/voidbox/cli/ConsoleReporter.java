@@ -95,7 +95,8 @@ final class ConsoleReporter implements RunEventListener {
                 r.state = "failed";
                 r.endMs = s.ts().toEpochMilli();
                 if (!tty)
-                    print("[vm:" + s.box() + "] stage failed after " + secs(s.durationMs()) + ": "
+                    print("[vm:" + s.box() + "] " + (workflow ? "step" : "stage") + " failed after "
+                            + secs(s.durationMs()) + ": "
                             + s.failure().message());
             }
             case RunEvent.Log l -> {

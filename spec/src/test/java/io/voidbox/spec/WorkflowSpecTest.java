@@ -48,7 +48,7 @@ class WorkflowSpecTest {
                     - name: fetch
                       run:
                         program: echo
-                        args: ["hello from workflow", ""]
+                        args: ["hello from workflow", "", 5]
                     - name: transform
                       depends_on: [fetch]
                       timeout_secs: 30
@@ -67,7 +67,7 @@ class WorkflowSpecTest {
                             new Step(
                                     "fetch",
                                     "echo",
-                                    List.of("hello from workflow", ""),
+                                    List.of("hello from workflow", "", "5"),
                                     Optional.empty(),
                                     List.of(),
                                     Box.DEFAULT_TIMEOUT),
@@ -150,7 +150,7 @@ class WorkflowSpecTest {
                 workflow:
                   steps:
                     - name: a
-                      run: {args: [1]}
+                      run: {args: [1, {a: b}]}
                       retries: 3
                     - name: a
                       run: {program: "true"}
@@ -160,7 +160,7 @@ class WorkflowSpecTest {
                 """))
                 .containsExactly(
                         error("workflow.steps[0].run.program", "missing", 7, 12),
-                        error("workflow.steps[0].run.args[0]", "expected a string, got an integer", 7, 20),
+                        error("workflow.steps[0].run.args[1]", "expected a string, got a mapping", 7, 23),
                         error(
                                 "workflow.steps[0].retries",
                                 "unknown field 'retries' (allowed: name, run, depends_on, timeout_secs, mode)",

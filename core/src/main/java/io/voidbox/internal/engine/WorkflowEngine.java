@@ -40,6 +40,8 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link Workflow}: one sandbox for the whole run (chosen like a pipeline box's), then the
@@ -60,6 +62,7 @@ public final class WorkflowEngine {
     public static final int MAX_STEP_OUTPUT_BYTES = 16 << 20;
 
     private static final int STDERR_TAIL_LINES = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(WorkflowEngine.class);
 
     private final RunScope run;
     private final BackendSelector backends;
@@ -75,6 +78,12 @@ public final class WorkflowEngine {
         long t0 = System.nanoTime();
         run.publish(new RunStarted(
                 run.header(), workflow.steps().stream().map(Step::name).toList(), RunKind.WORKFLOW));
+        LOG.debug(
+                "workflow {}: {} steps in {} levels, at most {} at a time",
+                workflow.name(),
+                workflow.steps().size(),
+                workflow.levels().values().stream().distinct().count(),
+                MAX_PARALLEL_STEPS);
         BoxScope box = run.scopeOf(workflow.name());
         var feed = telemetry.register(
                 workflow.name(), workflow.name(), "2", workflow.sandbox().telemetryIntervalMs());

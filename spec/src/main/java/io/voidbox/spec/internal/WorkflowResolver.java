@@ -28,7 +28,7 @@ import java.util.TreeSet;
  *     - name: fetch                 # required, unique, [a-z0-9][a-z0-9_-]*
  *       run:
  *         program: echo             # required; looked up on the box's PATH
- *         args: ["hello"]           # strings, passed as they are (no shell)
+ *         args: ["hello"]           # passed as written (no shell); numbers too
  *         stdin_from: other         # a step whose stdout this one reads (also a dependency)
  *       depends_on: [other]         # steps that must succeed first
  *       timeout_secs: 600           # 1..86400 (default 600)
@@ -131,15 +131,22 @@ final class WorkflowResolver {
                 refs));
     }
 
-    /** {@code args}: strings, empty ones allowed (an argument may be {@code ""}). */
+    /**
+     * {@code args}: scalars taken as written ({@code [-n, 5]} passes {@code "5"}), empty ones
+     * allowed (an argument may be {@code ""}).
+     */
     private List<String> args(Fields r) {
         Optional<Node.ListNode> list = r.list("args", false);
         if (list.isEmpty()) return List.of();
         List<String> args = new ArrayList<>();
         List<Node> items = list.get().items();
-        for (int i = 0; i < items.size(); i++)
-            Fields.asString(items.get(i), Errors.index(r.pathOf("args"), i), errors)
-                    .ifPresent(args::add);
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            if (item instanceof Node.Scalar scalar) args.add(scalar.text());
+            else if (!(item instanceof Node.Invalid))
+                errors.add(
+                        Errors.index(r.pathOf("args"), i), "expected a string, got " + Node.describe(item), item.loc());
+        }
         return args;
     }
 
