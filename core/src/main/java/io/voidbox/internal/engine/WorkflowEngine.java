@@ -96,8 +96,13 @@ public final class WorkflowEngine {
                 Mounts.copyIn(workflow.sandbox().mounts(), sandbox);
                 Steps steps = new Steps(workflow, sandbox, input == null ? "" : input);
                 results = steps.run();
-                Mounts.copyOut(workflow.sandbox().mounts(), sandbox);
                 error = steps.error();
+                try {
+                    Mounts.copyOut(workflow.sandbox().mounts(), sandbox);
+                } catch (IOException e) {
+                    if (error.isEmpty()) throw e;
+                    box.warning("mounts not copied out: " + e.getMessage()); // the failed step stays the cause
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
