@@ -111,7 +111,7 @@ public record UserConfig(
     public static String template() {
         return """
                 # VoidBox for Java: your defaults under every spec (a spec's own values win).
-                # Checked by `voidbox config validate`; the fields are described in docs/architecture.md.
+                # Checked by `voidbox config validate`; the fields are described in the README (Commands).
                 log_level: warn            # error | warn | info | debug | trace | off
                 # paths:
                 #   log_dir: ~/voidbox-logs  # run also writes each box's lines to LOG_DIR/<run id>/<box>.log
