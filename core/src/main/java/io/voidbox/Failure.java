@@ -12,14 +12,15 @@ public sealed interface Failure {
     /** What happened, for people. */
     String message();
 
-    /** Another fan-out branch failed first, so this one was stopped. */
-    record Cancelled() implements Failure {
-        public String type() {
-            return "cancelled";
+    /** Something else failed first (another fan-out branch, another workflow step), so this one was stopped. */
+    record Cancelled(String message) implements Failure {
+        /** Cancelled because another fan-out branch failed. */
+        public Cancelled() {
+            this("cancelled because another fan-out branch failed");
         }
 
-        public String message() {
-            return "cancelled because another fan-out branch failed";
+        public String type() {
+            return "cancelled";
         }
     }
 
@@ -37,7 +38,7 @@ public sealed interface Failure {
         }
     }
 
-    /** The agent process exited with a non-zero code without reporting an error. */
+    /** The agent process (or a workflow step's program) exited with a non-zero code without reporting an error. */
     record AgentExit(int exitCode, String message) implements Failure {
         public String type() {
             return "exit_code";

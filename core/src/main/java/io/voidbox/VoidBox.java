@@ -10,6 +10,7 @@ import io.voidbox.internal.engine.BoxExecutor;
 import io.voidbox.internal.engine.EventBus;
 import io.voidbox.internal.engine.PipelineEngine;
 import io.voidbox.internal.engine.RunScope;
+import io.voidbox.internal.engine.WorkflowEngine;
 import io.voidbox.internal.otel.OtelRunInstrumentation;
 import io.voidbox.internal.telemetry.TelemetryAggregator;
 import io.voidbox.spi.AgentRunner;
@@ -35,8 +36,8 @@ import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime that runs pipelines: sandbox backends, the agent runners (one per agent CLI, picked
- * by each box's {@link AgentOptions#runner()}), their model endpoints and event listeners,
+ * The runtime that runs pipelines and workflows: sandbox backends, the agent runners (one per agent
+ * CLI, picked by each box's {@link AgentOptions#runner()}), their model endpoints and event listeners,
  * configured once and reused for many runs. Closing it stops what it started
  * (e.g. the scripted model server).
  */
@@ -69,6 +70,31 @@ public final class VoidBox implements AutoCloseable {
 
     /** Runs a pipeline to the end; {@code input} (may be empty) is the first stage's input. */
     public PipelineResult run(Pipeline pipeline, String input, RunEventListener... extra) {
+        return run(pipeline.name(), extra, (run, backends, telemetry) -> {
+            BoxExecutor boxes = new BoxExecutor(run, backends, agents, llms, telemetry);
+            return new PipelineEngine(run, boxes).run(pipeline, input);
+        });
+    }
+
+    /**
+     * Runs a workflow to the end, every step in one box; {@code input} (may be empty) is the stdin
+     * of the steps without inputs. The result's stages are the steps that ran, its final output
+     * the output step's stdout.
+     */
+    public PipelineResult run(Workflow workflow, String input, RunEventListener... extra) {
+        return run(
+                workflow.name(),
+                extra,
+                (run, backends, telemetry) -> new WorkflowEngine(run, backends, telemetry).run(workflow, input));
+    }
+
+    /** What runs once the run's scope, backends and telemetry exist. */
+    @FunctionalInterface
+    private interface Engine {
+        PipelineResult run(RunScope run, BackendSelector backends, TelemetryAggregator telemetry);
+    }
+
+    private PipelineResult run(String name, RunEventListener[] extra, Engine engine) {
         String runId = HexFormat.of().formatHex(randomBytes());
         EventBus bus = new EventBus();
         listeners.forEach(bus::addListener);
@@ -82,12 +108,9 @@ public final class VoidBox implements AutoCloseable {
             bus.addSyncListener(tracing);
             stageTracing = tracing;
         }
-        RunScope run = new RunScope(runId, pipeline.name(), bus, clock, stageTracing);
-        try (TelemetryAggregator telemetry =
-                new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
-            BoxExecutor boxes =
-                    new BoxExecutor(run, new BackendSelector(providers, backendOverride), agents, llms, telemetry);
-            return new PipelineEngine(run, boxes).run(pipeline, input);
+        RunScope run = new RunScope(runId, name, bus, clock, stageTracing);
+        try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, name, clock, 600)) {
+            return engine.run(run, new BackendSelector(providers, backendOverride), telemetry);
         } finally {
             bus.close();
             if (tracing != null) rotateInstrumentation(tracing);

@@ -18,6 +18,9 @@ final class ConsoleReporter implements RunEventListener {
     private final boolean verbose;
     private final Map<String, Row> rows = new LinkedHashMap<>();
     private int drawnLines;
+    /** A workflow's stages are steps: programs, without tokens or tools. */
+    private boolean workflow;
+
     private Thread ticker;
 
     ConsoleReporter(PrintStream out, boolean tty, boolean verbose) {
@@ -48,8 +51,9 @@ final class ConsoleReporter implements RunEventListener {
                 s.stages().forEach(b -> rows.put(b, new Row(b)));
                 if (tty && ticker == null)
                     ticker = Thread.ofVirtual().name("progress").start(this::tick);
-                print("voidbox: run " + s.runId() + " of pipeline " + s.pipeline() + " ("
-                        + s.stages().size() + " boxes)");
+                workflow = s.kind() == RunEvent.RunKind.WORKFLOW;
+                print("voidbox: run " + s.runId() + " of " + s.kind().id() + " " + s.pipeline() + " ("
+                        + s.stages().size() + (workflow ? " steps)" : " boxes)"));
             }
             case RunEvent.StageStarted s -> {
                 Row r = row(s.box());
@@ -57,7 +61,11 @@ final class ConsoleReporter implements RunEventListener {
                 r.startMs = s.ts().toEpochMilli();
                 if (!tty) print("[vm:" + s.box() + "] stage started");
             }
-            case RunEvent.BoxReady b -> row(b.box()).state = "running";
+            case RunEvent.BoxReady b -> {
+                // a workflow's shared box is not a row of its own: its steps are
+                Row r = rows.get(b.box());
+                if (r != null) r.state = "running";
+            }
             case RunEvent.AgentToolCall t -> {
                 row(t.box()).tools++;
                 print("[vm:" + t.box() + "] tool " + t.tool() + " " + oneLine(t.input(), 120));
@@ -75,7 +83,8 @@ final class ConsoleReporter implements RunEventListener {
                 Row r = row(s.box());
                 r.state = "done";
                 r.endMs = s.ts().toEpochMilli();
-                if (!tty)
+                if (!tty && workflow) print("[vm:" + s.box() + "] step completed in " + secs(s.durationMs()));
+                else if (!tty)
                     print("[vm:" + s.box() + "] stage completed in " + secs(s.durationMs()) + " (tokens "
                             + s.usage().inputTokens() + "/" + s.usage().outputTokens() + ", $"
                             + money(s.usage().costUsd()) + ", "
@@ -86,7 +95,8 @@ final class ConsoleReporter implements RunEventListener {
                 r.state = "failed";
                 r.endMs = s.ts().toEpochMilli();
                 if (!tty)
-                    print("[vm:" + s.box() + "] stage failed after " + secs(s.durationMs()) + ": "
+                    print("[vm:" + s.box() + "] " + (workflow ? "step" : "stage") + " failed after "
+                            + secs(s.durationMs()) + ": "
                             + s.failure().message());
             }
             case RunEvent.Log l -> {

@@ -1,24 +1,29 @@
 package io.voidbox.cli;
 
-import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.VoidBox;
 import io.voidbox.event.JsonLinesEventWriter;
+import io.voidbox.spec.PipelineSpec;
+import io.voidbox.spec.Spec;
 import io.voidbox.spec.SpecException;
 import io.voidbox.spec.SpecLoader;
+import io.voidbox.spec.UserConfig;
+import io.voidbox.spec.WorkflowSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
-/** Runs a pipeline (or single agent) spec end to end. */
-@Command(name = "run", description = "Run a pipeline or agent spec.")
+/** Runs a spec end to end: a pipeline, a single agent or a workflow. */
+@Command(name = "run", description = "Run a pipeline, agent or workflow spec.")
 final class RunCommand implements Callable<Integer> {
-    @picocli.CommandLine.ParentCommand
+    @ParentCommand
     VoidboxCommand parent;
 
     @Option(
@@ -27,7 +32,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Spec file (YAML or JSON).")
     Path file;
 
-    @Option(names = "--input", description = "Input text for the first stage.")
+    @Option(
+            names = "--input",
+            description = "Input text for the first stage (a workflow: stdin of the steps without inputs).")
     String input = "";
 
     @Option(names = "--events", description = "Write run events as JSON Lines to FILE, or '-' for stdout.")
@@ -38,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = {"-v", "--verbose"},
-            description = "Also print the agents' raw stdout lines.")
+            description = "Also print the agents' (and workflow steps') stdout lines.")
     boolean verbose;
 
     @Override
@@ -53,14 +60,20 @@ final class RunCommand implements Callable<Integer> {
                 return VoidboxCommand.EXIT_BAD_INPUT;
             }
         }
-        Pipeline pipeline;
+        boolean json = parent.output == VoidboxCommand.Output.JSON;
+        boolean eventsToStdout = "-".equals(events);
+        if (json && eventsToStdout) {
+            System.err.println("voidbox: --events - and --output json both write to stdout: give --events a file");
+            return VoidboxCommand.EXIT_BAD_INPUT;
+        }
+        Spec spec;
         try {
-            pipeline = SpecLoader.load(file).pipeline();
+            Optional<UserConfig> config = parent.userConfig();
+            spec = SpecLoader.loadSpec(file, config);
         } catch (SpecException e) {
             System.err.println(e.getMessage());
             return VoidboxCommand.EXIT_BAD_INPUT;
         }
-        boolean eventsToStdout = "-".equals(events);
         OutputStream eventsOut;
         try {
             eventsOut = events == null ? null : eventsToStdout ? System.out : Files.newOutputStream(Path.of(events));
@@ -68,17 +81,24 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("voidbox: cannot write events to " + events + ": " + e.getMessage());
             return VoidboxCommand.EXIT_BAD_INPUT;
         }
+        Optional<BoxLogFiles> logFiles = parent.effectiveLogDir().map(d -> new BoxLogFiles(d, System.err));
         boolean tty = System.console() != null && System.console().isTerminal();
         try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment)) {
             VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
             if (eventsOut != null) builder.listener(new JsonLinesEventWriter(eventsOut, !eventsToStdout));
+            logFiles.ifPresent(builder::listener);
             PipelineResult result;
             try (VoidBox vb = builder.build()) {
-                result = vb.run(pipeline, input);
+                result = switch (spec) {
+                    case PipelineSpec p -> vb.run(p.pipeline(), input);
+                    case WorkflowSpec w -> vb.run(w.workflow(), input);
+                };
                 runtime.flush();
             }
             SummaryTable.print(result, System.err);
-            if (!eventsToStdout && result.success()) System.out.println(result.finalOutput());
+            logFiles.ifPresent(l -> System.err.println("voidbox: box logs in " + l.runDir(result.runId())));
+            if (json) System.out.println(ResultJson.of(result, spec.kind()));
+            else if (!eventsToStdout && result.success()) System.out.println(result.finalOutput());
             return result.success() ? VoidboxCommand.EXIT_OK : VoidboxCommand.EXIT_FAILED;
         }
     }

@@ -78,6 +78,7 @@ final class TraceCommand implements Callable<Integer> {
     static List<Span> build(List<JsonNode> events) {
         List<Span> roots = new ArrayList<>();
         Span pipeline = null;
+        String stagePrefix = "stage:";
         Map<String, Span> stages = new LinkedHashMap<>();
         Map<String, Span> execs = new LinkedHashMap<>();
         Map<String, Span> tools = new LinkedHashMap<>();
@@ -86,7 +87,10 @@ final class TraceCommand implements Callable<Integer> {
             String box = e.path("box").asText();
             switch (e.path("type").asText()) {
                 case "run.started" -> {
-                    pipeline = new Span("pipeline:" + e.path("pipeline").asText(), ts);
+                    // a workflow's spans are workflow:<name> > step:<step>
+                    String kind = e.path("kind").asText("pipeline");
+                    stagePrefix = kind.equals("workflow") ? "step:" : "stage:";
+                    pipeline = new Span(kind + ":" + e.path("pipeline").asText(), ts);
                     roots.add(pipeline);
                     stages.clear();
                     execs.clear();
@@ -101,7 +105,7 @@ final class TraceCommand implements Callable<Integer> {
                 }
                 case "stage.started" -> {
                     if (pipeline == null) break;
-                    Span s = new Span("stage:" + box, ts);
+                    Span s = new Span(stagePrefix + box, ts);
                     stages.put(box, s);
                     pipeline.children.add(s);
                 }

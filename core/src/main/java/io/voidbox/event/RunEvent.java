@@ -1,9 +1,12 @@
 package io.voidbox.event;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.voidbox.Failure;
 import io.voidbox.Usage;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Everything observable about a run, as one closed family so listeners can switch over it
@@ -65,9 +68,37 @@ public sealed interface RunEvent {
         }
     }
 
-    record RunStarted(Header header, List<String> stages) implements RunEvent {
+    /**
+     * @param stages the boxes of a pipeline in stage order, or the steps of a workflow in
+     *               declaration order
+     * @param kind   what runs: a pipeline of agent boxes or a workflow of programs in one box
+     *               ({@code kind} on the wire); decides the span names ({@code pipeline:}/{@code stage:}
+     *               or {@code workflow:}/{@code step:})
+     */
+    record RunStarted(Header header, List<String> stages, RunKind kind) implements RunEvent {
+        public RunStarted {
+            stages = List.copyOf(stages);
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        /** A pipeline run. */
+        public RunStarted(Header header, List<String> stages) {
+            this(header, stages, RunKind.PIPELINE);
+        }
+
         public String type() {
             return "run.started";
+        }
+    }
+
+    /** What a run runs; its {@link #id()} is the spelling on the wire and in spec files. */
+    enum RunKind {
+        PIPELINE,
+        WORKFLOW;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -27,18 +27,21 @@ import java.util.Optional;
  *                   order when the file has no {@code stages})
  * @param sourceFile the spec file (absolute)
  */
-public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) {
+public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) implements Spec {
 
     public PipelineSpec {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(sourceFile, "sourceFile");
+        if (kind == Kind.WORKFLOW) throw new IllegalArgumentException("a workflow is a WorkflowSpec");
     }
 
     /** The {@code kind} of a spec file. */
     public enum Kind {
         AGENT("agent"),
-        PIPELINE("pipeline");
+        PIPELINE("pipeline"),
+        /** Programs in one box ({@link WorkflowSpec}); never the kind of a {@code PipelineSpec}. */
+        WORKFLOW("workflow");
 
         private final String id;
 
@@ -53,6 +56,7 @@ public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) {
     }
 
     /** The spec's {@code name}. */
+    @Override
     public String name() {
         return pipeline.name();
     }
@@ -72,6 +76,7 @@ public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) {
     }
 
     /** The directory relative paths in the spec (skills, mounts, scenarios) are resolved against. */
+    @Override
     public Path baseDir() {
         Path parent = sourceFile.getParent();
         return parent != null ? parent : sourceFile.toAbsolutePath().getParent();

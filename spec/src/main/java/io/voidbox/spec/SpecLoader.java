@@ -15,9 +15,11 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Reads and validates pipeline spec files ({@code api_version: v1}, YAML or JSON).
+ * Reads and validates spec files ({@code api_version: v1}, YAML or JSON; {@code kind: agent},
+ * {@code pipeline} or {@code workflow}).
  *
  * <p>Validation is strict and complete: unknown fields, wrong types, bad enum values, out-of-range
  * numbers, broken stage references and missing scenario files are all errors, and <em>every</em>
@@ -40,8 +42,24 @@ public final class SpecLoader {
 
     private SpecLoader() {}
 
-    /** Loads, validates and resolves the spec in {@code file}; errors name {@code file} as given. */
+    /**
+     * Loads, validates and resolves the agent or pipeline spec in {@code file}; errors name
+     * {@code file} as given. A {@code kind: workflow} file is an error here: use {@link #loadSpec}.
+     */
     public static PipelineSpec load(Path file) throws SpecException {
+        return pipelineOnly(loadSpec(file), file.toString());
+    }
+
+    /** Loads, validates and resolves a spec of any kind; errors name {@code file} as given. */
+    public static Spec loadSpec(Path file) throws SpecException {
+        return loadSpec(file, Optional.empty());
+    }
+
+    /**
+     * Same, with the user's configuration ({@link UserConfig}) as the lowest layer: its
+     * {@code sandbox} and {@code llm} defaults apply where the spec's top level does not set them.
+     */
+    public static Spec loadSpec(Path file, Optional<UserConfig> defaults) throws SpecException {
         String display = file.toString();
         Path absolute = file.toAbsolutePath().normalize();
         String content;
@@ -54,7 +72,7 @@ public final class SpecLoader {
         } catch (IOException e) {
             throw fileError(display, "cannot read: " + e.getMessage());
         }
-        return resolve(content, display, absolute);
+        return resolve(content, display, absolute, defaults);
     }
 
     /**
@@ -65,6 +83,11 @@ public final class SpecLoader {
      * @param baseDir             directory relative paths (scenarios, mounts, skills) resolve against
      */
     public static PipelineSpec parse(String content, String fileNameForMessages, Path baseDir) throws SpecException {
+        return pipelineOnly(parseSpec(content, fileNameForMessages, baseDir), fileNameForMessages);
+    }
+
+    /** Like {@link #parse}, for a spec of any kind. */
+    public static Spec parseSpec(String content, String fileNameForMessages, Path baseDir) throws SpecException {
         Path dir = baseDir.toAbsolutePath().normalize();
         Path source;
         try {
@@ -73,17 +96,32 @@ public final class SpecLoader {
         } catch (InvalidPathException e) {
             source = dir.resolve("spec.yaml");
         }
-        return resolve(content, fileNameForMessages, source);
+        return resolve(content, fileNameForMessages, source, Optional.empty());
     }
 
-    private static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
+    private static Spec resolve(String content, String display, Path sourceFile, Optional<UserConfig> defaults)
+            throws SpecException {
         if (content.length() > MAX_FILE_BYTES) {
             throw fileError(display, "larger than " + MAX_FILE_BYTES + " bytes");
         }
-        return SpecResolver.resolve(content, display, sourceFile);
+        return SpecResolver.resolve(content, display, sourceFile, defaults);
     }
 
-    private static String read(Path file) throws IOException {
+    private static PipelineSpec pipelineOnly(Spec spec, String display) throws SpecException {
+        return switch (spec) {
+            case PipelineSpec p -> p;
+            case WorkflowSpec w ->
+                throw new SpecException(
+                        display,
+                        List.of(new SpecError(
+                                "kind",
+                                "is workflow, not agent or pipeline (load it with SpecLoader.loadSpec)",
+                                0,
+                                0)));
+        };
+    }
+
+    static String read(Path file) throws IOException {
         if (Files.isDirectory(file)) {
             throw new IOException("is a directory");
         }

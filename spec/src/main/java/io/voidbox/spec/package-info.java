@@ -8,7 +8,7 @@
  *
  * <pre>{@code
  * api_version: v1                 # required, only v1
- * kind: pipeline                  # required: agent | pipeline
+ * kind: pipeline                  # required: agent | pipeline | workflow
  * name: my-pipeline               # required, [a-z0-9][a-z0-9_-]*, <= 63 chars; VM name prefix
  * runner: claude-code             # the agent CLI of every box: claude-code | codex (default claude-code)
  * sandbox:                        # optional; every field optional
@@ -47,7 +47,18 @@
  *   stages:                       # optional: default runs every box in declaration order
  *     - {type: box, name: collect}
  *     - {type: fan_out, boxes: [a, b]}   # >= 2 boxes, run concurrently
+ * workflow:                       # kind: workflow only: programs in ONE box (the top-level sandbox)
+ *   steps:                        # required, at least one; run as a graph, independent ones at once
+ *     - name: fetch               # required, unique, same pattern as the spec name
+ *       run: {program: echo, args: ["hi"], stdin_from: other}   # stdin_from: another step's stdout
+ *       depends_on: [other]       # steps that must succeed first
+ *       timeout_secs: 600         # 1..86400                             (default 600)
+ *   output_step: fetch            # whose stdout is the result (default: the last step)
  * }</pre>
+ *
+ * <p>A spec resolves to a {@link io.voidbox.spec.Spec}: a {@link io.voidbox.spec.PipelineSpec}
+ * (agent, pipeline) or a {@link io.voidbox.spec.WorkflowSpec}. The user's
+ * {@link io.voidbox.spec.UserConfig} can be put under it as the lowest layer.
  *
  * <p>Every box must be used by exactly one stage. Unknown fields, wrong types, explicit values out
  * of range and dangling references are errors; all of them are reported at once, each with its

@@ -100,7 +100,7 @@ class SpecValidationTest {
                 """))
                 .containsExactly(error(
                         "colour",
-                        "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, agent, pipeline, runner)",
+                        "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, agent, pipeline, workflow, runner)",
                         4,
                         1));
     }
@@ -176,7 +176,7 @@ class SpecValidationTest {
                 """))
                 .containsExactly(
                         error("api_version", "unsupported api_version 'v2' (supported: v1)", 1, 14),
-                        error("kind", "invalid value 'job' (expected one of: agent, pipeline)", 2, 7));
+                        error("kind", "invalid value 'job' (expected one of: agent, pipeline, workflow)", 2, 7));
     }
 
     @Test

@@ -25,17 +25,22 @@ public final class BackendSelector {
     }
 
     SandboxProvider select(Box box, Consumer<String> warn) throws SandboxException {
-        return switch (override.orElse(box.sandbox().backend())) {
+        return select(box.name(), box.sandbox().backend(), warn);
+    }
+
+    /** The provider for the box {@code name} that asks for {@code wanted} (a workflow's one box). */
+    SandboxProvider select(String name, Backend wanted, Consumer<String> warn) throws SandboxException {
+        return switch (override.orElse(wanted)) {
             case LOCAL -> require(Backend.LOCAL);
             case VM -> {
                 SandboxProvider vm = providers.get(Backend.VM.id());
                 if (vm == null)
-                    throw new SandboxException("backend vm requested for box " + box.name()
+                    throw new SandboxException("backend vm requested for box " + name
                             + " but the micro-VM backend is not available in this runtime");
                 Optional<String> why = vm.unavailableReason();
                 if (why.isPresent())
-                    throw new SandboxException("backend vm requested for box " + box.name()
-                            + " but micro-VMs cannot run here: " + why.get());
+                    throw new SandboxException(
+                            "backend vm requested for box " + name + " but micro-VMs cannot run here: " + why.get());
                 yield vm;
             }
             case AUTO -> {

@@ -22,6 +22,7 @@ import io.voidbox.event.RunEvent.GuestTelemetry;
 import io.voidbox.event.RunEvent.Log;
 import io.voidbox.event.RunEvent.RunCompleted;
 import io.voidbox.event.RunEvent.RunFailed;
+import io.voidbox.event.RunEvent.RunKind;
 import io.voidbox.event.RunEvent.RunStarted;
 import io.voidbox.event.RunEvent.StageCompleted;
 import io.voidbox.event.RunEvent.StageFailed;
@@ -52,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Span tree (contract section 2): {@code pipeline:<name>} &gt; {@code stage:<box>} &gt;
  * {@code claude.exec} (or {@code codex.exec}) &gt; {@code claude.tool.<Tool>}; subagent tool calls
- * nest under the {@code Agent}/{@code Task} tool span that spawned them. Span start and end times
+ * nest under the {@code Agent}/{@code Task} tool span that spawned them. A workflow run
+ * ({@code run.started} of kind {@code workflow}) is {@code workflow:<name>} &gt; {@code step:<step>};
+ * the backend of the box its steps share is on the workflow span. Span start and end times
  * are the event timestamps, so the trace shows when things happened, not when the listener ran.
  *
  * <p>Threading: {@link #onEvent} is called on the publishing thread (a synchronous listener of
@@ -235,12 +238,17 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         if (existing != null) {
             return;
         }
-        openRun(e.runId(), e.pipeline(), e.ts());
+        openRun(e.runId(), e.pipeline(), e.ts(), e.kind(), e.stages());
     }
 
     private RunState openRun(String runId, String pipeline, Instant ts) {
+        return openRun(runId, pipeline, ts, RunKind.PIPELINE, List.of());
+    }
+
+    /** A workflow's root span is {@code workflow:<name>} and its steps' spans {@code step:<name>}. */
+    private RunState openRun(String runId, String pipeline, Instant ts, RunKind kind, List<String> steps) {
         String name = pipeline != null ? pipeline : "pipeline";
-        SpanBuilder b = tracer.spanBuilder("pipeline:" + name)
+        SpanBuilder b = tracer.spanBuilder(kind.id() + ":" + name)
                 .setParent(parent)
                 .setSpanKind(SpanKind.INTERNAL)
                 .setStartTimestamp(at(ts))
@@ -249,7 +257,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             b.setAttribute(Keys.VOIDBOX_RUN_ID, runId);
         }
         Span span = b.startSpan();
-        RunState run = new RunState(runId, name, span, parent.with(span), at(ts));
+        RunState run = new RunState(runId, name, span, parent.with(span), at(ts), kind, Set.copyOf(steps));
         runs.put(runId, run);
         return run;
     }
@@ -302,7 +310,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     }
 
     private StageState openStage(RunState run, String stageName, String box, Instant ts) {
-        SpanBuilder b = tracer.spanBuilder("stage:" + box)
+        SpanBuilder b = tracer.spanBuilder((run.kind == RunKind.WORKFLOW ? "step:" : "stage:") + box)
                 .setParent(run.context)
                 .setStartTimestamp(at(ts))
                 .setAttribute(Keys.VOIDBOX_BOX, box);
@@ -330,6 +338,13 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
 
     private void boxBackend(
             String runId, String pipeline, String stageName, String box, Instant ts, String backend, String accel) {
+        RunState run = runs.get(runId);
+        if (run != null && run.kind == RunKind.WORKFLOW && !run.steps.contains(box)) {
+            // the one box a workflow's steps share: its backend belongs to the workflow span
+            if (backend != null) run.span.setAttribute(Keys.VOIDBOX_BACKEND, backend);
+            if (accel != null && "vm".equals(backend)) run.span.setAttribute(Keys.VOIDBOX_ACCEL, accel);
+            return;
+        }
         StageState s = stage(runId, pipeline, stageName, box, ts);
         setBackend(s, backend, accel);
     }
@@ -588,13 +603,25 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         final Context context;
         final Instant start;
         final Map<String, StageState> stages = new LinkedHashMap<>();
+        final RunKind kind;
+        /** A workflow's step names; box events of any other box concern the sandbox they share. */
+        final Set<String> steps;
 
-        RunState(String runId, String pipeline, Span span, Context context, Instant start) {
+        RunState(
+                String runId,
+                String pipeline,
+                Span span,
+                Context context,
+                Instant start,
+                RunKind kind,
+                Set<String> steps) {
             this.runId = runId;
             this.pipeline = pipeline;
             this.span = span;
             this.context = context;
             this.start = start;
+            this.kind = kind;
+            this.steps = steps;
         }
     }
 

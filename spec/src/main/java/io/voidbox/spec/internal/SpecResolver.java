@@ -11,7 +11,9 @@ import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.Stage;
 import io.voidbox.spec.PipelineSpec;
+import io.voidbox.spec.Spec;
 import io.voidbox.spec.SpecException;
+import io.voidbox.spec.UserConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -38,7 +40,7 @@ public final class SpecResolver {
     static final String API_VERSION = "v1";
 
     private static final List<String> TOP_FIELDS =
-            List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline", RunnerField.NAME);
+            List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline", "workflow", RunnerField.NAME);
     private static final List<String> SANDBOX_FIELDS =
             List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts", "telemetry_interval_ms");
     private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
@@ -66,11 +68,20 @@ public final class SpecResolver {
      * @param sourceFile the (absolute) spec file; relative paths resolve against its directory
      * @throws SpecException with every error found
      */
-    public static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
+    public static Spec resolve(String content, String display, Path sourceFile) throws SpecException {
+        return resolve(content, display, sourceFile, Optional.empty());
+    }
+
+    /**
+     * Same, with the user's configuration as the lowest layer: its {@code sandbox} and {@code llm}
+     * defaults count as if written in the spec's top-level blocks, where the spec does not set them.
+     */
+    public static Spec resolve(String content, String display, Path sourceFile, Optional<UserConfig> defaults)
+            throws SpecException {
         Errors errors = new Errors();
         boolean json = display.toLowerCase(Locale.ROOT).endsWith(".json");
-        Node root = new TreeReader(errors).read(content, json);
-        PipelineSpec spec = null;
+        Node root = UserDefaults.under(new TreeReader(errors).read(content, json), defaults);
+        Spec spec = null;
         if (root != null) {
             spec = new SpecResolver(errors, sourceFile.getParent())
                     .resolve(root, sourceFile)
@@ -142,7 +153,7 @@ public final class SpecResolver {
     }
 
     /** Resolves the document; returns empty when any error was recorded. */
-    private Optional<PipelineSpec> resolve(Node root, Path sourceFile) {
+    private Optional<Spec> resolve(Node root, Path sourceFile) {
         Optional<Fields> top = Fields.of(root, Errors.ROOT, errors, TOP_FIELDS);
         if (top.isEmpty()) {
             return Optional.empty();
@@ -164,17 +175,25 @@ public final class SpecResolver {
         Optional<Runner> topRunner = RunnerField.read(f);
 
         if (kind.isPresent()) {
-            String wanted = kind.get() == PipelineSpec.Kind.AGENT ? "agent" : "pipeline";
-            String other = kind.get() == PipelineSpec.Kind.AGENT ? "pipeline" : "agent";
+            String wanted = kind.get().id(); // each kind's section is named like the kind
             if (f.absent(wanted)) {
                 f.missing(wanted);
             }
-            if (f.has(other)) {
-                errors.add(
-                        other,
-                        "not allowed when kind is " + kind.get().id() + " (use '" + wanted + "')",
-                        f.map.fields().get(other).keyLoc());
+            for (PipelineSpec.Kind k : PipelineSpec.Kind.values()) {
+                String other = k.id();
+                if (!other.equals(wanted) && f.has(other)) {
+                    errors.add(
+                            other,
+                            "not allowed when kind is " + kind.get().id() + " (use '" + wanted + "')",
+                            f.map.fields().get(other).keyLoc());
+                }
             }
+        }
+        if (kind.orElse(null) == PipelineSpec.Kind.WORKFLOW) {
+            SandboxOptions sandbox = mergeSandbox(topSandbox, SandboxDecl.ABSENT);
+            Optional<Spec> workflow = f.value("workflow")
+                    .flatMap(n -> new WorkflowResolver(errors).resolve(n, name, sandbox, sourceFile));
+            return errors.isEmpty() ? workflow : Optional.empty();
         }
 
         List<BoxDecl> boxes = new ArrayList<>();

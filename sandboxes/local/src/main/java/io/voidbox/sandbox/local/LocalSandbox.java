@@ -13,6 +13,7 @@ import io.voidbox.spi.support.ProcessTrees;
 import io.voidbox.spi.support.WorkspacePaths;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,13 +127,14 @@ final class LocalSandbox implements Sandbox {
         Process process = pb.start();
         running.add(process);
         try {
-            process.getOutputStream().close();
+            Thread in = feed(process.getOutputStream(), spec.stdin());
             Thread out = pump(process.getInputStream(), sink::stdout, "out");
             Thread err = pump(process.getErrorStream(), sink::stderr, "err");
             boolean finished = process.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) ProcessTrees.killTree(process.toHandle(), KILL_WAIT);
             out.join(KILL_WAIT);
             err.join(KILL_WAIT);
+            in.join(KILL_WAIT);
             return finished ? new ExecResult(process.exitValue(), false) : new ExecResult(-1, true);
         } catch (InterruptedException e) {
             ProcessTrees.killTree(process.toHandle(), KILL_WAIT);
@@ -140,6 +142,20 @@ final class LocalSandbox implements Sandbox {
         } finally {
             running.remove(process);
         }
+    }
+
+    /**
+     * Writes the command's stdin on its own thread (a command may read it only after writing more
+     * output than a pipe holds), then closes it; with no input it is closed at once.
+     */
+    private Thread feed(OutputStream stdin, byte[] input) {
+        return Thread.ofVirtual().name(request.boxName() + "-in").start(() -> {
+            try (stdin) {
+                stdin.write(input);
+            } catch (IOException ignored) {
+                // the command exited without reading all of it: that is its choice
+            }
+        });
     }
 
     private Thread pump(InputStream in, Consumer<String> lines, String name) {

@@ -15,13 +15,16 @@ import io.voidbox.spi.support.WorkspacePaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One box's micro-VM seen through the host-guest channel. Owns the QEMU machine and the
@@ -38,6 +41,10 @@ public final class VmSandbox implements Sandbox {
     private final SandboxEnvironment environment;
     private final BoxScope listener;
     private final Map<String, String> boxEnv;
+    /** Opens $1 as stdin, removes it, then runs the rest of the arguments in place of the shell. */
+    private static final String STDIN_WRAPPER = "exec <\"$1\" && rm -f \"$1\" && shift && exec \"$@\"";
+
+    private final AtomicLong stdinFiles = new AtomicLong();
     private volatile boolean closed;
 
     public VmSandbox(
@@ -95,7 +102,7 @@ public final class VmSandbox implements Sandbox {
         LineSplitter out = new LineSplitter(sink::stdout, 1 << 20);
         LineSplitter err = new LineSplitter(sink::stderr, 1 << 20);
         Connection.ExecHandle handle = connection.exec(
-                spec.argv(),
+                withStdin(spec),
                 env,
                 spec.workingDir(),
                 spec.timeout(),
@@ -132,6 +139,21 @@ public final class VmSandbox implements Sandbox {
             handle.cancel();
             return new ExecResult(-1, true);
         }
+    }
+
+    /**
+     * The command's argv, with its stdin (if any) delivered as a file: the wire protocol's exec
+     * has no stdin stream, so the input is written into the workspace and a {@code /bin/sh}
+     * wrapper opens it as stdin, removes it and then execs the command (same argv, same exit code).
+     */
+    private List<String> withStdin(ExecSpec spec) throws IOException {
+        if (!spec.hasStdin()) return spec.argv();
+        String name = ".voidbox-stdin-" + stdinFiles.incrementAndGet();
+        writeFile(name, spec.stdin());
+        List<String> argv = new ArrayList<>(
+                List.of("/bin/sh", "-c", STDIN_WRAPPER, "voidbox-stdin", GuestImage.GUEST_WORKSPACE + "/" + name));
+        argv.addAll(spec.argv());
+        return argv;
     }
 
     private IOException guestGone(String what) {

@@ -106,6 +106,37 @@ class VmSandboxVmTest {
     }
 
     @Test
+    void stdinReachesTheCommandWithItsExitCodeAndLeavesNoFileBehind(VmSandboxProvider vm) throws Exception {
+        try (Sandbox sb = vm.start(request("stdin"))) {
+            List<String> out = new CopyOnWriteArrayList<>();
+            OutputSink sink = new OutputSink() {
+                @Override
+                public void stdout(String line) {
+                    out.add(line);
+                }
+
+                @Override
+                public void stderr(String line) {
+                    out.add("ERR " + line);
+                }
+            };
+            byte[] input = "hello from workflow\n".getBytes(StandardCharsets.UTF_8);
+            ExecResult upper = sb.exec(
+                    new ExecSpec(List.of("tr", "a-z", "A-Z"), Map.of(), null, Duration.ofSeconds(60), input), sink);
+            assertThat(upper.exitCode()).as("%s", out).isZero();
+            assertThat(out).containsExactly("HELLO FROM WORKFLOW");
+            ExecResult exit3 = sb.exec(
+                    new ExecSpec(
+                            List.of("/bin/sh", "-c", "wc -c; exit 3"), Map.of(), null, Duration.ofSeconds(60), input),
+                    sink);
+            assertThat(exit3.exitCode()).isEqualTo(3);
+            assertThat(out.getLast().strip()).isEqualTo(String.valueOf(input.length));
+            assertThat(run(sb, Duration.ofSeconds(30), "ls -A /workspace").stdout())
+                    .doesNotContain(".voidbox-stdin");
+        }
+    }
+
+    @Test
     void filesTravelThroughTheChannelAndEscapesAreRejected(VmSandboxProvider vm) throws Exception {
         try (Sandbox sb = vm.start(request("files"))) {
             sb.writeFile("dir/input.json", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
