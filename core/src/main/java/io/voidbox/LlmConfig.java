@@ -1,7 +1,6 @@
 package io.voidbox;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -72,22 +71,37 @@ public record LlmConfig(
                 other.scenario.or(() -> scenario));
     }
 
-    /** Model API families a box can use. */
+    /** Model API families a box can use (VoidBox's providers plus the offline scripted model). */
     public enum Provider {
         /** Anthropic's API, as Claude Code calls it by default (key in {@code ANTHROPIC_API_KEY}). */
-        CLAUDE,
+        CLAUDE("claude"),
+        /**
+         * Claude through the user's own Claude subscription instead of an API key: an OAuth token
+         * from {@code claude setup-token} in {@code CLAUDE_CODE_OAUTH_TOKEN}.
+         */
+        CLAUDE_PERSONAL("claude-personal"),
         /** Same endpoint as {@link #CLAUDE}. */
-        ANTHROPIC,
+        ANTHROPIC("anthropic"),
         /** A local Ollama server speaking the Anthropic API. */
-        OLLAMA,
+        OLLAMA("ollama"),
+        /** A local LM Studio server speaking the Anthropic API (default {@code http://127.0.0.1:1234}). */
+        LMSTUDIO("lmstudio"),
         /** Any Anthropic-compatible endpoint at {@code baseUrl}. */
-        CUSTOM,
-        /** The offline scripted model replaying a scenario file. */
-        SCRIPTED;
+        CUSTOM("custom"),
+        /** OpenAI's API for the Codex agent (key in {@code OPENAI_API_KEY}); implies the Codex runner. */
+        CODEX("codex"),
+        /** The offline scripted model replaying a scenario file (the built-in one without). */
+        SCRIPTED("scripted");
 
-        /** The spelling in spec files ({@code claude}, {@code anthropic}, ...), events and spans. */
+        private final String id;
+
+        Provider(String id) {
+            this.id = id;
+        }
+
+        /** The spelling in spec files ({@code claude}, {@code claude-personal}, ...), events and spans. */
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return id;
         }
 
         /** The provider spelled {@code id}; the error names the allowed spellings. */

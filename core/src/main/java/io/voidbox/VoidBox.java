@@ -45,6 +45,8 @@ public final class VoidBox implements AutoCloseable {
     private final LlmResolver llms;
     private final Clock clock;
     private final OpenTelemetry openTelemetry;
+    private final Map<String, String> environment;
+    private final int telemetryBufferSize;
     /** The last run's instrumentation stays open so its final guest gauges still export; closed by the next run or close(). */
     private OtelRunInstrumentation lastInstrumentation;
 
@@ -57,6 +59,8 @@ public final class VoidBox implements AutoCloseable {
         this.llms = b.llms;
         this.clock = b.clock;
         this.openTelemetry = b.openTelemetry;
+        this.environment = b.environment;
+        this.telemetryBufferSize = b.telemetryBufferSize;
     }
 
     public static Builder builder() {
@@ -80,9 +84,9 @@ public final class VoidBox implements AutoCloseable {
         }
         RunScope run = new RunScope(runId, pipeline.name(), bus, clock, stageTracing);
         try (TelemetryAggregator telemetry =
-                new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, 600)) {
-            BoxExecutor boxes =
-                    new BoxExecutor(run, new BackendSelector(providers, backendOverride), agent, llms, telemetry);
+                        new TelemetryAggregator(bus::publish, runId, pipeline.name(), clock, telemetryBufferSize);
+                BoxExecutor boxes = new BoxExecutor(
+                        run, new BackendSelector(providers, backendOverride), agent, llms, telemetry, environment)) {
             return new PipelineEngine(run, boxes).run(pipeline, input);
         } finally {
             bus.close();
@@ -110,6 +114,9 @@ public final class VoidBox implements AutoCloseable {
         }
     }
 
+    /** Guest telemetry samples kept in memory per box when a runtime does not say otherwise. */
+    public static final int DEFAULT_TELEMETRY_BUFFER_SIZE = 600;
+
     /** Configures a {@link VoidBox}; defaults give the local sandbox, Claude Code and the scripted model. */
     public static final class Builder {
         private final List<RunEventListener> listeners = new ArrayList<>();
@@ -124,6 +131,7 @@ public final class VoidBox implements AutoCloseable {
                 n -> LoggerFactory.getLogger(VoidBox.class).info(n);
         private Supplier<Path> claudeExecutable;
         private OpenTelemetry openTelemetry;
+        private int telemetryBufferSize = DEFAULT_TELEMETRY_BUFFER_SIZE;
 
         /** Receives every event of every run, on the event thread. */
         public Builder listener(RunEventListener l) {
@@ -170,7 +178,20 @@ public final class VoidBox implements AutoCloseable {
             return this;
         }
 
-        /** Where API keys and provider settings are read from; default the process environment. */
+        /**
+         * How many guest telemetry samples are kept in memory per box (a spec's
+         * {@code observe.telemetry_buffer_size}); default {@value #DEFAULT_TELEMETRY_BUFFER_SIZE}.
+         */
+        public Builder telemetryBufferSize(int samples) {
+            if (samples < 1) throw new IllegalArgumentException("telemetryBufferSize must be positive, was " + samples);
+            telemetryBufferSize = samples;
+            return this;
+        }
+
+        /**
+         * Where API keys and provider settings are read from, and where a sandbox {@code env} entry
+         * with an empty value takes its value from; default the process environment.
+         */
         public Builder environment(Map<String, String> env) {
             environment = Map.copyOf(env);
             return this;

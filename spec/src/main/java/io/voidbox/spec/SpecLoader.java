@@ -15,6 +15,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads and validates pipeline spec files ({@code api_version: v1}, YAML or JSON).
@@ -32,6 +33,19 @@ import java.util.List;
  * top-level ones field by field ({@code env} merges key by key, {@code mounts} replaces). Relative
  * {@code scenario}, mount {@code host} and existing skill paths resolve against the spec file's
  * directory.
+ *
+ * <p>VoidBox's {@code v1} specs are read with VoidBox's meaning: {@code sandbox.mode}
+ * ({@code auto}; {@code local} = a micro-VM on this host; {@code mock} = the local sandbox and the
+ * scripted model), {@code observe} ({@link PipelineSpec#observe()}), {@code outputs}/{@code inputs}
+ * (named directories handed to later boxes), prefixed skills ({@code agent:}, {@code file:},
+ * {@code remote:}, {@code cli:}, {@code mcp:}, inline {@code content}) and the
+ * {@code VOIDBOX_LLM_PROVIDER}/{@code _MODEL}/{@code _BASE_URL}/{@code _API_KEY_ENV} overrides
+ * (with {@link #load(Path, Map)}: they win over the top-level {@code llm}, a box's own {@code llm}
+ * wins over them). What this runtime does not do yet ({@code sandbox.image}, {@code guest_image},
+ * {@code snapshot}, {@code kernel}, {@code initramfs}, agent {@code mode: service|interactive},
+ * {@code messaging}, OCI skills, {@code credential_proxy: true}, {@code kind: sandbox}) is an error
+ * {@code path: not supported yet (...)}, never ignored. The comparison per VoidBox example is in
+ * {@code docs/compat.md}.
  */
 public final class SpecLoader {
 
@@ -42,6 +56,14 @@ public final class SpecLoader {
 
     /** Loads, validates and resolves the spec in {@code file}; errors name {@code file} as given. */
     public static PipelineSpec load(Path file) throws SpecException {
+        return load(file, Map.of());
+    }
+
+    /**
+     * {@link #load(Path)} with the {@code VOIDBOX_LLM_*} overrides taken from {@code environment}
+     * (what a run from the command line uses; errors name the variable).
+     */
+    public static PipelineSpec load(Path file, Map<String, String> environment) throws SpecException {
         String display = file.toString();
         Path absolute = file.toAbsolutePath().normalize();
         String content;
@@ -54,7 +76,7 @@ public final class SpecLoader {
         } catch (IOException e) {
             throw fileError(display, "cannot read: " + e.getMessage());
         }
-        return resolve(content, display, absolute);
+        return resolve(content, display, absolute, environment);
     }
 
     /**
@@ -65,6 +87,13 @@ public final class SpecLoader {
      * @param baseDir             directory relative paths (scenarios, mounts, skills) resolve against
      */
     public static PipelineSpec parse(String content, String fileNameForMessages, Path baseDir) throws SpecException {
+        return parse(content, fileNameForMessages, baseDir, Map.of());
+    }
+
+    /** {@link #parse(String, String, Path)} with the {@code VOIDBOX_LLM_*} overrides of {@code environment}. */
+    public static PipelineSpec parse(
+            String content, String fileNameForMessages, Path baseDir, Map<String, String> environment)
+            throws SpecException {
         Path dir = baseDir.toAbsolutePath().normalize();
         Path source;
         try {
@@ -73,14 +102,15 @@ public final class SpecLoader {
         } catch (InvalidPathException e) {
             source = dir.resolve("spec.yaml");
         }
-        return resolve(content, fileNameForMessages, source);
+        return resolve(content, fileNameForMessages, source, environment);
     }
 
-    private static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
+    private static PipelineSpec resolve(
+            String content, String display, Path sourceFile, Map<String, String> environment) throws SpecException {
         if (content.length() > MAX_FILE_BYTES) {
             throw fileError(display, "larger than " + MAX_FILE_BYTES + " bytes");
         }
-        return SpecResolver.resolve(content, display, sourceFile);
+        return SpecResolver.resolve(content, display, sourceFile, environment);
     }
 
     private static String read(Path file) throws IOException {

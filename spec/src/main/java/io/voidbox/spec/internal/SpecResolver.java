@@ -1,6 +1,7 @@
 package io.voidbox.spec.internal;
 
 import io.voidbox.AgentOptions;
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
@@ -10,6 +11,7 @@ import io.voidbox.SandboxOptions.Accel;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.Stage;
+import io.voidbox.spec.Observe;
 import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.SpecException;
 import java.net.URI;
@@ -31,31 +33,55 @@ import java.util.Set;
 /**
  * Turns spec text into a {@link PipelineSpec}: checks the shape of every field, merges box
  * overrides over top-level settings, applies the core's defaults and checks cross references,
- * recording every error instead of stopping at the first.
+ * recording every error instead of stopping at the first. Reads VoidBox's {@code v1} fields with
+ * VoidBox's meaning beside ours ({@code sandbox.mode}, {@code observe}, {@code outputs}/{@code inputs},
+ * prefixed skills, the {@code VOIDBOX_LLM_*} overrides); what this runtime does not do yet is
+ * refused by name ({@link NotYet}).
  */
 public final class SpecResolver {
 
     static final String API_VERSION = "v1";
 
     private static final List<String> TOP_FIELDS =
-            List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline");
-    private static final List<String> SANDBOX_FIELDS =
-            List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts", "telemetry_interval_ms");
+            List.of("api_version", "kind", "name", "sandbox", "llm", "observe", "agent", "pipeline", "workflow");
+    private static final List<String> SANDBOX_FIELDS = List.of(
+            "backend",
+            "mode",
+            "accel",
+            "memory_mb",
+            "vcpus",
+            "network",
+            "env",
+            "mounts",
+            "telemetry_interval_ms",
+            "kernel",
+            "initramfs",
+            "image",
+            "guest_image",
+            "snapshot");
     private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
-    private static final List<String> LLM_FIELDS = List.of("provider", "model", "base_url", "api_key_env", "scenario");
-    private static final List<String> AGENT_FIELDS = List.of("prompt", "skills", "timeout_secs", "output_file");
+    private static final List<String> LLM_FIELDS =
+            List.of("provider", "model", "base_url", "api_key_env", "scenario", "credential_proxy");
+    private static final List<String> AGENT_FIELDS =
+            List.of("prompt", "skills", "timeout_secs", "output_file", "mode", "messaging");
     private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
     private static final List<String> BOX_FIELDS =
-            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox");
+            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "outputs", "inputs", "sandbox");
+    /** VoidBox kinds not run here yet, with the reason. */
+    private static final Map<String, String> NOT_YET_KINDS =
+            Map.of("workflow", NotYet.KIND_WORKFLOW, "sandbox", NotYet.KIND_SANDBOX);
+
     private static final List<String> BOX_STAGE_FIELDS = List.of("type", "name");
     private static final List<String> FAN_OUT_STAGE_FIELDS = List.of("type", "boxes");
 
     private final Errors errors;
     private final Path baseDir;
+    private final Map<String, String> environment;
 
-    private SpecResolver(Errors errors, Path baseDir) {
+    private SpecResolver(Errors errors, Path baseDir, Map<String, String> environment) {
         this.errors = errors;
         this.baseDir = baseDir;
+        this.environment = environment;
     }
 
     /**
@@ -67,12 +93,21 @@ public final class SpecResolver {
      * @throws SpecException with every error found
      */
     public static PipelineSpec resolve(String content, String display, Path sourceFile) throws SpecException {
+        return resolve(content, display, sourceFile, Map.of());
+    }
+
+    /**
+     * {@link #resolve(String, String, Path)} with the {@code VOIDBOX_LLM_*} overrides of
+     * {@code environment} laid over the top-level {@code llm} ({@link LlmEnvironment}).
+     */
+    public static PipelineSpec resolve(String content, String display, Path sourceFile, Map<String, String> environment)
+            throws SpecException {
         Errors errors = new Errors();
         boolean json = display.toLowerCase(Locale.ROOT).endsWith(".json");
         Node root = new TreeReader(errors).read(content, json);
         PipelineSpec spec = null;
         if (root != null) {
-            spec = new SpecResolver(errors, sourceFile.getParent())
+            spec = new SpecResolver(errors, sourceFile.getParent(), Map.copyOf(environment))
                     .resolve(root, sourceFile)
                     .orElse(null);
         }
@@ -94,9 +129,31 @@ public final class SpecResolver {
         }
     }
 
+    /**
+     * Where a box runs, as declared by our {@code backend} or VoidBox's {@code mode}.
+     *
+     * @param mock VoidBox's {@code mode: mock}: no VM and no real model (the scripted model)
+     */
+    record Isolation(Backend backend, boolean mock) {}
+
+    /** VoidBox's {@code sandbox.mode}: {@code local} is a micro-VM on this host, {@code mock} the local sandbox and the scripted model. */
+    enum Mode {
+        AUTO("auto", new Isolation(Backend.AUTO, false)),
+        LOCAL("local", new Isolation(Backend.VM, false)),
+        MOCK("mock", new Isolation(Backend.LOCAL, true));
+
+        final String id;
+        final Isolation isolation;
+
+        Mode(String id, Isolation isolation) {
+            this.id = id;
+            this.isolation = isolation;
+        }
+    }
+
     /** Declared (not yet merged) settings of one {@code sandbox} block. */
     record SandboxDecl(
-            Optional<Backend> backend,
+            Optional<Isolation> isolation,
             Optional<Accel> accel,
             Optional<Integer> memoryMb,
             Optional<Integer> vcpus,
@@ -123,11 +180,11 @@ public final class SpecResolver {
             Fields at,
             Optional<String> name,
             Optional<String> prompt,
-            List<String> skills,
+            SkillEntries.Decl skills,
             LlmDecl llm,
             SandboxDecl sandbox,
             Optional<Duration> timeout,
-            Optional<String> outputFile) {
+            Handoffs.Decl files) {
         String path() {
             return at.path;
         }
@@ -156,11 +213,21 @@ public final class SpecResolver {
                         f.locOf("api_version"));
             }
         });
-        Optional<PipelineSpec.Kind> kind = f.choice("kind", true, PipelineSpec.Kind.values(), PipelineSpec.Kind::id);
+        Optional<String> notYetKind = f.value("kind")
+                .filter(n -> n instanceof Node.Scalar s && NOT_YET_KINDS.containsKey(s.text()))
+                .map(n -> ((Node.Scalar) n).text());
+        Optional<PipelineSpec.Kind> kind = notYetKind.isPresent()
+                ? Optional.empty()
+                : f.choice("kind", true, PipelineSpec.Kind.values(), PipelineSpec.Kind::id);
         Optional<String> name = f.name("name", true);
         SandboxDecl topSandbox =
                 f.value("sandbox").map(n -> sandbox(n, "sandbox")).orElse(SandboxDecl.ABSENT);
-        LlmDecl topLlm = f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc()));
+        LlmDecl topLlm = withEnvironment(f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc())));
+        Observe observe = ObserveBlock.read(f.value("observe"), errors);
+        if (notYetKind.isPresent()) {
+            NotYet.report(errors, "kind", NOT_YET_KINDS.get(notYetKind.get()), f.keyLocOf("kind"));
+            return Optional.empty();
+        }
 
         if (kind.isPresent()) {
             String wanted = kind.get() == PipelineSpec.Kind.AGENT ? "agent" : "pipeline";
@@ -168,12 +235,13 @@ public final class SpecResolver {
             if (f.absent(wanted)) {
                 f.missing(wanted);
             }
-            if (f.has(other)) {
-                errors.add(
-                        other,
-                        "not allowed when kind is " + kind.get().id() + " (use '" + wanted + "')",
-                        f.map.fields().get(other).keyLoc());
-            }
+            for (String foreign : List.of(other, "workflow"))
+                if (f.has(foreign)) {
+                    errors.add(
+                            foreign,
+                            "not allowed when kind is " + kind.get().id() + " (use '" + wanted + "')",
+                            f.map.fields().get(foreign).keyLoc());
+                }
         }
 
         List<BoxDecl> boxes = new ArrayList<>();
@@ -190,23 +258,40 @@ public final class SpecResolver {
 
         Map<String, Box> resolved = new HashMap<>();
         Set<String> reported = new HashSet<>();
+        Map<String, Handoffs.Decl> files = new LinkedHashMap<>();
         for (BoxDecl box : boxes) {
-            LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
+            boolean mock = box.sandbox()
+                    .isolation()
+                    .or(topSandbox::isolation)
+                    .filter(Isolation::mock)
+                    .isPresent();
+            LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported, mock);
             SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
+            AgentOptions agent = agentOptions(box, llm);
+            if (!sandbox.network())
+                for (SkillEntries.At remote : box.skills().remotes())
+                    errors.add(
+                            remote.path(),
+                            "a remote skill is fetched through the box's network, but sandbox.network is false",
+                            remote.loc());
+            box.name().ifPresent(n -> files.put(n, box.files()));
             if (box.name().isPresent() && box.prompt().isPresent()) {
                 resolved.put(
                         box.name().get(),
                         new Box(
                                 box.name().get(),
                                 box.prompt().get(),
-                                skills(box.skills()),
-                                AgentOptions.DEFAULTS,
+                                box.skills().skills(),
+                                agent,
                                 llm,
                                 sandbox,
                                 box.timeout().orElse(Box.DEFAULT_TIMEOUT),
-                                box.outputFile()));
+                                box.files().files()));
             }
         }
+        Map<String, Integer> stageOfBox = new HashMap<>();
+        for (int i = 0; i < stages.size(); i++) for (String box : stages.get(i)) stageOfBox.put(box, i);
+        new Handoffs(errors).check(files, stageOfBox);
         if (!errors.isEmpty() || name.isEmpty() || kind.isEmpty()) {
             return Optional.empty();
         }
@@ -217,25 +302,45 @@ public final class SpecResolver {
                             ? new Stage.Single(resolved.get(stage.getFirst()))
                             : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
         }
-        return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile));
+        return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile, observe));
     }
 
-    /** Skill paths that exist (relative to the spec's directory) become absolute; anything else is a skill name. */
-    private List<String> skills(List<String> declared) {
-        List<String> skills = new ArrayList<>();
-        for (String skill : declared) {
-            Path path = null;
-            try {
-                path = baseDir.resolve(skill);
-            } catch (InvalidPathException e) {
-                // not a path on this system: an inline skill name
-            }
-            skills.add(
-                    path != null && Files.exists(path)
-                            ? path.toAbsolutePath().normalize().toString()
-                            : skill);
-        }
-        return skills;
+    /** The top-level {@code llm} with the {@code VOIDBOX_LLM_*} environment overrides laid over it. */
+    private LlmDecl withEnvironment(LlmDecl top) {
+        LlmEnvironment.Overlay overlay = LlmEnvironment.read(environment, errors);
+        if (overlay.fields().isEmpty()) return top;
+        Set<String> fields = new HashSet<>(top.fields());
+        fields.addAll(overlay.fields());
+        return new LlmDecl(
+                top.path(),
+                top.loc(),
+                top.config().overriddenBy(overlay.config()),
+                top.scenarioLoc(),
+                Set.copyOf(fields));
+    }
+
+    /**
+     * The agent of a box: {@code agent:} skills pick the runner ({@code llm.provider: codex} implies
+     * Codex), {@code mcp} skills become its MCP servers.
+     */
+    private AgentOptions agentOptions(BoxDecl box, LlmConfig llm) {
+        boolean codexProvider = llm.provider().orElse(null) == Provider.CODEX;
+        Optional<Map.Entry<Runner, SkillEntries.At>> skill = box.skills().runner();
+        if (codexProvider && skill.isPresent() && skill.get().getKey() != Runner.CODEX)
+            errors.add(
+                    skill.get().getValue().path(),
+                    "agent:" + skill.get().getKey().id() + " contradicts llm.provider codex (the Codex agent's API)",
+                    skill.get().getValue().loc());
+        Runner runner = skill.map(Map.Entry::getKey).orElse(codexProvider ? Runner.CODEX : Runner.CLAUDE_CODE);
+        AgentOptions agent = AgentOptions.DEFAULTS.withRunner(runner);
+        if (box.skills().mcp().isEmpty()) return agent;
+        return new AgentOptions(
+                agent.runner(),
+                agent.version(),
+                agent.limits(),
+                agent.permissions(),
+                agent.appendSystemPrompt(),
+                box.skills().mcp());
     }
 
     private Optional<BoxDecl> agent(Node node, Optional<String> specName) {
@@ -244,15 +349,25 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields a = af.get();
+        a.string("mode", false).filter(m -> !m.equals("task")).ifPresent(m -> {
+            if (m.equals("service") || m.equals("interactive"))
+                NotYet.report(errors, a.pathOf("mode"), NotYet.AGENT_MODE, a.keyLocOf("mode"));
+            else
+                errors.add(
+                        a.pathOf("mode"),
+                        "invalid value '" + m + "' (expected one of: task, service, interactive)",
+                        a.locOf("mode"));
+        });
+        NotYet.ifGiven(a, "messaging", NotYet.MESSAGING);
         return Optional.of(new BoxDecl(
                 a,
                 specName,
                 a.text("prompt", true),
-                a.strings("skills").orElse(List.of()),
+                new SkillEntries(errors, baseDir).read(a),
                 LlmDecl.absent("agent.llm", a.loc()),
                 SandboxDecl.ABSENT,
                 timeout(a),
-                outputFile(a)));
+                Handoffs.Decl.of(outputFile(a))));
     }
 
     private void pipeline(Node node, List<BoxDecl> boxes, List<List<String>> stages) {
@@ -411,11 +526,11 @@ public final class SpecResolver {
                 b,
                 b.name("name", true),
                 b.text("prompt", true),
-                b.strings("skills").orElse(List.of()),
+                new SkillEntries(errors, baseDir).read(b),
                 b.value("llm").map(n -> llm(n, path + ".llm")).orElse(LlmDecl.absent(path + ".llm", b.loc())),
                 b.value("sandbox").map(n -> sandbox(n, path + ".sandbox")).orElse(SandboxDecl.ABSENT),
                 timeout(b),
-                outputFile(b)));
+                new Handoffs(errors).read(b, outputFile(b))));
     }
 
     private static Optional<Duration> timeout(Fields f) {
@@ -475,6 +590,9 @@ public final class SpecResolver {
                 return Optional.empty();
             }
         });
+        if (l.bool("credential_proxy").orElse(false))
+            NotYet.report(
+                    errors, l.pathOf("credential_proxy"), NotYet.CREDENTIAL_PROXY, l.keyLocOf("credential_proxy"));
         Set<String> declared = new HashSet<>();
         LLM_FIELDS.stream().filter(l::has).forEach(declared::add);
         return new LlmDecl(
@@ -485,7 +603,7 @@ public final class SpecResolver {
                 Set.copyOf(declared));
     }
 
-    private static boolean isHttpUrl(String url) {
+    static boolean isHttpUrl(String url) {
         try {
             URI uri = new URI(url);
             return uri.isAbsolute()
@@ -502,8 +620,11 @@ public final class SpecResolver {
      * top-level {@code llm} for kind agent); a missing scenario file at the declaration naming it.
      * Each error is reported at most once.
      */
-    private LlmConfig mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported) {
+    private LlmConfig mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported, boolean mock) {
         LlmConfig merged = top.config().overriddenBy(box.config());
+        if (mock) // VoidBox's mode: mock: no real model, whatever the llm block says
+        merged = new LlmConfig(
+                Optional.of(Provider.SCRIPTED), merged.model(), Optional.empty(), Optional.empty(), merged.scenario());
         boolean boxProvider = box.config().provider().isPresent();
         LlmDecl providerSource = boxProvider || pipelineBox ? box : top;
         String inherited = !boxProvider && pipelineBox ? ", inherited from llm.provider" : "";
@@ -513,8 +634,6 @@ public final class SpecResolver {
         // A declared but invalid value already has its own error: do not also call it missing.
         boolean baseUrlDeclared =
                 box.fields().contains("base_url") || top.fields().contains("base_url");
-        boolean scenarioDeclared =
-                box.fields().contains("scenario") || top.fields().contains("scenario");
         if (provider.orElse(null) == Provider.CUSTOM && !baseUrlDeclared) {
             reportOnce(
                     reported,
@@ -522,14 +641,9 @@ public final class SpecResolver {
                     "missing (required when provider is custom" + inherited + ")",
                     providerSource.loc());
         }
+        // scripted without a scenario plays the built-in default one
         if (provider.orElse(null) == Provider.SCRIPTED) {
-            if (scenario.isEmpty() && !scenarioDeclared) {
-                reportOnce(
-                        reported,
-                        providerSource.path() + ".scenario",
-                        "missing (required when provider is scripted" + inherited + ")",
-                        providerSource.loc());
-            } else if (scenario.isPresent() && !Files.isRegularFile(scenario.get())) {
+            if (scenario.isPresent() && !Files.isRegularFile(scenario.get())) {
                 String problem =
                         Files.exists(scenario.get()) ? "scenario is not a regular file: " : "scenario file not found: ";
                 reportOnce(
@@ -554,14 +668,49 @@ public final class SpecResolver {
             return SandboxDecl.ABSENT;
         }
         Fields s = sf.get();
+        Optional<Isolation> isolation =
+                s.choice("backend", false, Backend.values(), Backend::id).map(b -> new Isolation(b, false));
+        Optional<Mode> mode = s.choice("mode", false, Mode.values(), m -> m.id);
+        if (mode.isPresent() && s.has("backend")) {
+            errors.add(
+                    s.pathOf("mode"),
+                    "give either mode (VoidBox: auto, local = micro-VM, mock) or backend (auto, vm, local), not both",
+                    s.locOf("mode"));
+        }
+        isolation = isolation.or(() -> mode.map(m -> m.isolation));
+        for (String file : List.of("kernel", "initramfs")) {
+            s.text(file, false).ifPresent(f -> {
+                try {
+                    Path p = baseDir.resolve(f).normalize();
+                    if (!Files.isRegularFile(p)) {
+                        errors.add(s.pathOf(file), "file not found: " + p, s.locOf(file));
+                        return;
+                    }
+                } catch (InvalidPathException e) {
+                    errors.add(s.pathOf(file), "invalid path '" + f + "'", s.locOf(file));
+                    return;
+                }
+                NotYet.report(
+                        errors,
+                        s.pathOf(file),
+                        file.equals("kernel") ? NotYet.KERNEL : NotYet.INITRAMFS,
+                        s.keyLocOf(file));
+            });
+        }
+        NotYet.ifGiven(s, "image", NotYet.IMAGE);
+        NotYet.ifGiven(s, "snapshot", NotYet.SNAPSHOT);
+        s.string("guest_image", false)
+                .filter(g -> !g.isEmpty())
+                .ifPresent(g ->
+                        NotYet.report(errors, s.pathOf("guest_image"), NotYet.GUEST_IMAGE, s.keyLocOf("guest_image")));
         return new SandboxDecl(
-                s.choice("backend", false, Backend.values(), Backend::id),
+                isolation,
                 s.choice("accel", false, Accel.values(), Accel::id),
                 s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB)
                         .map(Long::intValue),
                 s.integer("vcpus", 1, SandboxOptions.MAX_VCPUS).map(Long::intValue),
                 s.bool("network"),
-                env(s),
+                env(s, errors),
                 mounts(s),
                 s.integer(
                         "telemetry_interval_ms",
@@ -569,8 +718,11 @@ public final class SpecResolver {
                         SandboxOptions.MAX_TELEMETRY_INTERVAL_MS));
     }
 
-    /** Environment variables; scalar values (e.g. {@code DEBUG: 1}) are taken as written. */
-    private Map<String, String> env(Fields s) {
+    /**
+     * Environment variables; scalar values (e.g. {@code DEBUG: 1}) are taken as written, an empty
+     * one passes the host's variable through when the box starts.
+     */
+    static Map<String, String> env(Fields s, Errors errors) {
         Optional<Node> value = s.value("env");
         if (value.isEmpty()) {
             return Map.of();
@@ -652,7 +804,7 @@ public final class SpecResolver {
         Map<String, String> env = new LinkedHashMap<>(top.env());
         env.putAll(box.env());
         return new SandboxOptions(
-                box.backend().or(top::backend).orElse(d.backend()),
+                box.isolation().or(top::isolation).map(Isolation::backend).orElse(d.backend()),
                 box.accel().or(top::accel).orElse(d.accel()),
                 box.memoryMb().or(top::memoryMb).orElse(d.memoryMb()),
                 box.vcpus().or(top::vcpus).orElse(d.vcpus()),
