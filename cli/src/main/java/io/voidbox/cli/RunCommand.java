@@ -5,6 +5,7 @@ import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.VoidBox;
 import io.voidbox.event.JsonLinesEventWriter;
+import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.SpecException;
 import io.voidbox.spec.SpecLoader;
 import java.io.IOException;
@@ -53,9 +54,9 @@ final class RunCommand implements Callable<Integer> {
                 return VoidboxCommand.EXIT_BAD_INPUT;
             }
         }
-        Pipeline pipeline;
+        PipelineSpec spec;
         try {
-            pipeline = SpecLoader.load(file).pipeline();
+            spec = SpecLoader.load(file, parent.environment);
         } catch (SpecException e) {
             System.err.println(e.getMessage());
             return VoidboxCommand.EXIT_BAD_INPUT;
@@ -69,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
             return VoidboxCommand.EXIT_BAD_INPUT;
         }
         boolean tty = System.console() != null && System.console().isTerminal();
-        try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment)) {
+        Pipeline pipeline = spec.pipeline();
+        try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment, spec.observe())) {
             VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
             if (eventsOut != null) builder.listener(new JsonLinesEventWriter(eventsOut, !eventsToStdout));
             PipelineResult result;
