@@ -86,6 +86,14 @@ public record SandboxOptions(
         return new SandboxOptions(backend, accel, memoryMb, vcpus, network, env, mounts, ms);
     }
 
+    /** Environment values may be secrets (passed through from the host): only their names are shown. */
+    @Override
+    public String toString() {
+        return "SandboxOptions[backend=" + backend + ", accel=" + accel + ", memoryMb=" + memoryMb + ", vcpus=" + vcpus
+                + ", network=" + network + ", env=" + env.keySet() + ", mounts=" + mounts + ", telemetryIntervalMs="
+                + telemetryIntervalMs + "]";
+    }
+
     /** Which sandbox implementation runs the box. */
     public enum Backend {
         /** The micro-VM where QEMU and the guest image are available, else local with one warning. */
