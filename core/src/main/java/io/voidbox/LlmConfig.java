@@ -15,13 +15,17 @@ import java.util.Optional;
  * @param baseUrl   API base URL ({@code http}/{@code https}); needed for {@link Provider#CUSTOM}
  * @param apiKeyEnv name of the host environment variable holding the API key (never the key)
  * @param scenario  the scripted-model scenario file ({@link Provider#SCRIPTED})
+ * @param credentialProxy true: the API key stays on the host; the agent gets a placeholder and
+ *                  talks to a host-side proxy that adds the key on the way to the provider
+ *                  (VoidBox's {@code credential_proxy}); empty: false
  */
 public record LlmConfig(
         Optional<Provider> provider,
         Optional<String> model,
         Optional<String> baseUrl,
         Optional<String> apiKeyEnv,
-        Optional<Path> scenario) {
+        Optional<Path> scenario,
+        Optional<Boolean> credentialProxy) {
 
     private static final LlmConfig AUTO =
             new LlmConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
@@ -32,6 +36,22 @@ public record LlmConfig(
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(apiKeyEnv, "apiKeyEnv");
         Objects.requireNonNull(scenario, "scenario");
+        Objects.requireNonNull(credentialProxy, "credentialProxy");
+    }
+
+    /** Settings without a {@link #credentialProxy() credential proxy} preference. */
+    public LlmConfig(
+            Optional<Provider> provider,
+            Optional<String> model,
+            Optional<String> baseUrl,
+            Optional<String> apiKeyEnv,
+            Optional<Path> scenario) {
+        this(provider, model, baseUrl, apiKeyEnv, scenario, Optional.empty());
+    }
+
+    /** Whether the API key is withheld from the box ({@link #credentialProxy()}). */
+    public boolean keyStaysOnHost() {
+        return credentialProxy.orElse(false);
     }
 
     /** Nothing specified: the runtime chooses everything. */
@@ -58,7 +78,7 @@ public record LlmConfig(
     }
 
     public LlmConfig withModel(String m) {
-        return new LlmConfig(provider, Optional.of(m), baseUrl, apiKeyEnv, scenario);
+        return new LlmConfig(provider, Optional.of(m), baseUrl, apiKeyEnv, scenario, credentialProxy);
     }
 
     /** Field-by-field override: values present in {@code other} win. */
@@ -68,7 +88,8 @@ public record LlmConfig(
                 other.model.or(() -> model),
                 other.baseUrl.or(() -> baseUrl),
                 other.apiKeyEnv.or(() -> apiKeyEnv),
-                other.scenario.or(() -> scenario));
+                other.scenario.or(() -> scenario),
+                other.credentialProxy.or(() -> credentialProxy));
     }
 
     /** Model API families a box can use (VoidBox's providers plus the offline scripted model). */

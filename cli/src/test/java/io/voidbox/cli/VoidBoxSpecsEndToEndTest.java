@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.voidbox.observability.testing.OtlpReceiver;
 import io.voidbox.observability.testing.OtlpReceiver.ReceivedSpan;
+import io.voidbox.scripted.Scenario;
+import io.voidbox.scripted.ScriptedModelServer;
 import io.voidbox.spec.Observe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -153,16 +155,23 @@ class VoidBoxSpecsEndToEndTest {
                 agent: {prompt: "Say hello", timeout_secs: 120}
                 """.formatted(otlp.grpcEndpoint()));
         Path eventsFile = tmp.resolve("observed.jsonl");
-        int exit =
-                VoidboxCommand.execute(offline(), "run", "--file", spec.toString(), "--events", eventsFile.toString());
-        assertThat(exit).isZero();
+        Map<String, String> env = offline();
+        env.put("VOIDBOX_OTEL_DEBUG", "1");
+        Captured run = capture(
+                () -> VoidboxCommand.execute(env, "run", "--file", spec.toString(), "--events", eventsFile.toString()));
+        assertThat(run.exit()).as("stderr:\n%s", run.err()).isZero();
         List<JsonNode> events = events(eventsFile);
         // mock: the local sandbox and the scripted model although the spec names Claude and no key is set
         assertThat(ofType(events, "stage.completed").getFirst().path("backend").asText())
                 .isEqualTo("local");
         assertThat(ofType(events, "agent.result").getFirst().path("provider").asText())
                 .isEqualTo("scripted");
-        assertThat(otlp.awaitSpans(s -> !s.isEmpty(), Duration.ofSeconds(10))).isTrue();
+        // the exporter was built for the spec's endpoint and service name (the environment named neither)
+        assertThat(run.err())
+                .contains("otel: endpoint=" + otlp.grpcEndpoint() + " (from VOIDBOX_OTLP_ENDPOINT), protocol=grpc,"
+                        + " service.name=from-spec");
+        // what reached the collector (a loaded machine may time some exports out) carries that name
+        otlp.awaitSpans(s -> s.stream().anyMatch(x -> x.name().startsWith("pipeline:")), Duration.ofSeconds(5));
         assertThat(otlp.spans())
                 .extracting(ReceivedSpan::resource)
                 .allSatisfy(r -> assertThat(r).containsEntry("service.name", "from-spec"));
@@ -187,5 +196,40 @@ class VoidBoxSpecsEndToEndTest {
                 .doesNotContainKey("VOIDBOX_OTLP_ENDPOINT")
                 .containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://from-env:4317")
                 .containsEntry("VOIDBOX_SERVICE_NAME", "from-env");
+    }
+
+    @Test
+    void withTheCredentialProxyTheBoxHoldsOnlyAPlaceholderAndTheRealAgentStillReachesItsModel() throws Exception {
+        Path scenario = Files.writeString(tmp.resolve("key.yaml"), """
+                turns:
+                  - tool_use:
+                      - name: Bash
+                        input: {command: "echo KEY=$ANTHROPIC_API_KEY"}
+                  - text: answered through the proxy
+                """);
+        String secret = "sk-ant-proxy-test-secret";
+        try (ScriptedModelServer model =
+                ScriptedModelServer.start(ScriptedModelServer.Options.builder().build())) {
+            String route = model.register(Scenario.load(scenario), Map.of());
+            Path spec =
+                    Files.writeString(tmp.resolve("proxied.yaml"), """
+                    api_version: v1
+                    kind: agent
+                    name: proxied
+                    sandbox: {backend: local}
+                    llm: {provider: custom, base_url: "%s", api_key_env: PROXY_TEST_KEY, credential_proxy: true}
+                    agent: {prompt: "Show your key", timeout_secs: 120}
+                    """.formatted(model.baseUrl("127.0.0.1", route)));
+            Map<String, String> env = offline();
+            env.put("PROXY_TEST_KEY", secret);
+            Path eventsFile = tmp.resolve("proxied.jsonl");
+            Captured run = capture(() ->
+                    VoidboxCommand.execute(env, "run", "--file", spec.toString(), "--events", eventsFile.toString()));
+            assertThat(run.exit()).as("stderr:\n%s", run.err()).isZero();
+            assertThat(run.out().strip()).isEqualTo("answered through the proxy");
+            String events = Files.readString(eventsFile);
+            assertThat(events).contains("KEY=" + "voidbox-credential-proxy");
+            assertThat(List.of(events, run.out(), run.err())).noneMatch(text -> text.contains(secret));
+        }
     }
 }

@@ -43,7 +43,7 @@ import java.util.Map;
  * (with {@link #load(Path, Map)}: they win over the top-level {@code llm}, a box's own {@code llm}
  * wins over them). What this runtime does not do yet ({@code sandbox.image}, {@code guest_image},
  * {@code snapshot}, {@code kernel}, {@code initramfs}, agent {@code mode: service|interactive},
- * {@code messaging}, OCI skills, {@code credential_proxy: true}, {@code kind: sandbox}) is an error
+ * {@code messaging}, OCI skills, {@code kind: sandbox}) is an error
  * {@code path: not supported yet (...)}, never ignored. The comparison per VoidBox example is in
  * {@code docs/compat.md}.
  */

@@ -116,7 +116,7 @@ class VoidBoxFieldsTest {
                   snapshot: "60e3c527"
                   kernel: vmlinux
                   initramfs: missing.cpio.gz
-                llm: {provider: claude, credential_proxy: true}
+                llm: {provider: ollama, credential_proxy: true}
                 agent:
                   prompt: x
                   mode: interactive
@@ -141,6 +141,20 @@ class VoidBoxFieldsTest {
                 .allSatisfy(e -> assertThat(e.message()).startsWith("not supported yet ("));
         // a path that does not exist is reported as such first
         assertThat(errors.get(4).message()).startsWith("file not found: ");
+    }
+
+    @Test
+    void theCredentialProxyKeepsAnthropicKeysOnTheHost() throws Exception {
+        assertThat(spec(agent("", "{provider: claude, credential_proxy: true}", "{prompt: x}"))
+                        .boxes()
+                        .getFirst()
+                        .llm()
+                        .keyStaysOnHost())
+                .isTrue();
+        assertThat(errors(agent("", "{provider: codex, credential_proxy: true}", "{prompt: x}")))
+                .extracting(SpecError::message)
+                .containsExactly("not supported yet (the credential proxy keeps Anthropic API keys (claude,"
+                        + " anthropic, custom) on the host, not those of codex)");
     }
 
     @Test

@@ -67,6 +67,8 @@ public final class SpecResolver {
     private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
     private static final List<String> BOX_FIELDS =
             List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "outputs", "inputs", "sandbox");
+    /** Providers whose API key the credential proxy can keep on the host. */
+    private static final Set<Provider> PROXIED = Set.of(Provider.CLAUDE, Provider.ANTHROPIC, Provider.CUSTOM);
     /** VoidBox kinds not run here yet, with the reason. */
     private static final Map<String, String> NOT_YET_KINDS =
             Map.of("workflow", NotYet.KIND_WORKFLOW, "sandbox", NotYet.KIND_SANDBOX);
@@ -590,15 +592,13 @@ public final class SpecResolver {
                 return Optional.empty();
             }
         });
-        if (l.bool("credential_proxy").orElse(false))
-            NotYet.report(
-                    errors, l.pathOf("credential_proxy"), NotYet.CREDENTIAL_PROXY, l.keyLocOf("credential_proxy"));
+        Optional<Boolean> credentialProxy = l.bool("credential_proxy");
         Set<String> declared = new HashSet<>();
         LLM_FIELDS.stream().filter(l::has).forEach(declared::add);
         return new LlmDecl(
                 path,
                 l.loc(),
-                new LlmConfig(provider, model, baseUrl, apiKeyEnv, scenario),
+                new LlmConfig(provider, model, baseUrl, apiKeyEnv, scenario, credentialProxy),
                 l.locOf("scenario"),
                 Set.copyOf(declared));
     }
@@ -640,6 +640,18 @@ public final class SpecResolver {
                     providerSource.path() + ".base_url",
                     "missing (required when provider is custom" + inherited + ")",
                     providerSource.loc());
+        }
+        if (merged.keyStaysOnHost()
+                && provider.isPresent()
+                && !PROXIED.contains(provider.get())
+                && provider.get() != Provider.SCRIPTED) {
+            LlmDecl proxySource = box.fields().contains("credential_proxy") ? box : top;
+            reportOnce(
+                    reported,
+                    proxySource.path() + ".credential_proxy",
+                    NotYet.PREFIX + " (" + NotYet.CREDENTIAL_PROXY
+                            + provider.get().id() + ")",
+                    proxySource.loc());
         }
         // scripted without a scenario plays the built-in default one
         if (provider.orElse(null) == Provider.SCRIPTED) {

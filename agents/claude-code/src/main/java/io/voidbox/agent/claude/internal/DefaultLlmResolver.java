@@ -31,11 +31,14 @@ public final class DefaultLlmResolver implements LlmResolver {
     static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
     static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
     static final String DEFAULT_CODEX_MODEL = "gpt-5-codex";
+    static final String ANTHROPIC_API = "https://api.anthropic.com";
+    private static final String PROXY_ROUTE = "proxy:";
 
     private final Map<String, String> environment;
     private final Consumer<String> notice;
     private final AtomicBoolean noticed = new AtomicBoolean();
     private ScriptedModelServer server;
+    private CredentialProxy proxy;
 
     public DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
         this.environment = Map.copyOf(environment);
@@ -78,8 +81,13 @@ public final class DefaultLlmResolver implements LlmResolver {
                 yield llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
             }
             case CLAUDE, ANTHROPIC -> {
-                env.put("ANTHROPIC_API_KEY", requireKey(provider, keyVar));
-                llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
+                String key = requireKey(provider, keyVar);
+                if (llm.keyStaysOnHost()) {
+                    route = PROXY_ROUTE + proxied(llm.baseUrl().orElse(ANTHROPIC_API), key, sandbox, env);
+                } else {
+                    env.put("ANTHROPIC_API_KEY", key);
+                    llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
+                }
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
             case CLAUDE_PERSONAL -> {
@@ -124,12 +132,39 @@ public final class DefaultLlmResolver implements LlmResolver {
                 String base = llm.baseUrl()
                         .orElseThrow(() -> new IllegalArgumentException(
                                 "box " + box + ": llm.provider custom needs llm.base_url"));
-                env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
-                env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+                if (llm.keyStaysOnHost() && llm.apiKeyEnv().isPresent()) {
+                    route = PROXY_ROUTE + proxied(base, requireKey(provider, keyVar), sandbox, env);
+                } else {
+                    env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                    env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+                }
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
         };
         return new Resolved(provider.id(), model, env, route);
+    }
+
+    /**
+     * Routes the agent through the credential proxy: it gets a placeholder key and the proxy's
+     * address; the real key stays in this process. Returns the proxy route.
+     */
+    private String proxied(String upstream, String key, SandboxEnvironment sandbox, Map<String, String> env) {
+        CredentialProxy p = proxy();
+        String route = p.register(URI.create(upstream), key);
+        env.put("ANTHROPIC_BASE_URL", p.baseUrl(sandbox.hostAddress(), route));
+        env.put("ANTHROPIC_API_KEY", CredentialProxy.PLACEHOLDER_KEY);
+        return route;
+    }
+
+    private synchronized CredentialProxy proxy() {
+        if (proxy == null) {
+            try {
+                proxy = CredentialProxy.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the credential proxy: " + e.getMessage(), e);
+            }
+        }
+        return proxy;
     }
 
     private String requireKey(Provider provider, String keyVar) {
@@ -171,13 +206,21 @@ public final class DefaultLlmResolver implements LlmResolver {
     }
 
     @Override
-    public void release(Resolved resolved) {
-        if (resolved.routeKey() != null && server != null) server.unregister(resolved.routeKey());
+    public synchronized void release(Resolved resolved) {
+        String route = resolved.routeKey();
+        if (route == null) return;
+        if (route.startsWith(PROXY_ROUTE)) {
+            if (proxy != null) proxy.unregister(route.substring(PROXY_ROUTE.length()));
+        } else if (server != null) {
+            server.unregister(route);
+        }
     }
 
     @Override
     public synchronized void close() {
         if (server != null) server.close();
         server = null;
+        if (proxy != null) proxy.close();
+        proxy = null;
     }
 }
