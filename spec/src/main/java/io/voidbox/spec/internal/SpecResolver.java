@@ -262,34 +262,8 @@ public final class SpecResolver {
         Set<String> reported = new HashSet<>();
         Map<String, Handoffs.Decl> files = new LinkedHashMap<>();
         for (BoxDecl box : boxes) {
-            boolean mock = box.sandbox()
-                    .isolation()
-                    .or(topSandbox::isolation)
-                    .filter(Isolation::mock)
-                    .isPresent();
-            LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported, mock);
-            SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
-            AgentOptions agent = agentOptions(box, llm);
-            if (!sandbox.network())
-                for (SkillEntries.At remote : box.skills().remotes())
-                    errors.add(
-                            remote.path(),
-                            "a remote skill is fetched through the box's network, but sandbox.network is false",
-                            remote.loc());
             box.name().ifPresent(n -> files.put(n, box.files()));
-            if (box.name().isPresent() && box.prompt().isPresent()) {
-                resolved.put(
-                        box.name().get(),
-                        new Box(
-                                box.name().get(),
-                                box.prompt().get(),
-                                box.skills().skills(),
-                                agent,
-                                llm,
-                                sandbox,
-                                box.timeout().orElse(Box.DEFAULT_TIMEOUT),
-                                box.files().files()));
-            }
+            resolveBox(box, topSandbox, topLlm, reported).ifPresent(b -> resolved.put(b.name(), b));
         }
         Map<String, Integer> stageOfBox = new HashMap<>();
         for (int i = 0; i < stages.size(); i++) for (String box : stages.get(i)) stageOfBox.put(box, i);
@@ -305,6 +279,37 @@ public final class SpecResolver {
                             : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
         }
         return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile, observe));
+    }
+
+    /** One box with the top-level settings merged in; empty when its name or prompt is missing. */
+    private Optional<Box> resolveBox(BoxDecl box, SandboxDecl topSandbox, LlmDecl topLlm, Set<String> reported) {
+        boolean mock = box.sandbox()
+                .isolation()
+                .or(topSandbox::isolation)
+                .filter(Isolation::mock)
+                .isPresent();
+        LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported, mock);
+        SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
+        AgentOptions agent = agentOptions(box, llm);
+        if (!sandbox.network()) {
+            for (SkillEntries.At remote : box.skills().remotes())
+                errors.add(
+                        remote.path(),
+                        "a remote skill is fetched through the box's network, but sandbox.network is false",
+                        remote.loc());
+        }
+        if (box.name().isEmpty() || box.prompt().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Box(
+                box.name().get(),
+                box.prompt().get(),
+                box.skills().skills(),
+                agent,
+                llm,
+                sandbox,
+                box.timeout().orElse(Box.DEFAULT_TIMEOUT),
+                box.files().files()));
     }
 
     /** The top-level {@code llm} with the {@code VOIDBOX_LLM_*} environment overrides laid over it. */
