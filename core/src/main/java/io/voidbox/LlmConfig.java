@@ -1,7 +1,6 @@
 package io.voidbox;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,13 +15,17 @@ import java.util.Optional;
  * @param baseUrl   API base URL ({@code http}/{@code https}); needed for {@link Provider#CUSTOM}
  * @param apiKeyEnv name of the host environment variable holding the API key (never the key)
  * @param scenario  the scripted-model scenario file ({@link Provider#SCRIPTED})
+ * @param credentialProxy true: the API key stays on the host; the agent gets a placeholder and
+ *                  talks to a host-side proxy that adds the key on the way to the provider
+ *                  (VoidBox's {@code credential_proxy}); empty: false
  */
 public record LlmConfig(
         Optional<Provider> provider,
         Optional<String> model,
         Optional<String> baseUrl,
         Optional<String> apiKeyEnv,
-        Optional<Path> scenario) {
+        Optional<Path> scenario,
+        Optional<Boolean> credentialProxy) {
 
     private static final LlmConfig AUTO =
             new LlmConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
@@ -33,6 +36,22 @@ public record LlmConfig(
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(apiKeyEnv, "apiKeyEnv");
         Objects.requireNonNull(scenario, "scenario");
+        Objects.requireNonNull(credentialProxy, "credentialProxy");
+    }
+
+    /** Settings without a {@link #credentialProxy() credential proxy} preference. */
+    public LlmConfig(
+            Optional<Provider> provider,
+            Optional<String> model,
+            Optional<String> baseUrl,
+            Optional<String> apiKeyEnv,
+            Optional<Path> scenario) {
+        this(provider, model, baseUrl, apiKeyEnv, scenario, Optional.empty());
+    }
+
+    /** Whether the API key is withheld from the box ({@link #credentialProxy()}). */
+    public boolean keyStaysOnHost() {
+        return credentialProxy.orElse(false);
     }
 
     /** Nothing specified: the runtime chooses everything. */
@@ -59,7 +78,7 @@ public record LlmConfig(
     }
 
     public LlmConfig withModel(String m) {
-        return new LlmConfig(provider, Optional.of(m), baseUrl, apiKeyEnv, scenario);
+        return new LlmConfig(provider, Optional.of(m), baseUrl, apiKeyEnv, scenario, credentialProxy);
     }
 
     /** Field-by-field override: values present in {@code other} win. */
@@ -69,27 +88,41 @@ public record LlmConfig(
                 other.model.or(() -> model),
                 other.baseUrl.or(() -> baseUrl),
                 other.apiKeyEnv.or(() -> apiKeyEnv),
-                other.scenario.or(() -> scenario));
+                other.scenario.or(() -> scenario),
+                other.credentialProxy.or(() -> credentialProxy));
     }
 
-    /** Model API families a box can use. */
+    /** Model API families a box can use (VoidBox's providers plus the offline scripted model). */
     public enum Provider {
         /** Anthropic's API, as Claude Code calls it by default (key in {@code ANTHROPIC_API_KEY}). */
-        CLAUDE,
+        CLAUDE("claude"),
+        /**
+         * Claude through the user's own Claude subscription instead of an API key: an OAuth token
+         * from {@code claude setup-token} in {@code CLAUDE_CODE_OAUTH_TOKEN}.
+         */
+        CLAUDE_PERSONAL("claude-personal"),
         /** Same endpoint as {@link #CLAUDE}. */
-        ANTHROPIC,
+        ANTHROPIC("anthropic"),
         /** A local Ollama server speaking the Anthropic API. */
-        OLLAMA,
+        OLLAMA("ollama"),
+        /** A local LM Studio server speaking the Anthropic API (default {@code http://127.0.0.1:1234}). */
+        LMSTUDIO("lmstudio"),
         /** Any Anthropic-compatible endpoint at {@code baseUrl}. */
-        CUSTOM,
-        /** The offline scripted model replaying a scenario file. */
-        SCRIPTED,
-        /** OpenAI's Responses API, as the Codex CLI calls it (key in {@code OPENAI_API_KEY}); Codex boxes only. */
-        CODEX;
+        CUSTOM("custom"),
+        /** OpenAI's API for the Codex agent (key in {@code OPENAI_API_KEY}); implies the Codex runner. */
+        CODEX("codex"),
+        /** The offline scripted model replaying a scenario file (the built-in one without). */
+        SCRIPTED("scripted");
 
-        /** The spelling in spec files ({@code claude}, {@code anthropic}, ...), events and spans. */
+        private final String id;
+
+        Provider(String id) {
+            this.id = id;
+        }
+
+        /** The spelling in spec files ({@code claude}, {@code claude-personal}, ...), events and spans. */
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return id;
         }
 
         /** The provider spelled {@code id}; the error names the allowed spellings. */

@@ -16,7 +16,10 @@ import java.util.Objects;
  *                            (default {@value #DEFAULT_MEMORY_MB})
  * @param vcpus               guest vCPUs, 1..{@value #MAX_VCPUS} (default {@value #DEFAULT_VCPUS})
  * @param network             false: the box gets no network at all (default true)
- * @param env                 extra environment for the agent
+ * @param env                 extra environment for the agent; an empty value passes the host's
+ *                            variable of that name through (VoidBox's convention, so a spec can say
+ *                            {@code GITHUB_TOKEN: ""} without holding the secret), empty when the
+ *                            host does not have it
  * @param mounts              host directories exposed in the box
  * @param telemetryIntervalMs sampling interval of guest/process telemetry,
  *                            {@value #MIN_TELEMETRY_INTERVAL_MS}..{@value #MAX_TELEMETRY_INTERVAL_MS}
@@ -75,8 +78,20 @@ public record SandboxOptions(
         return new SandboxOptions(b, accel, memoryMb, vcpus, network, env, mounts, telemetryIntervalMs);
     }
 
+    public SandboxOptions withEnv(Map<String, String> e) {
+        return new SandboxOptions(backend, accel, memoryMb, vcpus, network, e, mounts, telemetryIntervalMs);
+    }
+
     public SandboxOptions withTelemetryIntervalMs(long ms) {
         return new SandboxOptions(backend, accel, memoryMb, vcpus, network, env, mounts, ms);
+    }
+
+    /** Environment values may be secrets (passed through from the host): only their names are shown. */
+    @Override
+    public String toString() {
+        return "SandboxOptions[backend=" + backend + ", accel=" + accel + ", memoryMb=" + memoryMb + ", vcpus=" + vcpus
+                + ", network=" + network + ", env=" + env.keySet() + ", mounts=" + mounts + ", telemetryIntervalMs="
+                + telemetryIntervalMs + "]";
     }
 
     /** Which sandbox implementation runs the box. */

@@ -50,6 +50,8 @@ public final class VoidBox implements AutoCloseable {
     private final Map<Runner, LlmResolver> llms;
     private final Clock clock;
     private final OpenTelemetry openTelemetry;
+    private final Map<String, String> environment;
+    private final int telemetryBufferSize;
     /** The last run's instrumentation stays open so its final guest gauges still export; closed by the next run or close(). */
     private OtelRunInstrumentation lastInstrumentation;
 
@@ -62,6 +64,8 @@ public final class VoidBox implements AutoCloseable {
         this.llms = Map.copyOf(b.llms);
         this.clock = b.clock;
         this.openTelemetry = b.openTelemetry;
+        this.environment = b.environment;
+        this.telemetryBufferSize = b.telemetryBufferSize;
     }
 
     public static Builder builder() {
@@ -71,8 +75,9 @@ public final class VoidBox implements AutoCloseable {
     /** Runs a pipeline to the end; {@code input} (may be empty) is the first stage's input. */
     public PipelineResult run(Pipeline pipeline, String input, RunEventListener... extra) {
         return run(pipeline.name(), extra, (run, backends, telemetry) -> {
-            BoxExecutor boxes = new BoxExecutor(run, backends, agents, llms, telemetry);
-            return new PipelineEngine(run, boxes).run(pipeline, input);
+            try (BoxExecutor boxes = new BoxExecutor(run, backends, agents, llms, telemetry, environment)) {
+                return new PipelineEngine(run, boxes).run(pipeline, input);
+            }
         });
     }
 
@@ -109,7 +114,8 @@ public final class VoidBox implements AutoCloseable {
             stageTracing = tracing;
         }
         RunScope run = new RunScope(runId, name, bus, clock, stageTracing);
-        try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, runId, name, clock, 600)) {
+        try (TelemetryAggregator telemetry =
+                new TelemetryAggregator(bus::publish, runId, name, clock, telemetryBufferSize)) {
             return engine.run(run, new BackendSelector(providers, backendOverride), telemetry);
         } finally {
             bus.close();
@@ -137,6 +143,9 @@ public final class VoidBox implements AutoCloseable {
         }
     }
 
+    /** Guest telemetry samples kept in memory per box when a runtime does not say otherwise. */
+    public static final int DEFAULT_TELEMETRY_BUFFER_SIZE = 600;
+
     /** Configures a {@link VoidBox}; defaults give the local sandbox, Claude Code and the scripted model. */
     public static final class Builder {
         private final List<RunEventListener> listeners = new ArrayList<>();
@@ -151,6 +160,7 @@ public final class VoidBox implements AutoCloseable {
                 n -> LoggerFactory.getLogger(VoidBox.class).info(n);
         private Supplier<Path> claudeExecutable;
         private OpenTelemetry openTelemetry;
+        private int telemetryBufferSize = DEFAULT_TELEMETRY_BUFFER_SIZE;
 
         /** Receives every event of every run, on the event thread. */
         public Builder listener(RunEventListener l) {
@@ -198,7 +208,20 @@ public final class VoidBox implements AutoCloseable {
             return this;
         }
 
-        /** Where API keys and provider settings are read from; default the process environment. */
+        /**
+         * How many guest telemetry samples are kept in memory per box (a spec's
+         * {@code observe.telemetry_buffer_size}); default {@value #DEFAULT_TELEMETRY_BUFFER_SIZE}.
+         */
+        public Builder telemetryBufferSize(int samples) {
+            if (samples < 1) throw new IllegalArgumentException("telemetryBufferSize must be positive, was " + samples);
+            telemetryBufferSize = samples;
+            return this;
+        }
+
+        /**
+         * Where API keys and provider settings are read from, and where a sandbox {@code env} entry
+         * with an empty value takes its value from; default the process environment.
+         */
         public Builder environment(Map<String, String> env) {
             environment = Map.copyOf(env);
             return this;

@@ -69,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
         Spec spec;
         try {
             Optional<UserConfig> config = parent.userConfig();
-            spec = SpecLoader.loadSpec(file, config);
+            spec = SpecLoader.loadSpec(file, config, parent.environment);
         } catch (SpecException e) {
             System.err.println(e.getMessage());
             return VoidboxCommand.EXIT_BAD_INPUT;
@@ -83,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Optional<BoxLogFiles> logFiles = parent.effectiveLogDir().map(d -> new BoxLogFiles(d, System.err));
         boolean tty = System.console() != null && System.console().isTerminal();
-        try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment)) {
+        try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment, spec.observe())) {
             VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
             if (eventsOut != null) builder.listener(new JsonLinesEventWriter(eventsOut, !eventsToStdout));
             logFiles.ifPresent(builder::listener);

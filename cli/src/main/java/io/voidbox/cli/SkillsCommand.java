@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.voidbox.Box;
+import io.voidbox.McpServer;
+import io.voidbox.Skill;
 import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.Spec;
 import io.voidbox.spec.SpecException;
@@ -79,20 +81,42 @@ final class SkillsCommand implements Callable<Integer> {
 
     static List<Row> rows(List<Box> boxes) {
         List<Row> rows = new ArrayList<>();
-        for (Box b : boxes) for (String skill : b.skills()) rows.add(row(b.name(), skill));
+        for (Box b : boxes) {
+            for (Skill skill : b.skills()) rows.add(row(b.name(), skill));
+            for (McpServer m : b.agent().mcpServers())
+                rows.add(new Row(
+                        b.name(), m.name(), "mcp", "MCP server: " + m.command() + " " + String.join(" ", m.args())));
+        }
         return rows;
     }
 
-    /** Where one resolved skill comes from (the spec resolves existing paths to absolute ones). */
-    private static Row row(String box, String skill) {
-        Path p = Path.of(skill);
-        if (p.isAbsolute() && Files.isDirectory(p))
-            return new Row(
-                    box, p.getFileName().toString(), "directory", skill + " -> .claude/skills/" + p.getFileName());
-        if (p.isAbsolute() && Files.isRegularFile(p)) {
-            String name = p.getFileName().toString().replaceFirst("\\.md$", "");
-            return new Row(box, name, "file", skill + " -> .claude/skills/" + name + "/SKILL.md");
-        }
-        return new Row(box, skill, "name", "named in the prompt (no file)");
+    /** Where one resolved skill comes from. */
+    private static Row row(String box, Skill skill) {
+        return switch (skill) {
+            case Skill.Local l
+            when Files.isDirectory(l.path()) ->
+                new Row(box, skill.name(), "directory", l.path() + " -> .claude/skills/" + skill.name());
+            case Skill.Local l ->
+                new Row(box, skill.name(), "file", l.path() + " -> .claude/skills/" + skill.name() + "/SKILL.md");
+            case Skill.Inline i ->
+                new Row(
+                        box,
+                        skill.name(),
+                        "inline",
+                        i.content().length() + " chars -> .claude/skills/" + skill.name() + "/SKILL.md");
+            case Skill.Cli c ->
+                new Row(
+                        box,
+                        skill.name(),
+                        "cli",
+                        "program that must exist in the box (checked before the agent starts)");
+            case Skill.Remote r ->
+                new Row(
+                        box,
+                        skill.name(),
+                        "remote",
+                        r.url(Skill.Remote.GITHUB_RAW).toString());
+            case Skill.Named n -> new Row(box, skill.name(), "name", "named in the prompt (no file)");
+        };
     }
 }

@@ -17,6 +17,15 @@ public interface LlmResolver extends AutoCloseable {
 
     Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox);
 
+    /**
+     * {@link #resolve(String, LlmConfig, SandboxEnvironment)} knowing the stage's input (the
+     * previous stage's output, empty for the first), e.g. for the scripted model's default answer,
+     * which reports its size. The engine calls this one.
+     */
+    default Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox, String input) {
+        return resolve(box, llm, sandbox);
+    }
+
     /** Releases per-box resources (e.g. a scripted route). */
     default void release(Resolved resolved) {}
 

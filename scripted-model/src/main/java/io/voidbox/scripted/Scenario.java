@@ -65,13 +65,10 @@ public record Scenario(String model, List<Turn> turns) {
     }
 
     /**
-     * Parses and validates scenario text.
-     *
-     * @param text     YAML or JSON
-     * @param fileName used in error messages; a name ending in {@code .json} selects JSON
-     * @throws ScenarioException naming the file and field when the text is invalid
+     * The offline default for boxes without a scenario: look around the workspace with a real tool
+     * call, then answer with a short text naming the box and the size of its input. Registered with
+     * the variables {@code box}, {@code workspace} and {@code input_bytes} (see {@code docs/scripted-model.md}).
      */
-    /** The offline default for boxes without a scenario: look around the workspace with real tools, then answer. */
     public static Scenario builtIn() {
         try (InputStream in = Scenario.class.getResourceAsStream("default-scenario.yaml")) {
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default-scenario.yaml");
@@ -80,6 +77,13 @@ public record Scenario(String model, List<Turn> turns) {
         }
     }
 
+    /**
+     * Parses and validates scenario text.
+     *
+     * @param text     YAML or JSON
+     * @param fileName used in error messages; a name ending in {@code .json} selects JSON
+     * @throws ScenarioException naming the file and field when the text is invalid
+     */
     public static Scenario parse(String text, String fileName) {
         boolean json = fileName.toLowerCase(Locale.ROOT).endsWith(".json");
         JsonNode root;

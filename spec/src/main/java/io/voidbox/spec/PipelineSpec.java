@@ -26,14 +26,21 @@ import java.util.Optional;
  *                   prefix); stages in execution order (implicit one-box stages in declaration
  *                   order when the file has no {@code stages})
  * @param sourceFile the spec file (absolute)
+ * @param observe    the {@code observe} block with its defaults, for whoever wires the exporters
  */
-public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) implements Spec {
+public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile, Observe observe) implements Spec {
 
     public PipelineSpec {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(sourceFile, "sourceFile");
         if (kind == Kind.WORKFLOW) throw new IllegalArgumentException("a workflow is a WorkflowSpec");
+        Objects.requireNonNull(observe, "observe");
+    }
+
+    /** A spec without an {@code observe} block. */
+    public PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile) {
+        this(kind, pipeline, sourceFile, Observe.DEFAULTS);
     }
 
     /** The {@code kind} of a spec file. */

@@ -19,6 +19,11 @@ public sealed interface Spec permits PipelineSpec, WorkflowSpec {
     /** The spec file (absolute). */
     Path sourceFile();
 
+    /** The {@code observe} block with its defaults (a workflow has none: the defaults). */
+    default Observe observe() {
+        return Observe.DEFAULTS;
+    }
+
     /** The directory relative paths in the spec are resolved against. */
     default Path baseDir() {
         Path parent = sourceFile().getParent();

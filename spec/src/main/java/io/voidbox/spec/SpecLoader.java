@@ -15,11 +15,11 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads and validates spec files ({@code api_version: v1}, YAML or JSON; {@code kind: agent},
- * {@code pipeline} or {@code workflow}).
+ * Reads and validates spec files (agent, pipeline and workflow) ({@code api_version: v1}, YAML or JSON).
  *
  * <p>Validation is strict and complete: unknown fields, wrong types, bad enum values, out-of-range
  * numbers, broken stage references and missing scenario files are all errors, and <em>every</em>
@@ -34,6 +34,19 @@ import java.util.Optional;
  * top-level ones field by field ({@code env} merges key by key, {@code mounts} replaces). Relative
  * {@code scenario}, mount {@code host} and existing skill paths resolve against the spec file's
  * directory.
+ *
+ * <p>VoidBox's {@code v1} specs are read with VoidBox's meaning: {@code sandbox.mode}
+ * ({@code auto}; {@code local} = a micro-VM on this host; {@code mock} = the local sandbox and the
+ * scripted model), {@code observe} ({@link PipelineSpec#observe()}), {@code outputs}/{@code inputs}
+ * (named directories handed to later boxes), prefixed skills ({@code agent:}, {@code file:},
+ * {@code remote:}, {@code cli:}, {@code mcp:}, inline {@code content}) and the
+ * {@code VOIDBOX_LLM_PROVIDER}/{@code _MODEL}/{@code _BASE_URL}/{@code _API_KEY_ENV} overrides
+ * (with {@link #load(Path, Map)}: they win over the top-level {@code llm}, a box's own {@code llm}
+ * wins over them). What this runtime does not do yet ({@code sandbox.image}, {@code guest_image},
+ * {@code snapshot}, {@code kernel}, {@code initramfs}, agent {@code mode: service|interactive},
+ * {@code messaging}, OCI skills, {@code kind: sandbox}) is an error
+ * {@code path: not supported yet (...)}, never ignored. The comparison per VoidBox example is in
+ * {@code docs/compat.md}.
  */
 public final class SpecLoader {
 
@@ -50,6 +63,14 @@ public final class SpecLoader {
         return pipelineOnly(loadSpec(file), file.toString());
     }
 
+    /**
+     * {@link #load(Path)} with the {@code VOIDBOX_LLM_*} overrides taken from {@code environment}
+     * (what a run from the command line uses; errors name the variable).
+     */
+    public static PipelineSpec load(Path file, Map<String, String> environment) throws SpecException {
+        return pipelineOnly(loadSpec(file, Optional.empty(), environment), file.toString());
+    }
+
     /** Loads, validates and resolves a spec of any kind; errors name {@code file} as given. */
     public static Spec loadSpec(Path file) throws SpecException {
         return loadSpec(file, Optional.empty());
@@ -60,6 +81,12 @@ public final class SpecLoader {
      * {@code sandbox} and {@code llm} defaults apply where the spec's top level does not set them.
      */
     public static Spec loadSpec(Path file, Optional<UserConfig> defaults) throws SpecException {
+        return loadSpec(file, defaults, Map.of());
+    }
+
+    /** Same, with the {@code VOIDBOX_LLM_*} overrides of {@code environment} as well. */
+    public static Spec loadSpec(Path file, Optional<UserConfig> defaults, Map<String, String> environment)
+            throws SpecException {
         String display = file.toString();
         Path absolute = file.toAbsolutePath().normalize();
         String content;
@@ -72,7 +99,7 @@ public final class SpecLoader {
         } catch (IOException e) {
             throw fileError(display, "cannot read: " + e.getMessage());
         }
-        return resolve(content, display, absolute, defaults);
+        return resolve(content, display, absolute, defaults, environment);
     }
 
     /**
@@ -86,8 +113,22 @@ public final class SpecLoader {
         return pipelineOnly(parseSpec(content, fileNameForMessages, baseDir), fileNameForMessages);
     }
 
+    /** {@link #parse(String, String, Path)} with the {@code VOIDBOX_LLM_*} overrides of {@code environment}. */
+    public static PipelineSpec parse(
+            String content, String fileNameForMessages, Path baseDir, Map<String, String> environment)
+            throws SpecException {
+        return pipelineOnly(parseSpec(content, fileNameForMessages, baseDir, environment), fileNameForMessages);
+    }
+
     /** Like {@link #parse}, for a spec of any kind. */
     public static Spec parseSpec(String content, String fileNameForMessages, Path baseDir) throws SpecException {
+        return parseSpec(content, fileNameForMessages, baseDir, Map.of());
+    }
+
+    /** {@link #parseSpec(String, String, Path)} with the {@code VOIDBOX_LLM_*} overrides of {@code environment}. */
+    public static Spec parseSpec(
+            String content, String fileNameForMessages, Path baseDir, Map<String, String> environment)
+            throws SpecException {
         Path dir = baseDir.toAbsolutePath().normalize();
         Path source;
         try {
@@ -96,15 +137,20 @@ public final class SpecLoader {
         } catch (InvalidPathException e) {
             source = dir.resolve("spec.yaml");
         }
-        return resolve(content, fileNameForMessages, source, Optional.empty());
+        return resolve(content, fileNameForMessages, source, Optional.empty(), environment);
     }
 
-    private static Spec resolve(String content, String display, Path sourceFile, Optional<UserConfig> defaults)
+    private static Spec resolve(
+            String content,
+            String display,
+            Path sourceFile,
+            Optional<UserConfig> defaults,
+            Map<String, String> environment)
             throws SpecException {
         if (content.length() > MAX_FILE_BYTES) {
             throw fileError(display, "larger than " + MAX_FILE_BYTES + " bytes");
         }
-        return SpecResolver.resolve(content, display, sourceFile, defaults);
+        return SpecResolver.resolve(content, display, sourceFile, defaults, environment);
     }
 
     private static PipelineSpec pipelineOnly(Spec spec, String display) throws SpecException {

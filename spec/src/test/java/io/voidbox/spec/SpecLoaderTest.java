@@ -11,6 +11,7 @@ import io.voidbox.SandboxOptions;
 import io.voidbox.SandboxOptions.Accel;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.SandboxOptions.Mount;
+import io.voidbox.Skill;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,8 @@ class SpecLoaderTest {
                 """, "agent.yaml", dir);
 
         Box box = spec.boxes().getFirst();
-        assertThat(box.skills()).containsExactly("skills/review.md", "summarize");
+        assertThat(box.skills())
+                .containsExactly(new Skill.Local(Path.of("skills/review.md")), new Skill.Named("summarize"));
         assertThat(box.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(box.outputFile()).contains("out/result.json");
         assertThat(box.llm())
@@ -317,7 +319,8 @@ class SpecLoaderTest {
 
         Box box = spec.boxes().getFirst();
         assertThatThrownBy(() -> spec.boxes().clear()).isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> box.skills().add("y")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> box.skills().add(new Skill.Named("y")))
+                .isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> box.sandbox().env().put("C", "d")).isInstanceOf(UnsupportedOperationException.class);
     }
 }

@@ -3,7 +3,7 @@ package io.voidbox.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.io.IOException;
+import io.voidbox.LlmConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,7 +88,8 @@ class SpecValidationTest {
                 """))
                 .containsExactly(error(
                         "pipeline.boxes[0].promt",
-                        "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, sandbox, runner)",
+                        "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, outputs,"
+                                + " inputs, sandbox, runner)",
                         8,
                         7));
         assertThat(errors("""
@@ -100,7 +101,8 @@ class SpecValidationTest {
                 """))
                 .containsExactly(error(
                         "colour",
-                        "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, agent, pipeline, workflow, runner)",
+                        "unknown field 'colour' (allowed: api_version, kind, name, sandbox, llm, observe, agent, pipeline,"
+                                + " workflow, runner)",
                         4,
                         1));
     }
@@ -162,7 +164,8 @@ class SpecValidationTest {
                         error("sandbox.mounts[0].mode", "invalid value 'rx' (expected one of: ro, rw)", 4, 75),
                         error(
                                 "llm.provider",
-                                "invalid value 'openai' (expected one of: claude, anthropic, ollama, custom, scripted, codex)",
+                                "invalid value 'openai' (expected one of: claude, claude-personal, anthropic, ollama, lmstudio,"
+                                        + " custom, codex, scripted)",
                                 5,
                                 17));
     }
@@ -402,29 +405,9 @@ class SpecValidationTest {
     }
 
     @Test
-    void rejectsScriptedProviderWithoutScenario() throws IOException {
+    void aScriptedBoxWithoutScenarioResolvesToTheBuiltInDefault() throws Exception {
         Files.writeString(dir.resolve("a.yaml"), "turns: []\n");
-        assertThat(errors("""
-                api_version: v1
-                kind: pipeline
-                name: p
-                pipeline:
-                  boxes:
-                    - name: a
-                      prompt: x
-                      llm: {provider: scripted, scenario: a.yaml}
-                    - name: b
-                      prompt: y
-                      llm: {provider: scripted}
-                """))
-                .containsExactly(error(
-                        "pipeline.boxes[1].llm.scenario", "missing (required when provider is scripted)", 11, 12));
-    }
-
-    @Test
-    void reportsAnInheritedScriptedProviderWithoutScenarioAtEachBoxLackingOne() throws IOException {
-        Files.writeString(dir.resolve("a.yaml"), "turns: []\n");
-        assertThat(errors("""
+        PipelineSpec spec = SpecLoader.parse("""
                 api_version: v1
                 kind: pipeline
                 name: p
@@ -439,18 +422,12 @@ class SpecValidationTest {
                     - name: c
                       prompt: z
                       llm: {model: m}
-                """))
-                .containsExactly(
-                        error(
-                                "pipeline.boxes[1].llm.scenario",
-                                "missing (required when provider is scripted, inherited from llm.provider)",
-                                10,
-                                7),
-                        error(
-                                "pipeline.boxes[2].llm.scenario",
-                                "missing (required when provider is scripted, inherited from llm.provider)",
-                                14,
-                                12));
+                """, "spec.yaml", dir);
+        assertThat(spec.boxes())
+                .extracting(b -> b.llm().provider().orElseThrow())
+                .containsOnly(LlmConfig.Provider.SCRIPTED);
+        // no scenario: the scripted model plays its built-in default answer for the box
+        assertThat(spec.boxes()).extracting(b -> b.llm().scenario().isPresent()).containsExactly(true, false, false);
     }
 
     @Test

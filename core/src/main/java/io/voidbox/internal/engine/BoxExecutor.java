@@ -3,6 +3,8 @@ package io.voidbox.internal.engine;
 import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Box;
 import io.voidbox.Failure;
+import io.voidbox.SandboxOptions;
+import io.voidbox.Skill;
 import io.voidbox.StageResult;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent.AgentResult;
@@ -21,24 +23,21 @@ import io.voidbox.spi.SandboxProvider;
 import io.voidbox.spi.SandboxRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
- * Runs one box from start to end: scope opened (stage event and span), sandbox up, input and
- * skills in, agent run with live events, output out, sandbox down. Every failure becomes a failed
- * {@link StageResult} with a typed {@link Failure}; nothing escapes as an exception and nothing is
- * left running.
+ * Runs one box from start to end: scope opened (stage event and span), sandbox up, input, handed-on
+ * directories and skills in, agent run with live events, output out, sandbox down. Every failure
+ * becomes a failed {@link StageResult} with a typed {@link Failure}; nothing escapes as an
+ * exception and nothing is left running. One per run: {@link #close()} removes the run's copies
+ * of the directories boxes hand on.
  */
-public final class BoxExecutor {
+public final class BoxExecutor implements AutoCloseable {
     public static final int PROMPT_INPUT_CHARS = 4000;
 
     private final RunScope run;
@@ -47,6 +46,9 @@ public final class BoxExecutor {
     private final Map<Runner, LlmResolver> llms;
     private final TelemetryAggregator telemetry;
     private final AtomicInteger cid = new AtomicInteger(2);
+    private final Map<String, String> hostEnvironment;
+    private final Handoff handoff = new Handoff();
+    private final Skills skills = new Skills(new RemoteSkills(Skill.Remote.GITHUB_RAW));
 
     public BoxExecutor(
             RunScope run,
@@ -54,11 +56,31 @@ public final class BoxExecutor {
             Map<Runner, AgentRunner> agents,
             Map<Runner, LlmResolver> llms,
             TelemetryAggregator telemetry) {
+        this(run, backends, agents, llms, telemetry, Map.of());
+    }
+
+    /**
+     * @param hostEnvironment where sandbox {@code env} entries with an empty value take their value
+     *                        from (the runtime's environment)
+     */
+    public BoxExecutor(
+            RunScope run,
+            BackendSelector backends,
+            Map<Runner, AgentRunner> agents,
+            Map<Runner, LlmResolver> llms,
+            TelemetryAggregator telemetry,
+            Map<String, String> hostEnvironment) {
         this.run = run;
         this.backends = backends;
         this.agents = Map.copyOf(agents);
         this.llms = Map.copyOf(llms);
         this.telemetry = telemetry;
+        this.hostEnvironment = Map.copyOf(hostEnvironment);
+    }
+
+    @Override
+    public void close() {
+        handoff.close();
     }
 
     /** The result of a box that never started because another fan-out branch failed first. */
@@ -78,14 +100,17 @@ public final class BoxExecutor {
             if (unavailable.isPresent()) return attempt.failed("", Usage.NONE, unavailable.get());
             SandboxProvider provider = backends.select(box, scope::warning);
             attempt.backend = provider.backend();
-            try (Sandbox sandbox = provider.start(new SandboxRequest(scope, box.sandbox(), feed))) {
+            SandboxRequest request = new SandboxRequest(scope, passHostEnvironment(box.sandbox()), feed);
+            try (Sandbox sandbox = provider.start(request)) {
                 SandboxEnvironment env = sandbox.environment();
                 attempt.accel = env.accel();
                 Mounts.copyIn(box.sandbox().mounts(), sandbox);
-                String prompt = prepareWorkspace(box, input, sandbox, env);
-                AgentOutcome outcome = runAgent(box, prompt, sandbox, attempt);
+                handoff.prepare(box, sandbox);
+                String prompt = prepareWorkspace(box, input, sandbox, scope);
+                AgentOutcome outcome = runAgent(box, prompt, input, sandbox, attempt);
                 Optional<String> fileOutput = readOutput(box, sandbox);
                 Mounts.copyOut(box.sandbox().mounts(), sandbox);
+                if (outcome.success()) handoff.collect(box, sandbox);
                 Usage usage = outcome.usage().withModelIfBlank(attempt.model);
                 return outcome.failure()
                         .map(f -> attempt.failed(outcome.resultText(), usage, f))
@@ -115,12 +140,21 @@ public final class BoxExecutor {
                 + ") to the class path"));
     }
 
-    private AgentOutcome runAgent(Box box, String prompt, Sandbox sandbox, Attempt attempt)
+    /** Sandbox env entries with an empty value take the host's value (VoidBox's {@code GITHUB_TOKEN: ""}). */
+    private SandboxOptions passHostEnvironment(SandboxOptions options) {
+        if (!options.env().containsValue("")) return options;
+        Map<String, String> env = new HashMap<>(options.env());
+        env.replaceAll((k, v) -> v.isEmpty() ? hostEnvironment.getOrDefault(k, "") : v);
+        return options.withEnv(env);
+    }
+
+    private AgentOutcome runAgent(Box box, String prompt, String input, Sandbox sandbox, Attempt attempt)
             throws IOException, InterruptedException {
         BoxScope scope = attempt.scope;
         AgentRunner agent = agents.get(box.agent().runner());
         LlmResolver resolver = llms.get(box.agent().runner());
-        LlmResolver.Resolved llm = resolver.resolve(box.name(), box.llm(), sandbox.environment());
+        LlmResolver.Resolved llm =
+                resolver.resolve(box.name(), box.llm(), sandbox.environment(), input == null ? "" : input);
         attempt.model = llm.model();
         Map<String, String> agentEnv = new HashMap<>(llm.env());
         agentEnv.putAll(scope.traceEnvironment());
@@ -148,13 +182,13 @@ public final class BoxExecutor {
     }
 
     /** Writes input.json and skills into the workspace and returns the full prompt. */
-    private static String prepareWorkspace(Box box, String input, Sandbox sandbox, SandboxEnvironment env)
-            throws IOException {
+    private String prepareWorkspace(Box box, String input, Sandbox sandbox, BoxScope scope)
+            throws IOException, InterruptedException, SandboxException {
         StringBuilder prompt = new StringBuilder(box.prompt());
         if (input != null && !input.isBlank()) {
             String json = Outputs.asJson(input).toString();
             sandbox.writeFile("input.json", json.getBytes(StandardCharsets.UTF_8));
-            String inputPath = env.workspace() + "/input.json";
+            String inputPath = sandbox.environment().workspace() + "/input.json";
             prompt.append("\n\n## Input from the previous stage\nThe full input is in the file ")
                     .append(inputPath)
                     .append('.');
@@ -167,34 +201,12 @@ public final class BoxExecutor {
                 prompt.append(" Its content:\n").append(json);
             }
         }
-        List<String> named = new ArrayList<>();
-        for (String skill : box.skills()) {
-            Path p = Path.of(skill);
-            if (Files.isDirectory(p)) copySkillDir(p, sandbox);
-            else if (Files.isRegularFile(p))
-                sandbox.writeFile(
-                        ".claude/skills/" + stripMd(p.getFileName().toString()) + "/SKILL.md", Files.readAllBytes(p));
-            else if (skill.contains("/") || skill.endsWith(".md"))
-                throw new IOException("skill '" + skill + "' of box " + box.name() + " does not exist");
-            else named.add(skill);
-        }
+        List<String> named = skills.install(box, sandbox, scope);
         if (!named.isEmpty())
             prompt.append("\n\nApply these skills: ")
                     .append(String.join(", ", named))
                     .append('.');
         return prompt.toString();
-    }
-
-    private static String stripMd(String f) {
-        return f.endsWith(".md") ? f.substring(0, f.length() - 3) : f;
-    }
-
-    private static void copySkillDir(Path dir, Sandbox sandbox) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList())
-                sandbox.writeFile(
-                        ".claude/skills/" + dir.getFileName() + "/" + dir.relativize(f), Files.readAllBytes(f));
-        }
     }
 
     private static Optional<String> readOutput(Box box, Sandbox sandbox) throws IOException {

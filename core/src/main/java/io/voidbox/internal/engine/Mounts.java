@@ -32,11 +32,16 @@ final class Mounts {
      * own workspace directory.
      */
     static String relative(Mount m, String workspace) throws IOException {
-        Path guest = Path.of(m.guest()).normalize();
+        return relative(m.guest(), workspace, "mount " + m.host() + " -> " + m.guest());
+    }
+
+    /** {@code guest} relative to the workspace ({@code what} names it in the error when it is not below it). */
+    static String relative(String guestPath, String workspace, String what) throws IOException {
+        Path guest = Path.of(guestPath).normalize();
         for (Path ws : List.of(Path.of("/workspace"), Path.of(workspace)))
             if (guest.startsWith(ws) && !guest.equals(ws))
                 return ws.relativize(guest).toString();
-        throw new IOException("mount " + m.host() + " -> " + m.guest() + ": the guest path must be below /workspace");
+        throw new IOException(what + ": the guest path must be below /workspace");
     }
 
     static void copyIn(List<Mount> mounts, Sandbox sandbox) throws IOException {

@@ -81,6 +81,12 @@ final class Fields {
         return value(key).map(Node::loc).orElse(map.loc());
     }
 
+    /** Where {@code key} itself is written (this mapping's position when absent). */
+    Node.Loc keyLocOf(String key) {
+        Node.Field field = map.fields().get(key);
+        return field == null ? map.loc() : field.keyLoc();
+    }
+
     /** Reports {@code key} as missing (at this mapping's position). */
     void missing(String key) {
         errors.add(pathOf(key), "missing", map.loc());

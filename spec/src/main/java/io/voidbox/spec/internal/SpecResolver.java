@@ -1,5 +1,6 @@
 package io.voidbox.spec.internal;
 
+import io.voidbox.AgentOptions;
 import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
@@ -10,6 +11,7 @@ import io.voidbox.SandboxOptions.Accel;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.Stage;
+import io.voidbox.spec.Observe;
 import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.Spec;
 import io.voidbox.spec.SpecException;
@@ -33,31 +35,74 @@ import java.util.Set;
 /**
  * Turns spec text into a {@link PipelineSpec}: checks the shape of every field, merges box
  * overrides over top-level settings, applies the core's defaults and checks cross references,
- * recording every error instead of stopping at the first.
+ * recording every error instead of stopping at the first. Reads VoidBox's {@code v1} fields with
+ * VoidBox's meaning beside ours ({@code sandbox.mode}, {@code observe}, {@code outputs}/{@code inputs},
+ * prefixed skills, the {@code VOIDBOX_LLM_*} overrides); what this runtime does not do yet is
+ * refused by name ({@link NotYet}).
  */
 public final class SpecResolver {
 
     static final String API_VERSION = "v1";
 
-    private static final List<String> TOP_FIELDS =
-            List.of("api_version", "kind", "name", "sandbox", "llm", "agent", "pipeline", "workflow", RunnerField.NAME);
-    private static final List<String> SANDBOX_FIELDS =
-            List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts", "telemetry_interval_ms");
+    private static final List<String> TOP_FIELDS = List.of(
+            "api_version",
+            "kind",
+            "name",
+            "sandbox",
+            "llm",
+            "observe",
+            "agent",
+            "pipeline",
+            "workflow",
+            RunnerField.NAME);
+    private static final List<String> SANDBOX_FIELDS = List.of(
+            "backend",
+            "mode",
+            "accel",
+            "memory_mb",
+            "vcpus",
+            "network",
+            "env",
+            "mounts",
+            "telemetry_interval_ms",
+            "kernel",
+            "initramfs",
+            "image",
+            "guest_image",
+            "snapshot");
     private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
-    private static final List<String> LLM_FIELDS = List.of("provider", "model", "base_url", "api_key_env", "scenario");
-    private static final List<String> AGENT_FIELDS = List.of("prompt", "skills", "timeout_secs", "output_file");
+    private static final List<String> LLM_FIELDS =
+            List.of("provider", "model", "base_url", "api_key_env", "scenario", "credential_proxy");
+    private static final List<String> AGENT_FIELDS =
+            List.of("prompt", "skills", "timeout_secs", "output_file", "mode", "messaging");
     private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
-    private static final List<String> BOX_FIELDS =
-            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox", RunnerField.NAME);
+    private static final List<String> BOX_FIELDS = List.of(
+            "name",
+            "prompt",
+            "skills",
+            "llm",
+            "timeout_secs",
+            "output_file",
+            "outputs",
+            "inputs",
+            "sandbox",
+            RunnerField.NAME);
+    /** Providers whose API key the credential proxy can keep on the host. */
+    private static final Set<Provider> PROXIED = Set.of(Provider.CLAUDE, Provider.ANTHROPIC, Provider.CUSTOM);
+    /** VoidBox kinds not run here yet, with the reason. */
+    private static final Map<String, String> NOT_YET_KINDS = Map.of("sandbox", NotYet.KIND_SANDBOX);
+
     private static final List<String> BOX_STAGE_FIELDS = List.of("type", "name");
     private static final List<String> FAN_OUT_STAGE_FIELDS = List.of("type", "boxes");
 
     private final Errors errors;
     private final Path baseDir;
+    private final Map<String, String> environment;
 
-    private SpecResolver(Errors errors, Path baseDir) {
+    private SpecResolver(Errors errors, Path baseDir, Map<String, String> environment) {
         this.errors = errors;
         this.baseDir = baseDir;
+        this.environment = environment;
     }
 
     /**
@@ -69,21 +114,28 @@ public final class SpecResolver {
      * @throws SpecException with every error found
      */
     public static Spec resolve(String content, String display, Path sourceFile) throws SpecException {
-        return resolve(content, display, sourceFile, Optional.empty());
+        return resolve(content, display, sourceFile, Optional.empty(), Map.of());
     }
 
     /**
-     * Same, with the user's configuration as the lowest layer: its {@code sandbox} and {@code llm}
-     * defaults count as if written in the spec's top-level blocks, where the spec does not set them.
+     * {@link #resolve(String, String, Path)} with the user's configuration as the lowest layer (its
+     * {@code sandbox} and {@code llm} defaults count as if written in the spec's top-level blocks,
+     * where the spec does not set them) and the {@code VOIDBOX_LLM_*} overrides of
+     * {@code environment} laid over the top-level {@code llm} ({@link LlmEnvironment}).
      */
-    public static Spec resolve(String content, String display, Path sourceFile, Optional<UserConfig> defaults)
+    public static Spec resolve(
+            String content,
+            String display,
+            Path sourceFile,
+            Optional<UserConfig> defaults,
+            Map<String, String> environment)
             throws SpecException {
         Errors errors = new Errors();
         boolean json = display.toLowerCase(Locale.ROOT).endsWith(".json");
         Node root = UserDefaults.under(new TreeReader(errors).read(content, json), defaults);
         Spec spec = null;
         if (root != null) {
-            spec = new SpecResolver(errors, sourceFile.getParent())
+            spec = new SpecResolver(errors, sourceFile.getParent(), Map.copyOf(environment))
                     .resolve(root, sourceFile)
                     .orElse(null);
         }
@@ -105,9 +157,31 @@ public final class SpecResolver {
         }
     }
 
+    /**
+     * Where a box runs, as declared by our {@code backend} or VoidBox's {@code mode}.
+     *
+     * @param mock VoidBox's {@code mode: mock}: no VM and no real model (the scripted model)
+     */
+    record Isolation(Backend backend, boolean mock) {}
+
+    /** VoidBox's {@code sandbox.mode}: {@code local} is a micro-VM on this host, {@code mock} the local sandbox and the scripted model. */
+    enum Mode {
+        AUTO("auto", new Isolation(Backend.AUTO, false)),
+        LOCAL("local", new Isolation(Backend.VM, false)),
+        MOCK("mock", new Isolation(Backend.LOCAL, true));
+
+        final String id;
+        final Isolation isolation;
+
+        Mode(String id, Isolation isolation) {
+            this.id = id;
+            this.isolation = isolation;
+        }
+    }
+
     /** Declared (not yet merged) settings of one {@code sandbox} block. */
     record SandboxDecl(
-            Optional<Backend> backend,
+            Optional<Isolation> isolation,
             Optional<Accel> accel,
             Optional<Integer> memoryMb,
             Optional<Integer> vcpus,
@@ -134,11 +208,11 @@ public final class SpecResolver {
             Fields at,
             Optional<String> name,
             Optional<String> prompt,
-            List<String> skills,
+            SkillEntries.Decl skills,
             LlmDecl llm,
             SandboxDecl sandbox,
             Optional<Duration> timeout,
-            Optional<String> outputFile) {
+            Handoffs.Decl files) {
         String path() {
             return at.path;
         }
@@ -167,12 +241,22 @@ public final class SpecResolver {
                         f.locOf("api_version"));
             }
         });
-        Optional<PipelineSpec.Kind> kind = f.choice("kind", true, PipelineSpec.Kind.values(), PipelineSpec.Kind::id);
+        Optional<String> notYetKind = f.value("kind")
+                .filter(n -> n instanceof Node.Scalar s && NOT_YET_KINDS.containsKey(s.text()))
+                .map(n -> ((Node.Scalar) n).text());
+        Optional<PipelineSpec.Kind> kind = notYetKind.isPresent()
+                ? Optional.empty()
+                : f.choice("kind", true, PipelineSpec.Kind.values(), PipelineSpec.Kind::id);
         Optional<String> name = f.name("name", true);
         SandboxDecl topSandbox =
                 f.value("sandbox").map(n -> sandbox(n, "sandbox")).orElse(SandboxDecl.ABSENT);
-        LlmDecl topLlm = f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc()));
+        LlmDecl topLlm = withEnvironment(f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc())));
+        Observe observe = ObserveBlock.read(f.value("observe"), errors);
         Optional<Runner> topRunner = RunnerField.read(f);
+        if (notYetKind.isPresent()) {
+            NotYet.report(errors, "kind", NOT_YET_KINDS.get(notYetKind.get()), f.keyLocOf("kind"));
+            return Optional.empty();
+        }
 
         if (kind.isPresent()) {
             String wanted = kind.get().id(); // each kind's section is named like the kind
@@ -210,24 +294,14 @@ public final class SpecResolver {
 
         Map<String, Box> resolved = new HashMap<>();
         Set<String> reported = new HashSet<>();
+        Map<String, Handoffs.Decl> files = new LinkedHashMap<>();
         for (BoxDecl box : boxes) {
-            LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
-            SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
-            Optional<Runner> boxRunner = box.path().equals("agent") ? Optional.empty() : RunnerField.read(box.at());
-            if (box.name().isPresent() && box.prompt().isPresent()) {
-                resolved.put(
-                        box.name().get(),
-                        new Box(
-                                box.name().get(),
-                                box.prompt().get(),
-                                skills(box.skills()),
-                                RunnerField.options(boxRunner, topRunner),
-                                llm,
-                                sandbox,
-                                box.timeout().orElse(Box.DEFAULT_TIMEOUT),
-                                box.outputFile()));
-            }
+            box.name().ifPresent(n -> files.put(n, box.files()));
+            resolveBox(box, topSandbox, topLlm, topRunner, reported).ifPresent(b -> resolved.put(b.name(), b));
         }
+        Map<String, Integer> stageOfBox = new HashMap<>();
+        for (int i = 0; i < stages.size(); i++) for (String box : stages.get(i)) stageOfBox.put(box, i);
+        new Handoffs(errors).check(files, stageOfBox);
         if (!errors.isEmpty() || name.isEmpty() || kind.isEmpty()) {
             return Optional.empty();
         }
@@ -238,25 +312,79 @@ public final class SpecResolver {
                             ? new Stage.Single(resolved.get(stage.getFirst()))
                             : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
         }
-        return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile));
+        return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile, observe));
     }
 
-    /** Skill paths that exist (relative to the spec's directory) become absolute; anything else is a skill name. */
-    private List<String> skills(List<String> declared) {
-        List<String> skills = new ArrayList<>();
-        for (String skill : declared) {
-            Path path = null;
-            try {
-                path = baseDir.resolve(skill);
-            } catch (InvalidPathException e) {
-                // not a path on this system: an inline skill name
-            }
-            skills.add(
-                    path != null && Files.exists(path)
-                            ? path.toAbsolutePath().normalize().toString()
-                            : skill);
+    /** One box with the top-level settings merged in; empty when its name or prompt is missing. */
+    private Optional<Box> resolveBox(
+            BoxDecl box, SandboxDecl topSandbox, LlmDecl topLlm, Optional<Runner> topRunner, Set<String> reported) {
+        boolean mock = box.sandbox()
+                .isolation()
+                .or(topSandbox::isolation)
+                .filter(Isolation::mock)
+                .isPresent();
+        LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported, mock);
+        SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
+        Optional<Runner> boxRunner = box.path().equals("agent") ? Optional.empty() : RunnerField.read(box.at());
+        AgentOptions agent = agentOptions(box, llm, RunnerField.options(boxRunner, topRunner));
+        if (!sandbox.network()) {
+            for (SkillEntries.At remote : box.skills().remotes())
+                errors.add(
+                        remote.path(),
+                        "a remote skill is fetched through the box's network, but sandbox.network is false",
+                        remote.loc());
         }
-        return skills;
+        if (box.name().isEmpty() || box.prompt().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Box(
+                box.name().get(),
+                box.prompt().get(),
+                box.skills().skills(),
+                agent,
+                llm,
+                sandbox,
+                box.timeout().orElse(Box.DEFAULT_TIMEOUT),
+                box.files().files()));
+    }
+
+    /** The top-level {@code llm} with the {@code VOIDBOX_LLM_*} environment overrides laid over it. */
+    private LlmDecl withEnvironment(LlmDecl top) {
+        LlmEnvironment.Overlay overlay = LlmEnvironment.read(environment, errors);
+        if (overlay.fields().isEmpty()) return top;
+        Set<String> fields = new HashSet<>(top.fields());
+        fields.addAll(overlay.fields());
+        return new LlmDecl(
+                top.path(),
+                top.loc(),
+                top.config().overriddenBy(overlay.config()),
+                top.scenarioLoc(),
+                Set.copyOf(fields));
+    }
+
+    /**
+     * The agent of a box: {@code agent:} skills pick the runner ({@code llm.provider: codex} implies
+     * Codex), {@code mcp} skills become its MCP servers.
+     */
+    private AgentOptions agentOptions(BoxDecl box, LlmConfig llm, AgentOptions declared) {
+        boolean codexProvider = llm.provider().orElse(null) == Provider.CODEX;
+        Optional<Map.Entry<Runner, SkillEntries.At>> skill = box.skills().runner();
+        if (codexProvider && skill.isPresent() && skill.get().getKey() != Runner.CODEX)
+            errors.add(
+                    skill.get().getValue().path(),
+                    "agent:" + skill.get().getKey().id() + " contradicts llm.provider codex (the Codex agent's API)",
+                    skill.get().getValue().loc());
+        // an agent: skill or llm.provider codex decides; otherwise the runner: field (or the default)
+        Runner runner = skill.map(Map.Entry::getKey).orElse(codexProvider ? Runner.CODEX : declared.runner());
+        AgentOptions agent = declared.withRunner(runner);
+        if (box.skills().mcp().isEmpty()) return agent;
+        return new AgentOptions(
+                agent.runner(),
+                agent.version(),
+                agent.limits(),
+                agent.permissions(),
+                agent.appendSystemPrompt(),
+                box.skills().mcp());
     }
 
     private Optional<BoxDecl> agent(Node node, Optional<String> specName) {
@@ -265,15 +393,25 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields a = af.get();
+        a.string("mode", false).filter(m -> !m.equals("task")).ifPresent(m -> {
+            if (m.equals("service") || m.equals("interactive"))
+                NotYet.report(errors, a.pathOf("mode"), NotYet.AGENT_MODE, a.keyLocOf("mode"));
+            else
+                errors.add(
+                        a.pathOf("mode"),
+                        "invalid value '" + m + "' (expected one of: task, service, interactive)",
+                        a.locOf("mode"));
+        });
+        NotYet.ifGiven(a, "messaging", NotYet.MESSAGING);
         return Optional.of(new BoxDecl(
                 a,
                 specName,
                 a.text("prompt", true),
-                a.strings("skills").orElse(List.of()),
+                new SkillEntries(errors, baseDir).read(a),
                 LlmDecl.absent("agent.llm", a.loc()),
                 SandboxDecl.ABSENT,
                 timeout(a),
-                outputFile(a)));
+                Handoffs.Decl.of(outputFile(a))));
     }
 
     private void pipeline(Node node, List<BoxDecl> boxes, List<List<String>> stages) {
@@ -432,11 +570,11 @@ public final class SpecResolver {
                 b,
                 b.name("name", true),
                 b.text("prompt", true),
-                b.strings("skills").orElse(List.of()),
+                new SkillEntries(errors, baseDir).read(b),
                 b.value("llm").map(n -> llm(n, path + ".llm")).orElse(LlmDecl.absent(path + ".llm", b.loc())),
                 b.value("sandbox").map(n -> sandbox(n, path + ".sandbox")).orElse(SandboxDecl.ABSENT),
                 timeout(b),
-                outputFile(b)));
+                new Handoffs(errors).read(b, outputFile(b))));
     }
 
     private static Optional<Duration> timeout(Fields f) {
@@ -496,17 +634,18 @@ public final class SpecResolver {
                 return Optional.empty();
             }
         });
+        Optional<Boolean> credentialProxy = l.bool("credential_proxy");
         Set<String> declared = new HashSet<>();
         LLM_FIELDS.stream().filter(l::has).forEach(declared::add);
         return new LlmDecl(
                 path,
                 l.loc(),
-                new LlmConfig(provider, model, baseUrl, apiKeyEnv, scenario),
+                new LlmConfig(provider, model, baseUrl, apiKeyEnv, scenario, credentialProxy),
                 l.locOf("scenario"),
                 Set.copyOf(declared));
     }
 
-    private static boolean isHttpUrl(String url) {
+    static boolean isHttpUrl(String url) {
         try {
             URI uri = new URI(url);
             return uri.isAbsolute()
@@ -523,8 +662,11 @@ public final class SpecResolver {
      * top-level {@code llm} for kind agent); a missing scenario file at the declaration naming it.
      * Each error is reported at most once.
      */
-    private LlmConfig mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported) {
+    private LlmConfig mergeLlm(LlmDecl top, LlmDecl box, boolean pipelineBox, Set<String> reported, boolean mock) {
         LlmConfig merged = top.config().overriddenBy(box.config());
+        if (mock) // VoidBox's mode: mock: no real model, whatever the llm block says
+        merged = new LlmConfig(
+                Optional.of(Provider.SCRIPTED), merged.model(), Optional.empty(), Optional.empty(), merged.scenario());
         boolean boxProvider = box.config().provider().isPresent();
         LlmDecl providerSource = boxProvider || pipelineBox ? box : top;
         String inherited = !boxProvider && pipelineBox ? ", inherited from llm.provider" : "";
@@ -534,8 +676,6 @@ public final class SpecResolver {
         // A declared but invalid value already has its own error: do not also call it missing.
         boolean baseUrlDeclared =
                 box.fields().contains("base_url") || top.fields().contains("base_url");
-        boolean scenarioDeclared =
-                box.fields().contains("scenario") || top.fields().contains("scenario");
         if (provider.orElse(null) == Provider.CUSTOM && !baseUrlDeclared) {
             reportOnce(
                     reported,
@@ -543,14 +683,21 @@ public final class SpecResolver {
                     "missing (required when provider is custom" + inherited + ")",
                     providerSource.loc());
         }
+        if (merged.keyStaysOnHost()
+                && provider.isPresent()
+                && !PROXIED.contains(provider.get())
+                && provider.get() != Provider.SCRIPTED) {
+            LlmDecl proxySource = box.fields().contains("credential_proxy") ? box : top;
+            reportOnce(
+                    reported,
+                    proxySource.path() + ".credential_proxy",
+                    NotYet.PREFIX + " (" + NotYet.CREDENTIAL_PROXY
+                            + provider.get().id() + ")",
+                    proxySource.loc());
+        }
+        // scripted without a scenario plays the built-in default one
         if (provider.orElse(null) == Provider.SCRIPTED) {
-            if (scenario.isEmpty() && !scenarioDeclared) {
-                reportOnce(
-                        reported,
-                        providerSource.path() + ".scenario",
-                        "missing (required when provider is scripted" + inherited + ")",
-                        providerSource.loc());
-            } else if (scenario.isPresent() && !Files.isRegularFile(scenario.get())) {
+            if (scenario.isPresent() && !Files.isRegularFile(scenario.get())) {
                 String problem =
                         Files.exists(scenario.get()) ? "scenario is not a regular file: " : "scenario file not found: ";
                 reportOnce(
@@ -575,14 +722,49 @@ public final class SpecResolver {
             return SandboxDecl.ABSENT;
         }
         Fields s = sf.get();
+        Optional<Isolation> isolation =
+                s.choice("backend", false, Backend.values(), Backend::id).map(b -> new Isolation(b, false));
+        Optional<Mode> mode = s.choice("mode", false, Mode.values(), m -> m.id);
+        if (mode.isPresent() && s.has("backend")) {
+            errors.add(
+                    s.pathOf("mode"),
+                    "give either mode (VoidBox: auto, local = micro-VM, mock) or backend (auto, vm, local), not both",
+                    s.locOf("mode"));
+        }
+        isolation = isolation.or(() -> mode.map(m -> m.isolation));
+        for (String file : List.of("kernel", "initramfs")) {
+            s.text(file, false).ifPresent(f -> {
+                try {
+                    Path p = baseDir.resolve(f).normalize();
+                    if (!Files.isRegularFile(p)) {
+                        errors.add(s.pathOf(file), "file not found: " + p, s.locOf(file));
+                        return;
+                    }
+                } catch (InvalidPathException e) {
+                    errors.add(s.pathOf(file), "invalid path '" + f + "'", s.locOf(file));
+                    return;
+                }
+                NotYet.report(
+                        errors,
+                        s.pathOf(file),
+                        file.equals("kernel") ? NotYet.KERNEL : NotYet.INITRAMFS,
+                        s.keyLocOf(file));
+            });
+        }
+        NotYet.ifGiven(s, "image", NotYet.IMAGE);
+        NotYet.ifGiven(s, "snapshot", NotYet.SNAPSHOT);
+        s.string("guest_image", false)
+                .filter(g -> !g.isEmpty())
+                .ifPresent(g ->
+                        NotYet.report(errors, s.pathOf("guest_image"), NotYet.GUEST_IMAGE, s.keyLocOf("guest_image")));
         return new SandboxDecl(
-                s.choice("backend", false, Backend.values(), Backend::id),
+                isolation,
                 s.choice("accel", false, Accel.values(), Accel::id),
                 s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB)
                         .map(Long::intValue),
                 s.integer("vcpus", 1, SandboxOptions.MAX_VCPUS).map(Long::intValue),
                 s.bool("network"),
-                env(s),
+                env(s, errors),
                 mounts(s),
                 s.integer(
                         "telemetry_interval_ms",
@@ -590,8 +772,11 @@ public final class SpecResolver {
                         SandboxOptions.MAX_TELEMETRY_INTERVAL_MS));
     }
 
-    /** Environment variables; scalar values (e.g. {@code DEBUG: 1}) are taken as written. */
-    private Map<String, String> env(Fields s) {
+    /**
+     * Environment variables; scalar values (e.g. {@code DEBUG: 1}) are taken as written, an empty
+     * one passes the host's variable through when the box starts.
+     */
+    static Map<String, String> env(Fields s, Errors errors) {
         Optional<Node> value = s.value("env");
         if (value.isEmpty()) {
             return Map.of();
@@ -673,7 +858,7 @@ public final class SpecResolver {
         Map<String, String> env = new LinkedHashMap<>(top.env());
         env.putAll(box.env());
         return new SandboxOptions(
-                box.backend().or(top::backend).orElse(d.backend()),
+                box.isolation().or(top::isolation).map(Isolation::backend).orElse(d.backend()),
                 box.accel().or(top::accel).orElse(d.accel()),
                 box.memoryMb().or(top::memoryMb).orElse(d.memoryMb()),
                 box.vcpus().or(top::vcpus).orElse(d.vcpus()),

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,17 +21,24 @@ import java.util.regex.Pattern;
 
 /**
  * Maps {@link LlmConfig} to what the Claude Code CLI needs ({@code ANTHROPIC_BASE_URL},
- * {@code ANTHROPIC_API_KEY}, model). Starts the scripted model server on first use. Keys are
- * read from the environment by variable name and only ever placed into the agent's environment.
+ * {@code ANTHROPIC_API_KEY} or {@code CLAUDE_CODE_OAUTH_TOKEN}, model). Starts the scripted model
+ * server on first use; a box without a scenario gets its built-in default answer, which names the
+ * box and the size of its input ({@code {{box}}}, {@code {{input_bytes}}}). Keys are read from the
+ * environment by variable name and only ever placed into the agent's environment.
  */
 public final class DefaultLlmResolver implements LlmResolver {
     static final String DEFAULT_MODEL = "claude-sonnet-4-5";
     static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
+    static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
+    static final String DEFAULT_CODEX_MODEL = "gpt-5-codex";
+    static final String ANTHROPIC_API = "https://api.anthropic.com";
+    private static final String PROXY_ROUTE = "proxy:";
 
     private final Map<String, String> environment;
     private final Consumer<String> notice;
     private final AtomicBoolean noticed = new AtomicBoolean();
     private ScriptedModelServer server;
+    private CredentialProxy proxy;
 
     public DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
         this.environment = Map.copyOf(environment);
@@ -39,6 +47,11 @@ public final class DefaultLlmResolver implements LlmResolver {
 
     @Override
     public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox) {
+        return resolve(box, llm, sandbox, "");
+    }
+
+    @Override
+    public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox, String input) {
         String keyVar = llm.apiKeyEnv().orElse("ANTHROPIC_API_KEY");
         Provider provider = llm.provider().orElseGet(() -> {
             if (environment.get(keyVar) != null && !environment.get(keyVar).isBlank()) return Provider.ANTHROPIC;
@@ -54,15 +67,50 @@ public final class DefaultLlmResolver implements LlmResolver {
                 Scenario scenario =
                         llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(Scenario::builtIn);
                 ScriptedModelServer s = server();
-                route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
+                route = s.register(
+                        scenario,
+                        Map.of(
+                                "workspace",
+                                sandbox.workspace(),
+                                "box",
+                                box,
+                                "input_bytes",
+                                String.valueOf(input.getBytes(StandardCharsets.UTF_8).length)));
                 env.put("ANTHROPIC_BASE_URL", s.baseUrl(sandbox.hostAddress(), route));
                 env.put("ANTHROPIC_API_KEY", "scripted-offline"); // not a secret: the scripted server ignores it
                 yield llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
             }
             case CLAUDE, ANTHROPIC -> {
-                env.put("ANTHROPIC_API_KEY", requireKey(provider, keyVar));
+                String key = requireKey(provider, keyVar);
+                if (llm.keyStaysOnHost()) {
+                    route = PROXY_ROUTE + proxied(llm.baseUrl().orElse(ANTHROPIC_API), key, sandbox, env);
+                } else {
+                    env.put("ANTHROPIC_API_KEY", key);
+                    llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
+                }
+                yield llm.model().orElse(DEFAULT_MODEL);
+            }
+            case CLAUDE_PERSONAL -> {
+                // the user's Claude subscription: an OAuth token (`claude setup-token`), never an API key
+                String tokenVar = llm.apiKeyEnv().orElse("CLAUDE_CODE_OAUTH_TOKEN");
+                String token = environment.get(tokenVar);
+                if (token == null || token.isBlank())
+                    throw new IllegalArgumentException("llm.provider claude-personal needs a Claude subscription token"
+                            + " in the environment variable " + tokenVar + " (create one with `claude setup-token`)");
+                env.put("CLAUDE_CODE_OAUTH_TOKEN", token);
                 llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
                 yield llm.model().orElse(DEFAULT_MODEL);
+            }
+            case LMSTUDIO -> {
+                // LM Studio serves the Anthropic API itself; it wants some key, the value is not checked
+                String base = llm.baseUrl()
+                        .or(() -> Optional.ofNullable(environment.get("LM_STUDIO_BASE_URL")))
+                        .orElse(DEFAULT_LMSTUDIO_URL);
+                env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "lm-studio");
+                yield llm.model()
+                        .orElseThrow(() -> new IllegalArgumentException("box " + box
+                                + ": llm.provider lmstudio needs llm.model (the model's identifier in LM Studio)"));
             }
             case OLLAMA -> {
                 String base = llm.baseUrl()
@@ -82,12 +130,39 @@ public final class DefaultLlmResolver implements LlmResolver {
                 String base = llm.baseUrl()
                         .orElseThrow(() -> new IllegalArgumentException(
                                 "box " + box + ": llm.provider custom needs llm.base_url"));
-                env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
-                env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+                if (llm.keyStaysOnHost() && llm.apiKeyEnv().isPresent()) {
+                    route = PROXY_ROUTE + proxied(base, requireKey(provider, keyVar), sandbox, env);
+                } else {
+                    env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                    env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+                }
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
         };
         return new Resolved(provider.id(), model, env, route);
+    }
+
+    /**
+     * Routes the agent through the credential proxy: it gets a placeholder key and the proxy's
+     * address; the real key stays in this process. Returns the proxy route.
+     */
+    private String proxied(String upstream, String key, SandboxEnvironment sandbox, Map<String, String> env) {
+        CredentialProxy p = proxy();
+        String route = p.register(URI.create(upstream), key);
+        env.put("ANTHROPIC_BASE_URL", p.baseUrl(sandbox.hostAddress(), route));
+        env.put("ANTHROPIC_API_KEY", CredentialProxy.PLACEHOLDER_KEY);
+        return route;
+    }
+
+    private synchronized CredentialProxy proxy() {
+        if (proxy == null) {
+            try {
+                proxy = CredentialProxy.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the credential proxy: " + e.getMessage(), e);
+            }
+        }
+        return proxy;
     }
 
     private String requireKey(Provider provider, String keyVar) {
@@ -129,13 +204,21 @@ public final class DefaultLlmResolver implements LlmResolver {
     }
 
     @Override
-    public void release(Resolved resolved) {
-        if (resolved.routeKey() != null && server != null) server.unregister(resolved.routeKey());
+    public synchronized void release(Resolved resolved) {
+        String route = resolved.routeKey();
+        if (route == null) return;
+        if (route.startsWith(PROXY_ROUTE)) {
+            if (proxy != null) proxy.unregister(route.substring(PROXY_ROUTE.length()));
+        } else if (server != null) {
+            server.unregister(route);
+        }
     }
 
     @Override
     public synchronized void close() {
         if (server != null) server.close();
         server = null;
+        if (proxy != null) proxy.close();
+        proxy = null;
     }
 }

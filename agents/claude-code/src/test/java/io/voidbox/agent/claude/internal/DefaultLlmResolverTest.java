@@ -90,4 +90,69 @@ class DefaultLlmResolverTest {
             assertThatThrownBy(() -> Provider.parse("bogus")).hasMessageContaining("unknown llm.provider 'bogus'");
         }
     }
+
+    private static LlmConfig provider(Provider p, String model, String baseUrl) {
+        return new LlmConfig(
+                Optional.of(p),
+                Optional.ofNullable(model),
+                Optional.ofNullable(baseUrl),
+                Optional.empty(),
+                Optional.empty());
+    }
+
+    @Test
+    void lmStudioServesTheAnthropicApiOnItsDefaultPortReachedThroughTheVmGateway() {
+        try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
+            var vm = r.resolve("a", provider(Provider.LMSTUDIO, "qwen2.5-coder-7b-instruct", null), VM);
+            assertThat(vm.provider()).isEqualTo("lmstudio");
+            assertThat(vm.model()).isEqualTo("qwen2.5-coder-7b-instruct");
+            assertThat(vm.env())
+                    .containsEntry("ANTHROPIC_BASE_URL", "http://10.0.2.2:1234")
+                    .containsEntry("ANTHROPIC_API_KEY", "lm-studio");
+            assertThat(r.resolve("a", provider(Provider.LMSTUDIO, "m", "http://studio:5678"), LOCAL)
+                            .env())
+                    .containsEntry("ANTHROPIC_BASE_URL", "http://studio:5678");
+            assertThatThrownBy(() -> r.resolve("box7", provider(Provider.LMSTUDIO, null, null), LOCAL))
+                    .hasMessageContaining("box7")
+                    .hasMessageContaining("lmstudio needs llm.model");
+        }
+        try (var r = new DefaultLlmResolver(Map.of("LM_STUDIO_BASE_URL", "http://127.0.0.1:4321"), notices::add)) {
+            assertThat(r.resolve("a", provider(Provider.LMSTUDIO, "m", null), VM)
+                            .env())
+                    .containsEntry("ANTHROPIC_BASE_URL", "http://10.0.2.2:4321");
+        }
+    }
+
+    @Test
+    void claudePersonalUsesTheSubscriptionTokenNeverAnApiKey() {
+        try (var r = new DefaultLlmResolver(
+                Map.of("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat-secret", "ANTHROPIC_API_KEY", "sk-ant-key"),
+                notices::add)) {
+            var res = r.resolve("a", provider(Provider.CLAUDE_PERSONAL, null, null), LOCAL);
+            assertThat(res.provider()).isEqualTo("claude-personal");
+            assertThat(res.env())
+                    .containsEntry("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat-secret")
+                    .doesNotContainKey("ANTHROPIC_API_KEY");
+            assertThat(res.toString()).doesNotContain("secret");
+        }
+        try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
+            assertThatThrownBy(() -> r.resolve("a", provider(Provider.CLAUDE_PERSONAL, null, null), LOCAL))
+                    .hasMessageContaining("CLAUDE_CODE_OAUTH_TOKEN")
+                    .hasMessageContaining("claude setup-token");
+        }
+    }
+
+    @Test
+    void codexTakesTheOpenAiKey() {
+        try (var r = new DefaultLlmResolver(Map.of("OPENAI_API_KEY", "sk-openai"), notices::add)) {
+            var res = r.resolve("a", provider(Provider.CODEX, null, null), LOCAL);
+            assertThat(res.provider()).isEqualTo("codex");
+            assertThat(res.env()).containsEntry("OPENAI_API_KEY", "sk-openai");
+            assertThat(res.model()).isEqualTo(DefaultLlmResolver.DEFAULT_CODEX_MODEL);
+        }
+        try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
+            assertThatThrownBy(() -> r.resolve("a", provider(Provider.CODEX, null, null), LOCAL))
+                    .hasMessageContaining("OPENAI_API_KEY");
+        }
+    }
 }
