@@ -83,11 +83,8 @@ public final class VmSandboxProvider implements SandboxProvider {
     private GuestImage buildImage() throws IOException, InterruptedException {
         GuestImageCache cache = caches.get();
         Path jar = cache.packGuestAgent();
-        GuestImageConfig config = GuestImageConfig.builder()
-                .agentJars(List.of(jar))
-                .mainClass(GuestImageConfig.DEFAULT_MAIN_CLASS)
-                .claudeBinary(claudeBinary.get())
-                .build();
+        GuestImageConfig config = GuestImageConfig.forAgent(List.of(jar), GuestImageConfig.DEFAULT_MAIN_CLASS)
+                .withClaudeBinary(claudeBinary.get());
         return cache.build(config, progress);
     }
 
