@@ -259,7 +259,7 @@ public final class VmBench {
     private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print)
             throws Exception {
         BootTrace trace = new BootTrace(print);
-        BoxScope scope = BoxScope.open("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
+        BoxScope scope = new BoxScope("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
         SandboxRequest request = new SandboxRequest(
                 scope,
                 new SandboxOptions(

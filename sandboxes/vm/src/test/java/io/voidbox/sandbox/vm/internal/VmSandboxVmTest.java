@@ -39,7 +39,7 @@ class VmSandboxVmTest {
     private final List<TelemetryBatch> telemetry = new CopyOnWriteArrayList<>();
 
     private SandboxRequest request(String name) {
-        BoxScope scope = BoxScope.open(
+        BoxScope scope = new BoxScope(
                 "test",
                 "vm-test",
                 name,
