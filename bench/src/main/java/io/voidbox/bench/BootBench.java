@@ -9,6 +9,7 @@ import io.voidbox.sandbox.vm.internal.AccelSelector;
 import io.voidbox.sandbox.vm.internal.BareBoot;
 import io.voidbox.sandbox.vm.internal.ConsoleListener;
 import io.voidbox.sandbox.vm.internal.MachineSpec;
+import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -70,14 +71,9 @@ public final class BootBench {
             bareMarker.add(t.toMarker().toMillis());
             long[] kernelAt = {0};
             long t0 = System.nanoTime();
-            MachineSpec spec = MachineSpec.forImage(image)
-                    .name("bench")
-                    .accel(accel)
-                    .memoryMb(memory)
-                    .readyPattern(ready)
-                    .guestArg("secret", secret)
-                    .bootTimeout(Duration.ofSeconds(180))
-                    .build();
+            MachineSpec spec = MachineSpec.of("bench", Boot.of(image).withGuestArg("secret", secret), accel)
+                    .withMemoryMb(memory)
+                    .withReady(ready, Duration.ofSeconds(180));
             try (QemuMachine m = QemuMachine.start(qemu, spec, (s, l) -> {
                 if (kernelAt[0] == 0 && l.startsWith("voidbox-init: kernel"))
                     kernelAt[0] = (System.nanoTime() - t0) / 1_000_000;

@@ -10,6 +10,7 @@ import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.internal.Accel;
 import io.voidbox.sandbox.vm.internal.AccelProbe;
 import io.voidbox.sandbox.vm.internal.AccelSelector;
+import io.voidbox.sandbox.vm.internal.BareBoot;
 import io.voidbox.sandbox.vm.internal.ConsoleListener;
 import io.voidbox.sandbox.vm.internal.MachineSpec;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
@@ -258,7 +259,7 @@ public final class VmBench {
     private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print)
             throws Exception {
         BootTrace trace = new BootTrace(print);
-        BoxScope scope = BoxScope.open("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
+        BoxScope scope = new BoxScope("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
         SandboxRequest request = new SandboxRequest(
                 scope,
                 new SandboxOptions(
@@ -290,18 +291,7 @@ public final class VmBench {
     /** The bare floor: same kernel, same QEMU flags and accelerator, busybox /init prints a marker and powers off. */
     private Bare bareBoot() throws Exception {
         double[] uptime = {Double.NaN};
-        MachineSpec spec = MachineSpec.builder()
-                .name("bare")
-                .kernel(image.kernel())
-                .initrd(image.bareInitramfs())
-                .memoryMb(options.bareMemoryMb())
-                .vcpus(1)
-                .accel(accel)
-                .network(false)
-                .channel(false)
-                .readyPattern(BARE_MARKER)
-                .bootTimeout(BOOT_TIMEOUT)
-                .build();
+        MachineSpec spec = BareBoot.spec(image, accel, BOOT_TIMEOUT).withMemoryMb(options.bareMemoryMb());
         ConsoleListener capture = (stream, line) -> {
             Matcher m = BARE_MARKER.matcher(line);
             if (m.find()) uptime[0] = Double.parseDouble(m.group(1));

@@ -40,7 +40,13 @@ public final class BoxScope {
     private final Consumer<RunEvent> sink;
     private final Map<String, String> traceEnvironment;
 
-    private BoxScope(
+    /**
+     * The scope of {@code box} in run {@code runId}.
+     *
+     * @param traceEnvironment {@code TRACEPARENT} (and {@code TRACESTATE}) of the box's stage span,
+     *                         empty when not traced
+     */
+    public BoxScope(
             String runId,
             String pipeline,
             String box,
@@ -55,12 +61,7 @@ public final class BoxScope {
         this.traceEnvironment = Map.copyOf(traceEnvironment);
     }
 
-    /**
-     * Opens the scope of {@code box}.
-     *
-     * @param traceEnvironment {@code TRACEPARENT} (and {@code TRACESTATE}) of the box's stage span,
-     *                         empty when not traced
-     */
+    /** Same as the constructor; kept until its last caller ({@code RunScope}) constructs directly. */
     public static BoxScope open(
             String runId,
             String pipeline,

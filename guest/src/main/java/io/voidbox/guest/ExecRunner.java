@@ -41,7 +41,7 @@ final class ExecRunner {
 
     ExecRunner(GuestConfig config) {
         this.config = config;
-        this.users = new UserSwitch(config.passwdFile(), config.userWrapper());
+        this.users = new UserSwitch(config.host().passwdFile(), config.exec().userWrapper());
     }
 
     /** Runs the request on its own virtual thread; replies with output frames and one ExecExit. */
@@ -106,7 +106,7 @@ final class ExecRunner {
         }
         UserSwitch.Prepared prepared = users.prepare(r.user(), r.argv());
         List<String> command = new ArrayList<>();
-        if (!config.setsidCommand().isEmpty()) command.add(config.setsidCommand());
+        if (!config.exec().setsidCommand().isEmpty()) command.add(config.exec().setsidCommand());
         command.addAll(prepared.command());
 
         var pb = new ProcessBuilder(command).directory(cwd.toFile());
@@ -138,8 +138,8 @@ final class ExecRunner {
             }
             p.waitFor();
             // Leader is gone: let the output drain briefly, then nothing of the group may outlive the exec.
-            out.join(config.drainGraceMs());
-            err.join(Math.max(1, config.drainGraceMs() / 2));
+            out.join(config.exec().drainGraceMs());
+            err.join(Math.max(1, config.exec().drainGraceMs() / 2));
             ProcessGroups.killGroup(p.toHandle());
             out.join(2000);
             err.join(2000);

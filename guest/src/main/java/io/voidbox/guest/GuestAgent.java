@@ -63,13 +63,14 @@ public final class GuestAgent {
     public GuestAgent(GuestConfig config) {
         this.config = config;
         this.codec = new FrameCodec(config.maxFrameBytes());
-        this.kernel = readFirstLine(config.procRoot().resolve("sys/kernel/osrelease"), "unknown");
-        this.hostname = readFirstLine(config.procRoot().resolve("sys/kernel/hostname"), "unknown");
+        this.kernel = readFirstLine(config.host().procRoot().resolve("sys/kernel/osrelease"), "unknown");
+        this.hostname = readFirstLine(config.host().procRoot().resolve("sys/kernel/hostname"), "unknown");
         long uptime = 0;
         try {
-            uptime = (long) (Double.parseDouble(readFirstLine(config.procRoot().resolve("uptime"), "0")
-                            .split("\\s+")[0])
-                    * 1000);
+            uptime = (long)
+                    (Double.parseDouble(readFirstLine(config.host().procRoot().resolve("uptime"), "0")
+                                    .split("\\s+")[0])
+                            * 1000);
         } catch (NumberFormatException e) {
             // unknown uptime stays 0
         }
@@ -126,7 +127,7 @@ public final class GuestAgent {
         var session = new Session();
         Connection connection = Connection.open(transport, codec, session::onMessage);
         try (var telemetry = new TelemetryLoop(
-                        new ProcSampler(config.procRoot()), config.telemetryIntervalMs(), connection)
+                        new ProcSampler(config.host().procRoot()), config.telemetryIntervalMs(), connection)
                 .start()) {
             try {
                 connection.closed().join();
@@ -195,7 +196,7 @@ public final class GuestAgent {
         boolean waitingLogged = false;
         boolean closedLogged = false;
         while (true) {
-            Path device = resolvePort(config.port(), config.sysRoot());
+            Path device = resolvePort(config.port(), config.host().sysRoot());
             if (device == null || !Files.exists(device)) {
                 if (!waitingLogged) Log.warn("port '" + config.port() + "' not found (yet); retrying");
                 waitingLogged = true;

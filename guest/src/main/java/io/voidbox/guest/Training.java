@@ -45,12 +45,10 @@ final class Training {
     private static void round(Path dir, String user) throws IOException, InterruptedException {
         byte[] secret = new byte[32];
         ThreadLocalRandom.current().nextBytes(secret); // private 0700 dir: no need for SecureRandom's start-up cost
-        var config = GuestConfig.builder(secret)
-                .fileRoots(List.of(dir))
-                .defaultCwd(dir)
-                .telemetryIntervalMs(GuestConfig.MIN_TELEMETRY_MS)
-                .drainGraceMs(200)
-                .build();
+        var config = GuestConfig.defaults(secret)
+                .withFileRoots(List.of(dir))
+                .withTelemetryIntervalMs(GuestConfig.MIN_TELEMETRY_MS)
+                .withDrainGraceMs(200);
         var agent = new GuestAgent(config);
         try (var listener = UnixSocketTransport.listen(dir.resolve("train.sock"))) {
             Thread guest = Thread.ofPlatform()

@@ -27,7 +27,7 @@ class GuestConfigTest {
         assertThat(config.telemetryIntervalMs()).isEqualTo(250);
         assertThat(config.fileRoots()).containsExactly(Path.of("/workspace"), Path.of("/home/a b"));
         assertThat(config.port()).isEqualTo("voidbox");
-        assertThat(config.userWrapper()).isNull();
+        assertThat(config.exec().userWrapper()).isNull();
         assertThat(config.secretMatches(HexFormat.of().parseHex(HEX))).isTrue();
         assertThat(config.toString()).doesNotContain(HEX).doesNotContain("00112233");
     }
@@ -46,7 +46,7 @@ class GuestConfigTest {
                 "voidbox.hide_cmdline",
                 "0"));
         assertThat(config.port()).isEqualTo("/dev/vport0p1");
-        assertThat(config.userWrapper()).containsExactly("chpst", "-u", "{user}");
+        assertThat(config.exec().userWrapper()).containsExactly("chpst", "-u", "{user}");
         assertThat(config.maxFrameBytes()).isEqualTo(1 << 20);
         assertThat(config.hideCmdline()).isFalse();
     }

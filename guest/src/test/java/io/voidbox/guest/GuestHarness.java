@@ -25,14 +25,14 @@ final class GuestHarness implements AutoCloseable {
     final CompletableFuture<GuestAgent.Outcome> outcome = new CompletableFuture<>();
     final LinkedBlockingQueue<TelemetryBatch> telemetry = new LinkedBlockingQueue<>();
 
-    GuestHarness(Path dir, UnaryOperator<GuestConfig.Builder> customize) throws IOException {
+    GuestHarness(Path dir, UnaryOperator<GuestConfig> customize) throws IOException {
         workspace = Files.createDirectories(dir.resolve("workspace"));
         home = Files.createDirectories(dir.resolve("home"));
-        var builder = GuestConfig.builder(SECRET)
-                .fileRoots(List.of(workspace, home))
-                .telemetryIntervalMs(100)
-                .drainGraceMs(200);
-        agent = new GuestAgent(customize.apply(builder).build());
+        var config = GuestConfig.defaults(SECRET)
+                .withFileRoots(List.of(workspace, home))
+                .withTelemetryIntervalMs(100)
+                .withDrainGraceMs(200);
+        agent = new GuestAgent(customize.apply(config));
         listener = UnixSocketTransport.listen(dir.resolve("agent.sock"));
         Thread.ofVirtual().name("guest-under-test").start(() -> {
             try {

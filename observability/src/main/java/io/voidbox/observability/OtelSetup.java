@@ -82,13 +82,9 @@ public final class OtelSetup implements AutoCloseable {
     private final List<Level> previousLevels = new ArrayList<>();
     private boolean closed;
 
-    private OtelSetup(
-            OpenTelemetry openTelemetry,
-            OpenTelemetrySdk sdk,
-            OtlpSettings settings,
-            ExportCounters counters,
-            PrintStream err) {
-        this.openTelemetry = openTelemetry;
+    /** {@code sdk}, {@code settings} and {@code counters} are all null when nothing is exported. */
+    private OtelSetup(OpenTelemetrySdk sdk, OtlpSettings settings, ExportCounters counters, PrintStream err) {
+        this.openTelemetry = sdk != null ? sdk : OpenTelemetry.noop();
         this.sdk = sdk;
         this.settings = settings;
         this.counters = counters;
@@ -137,7 +133,7 @@ public final class OtelSetup implements AutoCloseable {
 
     /** A holder that exports nothing: the API is the noop implementation. */
     public static OtelSetup disabled(PrintStream err) {
-        return new OtelSetup(OpenTelemetry.noop(), null, null, null, err);
+        return new OtelSetup(null, null, null, err);
     }
 
     private static OtelSetup build(OtlpSettings s, PrintStream err) {
@@ -169,7 +165,7 @@ public final class OtelSetup implements AutoCloseable {
                 .setMeterProvider(meterProvider)
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
                 .build();
-        return new OtelSetup(sdk, sdk, s, counters, err);
+        return new OtelSetup(sdk, s, counters, err);
     }
 
     private static RetryPolicy retryPolicy() {

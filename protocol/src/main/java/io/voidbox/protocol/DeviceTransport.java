@@ -3,8 +3,6 @@ package io.voidbox.protocol;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 
@@ -15,17 +13,9 @@ import java.nio.file.Path;
  * writes. Note: on a virtio port, end-of-stream means "no host connected"; and closing does not
  * unblock a thread blocked in {@code read}.
  */
-public final class DeviceTransport implements Transport {
-    private final RandomAccessFile file;
-    private final InputStream in;
-    private final OutputStream out;
-    private final String description;
-
+public final class DeviceTransport extends StreamTransport {
     private DeviceTransport(RandomAccessFile file, String description) throws IOException {
-        this.file = file;
-        this.in = new FileInputStream(file.getFD());
-        this.out = new FileOutputStream(file.getFD());
-        this.description = description;
+        super(new FileInputStream(file.getFD()), new FileOutputStream(file.getFD()), description, file);
     }
 
     public static DeviceTransport open(Path device) throws IOException {
@@ -34,25 +24,5 @@ public final class DeviceTransport implements Transport {
         } catch (IOException e) {
             throw new IOException("cannot open device " + device + ": " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public InputStream input() {
-        return in;
-    }
-
-    @Override
-    public OutputStream output() {
-        return out;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public void close() throws IOException {
-        file.close();
     }
 }

@@ -24,7 +24,6 @@ import java.io.OutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -401,10 +400,9 @@ public final class FrameCodec {
             }
             byte[] b = bytes(field);
             try {
+                // a fresh decoder reports malformed input (the default action) instead of replacing it
                 return StandardCharsets.UTF_8
                         .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(b))
                         .toString();
             } catch (CharacterCodingException | BufferUnderflowException e) {

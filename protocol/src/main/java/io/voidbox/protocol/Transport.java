@@ -31,6 +31,12 @@ public interface Transport extends Closeable {
     static Transport of(InputStream in, OutputStream out, String description) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        return new StreamTransport(in, out, description);
+        return new StreamTransport(in, out, description, () -> {
+            try {
+                out.close();
+            } finally {
+                in.close();
+            }
+        });
     }
 }

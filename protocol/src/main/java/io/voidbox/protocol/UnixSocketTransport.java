@@ -2,8 +2,6 @@ package io.voidbox.protocol;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -21,29 +19,18 @@ import java.time.Duration;
  * itself with {@link #listen(Path)} before starting QEMU with {@code server=off}. Closing
  * unblocks a reader blocked on {@link #input()}.
  */
-public final class UnixSocketTransport implements Transport {
-    private final SocketChannel channel;
-    private final InputStream in;
-    private final OutputStream out;
-    private final String description;
-
+public final class UnixSocketTransport extends StreamTransport {
     private UnixSocketTransport(SocketChannel channel, String description) {
-        this.channel = channel;
-        this.in = Channels.newInputStream(channel);
-        this.out = Channels.newOutputStream(channel);
-        this.description = description;
+        super(Channels.newInputStream(channel), Channels.newOutputStream(channel), description, channel);
     }
 
     /** Connects to a listening socket at {@code path}. */
     public static UnixSocketTransport connect(Path path) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.connect(UnixDomainSocketAddress.of(path));
+            return new UnixSocketTransport(SocketChannel.open(UnixDomainSocketAddress.of(path)), "unix:" + path);
         } catch (IOException e) {
-            ch.close();
             throw new IOException("cannot connect to unix socket " + path + ": " + e.getMessage(), e);
         }
-        return new UnixSocketTransport(ch, "unix:" + path);
     }
 
     /**
@@ -72,26 +59,6 @@ public final class UnixSocketTransport implements Transport {
             throw new IOException("cannot listen on unix socket " + path + ": " + e.getMessage(), e);
         }
         return new Listener(server, path);
-    }
-
-    @Override
-    public InputStream input() {
-        return in;
-    }
-
-    @Override
-    public OutputStream output() {
-        return out;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 
     /** A bound listening socket; owns the socket file and deletes it on {@link #close()}. */

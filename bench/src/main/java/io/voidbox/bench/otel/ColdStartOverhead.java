@@ -67,10 +67,15 @@ public final class ColdStartOverhead {
             Spread onWall = Spread.of(wall.get("on"));
             Spread offIn = Spread.of(inside.get("off"));
             Spread onIn = Spread.of(inside.get("on"));
-            System.out.println();
-            System.out.println(
-                    "| export | runs | JVM process median (ms) | min | max | in-process work median (ms) | min | max |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+            Tables.printHeader(
+                    "export",
+                    "runs",
+                    "JVM process median (ms)",
+                    "min",
+                    "max",
+                    "in-process work median (ms)",
+                    "min",
+                    "max");
             System.out.printf(
                     "| off | %d | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n",
                     offWall.n(),

@@ -9,9 +9,7 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -86,35 +84,34 @@ public final class CountingOtlpReceiver implements AutoCloseable {
         }
     }
 
+    /** Counts one request carrying {@code items} and acknowledges it. */
+    private static <R> void received(
+            long items, AtomicLong itemCount, AtomicLong requestCount, StreamObserver<R> response, R ack) {
+        itemCount.addAndGet(items);
+        requestCount.incrementAndGet();
+        response.onNext(ack);
+        response.onCompleted();
+    }
+
     private final class Traces extends TraceServiceGrpc.TraceServiceImplBase {
         @Override
         public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
-            long n = 0;
-            for (ResourceSpans rs : request.getResourceSpansList()) {
-                for (ScopeSpans ss : rs.getScopeSpansList()) {
-                    n += ss.getSpansCount();
-                }
-            }
-            spans.addAndGet(n);
-            traceRequests.incrementAndGet();
-            response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-            response.onCompleted();
+            long n = request.getResourceSpansList().stream()
+                    .flatMap(rs -> rs.getScopeSpansList().stream())
+                    .mapToLong(ScopeSpans::getSpansCount)
+                    .sum();
+            received(n, spans, traceRequests, response, ExportTraceServiceResponse.getDefaultInstance());
         }
     }
 
     private final class Metrics extends MetricsServiceGrpc.MetricsServiceImplBase {
         @Override
         public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> response) {
-            long n = 0;
-            for (ResourceMetrics rm : request.getResourceMetricsList()) {
-                for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-                    n += sm.getMetricsCount();
-                }
-            }
-            metricPoints.addAndGet(n);
-            metricRequests.incrementAndGet();
-            response.onNext(ExportMetricsServiceResponse.getDefaultInstance());
-            response.onCompleted();
+            long n = request.getResourceMetricsList().stream()
+                    .flatMap(rm -> rm.getScopeMetricsList().stream())
+                    .mapToLong(ScopeMetrics::getMetricsCount)
+                    .sum();
+            received(n, metricPoints, metricRequests, response, ExportMetricsServiceResponse.getDefaultInstance());
         }
     }
 

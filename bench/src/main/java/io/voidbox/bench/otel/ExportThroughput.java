@@ -66,29 +66,16 @@ public final class ExportThroughput {
     }
 
     public static void main(String[] args) throws IOException {
-        List<Long> rates = List.of(1_000L, 5_000L, 20_000L, 50_000L, 100_000L);
-        double stepSeconds = 3;
-        double maxSeconds = 10;
-        int refine = 2;
-        String endpoint = null;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--rates" ->
-                    rates = Arrays.stream(required(args[i], value).split(","))
-                            .map(String::trim)
-                            .map(Long::parseLong)
-                            .toList();
-                case "--step-seconds" -> stepSeconds = Double.parseDouble(required(args[i], value));
-                case "--max-seconds" -> maxSeconds = Double.parseDouble(required(args[i], value));
-                case "--refine" -> refine = Integer.parseInt(required(args[i], value));
-                case "--endpoint" -> endpoint = required(args[i], value);
-                default ->
-                    throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --rates, --step-seconds, --max-seconds, --refine, --endpoint)");
-            }
-            i++;
-        }
+        BenchArgs cli = BenchArgs.parse(args, "--rates", "--step-seconds", "--max-seconds", "--refine", "--endpoint");
+        List<Long> rates = Arrays.stream(
+                        cli.get("--rates", "1000,5000,20000,50000,100000").split(","))
+                .map(String::trim)
+                .map(Long::parseLong)
+                .toList();
+        double stepSeconds = cli.doubleValue("--step-seconds", 3);
+        double maxSeconds = cli.doubleValue("--max-seconds", 10);
+        int refine = cli.intValue("--refine", 2);
+        String endpoint = cli.get("--endpoint", null);
         CountingOtlpReceiver receiver = endpoint == null ? CountingOtlpReceiver.start() : null;
         Map<String, String> env = receiver != null
                 ? receiver.environment()
@@ -147,13 +134,6 @@ public final class ExportThroughput {
                 receiver.close();
             }
         }
-    }
-
-    private static String required(String option, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return value;
     }
 
     /**

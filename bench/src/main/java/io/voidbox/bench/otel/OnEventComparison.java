@@ -34,26 +34,11 @@ public final class OnEventComparison {
     private OnEventComparison() {}
 
     public static void main(String[] args) throws RunnerException, IOException {
-        int rounds = 4;
-        int warmup = 5;
-        int iterations = 5;
-        Path log = Path.of(System.getProperty("java.io.tmpdir"), "onevent-jmh.log");
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            if (value == null) {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-            switch (args[i]) {
-                case "--rounds" -> rounds = Integer.parseInt(value);
-                case "--warmup" -> warmup = Integer.parseInt(value);
-                case "--iterations" -> iterations = Integer.parseInt(value);
-                case "--log" -> log = Path.of(value);
-                default ->
-                    throw new IllegalArgumentException(
-                            "unknown option " + args[i] + " (use --rounds, --warmup, --iterations, --log)");
-            }
-            i++;
-        }
+        BenchArgs cli = BenchArgs.parse(args, "--rounds", "--warmup", "--iterations", "--log");
+        int rounds = cli.intValue("--rounds", 4);
+        int warmup = cli.intValue("--warmup", 5);
+        int iterations = cli.intValue("--iterations", 5);
+        Path log = cli.path("--log", Path.of(System.getProperty("java.io.tmpdir"), "onevent-jmh.log"));
         if (rounds < 1 || rounds > 20 || warmup < 1 || iterations < 1) {
             throw new IllegalArgumentException("--rounds must be 1..20, --warmup and --iterations at least 1");
         }
@@ -107,9 +92,7 @@ public final class OnEventComparison {
         Spread noop = Spread.of(iterationsByArm.get("noop"));
         Spread export = Spread.of(iterationsByArm.get("export"));
         Spread ratio = Spread.of(ratios);
-        System.out.println();
-        System.out.println("| otel | forks | iterations | median ns/event | min | max |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        Tables.printHeader("otel", "forks", "iterations", "median ns/event", "min", "max");
         System.out.printf(
                 "| noop | %d | %d | %.0f | %.0f | %.0f |%n",
                 forkScores.get("noop").size(), noop.n(), noop.median(), noop.min(), noop.max());

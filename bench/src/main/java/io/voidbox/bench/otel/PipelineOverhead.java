@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * What OTLP export costs a whole run: the same real pipeline (real Claude Code CLI, scripted
@@ -61,26 +62,11 @@ public final class PipelineOverhead {
     }
 
     public static void main(String[] args) throws Exception {
-        Path file = Path.of("examples/sequential/pipeline.yaml");
-        int runs = 4;
-        int warmup = 1;
-        String endpoint = null;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            if (value == null) {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-            switch (args[i]) {
-                case "--file" -> file = Path.of(value);
-                case "--runs" -> runs = Integer.parseInt(value);
-                case "--warmup" -> warmup = Integer.parseInt(value);
-                case "--endpoint" -> endpoint = value;
-                default ->
-                    throw new IllegalArgumentException(
-                            "unknown option " + args[i] + " (use --file, --runs, --warmup, --endpoint)");
-            }
-            i++;
-        }
+        BenchArgs cli = BenchArgs.parse(args, "--file", "--runs", "--warmup", "--endpoint");
+        Path file = cli.path("--file", Path.of("examples/sequential/pipeline.yaml"));
+        int runs = cli.intValue("--runs", 4);
+        int warmup = cli.intValue("--warmup", 1);
+        String endpoint = cli.get("--endpoint", null);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--file " + file.toAbsolutePath()
                     + " does not exist (run from the repository root or pass --file)");
@@ -187,27 +173,16 @@ public final class PipelineOverhead {
         return new Run(arm, index, (t1 - t0) / 1e9, (setup - t0) / 1e9, (t1 - tail) / 1e9, events.get(), stats);
     }
 
+    private static Spread spread(List<Run> results, Arm arm, Function<Run, Double> value) {
+        return Spread.of(results.stream().filter(r -> r.arm() == arm).map(value).toList());
+    }
+
     private static void report(List<Run> results, int pairs) {
-        Spread off = Spread.of(results.stream()
-                .filter(r -> r.arm() == Arm.OFF)
-                .map(Run::seconds)
-                .toList());
-        Spread on = Spread.of(results.stream()
-                .filter(r -> r.arm() == Arm.ON)
-                .map(Run::seconds)
-                .toList());
-        Spread onSetup = Spread.of(results.stream()
-                .filter(r -> r.arm() == Arm.ON)
-                .map(Run::setupSeconds)
-                .toList());
-        Spread offTail = Spread.of(results.stream()
-                .filter(r -> r.arm() == Arm.OFF)
-                .map(Run::tailSeconds)
-                .toList());
-        Spread onTail = Spread.of(results.stream()
-                .filter(r -> r.arm() == Arm.ON)
-                .map(Run::tailSeconds)
-                .toList());
+        Spread off = spread(results, Arm.OFF, Run::seconds);
+        Spread on = spread(results, Arm.ON, Run::seconds);
+        Spread onSetup = spread(results, Arm.ON, Run::setupSeconds);
+        Spread offTail = spread(results, Arm.OFF, Run::tailSeconds);
+        Spread onTail = spread(results, Arm.ON, Run::tailSeconds);
         List<Double> ratios = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
             int pair = p;
@@ -224,9 +199,7 @@ public final class PipelineOverhead {
             ratios.add(b / a);
         }
         Spread ratio = Spread.of(ratios);
-        System.out.println();
-        System.out.println("| arm | runs | median (s) | min (s) | max (s) | flush+close median (s) |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        Tables.printHeader("arm", "runs", "median (s)", "min (s)", "max (s)", "flush+close median (s)");
         System.out.printf(
                 "| export off | %d | %.2f | %.2f | %.2f | %.3f |%n",
                 off.n(), off.median(), off.min(), off.max(), offTail.median());

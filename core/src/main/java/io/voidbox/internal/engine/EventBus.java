@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,14 +54,7 @@ public final class EventBus implements AutoCloseable {
 
     /** Queues an event; returns false (and counts a drop) when the queue is full or closed. */
     public boolean publish(RunEvent event) {
-        for (RunEventListener l : syncListeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "event listener {} failed on {}: {}", l.getClass().getSimpleName(), event.type(), e.toString());
-            }
-        }
+        callEach(syncListeners, event.type(), l -> l.onEvent(event));
         if (closed || !queue.offer(event)) {
             dropped.incrementAndGet();
             return false;
@@ -83,40 +77,23 @@ public final class EventBus implements AutoCloseable {
                 Object next = queue.take();
                 if (next == POISON) break;
                 RunEvent event = (RunEvent) next;
-                for (RunEventListener l : listeners) {
-                    try {
-                        l.onEvent(event);
-                    } catch (RuntimeException e) {
-                        LOG.warn(
-                                "event listener {} failed on {}: {}",
-                                l.getClass().getSimpleName(),
-                                event.type(),
-                                e.toString());
-                    }
-                }
+                callEach(listeners, event.type(), l -> l.onEvent(event));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (RunEventListener l : syncListeners) {
-                try {
-                    l.onClose();
-                } catch (RuntimeException e) {
-                    LOG.warn(
-                            "event listener {} failed on close: {}",
-                            l.getClass().getSimpleName(),
-                            e.toString());
-                }
-            }
-            for (RunEventListener l : listeners) {
-                try {
-                    l.onClose();
-                } catch (RuntimeException e) {
-                    LOG.warn(
-                            "event listener {} failed on close: {}",
-                            l.getClass().getSimpleName(),
-                            e.toString());
-                }
+            callEach(syncListeners, "close", RunEventListener::onClose);
+            callEach(listeners, "close", RunEventListener::onClose);
+        }
+    }
+
+    /** Calls every listener in turn; one that throws is logged and does not stop the others. */
+    private static void callEach(List<RunEventListener> targets, String on, Consumer<RunEventListener> call) {
+        for (RunEventListener l : targets) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                LOG.warn("event listener {} failed on {}: {}", l.getClass().getSimpleName(), on, e.toString());
             }
         }
     }

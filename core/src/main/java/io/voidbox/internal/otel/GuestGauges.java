@@ -50,49 +50,18 @@ final class GuestGauges implements AutoCloseable {
     private final BatchCallback callback;
 
     GuestGauges(Meter meter) {
-        cpuUtilization = meter.gaugeBuilder("guest.cpu.utilization")
-                .setUnit("1")
-                .setDescription("Guest CPU utilization, 0..1")
-                .buildObserver();
-        cpuUsagePercent = meter.gaugeBuilder("cpu_usage_percent")
-                .setUnit("%")
-                .setDescription("Guest CPU usage in percent, 0..100 (kept for compatibility)")
-                .buildObserver();
-        memoryUsed = meter.gaugeBuilder("guest.memory.used_bytes")
-                .ofLongs()
-                .setUnit("By")
-                .setDescription("Guest memory in use")
-                .buildObserver();
-        memoryUsageBytes = meter.gaugeBuilder("memory_usage_bytes")
-                .ofLongs()
-                .setUnit("By")
-                .setDescription("Guest memory in use (kept for compatibility)")
-                .buildObserver();
-        memoryTotal = meter.gaugeBuilder("guest.memory_total_bytes")
-                .ofLongs()
-                .setUnit("By")
-                .setDescription("Guest memory total")
-                .buildObserver();
-        procsRunning = meter.gaugeBuilder("guest.procs_running")
-                .ofLongs()
-                .setUnit("{process}")
-                .setDescription("Runnable processes in the guest")
-                .buildObserver();
-        openFds = meter.gaugeBuilder("guest.open_fds")
-                .ofLongs()
-                .setUnit("{file}")
-                .setDescription("Open file descriptors in the guest")
-                .buildObserver();
-        processRss = meter.gaugeBuilder("guest.process.rss_bytes")
-                .ofLongs()
-                .setUnit("By")
-                .setDescription("Resident memory of the heaviest guest processes")
-                .buildObserver();
-        processCpuJiffies = meter.gaugeBuilder("guest.process.cpu_jiffies")
-                .ofLongs()
-                .setUnit("{jiffy}")
-                .setDescription("CPU time of the heaviest guest processes")
-                .buildObserver();
+        cpuUtilization = doubleGauge(meter, "guest.cpu.utilization", "1", "Guest CPU utilization, 0..1");
+        cpuUsagePercent = doubleGauge(
+                meter, "cpu_usage_percent", "%", "Guest CPU usage in percent, 0..100 (kept for compatibility)");
+        memoryUsed = longGauge(meter, "guest.memory.used_bytes", "By", "Guest memory in use");
+        memoryUsageBytes = longGauge(meter, "memory_usage_bytes", "By", "Guest memory in use (kept for compatibility)");
+        memoryTotal = longGauge(meter, "guest.memory_total_bytes", "By", "Guest memory total");
+        procsRunning = longGauge(meter, "guest.procs_running", "{process}", "Runnable processes in the guest");
+        openFds = longGauge(meter, "guest.open_fds", "{file}", "Open file descriptors in the guest");
+        processRss =
+                longGauge(meter, "guest.process.rss_bytes", "By", "Resident memory of the heaviest guest processes");
+        processCpuJiffies =
+                longGauge(meter, "guest.process.cpu_jiffies", "{jiffy}", "CPU time of the heaviest guest processes");
         callback = meter.batchCallback(
                 this::observe,
                 cpuUtilization,
@@ -104,6 +73,21 @@ final class GuestGauges implements AutoCloseable {
                 openFds,
                 processRss,
                 processCpuJiffies);
+    }
+
+    private static ObservableDoubleMeasurement doubleGauge(Meter meter, String name, String unit, String description) {
+        return meter.gaugeBuilder(name)
+                .setUnit(unit)
+                .setDescription(description)
+                .buildObserver();
+    }
+
+    private static ObservableLongMeasurement longGauge(Meter meter, String name, String unit, String description) {
+        return meter.gaugeBuilder(name)
+                .ofLongs()
+                .setUnit(unit)
+                .setDescription(description)
+                .buildObserver();
     }
 
     void record(GuestTelemetry t) {

@@ -29,31 +29,18 @@ final class StageMetrics {
     private final DoubleHistogram operationDuration;
 
     StageMetrics(Meter meter) {
-        durationMs = meter.counterBuilder("pipeline.stage.duration_ms")
-                .setUnit("ms")
-                .setDescription("Wall-clock time of pipeline stages")
-                .build();
-        inputTokens = meter.counterBuilder("pipeline.stage.input_tokens")
-                .setUnit("{token}")
-                .setDescription("Input tokens used by pipeline stages")
-                .build();
-        outputTokens = meter.counterBuilder("pipeline.stage.output_tokens")
-                .setUnit("{token}")
-                .setDescription("Output tokens produced by pipeline stages")
-                .build();
+        durationMs = counter(meter, "pipeline.stage.duration_ms", "ms", "Wall-clock time of pipeline stages");
+        inputTokens = counter(meter, "pipeline.stage.input_tokens", "{token}", "Input tokens used by pipeline stages");
+        outputTokens =
+                counter(meter, "pipeline.stage.output_tokens", "{token}", "Output tokens produced by pipeline stages");
         costUsd = meter.counterBuilder("pipeline.stage.cost_usd")
                 .ofDoubles()
                 .setUnit("USD")
                 .setDescription("Model cost of pipeline stages")
                 .build();
-        toolCalls = meter.counterBuilder("pipeline.stage.tool_calls")
-                .setUnit("{call}")
-                .setDescription("Tool calls made by the agent in pipeline stages")
-                .build();
-        stages = meter.counterBuilder("pipeline.stages")
-                .setUnit("{stage}")
-                .setDescription("Pipeline stages run")
-                .build();
+        toolCalls = counter(
+                meter, "pipeline.stage.tool_calls", "{call}", "Tool calls made by the agent in pipeline stages");
+        stages = counter(meter, "pipeline.stages", "{stage}", "Pipeline stages run");
         tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage")
                 .ofLongs()
                 .setUnit("{token}")
@@ -64,6 +51,13 @@ final class StageMetrics {
                 .setUnit("s")
                 .setDescription("Duration of agent invocations")
                 .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+                .build();
+    }
+
+    private static LongCounter counter(Meter meter, String name, String unit, String description) {
+        return meter.counterBuilder(name)
+                .setUnit(unit)
+                .setDescription(description)
                 .build();
     }
 

@@ -8,6 +8,7 @@ import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.image.GuestImageConfig;
 import io.voidbox.sandbox.vm.internal.Accel;
 import io.voidbox.sandbox.vm.internal.MachineSpec;
+import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
 import io.voidbox.sandbox.vm.internal.VmLauncher;
 import io.voidbox.sandbox.vm.internal.VmSandbox;
@@ -82,11 +83,8 @@ public final class VmSandboxProvider implements SandboxProvider {
     private GuestImage buildImage() throws IOException, InterruptedException {
         GuestImageCache cache = caches.get();
         Path jar = cache.packGuestAgent();
-        GuestImageConfig config = GuestImageConfig.builder()
-                .agentJars(List.of(jar))
-                .mainClass(GuestImageConfig.DEFAULT_MAIN_CLASS)
-                .claudeBinary(claudeBinary.get())
-                .build();
+        GuestImageConfig config = GuestImageConfig.forAgent(List.of(jar), GuestImageConfig.DEFAULT_MAIN_CLASS)
+                .withClaudeBinary(claudeBinary.get());
         return cache.build(config, progress);
     }
 
@@ -105,17 +103,14 @@ public final class VmSandboxProvider implements SandboxProvider {
         random.nextBytes(secret);
         long t0 = System.nanoTime();
         request.scope().booting("vm", accel.id());
-        MachineSpec spec = MachineSpec.forImage(img)
-                .name(request.boxName())
-                .memoryMb(request.memoryMb())
-                .vcpus(request.vcpus())
-                .accel(accel)
-                .network(request.network())
-                .channel(true)
-                .guestArg("secret", HexFormat.of().formatHex(secret))
-                .guestArg("port", GuestImage.CHANNEL_PORT_NAME)
-                .guestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()))
-                .build();
+        Boot boot = Boot.of(img)
+                .withGuestArg("secret", HexFormat.of().formatHex(secret))
+                .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME)
+                .withGuestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()));
+        MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)
+                .withMemoryMb(request.memoryMb())
+                .withVcpus(request.vcpus())
+                .withNetwork(request.network());
         QemuMachine machine =
                 launcher.boot(spec, (stream, line) -> request.scope().line(stream, line));
         Connection connection = null;

@@ -121,10 +121,7 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
         try {
             Path qemu = AccelProbe.findQemu().orElseThrow();
             Path jar = placeholderJar();
-            GuestImageConfig config = GuestImageConfig.builder()
-                    .agentJars(List.of(jar))
-                    .mainClass(PlaceholderAgent.class.getName())
-                    .build();
+            GuestImageConfig config = GuestImageConfig.forAgent(List.of(jar), PlaceholderAgent.class.getName());
             GuestImage image = GuestImageCache.defaults().build(config, s -> System.out.println("[vm-test] " + s));
             System.out.println(
                     "[vm-test] image " + image.id() + " kernel " + image.kernelVersion() + " at " + image.dir());

@@ -86,7 +86,7 @@ public final class GuestImageCache {
 
     /**
      * Packs the guest agent from this JVM's classpath into {@code <data dir>/guest-agent/}, for
-     * {@link GuestImageConfig.Builder#agentJars}; the same classes give the same jar, so the image
+     * {@link GuestImageConfig#forAgent}; the same classes give the same jar, so the image
      * cache still hits.
      */
     public Path packGuestAgent() throws IOException {

@@ -1,20 +1,24 @@
 package io.voidbox.sandbox.vm.image;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What goes into a guest image: the Debian kernel, the JRE and the agent it runs, Claude Code and
  * the root disk format. Every setting is an input of the image's content hash, so equal configs on
- * one host share one cached image ({@link GuestImageCache#build}). Immutable; start from
- * {@link #builder()}.
+ * one host share one cached image ({@link GuestImageCache#build}). Start from {@link #forAgent}.
+ *
+ * @param kernelPackage a Debian kernel package or metapackage (default {@code linux-image-cloud-amd64})
+ * @param jre           the Java runtime jlinked into the guest
+ * @param agent         what the image runs
+ * @param claudeBinary  the Claude Code native binary put at {@code /usr/bin/claude}
+ * @param rootFormat    format of the read-only root disk
  */
-public final class GuestImageConfig {
+public record GuestImageConfig(
+        String kernelPackage, Jre jre, Agent agent, Optional<Path> claudeBinary, RootFormat rootFormat) {
     /** The guest agent ({@code voidbox-guest}): what the image runs unless told otherwise. */
     public static final String DEFAULT_MAIN_CLASS = "io.voidbox.guest.GuestAgent";
     /**
@@ -38,158 +42,56 @@ public final class GuestImageConfig {
         EXT4
     }
 
-    private final String kernelPackage;
-    private final Path jdkHome;
-    private final List<Path> agentJars;
-    private final String mainClass;
-    private final List<String> javaOptions;
-    private final List<String> extraJdkModules;
-    private final Optional<Path> claudeBinary;
-    private final boolean cds;
-    private final boolean aotCache;
-    private final RootFormat rootFormat;
-
-    private GuestImageConfig(Builder b) {
-        kernelPackage = b.kernelPackage;
-        jdkHome = b.jdkHome;
-        agentJars = List.copyOf(b.agentJars);
-        mainClass = b.mainClass;
-        javaOptions = b.javaOptions;
-        extraJdkModules = List.copyOf(b.extraJdkModules);
-        claudeBinary = Optional.ofNullable(b.claudeBinary);
-        cds = b.cds;
-        aotCache = b.aotCache;
-        rootFormat = b.rootFormat;
+    public GuestImageConfig {
+        Objects.requireNonNull(kernelPackage, "kernelPackage");
+        Objects.requireNonNull(rootFormat, "rootFormat");
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** A Debian kernel package or metapackage. */
-    public String kernelPackage() {
-        return kernelPackage;
-    }
-
-    /** The JDK whose runtime image is jlinked into the guest. */
-    public Path jdkHome() {
-        return jdkHome;
-    }
-
-    /** Jars on the guest agent's class path; empty: the image has no agent. */
-    public List<Path> agentJars() {
-        return agentJars;
-    }
-
-    public String mainClass() {
-        return mainClass;
-    }
-
-    public List<String> javaOptions() {
-        return javaOptions;
-    }
-
-    /** JDK modules beyond what {@code jdeps} finds in the agent jars, in the order first given. */
-    public List<String> extraJdkModules() {
-        return extraJdkModules;
-    }
-
-    /** The Claude Code native binary put at {@code /usr/bin/claude}. */
-    public Optional<Path> claudeBinary() {
-        return claudeBinary;
-    }
-
-    public boolean cds() {
-        return cds;
-    }
-
-    public boolean aotCache() {
-        return aotCache;
-    }
-
-    public RootFormat rootFormat() {
-        return rootFormat;
-    }
-
-    /** Fluent builder; every setting has a default, so {@code builder().build()} is a valid (agent-less) image. */
-    public static final class Builder {
-        private String kernelPackage = "linux-image-cloud-amd64";
-        private Path jdkHome = Path.of(System.getProperty("java.home"));
-        private final List<Path> agentJars = new ArrayList<>();
-        private String mainClass = DEFAULT_MAIN_CLASS;
-        private List<String> javaOptions = DEFAULT_JAVA_OPTIONS;
-        private final Set<String> extraJdkModules = new LinkedHashSet<>();
-        private Path claudeBinary;
-        private boolean cds = true;
-        private boolean aotCache = true;
-        private RootFormat rootFormat = RootFormat.SQUASHFS;
-
-        private Builder() {}
-
-        /** A Debian kernel package or metapackage (default {@code linux-image-cloud-amd64}). */
-        public Builder kernelPackage(String pkg) {
-            this.kernelPackage = Objects.requireNonNull(pkg, "kernelPackage");
-            return this;
+    /**
+     * @param jdkHome      the JDK whose runtime image is jlinked into the guest (default: the running one)
+     * @param extraModules JDK modules beyond what {@code jdeps} finds in the agent jars (ServiceLoader
+     *                     users), in the order first given
+     * @param cds          generate the JRE's default CDS archive (faster JVM start in the guest)
+     */
+    public record Jre(Path jdkHome, List<String> extraModules, boolean cds) {
+        public Jre {
+            Objects.requireNonNull(jdkHome, "jdkHome");
+            extraModules = List.copyOf(new LinkedHashSet<>(extraModules));
         }
+    }
 
-        /** The JDK whose runtime image is jlinked into the guest (default: the running one). */
-        public Builder jdkHome(Path home) {
-            this.jdkHome = Objects.requireNonNull(home, "jdkHome");
-            return this;
+    /**
+     * @param jars        jars on the guest agent's class path (guest + protocol); empty: the image has no agent
+     * @param mainClass   the agent's main class
+     * @param javaOptions the agent JVM's options
+     * @param aotCache    record a JDK AOT cache of the agent at build time ({@code GuestAgent --train} run on the
+     *                    host with the guest's JRE; needs {@link Jre#cds} and agent jars). The JVM then starts
+     *                    with the agent's classes already loaded and linked: under TCG that saves seconds per boot.
+     */
+    public record Agent(List<Path> jars, String mainClass, List<String> javaOptions, boolean aotCache) {
+        public Agent {
+            jars = List.copyOf(jars);
+            Objects.requireNonNull(mainClass, "mainClass");
+            javaOptions = List.copyOf(javaOptions);
         }
+    }
 
-        /** Jars on the guest agent's class path (guest + protocol). None: the image has no agent. */
-        public Builder agentJars(List<Path> jars) {
-            agentJars.clear();
-            agentJars.addAll(jars);
-            return this;
-        }
+    /**
+     * The defaults (the cloud kernel, the running JDK with CDS, the agent's JVM options with an AOT
+     * cache, no Claude Code, squashfs) for an agent of these jars and main class; no jars: an
+     * agent-less image.
+     */
+    public static GuestImageConfig forAgent(List<Path> jars, String mainClass) {
+        return new GuestImageConfig(
+                "linux-image-cloud-amd64",
+                new Jre(Path.of(System.getProperty("java.home")), List.of(), true),
+                new Agent(jars, mainClass, DEFAULT_JAVA_OPTIONS, true),
+                Optional.empty(),
+                RootFormat.SQUASHFS);
+    }
 
-        public Builder mainClass(String mainClass) {
-            this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
-            return this;
-        }
-
-        public Builder javaOptions(List<String> options) {
-            this.javaOptions = List.copyOf(options);
-            return this;
-        }
-
-        /** JDK modules to add beyond what {@code jdeps} finds in the agent jars (ServiceLoader users). */
-        public Builder extraJdkModules(List<String> modules) {
-            extraJdkModules.addAll(modules);
-            return this;
-        }
-
-        /** The Claude Code native binary to put at {@code /usr/bin/claude}; null for none. */
-        public Builder claudeBinary(Path binary) {
-            this.claudeBinary = binary;
-            return this;
-        }
-
-        /** Generate the JRE's default CDS archive (faster JVM start in the guest). */
-        public Builder cds(boolean cds) {
-            this.cds = cds;
-            return this;
-        }
-
-        /**
-         * Record a JDK AOT cache of the agent at build time ({@code GuestAgent --train} run on the host
-         * with the guest's JRE; needs {@link #cds} and agent jars). The JVM then starts with the
-         * agent's classes already loaded and linked: under TCG that saves seconds per boot.
-         */
-        public Builder aotCache(boolean aotCache) {
-            this.aotCache = aotCache;
-            return this;
-        }
-
-        public Builder rootFormat(RootFormat format) {
-            this.rootFormat = Objects.requireNonNull(format, "rootFormat");
-            return this;
-        }
-
-        public GuestImageConfig build() {
-            return new GuestImageConfig(this);
-        }
+    /** This config with Claude Code at {@code /usr/bin/claude}; null for none. */
+    public GuestImageConfig withClaudeBinary(Path binary) {
+        return new GuestImageConfig(kernelPackage, jre, agent, Optional.ofNullable(binary), rootFormat);
     }
 }

@@ -62,7 +62,7 @@ final class GuestImageRecipe {
         this.debs = debs;
         this.progress = progress;
         this.rootFormat = config.rootFormat();
-        this.jdkHome = config.jdkHome();
+        this.jdkHome = config.jre().jdkHome();
         this.claudeBinary = config.claudeBinary().orElse(null);
         validate();
         kernelPkg = debs.resolveDependency(config.kernelPackage(), "linux-image-");
@@ -77,13 +77,13 @@ final class GuestImageRecipe {
         inputs.put("init", sha256(Initramfs.script("init.sh")));
         inputs.put("bareInit", sha256(Initramfs.script("bare-init.sh")));
         inputs.put("jdk", sha256(Files.readAllBytes(jdkHome.resolve("release"))));
-        inputs.put("cds", Boolean.toString(config.cds()));
-        inputs.put("aotCache", Boolean.toString(config.aotCache()));
+        inputs.put("cds", Boolean.toString(config.jre().cds()));
+        inputs.put("aotCache", Boolean.toString(config.agent().aotCache()));
         inputs.put("rootFormat", rootFormat.name());
-        inputs.put("mainClass", config.mainClass());
-        inputs.put("javaOptions", String.join(" ", config.javaOptions()));
-        inputs.put("extraModules", String.join(",", config.extraJdkModules()));
-        List<Path> agentJars = config.agentJars();
+        inputs.put("mainClass", config.agent().mainClass());
+        inputs.put("javaOptions", String.join(" ", config.agent().javaOptions()));
+        inputs.put("extraModules", String.join(",", config.jre().extraModules()));
+        List<Path> agentJars = config.agent().jars();
         for (int i = 0; i < agentJars.size(); i++)
             inputs.put("jar." + i, agentJars.get(i).getFileName() + "=" + sha256(agentJars.get(i)));
         inputs.put("claude", claudeBinary == null ? "none" : sha256(claudeBinary));
@@ -116,7 +116,7 @@ final class GuestImageRecipe {
             throw new IOException("jdkHome " + jdkHome
                     + " has no bin/jlink: point it at a full JDK 25 (e.g. /usr/lib/jvm/temurin-25-jdk-amd64)");
         }
-        for (Path jar : config.agentJars())
+        for (Path jar : config.agent().jars())
             if (!Files.isRegularFile(jar)) throw new IOException("agent jar not found: " + jar);
         if (claudeBinary != null && !Files.isRegularFile(claudeBinary))
             throw new IOException("Claude Code binary not found: " + claudeBinary);
@@ -228,7 +228,7 @@ final class GuestImageRecipe {
      */
     private List<String> recordAotCache(Path stage, Path agentDir, List<String> guestClasspath)
             throws InterruptedException {
-        List<String> base = config.javaOptions().stream()
+        List<String> base = config.agent().javaOptions().stream()
                 .filter(o -> !o.startsWith("-Xshare"))
                 .toList();
         Path cache = agentDir.resolve("agent.aot");
@@ -242,18 +242,18 @@ final class GuestImageRecipe {
                         .map(p -> stage.resolve(p.substring(GuestImage.GUEST_ROOT.length() + 1))
                                 .toString())
                         .toList()));
-        cmd.add(config.mainClass());
+        cmd.add(config.agent().mainClass());
         cmd.add("--train");
         progress.accept("AOT cache: training the agent on the host");
         try {
             HostCommand.check(agentDir, 600, cmd);
         } catch (IOException e) {
             progress.accept("AOT cache not recorded, the agent starts without it: " + e.getMessage());
-            return config.javaOptions();
+            return config.agent().javaOptions();
         }
         if (!Files.isRegularFile(cache)) {
             progress.accept("AOT cache not recorded (no " + cache.getFileName() + "), the agent starts without it");
-            return config.javaOptions();
+            return config.agent().javaOptions();
         }
         List<String> options = new ArrayList<>(base);
         options.add("-XX:AOTCache=" + GuestImage.GUEST_AGENT_DIR + "/" + cache.getFileName());
@@ -268,7 +268,7 @@ final class GuestImageRecipe {
         Files.createDirectories(stage);
         // JRE
         Set<String> jdkModules = new LinkedHashSet<>(List.of("java.base"));
-        List<Path> agentJars = config.agentJars();
+        List<Path> agentJars = config.agent().jars();
         if (!agentJars.isEmpty()) {
             List<String> cmd = new ArrayList<>(List.of(
                     jdkHome.resolve("bin/jdeps").toString(),
@@ -281,8 +281,8 @@ final class GuestImageRecipe {
             for (String m : deps.lines().reduce((a, b) -> b).orElse("").split(","))
                 if (!m.isBlank()) jdkModules.add(m.trim());
         }
-        jdkModules.addAll(config.extraJdkModules());
-        progress.accept("jlink " + String.join(",", jdkModules) + (config.cds() ? " with CDS archive" : ""));
+        jdkModules.addAll(config.jre().extraModules());
+        progress.accept("jlink " + String.join(",", jdkModules) + (config.jre().cds() ? " with CDS archive" : ""));
         List<String> jlink = new ArrayList<>(List.of(
                 jdkHome.resolve("bin/jlink").toString(),
                 "--add-modules",
@@ -292,7 +292,7 @@ final class GuestImageRecipe {
                 "--no-header-files",
                 "--output",
                 stage.resolve("jre").toString()));
-        if (config.cds()) jlink.add("--generate-cds-archive");
+        if (config.jre().cds()) jlink.add("--generate-cds-archive");
         HostCommand.check(null, 900, jlink);
 
         // Agent
@@ -303,12 +303,12 @@ final class GuestImageRecipe {
             cp.add(GuestImage.GUEST_AGENT_DIR + "/" + jar.getFileName());
         }
         if (!agentJars.isEmpty()) {
-            List<String> options = config.javaOptions();
-            if (config.cds() && config.aotCache()) options = recordAotCache(stage, agentDir, cp);
+            List<String> options = config.agent().javaOptions();
+            if (config.jre().cds() && config.agent().aotCache()) options = recordAotCache(stage, agentDir, cp);
             String env = "# sourced by /init\n"
                     + "VOIDBOX_JAVA_OPTS='" + String.join(" ", options) + "'\n"
                     + "VOIDBOX_CLASSPATH='" + String.join(":", cp) + "'\n"
-                    + "VOIDBOX_MAIN_CLASS='" + config.mainClass() + "'\n";
+                    + "VOIDBOX_MAIN_CLASS='" + config.agent().mainClass() + "'\n";
             Files.writeString(agentDir.resolve("agent.env"), env);
         }
 

@@ -1,9 +1,12 @@
 package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.spi.SandboxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -28,18 +31,12 @@ public final class BareBoot {
 
     /** The machine spec of a bare boot: no disk, no NIC, no channel. */
     public static MachineSpec spec(GuestImage image, Accel accel, Duration timeout) {
-        return MachineSpec.builder()
-                .name("bare")
-                .kernel(image.kernel())
-                .initrd(image.bareInitramfs())
-                .memoryMb(256)
-                .vcpus(1)
-                .accel(accel)
-                .network(false)
-                .channel(false)
-                .readyPattern(MARKER)
-                .bootTimeout(timeout)
-                .build();
+        Boot boot = new Boot(image.kernel(), image.bareInitramfs(), Optional.empty(), Map.of(), List.of());
+        return MachineSpec.of("bare", boot, accel)
+                .withMemoryMb(256)
+                .withNetwork(false)
+                .withChannel(false)
+                .withReady(MARKER, timeout);
     }
 
     /** Boots the bare initramfs once and measures it; the machine is always cleaned up. */

@@ -4,6 +4,7 @@ import io.voidbox.sandbox.vm.image.GuestImage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * Everything that decides one QEMU micro-VM: what to boot, how big, which accelerator, which
- * devices, and when it counts as ready. Built with {@link #builder()}; validated in {@code build()}.
+ * devices, and when it counts as ready. Start from {@link #of} (defaults: 1 GiB, 1 vCPU, a NIC,
+ * the channel, ready at {@link #DEFAULT_READY} within 90 s) and change what differs with the
+ * {@code with...} copies; every value is validated when it is made.
  *
  * @param name     box name, used for the temp dir and in messages
  * @param boot     what to boot and with which kernel command line
@@ -26,6 +29,20 @@ import java.util.regex.Pattern;
  */
 public record MachineSpec(
         String name, Boot boot, int memoryMb, int vcpus, Accel accel, boolean network, boolean channel, Ready ready) {
+
+    /** Printed by the guest agent once its channel is open (or by /init's placeholder agents). */
+    public static final Pattern DEFAULT_READY = Pattern.compile("voidbox-init: agent-ready|voidbox-guest: ready\\b.*");
+
+    public MachineSpec {
+        if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}"))
+            throw new IllegalArgumentException("name must match [A-Za-z0-9._-]{1,64}, got '" + name + "'");
+        Objects.requireNonNull(boot, "boot");
+        if (memoryMb < 64 || memoryMb > 65536)
+            throw new IllegalArgumentException("memoryMb must be 64..65536, got " + memoryMb);
+        if (vcpus < 1 || vcpus > 64) throw new IllegalArgumentException("vcpus must be 1..64, got " + vcpus);
+        Objects.requireNonNull(accel, "accel");
+        Objects.requireNonNull(ready, "ready");
+    }
 
     /**
      * @param kernel          bzImage
@@ -41,150 +58,8 @@ public record MachineSpec(
             Map<String, String> guestArgs,
             List<String> extraKernelArgs) {
         public Boot {
-            guestArgs = Map.copyOf(guestArgs);
-            extraKernelArgs = List.copyOf(extraKernelArgs);
-        }
-    }
-
-    /**
-     * @param pattern a console line matching this means the box is ready
-     * @param timeout how long to wait for {@code pattern}
-     */
-    public record Ready(Pattern pattern, Duration timeout) {}
-
-    public Path kernel() {
-        return boot.kernel();
-    }
-
-    public Path initrd() {
-        return boot.initrd();
-    }
-
-    public Optional<Path> rootDisk() {
-        return boot.rootDisk();
-    }
-
-    public Map<String, String> guestArgs() {
-        return boot.guestArgs();
-    }
-
-    public List<String> extraKernelArgs() {
-        return boot.extraKernelArgs();
-    }
-
-    public Pattern readyPattern() {
-        return ready.pattern();
-    }
-
-    public Duration bootTimeout() {
-        return ready.timeout();
-    }
-
-    /** Printed by the guest agent once its channel is open (or by /init's placeholder agents). */
-    public static final Pattern DEFAULT_READY = Pattern.compile("voidbox-init: agent-ready|voidbox-guest: ready\\b.*");
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** A builder preset with the image's kernel, initramfs and root disk. */
-    public static Builder forImage(GuestImage image) {
-        return builder().kernel(image.kernel()).initrd(image.initramfs()).rootDisk(image.rootDisk());
-    }
-
-    /** Fluent, validating builder. */
-    public static final class Builder {
-        private String name = "box";
-        private Path kernel;
-        private Path initrd;
-        private Path rootDisk;
-        private int memoryMb = 1024;
-        private int vcpus = 1;
-        private Accel accel = Accel.TCG;
-        private boolean network = true;
-        private boolean channel = true;
-        private final Map<String, String> guestArgs = new LinkedHashMap<>();
-        private final List<String> extraKernelArgs = new ArrayList<>();
-        private Pattern readyPattern = DEFAULT_READY;
-        private Duration bootTimeout = Duration.ofSeconds(90);
-
-        public Builder name(String v) {
-            name = v;
-            return this;
-        }
-
-        public Builder kernel(Path v) {
-            kernel = v;
-            return this;
-        }
-
-        public Builder initrd(Path v) {
-            initrd = v;
-            return this;
-        }
-
-        public Builder rootDisk(Path v) {
-            rootDisk = v;
-            return this;
-        }
-
-        public Builder memoryMb(int v) {
-            memoryMb = v;
-            return this;
-        }
-
-        public Builder vcpus(int v) {
-            vcpus = v;
-            return this;
-        }
-
-        public Builder accel(Accel v) {
-            accel = v;
-            return this;
-        }
-
-        public Builder network(boolean v) {
-            network = v;
-            return this;
-        }
-
-        public Builder channel(boolean v) {
-            channel = v;
-            return this;
-        }
-        /** Adds {@code voidbox.KEY=VALUE} to the kernel command line. */
-        public Builder guestArg(String key, String value) {
-            guestArgs.put(key, value);
-            return this;
-        }
-
-        public Builder extraKernelArg(String arg) {
-            extraKernelArgs.add(arg);
-            return this;
-        }
-
-        public Builder readyPattern(Pattern v) {
-            readyPattern = v;
-            return this;
-        }
-
-        public Builder bootTimeout(Duration v) {
-            bootTimeout = v;
-            return this;
-        }
-
-        public MachineSpec build() {
-            if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}"))
-                throw new IllegalArgumentException("name must match [A-Za-z0-9._-]{1,64}, got '" + name + "'");
             Objects.requireNonNull(kernel, "kernel");
             Objects.requireNonNull(initrd, "initrd");
-            if (memoryMb < 64 || memoryMb > 65536)
-                throw new IllegalArgumentException("memoryMb must be 64..65536, got " + memoryMb);
-            if (vcpus < 1 || vcpus > 64) throw new IllegalArgumentException("vcpus must be 1..64, got " + vcpus);
-            Objects.requireNonNull(accel, "accel");
-            Objects.requireNonNull(readyPattern, "readyPattern");
-            if (bootTimeout == null || bootTimeout.isNegative() || bootTimeout.isZero())
-                throw new IllegalArgumentException("bootTimeout must be positive");
             for (var e : guestArgs.entrySet()) {
                 if (!e.getKey().matches("[a-z0-9_]+"))
                     throw new IllegalArgumentException("guest arg key must match [a-z0-9_]+, got '" + e.getKey() + "'");
@@ -196,9 +71,65 @@ public record MachineSpec(
             for (String a : extraKernelArgs)
                 if (a.isBlank() || a.matches(".*\\s.*"))
                     throw new IllegalArgumentException("kernel arg must be one word: '" + a + "'");
-            Boot boot = new Boot(kernel, initrd, Optional.ofNullable(rootDisk), guestArgs, extraKernelArgs);
-            return new MachineSpec(
-                    name, boot, memoryMb, vcpus, accel, network, channel, new Ready(readyPattern, bootTimeout));
+            guestArgs = Collections.unmodifiableMap(new LinkedHashMap<>(guestArgs));
+            extraKernelArgs = List.copyOf(extraKernelArgs);
         }
+
+        /** The image's kernel, initramfs and root disk, no extra arguments. */
+        public static Boot of(GuestImage image) {
+            return new Boot(
+                    image.kernel(), image.initramfs(), Optional.ofNullable(image.rootDisk()), Map.of(), List.of());
+        }
+
+        /** Adds {@code voidbox.KEY=VALUE} to the kernel command line. */
+        public Boot withGuestArg(String key, String value) {
+            Map<String, String> args = new LinkedHashMap<>(guestArgs);
+            args.put(key, value);
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs);
+        }
+
+        public Boot withExtraKernelArg(String arg) {
+            List<String> args = new ArrayList<>(extraKernelArgs);
+            args.add(arg);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, args);
+        }
+    }
+
+    /**
+     * @param pattern a console line matching this means the box is ready
+     * @param timeout how long to wait for {@code pattern}
+     */
+    public record Ready(Pattern pattern, Duration timeout) {
+        public Ready {
+            Objects.requireNonNull(pattern, "readyPattern");
+            if (timeout == null || timeout.isNegative() || timeout.isZero())
+                throw new IllegalArgumentException("bootTimeout must be positive");
+        }
+    }
+
+    /** A machine of the defaults booting {@code boot}. */
+    public static MachineSpec of(String name, Boot boot, Accel accel) {
+        return new MachineSpec(
+                name, boot, 1024, 1, accel, true, true, new Ready(DEFAULT_READY, Duration.ofSeconds(90)));
+    }
+
+    public MachineSpec withMemoryMb(int mb) {
+        return new MachineSpec(name, boot, mb, vcpus, accel, network, channel, ready);
+    }
+
+    public MachineSpec withVcpus(int n) {
+        return new MachineSpec(name, boot, memoryMb, n, accel, network, channel, ready);
+    }
+
+    public MachineSpec withNetwork(boolean nic) {
+        return new MachineSpec(name, boot, memoryMb, vcpus, accel, nic, channel, ready);
+    }
+
+    public MachineSpec withChannel(boolean port) {
+        return new MachineSpec(name, boot, memoryMb, vcpus, accel, network, port, ready);
+    }
+
+    public MachineSpec withReady(Pattern pattern, Duration timeout) {
+        return new MachineSpec(name, boot, memoryMb, vcpus, accel, network, channel, new Ready(pattern, timeout));
     }
 }

@@ -46,7 +46,10 @@ public final class QemuCommand {
         c.addAll(List.of("-serial", "stdio"));
         c.addAll(List.of("-pidfile", pidFile.toString()));
         c.addAll(List.of(
-                "-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString()));
+                "-kernel",
+                spec.boot().kernel().toString(),
+                "-initrd",
+                spec.boot().initrd().toString()));
         c.addAll(List.of("-append", kernelCommandLine(spec, hostTscKhz)));
         if (spec.channel()) {
             c.addAll(List.of(
@@ -57,7 +60,8 @@ public final class QemuCommand {
                     "-device",
                     "virtserialport,chardev=ch0,name=" + GuestImage.CHANNEL_PORT_NAME));
         }
-        spec.rootDisk()
+        spec.boot()
+                .rootDisk()
                 .ifPresent(disk -> c.addAll(List.of(
                         "-drive",
                         "if=none,id=root,file=" + disk + ",format=raw,readonly=on",
@@ -77,10 +81,10 @@ public final class QemuCommand {
             a.add("tsc=reliable");
             a.add("no_timer_check");
         }
-        if (spec.channel() && !spec.guestArgs().containsKey("port"))
+        if (spec.channel() && !spec.boot().guestArgs().containsKey("port"))
             a.add("voidbox.port=" + GuestImage.CHANNEL_PORT_NAME);
-        spec.guestArgs().forEach((k, v) -> a.add("voidbox." + k + "=" + v));
-        a.addAll(spec.extraKernelArgs());
+        spec.boot().guestArgs().forEach((k, v) -> a.add("voidbox." + k + "=" + v));
+        a.addAll(spec.boot().extraKernelArgs());
         return String.join(" ", a);
     }
 

@@ -150,13 +150,15 @@ public final class QemuMachine implements AutoCloseable {
      * @return time from process start to readiness
      */
     public Duration awaitReady() throws SandboxException, InterruptedException {
-        boolean signalled = ready.await(spec.bootTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        boolean signalled = ready.await(spec.ready().timeout().toMillis(), TimeUnit.MILLISECONDS);
         if (readyNanos != 0) return Duration.ofNanos(readyNanos - startedNanos);
         if (signalled) wrapper.waitFor(2, TimeUnit.SECONDS);
         String why = signalled
                 ? "QEMU exited (code " + exitCode().orElse(-1) + ") before the guest was ready"
-                : "the guest did not become ready within " + spec.bootTimeout().toSeconds() + " s (accel "
-                        + spec.accel().id() + ", waiting for a console line matching /" + spec.readyPattern() + "/)";
+                : "the guest did not become ready within "
+                        + spec.ready().timeout().toSeconds() + " s (accel "
+                        + spec.accel().id() + ", waiting for a console line matching /"
+                        + spec.ready().pattern() + "/)";
         String lines = consoleTail();
         close();
         throw new SandboxException(
@@ -281,7 +283,7 @@ public final class QemuMachine implements AutoCloseable {
                 if (stream.equals("console")) {
                     Matcher k = KERNEL_MARKER.matcher(line);
                     if (k.find()) guestKernel = k.group(1);
-                    if (readyNanos == 0 && spec.readyPattern().matcher(line).find()) {
+                    if (readyNanos == 0 && spec.ready().pattern().matcher(line).find()) {
                         readyNanos = System.nanoTime();
                         ready.countDown();
                     }

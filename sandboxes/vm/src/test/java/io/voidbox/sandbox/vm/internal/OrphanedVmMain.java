@@ -1,6 +1,10 @@
 package io.voidbox.sandbox.vm.internal;
 
+import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Child JVM for the kill -9 test: starts a VM that stays up, prints its temp dir and QEMU pid,
@@ -10,15 +14,14 @@ public final class OrphanedVmMain {
     private OrphanedVmMain() {}
 
     public static void main(String[] args) throws Exception {
-        MachineSpec spec = MachineSpec.builder()
-                .name("orphan")
-                .kernel(Path.of(args[1]))
-                .initrd(Path.of(args[2]))
-                .rootDisk(Path.of(args[3]))
-                .memoryMb(512)
-                .network(false)
-                .extraKernelArg("voidbox.placeholder=hold")
-                .build();
+        Boot boot = new Boot(
+                Path.of(args[1]),
+                Path.of(args[2]),
+                Optional.of(Path.of(args[3])),
+                Map.of(),
+                List.of("voidbox.placeholder=hold"));
+        MachineSpec spec =
+                MachineSpec.of("orphan", boot, Accel.TCG).withMemoryMb(512).withNetwork(false);
         QemuMachine m = QemuMachine.start(Path.of(args[0]), spec, (s, l) -> {});
         long pid = m.qemuProcess().orElseThrow().pid();
         System.out.println("started " + m.tempDir() + " " + pid);

@@ -3,8 +3,11 @@ package io.voidbox.sandbox.vm.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -13,12 +16,15 @@ class QemuCommandTest {
     private static final Path SOCK = Path.of("/tmp/vbx-1/ch.sock");
     private static final Path PID = Path.of("/tmp/vbx-1/qemu.pid");
 
-    private static MachineSpec.Builder spec() {
-        return MachineSpec.builder()
-                .name("b1")
-                .kernel(Path.of("/img/vmlinuz"))
-                .initrd(Path.of("/img/initramfs.cpio"))
-                .rootDisk(Path.of("/img/root.img"));
+    private static final Boot BOOT = new Boot(
+            Path.of("/img/vmlinuz"),
+            Path.of("/img/initramfs.cpio"),
+            Optional.of(Path.of("/img/root.img")),
+            Map.of(),
+            List.of());
+
+    private static MachineSpec spec() {
+        return MachineSpec.of("b1", BOOT, Accel.TCG);
     }
 
     private static List<String> cmd(MachineSpec s) {
@@ -31,7 +37,7 @@ class QemuCommandTest {
 
     @Test
     void buildsMicrovmWithoutDefaultsFirmwareOrReboot() {
-        List<String> c = cmd(spec().memoryMb(768).vcpus(1).build());
+        List<String> c = cmd(spec().withMemoryMb(768).withVcpus(1));
         assertThat(c.getFirst()).isEqualTo(QEMU.toString());
         assertThat(arg(c, "-M")).startsWith("microvm").contains("x-option-roms=off");
         assertThat(c).contains("-nodefaults", "-no-user-config", "-nographic", "-no-reboot");
@@ -45,14 +51,14 @@ class QemuCommandTest {
 
     @Test
     void tcgUsesMaxCpuAndMultiThreadOnlyWithSeveralVcpus() {
-        assertThat(arg(cmd(spec().vcpus(1).build()), "-accel")).isEqualTo("tcg");
-        assertThat(arg(cmd(spec().vcpus(2).build()), "-accel")).isEqualTo("tcg,thread=multi");
-        assertThat(arg(cmd(spec().build()), "-cpu")).isEqualTo("max");
+        assertThat(arg(cmd(spec().withVcpus(1)), "-accel")).isEqualTo("tcg");
+        assertThat(arg(cmd(spec().withVcpus(2)), "-accel")).isEqualTo("tcg,thread=multi");
+        assertThat(arg(cmd(spec()), "-cpu")).isEqualTo("max");
     }
 
     @Test
     void kvmUsesHostCpuAndNoTscHints() {
-        List<String> c = cmd(spec().accel(Accel.KVM).build());
+        List<String> c = cmd(MachineSpec.of("b1", BOOT, Accel.KVM));
         assertThat(arg(c, "-accel")).isEqualTo("kvm");
         assertThat(arg(c, "-cpu")).isEqualTo("host");
         assertThat(arg(c, "-append")).doesNotContain("tsc_early_khz").doesNotContain("tsc=reliable");
@@ -61,10 +67,12 @@ class QemuCommandTest {
     @Test
     void kernelCommandLineCarriesConsolePanicTscAndGuestKeys() {
         String append = arg(
-                cmd(spec().guestArg("secret", "abcd")
-                        .guestArg("telemetry_ms", "500")
-                        .extraKernelArg("rdinit=/bin/cat")
-                        .build()),
+                cmd(MachineSpec.of(
+                        "b1",
+                        BOOT.withGuestArg("secret", "abcd")
+                                .withGuestArg("telemetry_ms", "500")
+                                .withExtraKernelArg("rdinit=/bin/cat"),
+                        Accel.TCG)),
                 "-append");
         assertThat(append.split(" "))
                 .contains(
@@ -81,13 +89,13 @@ class QemuCommandTest {
 
     @Test
     void anExplicitPortGuestArgIsNotDuplicated() {
-        String append = arg(cmd(spec().guestArg("port", "voidbox.0").build()), "-append");
+        String append = arg(cmd(MachineSpec.of("b1", BOOT.withGuestArg("port", "voidbox.0"), Accel.TCG)), "-append");
         assertThat(append.split(" ")).containsOnlyOnce("voidbox.port=voidbox.0");
     }
 
     @Test
     void attachesChannelAsVirtioSerialPortOnAUnixSocket() {
-        List<String> c = cmd(spec().build());
+        List<String> c = cmd(spec());
         assertThat(c)
                 .containsSequence(
                         "-device",
@@ -96,14 +104,14 @@ class QemuCommandTest {
                         "socket,id=ch0,path=" + SOCK + ",server=on,wait=off",
                         "-device",
                         "virtserialport,chardev=ch0,name=voidbox.0");
-        assertThat(String.join(" ", cmd(spec().channel(false).build())))
+        assertThat(String.join(" ", cmd(spec().withChannel(false))))
                 .doesNotContain("virtio-serial")
                 .doesNotContain("voidbox.port");
     }
 
     @Test
     void rootDiskIsReadOnlyVirtioBlk() {
-        List<String> c = cmd(spec().build());
+        List<String> c = cmd(spec());
         assertThat(c)
                 .containsSequence(
                         "-drive",
@@ -114,24 +122,24 @@ class QemuCommandTest {
 
     @Test
     void networkFalseMeansNoNicAtAll() {
-        String without = String.join(" ", cmd(spec().network(false).build()));
+        String without = String.join(" ", cmd(spec().withNetwork(false)));
         assertThat(without).doesNotContain("-netdev").doesNotContain("virtio-net");
-        assertThat(cmd(spec().network(true).build()))
+        assertThat(cmd(spec().withNetwork(true)))
                 .containsSequence("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0");
     }
 
     @Test
     void redactsTheChannelSecret() {
         String r = QemuCommand.redacted(
-                cmd(spec().guestArg("secret", "00112233deadbeef").build()));
+                cmd(MachineSpec.of("b1", BOOT.withGuestArg("secret", "00112233deadbeef"), Accel.TCG)));
         assertThat(r).contains("voidbox.secret=<redacted>").doesNotContain("deadbeef");
     }
 
     @Test
     void rejectsGuestArgumentsThatWouldSplitTheCommandLine() {
-        assertThatThrownBy(() -> spec().guestArg("secret", "a b").build()).hasMessageContaining("voidbox.secret");
-        assertThatThrownBy(() -> spec().guestArg("Bad-Key", "x").build()).hasMessageContaining("Bad-Key");
-        assertThatThrownBy(() -> spec().memoryMb(10).build()).hasMessageContaining("memoryMb");
-        assertThatThrownBy(() -> spec().name("a/b").build()).hasMessageContaining("name");
+        assertThatThrownBy(() -> BOOT.withGuestArg("secret", "a b")).hasMessageContaining("voidbox.secret");
+        assertThatThrownBy(() -> BOOT.withGuestArg("Bad-Key", "x")).hasMessageContaining("Bad-Key");
+        assertThatThrownBy(() -> spec().withMemoryMb(10)).hasMessageContaining("memoryMb");
+        assertThatThrownBy(() -> MachineSpec.of("a/b", BOOT, Accel.TCG)).hasMessageContaining("name");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.voidbox.sandbox.vm.VmTestSupport.Env;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
+import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.support.FileTrees;
 import java.io.BufferedReader;
@@ -36,17 +37,17 @@ class QemuMachineVmTest {
         };
     }
 
-    private static MachineSpec.Builder spec(Env env, String name) {
-        return MachineSpec.forImage(env.image())
-                .name(name)
-                .accel(env.accel())
-                .memoryMb(512)
-                .bootTimeout(Duration.ofSeconds(120));
+    private static MachineSpec spec(Env env, String name, String... extraKernelArgs) {
+        Boot boot = Boot.of(env.image());
+        for (String arg : extraKernelArgs) boot = boot.withExtraKernelArg(arg);
+        return MachineSpec.of(name, boot, env.accel())
+                .withMemoryMb(512)
+                .withReady(MachineSpec.DEFAULT_READY, Duration.ofSeconds(120));
     }
 
     @Test
     void bootsUnderTcgAndReportsGuestKernelAndInitOnTheConsole(Env env) throws Exception {
-        try (QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "boot").build(), recorder("boot"))) {
+        try (QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "boot"), recorder("boot"))) {
             Duration ready = m.awaitReady();
             OptionalInt rc = m.awaitExit(Duration.ofSeconds(60));
             assertThat(rc)
@@ -71,8 +72,7 @@ class QemuMachineVmTest {
 
     @Test
     void networkFalseBootsWithoutAnyNic(Env env) throws Exception {
-        try (QemuMachine m =
-                QemuMachine.start(env.qemu(), spec(env, "nonet").network(false).build(), recorder("nonet"))) {
+        try (QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "nonet").withNetwork(false), recorder("nonet"))) {
             m.awaitReady();
             m.awaitExit(Duration.ofSeconds(60));
             assertThat(console).contains("voidbox-init: network none").noneMatch(l -> l.contains("eth0"));
@@ -83,10 +83,7 @@ class QemuMachineVmTest {
     void hostAndGuestTalkOverTheVirtioSerialPort(Env env) throws Exception {
         try (QemuMachine m = QemuMachine.start(
                         env.qemu(),
-                        spec(env, "chan")
-                                .network(false)
-                                .extraKernelArg("voidbox.placeholder=echo")
-                                .build(),
+                        spec(env, "chan", "voidbox.placeholder=echo").withNetwork(false),
                         recorder("chan"));
                 SocketChannel ch = connect(m.channelSocket())) {
             BufferedReader in =
@@ -104,12 +101,7 @@ class QemuMachineVmTest {
     @Test
     void closeStopsQemuAndRemovesSocketAndTempDir(Env env) throws Exception {
         QemuMachine m = QemuMachine.start(
-                env.qemu(),
-                spec(env, "close")
-                        .network(false)
-                        .extraKernelArg("voidbox.placeholder=hold")
-                        .build(),
-                recorder("close"));
+                env.qemu(), spec(env, "close", "voidbox.placeholder=hold").withNetwork(false), recorder("close"));
         ProcessHandle qemu;
         Path temp = m.tempDir();
         try {
@@ -132,11 +124,9 @@ class QemuMachineVmTest {
         // rdinit=/bin/cat: the kernel starts cat instead of /init; it waits on the console forever.
         QemuMachine m = QemuMachine.start(
                 env.qemu(),
-                spec(env, "hang")
-                        .network(false)
-                        .extraKernelArg("rdinit=/bin/cat")
-                        .bootTimeout(Duration.ofSeconds(15))
-                        .build(),
+                spec(env, "hang", "rdinit=/bin/cat")
+                        .withNetwork(false)
+                        .withReady(MachineSpec.DEFAULT_READY, Duration.ofSeconds(15)),
                 recorder("hang"));
         ProcessHandle qemu = m.qemuProcess().orElseThrow();
         assertThatThrownBy(m::awaitReady)

@@ -12,6 +12,7 @@ import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
@@ -38,7 +39,7 @@ class VmSandboxVmTest {
     private final List<TelemetryBatch> telemetry = new CopyOnWriteArrayList<>();
 
     private SandboxRequest request(String name) {
-        BoxScope scope = BoxScope.open(
+        BoxScope scope = new BoxScope(
                 "test",
                 "vm-test",
                 name,
@@ -191,14 +192,11 @@ class VmSandboxVmTest {
     @Test
     void aWrongSecretIsRejectedByTheRealGuestAgent(VmSandboxProvider vm) throws Exception {
         GuestImage image = vm.image();
-        MachineSpec spec = MachineSpec.forImage(image)
-                .name("secret")
-                .accel(Accel.TCG)
-                .memoryMb(512)
-                .channel(true)
-                .guestArg("secret", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
-                .bootTimeout(Duration.ofSeconds(120))
-                .build();
+        Boot boot = Boot.of(image)
+                .withGuestArg("secret", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+        MachineSpec spec = MachineSpec.of("secret", boot, Accel.TCG)
+                .withMemoryMb(512)
+                .withReady(MachineSpec.DEFAULT_READY, Duration.ofSeconds(120));
         try (QemuMachine m = VmLauncher.system().boot(spec, (s, l) -> lines.add(l))) {
             var transport = UnixSocketTransport.connect(m.channelSocket(), Duration.ofSeconds(30));
             byte[] wrong = new byte[32];
