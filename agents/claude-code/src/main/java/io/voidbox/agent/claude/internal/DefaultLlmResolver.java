@@ -30,7 +30,6 @@ public final class DefaultLlmResolver implements LlmResolver {
     static final String DEFAULT_MODEL = "claude-sonnet-4-5";
     static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
     static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
-    static final String DEFAULT_CODEX_MODEL = "gpt-5-codex";
     static final String ANTHROPIC_API = "https://api.anthropic.com";
     private static final String PROXY_ROUTE = "proxy:";
 

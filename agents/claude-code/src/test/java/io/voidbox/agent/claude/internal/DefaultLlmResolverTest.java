@@ -143,16 +143,12 @@ class DefaultLlmResolverTest {
     }
 
     @Test
-    void codexTakesTheOpenAiKey() {
+    void codexIsNotAClaudeCodeEndpointAndSaysWhichRunnerTakesIt() {
+        // a Codex box resolves its endpoint with the Codex plug-in (CodexLlmResolverTest); here it is refused clearly
         try (var r = new DefaultLlmResolver(Map.of("OPENAI_API_KEY", "sk-openai"), notices::add)) {
-            var res = r.resolve("a", provider(Provider.CODEX, null, null), LOCAL);
-            assertThat(res.provider()).isEqualTo("codex");
-            assertThat(res.env()).containsEntry("OPENAI_API_KEY", "sk-openai");
-            assertThat(res.model()).isEqualTo(DefaultLlmResolver.DEFAULT_CODEX_MODEL);
-        }
-        try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
             assertThatThrownBy(() -> r.resolve("a", provider(Provider.CODEX, null, null), LOCAL))
-                    .hasMessageContaining("OPENAI_API_KEY");
+                    .hasMessageContaining("llm.provider codex")
+                    .hasMessageContaining("runner: codex");
         }
     }
 }
