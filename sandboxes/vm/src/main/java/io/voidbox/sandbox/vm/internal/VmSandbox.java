@@ -31,7 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection; {@link #close()} asks the guest to shut down, then kills whatever is left.
  */
 public final class VmSandbox implements Sandbox {
-    private static final Duration FILE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a live guest may take to answer a file request. A dead guest is noticed at once (the
+     * channel breaks); this only bounds a guest that is alive but starved: under TCG, several guests
+     * on a 2-core host take more than 30 s for their first file request after boot.
+     */
+    private static final Duration FILE_TIMEOUT = Duration.ofSeconds(120);
+
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
     /** Slack on top of the command's own timeout for the guest to report the kill. */
     private static final Duration EXIT_SLACK = Duration.ofSeconds(15);
