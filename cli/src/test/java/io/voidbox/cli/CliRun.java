@@ -1,5 +1,7 @@
 package io.voidbox.cli;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,9 +56,11 @@ record CliRun(int exit, String out, String err) {
     static Path compat() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.isDirectory(p.resolve("shared/compat/void-box"))) p = p.getParent();
-        if (p == null)
-            throw new IllegalStateException(
-                    "no shared/compat/void-box above " + Path.of("").toAbsolutePath());
+        // CI and the developers' machines have shared/ beside the clone; a clone elsewhere skips, saying why
+        assumeTrue(
+                p != null,
+                "VoidBox's example specs (shared/compat/void-box) are not beside this clone ("
+                        + Path.of("").toAbsolutePath() + ")");
         return p.resolve("shared/compat/void-box");
     }
 }
