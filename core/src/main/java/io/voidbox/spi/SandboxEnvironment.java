@@ -1,6 +1,8 @@
 package io.voidbox.spi;
 
+import java.net.URI;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Facts about the inside of a started sandbox.
@@ -21,4 +23,13 @@ public record SandboxEnvironment(
         String hostAddress,
         String claudeExecutable,
         String homeDir,
-        Optional<String> guestKernel) {}
+        Optional<String> guestKernel) {
+
+    /** {@code url} as the agent inside reaches it: a loopback URL of the host goes through {@link #hostAddress()} (the VM gateway). */
+    public String reachable(String url) {
+        String host = URI.create(url).getHost();
+        if (hostAddress.startsWith("127.")) return url; // the agent runs on the host itself
+        if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) return url;
+        return url.replaceFirst("://" + Pattern.quote(host), "://" + hostAddress);
+    }
+}

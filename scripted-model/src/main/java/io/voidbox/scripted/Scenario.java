@@ -59,6 +59,15 @@ public record Scenario(String model, List<Turn> turns) {
     }
 
     /** Reads and validates a scenario file ({@code .json} as JSON, anything else as YAML). */
+    /** {@link #load} for callers that cannot recover from an unreadable scenario. */
+    public static Scenario read(Path file) {
+        try {
+            return load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read scenario " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Scenario load(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         return parse(text, file.toString());

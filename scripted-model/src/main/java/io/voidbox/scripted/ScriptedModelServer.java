@@ -62,6 +62,17 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     /** Binds (port 0: a free port) and starts serving on virtual threads. */
+    /** A server on the host's loopback with the default options (what a runtime starts on first use). */
+    public static ScriptedModelServer startOnLoopback() {
+        try {
+            return start(Options.builder()
+                    .bindAddress(InetAddress.getLoopbackAddress())
+                    .build());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the scripted model server: " + e.getMessage(), e);
+        }
+    }
+
     public static ScriptedModelServer start(Options options) throws IOException {
         RequestLog log = options.requestLog() == null ? null : new RequestLog(options.requestLog());
         HttpServer http;

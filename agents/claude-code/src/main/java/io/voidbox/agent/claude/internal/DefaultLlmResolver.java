@@ -8,16 +8,13 @@ import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Maps {@link LlmConfig} to what the Claude Code CLI needs ({@code ANTHROPIC_BASE_URL},
@@ -63,8 +60,7 @@ public final class DefaultLlmResolver implements LlmResolver {
         String route = null;
         String model = switch (provider) {
             case SCRIPTED -> {
-                Scenario scenario =
-                        llm.scenario().map(DefaultLlmResolver::loadScenario).orElseGet(Scenario::builtIn);
+                Scenario scenario = llm.scenario().map(Scenario::read).orElseGet(Scenario::builtIn);
                 ScriptedModelServer s = server();
                 route = s.register(
                         scenario,
@@ -85,7 +81,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                     route = PROXY_ROUTE + proxied(llm.baseUrl().orElse(ANTHROPIC_API), key, sandbox, env);
                 } else {
                     env.put("ANTHROPIC_API_KEY", key);
-                    llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
+                    llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
                 }
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
@@ -97,7 +93,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                     throw new IllegalArgumentException("llm.provider claude-personal needs a Claude subscription token"
                             + " in the environment variable " + tokenVar + " (create one with `claude setup-token`)");
                 env.put("CLAUDE_CODE_OAUTH_TOKEN", token);
-                llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", reachable(u, sandbox)));
+                llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
             case LMSTUDIO -> {
@@ -105,7 +101,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                 String base = llm.baseUrl()
                         .or(() -> Optional.ofNullable(environment.get("LM_STUDIO_BASE_URL")))
                         .orElse(DEFAULT_LMSTUDIO_URL);
-                env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
                 env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "lm-studio");
                 yield llm.model()
                         .orElseThrow(() -> new IllegalArgumentException("box " + box
@@ -115,7 +111,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                 String base = llm.baseUrl()
                         .or(() -> Optional.ofNullable(environment.get("OLLAMA_BASE_URL")))
                         .orElse("http://127.0.0.1:11434");
-                env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
                 env.put("ANTHROPIC_API_KEY", "ollama");
                 yield llm.model()
                         .or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL")))
@@ -132,7 +128,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                 if (llm.keyStaysOnHost() && llm.apiKeyEnv().isPresent()) {
                     route = PROXY_ROUTE + proxied(base, requireKey(provider, keyVar), sandbox, env);
                 } else {
-                    env.put("ANTHROPIC_BASE_URL", reachable(base, sandbox));
+                    env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
                     env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
                 }
                 yield llm.model().orElse(DEFAULT_MODEL);
@@ -172,33 +168,8 @@ public final class DefaultLlmResolver implements LlmResolver {
         return key;
     }
 
-    /** A loopback URL on the host is reached through the sandbox's host address (the VM gateway). */
-    static String reachable(String url, SandboxEnvironment sandbox) {
-        URI u = URI.create(url);
-        String host = u.getHost();
-        if (sandbox.hostAddress().startsWith("127.")) return url; // the agent runs on the host itself
-        if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) return url;
-        return url.replaceFirst("://" + Pattern.quote(host), "://" + sandbox.hostAddress());
-    }
-
-    private static Scenario loadScenario(Path p) {
-        try {
-            return Scenario.load(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read scenario " + p + ": " + e.getMessage(), e);
-        }
-    }
-
     private synchronized ScriptedModelServer server() {
-        if (server == null) {
-            try {
-                server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                        .bindAddress(InetAddress.getLoopbackAddress())
-                        .build());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the scripted model server: " + e.getMessage(), e);
-            }
-        }
+        if (server == null) server = ScriptedModelServer.startOnLoopback();
         return server;
     }
 

@@ -10,15 +10,11 @@ import io.voidbox.spi.SandboxEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Maps a Codex box's {@link LlmConfig} to what the Codex CLI needs: an OpenAI Responses endpoint
@@ -70,7 +66,7 @@ public final class CodexLlmResolver implements LlmResolver {
         String model = llm.model().orElse(DEFAULT_MODEL);
         switch (provider) {
             case SCRIPTED -> {
-                Scenario scenario = llm.scenario().map(CodexLlmResolver::load).orElseGet(CodexLlmResolver::builtIn);
+                Scenario scenario = llm.scenario().map(Scenario::read).orElseGet(CodexLlmResolver::builtIn);
                 if (llm.model().isEmpty() && scenario.model() != null) model = scenario.model();
                 ScriptedModelServer s = server();
                 route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
@@ -78,14 +74,14 @@ public final class CodexLlmResolver implements LlmResolver {
                 env.put(KEY_ENV, "scripted-offline"); // not a secret: the scripted server ignores it
             }
             case CODEX -> {
-                env.put(BASE_URL_ENV, reachable(llm.baseUrl().orElse(OPENAI_BASE_URL), sandbox));
+                env.put(BASE_URL_ENV, sandbox.reachable(llm.baseUrl().orElse(OPENAI_BASE_URL)));
                 env.put(KEY_ENV, requireKey(provider, keyVar));
             }
             case CUSTOM -> {
                 String base = llm.baseUrl()
                         .orElseThrow(() -> new IllegalArgumentException(
                                 "box " + box + ": llm.provider custom needs llm.base_url"));
-                env.put(BASE_URL_ENV, reachable(base, sandbox));
+                env.put(BASE_URL_ENV, sandbox.reachable(base));
                 env.put(KEY_ENV, llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
             }
             case CLAUDE, ANTHROPIC, OLLAMA ->
@@ -104,14 +100,6 @@ public final class CodexLlmResolver implements LlmResolver {
         return key;
     }
 
-    /** A loopback URL on the host is reached through the sandbox's host address (the VM gateway). */
-    static String reachable(String url, SandboxEnvironment sandbox) {
-        String host = URI.create(url).getHost();
-        if (sandbox.hostAddress().startsWith("127.")) return url; // the agent runs on the host itself
-        if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) return url;
-        return url.replaceFirst("://" + Pattern.quote(host), "://" + sandbox.hostAddress());
-    }
-
     /** The offline default for Codex boxes without a scenario: look around with Codex's own tools, then answer. */
     static Scenario builtIn() {
         try (InputStream in = CodexLlmResolver.class.getResourceAsStream("default-scenario.yaml")) {
@@ -121,24 +109,8 @@ public final class CodexLlmResolver implements LlmResolver {
         }
     }
 
-    private static Scenario load(Path p) {
-        try {
-            return Scenario.load(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read scenario " + p + ": " + e.getMessage(), e);
-        }
-    }
-
     private synchronized ScriptedModelServer server() {
-        if (server == null) {
-            try {
-                server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                        .bindAddress(InetAddress.getLoopbackAddress())
-                        .build());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the scripted model server: " + e.getMessage(), e);
-            }
-        }
+        if (server == null) server = ScriptedModelServer.startOnLoopback();
         return server;
     }
 
