@@ -127,6 +127,7 @@ public final class ClaudeCodeRunner implements AgentRunner {
         private final BoxScope scope;
         private final ClaudeRunSummary.Accumulator acc;
         private final Set<String> backgroundTasks = new HashSet<>();
+        private final Set<String> backgroundLaunches = new HashSet<>();
         private boolean sawResult;
 
         Publisher(BoxScope scope, ClaudeRunSummary.Accumulator acc) {
@@ -143,8 +144,10 @@ public final class ClaudeCodeRunner implements AgentRunner {
 
         private void publish(ClaudeStreamEvent event) {
             switch (event) {
-                case ClaudeStreamEvent.ToolUse u ->
+                case ClaudeStreamEvent.ToolUse u -> {
+                    if (u.inputJson().contains("\"run_in_background\":true")) backgroundLaunches.add(u.toolUseId());
                     scope.toolCall(u.toolName(), u.toolUseId(), u.inputJson(), u.parentToolUseId());
+                }
                 case ClaudeStreamEvent.ToolResult r ->
                     scope.toolResult(
                             r.toolName() != null ? r.toolName() : "unknown",
@@ -181,7 +184,9 @@ public final class ClaudeCodeRunner implements AgentRunner {
                             scope.header(), a.attempt(), a.maxRetries(), a.errorStatus(), a.delayMs(), a.error()));
                 case ClaudeStreamEvent.TaskStarted t -> {
                     // foreground subagents keep their tools under the spawning tool call's span
-                    if (t.background() && t.taskId() != null && backgroundTasks.add(t.taskId())) {
+                    boolean background =
+                            t.background() != null ? t.background() : backgroundLaunches.contains(t.toolUseId());
+                    if (background && t.taskId() != null && backgroundTasks.add(t.taskId())) {
                         scope.publish(new AgentSubagentStarted(
                                 scope.header(), t.taskId(), t.toolUseId(), t.description(), t.subagentType()));
                     }

@@ -86,7 +86,11 @@ public sealed interface ClaudeStreamEvent {
     record PermissionDenied(long line, String parentToolUseId, String toolName, String toolUseId, String message)
             implements ClaudeStreamEvent {}
 
-    /** {@code system}/{@code task_started}: a subagent (task) started, launched by the tool call {@code toolUseId}. */
+    /**
+     * {@code system}/{@code task_started}: a subagent (task) started, launched by the tool call
+     * {@code toolUseId}. {@code background} is the line's {@code is_backgrounded} (2.1.3xx); null
+     * when the CLI does not say (2.1.197: the launching call's {@code run_in_background} does).
+     */
     record TaskStarted(
             long line,
             String parentToolUseId,
@@ -94,7 +98,7 @@ public sealed interface ClaudeStreamEvent {
             String toolUseId,
             String description,
             String subagentType,
-            boolean background)
+            Boolean background)
             implements ClaudeStreamEvent {}
 
     /**

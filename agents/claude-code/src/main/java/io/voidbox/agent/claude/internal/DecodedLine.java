@@ -75,7 +75,7 @@ final class DecodedLine {
     String taskId;
     String description;
     String subagentType;
-    boolean backgrounded;
+    Boolean backgrounded;
     String status;
     long taskTotalTokens;
     int taskToolUses;
@@ -124,7 +124,7 @@ final class DecodedLine {
         taskId = null;
         description = null;
         subagentType = null;
-        backgrounded = false;
+        backgrounded = null;
         status = null;
         taskTotalTokens = 0;
         taskToolUses = 0;

@@ -155,8 +155,15 @@ final class LineDecoder {
             case "task_id" -> out.taskId = text(p, f);
             case "description" -> out.description = stringOrSkip(p);
             case "subagent_type" -> out.subagentType = stringOrSkip(p);
-            case "is_backgrounded" -> out.backgrounded = bool(p, f);
+            case "is_backgrounded" -> out.backgrounded = p.currentToken() == JsonToken.VALUE_NULL ? null : bool(p, f);
             case "status" -> out.status = stringOrSkip(p);
+            case "usage" -> {
+                if (out.kind == DecodedLine.Kind.SYSTEM) {
+                    readUsage(p); // task_notification: total_tokens, tool_uses, duration_ms
+                } else {
+                    return false; // a result line whose type comes later
+                }
+            }
             default -> {
                 return false;
             }
