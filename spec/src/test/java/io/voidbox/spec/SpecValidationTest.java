@@ -88,7 +88,7 @@ class SpecValidationTest {
                 """))
                 .containsExactly(error(
                         "pipeline.boxes[0].promt",
-                        "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, sandbox)",
+                        "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, sandbox, agent)",
                         8,
                         7));
         assertThat(errors("""

@@ -1,6 +1,5 @@
 package io.voidbox.spec.internal;
 
-import io.voidbox.AgentOptions;
 import io.voidbox.Box;
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
@@ -27,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Turns spec text into a {@link PipelineSpec}: checks the shape of every field, merges box
@@ -43,15 +43,19 @@ public final class SpecResolver {
             List.of("backend", "accel", "memory_mb", "vcpus", "network", "env", "mounts", "telemetry_interval_ms");
     private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
     private static final List<String> LLM_FIELDS = List.of("provider", "model", "base_url", "api_key_env", "scenario");
-    private static final List<String> AGENT_FIELDS = List.of("prompt", "skills", "timeout_secs", "output_file");
+    private static final List<String> AGENT_FIELDS = Stream.concat(
+                    Stream.of("prompt", "skills", "timeout_secs", "output_file"), AgentSpec.FIELDS.stream())
+            .toList();
     private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
     private static final List<String> BOX_FIELDS =
-            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox");
+            List.of("name", "prompt", "skills", "llm", "timeout_secs", "output_file", "sandbox", "agent");
     private static final List<String> BOX_STAGE_FIELDS = List.of("type", "name");
     private static final List<String> FAN_OUT_STAGE_FIELDS = List.of("type", "boxes");
 
     private final Errors errors;
     private final Path baseDir;
+    /** The agent options of each box, by the box's path ({@code agent} or {@code pipeline.boxes[i]}). */
+    private final Map<String, AgentSpec.Decl> agentDecls = new HashMap<>();
 
     private SpecResolver(Errors errors, Path baseDir) {
         this.errors = errors;
@@ -192,6 +196,11 @@ public final class SpecResolver {
         Set<String> reported = new HashSet<>();
         for (BoxDecl box : boxes) {
             LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported);
+            AgentSpec.Decl agent = agentDecls.getOrDefault(box.path(), AgentSpec.Decl.ABSENT);
+            llm = agent.applyTo(
+                    llm,
+                    (box.path().equals("agent") ? topLlm : box.llm()).fields().contains("model"),
+                    errors);
             SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
             if (box.name().isPresent() && box.prompt().isPresent()) {
                 resolved.put(
@@ -200,7 +209,7 @@ public final class SpecResolver {
                                 box.name().get(),
                                 box.prompt().get(),
                                 skills(box.skills()),
-                                AgentOptions.DEFAULTS,
+                                agent.options(),
                                 llm,
                                 sandbox,
                                 box.timeout().orElse(Box.DEFAULT_TIMEOUT),
@@ -244,6 +253,7 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields a = af.get();
+        agentDecls.put("agent", AgentSpec.read(a));
         return Optional.of(new BoxDecl(
                 a,
                 specName,
@@ -407,6 +417,7 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields b = bf.get();
+        b.value("agent").ifPresent(n -> agentDecls.put(path, AgentSpec.read(n, path + ".agent", errors)));
         return Optional.of(new BoxDecl(
                 b,
                 b.name("name", true),
