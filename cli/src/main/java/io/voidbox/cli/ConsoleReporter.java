@@ -67,9 +67,7 @@ final class ConsoleReporter implements RunEventListener {
                         + t.durationMs() + " ms: " + oneLine(t.output(), 120));
             case RunEvent.AgentToolNotRun t ->
                 print("[vm:" + t.box() + "] tool " + t.tool() + " not run (" + t.reason() + ")");
-            case RunEvent.AgentPermissionDenied d ->
-                print("[vm:" + d.box() + "] WARNING: permission denied: tool " + d.tool()
-                        + (d.reason() == null ? "" : ": " + oneLine(d.reason(), 160)));
+            // agent.permission_denied: the box's own WARNING log line says it already
             case RunEvent.AgentRetry a ->
                 print("[vm:" + a.box() + "] model API "
                         + (a.httpStatus() == null ? "connection failed" : "answered " + a.httpStatus())

@@ -219,7 +219,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     private void spanEvent(RunEvent event) {
         switch (event) {
             case RunStarted e -> runStarted(e);
-            case RunCompleted e -> runEnded(e.runId(), e.ts(), e.usage(), null);
+            case RunCompleted e -> runEnded(e.runId(), e.ts(), e.usage(), null, null);
             case RunFailed e -> runFailed(e);
             case StageStarted e -> openStage(e);
             case StageCompleted e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), null);
@@ -282,10 +282,6 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
                 e.usage(),
                 e.error() != null ? e.error() : "run failed",
                 e.failure() != null ? e.failure().type() : "internal");
-    }
-
-    private void runEnded(String runId, Instant ts, Usage usage, String error) {
-        runEnded(runId, ts, usage, error, null);
     }
 
     private void runEnded(String runId, Instant ts, Usage usage, String error, String errorType) {

@@ -110,8 +110,23 @@ public final class ClaudeCodeInstaller {
         return new ClaudeCodeInstaller(defaultInstallDir(System::getenv, v), v);
     }
 
-    /** The newest version published on npm ({@code npm view @anthropic-ai/claude-code version}). */
+    /** {@link #latestVersion()} as first resolved in this JVM: one npm call per process, not per box. */
+    private static volatile String latest;
+
+    /**
+     * The newest version published on npm ({@code npm view @anthropic-ai/claude-code version}),
+     * asked once per process.
+     */
     public static String latestVersion() throws InstallException {
+        String known = latest;
+        if (known != null) {
+            return known;
+        }
+        latest = askNpmForLatest();
+        return latest;
+    }
+
+    private static String askNpmForLatest() throws InstallException {
         ClaudeCodeInstaller probe = defaults();
         Path npm = probe.findNpm();
         try {

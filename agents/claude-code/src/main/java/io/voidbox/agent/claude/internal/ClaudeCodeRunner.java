@@ -168,7 +168,7 @@ public final class ClaudeCodeRunner implements AgentRunner {
                                 scope.header(),
                                 u.toolName(),
                                 u.toolUseId(),
-                                "claude stopped before running it (" + why + ")",
+                                "claude stopped before running it: " + why,
                                 u.parentToolUseId()));
                     } else {
                         scope.warning("tool call " + u.toolName() + " (" + u.toolUseId() + ") never returned a result");
