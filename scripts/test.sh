@@ -8,8 +8,16 @@ cd "$root"
 voidbox_find_jdk
 voidbox_need_packages node:nodejs npm:npm shellcheck:shellcheck || echo "voidbox: continuing; tests that need Node.js or shellcheck report themselves as skipped" >&2
 scripts/install-vm-deps.sh >&2 || echo "voidbox: continuing; VM tests that need the missing tools report themselves as skipped" >&2
-# One pinned Claude Code install shared by all tests (project-owned directory, not global).
+# One pinned Claude Code install shared by all tests (project-owned directory, not global), and
+# the newest on npm beside it: the Claude Code end-to-end tests run on both.
 scripts/install-claude-code.sh >/dev/null || echo "voidbox: Claude Code could not be installed; the end-to-end tests will say why" >&2
+if newest=$(scripts/install-claude-code.sh latest); then
+  VOIDBOX_CLAUDE_CODE_NEWEST=$(basename "$(dirname "$(dirname "$(dirname "$(dirname "$newest")")")")")
+  export VOIDBOX_CLAUDE_CODE_NEWEST
+  echo "voidbox: Claude Code end-to-end tests run on ${VOIDBOX_CLAUDE_CODE_NEWEST} beside the pinned one" >&2
+else
+  echo "voidbox: the newest Claude Code could not be installed; its end-to-end tests will say why" >&2
+fi
 # Likewise the pinned Codex CLI (the second agent; its end-to-end tests run the real binary).
 scripts/install-codex.sh >/dev/null || echo "voidbox: Codex could not be installed; its end-to-end tests will say why" >&2
 log=$(mktemp -t voidbox-test.XXXXXX)

@@ -25,6 +25,19 @@ public record PipelineResult(
         return error.isEmpty();
     }
 
+    /**
+     * Why the run failed: the failure of the stage that failed first (not of the fan-out branches
+     * it cancelled); empty on success.
+     */
+    public Optional<Failure> failure() {
+        if (success()) return Optional.empty();
+        return stages.stream()
+                .flatMap(s -> s.failure().stream())
+                .filter(f -> !(f instanceof Failure.Cancelled))
+                .findFirst()
+                .or(() -> stages.stream().flatMap(s -> s.failure().stream()).findFirst());
+    }
+
     /** Everything the run's agents used, summed over its stages. */
     public Usage usage() {
         return stages.stream().map(StageResult::usage).reduce(Usage.NONE, Usage::plus);

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param toolsUsed  distinct tool names in order of first use
  * @param model      the model that answered; empty when unknown
  * @param estimated  true when the figures were estimated by the runtime, not reported by the agent
+ *                   (on the wire {@code usage_estimated: true})
+ * @param permissionDenials tool calls the agent's own permission checks refused
  */
 public record Usage(
         Tokens tokens,
@@ -24,15 +26,33 @@ public record Usage(
         int toolCalls,
         List<String> toolsUsed,
         String model,
-        boolean estimated) {
+        boolean estimated,
+        int permissionDenials) {
 
     /** Nothing used (a stage that failed before its agent ran). */
-    public static final Usage NONE = new Usage(Tokens.NONE, 0, 0, 0, List.of(), "", false);
+    public static final Usage NONE = new Usage(Tokens.NONE, 0, 0, 0, List.of(), "", false, 0);
 
     public Usage {
         Objects.requireNonNull(tokens, "tokens");
         toolsUsed = List.copyOf(toolsUsed);
         model = model == null ? "" : model;
+    }
+
+    /** A usage without permission denials. */
+    public Usage(
+            Tokens tokens,
+            double costUsd,
+            int numTurns,
+            int toolCalls,
+            List<String> toolsUsed,
+            String model,
+            boolean estimated) {
+        this(tokens, costUsd, numTurns, toolCalls, toolsUsed, model, estimated, 0);
+    }
+
+    /** The same usage with {@code n} permission denials. */
+    public Usage withPermissionDenials(int n) {
+        return new Usage(tokens, costUsd, numTurns, toolCalls, toolsUsed, model, estimated, n);
     }
 
     public long inputTokens() {
@@ -46,7 +66,7 @@ public record Usage(
     /** The same usage attributed to {@code m} when the agent did not name its model. */
     public Usage withModelIfBlank(String m) {
         return model.isBlank() && m != null
-                ? new Usage(tokens, costUsd, numTurns, toolCalls, toolsUsed, m, estimated)
+                ? new Usage(tokens, costUsd, numTurns, toolCalls, toolsUsed, m, estimated, permissionDenials)
                 : this;
     }
 
@@ -62,7 +82,8 @@ public record Usage(
                 toolCalls + o.toolCalls,
                 new ArrayList<>(tools),
                 m,
-                estimated || o.estimated);
+                estimated || o.estimated,
+                permissionDenials + o.permissionDenials);
     }
 
     /**

@@ -73,6 +73,20 @@ final class ConsoleReporter implements RunEventListener {
             case RunEvent.AgentToolResult t ->
                 print("[vm:" + t.box() + "] tool " + t.tool() + (t.isError() ? " FAILED" : " ok") + " in "
                         + t.durationMs() + " ms: " + oneLine(t.output(), 120));
+            case RunEvent.AgentToolNotRun t ->
+                print("[vm:" + t.box() + "] tool " + t.tool() + " not run (" + t.reason() + ")");
+            // agent.permission_denied: the box's own WARNING log line says it already
+            case RunEvent.AgentRetry a ->
+                print("[vm:" + a.box() + "] model API "
+                        + (a.httpStatus() == null ? "connection failed" : "answered " + a.httpStatus())
+                        + (a.reason() == null ? "" : " (" + a.reason() + ")") + ": retry " + a.attempt() + "/"
+                        + a.maxRetries() + " in " + secs(a.delayMs()));
+            case RunEvent.AgentSubagentStarted a ->
+                print("[vm:" + a.box() + "] subagent " + a.subagentType() + " started in the background: "
+                        + oneLine(a.description(), 120));
+            case RunEvent.AgentSubagentCompleted a ->
+                print("[vm:" + a.box() + "] subagent " + a.status() + " after " + secs(a.durationMs()) + " ("
+                        + a.toolUses() + " tool calls, " + a.totalTokens() + " tokens)");
             case RunEvent.AgentResult a -> {
                 Row r = row(a.box());
                 r.in = a.usage().inputTokens();
@@ -92,11 +106,11 @@ final class ConsoleReporter implements RunEventListener {
             }
             case RunEvent.StageFailed s -> {
                 Row r = row(s.box());
-                r.state = "failed";
+                r.state = s.failure().type();
                 r.endMs = s.ts().toEpochMilli();
                 if (!tty)
                     print("[vm:" + s.box() + "] " + (workflow ? "step" : "stage") + " failed after "
-                            + secs(s.durationMs()) + ": "
+                            + secs(s.durationMs()) + ": " + s.failure().type() + ": "
                             + s.failure().message());
             }
             case RunEvent.Log l -> {
@@ -129,7 +143,7 @@ final class ConsoleReporter implements RunEventListener {
             long elapsed = r.startMs == 0 ? 0 : (r.endMs == 0 ? now : r.endMs) - r.startMs;
             out.printf(
                     Locale.ROOT,
-                    "  %-8s %-20s %7s  tools %-3d tokens %d/%d  $%s%n",
+                    "  %-17s %-20s %7s  tools %-3d tokens %d/%d  $%s%n",
                     r.state,
                     r.box,
                     secs(elapsed),

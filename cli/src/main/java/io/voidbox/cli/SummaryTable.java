@@ -1,17 +1,22 @@
 package io.voidbox.cli;
 
+import io.voidbox.Failure;
 import io.voidbox.PipelineResult;
 import io.voidbox.StageResult;
 import io.voidbox.Usage;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** The table printed at the end of a run: one row per stage, then totals. */
+/**
+ * The table printed at the end of a run: one row per stage, then totals. A failed stage's status
+ * is its failure kind (the {@code error_type} of its events); warnings below the table say where
+ * the figures or the outcome deserve a second look (refused tool calls, estimated usage).
+ */
 final class SummaryTable {
     private SummaryTable() {}
 
     static void print(PipelineResult r, PrintStream out) {
-        String fmt = "%-20s %-8s %-10s %9s %10s %10s %10s %6s%n";
+        String fmt = "%-20s %-17s %-10s %9s %10s %10s %10s %6s%n";
         out.println();
         out.printf(
                 Locale.ROOT,
@@ -29,12 +34,12 @@ final class SummaryTable {
                     Locale.ROOT,
                     fmt,
                     s.box(),
-                    s.success() ? "ok" : "FAILED",
+                    s.failure().map(Failure::type).orElse("ok"),
                     s.backend() + s.accel().map(a -> "/" + a).orElse(""),
                     ConsoleReporter.secs(s.duration().toMillis()),
-                    s.usage().inputTokens(),
-                    s.usage().outputTokens(),
-                    ConsoleReporter.money(s.usage().costUsd()),
+                    approx(s.usage()) + s.usage().inputTokens(),
+                    approx(s.usage()) + s.usage().outputTokens(),
+                    approx(s.usage()) + ConsoleReporter.money(s.usage().costUsd()),
                     s.usage().toolCalls());
         }
         Usage total = r.usage();
@@ -42,13 +47,26 @@ final class SummaryTable {
                 Locale.ROOT,
                 fmt,
                 "TOTAL",
-                r.success() ? "ok" : "FAILED",
+                r.failure().map(Failure::type).orElse(r.success() ? "ok" : "failed"),
                 "",
                 ConsoleReporter.secs(r.duration().toMillis()),
-                total.inputTokens(),
-                total.outputTokens(),
-                ConsoleReporter.money(total.costUsd()),
+                approx(total) + total.inputTokens(),
+                approx(total) + total.outputTokens(),
+                approx(total) + ConsoleReporter.money(total.costUsd()),
                 total.toolCalls());
+        for (StageResult s : r.stages()) {
+            int denials = s.usage().permissionDenials();
+            if (denials > 0)
+                out.println("warning: " + s.box() + ": " + denials + " tool call" + (denials == 1 ? " was" : "s were")
+                        + " refused by the agent's permission checks (agent.permission_denied events)");
+            if (s.usage().estimated())
+                out.println("warning: " + s.box() + ": tokens and cost (~) are estimated from the agent's messages:"
+                        + " it never sent its final report");
+        }
         r.error().ifPresent(e -> out.println("error: " + e));
+    }
+
+    private static String approx(Usage u) {
+        return u.estimated() ? "~" : "";
     }
 }

@@ -257,7 +257,7 @@ class OtlpPipelineEndToEndTest {
                 name: traced
                 sandbox: {backend: local}
                 llm: {provider: scripted, scenario: tp.yaml}
-                agent: {prompt: "print the traceparent", timeout_secs: 120}
+                agent: {prompt: "print the traceparent", timeout_secs: 120, allowed_tools: [Bash]}
                 """);
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet()

@@ -42,7 +42,7 @@ class SecretsNeverLeakTest {
                     name: keyed
                     sandbox: {backend: local}
                     llm: {provider: custom, base_url: "%s", api_key_env: MY_PROVIDER_KEY}
-                    agent: {prompt: "check the key", timeout_secs: 120}
+                    agent: {prompt: "check the key", timeout_secs: 120, allowed_tools: [Bash]}
                     """.formatted(server.baseUrl(route)));
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("MY_PROVIDER_KEY", KEY);

@@ -108,7 +108,11 @@ public sealed interface RunEvent {
         }
     }
 
-    record RunFailed(Header header, long durationMs, Usage usage, String error) implements RunEvent {
+    /**
+     * On the wire {@code error} is the run's message (naming the stage that failed first) and the
+     * failure of that stage is flattened beside it ({@code error_type} and its details).
+     */
+    record RunFailed(Header header, long durationMs, Usage usage, String error, Failure failure) implements RunEvent {
         public String type() {
             return "run.failed";
         }
@@ -184,10 +188,85 @@ public sealed interface RunEvent {
     }
 
     /**
-     * The agent's final report.
+     * A tool call the agent announced but never ran, because it stopped first (turn or budget
+     * limit reached right after the model asked for the tool). Not an error of the tool.
+     *
+     * @param reason why it did not run, e.g. {@code the agent stopped: max_turns}
+     */
+    record AgentToolNotRun(Header header, String tool, String toolUseId, String reason, String parentToolUseId)
+            implements RunEvent {
+        public String type() {
+            return "agent.tool_not_run";
+        }
+    }
+
+    /**
+     * The agent's own permission checks refused a tool call; the model was told and went on.
+     *
+     * @param reason what the agent said, when it said anything
+     */
+    record AgentPermissionDenied(Header header, String tool, String toolUseId, String reason) implements RunEvent {
+        public String type() {
+            return "agent.permission_denied";
+        }
+    }
+
+    /**
+     * The agent retries a failed model API call.
+     *
+     * @param attempt    the retry about to be made (1 for the first retry)
+     * @param maxRetries the retries the agent allows itself
+     * @param httpStatus the status of the failed call; null when the connection broke
+     * @param delayMs    how long the agent waits before retrying
+     * @param reason     the agent's name for the error ({@code server_error}, {@code rate_limit}, ...)
+     */
+    record AgentRetry(Header header, int attempt, int maxRetries, Integer httpStatus, long delayMs, String reason)
+            implements RunEvent {
+        public String type() {
+            return "agent.retry";
+        }
+    }
+
+    /**
+     * A background subagent started: it runs beside the main agent, launched by the tool call
+     * {@code toolUseId}; its own tool calls carry that id as {@code parent_tool_use_id}.
+     */
+    record AgentSubagentStarted(Header header, String taskId, String toolUseId, String description, String subagentType)
+            implements RunEvent {
+        public String type() {
+            return "agent.subagent_started";
+        }
+    }
+
+    /**
+     * A background subagent ended.
+     *
+     * @param status      the agent's word for how it ended ({@code completed}, {@code failed}, {@code killed})
+     * @param totalTokens tokens the subagent used, as the agent reports them
+     * @param toolUses    tool calls the subagent made
+     * @param durationMs  how long it ran, as the agent reports it
+     */
+    record AgentSubagentCompleted(
+            Header header,
+            String taskId,
+            String toolUseId,
+            String status,
+            long totalTokens,
+            int toolUses,
+            long durationMs)
+            implements RunEvent {
+        public String type() {
+            return "agent.subagent_completed";
+        }
+    }
+
+    /**
+     * The agent's final report. On the wire {@code is_error} is true when {@code failure} is set,
+     * which is flattened like on {@code stage.failed} ({@code error}, {@code error_type}, details).
      *
      * @param durationMs    the agent's own run time
      * @param durationApiMs time spent waiting for the model API
+     * @param failure       why the agent run failed; null when it succeeded
      */
     record AgentResult(
             Header header,
@@ -197,11 +276,15 @@ public sealed interface RunEvent {
             Usage usage,
             long durationMs,
             long durationApiMs,
-            boolean isError,
-            String error)
+            Failure failure)
             implements RunEvent {
         public String type() {
             return "agent.result";
+        }
+
+        /** Whether the agent run failed (the contract's {@code is_error}). */
+        public boolean failed() {
+            return failure != null;
         }
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.voidbox.Failure;
 import io.voidbox.Usage;
 import java.io.IOException;
 import java.time.Instant;
@@ -63,9 +64,17 @@ public final class RunEventJson {
                 default -> out.set(e.getKey(), e.getValue());
             }
         }
-        if (event instanceof RunEvent.StageFailed f) {
-            out.put("error", f.failure().message());
-            out.put("error_type", f.failure().type());
+        if (event instanceof RunEvent.AgentResult a) out.put("is_error", a.failed());
+        Failure failure = switch (event) {
+            case RunEvent.StageFailed f -> f.failure();
+            case RunEvent.RunFailed f -> f.failure();
+            case RunEvent.AgentResult a -> a.failure();
+            default -> null;
+        };
+        if (failure != null) {
+            // run.failed keeps its own message, which names the stage that failed first
+            if (!(event instanceof RunEvent.RunFailed)) out.put("error", failure.message());
+            out.put("error_type", failure.type());
         }
         try {
             return mapper.writeValueAsString(out);
@@ -81,7 +90,10 @@ public final class RunEventJson {
         out.setAll(usage);
     }
 
-    /** A failure's own details (e.g. {@code exit_code}); its message and kind are added by the caller. */
+    /**
+     * A failure's own details (e.g. {@code exit_code}, {@code http_status}); its message and kind
+     * ({@code error}, {@code error_type}) are added by the caller.
+     */
     private static void flattenFailure(ObjectNode failure, ObjectNode out) {
         failure.remove("message");
         failure.remove("type");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -172,17 +173,30 @@ final class Handler implements HttpHandler {
         }
         facts.request = request;
         facts.conversation = conversation(exchange, request);
+        String agent = exchange.getRequestHeaders().getFirst(ScriptedModelServer.AGENT_HEADER);
+        boolean subagent = agent != null
+                && !agent.isBlank()
+                && !route.scenario.subagentTurns().isEmpty();
+        if (subagent) {
+            facts.conversation = facts.conversation + "/agent:" + agent.strip();
+        }
         if (countTokens) {
             facts.record(200);
             ScriptedModelServer.send(exchange, 200, "{\"input_tokens\":1}".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        answer(exchange, route, request, facts);
+        answer(exchange, route, request, facts, subagent);
     }
 
-    private void answer(HttpExchange exchange, ScriptedModelServer.Route route, MessagesRequest request, Facts facts)
+    private void answer(
+            HttpExchange exchange,
+            ScriptedModelServer.Route route,
+            MessagesRequest request,
+            Facts facts,
+            boolean subagent)
             throws IOException {
         Scenario scenario = route.scenario;
+        List<Turn> turns = subagent ? scenario.subagentTurns() : scenario.turns();
         String model = scenario.model() != null
                 ? scenario.model()
                 : request.model() != null ? request.model() : "scripted-model";
@@ -200,8 +214,8 @@ final class Handler implements HttpHandler {
             }
             facts.turn = turn;
             idSeed = route.key + "|" + facts.conversation + "|" + turn;
-            if (turn < scenario.turns().size()) {
-                switch (scenario.turns().get(turn)) {
+            if (turn < turns.size()) {
+                switch (turns.get(turn)) {
                     case ErrorTurn e -> {
                         reply(exchange, facts, e.status(), e.type(), e.message());
                         return;
@@ -209,8 +223,7 @@ final class Handler implements HttpHandler {
                     case Reply r -> reply = r;
                 }
             } else {
-                reply = Reply.text("Scripted model: the scenario has no more turns ("
-                        + scenario.turns().size() + " played).");
+                reply = Reply.text("Scripted model: the scenario has no more turns (" + turns.size() + " played).");
             }
         }
         List<AnthropicWire.Block> blocks = new ArrayList<>();
@@ -225,7 +238,9 @@ final class Handler implements HttpHandler {
                 "msg_" + digest(idSeed), model, reply.text(), blocks, reply.stopReason(), reply.usage());
         exchange.getResponseHeaders().set("request-id", "req_" + digest("req|" + idSeed));
         facts.record(200);
-        if (request.stream()) {
+        if (reply.cut()) {
+            cut(exchange, request.stream(), answer);
+        } else if (request.stream()) {
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
             exchange.getResponseHeaders().set("Cache-Control", "no-cache");
             exchange.sendResponseHeaders(200, 0);
@@ -235,6 +250,36 @@ final class Handler implements HttpHandler {
         } else {
             ScriptedModelServer.send(exchange, 200, AnthropicWire.message(answer));
         }
+    }
+
+    /**
+     * Starts the answer and breaks the connection in its middle: the headers promise the whole
+     * body, the server writes the start of it (a stream up to its first content chunk, half of a
+     * plain message) and closes, so the client sees the connection drop mid-response.
+     */
+    private static void cut(HttpExchange exchange, boolean stream, AnthropicWire.Answer answer) throws IOException {
+        byte[] whole;
+        int keep;
+        if (stream) {
+            var buffer = new ByteArrayOutputStream();
+            AnthropicWire.stream(answer, buffer);
+            whole = buffer.toByteArray();
+            String text = new String(whole, StandardCharsets.UTF_8);
+            int delta = text.indexOf("event: content_block_delta");
+            int end = delta < 0 ? -1 : text.indexOf("\n\n", delta);
+            keep = end < 0 ? whole.length / 2 : text.substring(0, end + 2).getBytes(StandardCharsets.UTF_8).length;
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        } else {
+            whole = AnthropicWire.message(answer);
+            keep = whole.length / 2;
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+        }
+        exchange.sendResponseHeaders(200, whole.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(whole, 0, keep);
+        out.flush();
+        // Closing a fixed-length body before it is complete drops the connection (and throws).
+        exchange.close();
     }
 
     /** The CLI's session header, else the session in {@code metadata.user_id}, else one shared conversation. */

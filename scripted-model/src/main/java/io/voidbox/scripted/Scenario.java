@@ -34,16 +34,25 @@ import java.util.TreeSet;
  *     usage: {input_tokens: 1200, output_tokens: 80}
  *   - error: {status: 500, type: api_error, message: overloaded}
  *   - text: "Done."
+ *     repeat: 3                    # optional: play this turn 3 times in a row
+ * subagent_turns:                  # optional: what every subagent conversation gets
+ *   - text: "Sub done."
  * }</pre>
  *
- * @param model model name echoed in answers ({@code null}: echo the requested model)
- * @param turns the answers, in order
+ * @param model         model name echoed in answers ({@code null}: echo the requested model)
+ * @param turns         the answers, in order ({@code repeat} already expanded)
+ * @param subagentTurns the answers of each subagent's own conversation (requests carrying
+ *                      {@link ScriptedModelServer#AGENT_HEADER}); empty: subagents' requests take the
+ *                      main conversation's next turns, as they always did
  */
-public record Scenario(String model, List<Turn> turns) {
+public record Scenario(String model, List<Turn> turns, List<Turn> subagentTurns) {
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> TOP_FIELDS = Set.of("model", "turns");
-    private static final Set<String> TURN_FIELDS = Set.of("text", "tool_use", "usage", "error");
+    private static final Set<String> TOP_FIELDS = Set.of("model", "turns", "subagent_turns");
+    private static final Set<String> TURN_FIELDS = Set.of("text", "tool_use", "usage", "error", "repeat", "cut");
+    /** Most times one turn may be repeated (a loop long enough for any turn limit a test sets). */
+    static final int MAX_REPEAT = 10_000;
+
     private static final Set<String> TOOL_FIELDS = Set.of("name", "input");
     private static final Set<String> USAGE_FIELDS =
             Set.of("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens");
@@ -51,6 +60,12 @@ public record Scenario(String model, List<Turn> turns) {
 
     public Scenario {
         turns = List.copyOf(turns);
+        subagentTurns = List.copyOf(subagentTurns);
+    }
+
+    /** A scenario whose subagents share the main conversation's turns. */
+    public Scenario(String model, List<Turn> turns) {
+        this(model, turns, List.of());
     }
 
     /** A scenario echoing the requested model. */
@@ -121,14 +136,31 @@ public record Scenario(String model, List<Turn> turns) {
             if (turnsNode == null || turnsNode.isNull()) {
                 throw error("turns", "missing");
             }
-            if (!turnsNode.isArray()) {
-                throw error("turns", "must be a list");
+            List<Turn> turns = turns(turnsNode, "turns");
+            JsonNode subagentNode = root.get("subagent_turns");
+            List<Turn> subagentTurns =
+                    subagentNode == null || subagentNode.isNull() ? List.of() : turns(subagentNode, "subagent_turns");
+            return new Scenario(model, turns, subagentTurns);
+        }
+
+        /** A list of turns, each played {@code repeat} times. */
+        List<Turn> turns(JsonNode list, String path) {
+            if (!list.isArray()) {
+                throw error(path, "must be a list");
             }
             List<Turn> turns = new ArrayList<>();
-            for (int i = 0; i < turnsNode.size(); i++) {
-                turns.add(turn(turnsNode.get(i), "turns[" + i + "]"));
+            for (int i = 0; i < list.size(); i++) {
+                String itemPath = path + "[" + i + "]";
+                Turn turn = turn(list.get(i), itemPath);
+                long repeat = count(list.get(i), "repeat", itemPath, 1);
+                if (repeat < 1 || repeat > MAX_REPEAT) {
+                    throw error(itemPath + ".repeat", "must be between 1 and " + MAX_REPEAT + ", got " + repeat);
+                }
+                for (long n = 0; n < repeat; n++) {
+                    turns.add(turn);
+                }
             }
-            return new Scenario(model, turns);
+            return turns;
         }
 
         Turn turn(JsonNode node, String path) {
@@ -138,8 +170,16 @@ public record Scenario(String model, List<Turn> turns) {
                 if (node.has("text") || node.has("tool_use") || node.has("usage")) {
                     throw error(path, "'error' cannot be combined with text, tool_use or usage");
                 }
+                if (node.has("cut")) {
+                    throw error(path + ".cut", "an error turn sends no answer to cut");
+                }
                 return errorTurn(node.get("error"), path + ".error");
             }
+            JsonNode cutNode = node.get("cut");
+            if (cutNode != null && !cutNode.isNull() && !cutNode.isBoolean()) {
+                throw error(path + ".cut", "must be true or false, got " + cutNode);
+            }
+            boolean cut = cutNode != null && cutNode.asBoolean(false);
             String text = optionalString(node, "text", path + ".text");
             List<ToolUse> tools = new ArrayList<>();
             JsonNode toolsNode = node.get("tool_use");
@@ -155,7 +195,7 @@ public record Scenario(String model, List<Turn> turns) {
                 throw error(path, "needs 'text', 'tool_use' or 'error'");
             }
             Usage usage = node.has("usage") ? usage(node.get("usage"), path + ".usage") : Usage.DEFAULT;
-            return new Reply(text, tools, usage);
+            return new Reply(text, tools, usage, cut);
         }
 
         ToolUse toolUse(JsonNode node, String path) {

@@ -43,6 +43,11 @@ import java.util.regex.Pattern;
 public final class ScriptedModelServer implements AutoCloseable {
     /** The header the CLI (2.1.197) sends with its session id on every request. */
     public static final String SESSION_HEADER = "X-Claude-Code-Session-Id";
+    /**
+     * The header the CLI (2.1.3xx) adds to the requests of a subagent, with the agent's id: a
+     * scenario with {@code subagent_turns} answers each such agent from its own list.
+     */
+    public static final String AGENT_HEADER = "X-Claude-Code-Agent-Id";
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_CONVERSATIONS_PER_ROUTE = 10_000;

@@ -39,11 +39,16 @@ final class Substitutor {
                                     r.toolUses().stream()
                                             .map(t -> new ToolUse(string(t.name()), map(t.input())))
                                             .toList(),
-                                    r.usage());
+                                    r.usage(),
+                                    r.cut());
                         case ErrorTurn e -> new ErrorTurn(e.status(), e.type(), string(e.message()));
                     });
         }
-        return new Scenario(string(scenario.model()), turns);
+        List<Turn> subagentTurns = new ArrayList<>();
+        for (Turn turn : scenario.subagentTurns()) {
+            subagentTurns.add(apply(new Scenario(null, List.of(turn))).turns().getFirst());
+        }
+        return new Scenario(string(scenario.model()), turns, subagentTurns);
     }
 
     String string(String s) {

@@ -84,6 +84,41 @@ class ScenarioTest {
     }
 
     @Test
+    void repeatPlaysATurnSeveralTimesAndCutMarksAReply() {
+        Scenario s = Scenario.parse("""
+                turns:
+                  - tool_use: [{name: Bash, input: {command: "echo step"}}]
+                    repeat: 3
+                  - text: "half"
+                    cut: true
+                  - error: {status: 529}
+                    repeat: 2
+                subagent_turns:
+                  - text: "sub"
+                """, "loop.yaml");
+
+        assertThat(s.turns()).hasSize(6);
+        assertThat(s.turns().subList(0, 3))
+                .allSatisfy(t -> assertThat(t).isEqualTo(s.turns().getFirst()));
+        assertThat(((Reply) s.turns().get(3)).cut()).isTrue();
+        assertThat(((Reply) s.turns().getFirst()).cut()).isFalse();
+        assertThat(s.turns().subList(4, 6)).containsOnly(new ErrorTurn(529, "overloaded_error", "scripted error 529"));
+        assertThat(s.subagentTurns()).containsExactly(Reply.text("sub"));
+    }
+
+    @Test
+    void rejectsBadRepeatAndCut() {
+        assertThatThrownBy(() -> Scenario.parse("turns: [{text: a, repeat: 0}]", "r.yaml"))
+                .hasMessage("r.yaml: turns[0].repeat: must be between 1 and 10000, got 0");
+        assertThatThrownBy(() -> Scenario.parse("turns: [{text: a, cut: maybe}]", "c.yaml"))
+                .hasMessage("c.yaml: turns[0].cut: must be true or false, got \"maybe\"");
+        assertThatThrownBy(() -> Scenario.parse("turns: [{error: {status: 500}, cut: true}]", "e.yaml"))
+                .hasMessage("e.yaml: turns[0].cut: an error turn sends no answer to cut");
+        assertThatThrownBy(() -> Scenario.parse("turns: [{text: a}]\nsubagent_turns: {text: b}", "s.yaml"))
+                .hasMessage("s.yaml: subagent_turns: must be a list");
+    }
+
+    @Test
     void rejectsMissingTurns() {
         assertThatThrownBy(() -> Scenario.parse("model: x\n", "a.yaml")).hasMessage("a.yaml: turns: missing");
         assertThatThrownBy(() -> Scenario.parse("", "a.yaml")).hasMessageStartingWith("a.yaml: empty scenario");

@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -253,6 +257,82 @@ class ScriptedModelServerTest {
         assertThat(text(post(key, null, withMetadata.toString()))).isEqualTo("first");
         assertThat(text(post(key, null, withMetadata.toString()))).isEqualTo("second");
         assertThat(seen).extracting(RequestRecord::conversation).containsExactly("a", "b", "a", "meta-1", "meta-1");
+    }
+
+    @Test
+    void aCutTurnDropsTheConnectionInTheMiddleOfTheAnswerAndTheNextRequestGetsTheNextTurn() throws Exception {
+        String key = server.register(Scenario.parse("""
+                turns:
+                  - text: "This answer is longer than one chunk of the stream."
+                    cut: true
+                    repeat: 2
+                  - text: "Whole."
+                """, "cut.yaml"), Map.of());
+
+        assertThatThrownBy(() -> post(key, "s1", body(true, "m", 1)))
+                .as("a stream that stops mid-body")
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> post(key, "s1", body(false, "m", 1)))
+                .as("a plain answer that stops mid-body")
+                .isInstanceOf(IOException.class);
+        assertThat(text(post(key, "s1", body(false, "m", 1)))).isEqualTo("Whole.");
+        assertThat(seen).extracting(RequestRecord::turn).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void aCutStreamEndsAfterItsFirstContentChunk() throws Exception {
+        String key = server.register(Scenario.parse("""
+                turns:
+                  - text: "This answer is longer than one chunk of the stream."
+                    cut: true
+                """, "cut.yaml"), Map.of());
+        var request = HttpRequest.newBuilder(uri("/r/" + key + "/v1/messages"))
+                .header("X-Claude-Code-Session-Id", "s1")
+                .POST(HttpRequest.BodyPublishers.ofString(body(true, "m", 1)))
+                .timeout(Duration.ofSeconds(10))
+                .build();
+
+        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        var received = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> response.body().transferTo(received)).isInstanceOf(IOException.class);
+
+        String got = received.toString(StandardCharsets.UTF_8);
+        assertThat(got).contains("event: message_start", "event: content_block_delta");
+        assertThat(got).doesNotContain("message_stop");
+    }
+
+    @Test
+    void subagentRequestsPlayTheirOwnTurnsPerAgentWhenTheScenarioHasThem() throws Exception {
+        String key = server.register(Scenario.parse("""
+                turns:
+                  - text: "main 1"
+                  - text: "main 2"
+                subagent_turns:
+                  - text: "sub 1"
+                  - text: "sub 2"
+                """, "agents.yaml"), Map.of());
+
+        assertThat(text(post(key, "s1", body(false, "m", 1)))).isEqualTo("main 1");
+        assertThat(text(postAsAgent(key, "s1", "a1"))).isEqualTo("sub 1");
+        assertThat(text(postAsAgent(key, "s1", "a2"))).isEqualTo("sub 1");
+        assertThat(text(postAsAgent(key, "s1", "a1"))).isEqualTo("sub 2");
+        assertThat(text(post(key, "s1", body(false, "m", 3)))).isEqualTo("main 2");
+        assertThat(seen)
+                .extracting(RequestRecord::conversation)
+                .containsExactly("s1", "s1/agent:a1", "s1/agent:a2", "s1/agent:a1", "s1");
+
+        String shared = server.register(Scenario.of(Reply.text("one"), Reply.text("two")), Map.of());
+        assertThat(text(post(shared, "s2", body(false, "m", 1)))).isEqualTo("one");
+        assertThat(text(postAsAgent(shared, "s2", "a1")))
+                .as("without subagent_turns, subagents take the conversation's next turn")
+                .isEqualTo("two");
+    }
+
+    private HttpResponse<String> postAsAgent(String key, String session, String agent) throws Exception {
+        return send(HttpRequest.newBuilder(uri("/r/" + key + "/v1/messages?beta=true"))
+                .header("X-Claude-Code-Session-Id", session)
+                .header(ScriptedModelServer.AGENT_HEADER, agent)
+                .POST(HttpRequest.BodyPublishers.ofString(body(false, "m", 1))));
     }
 
     @Test

@@ -33,6 +33,14 @@
  *   skills: [skills/review.md, summarize]   # skill files/dirs (relative to the spec) or names
  *   timeout_secs: 600             # 1..86400                             (default 600)
  *   output_file: out.json         # workspace-relative, no '..'; else the final text is the output
+ *   max_turns: 20                 # the agent's own limits and policy (docs/failures.md), all optional:
+ *   max_budget_usd: 0.50          #   1..10000 turns; > 0 dollars
+ *   allowed_tools: [Read, Bash]   #   tools used without asking (on local the agent's checks are on)
+ *   disallowed_tools: [WebFetch]
+ *   permission_mode: acceptEdits  #   default | acceptEdits | plan | bypassPermissions
+ *   model: claude-sonnet-4-5      #   the box's model (not together with llm.model)
+ *   append_system_prompt: "..."
+ *   version: 2.1.332              #   another Claude Code (local backend), or latest; default pinned
  * pipeline:                       # kind: pipeline only
  *   boxes:                        # required, at least one
  *     - name: collect             # required, unique, same pattern as the spec name
@@ -44,6 +52,7 @@
  *                                 # key, mounts replaces)
  *       timeout_secs: 600
  *       output_file: output.json
+ *       agent: {max_turns: 20}    # the agent fields above (max_turns ... version), per box
  *   stages:                       # optional: default runs every box in declaration order
  *     - {type: box, name: collect}
  *     - {type: fan_out, boxes: [a, b]}   # >= 2 boxes, run concurrently

@@ -89,7 +89,7 @@ class SpecValidationTest {
                 .containsExactly(error(
                         "pipeline.boxes[0].promt",
                         "unknown field 'promt' (allowed: name, prompt, skills, llm, timeout_secs, output_file, outputs,"
-                                + " inputs, sandbox, runner)",
+                                + " inputs, sandbox, agent, runner)",
                         8,
                         7));
         assertThat(errors("""

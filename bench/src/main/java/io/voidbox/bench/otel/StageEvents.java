@@ -75,7 +75,6 @@ final class StageEvents {
                 usage,
                 ms,
                 ms - 2500,
-                false,
                 null));
         out.add(new StageCompleted(box(t0.plusMillis(ms += 30)), ms, usage, "local", null));
         out.add(new RunCompleted(Header.run(t0.plusMillis(ms + 5), RUN_ID, PIPELINE), ms + 5, usage));

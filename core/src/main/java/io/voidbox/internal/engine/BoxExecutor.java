@@ -112,8 +112,8 @@ public final class BoxExecutor implements AutoCloseable {
                 Mounts.copyOut(box.sandbox().mounts(), sandbox);
                 if (outcome.success()) handoff.collect(box, sandbox);
                 Usage usage = outcome.usage().withModelIfBlank(attempt.model);
-                return outcome.failure()
-                        .map(f -> attempt.failed(outcome.resultText(), usage, f))
+                Optional<Failure> failure = outcome.failure().or(() -> outputMissing(box, fileOutput));
+                return failure.map(f -> attempt.failed(outcome.resultText(), usage, f))
                         .orElseGet(() -> attempt.completed(outcome.resultText(), fileOutput, usage));
             }
         } catch (InterruptedException e) {
@@ -176,8 +176,7 @@ public final class BoxExecutor implements AutoCloseable {
                 outcome.usage().withModelIfBlank(llm.model()),
                 outcome.durationMs(),
                 outcome.durationApiMs(),
-                !outcome.success(),
-                outcome.failure().map(Failure::message).orElse(null)));
+                outcome.failure().orElse(null)));
         return outcome;
     }
 
@@ -207,6 +206,14 @@ public final class BoxExecutor implements AutoCloseable {
                     .append(String.join(", ", named))
                     .append('.');
         return prompt.toString();
+    }
+
+    /** A declared output file the agent never wrote fails a stage the agent thought it finished. */
+    private static Optional<Failure> outputMissing(Box box, Optional<String> fileOutput) {
+        if (box.outputFile().isEmpty() || fileOutput.isPresent()) return Optional.empty();
+        String file = box.outputFile().get();
+        return Optional.of(
+                new Failure.OutputMissing("the agent reported success but never wrote its output file " + file, file));
     }
 
     private static Optional<String> readOutput(Box box, Sandbox sandbox) throws IOException {

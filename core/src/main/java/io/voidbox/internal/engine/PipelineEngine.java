@@ -42,6 +42,7 @@ public final class PipelineEngine {
         List<StageResult> results = new ArrayList<>();
         String carry = input == null ? "" : input;
         Optional<String> error = Optional.empty();
+        Failure cause = null;
         int index = 0;
         for (Stage stage : pipeline.stages()) {
             List<StageResult> stageResults = switch (stage) {
@@ -56,6 +57,7 @@ public final class PipelineEngine {
             if (failed.isPresent()) {
                 error = Optional.of("stage " + failed.get().box() + " failed: "
                         + failed.get().error().orElse("unknown error"));
+                cause = failed.get().failure().orElseThrow();
                 break;
             }
             carry = stage instanceof Stage.FanOut
@@ -68,11 +70,11 @@ public final class PipelineEngine {
                 new PipelineResult(run.runId(), run.pipeline(), results, error.isEmpty() ? carry : "", took, error);
         Usage total = result.usage();
         if (result.success()) run.publish(new RunCompleted(run.header(), took.toMillis(), total));
-        else run.publish(new RunFailed(run.header(), took.toMillis(), total, error.get()));
+        else run.publish(new RunFailed(run.header(), took.toMillis(), total, error.get(), cause));
         return result;
     }
 
-    private static boolean wasCancelled(StageResult r) {
+    static boolean wasCancelled(StageResult r) {
         return r.failure().filter(Failure.Cancelled.class::isInstance).isPresent();
     }
 

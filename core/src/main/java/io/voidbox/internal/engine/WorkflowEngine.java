@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -89,6 +90,7 @@ public final class WorkflowEngine {
                 workflow.name(), workflow.name(), "2", workflow.sandbox().telemetryIntervalMs());
         List<StageResult> results = List.of();
         Optional<String> error;
+        Failure cause = null;
         try {
             SandboxProvider provider =
                     backends.select(workflow.name(), workflow.sandbox().backend(), box::warning);
@@ -97,6 +99,11 @@ public final class WorkflowEngine {
                 Steps steps = new Steps(workflow, sandbox, input == null ? "" : input);
                 results = steps.run();
                 error = steps.error();
+                cause = results.stream()
+                        .filter(r -> !r.success())
+                        .min(Comparator.comparing(PipelineEngine::wasCancelled))
+                        .flatMap(StageResult::failure)
+                        .orElse(null);
                 try {
                     Mounts.copyOut(workflow.sandbox().mounts(), sandbox);
                 } catch (IOException e) {
@@ -107,12 +114,14 @@ public final class WorkflowEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error = Optional.of("workflow " + workflow.name() + " was interrupted");
+            cause = new Failure.Cancelled(error.get());
         } catch (SandboxException e) {
             error = Optional.of("the box of workflow " + workflow.name() + " did not start: " + e.getMessage());
+            cause = new Failure.SandboxError(error.get());
             box.warning(error.get());
         } catch (IOException | RuntimeException e) {
-            error = Optional.of("workflow " + workflow.name() + " failed: "
-                    + Failure.Internal.of(e).message());
+            cause = Failure.Internal.of(e);
+            error = Optional.of("workflow " + workflow.name() + " failed: " + cause.message());
             box.warning(error.get());
         } finally {
             telemetry.unregister(workflow.name());
@@ -121,7 +130,13 @@ public final class WorkflowEngine {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         PipelineResult result = new PipelineResult(run.runId(), run.pipeline(), results, output, took, error);
         if (result.success()) run.publish(new RunCompleted(run.header(), took.toMillis(), Usage.NONE));
-        else run.publish(new RunFailed(run.header(), took.toMillis(), Usage.NONE, error.get()));
+        else
+            run.publish(new RunFailed(
+                    run.header(),
+                    took.toMillis(),
+                    Usage.NONE,
+                    error.get(),
+                    cause != null ? cause : new Failure.Internal("unknown", error.get())));
         return result;
     }
 
@@ -241,15 +256,20 @@ public final class WorkflowEngine {
                 ExecResult r = sandbox.exec(
                         new ExecSpec(step.argv(), scope.traceEnvironment(), null, step.timeout(), stdin), capture);
                 if (r.timedOut())
-                    return attempt.failed(new Failure.Timeout("step " + step.name() + " timed out after "
-                            + step.timeout().toSeconds() + " s"));
+                    return attempt.failed(new Failure.Timeout(
+                            "step " + step.name() + " timed out after "
+                                    + step.timeout().toSeconds() + " s",
+                            step.timeout().toMillis()));
                 if (capture.overflow)
-                    return attempt.failed(new Failure.Internal(
-                            "output_too_large",
-                            "step " + step.name() + " wrote more than " + MAX_STEP_OUTPUT_BYTES + " bytes to stdout"));
+                    return attempt.failed(new Failure.ResourceLimit(
+                            "step " + step.name() + " wrote more than " + MAX_STEP_OUTPUT_BYTES + " bytes to stdout",
+                            "output",
+                            r.exitCode()));
                 if (r.exitCode() != 0)
-                    return attempt.failed(new Failure.AgentExit(
-                            r.exitCode(), step.program() + " exited with code " + r.exitCode() + capture.stderrTail()));
+                    return attempt.failed(new Failure.ExitCode(
+                            step.program() + " exited with code " + r.exitCode() + capture.lastStderr(),
+                            r.exitCode(),
+                            capture.stderrTail()));
                 return attempt.completed(capture.text());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -298,7 +318,11 @@ public final class WorkflowEngine {
             return stdout.toString();
         }
 
-        synchronized String stderrTail() {
+        synchronized List<String> stderrTail() {
+            return List.copyOf(stderr);
+        }
+
+        synchronized String lastStderr() {
             return stderr.isEmpty() ? "" : ": " + String.join(" | ", stderr);
         }
     }

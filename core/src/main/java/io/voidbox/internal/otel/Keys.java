@@ -26,6 +26,7 @@ final class Keys {
     static final AttributeKey<String> GEN_AI_TOOL_CALL_ID = AttributeKey.stringKey("gen_ai.tool.call.id");
     static final AttributeKey<String> GEN_AI_TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
 
     // Agent (claude.* for both agents: dashboards query one set of keys)
     static final AttributeKey<Double> CLAUDE_TOTAL_COST_USD = AttributeKey.doubleKey("claude.total_cost_usd");
@@ -34,6 +35,15 @@ final class Keys {
     static final AttributeKey<Long> CLAUDE_NUM_TURNS = AttributeKey.longKey("claude.num_turns");
     static final AttributeKey<Long> CLAUDE_DURATION_MS = AttributeKey.longKey("claude.duration_ms");
     static final AttributeKey<Long> CLAUDE_DURATION_API_MS = AttributeKey.longKey("claude.duration_api_ms");
+    static final AttributeKey<Long> CLAUDE_PERMISSION_DENIALS = AttributeKey.longKey("claude.permission_denials");
+    static final AttributeKey<String> SUBAGENT_TASK_ID = AttributeKey.stringKey("claude.subagent.task_id");
+    static final AttributeKey<String> SUBAGENT_TYPE = AttributeKey.stringKey("claude.subagent.type");
+    static final AttributeKey<String> SUBAGENT_DESCRIPTION = AttributeKey.stringKey("claude.subagent.description");
+    static final AttributeKey<String> SUBAGENT_STATUS = AttributeKey.stringKey("claude.subagent.status");
+    static final AttributeKey<Long> SUBAGENT_TOTAL_TOKENS = AttributeKey.longKey("claude.subagent.total_tokens");
+    static final AttributeKey<Long> RETRY_ATTEMPT = AttributeKey.longKey("retry.attempt");
+    static final AttributeKey<Long> RETRY_MAX = AttributeKey.longKey("retry.max_retries");
+    static final AttributeKey<Long> RETRY_DELAY_MS = AttributeKey.longKey("retry.delay_ms");
 
     // Tools
     static final AttributeKey<String> TOOL_NAME = AttributeKey.stringKey("tool.name");
@@ -43,6 +53,8 @@ final class Keys {
     static final AttributeKey<String> TOOL_OUTPUT = AttributeKey.stringKey("tool.output");
     static final AttributeKey<Boolean> TOOL_INPUT_TRUNCATED = AttributeKey.booleanKey("tool.input.truncated");
     static final AttributeKey<Boolean> TOOL_OUTPUT_TRUNCATED = AttributeKey.booleanKey("tool.output.truncated");
+    static final AttributeKey<String> TOOL_STATUS = AttributeKey.stringKey("tool.status");
+    static final AttributeKey<Boolean> TOOL_PERMISSION_DENIED = AttributeKey.booleanKey("tool.permission_denied");
 
     // VoidBox
     static final AttributeKey<String> VOIDBOX_BOX = AttributeKey.stringKey("voidbox.box");
@@ -51,6 +63,8 @@ final class Keys {
     static final AttributeKey<String> VOIDBOX_ACCEL = AttributeKey.stringKey("voidbox.accel");
     static final AttributeKey<String> VOIDBOX_PIPELINE = AttributeKey.stringKey("voidbox.pipeline");
     static final AttributeKey<String> VOIDBOX_RUN_ID = AttributeKey.stringKey("voidbox.run_id");
+    static final AttributeKey<Boolean> VOIDBOX_USAGE_ESTIMATED = AttributeKey.booleanKey("voidbox.usage_estimated");
+    static final AttributeKey<String> VOIDBOX_REASON = AttributeKey.stringKey("voidbox.reason");
 
     // Metric attributes (section 3)
     static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");

@@ -1,6 +1,8 @@
 package io.voidbox.internal.otel;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -11,9 +13,14 @@ import io.opentelemetry.context.Context;
 import io.voidbox.Failure;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEvent.AgentPermissionDenied;
 import io.voidbox.event.RunEvent.AgentResult;
+import io.voidbox.event.RunEvent.AgentRetry;
 import io.voidbox.event.RunEvent.AgentStarted;
+import io.voidbox.event.RunEvent.AgentSubagentCompleted;
+import io.voidbox.event.RunEvent.AgentSubagentStarted;
 import io.voidbox.event.RunEvent.AgentToolCall;
+import io.voidbox.event.RunEvent.AgentToolNotRun;
 import io.voidbox.event.RunEvent.AgentToolResult;
 import io.voidbox.event.RunEvent.BoxBooting;
 import io.voidbox.event.RunEvent.BoxReady;
@@ -53,10 +60,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Span tree (contract section 2): {@code pipeline:<name>} &gt; {@code stage:<box>} &gt;
  * {@code claude.exec} (or {@code codex.exec}) &gt; {@code claude.tool.<Tool>}; subagent tool calls
- * nest under the {@code Agent}/{@code Task} tool span that spawned them. A workflow run
- * ({@code run.started} of kind {@code workflow}) is {@code workflow:<name>} &gt; {@code step:<step>};
- * the backend of the box its steps share is on the workflow span. Span start and end times
- * are the event timestamps, so the trace shows when things happened, not when the listener ran.
+ * nest under the {@code Agent}/{@code Task} tool span that spawned them, or, for a background
+ * subagent, under its {@code claude.subagent} span (from {@code agent.subagent_started} to
+ * {@code agent.subagent_completed}). Retries and permission denials are span events of the exec
+ * span. A workflow run ({@code run.started} of kind {@code workflow}) is {@code workflow:<name>}
+ * &gt; {@code step:<step>}; the backend of the box its steps share is on the workflow span. Span
+ * start and end times are the event timestamps, so the trace shows when things happened, not when
+ * the listener ran.
  *
  * <p>Threading: {@link #onEvent} is called on the publishing thread (a synchronous listener of
  * the bus); {@link #stageStarted} is called by the run scope when a box's stage starts, so the
@@ -212,8 +222,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     private void spanEvent(RunEvent event) {
         switch (event) {
             case RunStarted e -> runStarted(e);
-            case RunCompleted e -> runEnded(e.runId(), e.ts(), e.usage(), null);
-            case RunFailed e -> runEnded(e.runId(), e.ts(), e.usage(), e.error() != null ? e.error() : "run failed");
+            case RunCompleted e -> runEnded(e.runId(), e.ts(), e.usage(), null, null);
+            case RunFailed e -> runFailed(e);
             case StageStarted e -> openStage(e);
             case StageCompleted e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), null);
             case StageFailed e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), e.failure());
@@ -223,6 +233,11 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             case AgentStarted e -> agentStarted(e);
             case AgentToolCall e -> toolCall(e);
             case AgentToolResult e -> toolResult(e);
+            case AgentToolNotRun e -> toolNotRun(e);
+            case AgentPermissionDenied e -> permissionDenied(e);
+            case AgentRetry e -> retry(e);
+            case AgentSubagentStarted e -> subagentStarted(e);
+            case AgentSubagentCompleted e -> subagentCompleted(e);
             case AgentResult e -> agentResult(e);
             case BoxStopped e -> boxStopped(e);
             case GuestTelemetry ignored -> {}
@@ -268,7 +283,16 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         return run != null ? run : openRun(runId, pipeline, ts);
     }
 
-    private void runEnded(String runId, Instant ts, Usage usage, String error) {
+    private void runFailed(RunFailed e) {
+        runEnded(
+                e.runId(),
+                e.ts(),
+                e.usage(),
+                e.error() != null ? e.error() : "run failed",
+                e.failure() != null ? e.failure().type() : "internal");
+    }
+
+    private void runEnded(String runId, Instant ts, Usage usage, String error, String errorType) {
         RunState run = runs.remove(runId);
         if (run == null) {
             return;
@@ -277,7 +301,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         run.span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
         run.span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
         if (error != null) {
-            run.span.setAttribute(Keys.ERROR_TYPE, "run_failed");
+            run.span.setAttribute(Keys.ERROR_TYPE, errorType);
             endRun(run, at(ts), StatusCode.ERROR, error);
         } else {
             endRun(run, at(ts), StatusCode.UNSET, null);
@@ -373,7 +397,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
 
     private void stageEnded(RunEvent e, long duration, Usage usage, String backend, String accel, Failure failure) {
         String key = boxName(e.box(), e.stage());
-        stageMetrics.stageEnded(e.pipeline(), key, duration, usage);
+        stageMetrics.stageEnded(e.pipeline(), key, duration, usage, failure);
         RunState run = runs.get(e.runId());
         StageState s = run == null ? null : run.stages.remove(key);
         if (s == null) {
@@ -385,6 +409,12 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, usage.model());
         span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
         span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, (long) usage.toolCalls());
+        if (usage.permissionDenials() > 0) {
+            span.setAttribute(Keys.CLAUDE_PERMISSION_DENIALS, (long) usage.permissionDenials());
+        }
+        if (usage.estimated()) {
+            span.setAttribute(Keys.VOIDBOX_USAGE_ESTIMATED, true);
+        }
         setBackend(s, backend, accel);
         Instant end = clamp(at(e.ts()), s.start);
         endStageChildren(s, end, failure != null ? "stage ended: " + failure.message() : "stage ended");
@@ -394,16 +424,11 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         span.end(end);
     }
 
-    /** Ends the stage's open exec and tool spans with status ERROR. */
+    /** Ends the stage's open exec, subagent and tool spans with status ERROR. */
     private void endStageChildren(StageState s, Instant ts, String reason) {
-        for (ToolState t : s.tools.values()) {
-            if (!t.ended) {
-                setError(t.span, reason, null);
-                t.span.end(clamp(ts, t.start));
-                t.ended = true;
-            }
-        }
+        endOpenTools(s, ts, reason);
         s.tools.clear();
+        s.subagents.clear();
         if (s.exec != null && !s.exec.ended) {
             setError(s.exec.span, reason, null);
             s.exec.span.end(clamp(ts, s.exec.start));
@@ -479,10 +504,16 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         span.setAttribute(Keys.CLAUDE_NUM_TURNS, (long) usage.numTurns());
         span.setAttribute(Keys.CLAUDE_DURATION_MS, e.durationMs());
         span.setAttribute(Keys.CLAUDE_DURATION_API_MS, e.durationApiMs());
+        if (usage.permissionDenials() > 0) {
+            span.setAttribute(Keys.CLAUDE_PERMISSION_DENIALS, (long) usage.permissionDenials());
+        }
+        if (usage.estimated()) {
+            span.setAttribute(Keys.VOIDBOX_USAGE_ESTIMATED, true);
+        }
         Instant end = clamp(at(e.ts()), x.start);
         endOpenTools(s, end, "agent ended before the tool result");
-        if (e.isError()) {
-            setError(span, e.error() != null ? e.error() : "agent reported an error", "agent_error");
+        if (e.failed()) {
+            setError(span, e.failure().message(), e.failure().type());
         }
         span.end(end);
         x.ended = true;
@@ -496,6 +527,83 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
                 t.ended = true;
             }
         }
+        for (ToolState a : s.subagents.values()) {
+            if (!a.ended) {
+                setError(a.span, reason, null);
+                a.span.end(clamp(ts, a.start));
+                a.ended = true;
+            }
+        }
+    }
+
+    /** A span event on the open exec span (or on the stage span when no agent is running). */
+    private static void addEvent(StageState s, String name, Instant ts, Attributes attributes) {
+        Span target = s.exec != null && !s.exec.ended ? s.exec.span : s.span;
+        target.addEvent(name, attributes, at(ts));
+    }
+
+    private void permissionDenied(AgentPermissionDenied e) {
+        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        AttributesBuilder a = Attributes.builder();
+        if (e.tool() != null) a.put(Keys.TOOL_NAME, e.tool());
+        if (e.toolUseId() != null) a.put(Keys.TOOL_USE_ID, e.toolUseId());
+        if (e.reason() != null)
+            a.put(Keys.VOIDBOX_REASON, Text.cut(e.reason(), Keys.MAX_TOOL_TEXT).text());
+        addEvent(s, "agent.permission_denied", e.ts(), a.build());
+        ToolState t = e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
+        if (t != null) {
+            t.denied = true;
+            t.span.setAttribute(Keys.TOOL_PERMISSION_DENIED, true);
+        }
+    }
+
+    private void retry(AgentRetry e) {
+        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        AttributesBuilder a = Attributes.builder()
+                .put(Keys.RETRY_ATTEMPT, (long) e.attempt())
+                .put(Keys.RETRY_MAX, (long) e.maxRetries())
+                .put(Keys.RETRY_DELAY_MS, e.delayMs());
+        if (e.httpStatus() != null) a.put(Keys.HTTP_RESPONSE_STATUS_CODE, (long) e.httpStatus());
+        if (e.reason() != null) a.put(Keys.VOIDBOX_REASON, e.reason());
+        addEvent(s, "agent.retry", e.ts(), a.build());
+    }
+
+    private void subagentStarted(AgentSubagentStarted e) {
+        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        if (e.toolUseId() == null || s.subagents.containsKey(e.toolUseId())) {
+            return;
+        }
+        Context parentCtx = s.exec != null && !s.exec.ended ? s.exec.context : s.context;
+        String prefix = s.exec != null ? s.exec.prefix : "claude";
+        SpanBuilder b = tracer.spanBuilder(prefix + ".subagent")
+                .setParent(parentCtx)
+                .setSpanKind(SpanKind.INTERNAL)
+                .setStartTimestamp(at(e.ts()))
+                .setAttribute(Keys.GEN_AI_OPERATION_NAME, "invoke_agent")
+                .setAttribute(Keys.TOOL_PARENT_USE_ID, e.toolUseId());
+        if (e.taskId() != null) b.setAttribute(Keys.SUBAGENT_TASK_ID, e.taskId());
+        if (e.subagentType() != null) b.setAttribute(Keys.SUBAGENT_TYPE, e.subagentType());
+        if (e.description() != null) b.setAttribute(Keys.SUBAGENT_DESCRIPTION, e.description());
+        Span span = b.startSpan();
+        s.subagents.put(e.toolUseId(), new ToolState(span, parentCtx.with(span), at(e.ts())));
+    }
+
+    private void subagentCompleted(AgentSubagentCompleted e) {
+        RunState run = runs.get(e.runId());
+        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        ToolState a = s == null || e.toolUseId() == null ? null : s.subagents.get(e.toolUseId());
+        if (a == null || a.ended) {
+            return;
+        }
+        if (e.status() != null) a.span.setAttribute(Keys.SUBAGENT_STATUS, e.status());
+        a.span.setAttribute(Keys.SUBAGENT_TOTAL_TOKENS, e.totalTokens());
+        a.span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, (long) e.toolUses());
+        a.span.setAttribute(Keys.CLAUDE_DURATION_MS, e.durationMs());
+        if (e.status() != null && !e.status().equals("completed")) {
+            a.span.setStatus(StatusCode.ERROR, "subagent " + e.status());
+        }
+        a.span.end(clamp(at(e.ts()), a.start));
+        a.ended = true;
     }
 
     // ------------------------------------------------------------------ tools
@@ -507,7 +615,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         }
         Context parentCtx = s.exec != null && !s.exec.ended ? s.exec.context : s.context;
         if (e.parentToolUseId() != null) {
-            ToolState spawner = s.tools.get(e.parentToolUseId());
+            ToolState subagent = s.subagents.get(e.parentToolUseId());
+            ToolState spawner = subagent != null ? subagent : s.tools.get(e.parentToolUseId());
             if (spawner != null) {
                 parentCtx = spawner.context;
             }
@@ -563,8 +672,26 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             t.span.setAttribute(Keys.TOOL_OUTPUT_TRUNCATED, true);
         }
         if (e.isError()) {
-            setError(t.span, "tool returned an error", "tool_error");
+            if (t.denied) {
+                setError(t.span, "refused by the agent's permission checks", "permission_denied");
+            } else {
+                setError(t.span, "tool returned an error", "tool_error");
+            }
         }
+        t.span.end(clamp(at(e.ts()), t.start));
+        t.ended = true;
+    }
+
+    /** A tool the agent never ran because it stopped first: ended without error, marked not run. */
+    private void toolNotRun(AgentToolNotRun e) {
+        RunState run = runs.get(e.runId());
+        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
+        if (t == null || t.ended) {
+            return;
+        }
+        t.span.setAttribute(Keys.TOOL_STATUS, "not_run");
+        if (e.reason() != null) t.span.setAttribute(Keys.VOIDBOX_REASON, e.reason());
         t.span.end(clamp(at(e.ts()), t.start));
         t.ended = true;
     }
@@ -632,6 +759,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         final Instant start;
         /** Every tool span of the stage by tool_use_id, kept after it ends so late subagent calls still nest. */
         final Map<String, ToolState> tools = new HashMap<>();
+        /** Background subagent spans by the tool_use_id of the call that launched them. */
+        final Map<String, ToolState> subagents = new HashMap<>();
 
         ExecState exec;
         String backend;
@@ -670,6 +799,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         final Context context;
         final Instant start;
         boolean ended;
+        boolean denied;
 
         ToolState(Span span, Context context, Instant start) {
             this.span = span;

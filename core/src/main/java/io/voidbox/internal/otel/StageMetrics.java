@@ -7,6 +7,7 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
+import io.voidbox.Failure;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent.AgentResult;
 import java.util.List;
@@ -25,6 +26,7 @@ final class StageMetrics {
     private final DoubleCounter costUsd;
     private final LongCounter toolCalls;
     private final LongCounter stages;
+    private final LongCounter failures;
     private final LongHistogram tokenUsage;
     private final DoubleHistogram operationDuration;
 
@@ -41,6 +43,8 @@ final class StageMetrics {
         toolCalls = counter(
                 meter, "pipeline.stage.tool_calls", "{call}", "Tool calls made by the agent in pipeline stages");
         stages = counter(meter, "pipeline.stages", "{stage}", "Pipeline stages run");
+        failures = counter(
+                meter, "pipeline.stage.failures", "{stage}", "Failed pipeline stages, by failure kind (error.type)");
         tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage")
                 .ofLongs()
                 .setUnit("{token}")
@@ -61,7 +65,7 @@ final class StageMetrics {
                 .build();
     }
 
-    void stageEnded(String pipeline, String box, long duration, Usage usage) {
+    void stageEnded(String pipeline, String box, long duration, Usage usage, Failure failure) {
         AttributesBuilder b = Attributes.builder().put(Keys.STAGE, box);
         if (pipeline != null) {
             b.put(Keys.PIPELINE, pipeline);
@@ -78,6 +82,10 @@ final class StageMetrics {
         }
         toolCalls.add(Math.max(0, usage.toolCalls()), attrs);
         stages.add(1, attrs);
+        if (failure != null) {
+            failures.add(
+                    1, attrs.toBuilder().put(Keys.ERROR_TYPE, failure.type()).build());
+        }
     }
 
     void agentResult(AgentResult r, String system, String requestModel) {
@@ -99,8 +107,10 @@ final class StageMetrics {
                     common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
         }
         if (r.durationMs() >= 0) {
-            Attributes durationAttrs = r.isError()
-                    ? common.toBuilder().put(Keys.ERROR_TYPE, "agent_error").build()
+            Attributes durationAttrs = r.failed()
+                    ? common.toBuilder()
+                            .put(Keys.ERROR_TYPE, r.failure().type())
+                            .build()
                     : common;
             operationDuration.record(r.durationMs() / 1000.0, durationAttrs);
         }

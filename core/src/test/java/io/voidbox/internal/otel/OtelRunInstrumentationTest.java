@@ -20,8 +20,11 @@ import io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.voidbox.Failure;
+import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
 import java.time.Instant;
 import java.util.Collection;
@@ -326,15 +329,15 @@ class OtelRunInstrumentationTest {
                 .stageStarted("b")
                 .agentStarted("b")
                 .toolCall("b", "Bash", "t1", "{}")
-                .stageFailed("b", "box crashed", "box_crash", "vm", "kvm")
-                .runFailed("stage b failed");
+                .stageFailed("b", new Failure.AgentCrashed("box crashed", 139, "SIGSEGV", List.of()), "vm", "kvm")
+                .runFailed("stage b failed", new Failure.AgentCrashed("box crashed", 139, "SIGSEGV", List.of()));
         feed(instrumentation(), run);
 
         SpanData stage = span("stage:b");
         assertThat(stage.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(stage.getStatus().getDescription()).isEqualTo("box crashed");
         assertThat(stage.getAttributes().get(AttributeKey.stringKey("error.type")))
-                .isEqualTo("box_crash");
+                .isEqualTo("agent_crashed");
         assertThat(stage.getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(4)));
         assertThat(span("claude.exec").getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(span("claude.exec").getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(4)));
@@ -343,7 +346,8 @@ class OtelRunInstrumentationTest {
         assertThat(root.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(root.getStatus().getDescription()).isEqualTo("stage b failed");
         assertThat(root.getAttributes().get(AttributeKey.stringKey("error.type")))
-                .isEqualTo("run_failed");
+                .as("the run carries the kind of the stage that failed first")
+                .isEqualTo("agent_crashed");
     }
 
     @Test
@@ -361,7 +365,123 @@ class OtelRunInstrumentationTest {
         assertThat(exec.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(exec.getStatus().getDescription()).isEqualTo("agent failed");
         assertThat(exec.getAttributes().get(AttributeKey.stringKey("error.type")))
-                .isEqualTo("agent_error");
+                .isEqualTo("api_error");
+    }
+
+    @Test
+    void backgroundSubagentGetsItsOwnSpanFromStartToNotificationWithItsToolsNested() {
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b") // 0
+                .stageStarted("b") // 1
+                .agentStarted("b") // 2
+                .toolCall("b", "Agent", "agent1", "{\"run_in_background\":true}") // 3
+                .subagentStarted("b", "task1", "agent1") // 4
+                .toolResult("b", "Agent", "agent1", "Async agent launched successfully.", false) // 5
+                .toolCall("b", "Bash", "sub1", "{}", "agent1") // 6
+                .toolResult("b", "Bash", "sub1", "ok", false) // 7
+                .subagentCompleted("b", "task1", "agent1", "completed") // 8
+                .agentResult("b", 1, 1, 0.0, List.of("Agent", "Bash"), 2, false) // 9
+                .stageCompleted("b", 1, 1, 0.0, 2, "local", null)
+                .runCompleted(1, 1, 0.0);
+        feed(instrumentation(), run);
+
+        SpanData exec = span("claude.exec");
+        SpanData subagent = span("claude.subagent");
+        assertThat(subagent.getParentSpanId()).isEqualTo(exec.getSpanId());
+        assertThat(subagent.getStartEpochNanos()).isEqualTo(nanos(SyntheticRun.at(4)));
+        assertThat(subagent.getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(8)));
+        assertThat(subagent.getAttributes().get(AttributeKey.stringKey("claude.subagent.type")))
+                .isEqualTo("general-purpose");
+        assertThat(subagent.getAttributes().get(AttributeKey.stringKey("claude.subagent.status")))
+                .isEqualTo("completed");
+        assertThat(subagent.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        SpanData bash = span("claude.tool.Bash");
+        assertThat(bash.getParentSpanId())
+                .as("nested under the subagent, not the launch call")
+                .isEqualTo(subagent.getSpanId());
+        assertThat(bash.getEndEpochNanos()).isLessThanOrEqualTo(subagent.getEndEpochNanos());
+        assertThat(span("claude.tool.Agent").getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(5)));
+    }
+
+    @Test
+    void retriesAndPermissionDenialsAreSpanEventsOfTheExecSpan() {
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b") // 0
+                .stageStarted("b") // 1
+                .agentStarted("b") // 2
+                .retry("b", 1, 3, 529, 600) // 3
+                .toolCall("b", "Bash", "t1", "{}") // 4
+                .permissionDenied("b", "Bash", "t1", "needs approval") // 5
+                .toolResult("b", "Bash", "t1", "needs approval", true) // 6
+                .agentResult(
+                        "b",
+                        new Usage(
+                                new Usage.Tokens(1, 1, 0, 0), 0.0, 2, 1, List.of("Bash"), SyntheticRun.MODEL, false, 1),
+                        null)
+                .stageCompleted("b", 1, 1, 0.0, 1, "local", null)
+                .runCompleted(1, 1, 0.0);
+        feed(instrumentation(), run);
+
+        SpanData exec = span("claude.exec");
+        assertThat(exec.getEvents())
+                .extracting(EventData::getName)
+                .containsExactly("agent.retry", "agent.permission_denied");
+        EventData retry = exec.getEvents().getFirst();
+        assertThat(retry.getEpochNanos()).isEqualTo(nanos(SyntheticRun.at(3)));
+        assertThat(retry.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+                .isEqualTo(529L);
+        assertThat(retry.getAttributes().get(AttributeKey.longKey("retry.attempt")))
+                .isEqualTo(1L);
+        assertThat(retry.getAttributes().get(AttributeKey.longKey("retry.max_retries")))
+                .isEqualTo(3L);
+        assertThat(retry.getAttributes().get(AttributeKey.longKey("retry.delay_ms")))
+                .isEqualTo(600L);
+        EventData denial = exec.getEvents().get(1);
+        assertThat(denial.getAttributes().get(AttributeKey.stringKey("tool.name")))
+                .isEqualTo("Bash");
+        assertThat(exec.getAttributes().get(AttributeKey.longKey("claude.permission_denials")))
+                .isEqualTo(1L);
+        SpanData bash = span("claude.tool.Bash");
+        assertThat(bash.getAttributes().get(AttributeKey.stringKey("error.type")))
+                .isEqualTo("permission_denied");
+        assertThat(bash.getAttributes().get(AttributeKey.booleanKey("tool.permission_denied")))
+                .isTrue();
+    }
+
+    @Test
+    void aToolTheAgentNeverRanIsClosedAsNotRunWithoutError() {
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("b")
+                .stageStarted("b")
+                .agentStarted("b")
+                .toolCall("b", "Bash", "t1", "{}")
+                .toolNotRun("b", "Bash", "t1", "the agent stopped: budget_exceeded")
+                .agentResult(
+                        "b",
+                        new Usage(new Usage.Tokens(1, 1, 0, 0), 0.6, 1, 1, List.of("Bash"), SyntheticRun.MODEL, false),
+                        new Failure.BudgetExceeded("Reached maximum budget ($0.5)", 0.5))
+                .stageFailed("b", new Failure.BudgetExceeded("Reached maximum budget ($0.5)", 0.5), "local", null)
+                .runFailed("stage b failed", new Failure.BudgetExceeded("Reached maximum budget ($0.5)", 0.5));
+        feed(instrumentation(), run);
+
+        SpanData bash = span("claude.tool.Bash");
+        assertThat(bash.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        assertThat(bash.getAttributes().get(AttributeKey.stringKey("tool.status")))
+                .isEqualTo("not_run");
+        assertThat(bash.getEndEpochNanos()).isEqualTo(nanos(SyntheticRun.at(4)));
+        for (String name : List.of("claude.exec", "stage:b", "pipeline:p")) {
+            assertThat(span(name).getAttributes().get(AttributeKey.stringKey("error.type")))
+                    .as(name)
+                    .isEqualTo("budget_exceeded");
+        }
+        OpenTelemetryAssertions.assertThat(metricsByName().get("pipeline.stage.failures"))
+                .hasLongSumSatisfying(sum -> sum.isMonotonic()
+                        .hasPointsSatisfying(p -> p.hasValue(1)
+                                .hasAttributes(Attributes.builder()
+                                        .put("stage", "b")
+                                        .put("pipeline", "p")
+                                        .put("error.type", "budget_exceeded")
+                                        .build())));
     }
 
     @Test

@@ -3,9 +3,14 @@ package io.voidbox.internal.otel;
 import io.voidbox.Failure;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEvent.AgentPermissionDenied;
 import io.voidbox.event.RunEvent.AgentResult;
+import io.voidbox.event.RunEvent.AgentRetry;
 import io.voidbox.event.RunEvent.AgentStarted;
+import io.voidbox.event.RunEvent.AgentSubagentCompleted;
+import io.voidbox.event.RunEvent.AgentSubagentStarted;
 import io.voidbox.event.RunEvent.AgentToolCall;
+import io.voidbox.event.RunEvent.AgentToolNotRun;
 import io.voidbox.event.RunEvent.AgentToolResult;
 import io.voidbox.event.RunEvent.BoxBooting;
 import io.voidbox.event.RunEvent.BoxReady;
@@ -84,8 +89,8 @@ public final class SyntheticRun {
         return add(new RunCompleted(run(), 1000, usage(in, out, cost, 0, List.of())));
     }
 
-    public SyntheticRun runFailed(String error) {
-        return add(new RunFailed(run(), 1000, Usage.NONE, error));
+    public SyntheticRun runFailed(String error, Failure failure) {
+        return add(new RunFailed(run(), 1000, Usage.NONE, error, failure));
     }
 
     public SyntheticRun stageStarted(String box) {
@@ -127,6 +132,31 @@ public final class SyntheticRun {
                 box(box), tool, id, isError, 1000, cut ? output.substring(0, 2000) : output, cut, null));
     }
 
+    public SyntheticRun toolNotRun(String box, String tool, String id, String reason) {
+        return add(new AgentToolNotRun(box(box), tool, id, reason, null));
+    }
+
+    public SyntheticRun permissionDenied(String box, String tool, String id, String reason) {
+        return add(new AgentPermissionDenied(box(box), tool, id, reason));
+    }
+
+    public SyntheticRun retry(String box, int attempt, int max, Integer status, long delayMs) {
+        return add(new AgentRetry(box(box), attempt, max, status, delayMs, "server_error"));
+    }
+
+    public SyntheticRun subagentStarted(String box, String taskId, String toolUseId) {
+        return add(new AgentSubagentStarted(box(box), taskId, toolUseId, "List files", "general-purpose"));
+    }
+
+    public SyntheticRun subagentCompleted(String box, String taskId, String toolUseId, String status) {
+        return add(new AgentSubagentCompleted(box(box), taskId, toolUseId, status, 15, 1, 337));
+    }
+
+    /** An agent result with a failure (null: success). */
+    public SyntheticRun agentResult(String box, Usage usage, Failure failure) {
+        return add(new AgentResult(box(box), "claude", "anthropic", "session-" + box, usage, 2500, 2000, failure));
+    }
+
     public SyntheticRun agentResult(
             String box, long in, long out, double cost, List<String> toolsUsed, int toolCalls, boolean isError) {
         return add(new AgentResult(
@@ -137,8 +167,7 @@ public final class SyntheticRun {
                 new Usage(new Usage.Tokens(in, out, 7, 3), cost, 4, toolCalls, toolsUsed, MODEL, false),
                 2500,
                 2000,
-                isError,
-                isError ? "agent failed" : null));
+                isError ? new Failure.ApiError("agent failed", 400, false) : null));
     }
 
     public SyntheticRun stageCompleted(
@@ -146,14 +175,8 @@ public final class SyntheticRun {
         return add(new StageCompleted(box(box), 4000, usage(in, out, cost, tools, List.of()), backend, accel));
     }
 
-    public SyntheticRun stageFailed(String box, String error, String errorType, String backend, String accel) {
-        return add(new StageFailed(
-                box(box),
-                3000,
-                usage(10, 20, 0.5, 1, List.of()),
-                backend,
-                accel,
-                new Failure.Internal(errorType, error)));
+    public SyntheticRun stageFailed(String box, Failure failure, String backend, String accel) {
+        return add(new StageFailed(box(box), 3000, usage(10, 20, 0.5, 1, List.of()), backend, accel, failure));
     }
 
     public SyntheticRun telemetry(

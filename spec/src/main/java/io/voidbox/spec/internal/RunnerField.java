@@ -18,8 +18,8 @@ final class RunnerField {
         return f.choice(NAME, false, Runner.values(), Runner::id);
     }
 
-    /** The agent options of a box: its own runner, else the top-level one, else the default. */
-    static AgentOptions options(Optional<Runner> box, Optional<Runner> top) {
-        return box.or(() -> top).map(AgentOptions.DEFAULTS::withRunner).orElse(AgentOptions.DEFAULTS);
+    /** The agent options of a box ({@code declared}) with its own runner, else the top-level one, else the default. */
+    static AgentOptions options(AgentOptions declared, Optional<Runner> box, Optional<Runner> top) {
+        return box.or(() -> top).map(declared::withRunner).orElse(declared);
     }
 }

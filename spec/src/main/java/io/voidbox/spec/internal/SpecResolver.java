@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Turns spec text into a {@link PipelineSpec}: checks the shape of every field, merges box
@@ -73,8 +74,10 @@ public final class SpecResolver {
     private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
     private static final List<String> LLM_FIELDS =
             List.of("provider", "model", "base_url", "api_key_env", "scenario", "credential_proxy");
-    private static final List<String> AGENT_FIELDS =
-            List.of("prompt", "skills", "timeout_secs", "output_file", "mode", "messaging");
+    private static final List<String> AGENT_FIELDS = Stream.concat(
+                    Stream.of("prompt", "skills", "timeout_secs", "output_file", "mode", "messaging"),
+                    AgentSpec.FIELDS.stream())
+            .toList();
     private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
     private static final List<String> BOX_FIELDS = List.of(
             "name",
@@ -86,6 +89,7 @@ public final class SpecResolver {
             "outputs",
             "inputs",
             "sandbox",
+            "agent",
             RunnerField.NAME);
     /** Providers whose API key the credential proxy can keep on the host. */
     private static final Set<Provider> PROXIED = Set.of(Provider.CLAUDE, Provider.ANTHROPIC, Provider.CUSTOM);
@@ -98,6 +102,8 @@ public final class SpecResolver {
     private final Errors errors;
     private final Path baseDir;
     private final Map<String, String> environment;
+    /** The agent options of each box, by the box's path ({@code agent} or {@code pipeline.boxes[i]}). */
+    private final Map<String, AgentSpec.Decl> agentDecls = new HashMap<>();
 
     private SpecResolver(Errors errors, Path baseDir, Map<String, String> environment) {
         this.errors = errors;
@@ -323,10 +329,14 @@ public final class SpecResolver {
                 .or(topSandbox::isolation)
                 .filter(Isolation::mock)
                 .isPresent();
-        LlmConfig llm = mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported, mock);
+        AgentSpec.Decl declared = agentDecls.getOrDefault(box.path(), AgentSpec.Decl.ABSENT);
+        LlmConfig llm = declared.applyTo(
+                mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported, mock),
+                (box.path().equals("agent") ? topLlm : box.llm()).fields().contains("model"),
+                errors);
         SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
         Optional<Runner> boxRunner = box.path().equals("agent") ? Optional.empty() : RunnerField.read(box.at());
-        AgentOptions agent = agentOptions(box, llm, RunnerField.options(boxRunner, topRunner));
+        AgentOptions agent = agentOptions(box, llm, RunnerField.options(declared.options(), boxRunner, topRunner));
         if (!sandbox.network()) {
             for (SkillEntries.At remote : box.skills().remotes())
                 errors.add(
@@ -403,6 +413,7 @@ public final class SpecResolver {
                         a.locOf("mode"));
         });
         NotYet.ifGiven(a, "messaging", NotYet.MESSAGING);
+        agentDecls.put("agent", AgentSpec.read(a));
         return Optional.of(new BoxDecl(
                 a,
                 specName,
@@ -566,6 +577,7 @@ public final class SpecResolver {
             return Optional.empty();
         }
         Fields b = bf.get();
+        b.value("agent").ifPresent(n -> agentDecls.put(path, AgentSpec.read(n, path + ".agent", errors)));
         return Optional.of(new BoxDecl(
                 b,
                 b.name("name", true),

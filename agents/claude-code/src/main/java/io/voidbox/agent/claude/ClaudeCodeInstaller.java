@@ -21,11 +21,15 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * Installs the pinned Claude Code CLI from npm into a directory the project owns (never globally),
- * so every run uses the same, known CLI: {@code npm install --prefix DIR @anthropic-ai/claude-code@VERSION},
- * then the native binary {@code DIR/node_modules/@anthropic-ai/claude-code-linux-x64/claude}.
+ * Installs a Claude Code CLI from npm into a directory the project owns (never globally), so every
+ * run uses a known CLI: {@code npm install --prefix DIR @anthropic-ai/claude-code@VERSION}, then the
+ * native binary {@code DIR/node_modules/@anthropic-ai/claude-code-linux-x64/claude}, which runs
+ * without Node (newer versions' npm wrapper needs Node >= 22; the binary does not). The pinned
+ * {@link #VERSION} is the default; any other published version (or {@code latest}, resolved with
+ * {@code npm view}) installs beside it, for boxes that set {@code agent.version}.
  *
  * <p>Default directory: {@code ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}/claude-code/VERSION}.
  * Idempotent and safe when several threads or processes install at once: a file lock serializes
@@ -42,17 +46,27 @@ public final class ClaudeCodeInstaller {
     /** Written after the binary printed the right version: its presence means "installed". */
     static final String MARKER = ".voidbox-installed";
 
+    /** Accepted spellings of a version: {@code 2.1.332}, {@code 2.1.332-beta.1}. */
+    private static final Pattern VERSION_SYNTAX = Pattern.compile("[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.]+)?");
+
     private final Path installDir;
+    private final String version;
     private final Function<String, String> env;
     private final String osName;
     private final String osArch;
     private final Duration npmTimeout;
     private final Duration lockTimeout;
 
-    /** Installs into {@code installDir} (a directory of its own; it is created, and replaced if broken). */
+    /** Installs the pinned version into {@code installDir} (a directory of its own; created, replaced if broken). */
     public ClaudeCodeInstaller(Path installDir) {
+        this(installDir, VERSION);
+    }
+
+    /** Installs {@code version} (e.g. {@code 2.1.332}) into {@code installDir}. */
+    public ClaudeCodeInstaller(Path installDir, String version) {
         this(
                 installDir,
+                version,
                 System::getenv,
                 System.getProperty("os.name"),
                 System.getProperty("os.arch"),
@@ -62,12 +76,14 @@ public final class ClaudeCodeInstaller {
 
     ClaudeCodeInstaller(
             Path installDir,
+            String version,
             Function<String, String> env,
             String osName,
             String osArch,
             Duration npmTimeout,
             Duration lockTimeout) {
         this.installDir = installDir.toAbsolutePath().normalize();
+        this.version = checkVersion(version);
         this.env = Objects.requireNonNull(env, "env");
         this.osName = osName;
         this.osArch = osArch;
@@ -78,13 +94,81 @@ public final class ClaudeCodeInstaller {
         }
     }
 
-    /** An installer for the default directory (see class docs). */
+    /** An installer of the pinned version for the default directory (see class docs). */
     public static ClaudeCodeInstaller defaults() {
         return new ClaudeCodeInstaller(defaultInstallDir(System::getenv));
     }
 
+    /**
+     * An installer of {@code version} for its default directory, beside the pinned one;
+     * {@code latest} is resolved to the newest published version first ({@code npm view}).
+     *
+     * @throws InstallException when {@code latest} cannot be resolved (npm missing or offline)
+     */
+    public static ClaudeCodeInstaller forVersion(String version) throws InstallException {
+        String v = "latest".equals(version) ? latestVersion() : checkVersion(version);
+        return new ClaudeCodeInstaller(defaultInstallDir(System::getenv, v), v);
+    }
+
+    /** {@link #latestVersion()} as first resolved in this JVM: one npm call per process, not per box. */
+    private static volatile String latest;
+
+    /**
+     * The newest version published on npm ({@code npm view @anthropic-ai/claude-code version}),
+     * asked once per process.
+     */
+    public static String latestVersion() throws InstallException {
+        String known = latest;
+        if (known != null) {
+            return known;
+        }
+        latest = askNpmForLatest();
+        return latest;
+    }
+
+    private static String askNpmForLatest() throws InstallException {
+        ClaudeCodeInstaller probe = defaults();
+        Path npm = probe.findNpm();
+        try {
+            Path out = Files.createTempFile("voidbox-npm-view", ".txt");
+            try {
+                int exit = run(
+                        List.of(npm.toString(), "view", PACKAGE, "version"),
+                        out.getParent(),
+                        out,
+                        Duration.ofSeconds(60),
+                        "npm view");
+                String printed = Files.readString(out, StandardCharsets.UTF_8).strip();
+                if (exit != 0 || !VERSION_SYNTAX.matcher(printed).matches()) {
+                    throw new InstallException(
+                            InstallException.Reason.INSTALL_FAILED,
+                            "npm view " + PACKAGE + " version failed (exit " + exit + "): " + printed);
+                }
+                return printed;
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (InstallException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InstallException(InstallException.Reason.INSTALL_FAILED, "npm view failed: " + e.getMessage());
+        }
+    }
+
+    private static String checkVersion(String version) {
+        if (version == null || !VERSION_SYNTAX.matcher(version).matches()) {
+            throw new IllegalArgumentException(
+                    "Claude Code version must look like 2.1.332 (or be 'latest'), got '" + version + "'");
+        }
+        return version;
+    }
+
     /** {@code ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}/claude-code/VERSION}. */
     static Path defaultInstallDir(Function<String, String> env) {
+        return defaultInstallDir(env, VERSION);
+    }
+
+    static Path defaultInstallDir(Function<String, String> env, String version) {
         Path dataDir;
         String voidbox = env.apply("VOIDBOX_DATA_DIR");
         if (voidbox != null && !voidbox.isBlank()) {
@@ -99,12 +183,12 @@ public final class ClaudeCodeInstaller {
                             "share");
             dataDir = base.resolve("voidbox");
         }
-        return dataDir.resolve("claude-code").resolve(VERSION);
+        return dataDir.resolve("claude-code").resolve(version);
     }
 
-    /** The pinned version this installer installs. */
+    /** The version this installer installs. */
     public String version() {
-        return VERSION;
+        return version;
     }
 
     /** The directory the CLI is (or will be) installed in. */
@@ -160,12 +244,12 @@ public final class ClaudeCodeInstaller {
                     tmp.toString(),
                     "--no-audit",
                     "--no-fund",
-                    PACKAGE + "@" + VERSION);
+                    PACKAGE + "@" + version);
             int exit = run(command, tmp, logFile, npmTimeout, "npm install");
             if (exit != 0) {
                 throw new InstallException(
                         InstallException.Reason.INSTALL_FAILED,
-                        "npm install of " + PACKAGE + "@" + VERSION + " failed (exit " + exit + "): " + tail(logFile));
+                        "npm install of " + PACKAGE + "@" + version + " failed (exit " + exit + "): " + tail(logFile));
             }
             Path binary = tmp.resolve(NATIVE_BINARY);
             if (!Files.isRegularFile(binary)) {
@@ -177,13 +261,13 @@ public final class ClaudeCodeInstaller {
             if (!Files.isExecutable(binary) && !binary.toFile().setExecutable(true)) {
                 throw new InstallException(InstallException.Reason.INSTALL_FAILED, binary + " is not executable");
             }
-            String version = versionOf(binary, tmp);
-            if (!version.contains(VERSION)) {
+            String printed = versionOf(binary, tmp);
+            if (!printed.contains(version)) {
                 throw new InstallException(
                         InstallException.Reason.INSTALL_FAILED,
-                        binary + " --version printed '" + version.strip() + "', expected " + VERSION);
+                        binary + " --version printed '" + printed.strip() + "', expected " + version);
             }
-            Files.writeString(tmp.resolve(MARKER), VERSION + "\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp.resolve(MARKER), version + "\n", StandardCharsets.UTF_8);
             Optional<Path> raced = installed();
             if (raced.isPresent()) {
                 // Another installer not sharing this lock (the shell script uses flock(1)) finished first.
@@ -297,7 +381,7 @@ public final class ClaudeCodeInstaller {
         }
         throw new InstallException(
                 InstallException.Reason.NPM_MISSING,
-                "npm not found on PATH, needed to install " + PACKAGE + "@" + VERSION
+                "npm not found on PATH, needed to install " + PACKAGE + "@" + version
                         + ": install Node.js/npm: apt-get install -y nodejs npm");
     }
 

@@ -48,6 +48,62 @@ public final class ClaudeCli {
         }
     }
 
+    private static String newest;
+    private static String newestUnavailable;
+
+    /**
+     * The newest Claude Code published on npm ({@code VOIDBOX_CLAUDE_CODE_NEWEST} if set, else
+     * {@code npm view}), installed beside the pinned one; skips the calling test with the reason
+     * when npm cannot tell or install it.
+     */
+    public static String newestVersion() {
+        synchronized (LOCK) {
+            if (newest == null && newestUnavailable == null) {
+                String fixed = System.getenv("VOIDBOX_CLAUDE_CODE_NEWEST");
+                try {
+                    newest = fixed != null && !fixed.isBlank() ? fixed.strip() : ClaudeCodeInstaller.latestVersion();
+                    ClaudeCodeInstaller.forVersion(newest).ensureInstalled();
+                } catch (ClaudeCodeInstaller.InstallException e) {
+                    newest = null;
+                    newestUnavailable = e.getMessage();
+                } catch (IOException e) {
+                    throw new IllegalStateException(
+                            "installing Claude Code " + newest + " failed: " + e.getMessage(), e);
+                }
+            }
+            Assumptions.assumeTrue(
+                    newestUnavailable == null, () -> "newest Claude Code unavailable: " + newestUnavailable);
+            return newest;
+        }
+    }
+
+    /** The CLI versions the end-to-end tests run: the pinned one and the newest on npm. */
+    public enum Version {
+        PINNED,
+        NEWEST;
+
+        /** The native binary of this version, installed if needed. */
+        public Path binary() {
+            if (this == PINNED) {
+                return ClaudeCli.binary();
+            }
+            try {
+                return ClaudeCodeInstaller.forVersion(newestVersion()).ensureInstalled();
+            } catch (IOException e) {
+                throw new IllegalStateException("installing Claude Code failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** The version to put in {@code AgentOptions.version}: empty for the pinned one. */
+        public Optional<String> option() {
+            if (this == PINNED) {
+                ClaudeCli.binary();
+                return Optional.empty();
+            }
+            return Optional.of(newestVersion());
+        }
+    }
+
     /** What one headless run printed. */
     public record Result(int exitCode, List<String> stdout, String stderr) {
         /** The stream-json lines parsed (non-JSON lines skipped). */

@@ -17,8 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The real Claude Code CLI against the scripted model server: it must run the scripted tools for
@@ -68,9 +69,10 @@ class ClaudeCodeEndToEndTest {
         server.close();
     }
 
-    @Test
-    void cliRunsScriptedBashWriteAndReadAndReportsScriptedTokens() throws Exception {
-        Path claude = ClaudeCli.binary();
+    @ParameterizedTest
+    @EnumSource(ClaudeCli.Version.class)
+    void cliRunsScriptedBashWriteAndReadAndReportsScriptedTokens(ClaudeCli.Version version) throws Exception {
+        Path claude = version.binary();
         Path workspace = Files.createDirectories(tmp.resolve("ws"));
         String key = server.register(
                 Scenario.parse(SCRIPT, "e2e.yaml"),
@@ -108,7 +110,7 @@ class ClaudeCodeEndToEndTest {
         assertThat(messages.get(1).lastToolResult()).as("Bash output sent back").contains("hello");
         assertThat(messages.get(3).lastToolResult()).as("Read output sent back").contains("scripted-one");
         assertThat(Files.readString(tmp.resolve("requests.jsonl")))
-                .contains("\"last_tool_result\":\"hello\"")
+                .contains("\"last_tool_result\":\"hello") // 2.1.3xx appends a system reminder
                 .doesNotContain("\"scripted\"");
 
         JsonNode result = run.result().orElseThrow(() -> new AssertionError("no result line\n" + run));
@@ -124,9 +126,10 @@ class ClaudeCodeEndToEndTest {
         assertThat(usage.path("cache_creation_input_tokens").asLong()).isEqualTo(2000);
     }
 
-    @Test
-    void twoConcurrentCliRunsOnTwoRoutesDoNotMix() throws Exception {
-        Path claude = ClaudeCli.binary();
+    @ParameterizedTest
+    @EnumSource(ClaudeCli.Version.class)
+    void twoConcurrentCliRunsOnTwoRoutesDoNotMix(ClaudeCli.Version version) throws Exception {
+        Path claude = version.binary();
         Path wsA = Files.createDirectories(tmp.resolve("a/ws"));
         Path wsB = Files.createDirectories(tmp.resolve("b/ws"));
         Scenario scenario = Scenario.parse(SCRIPT, "e2e.yaml");
@@ -176,9 +179,10 @@ class ClaudeCodeEndToEndTest {
                 .noneMatch(t -> t != null && t.contains("beta"));
     }
 
-    @Test
-    void scriptedServerErrorIsRetriedAndClientErrorEndsTheRun() throws Exception {
-        Path claude = ClaudeCli.binary();
+    @ParameterizedTest
+    @EnumSource(ClaudeCli.Version.class)
+    void scriptedServerErrorIsRetriedAndClientErrorEndsTheRun(ClaudeCli.Version version) throws Exception {
+        Path claude = version.binary();
         Path workspace = Files.createDirectories(tmp.resolve("ws"));
         String retried = server.register(Scenario.parse("""
                 turns:
@@ -188,6 +192,7 @@ class ClaudeCodeEndToEndTest {
         String refused = server.register(Scenario.parse("""
                 turns:
                   - error: {status: 400, type: invalid_request_error, message: scripted bad request}
+                    repeat: 10
                 """, "refused.yaml"), Map.of());
 
         ClaudeCli.Result ok = ClaudeCli.runHeadless(

@@ -58,6 +58,30 @@ class ClaudeCodeInstallerTest {
     }
 
     @Test
+    void anotherVersionInstallsBesideThePinnedOneAndIsCheckedAgainstItsOwnNumber() throws Exception {
+        Path bin = fakeNpm("2.1.332 (Claude Code)", 0);
+        Path dir = tmp.resolve("data/claude-code/2.1.332");
+
+        Path binary = installer(dir, "2.1.332", bin).ensureInstalled();
+
+        assertThat(binary).isEqualTo(dir.resolve("node_modules/@anthropic-ai/claude-code-linux-x64/claude"));
+        assertThat(Files.readString(tmp.resolve("npm-calls"))).contains("@anthropic-ai/claude-code@2.1.332");
+        assertThat(Files.readString(dir.resolve(".voidbox-installed"))).isEqualTo("2.1.332\n");
+        assertThatThrownBy(() -> installer(tmp.resolve("data/claude-code/2.1.400"), "2.1.400", bin)
+                        .ensureInstalled())
+                .hasMessageContaining("expected 2.1.400");
+        assertThat(ClaudeCodeInstaller.defaultInstallDir(Map.of("VOIDBOX_DATA_DIR", "/v")::get, "2.1.332"))
+                .isEqualTo(Path.of("/v/claude-code/2.1.332"));
+    }
+
+    @Test
+    void aVersionThatIsNotAVersionNumberIsRefusedBeforeAnythingRuns() {
+        assertThatThrownBy(() -> ClaudeCodeInstaller.forVersion("../../etc"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must look like 2.1.332 (or be 'latest'), got '../../etc'");
+    }
+
+    @Test
     void replacesAnIncompleteDirectory() throws Exception {
         Path dir = tmp.resolve("cc/2.1.197");
         Files.createDirectories(dir.resolve("node_modules"));
@@ -109,6 +133,7 @@ class ClaudeCodeInstallerTest {
     void refusesPlatformsOtherThanLinuxX64() {
         var installer = new ClaudeCodeInstaller(
                 tmp.resolve("cc/2.1.197"),
+                ClaudeCodeInstaller.VERSION,
                 Map.of("PATH", "/usr/bin")::get,
                 "Mac OS X",
                 "aarch64",
@@ -136,8 +161,13 @@ class ClaudeCodeInstallerTest {
     }
 
     private ClaudeCodeInstaller installer(Path dir, Path npmDir) {
+        return installer(dir, ClaudeCodeInstaller.VERSION, npmDir);
+    }
+
+    private ClaudeCodeInstaller installer(Path dir, String version, Path npmDir) {
         return new ClaudeCodeInstaller(
                 dir,
+                version,
                 Map.of("PATH", npmDir.toString())::get,
                 "Linux",
                 "amd64",

@@ -121,7 +121,7 @@ class CodexEndToEndTest {
 
         RunEvent.AgentResult result = of(RunEvent.AgentResult.class).getFirst();
         assertThat(result.agent()).isEqualTo("codex");
-        assertThat(result.isError()).isFalse();
+        assertThat(result.failed()).isFalse();
         assertThat(result.sessionId()).isNotBlank();
         var usage = result.usage();
         // Responses usage: input counts the cached 400; the runtime splits them again
@@ -160,9 +160,15 @@ class CodexEndToEndTest {
         }
 
         Failure failure = failed.stages().getFirst().failure().orElseThrow();
-        assertThat(failure).isInstanceOf(Failure.AgentError.class);
+        assertThat(failure)
+                .isInstanceOfSatisfying(
+                        Failure.ApiError.class,
+                        e -> assertThat(e.retryable())
+                                .as("a malformed request stays malformed")
+                                .isFalse());
+        assertThat(failure.type()).isEqualTo("api_error");
         assertThat(failure.message()).isEqualTo("codex reported an error: invalid_request_error: scripted bad request");
-        assertThat(of(RunEvent.AgentResult.class).getFirst().isError()).isTrue();
+        assertThat(of(RunEvent.AgentResult.class).getFirst().failed()).isTrue();
         assertThat(warned.success()).as("%s", warned.error()).isTrue();
         assertThat(of(RunEvent.Log.class))
                 .anySatisfy(

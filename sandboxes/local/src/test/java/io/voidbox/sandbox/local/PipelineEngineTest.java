@@ -3,6 +3,7 @@ package io.voidbox.sandbox.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.voidbox.Box;
+import io.voidbox.Failure;
 import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions;
@@ -129,6 +130,14 @@ class PipelineEngineTest {
             assertThat(r.error()).get().asString().contains("broken").contains("exited with code 3");
             assertThat(r.stages()).extracting(StageResult::box).containsExactly("first", "sleeper", "broken");
             assertThat(r.stages().get(1).error()).get().asString().contains("cancelled");
+            assertThat(r.stages().get(1).failure()).get().isInstanceOf(Failure.Cancelled.class);
+            assertThat(r.failure())
+                    .as("the branch that failed first, not the one it cancelled")
+                    .get()
+                    .isInstanceOf(Failure.AgentCrashed.class);
+            assertThat(events.of(RunEvent.StageFailed.class))
+                    .extracting(f -> f.box() + ":" + f.failure().type())
+                    .containsExactlyInAnyOrder("broken:agent_crashed", "sleeper:cancelled");
             long pid = Long.parseLong(Files.readString(marker).strip());
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isIn(Optional.empty(), Optional.of(false));
             assertThat(events.of(RunEvent.StageStarted.class))
@@ -182,6 +191,8 @@ class PipelineEngineTest {
                 .toList();
         assertThat(warnings).hasSize(1);
         assertThat(r.error()).get().asString().contains("backend vm requested for box c");
+        assertThat(r.failure()).get().isInstanceOf(Failure.SandboxError.class);
+        assertThat(r.failure().get().type()).isEqualTo("sandbox_error");
     }
 
     @Test

@@ -52,9 +52,11 @@ final class ShellAgentRunner implements AgentRunner {
         listener.toolResult("Bash", "toolu_1", !ok, ms, out.toString(), null);
         Optional<Failure> failure = r.timedOut()
                 ? Optional.of(new Failure.Timeout(
-                        "agent timed out after " + inv.timeout().toSeconds() + " s"))
+                        "agent timed out after " + inv.timeout().toSeconds() + " s",
+                        inv.timeout().toMillis()))
                 : r.exitCode() != 0
-                        ? Optional.of(new Failure.AgentExit(r.exitCode(), "agent exited with code " + r.exitCode()))
+                        ? Optional.of(new Failure.AgentCrashed(
+                                "agent exited with code " + r.exitCode(), r.exitCode(), null, List.of()))
                         : Optional.empty();
         Usage usage = new Usage(new Usage.Tokens(10, 5, 0, 0), 0.001, 1, 1, List.of("Bash"), inv.model(), false);
         return new AgentOutcome(out.toString().strip(), "session-" + inv.box(), usage, ms, ms, failure);

@@ -136,7 +136,7 @@ class WorkflowEngineTest {
         assertThat(r.stages()).extracting(StageResult::box).containsExactly("slow", "broken");
         StageResult broken = r.stages().get(1);
         assertThat(broken.failure()).hasValueSatisfying(f -> {
-            assertThat(f).isInstanceOf(Failure.AgentExit.class);
+            assertThat(f).isInstanceOf(Failure.ExitCode.class);
             assertThat(f.type()).isEqualTo("exit_code");
         });
         assertThat(r.stages().getFirst().failure()).hasValueSatisfying(f -> {

@@ -5,6 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.voidbox.Failure;
 import io.voidbox.McpServer;
+import io.voidbox.Usage;
+import io.voidbox.agent.claude.ClaudeCodeInstaller;
+import io.voidbox.event.RunEvent.AgentPermissionDenied;
+import io.voidbox.event.RunEvent.AgentRetry;
+import io.voidbox.event.RunEvent.AgentSubagentCompleted;
+import io.voidbox.event.RunEvent.AgentSubagentStarted;
+import io.voidbox.event.RunEvent.AgentToolNotRun;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
@@ -19,18 +26,22 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Runs the real Claude Code CLI headless inside a sandbox and turns its {@code stream-json}
- * output into live tool-call events, line by line, as the CLI prints them.
+ * output into live tool-call events, line by line, as the CLI prints them. The box's agent options
+ * become the CLI's own flags ({@link AgentFlags}); how the run ended becomes a typed failure
+ * ({@link ClaudeFailures}).
  */
 public final class ClaudeCodeRunner implements AgentRunner {
-    private static final int STDERR_TAIL = 5;
+    private static final int STDERR_TAIL = Failure.AgentCrashed.STDERR_TAIL_LINES;
     /** Where the box's MCP servers are written for {@code --mcp-config}, relative to the workspace. */
     static final String MCP_CONFIG = ".claude/voidbox-mcp.json";
     /** Server names Claude Code 2.1.197 keeps for itself and silently skips (after replacing [^A-Za-z0-9_-] by _). */
@@ -44,22 +55,22 @@ public final class ClaudeCodeRunner implements AgentRunner {
         return "claude";
     }
 
-    static List<String> argv(SandboxEnvironment env, AgentInvocation inv) {
-        List<String> argv = new ArrayList<>(List.of(
-                env.claudeExecutable(),
-                "-p",
-                inv.prompt(),
-                "--output-format",
-                "stream-json",
-                "--verbose",
-                "--dangerously-skip-permissions",
-                "--model",
-                inv.model()));
+    /** The command line: the CLI, the prompt, stream-json, then the box's flags ({@link AgentFlags}). */
+    static List<String> argv(String executable, SandboxEnvironment env, AgentInvocation inv) {
+        List<String> argv =
+                new ArrayList<>(List.of(executable, "-p", inv.prompt(), "--output-format", "stream-json", "--verbose"));
+        argv.addAll(AgentFlags.of(inv.options(), !"local".equals(env.backend())));
+        argv.add("--model");
+        argv.add(inv.model());
         if (!inv.options().mcpServers().isEmpty()) {
             // only the box's servers: nothing from a .mcp.json in the workspace or a user config
             argv.addAll(List.of("--mcp-config", env.workspace() + "/" + MCP_CONFIG, "--strict-mcp-config"));
         }
         return List.copyOf(argv);
+    }
+
+    static List<String> argv(SandboxEnvironment env, AgentInvocation inv) {
+        return argv(env.claudeExecutable(), env, inv);
     }
 
     /**
@@ -106,34 +117,23 @@ public final class ClaudeCodeRunner implements AgentRunner {
     public AgentOutcome run(AgentInvocation inv, Sandbox sandbox, BoxScope scope)
             throws IOException, InterruptedException {
         SandboxEnvironment senv = sandbox.environment();
+        Optional<String> version = inv.options().version().filter(v -> !v.equals(ClaudeCodeInstaller.VERSION));
+        if (version.isPresent() && !"local".equals(senv.backend())) {
+            return failed(new Failure.SandboxError("agent.version " + version.get()
+                    + " runs on the local backend only; the " + senv.backend() + " image carries Claude Code "
+                    + ClaudeCodeInstaller.VERSION));
+        }
+        String executable = version.isPresent() ? installed(version.get(), scope) : senv.claudeExecutable();
         ClaudeRunSummary.Accumulator acc = ClaudeRunSummary.accumulator();
-        StreamJsonParser parser = new StreamJsonParser(event -> {
-            acc.accept(event);
-            switch (event) {
-                case ClaudeStreamEvent.ToolUse u ->
-                    scope.toolCall(u.toolName(), u.toolUseId(), u.inputJson(), u.parentToolUseId());
-                case ClaudeStreamEvent.ToolResult r ->
-                    scope.toolResult(
-                            r.toolName() != null ? r.toolName() : "unknown",
-                            r.toolUseId(),
-                            r.isError(),
-                            Math.max(0, r.durationMs()),
-                            r.content(),
-                            r.parentToolUseId());
-                case ClaudeStreamEvent.ParseWarning w ->
-                    scope.warning("claude stream line " + w.line() + ": " + w.message()
-                            + (w.excerpt() == null ? "" : " [" + w.excerpt() + "]"));
-                case ClaudeStreamEvent.ToolUnfinished u ->
-                    scope.warning("tool call " + u.toolName() + " (" + u.toolUseId() + ") never returned a result");
-                default -> {}
-            }
-        });
+        Publisher events = new Publisher(scope, acc);
+        StreamJsonParser parser = new StreamJsonParser(events);
+        Deque<String> stderrTail = new ArrayDeque<>();
         if (!inv.options().mcpServers().isEmpty())
             sandbox.writeFile(MCP_CONFIG, mcpConfig(inv.box(), inv.options().mcpServers()));
-        Deque<String> stderrTail = new ArrayDeque<>();
         scope.agentStarted(name(), inv.provider(), inv.model());
         ExecResult r = sandbox.exec(
-                new ExecSpec(argv(senv, inv), env(senv, inv), senv.workspace(), inv.timeout()), new OutputSink() {
+                new ExecSpec(argv(executable, senv, inv), env(senv, inv), senv.workspace(), inv.timeout()),
+                new OutputSink() {
                     @Override
                     public void stdout(String line) {
                         scope.line("stdout", line);
@@ -151,30 +151,118 @@ public final class ClaudeCodeRunner implements AgentRunner {
                 });
         parser.finish();
         ClaudeRunSummary s = acc.summary();
+        List<String> stderr;
+        synchronized (stderrTail) {
+            stderr = List.copyOf(stderrTail);
+        }
         return new AgentOutcome(
                 s.resultText() == null ? "" : s.resultText(),
                 s.sessionId() == null ? "" : s.sessionId(),
                 s.usage().withModelIfBlank(inv.model()),
                 s.durationMs(),
                 s.durationApiMs(),
-                failure(r, s, inv, tail(stderrTail)));
+                ClaudeFailures.of(r, s, inv, stderr));
     }
 
-    private static Optional<Failure> failure(ExecResult r, ClaudeRunSummary s, AgentInvocation inv, String stderrTail) {
-        if (r.timedOut())
-            return Optional.of(new Failure.Timeout(
-                    "agent timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed"));
-        if (s.isError()) return Optional.of(new Failure.AgentError("claude reported an error: " + s.errorMessage()));
-        if (r.exitCode() != 0)
-            return Optional.of(
-                    new Failure.AgentExit(r.exitCode(), "claude exited with code " + r.exitCode() + stderrTail));
-        if (!s.hasResult()) return Optional.of(new Failure.NoResult("claude ended without a result line" + stderrTail));
-        return Optional.empty();
-    }
+    /**
+     * What the stream says, as run events, live. Folds every event into the summary first, so a
+     * tool left pending after a result line is known to be one the CLI never ran.
+     */
+    private static final class Publisher implements Consumer<ClaudeStreamEvent> {
+        private final BoxScope scope;
+        private final ClaudeRunSummary.Accumulator acc;
+        private final Set<String> backgroundTasks = new HashSet<>();
+        private final Set<String> backgroundLaunches = new HashSet<>();
+        private boolean sawResult;
 
-    private static String tail(Deque<String> lines) {
-        synchronized (lines) {
-            return lines.isEmpty() ? "" : " (stderr: " + String.join(" | ", lines) + ")";
+        Publisher(BoxScope scope, ClaudeRunSummary.Accumulator acc) {
+            this.scope = scope;
+            this.acc = acc;
         }
+
+        @Override
+        public void accept(ClaudeStreamEvent event) {
+            acc.accept(event);
+            if (event instanceof ClaudeStreamEvent.Result) sawResult = true;
+            publish(event);
+        }
+
+        private void publish(ClaudeStreamEvent event) {
+            switch (event) {
+                case ClaudeStreamEvent.ToolUse u -> {
+                    if (u.inputJson().contains("\"run_in_background\":true")) backgroundLaunches.add(u.toolUseId());
+                    scope.toolCall(u.toolName(), u.toolUseId(), u.inputJson(), u.parentToolUseId());
+                }
+                case ClaudeStreamEvent.ToolResult r ->
+                    scope.toolResult(
+                            r.toolName() != null ? r.toolName() : "unknown",
+                            r.toolUseId(),
+                            r.isError(),
+                            Math.max(0, r.durationMs()),
+                            r.content(),
+                            r.parentToolUseId());
+                case ClaudeStreamEvent.ParseWarning w ->
+                    scope.warning("claude stream line " + w.line() + ": " + w.message()
+                            + (w.excerpt() == null ? "" : " [" + w.excerpt() + "]"));
+                case ClaudeStreamEvent.ToolUnfinished u -> {
+                    if (sawResult) {
+                        // the CLI stopped on its own (turn or budget limit) right after the model asked for it
+                        String subtype = acc.summary().ending().subtype();
+                        String why = subtype != null ? subtype : "result";
+                        scope.publish(new AgentToolNotRun(
+                                scope.header(),
+                                u.toolName(),
+                                u.toolUseId(),
+                                "claude stopped before running it: " + why,
+                                u.parentToolUseId()));
+                    } else {
+                        scope.warning("tool call " + u.toolName() + " (" + u.toolUseId() + ") never returned a result");
+                    }
+                }
+                case ClaudeStreamEvent.PermissionDenied d -> {
+                    scope.publish(new AgentPermissionDenied(scope.header(), d.toolName(), d.toolUseId(), d.message()));
+                    scope.warning("permission denied: tool " + d.toolName() + " (" + d.toolUseId() + ")"
+                            + (d.message() == null ? "" : ": " + d.message()));
+                }
+                case ClaudeStreamEvent.ApiRetry a ->
+                    scope.publish(new AgentRetry(
+                            scope.header(), a.attempt(), a.maxRetries(), a.errorStatus(), a.delayMs(), a.error()));
+                case ClaudeStreamEvent.TaskStarted t -> {
+                    // foreground subagents keep their tools under the spawning tool call's span
+                    boolean background =
+                            t.background() != null ? t.background() : backgroundLaunches.contains(t.toolUseId());
+                    if (background && t.taskId() != null && backgroundTasks.add(t.taskId())) {
+                        scope.publish(new AgentSubagentStarted(
+                                scope.header(), t.taskId(), t.toolUseId(), t.description(), t.subagentType()));
+                    }
+                }
+                case ClaudeStreamEvent.TaskNotification t -> {
+                    if (t.taskId() != null && backgroundTasks.remove(t.taskId())) {
+                        scope.publish(new AgentSubagentCompleted(
+                                scope.header(),
+                                t.taskId(),
+                                t.toolUseId(),
+                                t.status(),
+                                t.usage().totalTokens(),
+                                t.usage().toolUses(),
+                                t.usage().durationMs()));
+                    }
+                }
+                default -> {}
+            }
+        }
+    }
+
+    /** The binary of a version other than the pinned one, installed beside it on first use. */
+    private static String installed(String version, BoxScope scope) throws IOException {
+        ClaudeCodeInstaller installer = ClaudeCodeInstaller.forVersion(version);
+        if (installer.installed().isEmpty()) {
+            scope.line("runtime", "installing Claude Code " + installer.version() + " into " + installer.installDir());
+        }
+        return installer.ensureInstalled().toString();
+    }
+
+    private static AgentOutcome failed(Failure failure) {
+        return new AgentOutcome("", "", Usage.NONE, 0, 0, Optional.of(failure));
     }
 }

@@ -44,8 +44,74 @@ public sealed interface ClaudeStreamEvent {
      * synthesized the message to report a failure (e.g. {@code "unknown"} for an API error, with
      * {@code model} {@code "<synthetic>"}); it is {@code null} for model output.
      */
-    record AssistantText(long line, String parentToolUseId, String messageId, String model, String text, String error)
+    record AssistantText(
+            long line,
+            String parentToolUseId,
+            String messageId,
+            String model,
+            String text,
+            String error,
+            Integer apiErrorStatus)
             implements ClaudeStreamEvent {}
+
+    /**
+     * The {@code usage} of an assistant message, once per {@code message.id} (the CLI repeats it on
+     * every line of the message). What the model reported when the message started: the output
+     * count is the streaming start value, so sums of these are a lower bound for output tokens.
+     */
+    record MessageUsage(long line, String parentToolUseId, String messageId, String model, Usage.Tokens tokens)
+            implements ClaudeStreamEvent {}
+
+    /**
+     * {@code system}/{@code api_retry}: a model API call failed and the CLI retries it.
+     *
+     * @param errorStatus the HTTP status, null when the connection or stream broke
+     * @param error       the CLI's name for the error ({@code server_error}, {@code rate_limit}, ...)
+     */
+    record ApiRetry(
+            long line,
+            String parentToolUseId,
+            int attempt,
+            int maxRetries,
+            Integer errorStatus,
+            long delayMs,
+            String error)
+            implements ClaudeStreamEvent {}
+
+    /**
+     * A tool call refused by the CLI's permission checks: a {@code system}/{@code permission_denied}
+     * line (newer CLIs, as it happens), or an entry of the result's {@code permission_denials} not
+     * reported before. Once per {@code tool_use_id}.
+     */
+    record PermissionDenied(long line, String parentToolUseId, String toolName, String toolUseId, String message)
+            implements ClaudeStreamEvent {}
+
+    /**
+     * {@code system}/{@code task_started}: a subagent (task) started, launched by the tool call
+     * {@code toolUseId}. {@code background} is the line's {@code is_backgrounded} (2.1.3xx); null
+     * when the CLI does not say (2.1.197: the launching call's {@code run_in_background} does).
+     */
+    record TaskStarted(
+            long line,
+            String parentToolUseId,
+            String taskId,
+            String toolUseId,
+            String description,
+            String subagentType,
+            Boolean background)
+            implements ClaudeStreamEvent {}
+
+    /**
+     * {@code system}/{@code task_notification}: a subagent ended.
+     *
+     * @param status {@code completed}, {@code failed}, {@code killed}, ...
+     */
+    record TaskNotification(
+            long line, String parentToolUseId, String taskId, String toolUseId, String status, TaskUsage usage)
+            implements ClaudeStreamEvent {}
+
+    /** The figures of a {@link TaskNotification}, as the CLI reports them. */
+    record TaskUsage(long totalTokens, int toolUses, long durationMs) {}
 
     /** A {@code thinking} block of an assistant message (extended thinking). */
     record Thinking(long line, String parentToolUseId, String messageId, String text) implements ClaudeStreamEvent {}
@@ -98,6 +164,9 @@ public sealed interface ClaudeStreamEvent {
      * {@code errorMessage} says why (the result text such as {@code "API Error: 400 ..."}, the
      * {@code errors} list, or the subtype); it is {@code null} on success. {@code apiErrorStatus} is
      * the HTTP status of a failed API call, or {@code null}. {@code modelUsage} keeps the line's order.
+     * Newer CLIs print one result per answer of the main agent (background subagents finishing
+     * after the main turn cause more): {@code increment} says which one it is and what was used
+     * since the previous one.
      */
     record Result(
             long line,
@@ -105,7 +174,8 @@ public sealed interface ClaudeStreamEvent {
             String sessionId,
             String resultText,
             Ending ending,
-            Accounting accounting)
+            Accounting accounting,
+            Increment increment)
             implements ClaudeStreamEvent {
 
         public String subtype() {
@@ -122,6 +192,10 @@ public sealed interface ClaudeStreamEvent {
 
         public Integer apiErrorStatus() {
             return ending.apiErrorStatus();
+        }
+
+        public String terminalReason() {
+            return ending.terminalReason();
         }
 
         public int numTurns() {
@@ -153,8 +227,28 @@ public sealed interface ClaudeStreamEvent {
         }
     }
 
-    /** How a run ended, as its {@code result} line says. */
-    record Ending(String subtype, boolean isError, String errorMessage, Integer apiErrorStatus) {}
+    /**
+     * How a run ended, as its {@code result} line says.
+     *
+     * @param terminalReason newer CLIs' reason ({@code completed}, {@code max_turns},
+     *                       {@code budget_exhausted}, {@code api_error}, ...); null when absent
+     */
+    record Ending(
+            String subtype, boolean isError, String errorMessage, Integer apiErrorStatus, String terminalReason) {}
+
+    /**
+     * Where a result line sits among several: {@code result_index} (0-based) and
+     * {@code model_usage_since_last_result} (per model, what was used since the previous result
+     * line). Both null on CLIs that print a single result.
+     */
+    record Increment(Integer resultIndex, Map<String, ModelUsage> sinceLastResult) {
+        public static final Increment NONE = new Increment(null, null);
+
+        public Increment {
+            sinceLastResult =
+                    sinceLastResult == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(sinceLastResult));
+        }
+    }
 
     /** The figures of a {@code result} line; {@code tokens} and {@code costUsd} as described on {@link Result}. */
     record Accounting(

@@ -30,6 +30,9 @@ final class DecodedLine {
         OTHER
     }
 
+    /** One entry of a result line's {@code permission_denials}. */
+    record Denial(String toolName, String toolUseId) {}
+
     /** One content block; instances are pooled in {@link #blocks} and reset, not reallocated. */
     static final class Block {
         BlockType type;
@@ -61,11 +64,28 @@ final class DecodedLine {
     List<String> tools;
     String claudeCodeVersion;
     String permissionMode;
+    // system: api_retry, permission_denied, task_started, task_notification
+    Integer attempt;
+    Integer maxRetries;
+    long retryDelayMs;
+    Integer errorStatus;
+    String systemMessage;
+    String toolName;
+    String toolUseId;
+    String taskId;
+    String description;
+    String subagentType;
+    Boolean backgrounded;
+    String status;
+    long taskTotalTokens;
+    int taskToolUses;
+    long taskDurationMs;
     // assistant / user
     boolean hasMessage;
     String messageId;
     String messageModel;
     String error;
+    Usage.Tokens messageUsage;
     private final ArrayList<Block> blocks = new ArrayList<>();
     int blockCount;
     // result
@@ -79,6 +99,10 @@ final class DecodedLine {
     Usage.Tokens usage;
     Map<String, ModelUsage> modelUsage;
     List<String> errors;
+    Integer resultIndex;
+    Map<String, ModelUsage> sinceLastResult;
+    List<Denial> denials;
+    String terminalReason;
 
     void reset() {
         kind = null;
@@ -90,10 +114,26 @@ final class DecodedLine {
         tools = null;
         claudeCodeVersion = null;
         permissionMode = null;
+        attempt = null;
+        maxRetries = null;
+        retryDelayMs = 0;
+        errorStatus = null;
+        systemMessage = null;
+        toolName = null;
+        toolUseId = null;
+        taskId = null;
+        description = null;
+        subagentType = null;
+        backgrounded = null;
+        status = null;
+        taskTotalTokens = 0;
+        taskToolUses = 0;
+        taskDurationMs = 0;
         hasMessage = false;
         messageId = null;
         messageModel = null;
         error = null;
+        messageUsage = null;
         blockCount = 0;
         isError = false;
         apiErrorStatus = null;
@@ -105,6 +145,10 @@ final class DecodedLine {
         usage = null;
         modelUsage = null;
         errors = null;
+        resultIndex = null;
+        sinceLastResult = null;
+        denials = null;
+        terminalReason = null;
     }
 
     Block newBlock() {

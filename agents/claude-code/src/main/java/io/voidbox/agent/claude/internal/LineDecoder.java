@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Decodes one stream-json line into a {@link DecodedLine} with Jackson's streaming parser: fields
@@ -99,15 +100,26 @@ final class LineDecoder {
                             wants(DecodedLine.Kind.SYSTEM) || wants(DecodedLine.Kind.RESULT) ? text(p, f) : skip(p);
                 case "parent_tool_use_id" -> out.parentToolUseId = lastParentId = reuse(p, f, lastParentId);
                 case "message" -> {
-                    if (wants(DecodedLine.Kind.ASSISTANT) || wants(DecodedLine.Kind.USER)) {
+                    if (p.currentToken() == JsonToken.VALUE_STRING) {
+                        out.systemMessage = p.getText(); // system/permission_denied
+                    } else if (wants(DecodedLine.Kind.ASSISTANT) || wants(DecodedLine.Kind.USER)) {
                         readMessage(p);
                     } else {
                         p.skipChildren();
                     }
                 }
-                case "error" -> out.error = wants(DecodedLine.Kind.ASSISTANT) ? scalarText(p) : skip(p);
+                case "error" ->
+                    out.error = wants(DecodedLine.Kind.ASSISTANT) || wants(DecodedLine.Kind.SYSTEM)
+                            ? scalarText(p)
+                            : skip(p);
+                case "api_error_status" -> {
+                    // on result lines, and on the synthetic assistant message of newer CLIs
+                    if (p.currentToken() != JsonToken.VALUE_NULL) {
+                        out.apiErrorStatus = (int) number(p, f);
+                    }
+                }
                 default -> {
-                    if (wants(DecodedLine.Kind.SYSTEM) && readInitField(p, f)) {
+                    if (wants(DecodedLine.Kind.SYSTEM) && readSystemField(p, f)) {
                         break;
                     }
                     if (wants(DecodedLine.Kind.RESULT) && readResultField(p, f)) {
@@ -122,13 +134,36 @@ final class LineDecoder {
         }
     }
 
-    private boolean readInitField(JsonParser p, String f) throws IOException, ShapeException {
+    /** Fields of {@code system} lines: init, api_retry, permission_denied, task_started, task_notification. */
+    private boolean readSystemField(JsonParser p, String f) throws IOException, ShapeException {
         switch (f) {
             case "model" -> out.model = lastModel = reuse(p, f, lastModel);
             case "cwd" -> out.cwd = text(p, f);
             case "claude_code_version" -> out.claudeCodeVersion = text(p, f);
             case "permissionMode" -> out.permissionMode = text(p, f);
             case "tools" -> out.tools = stringList(p, f);
+            case "attempt" -> out.attempt = (int) number(p, f);
+            case "max_retries" -> out.maxRetries = (int) number(p, f);
+            case "retry_delay_ms" -> out.retryDelayMs = number(p, f);
+            case "error_status" -> {
+                if (p.currentToken() != JsonToken.VALUE_NULL) {
+                    out.errorStatus = (int) number(p, f);
+                }
+            }
+            case "tool_name" -> out.toolName = text(p, f);
+            case "tool_use_id" -> out.toolUseId = text(p, f);
+            case "task_id" -> out.taskId = text(p, f);
+            case "description" -> out.description = stringOrSkip(p);
+            case "subagent_type" -> out.subagentType = stringOrSkip(p);
+            case "is_backgrounded" -> out.backgrounded = p.currentToken() == JsonToken.VALUE_NULL ? null : bool(p, f);
+            case "status" -> out.status = stringOrSkip(p);
+            case "usage" -> {
+                if (out.kind == DecodedLine.Kind.SYSTEM) {
+                    readUsage(p); // task_notification: total_tokens, tool_uses, duration_ms
+                } else {
+                    return false; // a result line whose type comes later
+                }
+            }
             default -> {
                 return false;
             }
@@ -139,11 +174,6 @@ final class LineDecoder {
     private boolean readResultField(JsonParser p, String f) throws IOException, ShapeException {
         switch (f) {
             case "is_error" -> out.isError = bool(p, f);
-            case "api_error_status" -> {
-                if (p.currentToken() != JsonToken.VALUE_NULL) {
-                    out.apiErrorStatus = (int) number(p, f);
-                }
-            }
             case "duration_ms" -> out.durationMs = number(p, f);
             case "duration_api_ms" -> out.durationApiMs = number(p, f);
             case "num_turns" -> out.numTurns = (int) number(p, f);
@@ -154,7 +184,20 @@ final class LineDecoder {
                 }
             }
             case "usage" -> out.usage = readUsage(p);
-            case "modelUsage" -> readModelUsage(p);
+            case "modelUsage" -> out.modelUsage = readModelUsage(p, f);
+            case "model_usage_since_last_result" -> {
+                out.sinceLastResult = readModelUsage(p, f);
+                if (out.sinceLastResult == null) {
+                    out.sinceLastResult = Map.of();
+                }
+            }
+            case "result_index" -> {
+                if (p.currentToken() != JsonToken.VALUE_NULL) {
+                    out.resultIndex = (int) number(p, f);
+                }
+            }
+            case "terminal_reason" -> out.terminalReason = stringOrSkip(p);
+            case "permission_denials" -> out.denials = readDenials(p, f);
             case "errors" -> out.errors = stringList(p, f);
             default -> {
                 return false;
@@ -163,6 +206,10 @@ final class LineDecoder {
         return true;
     }
 
+    /**
+     * A {@code usage} object: token counts (result and assistant lines), or the figures of a
+     * {@code task_notification} ({@code total_tokens}, {@code tool_uses}, {@code duration_ms}).
+     */
     private Usage.Tokens readUsage(JsonParser p) throws IOException, ShapeException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
@@ -177,21 +224,56 @@ final class LineDecoder {
                 case "output_tokens" -> outTok = number(p, f);
                 case "cache_read_input_tokens" -> read = number(p, f);
                 case "cache_creation_input_tokens" -> creation = number(p, f);
+                case "total_tokens" -> out.taskTotalTokens = number(p, f);
+                case "tool_uses" -> out.taskToolUses = (int) number(p, f);
+                case "duration_ms" -> out.taskDurationMs = number(p, f);
                 default -> p.skipChildren();
             }
         }
         return new Usage.Tokens(in, outTok, read, creation);
     }
 
-    private void readModelUsage(JsonParser p) throws IOException, ShapeException {
+    /** {@code permission_denials}: objects with {@code tool_name} and {@code tool_use_id} (input skipped). */
+    private static List<DecodedLine.Denial> readDenials(JsonParser p, String field) throws IOException, ShapeException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return;
+            return null;
         }
-        expectObject(p, "modelUsage");
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new ShapeException("\"" + field + "\" is not an array");
+        }
+        List<DecodedLine.Denial> list = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
+            String name = null;
+            String id = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                p.nextToken();
+                switch (f) {
+                    case "tool_name" -> name = stringOrSkip(p);
+                    case "tool_use_id" -> id = stringOrSkip(p);
+                    default -> p.skipChildren();
+                }
+            }
+            list.add(new DecodedLine.Denial(name, id));
+        }
+        return list;
+    }
+
+    private Map<String, ModelUsage> readModelUsage(JsonParser p, String field) throws IOException, ShapeException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expectObject(p, field);
+        Map<String, ModelUsage> result = DecodedLine.newModelUsage();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String model = p.currentName();
             p.nextToken();
-            expectObject(p, "modelUsage." + model);
+            expectObject(p, field + "." + model);
             long in = 0, outTok = 0, read = 0, creation = 0;
             double cost = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -206,11 +288,9 @@ final class LineDecoder {
                     default -> p.skipChildren();
                 }
             }
-            if (out.modelUsage == null) {
-                out.modelUsage = DecodedLine.newModelUsage();
-            }
-            out.modelUsage.put(model, new ModelUsage(in, outTok, read, creation, cost));
+            result.put(model, new ModelUsage(in, outTok, read, creation, cost));
         }
+        return result;
     }
 
     private void readMessage(JsonParser p) throws IOException, ShapeException {
@@ -223,6 +303,7 @@ final class LineDecoder {
                 case "id" -> out.messageId = lastMessageId = reuse(p, "message.id", lastMessageId);
                 case "model" -> out.messageModel = lastModel = reuse(p, "message.model", lastModel);
                 case "content" -> readContent(p);
+                case "usage" -> out.messageUsage = readUsage(p);
                 default -> p.skipChildren();
             }
         }

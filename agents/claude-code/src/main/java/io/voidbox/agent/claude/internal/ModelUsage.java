@@ -9,6 +9,16 @@ import io.voidbox.Usage;
 public record ModelUsage(
         long inputTokens, long outputTokens, long cacheReadInputTokens, long cacheCreationInputTokens, double costUsd) {
 
+    /** Both entries together (the same model over two stretches of a run). */
+    public ModelUsage plus(ModelUsage o) {
+        return new ModelUsage(
+                inputTokens + o.inputTokens,
+                outputTokens + o.outputTokens,
+                cacheReadInputTokens + o.cacheReadInputTokens,
+                cacheCreationInputTokens + o.cacheCreationInputTokens,
+                costUsd + o.costUsd);
+    }
+
     public Usage.Tokens tokens() {
         return new Usage.Tokens(inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens);
     }

@@ -35,6 +35,13 @@ import java.util.function.LongSupplier;
  *       between the two lines on the injected nanosecond clock.</li>
  *   <li>A line that is not JSON, is truncated, or has an unusable shape produces exactly one
  *       {@link ParseWarning} naming the line number, and no other event; parsing continues.</li>
+ *   <li>{@code system} lines other than {@code init} become {@link ClaudeStreamEvent.ApiRetry},
+ *       {@link ClaudeStreamEvent.PermissionDenied}, {@link ClaudeStreamEvent.TaskStarted} and
+ *       {@link ClaudeStreamEvent.TaskNotification}; a denial named again by the result's
+ *       {@code permission_denials} is not repeated, one named only there is emitted before the
+ *       {@link ClaudeStreamEvent.Result}.</li>
+ *   <li>Each assistant message's {@code usage} is emitted once ({@link ClaudeStreamEvent.MessageUsage}),
+ *       so a run that never prints a result can still be accounted.</li>
  *   <li>{@link #finish()} reports tool calls without a result ({@link ClaudeStreamEvent.ToolUnfinished})
  *       and a missing {@code result} line.</li>
  * </ul>
@@ -52,6 +59,8 @@ public final class StreamJsonParser {
     private final LineDecoder decoder = new LineDecoder();
     private final Map<String, PendingTool> pendingTools = new LinkedHashMap<>();
     private final Set<String> seenToolUseIds = new HashSet<>();
+    private final Set<String> seenMessageUsage = new HashSet<>();
+    private final Set<String> deniedToolUseIds = new HashSet<>();
     private final List<String> currentMessageTexts = new ArrayList<>(4);
     private final List<ClaudeStreamEvent> lineEvents = new ArrayList<>(4);
     private String currentMessageId;
@@ -146,6 +155,11 @@ public final class StreamJsonParser {
         }
     }
 
+    /** Whether a {@code result} line was read (tools still pending then were never run). */
+    public boolean sawResult() {
+        return sawResult;
+    }
+
     /** Lines read so far, blank and bad ones included; the number of the last line. */
     public long lineCount() {
         return lineNumber;
@@ -167,10 +181,42 @@ public final class StreamJsonParser {
     }
 
     private void onSystem(long n, DecodedLine d) {
-        if (!"init".equals(d.subtype)) {
-            skippedLines++;
+        switch (d.subtype == null ? "" : d.subtype) {
+            case "init" -> onInit(n, d);
+            case "api_retry" ->
+                lineEvents.add(new ClaudeStreamEvent.ApiRetry(
+                        n,
+                        d.parentToolUseId,
+                        d.attempt == null ? 0 : d.attempt,
+                        d.maxRetries == null ? 0 : d.maxRetries,
+                        d.errorStatus,
+                        d.retryDelayMs,
+                        d.error));
+            case "permission_denied" -> denied(n, d.parentToolUseId, d.toolName, d.toolUseId, d.systemMessage);
+            case "task_started" ->
+                lineEvents.add(new ClaudeStreamEvent.TaskStarted(
+                        n, d.parentToolUseId, d.taskId, d.toolUseId, d.description, d.subagentType, d.backgrounded));
+            case "task_notification" ->
+                lineEvents.add(new ClaudeStreamEvent.TaskNotification(
+                        n,
+                        d.parentToolUseId,
+                        d.taskId,
+                        d.toolUseId,
+                        d.status,
+                        new ClaudeStreamEvent.TaskUsage(d.taskTotalTokens, d.taskToolUses, d.taskDurationMs)));
+            default -> skippedLines++;
+        }
+    }
+
+    /** A permission denial, once per tool call (the live line and the result's list name the same call). */
+    private void denied(long n, String parentToolUseId, String toolName, String toolUseId, String message) {
+        if (toolUseId != null && !deniedToolUseIds.add(toolUseId)) {
             return;
         }
+        lineEvents.add(new ClaudeStreamEvent.PermissionDenied(n, parentToolUseId, toolName, toolUseId, message));
+    }
+
+    private void onInit(long n, DecodedLine d) {
         lineEvents.add(new ClaudeStreamEvent.Init(
                 n,
                 d.parentToolUseId,
@@ -188,6 +234,10 @@ public final class StreamJsonParser {
             currentMessageId = messageId;
             currentMessageTexts.clear();
         }
+        if (d.messageUsage != null && (messageId == null || seenMessageUsage.add(messageId))) {
+            lineEvents.add(new ClaudeStreamEvent.MessageUsage(
+                    n, d.parentToolUseId, messageId, d.messageModel, d.messageUsage));
+        }
         long now = -1;
         for (int i = 0; i < d.blockCount; i++) {
             DecodedLine.Block b = d.block(i);
@@ -195,7 +245,7 @@ public final class StreamJsonParser {
                 case TEXT -> {
                     if (firstInMessage(messageId, b.text)) {
                         lineEvents.add(new ClaudeStreamEvent.AssistantText(
-                                n, d.parentToolUseId, messageId, d.messageModel, b.text, d.error));
+                                n, d.parentToolUseId, messageId, d.messageModel, b.text, d.error, d.apiErrorStatus));
                     }
                 }
                 case THINKING -> {
@@ -274,11 +324,20 @@ public final class StreamJsonParser {
         double cost = d.totalCostUsd != null ? d.totalCostUsd : modelCost;
         String subtype = d.subtype;
         boolean isError = d.isError || (subtype != null && subtype.startsWith("error"));
-        var ending = new ClaudeStreamEvent.Ending(subtype, isError, isError ? errorMessage(d) : null, d.apiErrorStatus);
+        var ending = new ClaudeStreamEvent.Ending(
+                subtype, isError, isError ? errorMessage(d) : null, d.apiErrorStatus, d.terminalReason);
         var accounting = new ClaudeStreamEvent.Accounting(
                 d.numTurns, d.durationMs, d.durationApiMs, cost, tokens, usage, modelUsage);
-        lineEvents.add(
-                new ClaudeStreamEvent.Result(n, d.parentToolUseId, d.sessionId, d.resultText, ending, accounting));
+        var increment = d.resultIndex == null && d.sinceLastResult == null
+                ? ClaudeStreamEvent.Increment.NONE
+                : new ClaudeStreamEvent.Increment(d.resultIndex, d.sinceLastResult);
+        if (d.denials != null) {
+            for (DecodedLine.Denial denial : d.denials) {
+                denied(n, d.parentToolUseId, denial.toolName(), denial.toolUseId(), null);
+            }
+        }
+        lineEvents.add(new ClaudeStreamEvent.Result(
+                n, d.parentToolUseId, d.sessionId, d.resultText, ending, accounting, increment));
     }
 
     private static String errorMessage(DecodedLine d) {

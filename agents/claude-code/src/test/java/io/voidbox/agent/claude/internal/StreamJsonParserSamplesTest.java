@@ -26,7 +26,15 @@ class StreamJsonParserSamplesTest {
 
         assertThat(r.events)
                 .extracting(e -> e.getClass().getSimpleName())
-                .containsExactly("Init", "AssistantText", "ToolUse", "ToolResult", "AssistantText", "Result");
+                .containsExactly(
+                        "Init",
+                        "MessageUsage",
+                        "AssistantText",
+                        "ToolUse",
+                        "ToolResult",
+                        "MessageUsage",
+                        "AssistantText",
+                        "Result");
         Init init = r.first(Init.class);
         assertThat(init.line()).isEqualTo(1);
         assertThat(init.model()).isEqualTo("claude-sonnet-4-5");
@@ -88,11 +96,9 @@ class StreamJsonParserSamplesTest {
                         "c9e7945f-8139-4af1-9b3d-a5d1c88fe8b4",
                         204,
                         51,
-                        null,
-                        0,
                         "Done: wrote hi to /workspace/out.txt.",
-                        true,
-                        0));
+                        new ClaudeRunSummary.Ending(true, "success", "completed", null, null, null),
+                        new ClaudeRunSummary.Counts(0, 0, 0, List.of())));
     }
 
     @Test
@@ -102,7 +108,15 @@ class StreamJsonParserSamplesTest {
 
         assertThat(r.events)
                 .extracting(e -> e.getClass().getSimpleName())
-                .containsExactly("Init", "AssistantText", "ToolUse", "ToolResult", "AssistantText", "Result");
+                .containsExactly(
+                        "Init",
+                        "MessageUsage",
+                        "AssistantText",
+                        "ToolUse",
+                        "ToolResult",
+                        "MessageUsage",
+                        "AssistantText",
+                        "Result");
         // 25 stream_event lines and 2 system/status lines carry nothing we use.
         long streamEvents = lines.stream()
                 .filter(l -> l.startsWith("{\"type\":\"stream_event\""))
@@ -148,7 +162,7 @@ class StreamJsonParserSamplesTest {
 
         assertThat(r.events)
                 .extracting(e -> e.getClass().getSimpleName())
-                .containsExactly("Init", "AssistantText", "Result");
+                .containsExactly("Init", "MessageUsage", "AssistantText", "Result");
         AssistantText text = r.first(AssistantText.class);
         assertThat(text.text()).isEqualTo("API Error: 400 scripted bad request");
         assertThat(text.error()).isEqualTo("unknown");

@@ -185,14 +185,14 @@ class StreamJsonParserTest {
     // ---- results ----
 
     @Test
-    void lastOfSeveralResultLinesWins() {
+    void severalResultLinesSumTurnsAndKeepTheLastCumulativeCostWithoutIncrements() {
         Recorder r = Recorder.run(List.of(
                 result(1, ",\"total_cost_usd\":0.5,\"usage\":{\"input_tokens\":10,\"output_tokens\":20}"),
                 result(3, ",\"total_cost_usd\":1.25,\"usage\":{\"input_tokens\":30,\"output_tokens\":40}")));
 
         assertThat(r.all(Result.class)).hasSize(2);
         ClaudeRunSummary s = r.summary();
-        assertThat(s.usage().numTurns()).isEqualTo(3);
+        assertThat(s.usage().numTurns()).as("every result line counts").isEqualTo(1 + 3);
         assertThat(s.usage().costUsd()).isEqualTo(1.25);
         assertThat(s.usage().inputTokens()).isEqualTo(30);
         assertThat(s.usage().outputTokens()).isEqualTo(40);

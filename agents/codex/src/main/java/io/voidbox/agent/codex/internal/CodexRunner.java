@@ -44,7 +44,7 @@ public final class CodexRunner implements AgentRunner {
     /** Codex's transient-failure retries per model request (like Claude Code's {@code CLAUDE_CODE_MAX_RETRIES}). */
     static final int MAX_RETRIES = 3;
 
-    private static final int STDERR_TAIL = 5;
+    private static final int STDERR_TAIL = Failure.AgentCrashed.STDERR_TAIL_LINES;
     private static final List<String> QUIET = List.of(
             "--disable", "plugins",
             "--disable", "remote_plugin",
@@ -148,7 +148,7 @@ public final class CodexRunner implements AgentRunner {
                 summary.usage(inv.model()),
                 durationMs,
                 0,
-                failure(r, summary, inv, tail(stderrTail) + missingBinaryHint(r, senv)));
+                failure(r, summary, inv, tail(stderrTail), missingBinaryHint(r, senv)));
     }
 
     /** Tool items become the box's tool calls and results; Codex's warnings and errors its warnings. */
@@ -169,19 +169,28 @@ public final class CodexRunner implements AgentRunner {
         }
     }
 
-    private static Optional<Failure> failure(ExecResult r, CodexRunSummary s, AgentInvocation inv, String stderrTail) {
+    private static Optional<Failure> failure(
+            ExecResult r, CodexRunSummary s, AgentInvocation inv, List<String> stderr, String hint) {
         if (r.timedOut())
             return Optional.of(new Failure.Timeout(
-                    "agent timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed"));
+                    "codex timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed",
+                    inv.timeout().toMillis()));
         Optional<CodexError> error = s.error();
-        if (error.isPresent())
-            return Optional.of(new Failure.AgentError(
-                    "codex reported an error: " + error.get().describe()));
+        if (error.isPresent()) {
+            CodexError e = error.get();
+            String message = "codex reported an error: " + e.describe();
+            return Optional.of(
+                    e.httpStatus().isPresent()
+                            ? Failure.ofHttpStatus(message, e.httpStatus().getAsInt())
+                            // no status: the connection or the stream broke; a malformed request stays malformed
+                            : new Failure.ApiError(
+                                    message, null, !e.type().orElse("").equals("invalid_request_error")));
+        }
         if (r.exitCode() != 0)
             return Optional.of(
-                    new Failure.AgentExit(r.exitCode(), "codex exited with code " + r.exitCode() + stderrTail));
+                    Failure.AgentCrashed.of("codex exited with code " + r.exitCode() + hint, r.exitCode(), stderr));
         if (!s.completed())
-            return Optional.of(new Failure.NoResult("codex ended without a completed turn" + stderrTail));
+            return Optional.of(new Failure.NoResult("codex ended without a completed turn", r.exitCode(), stderr));
         return Optional.empty();
     }
 
@@ -195,9 +204,9 @@ public final class CodexRunner implements AgentRunner {
                 : "";
     }
 
-    private static String tail(Deque<String> lines) {
+    private static List<String> tail(Deque<String> lines) {
         synchronized (lines) {
-            return lines.isEmpty() ? "" : " (stderr: " + String.join(" | ", lines) + ")";
+            return List.copyOf(lines);
         }
     }
 
