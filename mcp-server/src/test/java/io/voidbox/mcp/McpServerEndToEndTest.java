@@ -101,7 +101,12 @@ class McpServerEndToEndTest {
                         AgentOptions.Runner.CLAUDE_CODE,
                         Optional.empty(),
                         AgentOptions.Limits.NONE,
-                        AgentOptions.Permissions.DEFAULTS,
+                        // on the local backend the agent's own permission checks stay on: allow what it needs
+                        new AgentOptions.Permissions(
+                                List.of("Write", "mcp__files__word_count", "mcp__files__workspace_files"),
+                                List.of(),
+                                Optional.empty(),
+                                false),
                         Optional.empty(),
                         List.of(server)))
                 .llm(LlmConfig.scripted(scenario))

@@ -148,6 +148,10 @@ class CodexEndToEndTest {
                 """);
         Path fine = scenario("""
                 turns:
+                  - tool_use:
+                      - name: exec_command
+                        input: {cmd: "echo ok > {{workspace}}/review.md"}
+                    usage: {input_tokens: 10, output_tokens: 5}
                   - text: "ok"
                     usage: {input_tokens: 10, output_tokens: 5}
                 """);
