@@ -37,8 +37,8 @@ final class SummaryTable {
                     s.failure().map(Failure::type).orElse("ok"),
                     s.backend() + s.accel().map(a -> "/" + a).orElse(""),
                     ConsoleReporter.secs(s.duration().toMillis()),
-                    approx(s.usage()) + s.usage().inputTokens(),
-                    approx(s.usage()) + s.usage().outputTokens(),
+                    approxTokens(s.usage(), s.success()) + s.usage().inputTokens(),
+                    approxTokens(s.usage(), s.success()) + s.usage().outputTokens(),
                     approx(s.usage()) + ConsoleReporter.money(s.usage().costUsd()),
                     s.usage().toolCalls());
         }
@@ -50,8 +50,8 @@ final class SummaryTable {
                 r.failure().map(Failure::type).orElse(r.success() ? "ok" : "failed"),
                 "",
                 ConsoleReporter.secs(r.duration().toMillis()),
-                approx(total) + total.inputTokens(),
-                approx(total) + total.outputTokens(),
+                approxTokens(total, r.success()) + total.inputTokens(),
+                approxTokens(total, r.success()) + total.outputTokens(),
                 approx(total) + ConsoleReporter.money(total.costUsd()),
                 total.toolCalls());
         for (StageResult s : r.stages()) {
@@ -59,14 +59,22 @@ final class SummaryTable {
             if (denials > 0)
                 out.println("warning: " + s.box() + ": " + denials + " tool call" + (denials == 1 ? " was" : "s were")
                         + " refused by the agent's permission checks (agent.permission_denied events)");
-            if (s.usage().estimated())
+            if (s.usage().estimated() && !s.success())
                 out.println("warning: " + s.box() + ": tokens and cost (~) are estimated from the agent's messages:"
                         + " it never sent its final report");
+            else if (s.usage().estimated())
+                out.println("warning: " + s.box() + ": cost (~) is estimated from the price table (docs/pricing.md):"
+                        + " the agent reports none");
         }
         r.error().ifPresent(e -> out.println("error: " + e));
     }
 
     private static String approx(Usage u) {
         return u.estimated() ? "~" : "";
+    }
+
+    /** Tokens are estimated only when the run ended before the agent's final report (Codex reports exact tokens, no cost). */
+    private static String approxTokens(Usage u, boolean success) {
+        return success ? "" : approx(u);
     }
 }

@@ -218,7 +218,7 @@ class VoidBoxSpecsEndToEndTest {
                     name: proxied
                     sandbox: {backend: local}
                     llm: {provider: custom, base_url: "%s", api_key_env: PROXY_TEST_KEY, credential_proxy: true}
-                    agent: {prompt: "Show your key", timeout_secs: 120}
+                    agent: {prompt: "Show your key", timeout_secs: 120, allowed_tools: [Bash]}
                     """.formatted(model.baseUrl("127.0.0.1", route)));
             Map<String, String> env = offline();
             env.put("PROXY_TEST_KEY", secret);
