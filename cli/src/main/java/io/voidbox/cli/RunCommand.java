@@ -85,7 +85,9 @@ final class RunCommand implements Callable<Integer> {
         boolean tty = System.console() != null && System.console().isTerminal();
         try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment, spec.observe())) {
             VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
-            if (eventsOut != null) builder.listener(new JsonLinesEventWriter(eventsOut, !eventsToStdout));
+            JsonLinesEventWriter eventsWriter =
+                    eventsOut == null ? null : new JsonLinesEventWriter(eventsOut, !eventsToStdout);
+            if (eventsWriter != null) builder.listener(eventsWriter);
             logFiles.ifPresent(builder::listener);
             PipelineResult result;
             try (VoidBox vb = builder.build()) {
@@ -99,7 +101,10 @@ final class RunCommand implements Callable<Integer> {
             logFiles.ifPresent(l -> System.err.println("voidbox: box logs in " + l.runDir(result.runId())));
             if (json) System.out.println(ResultJson.of(result, spec.kind()));
             else if (!eventsToStdout && result.success()) System.out.println(result.finalOutput());
-            return result.success() ? VoidboxCommand.EXIT_OK : VoidboxCommand.EXIT_FAILED;
+            Optional<String> eventsLost = eventsWriter == null ? Optional.empty() : eventsWriter.failure();
+            eventsLost.ifPresent(why -> System.err.println(
+                    "voidbox: the events file " + events + " is incomplete, so the run counts as failed: " + why));
+            return result.success() && eventsLost.isEmpty() ? VoidboxCommand.EXIT_OK : VoidboxCommand.EXIT_FAILED;
         }
     }
 }

@@ -71,6 +71,27 @@ class CliExitCodesTest {
     }
 
     @Test
+    void anEventsFileThatCannotBeWrittenFailsAnOtherwiseGoodRunWithOneMessage() throws IOException {
+        Path spec = Files.writeString(dir.resolve("ok.yaml"), """
+                api_version: v1
+                kind: agent
+                name: fine
+                sandbox: {backend: local}
+                llm: {provider: scripted}
+                agent: {prompt: "hello", timeout_secs: 120}
+                """);
+        // /dev/full: every write fails with ENOSPC, as on a full disk
+        CliRun run = CliRun.of(CliRun.cleanEnv(dir), "run", "--file", spec.toString(), "--events", "/dev/full");
+        assertThat(run.exit()).as("stderr:\n%s", run.err()).isEqualTo(1);
+        assertThat(run.err().lines().filter(l -> l.contains("events file")))
+                .singleElement()
+                .satisfies(l -> assertThat(l)
+                        .startsWith("voidbox: the events file /dev/full is incomplete")
+                        .contains("No space left on device")
+                        .containsPattern("\\(\\d+ events not written\\)"));
+    }
+
+    @Test
     void versionNamesThePinnedClaudeCode() {
         assertThat(VoidboxCommand.execute("version")).isZero();
     }

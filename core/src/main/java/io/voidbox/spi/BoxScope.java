@@ -9,6 +9,7 @@ import io.voidbox.event.RunEvent.BoxReady;
 import io.voidbox.event.RunEvent.BoxStopped;
 import io.voidbox.event.RunEvent.Header;
 import io.voidbox.event.RunEvent.Log;
+import io.voidbox.spi.support.OutputBudget;
 import io.voidbox.spi.support.Text;
 import java.time.Clock;
 import java.util.Map;
@@ -39,6 +40,8 @@ public final class BoxScope {
     private final Clock clock;
     private final Consumer<RunEvent> sink;
     private final Map<String, String> traceEnvironment;
+    /** Bounds the process output lines of this box (guarded by itself). */
+    private final OutputBudget output = OutputBudget.defaults();
 
     /**
      * The scope of {@code box} in run {@code runId}.
@@ -113,6 +116,15 @@ public final class BoxScope {
 
     /** Everything is torn down. */
     public void stopped(String backend, String accel, String exitReason) {
+        long droppedLines;
+        long droppedBytes;
+        synchronized (output) {
+            droppedLines = output.droppedLines();
+            droppedBytes = output.droppedBytes();
+        }
+        if (droppedLines > 0)
+            warning(droppedLines + " output lines (" + droppedBytes + " bytes) were over the box's output budget ("
+                    + output.describe() + ") and were dropped from events and logs");
         publish(new BoxStopped(header(), backend, accel, exitReason));
         line("runtime", "stopped (" + exitReason + ")");
     }
@@ -144,9 +156,18 @@ public final class BoxScope {
      * Logs a line of this box as {@code [vm:NAME] line} ({@code [vm:NAME] [stream] line} for
      * process output) with MDC {@code vm}, and publishes it as a {@code log} event.
      *
+     * <p>Process output ({@code stdout}, {@code stderr}, {@code console}) is bounded by the box's
+     * {@link OutputBudget}: lines past it are dropped and counted, and the count becomes one
+     * warning when the box stops. The runtime's own lines are never dropped.
+     *
      * @param stream {@code stdout}, {@code stderr}, {@code console} or {@code runtime}
      */
     public void line(String stream, String line) {
+        if (!stream.equals("runtime")) {
+            synchronized (output) {
+                if (!output.admitLine(line.length())) return;
+            }
+        }
         MDC.put("vm", box);
         try {
             if (stream.equals("runtime") || stream.equals("console")) BOX_LOG.info("[vm:{}] {}", box, line);

@@ -9,6 +9,8 @@ import java.util.Optional;
  * A sandbox is started by its {@link SandboxProvider} and always cleaned up by {@link #close()}.
  */
 public interface Sandbox extends AutoCloseable {
+    /** Largest file {@link #readFile} returns, on every backend (a VM's channel frame carries about as much). */
+    int MAX_READ_BYTES = 4 << 20;
 
     /** What the agent runner needs to know about the inside of this sandbox. */
     SandboxEnvironment environment();
@@ -16,7 +18,11 @@ public interface Sandbox extends AutoCloseable {
     /** Writes a file below the workspace (path relative to it, no {@code ..}). */
     void writeFile(String relativePath, byte[] content) throws IOException;
 
-    /** Reads a file below the workspace; empty when it does not exist. */
+    /**
+     * Reads a file below the workspace; empty when it does not exist.
+     *
+     * @throws FileTooLargeException when the file has more than {@link #MAX_READ_BYTES}
+     */
     Optional<byte[]> readFile(String relativePath) throws IOException;
 
     /**

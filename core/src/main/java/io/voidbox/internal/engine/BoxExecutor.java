@@ -15,6 +15,7 @@ import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.FileTooLargeException;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
@@ -108,7 +109,15 @@ public final class BoxExecutor implements AutoCloseable {
                 handoff.prepare(box, sandbox);
                 String prompt = prepareWorkspace(box, input, sandbox, scope);
                 AgentOutcome outcome = runAgent(box, prompt, input, sandbox, attempt);
-                Optional<String> fileOutput = readOutput(box, sandbox);
+                Optional<String> fileOutput;
+                try {
+                    fileOutput = readOutput(box, sandbox);
+                } catch (FileTooLargeException e) {
+                    return attempt.failed(
+                            outcome.resultText(),
+                            outcome.usage().withModelIfBlank(attempt.model),
+                            new Failure.ResourceLimit("output_file " + e.getMessage(), "output", 0));
+                }
                 Mounts.copyOut(box.sandbox().mounts(), sandbox);
                 if (outcome.success()) handoff.collect(box, sandbox);
                 Usage usage = outcome.usage().withModelIfBlank(attempt.model);
@@ -123,6 +132,9 @@ public final class BoxExecutor implements AutoCloseable {
             return attempt.failed(
                     "", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
         } catch (IOException | RuntimeException e) {
+            return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), Failure.Internal.of(e));
+        } catch (Error e) {
+            // even OutOfMemoryError: this box fails, the run goes on to report it (run.failed)
             return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), Failure.Internal.of(e));
         } finally {
             telemetry.unregister(box.name());

@@ -3,6 +3,7 @@ package io.voidbox.sandbox.local;
 import io.voidbox.protocol.TelemetryBatch;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
+import io.voidbox.spi.FileTooLargeException;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
@@ -102,7 +103,12 @@ final class LocalSandbox implements Sandbox {
     @Override
     public Optional<byte[]> readFile(String relativePath) throws IOException {
         Path p = WorkspacePaths.resolve(workspace, relativePath);
-        return Files.isRegularFile(p) ? Optional.of(Files.readAllBytes(p)) : Optional.empty();
+        if (!Files.isRegularFile(p)) return Optional.empty();
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] content = in.readNBytes(MAX_READ_BYTES + 1);
+            if (content.length > MAX_READ_BYTES) throw new FileTooLargeException(relativePath, Files.size(p));
+            return Optional.of(content);
+        }
     }
 
     @Override
