@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 
 /**
  * Routes {@code HEAD /}, {@code POST /r/<key>/v1/messages},
@@ -70,12 +71,32 @@ final class Handler implements HttpHandler {
         }
     }
 
+    /** Requests answered at once; beyond, 529 overloaded (what Anthropic answers, retried by the CLIs). */
+    static final int MAX_IN_FLIGHT = 16;
+
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         String rawPath = exchange.getRequestURI().getRawPath();
         String query = exchange.getRequestURI().getRawQuery();
         Facts facts = new Facts(method, query == null ? rawPath : rawPath + "?" + query);
+        if (!inFlight.tryAcquire()) {
+            // bounded memory: at most MAX_IN_FLIGHT bodies of maxRequestBytes each; the CLIs retry 529
+            try {
+                reply(
+                        exchange,
+                        facts,
+                        529,
+                        "overloaded_error",
+                        "scripted model server: more than " + MAX_IN_FLIGHT + " requests in flight");
+            } finally {
+                facts.record(facts.status);
+                exchange.close();
+            }
+            return;
+        }
         try {
             dispatch(exchange, method, rawPath, facts);
         } catch (IOException e) {
@@ -92,6 +113,7 @@ final class Handler implements HttpHandler {
                 // Headers may already be sent; the client sees a broken answer.
             }
         } finally {
+            inFlight.release();
             facts.record(facts.status);
             exchange.close();
         }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -371,6 +372,42 @@ class ScriptedModelServerTest {
                 .asText();
 
         assertThat(first).startsWith("toolu_").isEqualTo(again).isNotEqualTo(other);
+    }
+
+    @Test
+    void requestsBeyondTheInFlightLimitAreAnsweredOverloadedWithoutBufferingTheirBodies() throws Exception {
+        String key = server.register(SCRIPT, Map.of());
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            // each announces a body it never finishes sending: its handler waits, holding a slot
+            for (int i = 0; i < Handler.MAX_IN_FLIGHT; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                s.getOutputStream()
+                        .write(("POST /r/" + key + "/v1/messages HTTP/1.1\r\nHost: x\r\n"
+                                        + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"pad\":")
+                                .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            HttpResponse<String> refused = null;
+            for (int attempt = 0; attempt < 50; attempt++) { // until every stalled request holds its slot
+                refused = post(key, "s", body(false, "m", 1));
+                if (refused.statusCode() == 529) break;
+                Thread.sleep(100);
+            }
+            assertThat(refused.statusCode()).isEqualTo(529);
+            assertThat(JSON.readTree(refused.body()).path("error").path("type").asText())
+                    .isEqualTo("overloaded_error");
+        } finally {
+            for (Socket s : stalled) s.close();
+        }
+        HttpResponse<String> later = null;
+        for (int attempt = 0; attempt < 50; attempt++) { // slots come back as the stalled handlers fail
+            later = post(key, "s2", body(false, "m", 1));
+            if (later.statusCode() != 529) break;
+            Thread.sleep(100);
+        }
+        assertThat(later.statusCode()).isEqualTo(200);
     }
 
     @Test
