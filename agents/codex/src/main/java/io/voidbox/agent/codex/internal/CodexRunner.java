@@ -4,6 +4,7 @@ import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Failure;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
+import io.voidbox.spi.AgentPayload;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
@@ -68,6 +69,17 @@ public final class CodexRunner implements AgentRunner {
     @Override
     public Runner runner() {
         return Runner.CODEX;
+    }
+
+    /**
+     * The CLI's platform directory ({@code bin/codex} with {@code codex-path/} and
+     * {@code codex-resources/} next to it), which a VM mounts at {@code /opt/codex} with
+     * {@value #GUEST_BINARY} linked to its {@code bin/codex}.
+     */
+    @Override
+    public Optional<AgentPayload> payload() {
+        return Optional.of(
+                new AgentPayload(name(), () -> hostBinary.get().getParent().getParent(), "bin/" + name()));
     }
 
     /** The binary as the sandbox sees it: the host's install locally, the image's in a VM. */

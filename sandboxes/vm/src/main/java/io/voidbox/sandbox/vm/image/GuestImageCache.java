@@ -1,5 +1,6 @@
 package io.voidbox.sandbox.vm.image;
 
+import io.voidbox.spi.AgentPayload;
 import io.voidbox.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -84,6 +85,46 @@ public final class GuestImageCache {
         }
     }
 
+    /** Where agent layers are kept: {@code <data dir>/layers/NAME-<id>/}. */
+    public Path layersDir() {
+        return dataDir.resolve("layers");
+    }
+
+    /**
+     * The cached layer of {@code payload}'s directory in the format {@code fsType} (the image's
+     * root disk format, whose driver the guest loads), building it first when needed. Builders
+     * serialise on a file lock per id and the directory appears atomically, as for images.
+     */
+    public AgentLayer layer(AgentPayload payload, String fsType, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        AgentLayerRecipe recipe =
+                new AgentLayerRecipe(payload.name(), payload.hostDir().get(), payload.executable(), fsType);
+        String id = recipe.id();
+        Path layers = layersDir();
+        Files.createDirectories(layers);
+        Path target = layers.resolve(id);
+        if (Files.exists(target.resolve(AgentLayer.MANIFEST))) return AgentLayer.load(target);
+        try (FileChannel ch = FileChannel.open(
+                        layers.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = lock(ch)) {
+            if (Files.exists(target.resolve(AgentLayer.MANIFEST))) return AgentLayer.load(target);
+            Path tmp = Files.createTempDirectory(layers, ".build-" + id + "-");
+            try {
+                progress.accept("building agent layer " + id + " (" + fsType + ") of "
+                        + payload.hostDir().get());
+                long t0 = System.nanoTime();
+                recipe.buildInto(tmp);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                AgentLayer layer = AgentLayer.load(target);
+                progress.accept("agent layer " + id + " ready at " + target + ": " + (layer.sizeBytes() >> 20)
+                        + " MB in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                return layer;
+            } finally {
+                FileTrees.delete(tmp);
+            }
+        }
+    }
+
     /**
      * Packs the guest agent from this JVM's classpath into {@code <data dir>/guest-agent/}, for
      * {@link GuestImageConfig#forAgent}; the same classes give the same jar, so the image
@@ -111,13 +152,22 @@ public final class GuestImageCache {
     }
 
     /**
-     * Removes cached images (and leftovers of interrupted builds), and the package downloads when
+     * Removes cached images and agent layers (and leftovers of interrupted builds), and the package downloads when
      * {@code includeDownloads}; returns how many bytes were freed.
      */
     public long clean(boolean includeDownloads) throws IOException {
         long freed = 0;
         if (Files.isDirectory(imagesDir())) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
+                for (Path d : ds) {
+                    if (d.getFileName().toString().startsWith(".lock-")) continue;
+                    freed += sizeOf(d);
+                    FileTrees.delete(d);
+                }
+            }
+        }
+        if (Files.isDirectory(layersDir())) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir())) {
                 for (Path d : ds) {
                     if (d.getFileName().toString().startsWith(".lock-")) continue;
                     freed += sizeOf(d);
