@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -128,12 +129,24 @@ public final class GuestImageCache {
     /**
      * Packs the guest agent from this JVM's classpath into {@code <data dir>/guest-agent/}, for
      * {@link GuestImageConfig#forAgent}; the same classes give the same jar, so the image
-     * cache still hits.
+     * cache still hits. The jar is named by its content: runtimes of other builds on the same host
+     * pack other classes, and one of them must not swap the jar between this runtime hashing it
+     * into the image id and copying it into the image.
      */
     public Path packGuestAgent() throws IOException {
-        return GuestAgentJar.write(dataDir.resolve("guest-agent").resolve("voidbox-guest-agent.jar"))
-                .orElseThrow(() ->
-                        new IOException("the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
+        Path dir = dataDir.resolve("guest-agent");
+        Path packed = dir.resolve(".pack-" + UUID.randomUUID() + ".jar");
+        try {
+            GuestAgentJar.write(packed)
+                    .orElseThrow(() -> new IOException(
+                            "the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
+            Path out = dir.resolve(
+                    "voidbox-guest-agent-" + GuestImageRecipe.sha256(packed).substring(0, 16) + ".jar");
+            Files.move(packed, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return out;
+        } finally {
+            Files.deleteIfExists(packed);
+        }
     }
 
     /** Images in the cache, newest first. */

@@ -84,6 +84,19 @@ class AgentLayerTest {
     }
 
     @Test
+    void theGuestAgentJarIsNamedByItsContentSoAnotherBuildCannotSwapIt() throws IOException {
+        GuestImageCache cache = GuestImageCache.at(tmp.resolve("data"));
+        Path jar = cache.packGuestAgent();
+        assertThat(jar.getFileName().toString()).matches("voidbox-guest-agent-[0-9a-f]{16}\\.jar");
+        assertThat(jar.getFileName().toString())
+                .contains(GuestImageRecipe.sha256(jar).substring(0, 16));
+        assertThat(cache.packGuestAgent()).isEqualTo(jar);
+        try (var files = Files.list(jar.getParent())) {
+            assertThat(files).containsExactly(jar);
+        }
+    }
+
+    @Test
     void theCacheBuildsAReadOnlySquashfsOnceAndReusesIt() throws Exception {
         assumeThat(Files.isExecutable(Path.of("/usr/bin/mksquashfs")))
                 .as("mksquashfs (squashfs-tools) installed")
