@@ -81,7 +81,7 @@ class CodexOtlpEndToEndTest {
     @Test
     void codexExampleExportsCodexExecWithToolSpansAndSummarizesTokensAndCost() {
         CodexCli.binary();
-        Run run = run("codex/pipeline.yaml");
+        Run run = run("codex/pipeline.yaml", "--backend", "local"); // in a VM: CodexVmEndToEndTest
 
         assertThat(run.exit()).as(run.stderr()).isZero();
         List<ReceivedSpan> spans = awaitPipeline("codex");

@@ -48,9 +48,18 @@ public record GuestConfig(
     public static final String KEY_USER_WRAPPER = "voidbox.user_wrapper";
     public static final String KEY_MAX_FRAME = "voidbox.max_frame";
     public static final String KEY_HIDE_CMDLINE = "voidbox.hide_cmdline";
+    /** Agent layers to mount: read by the image's {@code /init}, not by the agent. */
+    static final String KEY_LAYERS = "voidbox.layers";
 
     static final Set<String> KNOWN_KEYS = Set.of(
-            KEY_SECRET, KEY_PORT, KEY_TELEMETRY_MS, KEY_FILE_ROOTS, KEY_USER_WRAPPER, KEY_MAX_FRAME, KEY_HIDE_CMDLINE);
+            KEY_SECRET,
+            KEY_PORT,
+            KEY_TELEMETRY_MS,
+            KEY_FILE_ROOTS,
+            KEY_USER_WRAPPER,
+            KEY_MAX_FRAME,
+            KEY_HIDE_CMDLINE,
+            KEY_LAYERS);
 
     public static final long MIN_TELEMETRY_MS = 100;
     public static final int MIN_SECRET_BYTES = 16;

@@ -101,7 +101,11 @@ public final class BoxExecutor implements AutoCloseable {
             if (unavailable.isPresent()) return attempt.failed("", Usage.NONE, unavailable.get());
             SandboxProvider provider = backends.select(box, scope::warning);
             attempt.backend = provider.backend();
-            SandboxRequest request = new SandboxRequest(scope, passHostEnvironment(box.sandbox()), feed);
+            SandboxRequest request = new SandboxRequest(
+                    scope,
+                    passHostEnvironment(box.sandbox()),
+                    feed,
+                    agents.get(box.agent().runner()).payload().stream().toList());
             try (Sandbox sandbox = provider.start(request)) {
                 SandboxEnvironment env = sandbox.environment();
                 attempt.accel = env.accel();

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Brings Codex to the runtime as a second agent: the runner for boxes with {@code runner: codex}
- * (the pinned CLI, installed on first use for the local backend) and their model endpoints.
+ * (the pinned CLI, installed on first use; a VM gets its directory as an agent layer) and their
+ * model endpoints.
  */
 public final class CodexPlugin implements Plugin {
     @Override

@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Transport;
 import io.voidbox.protocol.UnixSocketTransport;
+import io.voidbox.sandbox.vm.image.AgentLayer;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.image.GuestImageConfig;
@@ -12,6 +13,7 @@ import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
 import io.voidbox.sandbox.vm.internal.VmLauncher;
 import io.voidbox.sandbox.vm.internal.VmSandbox;
+import io.voidbox.spi.AgentPayload;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
@@ -21,8 +23,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -42,6 +47,7 @@ public final class VmSandboxProvider implements SandboxProvider {
     private VmLauncher launcher;
     private GuestImage image;
     private Optional<String> unavailable;
+    private final Map<String, AgentLayer> layers = new HashMap<>();
 
     /**
      * @param claudeBinary the host's pinned Claude Code binary, copied into the image's root disk
@@ -95,9 +101,31 @@ public final class VmSandboxProvider implements SandboxProvider {
         return image;
     }
 
+    /**
+     * The layer of an agent's files ({@link SandboxRequest#payloads()}), built once per host and
+     * payload content, looked up once per provider.
+     */
+    private synchronized AgentLayer layer(AgentPayload payload, GuestImage img, String box)
+            throws SandboxException, InterruptedException {
+        AgentLayer layer = layers.get(payload.name());
+        if (layer != null) return layer;
+        try {
+            layer = caches.get().layer(payload, img.rootFsType(), progress);
+        } catch (IOException | RuntimeException e) {
+            throw new SandboxException(
+                    "box " + box + ": cannot prepare the " + payload.name() + " layer of the guest image: "
+                            + e.getMessage(),
+                    e);
+        }
+        layers.put(payload.name(), layer);
+        return layer;
+    }
+
     @Override
     public Sandbox start(SandboxRequest request) throws SandboxException, InterruptedException {
         GuestImage img = image();
+        List<AgentLayer> agentLayers = new ArrayList<>();
+        for (AgentPayload p : request.payloads()) agentLayers.add(layer(p, img, request.boxName()));
         Accel accel = launcher.accelSelector().select(request.accel(), img, request.scope()::warning);
         byte[] secret = new byte[32];
         random.nextBytes(secret);
@@ -107,6 +135,7 @@ public final class VmSandboxProvider implements SandboxProvider {
                 .withGuestArg("secret", HexFormat.of().formatHex(secret))
                 .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME)
                 .withGuestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()));
+        for (AgentLayer layer : agentLayers) boot = boot.withLayer(layer);
         MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)
                 .withMemoryMb(request.memoryMb())
                 .withVcpus(request.vcpus())

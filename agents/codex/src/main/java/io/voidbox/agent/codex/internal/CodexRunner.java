@@ -4,6 +4,7 @@ import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Failure;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
+import io.voidbox.spi.AgentPayload;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
  * are turned off, so the only connections Codex makes are to that endpoint.
  */
 public final class CodexRunner implements AgentRunner {
-    /** Where a VM guest image carries the Codex binary (see {@code docs/codex.md}). */
+    /** Where a VM guest finds the Codex binary: a link into its agent layer (see {@code docs/codex.md}). */
     public static final String GUEST_BINARY = "/usr/bin/codex";
     /** The provider id in Codex's config overrides. */
     static final String PROVIDER = "voidbox";
@@ -68,6 +69,17 @@ public final class CodexRunner implements AgentRunner {
     @Override
     public Runner runner() {
         return Runner.CODEX;
+    }
+
+    /**
+     * The CLI's platform directory ({@code bin/codex} with {@code codex-path/} and
+     * {@code codex-resources/} next to it), which a VM mounts at {@code /opt/codex} with
+     * {@value #GUEST_BINARY} linked to its {@code bin/codex}.
+     */
+    @Override
+    public Optional<AgentPayload> payload() {
+        return Optional.of(
+                new AgentPayload(name(), () -> hostBinary.get().getParent().getParent(), "bin/" + name()));
     }
 
     /** The binary as the sandbox sees it: the host's install locally, the image's in a VM. */
@@ -148,7 +160,7 @@ public final class CodexRunner implements AgentRunner {
                 summary.usage(inv.model()),
                 durationMs,
                 0,
-                failure(r, summary, inv, tail(stderrTail), missingBinaryHint(r, senv)));
+                failure(r, summary, inv, tail(stderrTail)));
     }
 
     /** Tool items become the box's tool calls and results; Codex's warnings and errors its warnings. */
@@ -170,7 +182,7 @@ public final class CodexRunner implements AgentRunner {
     }
 
     private static Optional<Failure> failure(
-            ExecResult r, CodexRunSummary s, AgentInvocation inv, List<String> stderr, String hint) {
+            ExecResult r, CodexRunSummary s, AgentInvocation inv, List<String> stderr) {
         if (r.timedOut())
             return Optional.of(new Failure.Timeout(
                     "codex timed out after " + inv.timeout().toSeconds() + " s; its process tree was killed",
@@ -187,21 +199,10 @@ public final class CodexRunner implements AgentRunner {
                                     message, null, !e.type().orElse("").equals("invalid_request_error")));
         }
         if (r.exitCode() != 0)
-            return Optional.of(
-                    Failure.AgentCrashed.of("codex exited with code " + r.exitCode() + hint, r.exitCode(), stderr));
+            return Optional.of(Failure.AgentCrashed.of("codex exited with code " + r.exitCode(), r.exitCode(), stderr));
         if (!s.completed())
             return Optional.of(new Failure.NoResult("codex ended without a completed turn", r.exitCode(), stderr));
         return Optional.empty();
-    }
-
-    /** Exit 127 (or -1: not startable) in a VM: most likely no Codex, since guest images do not carry it yet. */
-    private static String missingBinaryHint(ExecResult r, SandboxEnvironment env) {
-        return (r.exitCode() == 127 || r.exitCode() == -1)
-                        && !r.timedOut()
-                        && !env.backend().equals("local")
-                ? "; no " + GUEST_BINARY + " in this guest image? Codex is not in the image yet:"
-                        + " run Codex boxes with backend: local (docs/codex.md)"
-                : "";
     }
 
     private static List<String> tail(Deque<String> lines) {

@@ -78,4 +78,18 @@ class CodexRunnerTest {
         assertThat(runner.executable(VM)).isEqualTo(CodexRunner.GUEST_BINARY);
         assertThat(runner.name()).isEqualTo("codex");
     }
+
+    @Test
+    void aVmGetsThePlatformDirectoryOfTheHostInstallWithCodexAtTheGuestBinary() {
+        Path platform = Path.of("/data/codex/0.171.0/vendor/x86_64-unknown-linux-musl");
+        CodexRunner runner = new CodexRunner(() -> platform.resolve("bin/codex"));
+
+        var payload = runner.payload().orElseThrow();
+
+        assertThat(payload.name()).isEqualTo("codex");
+        assertThat(payload.hostDir().get()).isEqualTo(platform);
+        assertThat(payload.hostDir().get().resolve(payload.executable())).isEqualTo(platform.resolve("bin/codex"));
+        assertThat(payload.sandboxCommand()).isEqualTo(CodexRunner.GUEST_BINARY);
+        assertThat(runner.executable(VM)).isEqualTo(payload.sandboxCommand());
+    }
 }

@@ -1,5 +1,6 @@
 package io.voidbox.sandbox.vm.image;
 
+import io.voidbox.spi.AgentPayload;
 import io.voidbox.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -84,15 +86,67 @@ public final class GuestImageCache {
         }
     }
 
+    /** Where agent layers are kept: {@code <data dir>/layers/NAME-<id>/}. */
+    public Path layersDir() {
+        return dataDir.resolve("layers");
+    }
+
+    /**
+     * The cached layer of {@code payload}'s directory in the format {@code fsType} (the image's
+     * root disk format, whose driver the guest loads), building it first when needed. Builders
+     * serialise on a file lock per id and the directory appears atomically, as for images.
+     */
+    public AgentLayer layer(AgentPayload payload, String fsType, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        AgentLayerRecipe recipe =
+                new AgentLayerRecipe(payload.name(), payload.hostDir().get(), payload.executable(), fsType);
+        String id = recipe.id();
+        Path layers = layersDir();
+        Files.createDirectories(layers);
+        Path target = layers.resolve(id);
+        if (Files.exists(target.resolve(AgentLayer.MANIFEST))) return AgentLayer.load(target);
+        try (FileChannel ch = FileChannel.open(
+                        layers.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = lock(ch)) {
+            if (Files.exists(target.resolve(AgentLayer.MANIFEST))) return AgentLayer.load(target);
+            Path tmp = Files.createTempDirectory(layers, ".build-" + id + "-");
+            try {
+                progress.accept("building agent layer " + id + " (" + fsType + ") of "
+                        + payload.hostDir().get());
+                long t0 = System.nanoTime();
+                recipe.buildInto(tmp);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                AgentLayer layer = AgentLayer.load(target);
+                progress.accept("agent layer " + id + " ready at " + target + ": " + (layer.sizeBytes() >> 20)
+                        + " MB in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                return layer;
+            } finally {
+                FileTrees.delete(tmp);
+            }
+        }
+    }
+
     /**
      * Packs the guest agent from this JVM's classpath into {@code <data dir>/guest-agent/}, for
      * {@link GuestImageConfig#forAgent}; the same classes give the same jar, so the image
-     * cache still hits.
+     * cache still hits. The jar is named by its content: runtimes of other builds on the same host
+     * pack other classes, and one of them must not swap the jar between this runtime hashing it
+     * into the image id and copying it into the image.
      */
     public Path packGuestAgent() throws IOException {
-        return GuestAgentJar.write(dataDir.resolve("guest-agent").resolve("voidbox-guest-agent.jar"))
-                .orElseThrow(() ->
-                        new IOException("the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
+        Path dir = dataDir.resolve("guest-agent");
+        Path packed = dir.resolve(".pack-" + UUID.randomUUID() + ".jar");
+        try {
+            GuestAgentJar.write(packed)
+                    .orElseThrow(() -> new IOException(
+                            "the guest agent (" + GuestAgentJar.MAIN_CLASS + ") is not on the classpath"));
+            Path out = dir.resolve(
+                    "voidbox-guest-agent-" + GuestImageRecipe.sha256(packed).substring(0, 16) + ".jar");
+            Files.move(packed, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return out;
+        } finally {
+            Files.deleteIfExists(packed);
+        }
     }
 
     /** Images in the cache, newest first. */
@@ -111,13 +165,22 @@ public final class GuestImageCache {
     }
 
     /**
-     * Removes cached images (and leftovers of interrupted builds), and the package downloads when
+     * Removes cached images and agent layers (and leftovers of interrupted builds), and the package downloads when
      * {@code includeDownloads}; returns how many bytes were freed.
      */
     public long clean(boolean includeDownloads) throws IOException {
         long freed = 0;
         if (Files.isDirectory(imagesDir())) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
+                for (Path d : ds) {
+                    if (d.getFileName().toString().startsWith(".lock-")) continue;
+                    freed += sizeOf(d);
+                    FileTrees.delete(d);
+                }
+            }
+        }
+        if (Files.isDirectory(layersDir())) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir())) {
                 for (Path d : ds) {
                     if (d.getFileName().toString().startsWith(".lock-")) continue;
                     freed += sizeOf(d);

@@ -41,6 +41,11 @@ final class GuestImageRecipe {
     /** Drivers the init script needs: virtio-mmio transport, console ports, block, net, rng, root fs. */
     static final List<String> GUEST_MODULES =
             List.of("virtio_mmio", "virtio_console", "virtio_blk", "virtio_net", "virtio_rng");
+    /**
+     * glibc's compiled {@code C.UTF-8} locale: agents' shells ask for it (Codex runs commands with
+     * {@code LC_ALL=C.UTF-8}; without it bash warns on every command).
+     */
+    private static final Path C_UTF8 = Path.of("/usr/lib/locale/C.utf8");
     /** The Debian package whose {@code bin/busybox} is the initramfs userland. */
     private static final String BUSYBOX_PACKAGE = "busybox-static";
 
@@ -90,6 +95,7 @@ final class GuestImageRecipe {
         for (var e : libs.entrySet()) inputs.put("lib." + e.getKey(), sha256(e.getValue()));
         inputs.put("bash", sha256(Path.of("/bin/bash")));
         inputs.put("setpriv", sha256(HostCommand.require("setpriv", "util-linux")));
+        inputs.put("locale", Files.isDirectory(C_UTF8) ? AgentLayerRecipe.listingHash(C_UTF8) : "none");
         inputs.put(
                 "cacerts",
                 caCertificates().map(GuestImageRecipe::sha256Unchecked).orElse("none"));
@@ -329,6 +335,7 @@ final class GuestImageRecipe {
         Files.createDirectories(sys.resolve("bin"));
         Files.copy(Path.of("/bin/bash"), sys.resolve("bin/bash"));
         Files.copy(HostCommand.require("setpriv", "util-linux"), sys.resolve("bin/setpriv"));
+        if (Files.isDirectory(C_UTF8)) copyTree(C_UTF8, sys.resolve("lib/locale/C.utf8"));
         Optional<Path> certs = caCertificates();
         if (certs.isPresent()) {
             Files.createDirectories(sys.resolve("etc/ssl/certs"));
@@ -336,6 +343,16 @@ final class GuestImageRecipe {
         } else {
             progress.accept(
                     "warning: /etc/ssl/certs/ca-certificates.crt not found (apt-get install -y ca-certificates): TLS to real providers will fail in the guest");
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path dest = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(dest);
+                else Files.copy(p, dest);
+            }
         }
     }
 
@@ -361,7 +378,7 @@ final class GuestImageRecipe {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
-    private static String sha256(Path file) throws IOException {
+    static String sha256(Path file) throws IOException {
         MessageDigest md = digest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 20];

@@ -1,5 +1,6 @@
 package io.voidbox.sandbox.vm.internal;
 
+import io.voidbox.sandbox.vm.image.AgentLayer;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,19 +45,34 @@ public record MachineSpec(
         Objects.requireNonNull(ready, "ready");
     }
 
+    /** The guest arg naming the agent layers for {@code /init}. */
+    static final String LAYERS_ARG = "layers";
+
     /**
      * @param kernel          bzImage
      * @param initrd          initramfs
      * @param rootDisk        read-only root disk (virtio-blk), empty for none
      * @param guestArgs       {@code voidbox.*} kernel arguments (key without the prefix); values must not contain spaces
      * @param extraKernelArgs further kernel arguments, appended last (tests use {@code rdinit=...})
+     * @param layers          read-only agent layers, one disk each after the root disk, its serial the layer's name
      */
     public record Boot(
             Path kernel,
             Path initrd,
             Optional<Path> rootDisk,
             Map<String, String> guestArgs,
-            List<String> extraKernelArgs) {
+            List<String> extraKernelArgs,
+            List<AgentLayer> layers) {
+        /** A boot without agent layers. */
+        public Boot(
+                Path kernel,
+                Path initrd,
+                Optional<Path> rootDisk,
+                Map<String, String> guestArgs,
+                List<String> extraKernelArgs) {
+            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, List.of());
+        }
+
         public Boot {
             Objects.requireNonNull(kernel, "kernel");
             Objects.requireNonNull(initrd, "initrd");
@@ -73,6 +89,7 @@ public record MachineSpec(
                     throw new IllegalArgumentException("kernel arg must be one word: '" + a + "'");
             guestArgs = Collections.unmodifiableMap(new LinkedHashMap<>(guestArgs));
             extraKernelArgs = List.copyOf(extraKernelArgs);
+            layers = List.copyOf(layers);
         }
 
         /** The image's kernel, initramfs and root disk, no extra arguments. */
@@ -85,13 +102,31 @@ public record MachineSpec(
         public Boot withGuestArg(String key, String value) {
             Map<String, String> args = new LinkedHashMap<>(guestArgs);
             args.put(key, value);
-            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs);
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, layers);
         }
 
         public Boot withExtraKernelArg(String arg) {
             List<String> args = new ArrayList<>(extraKernelArgs);
             args.add(arg);
-            return new Boot(kernel, initrd, rootDisk, guestArgs, args);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, args, layers);
+        }
+
+        /**
+         * Attaches an agent layer as a further read-only disk and tells {@code /init} to mount it
+         * ({@code voidbox.layers=NAME:EXECUTABLE,...}).
+         */
+        public Boot withLayer(AgentLayer layer) {
+            List<AgentLayer> all = new ArrayList<>(layers);
+            all.add(layer);
+            Map<String, String> args = new LinkedHashMap<>(guestArgs);
+            args.put(
+                    LAYERS_ARG,
+                    String.join(
+                            ",",
+                            all.stream()
+                                    .map(l -> l.name() + ":" + l.executable())
+                                    .toList()));
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, all);
         }
     }
 

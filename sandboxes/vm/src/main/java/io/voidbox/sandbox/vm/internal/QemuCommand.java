@@ -67,6 +67,13 @@ public final class QemuCommand {
                         "if=none,id=root,file=" + disk + ",format=raw,readonly=on",
                         "-device",
                         "virtio-blk-device,drive=root")));
+        for (var layer : spec.boot().layers()) {
+            c.addAll(List.of(
+                    "-drive",
+                    "if=none,id=layer-" + layer.name() + ",file=" + layer.disk() + ",format=raw,readonly=on",
+                    "-device",
+                    "virtio-blk-device,drive=layer-" + layer.name() + ",serial=" + layer.name()));
+        }
         if (spec.network()) {
             c.addAll(List.of("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"));
         }

@@ -33,6 +33,29 @@ mkdir -p /opt/voidbox
 mount -t "$(cat /voidbox/rootfs.type)" -o ro /dev/vda /opt/voidbox || fail "cannot mount /dev/vda"
 log "root disk mounted"
 
+# Agent layers (voidbox.layers=NAME:EXECUTABLE,...): one read-only disk each, found by its serial
+# (the name), mounted at /opt/NAME with /usr/bin/NAME linked to the agent CLI in it.
+layers=""
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in voidbox.layers=*) layers="${arg#voidbox.layers=}" ;; esac
+done
+for l in $(echo "$layers" | tr ',' ' '); do
+  name="${l%%:*}"
+  dev=""
+  i=0
+  while [ -z "$dev" ] && [ $i -lt 100 ]; do
+    for s in /sys/block/vd*/serial; do
+      [ -f "$s" ] && [ "$(cat "$s")" = "$name" ] && dev="/dev/$(basename "$(dirname "$s")")"
+    done
+    [ -n "$dev" ] || { sleep 0.05; i=$((i + 1)); }
+  done
+  [ -n "$dev" ] || fail "no disk for agent layer $name"
+  mkdir -p "/opt/$name"
+  mount -t "$(cat /voidbox/rootfs.type)" -o ro "$dev" "/opt/$name" || fail "cannot mount agent layer $name ($dev)"
+  ln -sf "/opt/$name/${l#*:}" "/usr/bin/$name"
+  log "layer $name $dev"
+done
+
 # virtio-serial ports get stable names the way udev would create them.
 mkdir -p /dev/virtio-ports
 for d in /sys/class/virtio-ports/*; do
