@@ -104,12 +104,12 @@ public final class BoxExecutor implements AutoCloseable {
             try (Sandbox sandbox = provider.start(request)) {
                 SandboxEnvironment env = sandbox.environment();
                 attempt.accel = env.accel();
-                Mounts.copyIn(box.sandbox().mounts(), sandbox);
+                if (!sandbox.mountsLive()) Mounts.copyIn(box.sandbox().mounts(), sandbox);
                 handoff.prepare(box, sandbox);
                 String prompt = prepareWorkspace(box, input, sandbox, scope);
                 AgentOutcome outcome = runAgent(box, prompt, input, sandbox, attempt);
                 Optional<String> fileOutput = readOutput(box, sandbox);
-                Mounts.copyOut(box.sandbox().mounts(), sandbox);
+                if (!sandbox.mountsLive()) Mounts.copyOut(box.sandbox().mounts(), sandbox);
                 if (outcome.success()) handoff.collect(box, sandbox);
                 Usage usage = outcome.usage().withModelIfBlank(attempt.model);
                 return outcome.failure()
