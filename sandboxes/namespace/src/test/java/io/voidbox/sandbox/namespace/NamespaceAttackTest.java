@@ -10,9 +10,16 @@ import io.voidbox.SandboxOptions;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.VoidBox;
+import io.voidbox.event.RunEvent;
 import io.voidbox.sandbox.local.FixedLlmResolver;
 import io.voidbox.sandbox.local.RecordingListener;
 import io.voidbox.sandbox.local.ShellAgentRunner;
+import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.ExecResult;
+import io.voidbox.spi.ExecSpec;
+import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.Sandbox;
+import io.voidbox.spi.SandboxRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,10 +27,13 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,6 +151,43 @@ class NamespaceAttackTest {
     }
 
     @Test
+    void anOutputFileLinkedToAHostFileIsRefusedNotReadByTheHost() {
+        Box box = Box.named("linker")
+                .prompt("ln -s /etc/shadow out.json; ln -s /etc/hostname /workspace/also.json; echo linked")
+                .outputFile("out.json")
+                .sandbox(SandboxOptions.defaults().withBackend(Backend.NAMESPACE))
+                .timeout(Duration.ofSeconds(60))
+                .build();
+        PipelineResult r;
+        try (VoidBox vb = VoidBox.builder()
+                .sandboxProvider(provider)
+                .agentRunner(new ShellAgentRunner())
+                .llmResolver(new FixedLlmResolver())
+                .listener(events)
+                .build()) {
+            r = vb.run(Pipeline.named("link", box), "");
+        }
+        assertThat(r.success()).isFalse();
+        assertThat(r.error()).get().asString().contains("symbolic link");
+        assertThat(r.stages().getFirst().fileOutput()).isEmpty();
+        assertThat(events.events().toString()).doesNotContain("root:");
+    }
+
+    @Test
+    void theSeccompFilterRefusesNewNamespacesWithEperm() {
+        // without the filter unshare fails with ENOSPC (--disable-userns); EPERM is the filter's answer
+        PipelineResult r = run("unshare -U true; unshare -n true; echo rc=$?", List.of());
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(r.finalOutput()).isEqualTo("rc=1");
+        assertThat(events.of(RunEvent.Log.class).stream()
+                        .filter(l -> l.stream().equals("stderr"))
+                        .map(RunEvent.Log::line))
+                .containsExactly(
+                        "unshare: unshare failed: Operation not permitted",
+                        "unshare: unshare failed: Operation not permitted");
+    }
+
+    @Test
     void aHostLoopbackPortIsUnreachableFromInside() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(200);
@@ -171,10 +218,86 @@ class NamespaceAttackTest {
                         + " &) ; sleep 0.3; echo started",
                 List.of());
         assertThat(r.success()).as(r.toString()).isTrue();
-        assertThat(ProcessHandle.allProcesses()
-                        .filter(p -> p.info().commandLine().orElse("").contains("sleep " + marker))
-                        .filter(ProcessHandle::isAlive)
-                        .toList())
-                .isEmpty();
+        assertThat(sleepers(marker)).isEmpty();
+    }
+
+    @Test
+    void aSigkilledJvmLeavesNoBoxProcessBehind() throws Exception {
+        String marker = String.valueOf(5000 + (System.nanoTime() % 1000));
+        Path log = tmp.resolve("child.log");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        KilledRunMain.class.getName(),
+                        tmp.toString(),
+                        marker)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (sleepers(marker).size() < 2 && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(sleepers(marker)).as(Files.readString(log)).hasSizeGreaterThanOrEqualTo(2);
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!sleepers(marker).isEmpty() && System.nanoTime() < until) Thread.sleep(50);
+            assertThat(sleepers(marker)).isEmpty();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    /** Live {@code sleep MARKER} processes (the command itself, not shells whose script mentions it). */
+    private static List<ProcessHandle> sleepers(String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/sleep")
+                        && Arrays.equals(p.info().arguments().orElse(new String[0]), new String[] {marker}))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    @Test
+    void onlyTheModelPortsTheRunnerNamedAreForwarded() throws Exception {
+        try (ServerSocket model = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread answer = Thread.ofVirtual().start(() -> {
+                try (Socket s = model.accept()) {
+                    s.getOutputStream().write("model-says-hi\n".getBytes());
+                } catch (IOException ignored) {
+                    // test ends
+                }
+            });
+            BoxScope scope = new BoxScope("run", "p", "fwd", Clock.systemUTC(), events::onEvent, Map.of());
+            SandboxOptions options = SandboxOptions.defaults().withBackend(Backend.NAMESPACE);
+            StringBuilder out = new StringBuilder();
+            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
+                ExecResult r = box.exec(
+                        new ExecSpec(
+                                List.of(
+                                        "bash",
+                                        "-c",
+                                        "exec 3<>/dev/tcp/127.0.0.1/" + model.getLocalPort() + "; head -1 <&3;"
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/"
+                                                + other.getLocalPort() + "' || echo OTHER-REFUSED"),
+                                Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + model.getLocalPort() + "/r/x"),
+                                null,
+                                Duration.ofSeconds(30)),
+                        new OutputSink() {
+                            @Override
+                            public void stdout(String line) {
+                                out.append(line).append('\n');
+                            }
+
+                            @Override
+                            public void stderr(String line) {}
+                        });
+                assertThat(r.exitCode()).as(out.toString()).isZero();
+            }
+            answer.join(5000);
+            assertThat(out.toString()).isEqualTo("model-says-hi\nOTHER-REFUSED\n");
+        }
     }
 }
