@@ -20,6 +20,7 @@ import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.FileTrees;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -247,6 +248,22 @@ class NamespaceAttackTest {
             assertThat(sleepers(marker)).isEmpty();
         } finally {
             child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+            removeLeftovers(child.pid());
+        }
+    }
+
+    /** What a killed JVM leaves (documented in docs/security.md): its staging directories and empty cgroups. */
+    private static void removeLeftovers(long pid) throws IOException {
+        try (var tmpDirs = Files.newDirectoryStream(
+                        Path.of(System.getProperty("java.io.tmpdir")), "voidbox-ns-" + pid + "-*");
+                var cgroups = Files.find(
+                        Path.of("/sys/fs/cgroup"),
+                        4,
+                        (p, a) ->
+                                a.isDirectory() && p.getFileName().toString().matches("voidbox-.*-" + pid + "-\\d+"))) {
+            for (Path d : tmpDirs) FileTrees.delete(d);
+            for (Path c : cgroups.toList()) Files.deleteIfExists(c);
         }
     }
 

@@ -37,6 +37,8 @@ public final class BwrapCommand {
     public static final String WORKSPACE = "/workspace";
     public static final String HOME = "/home/voidbox";
     static final String RUN_DIR = "/run/voidbox";
+    /** Size of each private tmpfs ({@code /tmp}, {@code /var}, {@code /home}, {@code /run}): memory the box can fill. */
+    static final long TMPFS_BYTES = 512L << 20;
     /** The fd bwrap reads the seccomp program from (opened by the outer shell). */
     static final int SECCOMP_FD = 9;
 
@@ -44,9 +46,13 @@ public final class BwrapCommand {
     static final Set<String> ETC_SECRETS =
             Set.of("shadow", "shadow-", "gshadow", "gshadow-", "sudoers", "sudoers.d", "ssh", ".pwd.lock");
 
-    /** Binds the outer shell makes (root only), then opens the seccomp program on fd 9, then runs the rest. */
-    private static final String OUTER = "while [ \"$1\" != -- ]; do mount --bind -- \"$1\" \"$2\" || exit 126;"
-            + " shift 2; done; shift; exec " + SECCOMP_FD + "<\"$1\" || exit 126; shift; exec \"$@\"";
+    /**
+     * The outer shell (root only: as root) moves itself into the box's cgroups, makes the binds,
+     * opens the seccomp program on fd 9, then runs the rest.
+     */
+    private static final String OUTER = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 126; shift; done; shift;"
+            + " while [ \"$1\" != -- ]; do mount --bind -- \"$1\" \"$2\" || exit 126; shift 2; done; shift;"
+            + " exec " + SECCOMP_FD + "<\"$1\" || exit 126; shift; exec \"$@\"";
 
     /**
      * Where one box's pieces are on the host.
@@ -58,11 +64,20 @@ public final class BwrapCommand {
      * @param mounts    host directories (real paths) and their guest paths
      * @param runDir    host directory of the model sockets, shown read-only at {@code /run/voidbox}
      * @param seccomp   the seccomp program ({@link SeccompFilter#program()})
+     * @param cgroups   the {@code cgroup.procs} files each command joins first (empty: no limits)
      */
     public record Layout(
-            SandboxUser user, Path root, Path workspace, Path agentDir, List<Mount> mounts, Path runDir, Path seccomp) {
+            SandboxUser user,
+            Path root,
+            Path workspace,
+            Path agentDir,
+            List<Mount> mounts,
+            Path runDir,
+            Path seccomp,
+            List<String> cgroups) {
         public Layout {
             mounts = List.copyOf(mounts);
+            cgroups = List.copyOf(cgroups);
         }
     }
 
@@ -83,6 +98,8 @@ public final class BwrapCommand {
             argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--"));
         }
         argv.addAll(List.of("/bin/sh", "-c", OUTER, "sh"));
+        argv.addAll(layout.cgroups());
+        argv.add("--");
         argv.addAll(binds);
         argv.add("--");
         argv.add(layout.seccomp().toString());
@@ -109,8 +126,9 @@ public final class BwrapCommand {
         for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) system(Path.of("/" + top), argv);
         etc(argv);
         argv.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
-        argv.addAll(List.of("--tmpfs", "/tmp", "--tmpfs", "/var", "--dir", "/var/tmp"));
-        argv.addAll(List.of("--tmpfs", "/home", "--dir", HOME, "--tmpfs", "/run"));
+        for (String dir : List.of("/tmp", "/var", "/home", "/run"))
+            argv.addAll(List.of("--size", String.valueOf(TMPFS_BYTES), "--tmpfs", dir));
+        argv.addAll(List.of("--dir", "/var/tmp", "--dir", HOME));
         argv.addAll(List.of("--ro-bind", layout.runDir().toString(), RUN_DIR));
         argv.addAll(List.of("--ro-bind", agentSource.toString(), AGENT_DIR));
         argv.addAll(List.of("--bind", layout.workspace().toString(), WORKSPACE));

@@ -39,6 +39,7 @@ public final class NamespaceSandbox implements Sandbox {
     private final BwrapCommand.Layout layout;
     private final String agentInside;
     private final ModelForwarder forwarder;
+    private final Optional<CgroupLimits> limits;
     private final List<SandboxUser.Lease> leases = new ArrayList<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final HostProcesses processes;
@@ -64,12 +65,40 @@ public final class NamespaceSandbox implements Sandbox {
             if (!m.readOnly()) leases.add(user.lend(host));
             mounts.add(new Mount(host, m.guest(), m.readOnly()));
         }
-        this.layout = new BwrapCommand.Layout(user, root, workspace, agentDir, mounts, root.resolve("run"), seccomp);
+        this.limits = limits(request, user);
+        this.layout = new BwrapCommand.Layout(
+                user,
+                root,
+                workspace,
+                agentDir,
+                mounts,
+                root.resolve("run"),
+                seccomp,
+                limits.map(CgroupLimits::procsFiles).orElse(List.of()));
         this.processes = new HostProcesses(request, BACKEND, () -> {
             forwarder.close();
+            limits.ifPresent(CgroupLimits::close);
             giveBack();
             delete(root);
         });
+    }
+
+    /** The box's cgroups (root only); without them the box runs unbounded, said once. */
+    private static Optional<CgroupLimits> limits(SandboxRequest request, SandboxUser user) {
+        StringBuilder why = new StringBuilder();
+        Optional<CgroupLimits> limits = user.dropFromRoot()
+                ? CgroupLimits.create(
+                        "voidbox-" + request.boxName() + "-"
+                                + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                        (long) request.memoryMb() << 20,
+                        why)
+                : Optional.empty();
+        if (limits.isEmpty())
+            request.scope()
+                    .warning("no memory or process limits for this box ("
+                            + (user.dropFromRoot() ? "cgroups unavailable: " + why : "voidbox runs unprivileged")
+                            + "): a memory hog or fork bomb in it reaches the host");
+        return limits;
     }
 
     /** Creates the box's staging directory and reports the box booting and ready. */
@@ -77,7 +106,9 @@ public final class NamespaceSandbox implements Sandbox {
             throws IOException {
         long t0 = System.nanoTime();
         request.scope().booting(BACKEND, null);
-        Path root = Files.createTempDirectory("voidbox-ns-" + request.boxName() + "-");
+        // the owner's pid in the name: what a killed JVM left behind can be told apart
+        Path root = Files.createTempDirectory(
+                "voidbox-ns-" + ProcessHandle.current().pid() + "-" + request.boxName() + "-");
         // traversable (not listable) by the box's user, who reaches its workspace and sockets below it
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
         NamespaceSandbox sb;
@@ -143,7 +174,12 @@ public final class NamespaceSandbox implements Sandbox {
         env.put("TMPDIR", "/tmp");
         env.putAll(request.env());
         env.putAll(spec.env());
-        return processes.run(pb, spec, sink);
+        try {
+            return processes.run(pb, spec, sink);
+        } finally {
+            limits.ifPresent(l -> l.newlyReached((long) request.memoryMb() << 20)
+                    .forEach(reached -> request.scope().warning(reached)));
+        }
     }
 
     /**
@@ -179,6 +215,7 @@ public final class NamespaceSandbox implements Sandbox {
         closed = true;
         processes.close();
         forwarder.close();
+        limits.ifPresent(CgroupLimits::close);
         giveBack();
         delete(root);
         request.scope().stopped(BACKEND, null, "closed");

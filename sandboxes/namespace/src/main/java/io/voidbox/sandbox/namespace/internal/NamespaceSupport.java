@@ -37,7 +37,8 @@ public final class NamespaceSupport {
             Path run = Files.createDirectories(root.resolve("run"));
             Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path seccomp = Files.write(root.resolve("seccomp.bpf"), SeccompFilter.program());
-            var layout = new BwrapCommand.Layout(user, root, workspace, Path.of("/usr/bin"), List.of(), run, seccomp);
+            var layout = new BwrapCommand.Layout(
+                    user, root, workspace, Path.of("/usr/bin"), List.of(), run, seccomp, List.of());
             Process p = new ProcessBuilder(BwrapCommand.argv(layout, List.of(), List.of("/bin/true"), null))
                     .directory(root.toFile())
                     .redirectErrorStream(true)
