@@ -61,12 +61,15 @@ class NamespaceAttackTest {
     }
 
     private PipelineResult run(String script, List<Mount> mounts) {
-        Box box = Box.named("attacker")
+        return run(Box.named("attacker")
                 .prompt(script)
                 .sandbox(new SandboxOptions(
                         Backend.NAMESPACE, SandboxOptions.Accel.AUTO, 512, 1, false, Map.of(), mounts, 1000))
                 .timeout(Duration.ofSeconds(60))
-                .build();
+                .build());
+    }
+
+    private PipelineResult run(Box box) {
         try (VoidBox vb = VoidBox.builder()
                 .sandboxProvider(provider)
                 .agentRunner(new ShellAgentRunner())
@@ -159,15 +162,7 @@ class NamespaceAttackTest {
                 .sandbox(SandboxOptions.defaults().withBackend(Backend.NAMESPACE))
                 .timeout(Duration.ofSeconds(60))
                 .build();
-        PipelineResult r;
-        try (VoidBox vb = VoidBox.builder()
-                .sandboxProvider(provider)
-                .agentRunner(new ShellAgentRunner())
-                .llmResolver(new FixedLlmResolver())
-                .listener(events)
-                .build()) {
-            r = vb.run(Pipeline.named("link", box), "");
-        }
+        PipelineResult r = run(box);
         assertThat(r.success()).isFalse();
         assertThat(r.error()).get().asString().contains("symbolic link");
         assertThat(r.stages().getFirst().fileOutput()).isEmpty();
@@ -202,7 +197,8 @@ class NamespaceAttackTest {
             assertThat(r.finalOutput()).doesNotContain("CONNECTED", "GATEWAY");
             assertThat(r.finalOutput().strip()).isEqualTo("lo"); // the only interface
             AtomicInteger accepted = new AtomicInteger();
-            try (Socket s = server.accept()) {
+            try {
+                server.accept().close();
                 accepted.incrementAndGet();
             } catch (SocketTimeoutException expected) {
                 // nobody came

@@ -31,10 +31,9 @@ public final class ModelForwarder implements AutoCloseable {
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    /** Sockets go into {@code dir} (created, readable by the box's user). */
-    public ModelForwarder(Path dir, String box) throws IOException {
-        this.dir = Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    /** Sockets go into {@code dir} (an existing directory the box's user can read). */
+    public ModelForwarder(Path dir, String box) {
+        this.dir = dir;
         this.box = box;
     }
 

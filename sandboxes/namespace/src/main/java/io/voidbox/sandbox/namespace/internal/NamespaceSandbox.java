@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,15 +44,13 @@ public final class NamespaceSandbox implements Sandbox {
     private final HostProcesses processes;
     private volatile boolean closed;
 
-    private NamespaceSandbox(SandboxRequest request, Path root, SandboxUser user, Path agentExecutable)
+    private NamespaceSandbox(SandboxRequest request, Staging staging, SandboxUser user, Path agentExecutable)
             throws IOException {
         this.request = request;
-        this.root = root;
-        this.workspace = Files.createDirectories(root.resolve("workspace"));
-        user.own(workspace);
+        this.root = staging.root();
+        this.workspace = staging.workspace();
         this.files = new ConfinedFiles(workspace);
-        this.forwarder = new ModelForwarder(root.resolve("run"), request.boxName());
-        Path seccomp = Files.write(root.resolve("seccomp.bpf"), SeccompFilter.program());
+        this.forwarder = new ModelForwarder(staging.run(), request.boxName());
         Path agentDir = agentExecutable.toAbsolutePath().getParent();
         this.agentInside = BwrapCommand.AGENT_DIR + "/" + agentExecutable.getFileName();
         List<Mount> mounts = new ArrayList<>();
@@ -72,8 +69,8 @@ public final class NamespaceSandbox implements Sandbox {
                 workspace,
                 agentDir,
                 mounts,
-                root.resolve("run"),
-                seccomp,
+                staging.run(),
+                staging.seccomp(),
                 limits.map(CgroupLimits::procsFiles).orElse(List.of()));
         this.processes = new HostProcesses(request, BACKEND, () -> {
             forwarder.close();
@@ -106,16 +103,12 @@ public final class NamespaceSandbox implements Sandbox {
             throws IOException {
         long t0 = System.nanoTime();
         request.scope().booting(BACKEND, null);
-        // the owner's pid in the name: what a killed JVM left behind can be told apart
-        Path root = Files.createTempDirectory(
-                "voidbox-ns-" + ProcessHandle.current().pid() + "-" + request.boxName() + "-");
-        // traversable (not listable) by the box's user, who reaches its workspace and sockets below it
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+        Staging staging = Staging.create(request.boxName(), user);
         NamespaceSandbox sb;
         try {
-            sb = new NamespaceSandbox(request, root, user, agentExecutable.get());
+            sb = new NamespaceSandbox(request, staging, user, agentExecutable.get());
         } catch (IOException | RuntimeException e) {
-            delete(root);
+            delete(staging.root());
             throw e;
         }
         request.scope()

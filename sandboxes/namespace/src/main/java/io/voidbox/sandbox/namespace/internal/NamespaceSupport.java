@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +29,17 @@ public final class NamespaceSupport {
                     "missing " + String.join(", ", missing) + " (apt-get install " + String.join(" ", missing) + ")");
         Path root = null;
         try {
-            root = Files.createTempDirectory("voidbox-ns-probe-");
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
-            Path workspace = Files.createDirectories(root.resolve("workspace"));
-            user.own(workspace);
-            Path run = Files.createDirectories(root.resolve("run"));
-            Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Path seccomp = Files.write(root.resolve("seccomp.bpf"), SeccompFilter.program());
+            Staging staging = Staging.create("probe", user);
+            root = staging.root();
             var layout = new BwrapCommand.Layout(
-                    user, root, workspace, Path.of("/usr/bin"), List.of(), run, seccomp, List.of());
+                    user,
+                    root,
+                    staging.workspace(),
+                    Path.of("/usr/bin"),
+                    List.of(),
+                    staging.run(),
+                    staging.seccomp(),
+                    List.of());
             Process p = new ProcessBuilder(BwrapCommand.argv(layout, List.of(), List.of("/bin/true"), null))
                     .directory(root.toFile())
                     .redirectErrorStream(true)
