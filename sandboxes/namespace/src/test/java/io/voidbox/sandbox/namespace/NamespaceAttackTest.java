@@ -70,13 +70,17 @@ class NamespaceAttackTest {
     }
 
     private PipelineResult run(Box box) {
+        return run(Pipeline.named("attack", box));
+    }
+
+    private PipelineResult run(Pipeline pipeline) {
         try (VoidBox vb = VoidBox.builder()
                 .sandboxProvider(provider)
                 .agentRunner(new ShellAgentRunner())
                 .llmResolver(new FixedLlmResolver())
                 .listener(events)
                 .build()) {
-            return vb.run(Pipeline.named("attack", box), "");
+            return vb.run(pipeline, "");
         }
     }
 
@@ -128,6 +132,41 @@ class NamespaceAttackTest {
         // given back to the mount's owner after the stage
         assertThat(Files.getAttribute(rw.resolve("live.txt"), "unix:uid"))
                 .isEqualTo(Files.getAttribute(rw, "unix:uid"));
+    }
+
+    @Test
+    void boxesSharingAnRwMountAtOnceGiveItBackToItsOwner() throws IOException {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.writeString(shared.resolve("existing.txt"), "x\n");
+        Object owner = Files.getAttribute(shared, "unix:uid");
+        SandboxOptions options = new SandboxOptions(
+                Backend.NAMESPACE,
+                SandboxOptions.Accel.AUTO,
+                512,
+                1,
+                false,
+                Map.of(),
+                List.of(new Mount(shared, "/workspace/shared", false)),
+                1000);
+        Box first = Box.named("first").prompt("true").sandbox(options).build();
+        Box quick = Box.named("quick")
+                .prompt("echo a > /workspace/shared/a.txt; echo a >> /workspace/shared/existing.txt")
+                .sandbox(options)
+                .build();
+        Box slow = Box.named("slow")
+                .prompt("sleep 1; mkdir /workspace/shared/d; echo b > /workspace/shared/d/b.txt")
+                .sandbox(options)
+                .build();
+        PipelineResult r = run(Pipeline.named("share", first).fanOut(List.of(quick, slow)));
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(shared.resolve("d/b.txt")).hasContent("b");
+        assertThat(shared.resolve("existing.txt")).hasContent("x\na");
+        try (var all = Files.walk(shared)) {
+            assertThat(all.toList())
+                    .allSatisfy(p -> assertThat(Files.getAttribute(p, "unix:uid"))
+                            .as(p.toString())
+                            .isEqualTo(owner));
+        }
     }
 
     @Test

@@ -59,8 +59,13 @@ public final class NamespaceSandbox implements Sandbox {
             if (!Files.isDirectory(host)) throw new IOException("mount " + m.host() + ": not a directory on the host");
             if (!Path.of(m.guest()).isAbsolute())
                 throw new IOException("mount " + m.host() + " -> " + m.guest() + ": the guest path must be absolute");
-            if (!m.readOnly()) leases.add(user.lend(host));
             mounts.add(new Mount(host, m.guest(), m.readOnly()));
+        }
+        try {
+            for (Mount m : mounts) if (!m.readOnly()) leases.add(user.lend(m.host()));
+        } catch (IOException | RuntimeException e) {
+            giveBack();
+            throw e;
         }
         this.limits = limits(request, user);
         this.layout = new BwrapCommand.Layout(

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,48 +65,85 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
         if (dropFromRoot) chown(dir, uid, gid);
     }
 
-    /**
-     * Lends the tree below {@code root} (an {@code rw} mount) to this user for the stage: every
-     * entry's owner is recorded and changed, links not followed. {@link Lease#close()} gives the
-     * recorded entries back to their owners and what the box created to the owner of {@code root}.
-     * With no switch from root, nothing changes (the box runs as the owner already).
-     */
-    Lease lend(Path root) throws IOException {
-        Map<Path, int[]> owners = new LinkedHashMap<>();
-        if (dropFromRoot) {
-            try (Stream<Path> walk = Files.walk(root)) {
-                for (Path p : walk.toList()) {
-                    owners.put(p, new int[] {attr(p, "unix:uid"), attr(p, "unix:gid")});
-                    chown(p, uid, gid);
-                }
-            }
-        }
-        return new Lease(root, owners);
-    }
+    /** Trees lent right now, by root, shared by boxes that mount the same directory at once. Guarded by itself. */
+    private static final Map<Path, Lent> LENT = new HashMap<>();
 
-    /** Ownership lent for one stage. */
-    final class Lease implements AutoCloseable {
-        private final Path root;
-        private final Map<Path, int[]> owners;
+    /** A lent tree: its recorded owners and how many boxes hold it. */
+    private static final class Lent {
+        final Map<Path, int[]> owners;
+        int holders;
 
-        private Lease(Path root, Map<Path, int[]> owners) {
-            this.root = root;
+        Lent(Map<Path, int[]> owners) {
             this.owners = owners;
         }
+    }
 
-        /** Restores the recorded owners; entries the box created go to the owner of the mount's root. */
+    /**
+     * Lends the tree below {@code root} (an {@code rw} mount) to this user for the stage: every
+     * entry's owner is recorded and changed, links not followed. When the last box holding it
+     * closes its {@link Lease}, the recorded entries go back to their owners and what the boxes
+     * created to the owner of {@code root}. With no switch from root nothing changes (the box runs
+     * as the owner already).
+     */
+    Lease lend(Path root) throws IOException {
+        if (!dropFromRoot) return new Lease(root, null);
+        synchronized (LENT) {
+            Lent lent = LENT.get(root);
+            if (lent == null) {
+                Map<Path, int[]> owners = new LinkedHashMap<>();
+                try (Stream<Path> walk = Files.walk(root)) {
+                    for (Path p : walk.toList()) {
+                        owners.put(p, new int[] {attr(p, "unix:uid"), attr(p, "unix:gid")});
+                        chown(p, uid, gid);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    restore(root, owners);
+                    throw e;
+                }
+                lent = new Lent(owners);
+                LENT.put(root, lent);
+            }
+            lent.holders++;
+            return new Lease(root, lent);
+        }
+    }
+
+    /** One box's hold on a lent tree. */
+    final class Lease implements AutoCloseable {
+        private final Path root;
+        private final Lent lent;
+        private boolean closed;
+
+        private Lease(Path root, Lent lent) {
+            this.root = root;
+            this.lent = lent;
+        }
+
+        /** Gives the tree back when this was its last holder. */
         @Override
         public void close() throws IOException {
-            if (owners.isEmpty()) return;
-            int[] rootOwner = owners.get(root);
-            List<Path> all = new ArrayList<>();
-            try (Stream<Path> walk = Files.walk(root)) {
-                walk.forEach(all::add);
+            if (lent == null) return;
+            synchronized (LENT) {
+                if (closed) return;
+                closed = true;
+                if (--lent.holders > 0) return;
+                LENT.remove(root);
+                restore(root, lent.owners);
             }
-            for (Path p : all) {
-                int[] o = owners.getOrDefault(p, rootOwner);
-                if (attr(p, "unix:uid") == uid) chown(p, o[0], o[1]);
-            }
+        }
+    }
+
+    /** Recorded entries back to their owners, the others (created by boxes) to the owner of {@code root}. */
+    private void restore(Path root, Map<Path, int[]> owners) throws IOException {
+        int[] rootOwner = owners.get(root);
+        if (rootOwner == null) return;
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.forEach(all::add);
+        }
+        for (Path p : all) {
+            int[] o = owners.getOrDefault(p, rootOwner);
+            if (attr(p, "unix:uid") == uid) chown(p, o[0], o[1]);
         }
     }
 
