@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -60,7 +61,7 @@ public final class BwrapCommand {
      * @param user      who the box runs as
      * @param root      the box's staging directory (mount points for the root-only binds)
      * @param workspace host directory shown at {@value #WORKSPACE}
-     * @param agentDir  host directory of the agent binary, shown read-only at {@value #AGENT_DIR}
+     * @param agentDir  host directory of the agent binary, shown read-only at {@value #AGENT_DIR} (empty: none)
      * @param mounts    host directories (real paths) and their guest paths
      * @param runDir    host directory of the model sockets, shown read-only at {@code /run/voidbox}
      * @param seccomp   the seccomp program ({@link SeccompFilter#program()})
@@ -70,7 +71,7 @@ public final class BwrapCommand {
             SandboxUser user,
             Path root,
             Path workspace,
-            Path agentDir,
+            Optional<Path> agentDir,
             List<Mount> mounts,
             Path runDir,
             Path seccomp,
@@ -88,11 +89,12 @@ public final class BwrapCommand {
             throws IOException {
         List<String> argv = new ArrayList<>();
         List<String> binds = new ArrayList<>();
-        Path agentSource = layout.agentDir();
+        Optional<Path> agentSource = layout.agentDir();
         List<Path> mountSources = new ArrayList<>();
         for (Mount m : layout.mounts()) mountSources.add(m.host());
         if (layout.user().dropFromRoot()) {
-            agentSource = stage(layout.root().resolve("agent"), layout.agentDir(), binds);
+            if (agentSource.isPresent())
+                agentSource = Optional.of(stage(layout.root().resolve("agent"), agentSource.get(), binds));
             for (int i = 0; i < mountSources.size(); i++)
                 mountSources.set(i, stage(layout.root().resolve("m" + i), mountSources.get(i), binds));
             argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--"));
@@ -130,7 +132,7 @@ public final class BwrapCommand {
             argv.addAll(List.of("--size", String.valueOf(TMPFS_BYTES), "--tmpfs", dir));
         argv.addAll(List.of("--dir", "/var/tmp", "--dir", HOME));
         argv.addAll(List.of("--ro-bind", layout.runDir().toString(), RUN_DIR));
-        argv.addAll(List.of("--ro-bind", agentSource.toString(), AGENT_DIR));
+        agentSource.ifPresent(a -> argv.addAll(List.of("--ro-bind", a.toString(), AGENT_DIR)));
         argv.addAll(List.of("--bind", layout.workspace().toString(), WORKSPACE));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < layout.mounts().size(); i++) order.add(i);

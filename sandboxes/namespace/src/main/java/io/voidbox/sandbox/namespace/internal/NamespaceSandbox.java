@@ -35,8 +35,13 @@ public final class NamespaceSandbox implements Sandbox {
     private final Path root;
     private final Path workspace;
     private final ConfinedFiles files;
-    private final BwrapCommand.Layout layout;
-    private final String agentInside;
+    private final SandboxUser user;
+    private final Staging staging;
+    private final List<Mount> mounts;
+    private final Supplier<Path> agentExecutable;
+    /** Set once the runner asked for the agent ({@link #environment()}); a workflow box never installs it. */
+    private volatile Path agent;
+
     private final ModelForwarder forwarder;
     private final Optional<CgroupLimits> limits;
     private final List<SandboxUser.Lease> leases = new ArrayList<>();
@@ -44,15 +49,16 @@ public final class NamespaceSandbox implements Sandbox {
     private final HostProcesses processes;
     private volatile boolean closed;
 
-    private NamespaceSandbox(SandboxRequest request, Staging staging, SandboxUser user, Path agentExecutable)
+    private NamespaceSandbox(SandboxRequest request, Staging staging, SandboxUser user, Supplier<Path> agentExecutable)
             throws IOException {
         this.request = request;
         this.root = staging.root();
         this.workspace = staging.workspace();
         this.files = new ConfinedFiles(workspace);
         this.forwarder = new ModelForwarder(staging.run(), request.boxName());
-        Path agentDir = agentExecutable.toAbsolutePath().getParent();
-        this.agentInside = BwrapCommand.AGENT_DIR + "/" + agentExecutable.getFileName();
+        this.user = user;
+        this.staging = staging;
+        this.agentExecutable = agentExecutable;
         List<Mount> mounts = new ArrayList<>();
         for (Mount m : request.mounts()) {
             Path host = m.host().toRealPath();
@@ -67,16 +73,8 @@ public final class NamespaceSandbox implements Sandbox {
             giveBack();
             throw e;
         }
+        this.mounts = List.copyOf(mounts);
         this.limits = limits(request, user);
-        this.layout = new BwrapCommand.Layout(
-                user,
-                root,
-                workspace,
-                agentDir,
-                mounts,
-                staging.run(),
-                staging.seccomp(),
-                limits.map(CgroupLimits::procsFiles).orElse(List.of()));
         this.processes = new HostProcesses(request, BACKEND, () -> {
             forwarder.close();
             limits.ifPresent(CgroupLimits::close);
@@ -111,7 +109,7 @@ public final class NamespaceSandbox implements Sandbox {
         Staging staging = Staging.create(request.boxName(), user);
         NamespaceSandbox sb;
         try {
-            sb = new NamespaceSandbox(request, staging, user, agentExecutable.get());
+            sb = new NamespaceSandbox(request, staging, user, agentExecutable);
         } catch (IOException | RuntimeException e) {
             delete(staging.root());
             throw e;
@@ -133,9 +131,16 @@ public final class NamespaceSandbox implements Sandbox {
                 Optional.empty(),
                 BwrapCommand.WORKSPACE,
                 "127.0.0.1",
-                agentInside,
+                BwrapCommand.AGENT_DIR + "/" + agent().getFileName(),
                 BwrapCommand.HOME,
                 Optional.empty());
+    }
+
+    /** The host's agent binary, installed on first use (the runner's first question). */
+    private Path agent() {
+        Path a = agent;
+        if (a == null) agent = a = agentExecutable.get();
+        return a;
     }
 
     @Override
@@ -146,8 +151,7 @@ public final class NamespaceSandbox implements Sandbox {
     @Override
     public void writeFile(String relativePath, byte[] content) throws IOException {
         Path p = files.write(relativePath, content);
-        for (Path at = p; !at.equals(workspace); at = at.getParent())
-            layout.user().own(at);
+        for (Path at = p; !at.equals(workspace); at = at.getParent()) user.own(at);
     }
 
     @Override
@@ -162,7 +166,7 @@ public final class NamespaceSandbox implements Sandbox {
             forwarder.socketFor(port);
             ports.add(port);
         }
-        ProcessBuilder pb = new ProcessBuilder(BwrapCommand.argv(layout, ports, spec.argv(), spec.workingDir()))
+        ProcessBuilder pb = new ProcessBuilder(BwrapCommand.argv(layout(), ports, spec.argv(), spec.workingDir()))
                 .directory(root.toFile());
         Map<String, String> env = pb.environment();
         env.clear();
@@ -178,6 +182,20 @@ public final class NamespaceSandbox implements Sandbox {
             limits.ifPresent(l -> l.newlyReached((long) request.memoryMb() << 20)
                     .forEach(reached -> request.scope().warning(reached)));
         }
+    }
+
+    /** The command line's layout; the agent binary's directory is shown once the runner asked for it. */
+    private BwrapCommand.Layout layout() {
+        Path a = agent;
+        return new BwrapCommand.Layout(
+                user,
+                root,
+                workspace,
+                Optional.ofNullable(a).map(p -> p.toAbsolutePath().getParent()),
+                mounts,
+                staging.run(),
+                staging.seccomp(),
+                limits.map(CgroupLimits::procsFiles).orElse(List.of()));
     }
 
     /**

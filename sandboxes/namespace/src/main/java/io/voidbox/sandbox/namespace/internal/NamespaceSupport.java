@@ -35,7 +35,7 @@ public final class NamespaceSupport {
                     user,
                     root,
                     staging.workspace(),
-                    Path.of("/usr/bin"),
+                    Optional.empty(),
                     List.of(),
                     staging.run(),
                     staging.seccomp(),
