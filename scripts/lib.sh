@@ -41,3 +41,7 @@ voidbox_need_packages() {
 # The packages the micro-VM backend and its image builder use.
 VOIDBOX_VM_PACKAGES=(qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static mksquashfs:squashfs-tools
   cpio:cpio lz4:lz4 zstd:zstd)
+
+# The packages the namespace backend (bubblewrap sandboxes) uses: bubblewrap, socat (the box's way
+# to its model endpoint) and util-linux (setpriv, unshare: dropping root before bubblewrap).
+VOIDBOX_NAMESPACE_PACKAGES=(bwrap:bubblewrap socat:socat setpriv:util-linux)

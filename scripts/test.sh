@@ -7,6 +7,7 @@ cd "$root"
 . scripts/lib.sh
 voidbox_find_jdk
 voidbox_need_packages node:nodejs npm:npm shellcheck:shellcheck || echo "voidbox: continuing; tests that need Node.js or shellcheck report themselves as skipped" >&2
+voidbox_need_packages "${VOIDBOX_NAMESPACE_PACKAGES[@]}" || echo "voidbox: continuing; namespace-backend tests report themselves as skipped" >&2
 scripts/install-vm-deps.sh >&2 || echo "voidbox: continuing; VM tests that need the missing tools report themselves as skipped" >&2
 # One pinned Claude Code install shared by all tests (project-owned directory, not global), and
 # the newest on npm beside it: the Claude Code end-to-end tests run on both.

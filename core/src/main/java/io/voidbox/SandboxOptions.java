@@ -96,14 +96,22 @@ public record SandboxOptions(
 
     /** Which sandbox implementation runs the box. */
     public enum Backend {
-        /** The micro-VM where QEMU and the guest image are available, else local with one warning. */
+        /**
+         * The micro-VM where it runs, else the namespace sandbox, else an error saying what to
+         * install (never the unisolated local backend).
+         */
         AUTO,
         /** The micro-VM; an error (never a silent downgrade) if it cannot run here. */
         VM,
-        /** A local process sandbox, no VM isolation. */
-        LOCAL;
+        /** The agent as a host process, no isolation at all; warns on every run. */
+        LOCAL,
+        /**
+         * A bubblewrap sandbox (user, mount, pid, ipc, uts and net namespaces, host system
+         * read-only, only the model endpoint reachable); for hosts where VMs are slow or absent.
+         */
+        NAMESPACE;
 
-        /** The spelling in spec files and on the command line ({@code auto}, {@code vm}, {@code local}). */
+        /** The spelling in spec files and on the command line ({@code auto}, {@code vm}, {@code local}, {@code namespace}). */
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }

@@ -1,9 +1,11 @@
 package io.voidbox.cli;
 
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
+import io.voidbox.sandbox.namespace.NamespaceSandboxProvider;
 import io.voidbox.sandbox.vm.VmHostCheck;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.image.GuestImageCache;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -37,8 +39,18 @@ final class DoctorCommand implements Callable<Integer> {
                         .orElse("none built yet (voidbox image build)"));
         VmHostCheck vm = VmHostCheck.run(image, !noBoot);
         vm.lines().forEach(System.out::println);
-        System.out.println(
-                "backend auto: " + (vm.runsVms() ? "vm (" + vm.accel() + ")" : "local (no micro-VM can run here)"));
+        Optional<String> namespace =
+                new NamespaceSandboxProvider(() -> Path.of("/bin/true"), System.getenv()).unavailableReason();
+        System.out.println("namespace: "
+                + namespace
+                        .map(why -> "unavailable: " + why)
+                        .orElse("works (bubblewrap, unprivileged user namespaces)"));
+        System.out.println("backend auto: "
+                + (vm.runsVms()
+                        ? "vm (" + vm.accel() + ")"
+                        : namespace.isEmpty()
+                                ? "namespace (no micro-VM can run here)"
+                                : "nothing (install QEMU or bubblewrap; local runs only when asked for by name)"));
         return VoidboxCommand.EXIT_OK;
     }
 }

@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--events", description = "Write run events as JSON Lines to FILE, or '-' for stdout.")
     String events;
 
-    @Option(names = "--backend", description = "Override every box's backend: auto, vm or local.")
+    @Option(names = "--backend", description = "Override every box's backend: auto, vm, namespace or local.")
     String backend;
 
     @Option(
@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 backendOverride = Backend.parse(backend);
             } catch (IllegalArgumentException e) {
-                System.err.println("voidbox: --backend must be auto, vm or local, was '" + backend + "'");
+                System.err.println("voidbox: --backend must be auto, vm, namespace or local, was '" + backend + "'");
                 return VoidboxCommand.EXIT_BAD_INPUT;
             }
         }

@@ -198,7 +198,7 @@ class InspectSkillsConfigTest {
         assertThat(v.exit()).isEqualTo(2);
         assertThat(v.err())
                 .contains(configFile()
-                        + ":1:20: sandbox.backend: invalid value 'cloud' (expected one of: auto, vm, local)")
+                        + ":1:20: sandbox.backend: invalid value 'cloud' (expected one of: auto, vm, local, namespace)")
                 .contains(configFile() + ":2:1: banner: not supported yet (the command prints no banner)");
         CliRun run = CliRun.of(env(), "run", "--file", pipeline().toString());
         assertThat(run.exit()).isEqualTo(2);

@@ -32,6 +32,16 @@ public interface Sandbox extends AutoCloseable {
      */
     ExecResult exec(ExecSpec spec, OutputSink sink) throws IOException, InterruptedException;
 
+    /**
+     * True when the sandbox shows the box's {@code mounts} itself, live (bind mounts of the host
+     * directories at their guest paths, {@code ro} enforced); the engine then neither copies them
+     * in nor out. False (the default): the engine copies them through {@link #writeFile} and
+     * {@link #readFile}.
+     */
+    default boolean mountsLive() {
+        return false;
+    }
+
     /** Stops everything the sandbox started and removes its temporary files. Idempotent. */
     @Override
     void close();

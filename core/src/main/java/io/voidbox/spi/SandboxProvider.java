@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** Starts sandboxes of one backend. Implementations are thread-safe: fan-out starts several at once. */
 public interface SandboxProvider {
-    /** The {@link Backend#id()} this provider serves: {@code vm} or {@code local}. */
+    /** The {@link Backend#id()} this provider serves: {@code vm}, {@code namespace} or {@code local}. */
     String backend();
 
     /**

@@ -65,6 +65,18 @@ class SpecLoaderTest {
     }
 
     @Test
+    void namespaceIsABackendOfItsOwn() throws Exception {
+        PipelineSpec spec = SpecLoader.parse("""
+                api_version: v1
+                kind: agent
+                name: hello
+                sandbox: {backend: namespace}
+                agent: {prompt: Say hello}
+                """, "agent.yaml", dir);
+        assertThat(spec.boxes().getFirst().sandbox().backend()).isEqualTo(Backend.NAMESPACE);
+    }
+
+    @Test
     void agentSpecTakesTopLevelLlmAndSandbox() throws Exception {
         PipelineSpec spec = SpecLoader.parse("""
                 api_version: v1

@@ -159,7 +159,11 @@ class SpecValidationTest {
                 agent: {prompt: x}
                 """))
                 .containsExactly(
-                        error("sandbox.backend", "invalid value 'qemu' (expected one of: auto, vm, local)", 4, 20),
+                        error(
+                                "sandbox.backend",
+                                "invalid value 'qemu' (expected one of: auto, vm, local, namespace)",
+                                4,
+                                20),
                         error("sandbox.accel", "invalid value 'hvf' (expected one of: auto, kvm, tcg)", 4, 33),
                         error("sandbox.mounts[0].mode", "invalid value 'rx' (expected one of: ro, rw)", 4, 75),
                         error(

@@ -103,7 +103,7 @@ class UserConfigTest {
                         "1:12 log_level: invalid value 'loud' (expected one of: error, warn, info, debug, trace, off)",
                         "2:1 daemon_url: not supported yet (this runtime runs in the calling process; there is no daemon)",
                         "3:24 paths.snapshot_dir: not supported yet (VM snapshots are not supported)",
-                        "4:20 sandbox.backend: invalid value 'cloud' (expected one of: auto, vm, local)",
+                        "4:20 sandbox.backend: invalid value 'cloud' (expected one of: auto, vm, local, namespace)",
                         "4:38 sandbox.memory_mb: must be between 256 and 65536, got 12",
                         "5:20 llm.api_key_env: must be the NAME of an environment variable ([A-Za-z_][A-Za-z0-9_]*),"
                                 + " not a key",

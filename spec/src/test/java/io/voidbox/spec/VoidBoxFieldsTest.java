@@ -86,7 +86,7 @@ class VoidBoxFieldsTest {
         assertThat(errors(agent("{mode: mock, backend: vm}", "", "{prompt: x}")))
                 .containsExactly(new SpecError(
                         "sandbox.mode",
-                        "give either mode (VoidBox: auto, local = micro-VM, mock) or backend (auto, vm, local), not both",
+                        "give either mode (VoidBox: auto, local = micro-VM, mock) or backend (auto, vm, local, namespace), not both",
                         4,
                         17));
         PipelineSpec spec = spec("""

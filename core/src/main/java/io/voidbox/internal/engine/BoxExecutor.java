@@ -109,7 +109,7 @@ public final class BoxExecutor implements AutoCloseable {
             try (Sandbox sandbox = provider.start(request)) {
                 SandboxEnvironment env = sandbox.environment();
                 attempt.accel = env.accel();
-                Mounts.copyIn(box.sandbox().mounts(), sandbox);
+                if (!sandbox.mountsLive()) Mounts.copyIn(box.sandbox().mounts(), sandbox);
                 handoff.prepare(box, sandbox);
                 String prompt = prepareWorkspace(box, input, sandbox, scope);
                 AgentOutcome outcome = runAgent(box, prompt, input, sandbox, attempt);
@@ -122,7 +122,7 @@ public final class BoxExecutor implements AutoCloseable {
                             outcome.usage().withModelIfBlank(attempt.model),
                             new Failure.ResourceLimit("output_file " + e.getMessage(), "output", 0));
                 }
-                Mounts.copyOut(box.sandbox().mounts(), sandbox);
+                if (!sandbox.mountsLive()) Mounts.copyOut(box.sandbox().mounts(), sandbox);
                 if (outcome.success()) handoff.collect(box, sandbox);
                 Usage usage = outcome.usage().withModelIfBlank(attempt.model);
                 Optional<Failure> failure = outcome.failure().or(() -> outputMissing(box, fileOutput));

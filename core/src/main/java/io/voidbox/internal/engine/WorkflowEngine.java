@@ -95,7 +95,7 @@ public final class WorkflowEngine {
             SandboxProvider provider =
                     backends.select(workflow.name(), workflow.sandbox().backend(), box::warning);
             try (Sandbox sandbox = provider.start(new SandboxRequest(box, workflow.sandbox(), feed))) {
-                Mounts.copyIn(workflow.sandbox().mounts(), sandbox);
+                if (!sandbox.mountsLive()) Mounts.copyIn(workflow.sandbox().mounts(), sandbox);
                 Steps steps = new Steps(workflow, sandbox, input == null ? "" : input);
                 results = steps.run();
                 error = steps.error();
@@ -105,7 +105,7 @@ public final class WorkflowEngine {
                         .flatMap(StageResult::failure)
                         .orElse(null);
                 try {
-                    Mounts.copyOut(workflow.sandbox().mounts(), sandbox);
+                    if (!sandbox.mountsLive()) Mounts.copyOut(workflow.sandbox().mounts(), sandbox);
                 } catch (IOException e) {
                     if (error.isEmpty()) throw e;
                     box.warning("mounts not copied out: " + e.getMessage()); // the failed step stays the cause

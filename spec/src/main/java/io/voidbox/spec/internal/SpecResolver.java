@@ -740,7 +740,7 @@ public final class SpecResolver {
         if (mode.isPresent() && s.has("backend")) {
             errors.add(
                     s.pathOf("mode"),
-                    "give either mode (VoidBox: auto, local = micro-VM, mock) or backend (auto, vm, local), not both",
+                    "give either mode (VoidBox: auto, local = micro-VM, mock) or backend (auto, vm, local, namespace), not both",
                     s.locOf("mode"));
         }
         isolation = isolation.or(() -> mode.map(m -> m.isolation));

@@ -174,20 +174,36 @@ class PipelineEngineTest {
     }
 
     @Test
-    void autoBackendFallsBackToLocalWithOneWarningAndExplicitVmIsAnError() {
+    void autoBackendNeverFallsBackToLocalAndSaysWhatToInstall() {
         Box a = Box.named("a").prompt("true").build();
-        Box b = Box.named("b").prompt("true").build();
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(Pipeline.named("auto", a), "");
+        }
+        assertThat(r.success()).isFalse();
+        assertThat(r.error())
+                .get()
+                .asString()
+                .contains("backend auto: no isolating backend can run box a")
+                .contains("bubblewrap")
+                .contains("QEMU");
+    }
+
+    @Test
+    void explicitLocalWarnsOncePerRunAndExplicitVmIsAnError() {
+        Box a = box("a", "true");
+        Box b = box("b", "true");
         Box vm = Box.named("c")
                 .prompt("true")
                 .sandbox(SandboxOptions.defaults().withBackend(Backend.VM))
                 .build();
         PipelineResult r;
         try (VoidBox vb = runtime()) {
-            r = vb.run(Pipeline.named("auto", a).pipe(b).pipe(vm), "");
+            r = vb.run(Pipeline.named("explicit", a).pipe(b).pipe(vm), "");
         }
         assertThat(r.stages()).extracting(StageResult::backend).containsExactly("local", "local", "?");
         var warnings = events.of(RunEvent.Log.class).stream()
-                .filter(l -> l.line().contains("backend auto"))
+                .filter(l -> l.line().startsWith("WARNING: backend local does not isolate"))
                 .toList();
         assertThat(warnings).hasSize(1);
         assertThat(r.error()).get().asString().contains("backend vm requested for box c");

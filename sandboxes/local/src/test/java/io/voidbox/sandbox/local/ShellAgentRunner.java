@@ -20,7 +20,7 @@ import java.util.Optional;
  * exercise real processes, workspaces, timeouts and kills without a model. Its stdout is the
  * result text; each run counts as one Bash tool call.
  */
-final class ShellAgentRunner implements AgentRunner {
+public final class ShellAgentRunner implements AgentRunner {
     @Override
     public String name() {
         return "shell";

@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.local;
+package io.voidbox.spi.support;
 
 import io.voidbox.protocol.TelemetryBatch;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * {@code TelemetryAggregator} the same kind of samples a guest sends: CPU over the tree (percent
  * of all host CPUs, between samples), RSS summed over the tree, running processes and open fds.
  */
-final class ProcessTreeSampler {
+public final class ProcessTreeSampler {
     private static final long CLK_TCK = 100;
     private final Path proc;
     private final Supplier<List<ProcessHandle>> roots;
@@ -23,12 +23,12 @@ final class ProcessTreeSampler {
     private long lastJiffies = -1;
     private long lastNanos;
 
-    ProcessTreeSampler(Path proc, Supplier<List<ProcessHandle>> roots) {
+    public ProcessTreeSampler(Path proc, Supplier<List<ProcessHandle>> roots) {
         this.proc = proc;
         this.roots = roots;
     }
 
-    TelemetryBatch.Sample sample() {
+    public TelemetryBatch.Sample sample() {
         List<ProcessHandle> all = new ArrayList<>();
         for (ProcessHandle r : roots.get()) {
             all.add(r);

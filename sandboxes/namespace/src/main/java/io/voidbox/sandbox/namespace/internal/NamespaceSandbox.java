@@ -1,0 +1,261 @@
+package io.voidbox.sandbox.namespace.internal;
+
+import io.voidbox.SandboxOptions.Mount;
+import io.voidbox.spi.ExecResult;
+import io.voidbox.spi.ExecSpec;
+import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.Sandbox;
+import io.voidbox.spi.SandboxEnvironment;
+import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.FileTrees;
+import io.voidbox.spi.support.HostProcesses;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * One namespace box: a staging directory on the host (workspace, model sockets, seccomp program,
+ * mount points) and the bubblewrap commands started in it ({@link BwrapCommand}). Every command
+ * gets its own pid namespace, so nothing it started (daemons, {@code setsid nohup} children)
+ * outlives it. Mounts are bind-mounted live. Owns all of it; {@link #close()} removes it.
+ */
+public final class NamespaceSandbox implements Sandbox {
+    private static final String BACKEND = "namespace";
+
+    private final SandboxRequest request;
+    private final Path root;
+    private final Path workspace;
+    private final ConfinedFiles files;
+    private final SandboxUser user;
+    private final Staging staging;
+    private final List<Mount> mounts;
+    private final Supplier<Path> agentExecutable;
+    /** Set once the runner asked for the agent ({@link #environment()}); a workflow box never installs it. */
+    private volatile Path agent;
+
+    private final ModelForwarder forwarder;
+    private final Optional<CgroupLimits> limits;
+    private final List<SandboxUser.Lease> leases = new ArrayList<>();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final HostProcesses processes;
+    private volatile boolean closed;
+
+    private NamespaceSandbox(SandboxRequest request, Staging staging, SandboxUser user, Supplier<Path> agentExecutable)
+            throws IOException {
+        this.request = request;
+        this.root = staging.root();
+        this.workspace = staging.workspace();
+        this.files = new ConfinedFiles(workspace);
+        this.forwarder = new ModelForwarder(staging.run(), request.boxName());
+        this.user = user;
+        this.staging = staging;
+        this.agentExecutable = agentExecutable;
+        List<Mount> mounts = new ArrayList<>();
+        for (Mount m : request.mounts()) {
+            Path host = m.host().toRealPath();
+            if (!Files.isDirectory(host)) throw new IOException("mount " + m.host() + ": not a directory on the host");
+            if (!Path.of(m.guest()).isAbsolute())
+                throw new IOException("mount " + m.host() + " -> " + m.guest() + ": the guest path must be absolute");
+            mounts.add(new Mount(host, m.guest(), m.readOnly()));
+        }
+        try {
+            for (Mount m : mounts) if (!m.readOnly()) leases.add(user.lend(m.host()));
+        } catch (IOException | RuntimeException e) {
+            giveBack();
+            throw e;
+        }
+        this.mounts = List.copyOf(mounts);
+        this.limits = limits(request, user);
+        this.processes = new HostProcesses(request, BACKEND, () -> {
+            forwarder.close();
+            limits.ifPresent(CgroupLimits::close);
+            giveBack();
+            delete(root);
+        });
+    }
+
+    /** The box's cgroups (root only); without them the box runs unbounded, said once. */
+    private static Optional<CgroupLimits> limits(SandboxRequest request, SandboxUser user) {
+        StringBuilder why = new StringBuilder();
+        Optional<CgroupLimits> limits = user.dropFromRoot()
+                ? CgroupLimits.create(
+                        "voidbox-" + request.boxName() + "-"
+                                + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                        (long) request.memoryMb() << 20,
+                        why)
+                : Optional.empty();
+        if (limits.isEmpty())
+            request.scope()
+                    .warning("no memory or process limits for this box ("
+                            + (user.dropFromRoot() ? "cgroups unavailable: " + why : "voidbox runs unprivileged")
+                            + "): a memory hog or fork bomb in it reaches the host");
+        return limits;
+    }
+
+    /** Creates the box's staging directory and reports the box booting and ready. */
+    public static NamespaceSandbox start(SandboxRequest request, SandboxUser user, Supplier<Path> agentExecutable)
+            throws IOException {
+        long t0 = System.nanoTime();
+        request.scope().booting(BACKEND, null);
+        Staging staging = Staging.create(request.boxName(), user);
+        NamespaceSandbox sb;
+        try {
+            sb = new NamespaceSandbox(request, staging, user, agentExecutable);
+        } catch (IOException | RuntimeException e) {
+            delete(staging.root());
+            throw e;
+        }
+        request.scope()
+                .line(
+                        "runtime",
+                        "namespace sandbox (uid " + user.uid() + (user.dropFromRoot() ? ", dropped from root" : "")
+                                + ", network: model endpoint only) workspace " + sb.workspace);
+        request.scope().ready(BACKEND, null, (System.nanoTime() - t0) / 1_000_000, null);
+        return sb;
+    }
+
+    @Override
+    public SandboxEnvironment environment() {
+        // host loopback URLs stay as they are: the box listens on the same ports and forwards them
+        return new SandboxEnvironment(
+                BACKEND,
+                Optional.empty(),
+                BwrapCommand.WORKSPACE,
+                "127.0.0.1",
+                BwrapCommand.AGENT_DIR + "/" + agent().getFileName(),
+                BwrapCommand.HOME,
+                Optional.empty());
+    }
+
+    /** The host's agent binary, installed on first use (the runner's first question). */
+    private Path agent() {
+        Path a = agent;
+        if (a == null) agent = a = agentExecutable.get();
+        return a;
+    }
+
+    @Override
+    public boolean mountsLive() {
+        return true;
+    }
+
+    @Override
+    public void writeFile(String relativePath, byte[] content) throws IOException {
+        Path p = files.write(relativePath, content);
+        for (Path at = p; !at.equals(workspace); at = at.getParent()) user.own(at);
+    }
+
+    @Override
+    public Optional<byte[]> readFile(String relativePath) throws IOException {
+        return files.read(relativePath);
+    }
+
+    @Override
+    public ExecResult exec(ExecSpec spec, OutputSink sink) throws IOException, InterruptedException {
+        List<Integer> ports = new ArrayList<>();
+        for (int port : modelPorts(spec.env())) {
+            forwarder.socketFor(port);
+            ports.add(port);
+        }
+        ProcessBuilder pb = new ProcessBuilder(BwrapCommand.argv(layout(), ports, spec.argv(), spec.workingDir()))
+                .directory(root.toFile());
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", BwrapCommand.HOME);
+        env.put("LANG", "C.UTF-8");
+        env.put("TMPDIR", "/tmp");
+        env.putAll(request.env());
+        env.putAll(spec.env());
+        try {
+            return processes.run(pb, spec, sink);
+        } finally {
+            limits.ifPresent(l -> l.newlyReached((long) request.memoryMb() << 20)
+                    .forEach(reached -> request.scope().warning(reached)));
+        }
+    }
+
+    /** The command line's layout; the agent binary's directory is shown once the runner asked for it. */
+    private BwrapCommand.Layout layout() {
+        Path a = agent;
+        return new BwrapCommand.Layout(
+                user,
+                root,
+                workspace,
+                Optional.ofNullable(a).map(p -> p.toAbsolutePath().getParent()),
+                mounts,
+                staging.run(),
+                staging.seccomp(),
+                limits.map(CgroupLimits::procsFiles).orElse(List.of()));
+    }
+
+    /**
+     * The host loopback ports of the model endpoints the runner handed this command ({@code
+     * *_BASE_URL} in its own environment, which the model resolver set; {@code sandbox.env} does not
+     * count). Other endpoints are not reachable from the empty network namespace: said once.
+     */
+    private Set<Integer> modelPorts(Map<String, String> env) {
+        Set<Integer> ports = new TreeSet<>();
+        for (var e : env.entrySet()) {
+            if (!e.getKey().endsWith("_BASE_URL")) continue;
+            URI uri;
+            try {
+                uri = URI.create(e.getValue());
+            } catch (IllegalArgumentException bad) {
+                continue;
+            }
+            String host = uri.getHost();
+            boolean loopback = host != null && (host.startsWith("127.") || host.equals("localhost"));
+            if (loopback && uri.getPort() > 0) ports.add(uri.getPort());
+            else if (warned.add(e.getKey()))
+                request.scope()
+                        .warning("backend namespace reaches only model endpoints on this host's loopback; "
+                                + e.getKey() + " points elsewhere (" + host
+                                + "), so the box cannot reach it: use llm.credential_proxy: true or a local endpoint");
+        }
+        return ports;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        processes.close();
+        forwarder.close();
+        limits.ifPresent(CgroupLimits::close);
+        giveBack();
+        delete(root);
+        request.scope().stopped(BACKEND, null, "closed");
+    }
+
+    /** Gives rw mounts back to their owners (root only lends them to the box's user). */
+    private void giveBack() {
+        synchronized (leases) {
+            for (SandboxUser.Lease lease : leases) {
+                try {
+                    lease.close();
+                } catch (IOException e) {
+                    request.scope().warning("could not restore the owners of a mount: " + e.getMessage());
+                }
+            }
+            leases.clear();
+        }
+    }
+
+    private static void delete(Path dir) {
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
+            System.err.println("voidbox: could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+}

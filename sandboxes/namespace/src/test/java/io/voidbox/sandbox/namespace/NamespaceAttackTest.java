@@ -1,0 +1,355 @@
+package io.voidbox.sandbox.namespace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.voidbox.Box;
+import io.voidbox.Pipeline;
+import io.voidbox.PipelineResult;
+import io.voidbox.SandboxOptions;
+import io.voidbox.SandboxOptions.Backend;
+import io.voidbox.SandboxOptions.Mount;
+import io.voidbox.VoidBox;
+import io.voidbox.event.RunEvent;
+import io.voidbox.sandbox.local.FixedLlmResolver;
+import io.voidbox.sandbox.local.RecordingListener;
+import io.voidbox.sandbox.local.ShellAgentRunner;
+import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.ExecResult;
+import io.voidbox.spi.ExecSpec;
+import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.Sandbox;
+import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.FileTrees;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attacks from inside a namespace box, for real: a shell "agent" runs the attack as the box's
+ * command and the test checks the host afterwards. Skipped with the reason where bubblewrap or
+ * unprivileged user namespaces are missing.
+ */
+class NamespaceAttackTest {
+    private static NamespaceSandboxProvider provider;
+
+    @TempDir
+    Path tmp;
+
+    private final RecordingListener events = new RecordingListener();
+
+    @BeforeAll
+    static void needsNamespaces() {
+        provider = new NamespaceSandboxProvider(() -> Path.of("/usr/bin/true"), System.getenv());
+        Optional<String> why = provider.unavailableReason();
+        assumeTrue(why.isEmpty(), () -> "namespace sandbox unavailable here: " + why.orElse(""));
+    }
+
+    private PipelineResult run(String script, List<Mount> mounts) {
+        return run(Box.named("attacker")
+                .prompt(script)
+                .sandbox(new SandboxOptions(
+                        Backend.NAMESPACE, SandboxOptions.Accel.AUTO, 512, 1, false, Map.of(), mounts, 1000))
+                .timeout(Duration.ofSeconds(60))
+                .build());
+    }
+
+    private PipelineResult run(Box box) {
+        return run(Pipeline.named("attack", box));
+    }
+
+    private PipelineResult run(Pipeline pipeline) {
+        try (VoidBox vb = VoidBox.builder()
+                .sandboxProvider(provider)
+                .agentRunner(new ShellAgentRunner())
+                .llmResolver(new FixedLlmResolver())
+                .listener(events)
+                .build()) {
+            return vb.run(pipeline, "");
+        }
+    }
+
+    @Test
+    void shadowAndTheInvokingUsersHomeAreUnreadableAndTheBoxIsNotRoot() {
+        String home = System.getProperty("user.home");
+        PipelineResult r = run(
+                "cat /etc/shadow && echo SHADOW-READ; ls " + home + " && echo HOME-LISTED; cat " + home
+                        + "/.bashrc && echo HOME-READ; test -e /etc/shadow && echo SHADOW-EXISTS; id -u; grep Cap /proc/self/status",
+                List.of());
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(r.finalOutput())
+                .doesNotContain("SHADOW-READ", "HOME-LISTED", "HOME-READ", "SHADOW-EXISTS")
+                .contains("CapEff:\t0000000000000000")
+                .contains("CapBnd:\t0000000000000000");
+        assertThat(r.finalOutput().lines().filter(l -> l.matches("\\d+")).findFirst())
+                .get()
+                .isNotEqualTo("0");
+        assertThat(r.stages().getFirst().backend()).isEqualTo("namespace");
+    }
+
+    @Test
+    void writesOutsideTheWorkspaceFailAndTmpIsPrivate() {
+        String marker = "vbx-ns-" + System.nanoTime();
+        PipelineResult r = run(
+                "for d in /usr /etc /bin /opt /var/lib /; do touch $d/" + marker + " 2>/dev/null && echo WROTE-$d;"
+                        + " done; touch /tmp/" + marker + " && echo TMP-OK; touch /workspace/ok && echo WS-OK",
+                List.of());
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(r.finalOutput()).doesNotContain("WROTE-").contains("TMP-OK", "WS-OK");
+        for (String d : List.of("/usr", "/etc", "/bin", "/opt", "/var/lib", "/", "/tmp"))
+            assertThat(Path.of(d, marker)).doesNotExist();
+    }
+
+    @Test
+    void aReadOnlyMountRefusesWritesWithErofsAndAnRwMountIsLive() throws IOException {
+        Path ro = Files.createDirectories(tmp.resolve("ro"));
+        Files.writeString(ro.resolve("keep.txt"), "original");
+        Path rw = Files.createDirectories(tmp.resolve("rw"));
+        PipelineResult r = run(
+                "echo changed > /workspace/ro/keep.txt; touch /workspace/ro/new; echo live > /workspace/rw/live.txt;"
+                        + " cat /workspace/ro/keep.txt",
+                List.of(new Mount(ro, "/workspace/ro", true), new Mount(rw, "/workspace/rw", false)));
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(events.events().toString()).contains("Read-only file system");
+        assertThat(ro.resolve("keep.txt")).hasContent("original");
+        assertThat(ro.resolve("new")).doesNotExist();
+        assertThat(rw.resolve("live.txt")).hasContent("live");
+        // given back to the mount's owner after the stage
+        assertThat(Files.getAttribute(rw.resolve("live.txt"), "unix:uid"))
+                .isEqualTo(Files.getAttribute(rw, "unix:uid"));
+    }
+
+    @Test
+    void boxesSharingAnRwMountAtOnceGiveItBackToItsOwner() throws IOException {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.writeString(shared.resolve("existing.txt"), "x\n");
+        Object owner = Files.getAttribute(shared, "unix:uid");
+        SandboxOptions options = new SandboxOptions(
+                Backend.NAMESPACE,
+                SandboxOptions.Accel.AUTO,
+                512,
+                1,
+                false,
+                Map.of(),
+                List.of(new Mount(shared, "/workspace/shared", false)),
+                1000);
+        Box first = Box.named("first").prompt("true").sandbox(options).build();
+        Box quick = Box.named("quick")
+                .prompt("echo a > /workspace/shared/a.txt; echo a >> /workspace/shared/existing.txt")
+                .sandbox(options)
+                .build();
+        Box slow = Box.named("slow")
+                .prompt("sleep 1; mkdir /workspace/shared/d; echo b > /workspace/shared/d/b.txt")
+                .sandbox(options)
+                .build();
+        PipelineResult r = run(Pipeline.named("share", first).fanOut(List.of(quick, slow)));
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(shared.resolve("d/b.txt")).hasContent("b");
+        assertThat(shared.resolve("existing.txt")).hasContent("x\na");
+        try (var all = Files.walk(shared)) {
+            assertThat(all.toList())
+                    .allSatisfy(p -> assertThat(Files.getAttribute(p, "unix:uid"))
+                            .as(p.toString())
+                            .isEqualTo(owner));
+        }
+    }
+
+    @Test
+    void symlinksInAnRwMountNeverReachHostFilesOutsideIt() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("victim.txt"), "intact");
+        Path mount = Files.createDirectories(tmp.resolve("mount"));
+        Files.createSymbolicLink(mount.resolve("link"), Path.of("../outside"));
+        Files.createSymbolicLink(mount.resolve("file-link"), Path.of("../outside/victim.txt"));
+        Files.createSymbolicLink(mount.resolve("abs-link"), outside);
+        PipelineResult r = run(
+                "mkdir -p /workspace/outside; cat /workspace/data/file-link && echo READ-THROUGH;"
+                        + " echo pwned > /workspace/data/link/victim.txt;"
+                        + " echo new > /workspace/data/link/new.txt; echo pwned > /workspace/data/file-link;"
+                        + " echo pwned > /workspace/data/abs-link/victim.txt; mkdir -p /workspace/data/abs-link;"
+                        + " echo new > /workspace/data/abs-link/new.txt; true",
+                List.of(new Mount(mount, "/workspace/data", false)));
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(r.finalOutput()).doesNotContain("intact", "READ-THROUGH");
+        assertThat(outside.resolve("victim.txt")).hasContent("intact");
+        try (var files = Files.list(outside)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("victim.txt");
+        }
+        assertThat(Files.isSymbolicLink(mount.resolve("link"))).isTrue();
+    }
+
+    @Test
+    void anOutputFileLinkedToAHostFileIsRefusedNotReadByTheHost() {
+        Box box = Box.named("linker")
+                .prompt("ln -s /etc/shadow out.json; ln -s /etc/hostname /workspace/also.json; echo linked")
+                .outputFile("out.json")
+                .sandbox(SandboxOptions.defaults().withBackend(Backend.NAMESPACE))
+                .timeout(Duration.ofSeconds(60))
+                .build();
+        PipelineResult r = run(box);
+        assertThat(r.success()).isFalse();
+        assertThat(r.error()).get().asString().contains("symbolic link");
+        assertThat(r.stages().getFirst().fileOutput()).isEmpty();
+        assertThat(events.events().toString()).doesNotContain("root:");
+    }
+
+    @Test
+    void theSeccompFilterRefusesNewNamespacesWithEperm() {
+        // without the filter unshare fails with ENOSPC (--disable-userns); EPERM is the filter's answer
+        PipelineResult r = run("unshare -U true; unshare -n true; echo rc=$?", List.of());
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(r.finalOutput()).isEqualTo("rc=1");
+        assertThat(events.of(RunEvent.Log.class).stream()
+                        .filter(l -> l.stream().equals("stderr"))
+                        .map(RunEvent.Log::line))
+                .containsExactly(
+                        "unshare: unshare failed: Operation not permitted",
+                        "unshare: unshare failed: Operation not permitted");
+    }
+
+    @Test
+    void aHostLoopbackPortIsUnreachableFromInside() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout(200);
+            int port = server.getLocalPort();
+            PipelineResult r = run(
+                    "timeout 5 bash -c 'echo hi > /dev/tcp/127.0.0.1/" + port + "' && echo CONNECTED;"
+                            + " timeout 5 bash -c 'echo hi > /dev/tcp/10.0.2.2/" + port
+                            + "' && echo GATEWAY; cat /proc/net/dev | tail -n +3 | cut -d: -f1; true",
+                    List.of());
+            assertThat(r.success()).as(r.toString()).isTrue();
+            assertThat(r.finalOutput()).doesNotContain("CONNECTED", "GATEWAY");
+            assertThat(r.finalOutput().strip()).isEqualTo("lo"); // the only interface
+            AtomicInteger accepted = new AtomicInteger();
+            try {
+                server.accept().close();
+                accepted.incrementAndGet();
+            } catch (SocketTimeoutException expected) {
+                // nobody came
+            }
+            assertThat(accepted).hasValue(0);
+        }
+    }
+
+    @Test
+    void nothingTheBoxStartedOutlivesTheStage() {
+        String marker = String.valueOf(3000 + (System.nanoTime() % 1000));
+        PipelineResult r = run(
+                "setsid nohup sleep " + marker + " >/dev/null 2>&1 & (sleep " + marker
+                        + " &) ; sleep 0.3; echo started",
+                List.of());
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(sleepers(marker)).isEmpty();
+    }
+
+    @Test
+    void aSigkilledJvmLeavesNoBoxProcessBehind() throws Exception {
+        String marker = String.valueOf(5000 + (System.nanoTime() % 1000));
+        Path log = tmp.resolve("child.log");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        KilledRunMain.class.getName(),
+                        tmp.toString(),
+                        marker)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (sleepers(marker).size() < 2 && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(sleepers(marker)).as(Files.readString(log)).hasSizeGreaterThanOrEqualTo(2);
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!sleepers(marker).isEmpty() && System.nanoTime() < until) Thread.sleep(50);
+            assertThat(sleepers(marker)).isEmpty();
+        } finally {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+            removeLeftovers(child.pid());
+        }
+    }
+
+    /** What a killed JVM leaves (documented in docs/security.md): its staging directories and empty cgroups. */
+    private static void removeLeftovers(long pid) throws IOException {
+        try (var tmpDirs = Files.newDirectoryStream(
+                        Path.of(System.getProperty("java.io.tmpdir")), "voidbox-ns-" + pid + "-*");
+                var cgroups = Files.find(
+                        Path.of("/sys/fs/cgroup"),
+                        4,
+                        (p, a) ->
+                                a.isDirectory() && p.getFileName().toString().matches("voidbox-.*-" + pid + "-\\d+"))) {
+            for (Path d : tmpDirs) FileTrees.delete(d);
+            for (Path c : cgroups.toList()) Files.deleteIfExists(c);
+        }
+    }
+
+    /** Live {@code sleep MARKER} processes (the command itself, not shells whose script mentions it). */
+    private static List<ProcessHandle> sleepers(String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/sleep")
+                        && Arrays.equals(p.info().arguments().orElse(new String[0]), new String[] {marker}))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    @Test
+    void onlyTheModelPortsTheRunnerNamedAreForwarded() throws Exception {
+        try (ServerSocket model = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread answer = Thread.ofVirtual().start(() -> {
+                try (Socket s = model.accept()) {
+                    s.getOutputStream().write("model-says-hi\n".getBytes());
+                } catch (IOException ignored) {
+                    // test ends
+                }
+            });
+            BoxScope scope = new BoxScope("run", "p", "fwd", Clock.systemUTC(), events::onEvent, Map.of());
+            SandboxOptions options = SandboxOptions.defaults().withBackend(Backend.NAMESPACE);
+            StringBuilder out = new StringBuilder();
+            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
+                ExecResult r = box.exec(
+                        new ExecSpec(
+                                List.of(
+                                        "bash",
+                                        "-c",
+                                        "exec 3<>/dev/tcp/127.0.0.1/" + model.getLocalPort() + "; head -1 <&3;"
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/"
+                                                + other.getLocalPort() + "' || echo OTHER-REFUSED"),
+                                Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + model.getLocalPort() + "/r/x"),
+                                null,
+                                Duration.ofSeconds(30)),
+                        new OutputSink() {
+                            @Override
+                            public void stdout(String line) {
+                                out.append(line).append('\n');
+                            }
+
+                            @Override
+                            public void stderr(String line) {}
+                        });
+                assertThat(r.exitCode()).as(out.toString()).isZero();
+            }
+            answer.join(5000);
+            assertThat(out.toString()).isEqualTo("model-says-hi\nOTHER-REFUSED\n");
+        }
+    }
+}
