@@ -25,6 +25,9 @@ public final class EventBus implements AutoCloseable {
     private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
     private final List<RunEventListener> syncListeners = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Object> queue;
+    /** Queue slots only events other than process output lines may take. */
+    private final int reserved;
+
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final Thread dispatcher;
@@ -32,6 +35,7 @@ public final class EventBus implements AutoCloseable {
 
     public EventBus(int capacity) {
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.reserved = capacity / 8;
         this.dispatcher = Thread.ofPlatform().daemon().name("voidbox-events").start(this::dispatch);
     }
 
@@ -52,10 +56,15 @@ public final class EventBus implements AutoCloseable {
         syncListeners.add(listener);
     }
 
-    /** Queues an event; returns false (and counts a drop) when the queue is full or closed. */
+    /**
+     * Queues an event; returns false (and counts a drop) when the queue is full or closed. Process
+     * output lines go first: the last eighth of the queue is kept for everything else, so a box
+     * that floods its output cannot push out the lifecycle events and warnings of a run.
+     */
     public boolean publish(RunEvent event) {
         callEach(syncListeners, event.type(), l -> l.onEvent(event));
-        if (closed || !queue.offer(event)) {
+        boolean outputLine = event instanceof RunEvent.Log l && !l.stream().equals("runtime");
+        if (closed || (outputLine && queue.remainingCapacity() < reserved) || !queue.offer(event)) {
             dropped.incrementAndGet();
             return false;
         }
