@@ -21,6 +21,7 @@ import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
+import io.voidbox.spi.support.NpmInstaller;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -255,7 +256,7 @@ public final class ClaudeCodeRunner implements AgentRunner {
 
     /** The binary of a version other than the pinned one, installed beside it on first use. */
     private static String installed(String version, BoxScope scope) throws IOException {
-        ClaudeCodeInstaller installer = ClaudeCodeInstaller.forVersion(version);
+        NpmInstaller installer = ClaudeCodeInstaller.forVersion(version);
         if (installer.installed().isEmpty()) {
             scope.line("runtime", "installing Claude Code " + installer.version() + " into " + installer.installDir());
         }
