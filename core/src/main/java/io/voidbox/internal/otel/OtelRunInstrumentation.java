@@ -579,8 +579,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     }
 
     private void subagentCompleted(AgentSubagentCompleted e) {
-        RunState run = runs.get(e.runId());
-        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        StageState s = stageOf(e.runId(), e.box(), e.stage());
         ToolState a = s == null || e.toolUseId() == null ? null : s.subagents.get(e.toolUseId());
         if (a == null || a.ended) {
             return;
@@ -643,8 +642,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     }
 
     private void toolResult(AgentToolResult e) {
-        RunState run = runs.get(e.runId());
-        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        StageState s = stageOf(e.runId(), e.box(), e.stage());
         ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
         if (t == null || t.ended) {
             return; // a result without its call: nothing to end
@@ -671,8 +669,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
 
     /** A tool the agent never ran because it stopped first: ended without error, marked not run. */
     private void toolNotRun(AgentToolNotRun e) {
-        RunState run = runs.get(e.runId());
-        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        StageState s = stageOf(e.runId(), e.box(), e.stage());
         ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
         if (t == null || t.ended) {
             return;
@@ -697,6 +694,12 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             return box;
         }
         return stage != null ? stage : "unknown";
+    }
+
+    /** The open stage of {@code box} in run {@code runId}, or null. */
+    private StageState stageOf(String runId, String box, String stage) {
+        RunState run = runs.get(runId);
+        return run == null ? null : run.stages.get(boxName(box, stage));
     }
 
     /** A span under {@code parent} starting at {@code ts} (now when unknown). */
