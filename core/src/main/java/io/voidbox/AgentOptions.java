@@ -38,18 +38,12 @@ public record AgentOptions(
 
     /** The agent CLIs a box can run. */
     public enum Runner {
-        CLAUDE_CODE("claude-code"),
-        CODEX("codex");
-
-        private final String id;
-
-        Runner(String id) {
-            this.id = id;
-        }
+        CLAUDE_CODE,
+        CODEX;
 
         /** The spelling in spec files. */
         public String id() {
-            return id;
+            return SpecIds.kebab(this);
         }
 
         public static Runner parse(String s) {

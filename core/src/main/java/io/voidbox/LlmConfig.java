@@ -95,34 +95,28 @@ public record LlmConfig(
     /** Model API families a box can use (VoidBox's providers plus the offline scripted model). */
     public enum Provider {
         /** Anthropic's API, as Claude Code calls it by default (key in {@code ANTHROPIC_API_KEY}). */
-        CLAUDE("claude"),
+        CLAUDE,
         /**
          * Claude through the user's own Claude subscription instead of an API key: an OAuth token
          * from {@code claude setup-token} in {@code CLAUDE_CODE_OAUTH_TOKEN}.
          */
-        CLAUDE_PERSONAL("claude-personal"),
+        CLAUDE_PERSONAL,
         /** Same endpoint as {@link #CLAUDE}. */
-        ANTHROPIC("anthropic"),
+        ANTHROPIC,
         /** A local Ollama server speaking the Anthropic API. */
-        OLLAMA("ollama"),
+        OLLAMA,
         /** A local LM Studio server speaking the Anthropic API (default {@code http://127.0.0.1:1234}). */
-        LMSTUDIO("lmstudio"),
+        LMSTUDIO,
         /** Any Anthropic-compatible endpoint at {@code baseUrl}. */
-        CUSTOM("custom"),
+        CUSTOM,
         /** OpenAI's API for the Codex agent (key in {@code OPENAI_API_KEY}); implies the Codex runner. */
-        CODEX("codex"),
+        CODEX,
         /** The offline scripted model replaying a scenario file (the built-in one without). */
-        SCRIPTED("scripted");
-
-        private final String id;
-
-        Provider(String id) {
-            this.id = id;
-        }
+        SCRIPTED;
 
         /** The spelling in spec files ({@code claude}, {@code claude-personal}, ...), events and spans. */
         public String id() {
-            return id;
+            return SpecIds.kebab(this);
         }
 
         /** The provider spelled {@code id}; the error names the allowed spellings. */

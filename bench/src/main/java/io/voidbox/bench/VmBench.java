@@ -275,7 +275,7 @@ public final class VmBench {
         Sandbox sb = provider.start(request);
         try {
             long handshake = System.nanoTime();
-            ExecResult r = sb.exec(new ExecSpec(List.of("true"), Map.of(), null, EXEC_TIMEOUT), Sink.DISCARD);
+            ExecResult r = sb.exec(new ExecSpec(List.of("true"), Map.of(), null, EXEC_TIMEOUT), OutputSink.DISCARD);
             long firstExec = System.nanoTime();
             if (r.exitCode() != 0)
                 throw new IllegalStateException("first exec of 'true' in box " + name + " exited " + r.exitCode());
@@ -388,7 +388,7 @@ public final class VmBench {
             List<Double> trueMs = new ArrayList<>();
             for (int i = 0; i < options.loops(); i++) {
                 long t0 = System.nanoTime();
-                ExecResult r = sb.exec(new ExecSpec(List.of("true"), Map.of(), null, EXEC_TIMEOUT), Sink.DISCARD);
+                ExecResult r = sb.exec(new ExecSpec(List.of("true"), Map.of(), null, EXEC_TIMEOUT), OutputSink.DISCARD);
                 trueMs.add((System.nanoTime() - t0) / 1e6);
                 if (r.exitCode() != 0) throw new IllegalStateException("'true' exited " + r.exitCode());
             }
@@ -703,14 +703,6 @@ public final class VmBench {
     // ---- output helpers ----
 
     private interface Sink {
-        OutputSink DISCARD = new OutputSink() {
-            @Override
-            public void stdout(String line) {}
-
-            @Override
-            public void stderr(String line) {}
-        };
-
         /** Counts bytes as they were on the wire: each line plus its newline. */
         final class Counting implements OutputSink {
             final AtomicLong bytes = new AtomicLong();

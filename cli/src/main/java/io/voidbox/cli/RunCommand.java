@@ -6,32 +6,19 @@ import io.voidbox.VoidBox;
 import io.voidbox.event.JsonLinesEventWriter;
 import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.Spec;
-import io.voidbox.spec.SpecException;
-import io.voidbox.spec.SpecLoader;
-import io.voidbox.spec.UserConfig;
 import io.voidbox.spec.WorkflowSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** Runs a spec end to end: a pipeline, a single agent or a workflow. */
 @Command(name = "run", description = "Run a pipeline, agent or workflow spec.")
-final class RunCommand implements Callable<Integer> {
-    @ParentCommand
-    VoidboxCommand parent;
-
-    @Option(
-            names = {"-f", "--file"},
-            required = true,
-            description = "Spec file (YAML or JSON).")
-    Path file;
-
+final class RunCommand extends SpecFileCommand {
     @Option(
             names = "--input",
             description = "Input text for the first stage (a workflow: stdin of the steps without inputs).")
@@ -48,9 +35,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Also print the agents' (and workflow steps') stdout lines.")
     boolean verbose;
 
+    private Backend backendOverride;
+
     @Override
     public Integer call() {
-        Backend backendOverride = null;
         if (backend != null) {
             // parsed here, not by picocli, so that a bad value keeps this one-line message (no usage dump)
             try {
@@ -60,20 +48,22 @@ final class RunCommand implements Callable<Integer> {
                 return VoidboxCommand.EXIT_BAD_INPUT;
             }
         }
-        boolean json = parent.output == VoidboxCommand.Output.JSON;
-        boolean eventsToStdout = "-".equals(events);
-        if (json && eventsToStdout) {
+        if (parent.output == VoidboxCommand.Output.JSON && "-".equals(events)) {
             System.err.println("voidbox: --events - and --output json both write to stdout: give --events a file");
             return VoidboxCommand.EXIT_BAD_INPUT;
         }
-        Spec spec;
-        try {
-            Optional<UserConfig> config = parent.userConfig();
-            spec = SpecLoader.loadSpec(file, config, parent.environment);
-        } catch (SpecException e) {
-            System.err.println(e.getMessage());
-            return VoidboxCommand.EXIT_BAD_INPUT;
-        }
+        return super.call();
+    }
+
+    @Override
+    Map<String, String> llmOverrides() {
+        return parent.environment;
+    }
+
+    @Override
+    int run(Spec spec) {
+        boolean json = parent.output == VoidboxCommand.Output.JSON;
+        boolean eventsToStdout = "-".equals(events);
         OutputStream eventsOut;
         try {
             eventsOut = events == null ? null : eventsToStdout ? System.out : Files.newOutputStream(Path.of(events));

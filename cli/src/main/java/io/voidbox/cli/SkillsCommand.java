@@ -8,18 +8,12 @@ import io.voidbox.McpServer;
 import io.voidbox.Skill;
 import io.voidbox.spec.PipelineSpec;
 import io.voidbox.spec.Spec;
-import io.voidbox.spec.SpecException;
-import io.voidbox.spec.SpecLoader;
 import io.voidbox.spec.WorkflowSpec;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * Lists the skills each box gets and where each comes from: a {@code SKILL.md}-style file or a
@@ -27,28 +21,12 @@ import picocli.CommandLine.ParentCommand;
  * the prompt).
  */
 @Command(name = "skills", description = "List the resolved skills of every box and where each comes from.")
-final class SkillsCommand implements Callable<Integer> {
-    @ParentCommand
-    VoidboxCommand parent;
-
-    @Option(
-            names = {"-f", "--file"},
-            required = true,
-            description = "Spec file (YAML or JSON).")
-    Path file;
-
+final class SkillsCommand extends SpecFileCommand {
     /** One skill of one box: what it is and where it comes from. */
     record Row(String box, String skill, String source, String detail) {}
 
     @Override
-    public Integer call() {
-        Spec spec;
-        try {
-            spec = SpecLoader.loadSpec(file, parent.userConfig());
-        } catch (SpecException e) {
-            System.err.println(e.getMessage());
-            return VoidboxCommand.EXIT_BAD_INPUT;
-        }
+    int run(Spec spec) {
         List<Row> rows = switch (spec) {
             case PipelineSpec p -> rows(p.boxes());
             case WorkflowSpec w -> List.of();

@@ -168,53 +168,43 @@ final class SpecView {
     @SuppressWarnings({"rawtypes", "unchecked"})
     private static SimpleModule values() {
         SimpleModule m = new SimpleModule();
-        m.addSerializer(Optional.class, new JsonSerializer<Optional>() {
-            @Override
-            public void serialize(Optional v, JsonGenerator g, SerializerProvider p) throws IOException {
-                if (v.isPresent()) p.defaultSerializeValue(v.get(), g);
-                else g.writeNull();
-            }
+        add(m, Optional.class, (v, g, p) -> {
+            if (v.isPresent()) p.defaultSerializeValue(v.get(), g);
+            else g.writeNull();
         });
-        m.addSerializer(OptionalInt.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(OptionalInt v, JsonGenerator g, SerializerProvider p) throws IOException {
-                if (v.isPresent()) g.writeNumber(v.getAsInt());
-                else g.writeNull();
-            }
+        add(m, OptionalInt.class, (v, g, p) -> {
+            if (v.isPresent()) g.writeNumber(v.getAsInt());
+            else g.writeNull();
         });
-        m.addSerializer(OptionalLong.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(OptionalLong v, JsonGenerator g, SerializerProvider p) throws IOException {
-                if (v.isPresent()) g.writeNumber(v.getAsLong());
-                else g.writeNull();
-            }
+        add(m, OptionalLong.class, (v, g, p) -> {
+            if (v.isPresent()) g.writeNumber(v.getAsLong());
+            else g.writeNull();
         });
-        m.addSerializer(OptionalDouble.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(OptionalDouble v, JsonGenerator g, SerializerProvider p) throws IOException {
-                if (v.isPresent()) g.writeNumber(v.getAsDouble());
-                else g.writeNull();
-            }
+        add(m, OptionalDouble.class, (v, g, p) -> {
+            if (v.isPresent()) g.writeNumber(v.getAsDouble());
+            else g.writeNull();
         });
-        m.addSerializer(Duration.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Duration v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(v.toMillis() % 1000 == 0 ? v.toSeconds() + "s" : v.toMillis() + "ms");
-            }
-        });
-        m.addSerializer(Path.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Path v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(v.toString());
-            }
-        });
-        m.addSerializer(Enum.class, new JsonSerializer<Enum>() {
-            @Override
-            public void serialize(Enum v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(spelling(v));
-            }
-        });
+        add(
+                m,
+                Duration.class,
+                (v, g, p) -> g.writeString(v.toMillis() % 1000 == 0 ? v.toSeconds() + "s" : v.toMillis() + "ms"));
+        add(m, Path.class, (v, g, p) -> g.writeString(v.toString()));
+        add(m, Enum.class, (v, g, p) -> g.writeString(spelling(v)));
         return m;
+    }
+
+    /** How one type of value is written: a {@link JsonSerializer} as a lambda. */
+    private interface ValueWriter<T> {
+        void write(T value, JsonGenerator g, SerializerProvider p) throws IOException;
+    }
+
+    private static <T> void add(SimpleModule m, Class<T> type, ValueWriter<T> writer) {
+        m.addSerializer(type, new JsonSerializer<T>() {
+            @Override
+            public void serialize(T v, JsonGenerator g, SerializerProvider p) throws IOException {
+                writer.write(v, g, p);
+            }
+        });
     }
 
     /** An enum as spec files spell it: its {@code id()} when it has one, else its lower-case name. */

@@ -67,14 +67,13 @@ final class AnthropicWire {
         event(out, "message_start", start);
         int index = 0;
         if (a.text() != null) {
-            ObjectNode block = JSON.createObjectNode().put("type", "text").put("text", "");
-            blockStart(out, index, block);
-            for (String piece : chunks(a.text())) {
-                ObjectNode delta =
-                        JSON.createObjectNode().put("type", "text_delta").put("text", piece);
-                blockDelta(out, index, delta);
-            }
-            blockStop(out, index++);
+            block(
+                    out,
+                    index++,
+                    JSON.createObjectNode().put("type", "text").put("text", ""),
+                    "text_delta",
+                    "text",
+                    a.text());
         }
         for (Block b : a.tools()) {
             ObjectNode block = JSON.createObjectNode()
@@ -82,13 +81,7 @@ final class AnthropicWire {
                     .put("id", b.id())
                     .put("name", b.name());
             block.putObject("input");
-            blockStart(out, index, block);
-            for (String piece : chunks(b.inputJson())) {
-                ObjectNode delta =
-                        JSON.createObjectNode().put("type", "input_json_delta").put("partial_json", piece);
-                blockDelta(out, index, delta);
-            }
-            blockStop(out, index++);
+            block(out, index++, block, "input_json_delta", "partial_json", b.inputJson());
         }
         ObjectNode delta = JSON.createObjectNode().put("type", "message_delta");
         delta.putObject("delta").put("stop_reason", a.stopReason()).putNull("stop_sequence");
@@ -114,25 +107,23 @@ final class AnthropicWire {
                 .put("cache_read_input_tokens", u.cacheReadInputTokens());
     }
 
-    private static void blockStart(OutputStream out, int index, ObjectNode block) throws IOException {
-        ObjectNode e =
-                JSON.createObjectNode().put("type", "content_block_start").put("index", index);
-        e.set("content_block", block);
-        event(out, "content_block_start", e);
+    /** One content block: its start, {@code content} in chunks as {@code deltaType} deltas, its stop. */
+    private static void block(
+            OutputStream out, int index, ObjectNode block, String deltaType, String field, String content)
+            throws IOException {
+        ObjectNode start = blockEvent("content_block_start", index);
+        start.set("content_block", block);
+        event(out, "content_block_start", start);
+        for (String piece : chunks(content)) {
+            ObjectNode delta = blockEvent("content_block_delta", index);
+            delta.putObject("delta").put("type", deltaType).put(field, piece);
+            event(out, "content_block_delta", delta);
+        }
+        event(out, "content_block_stop", blockEvent("content_block_stop", index));
     }
 
-    private static void blockDelta(OutputStream out, int index, ObjectNode delta) throws IOException {
-        ObjectNode e =
-                JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
-        e.set("delta", delta);
-        event(out, "content_block_delta", e);
-    }
-
-    private static void blockStop(OutputStream out, int index) throws IOException {
-        event(
-                out,
-                "content_block_stop",
-                JSON.createObjectNode().put("type", "content_block_stop").put("index", index));
+    private static ObjectNode blockEvent(String type, int index) {
+        return JSON.createObjectNode().put("type", type).put("index", index);
     }
 
     private static void event(OutputStream out, String name, ObjectNode data) throws IOException {

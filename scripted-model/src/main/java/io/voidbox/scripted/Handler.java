@@ -129,12 +129,7 @@ final class Handler implements HttpHandler {
             rest = slash < 0 ? "/" : path.substring(slash);
             route = server.route(facts.route);
             if (route == null) {
-                reply(
-                        exchange,
-                        facts,
-                        404,
-                        "not_found_error",
-                        "no scenario registered for route '" + facts.route + "'");
+                notFound(exchange, facts, "no scenario registered for route '" + facts.route + "'");
                 return;
             }
         }
@@ -144,12 +139,7 @@ final class Handler implements HttpHandler {
             return;
         }
         if (route == null) {
-            reply(
-                    exchange,
-                    facts,
-                    404,
-                    "not_found_error",
-                    "unknown path " + path + " (expected /r/<route>/v1/messages)");
+            notFound(exchange, facts, "unknown path " + path + " (expected /r/<route>/v1/messages)");
             return;
         }
         boolean messages = "/v1/messages".equals(rest);
@@ -263,12 +253,7 @@ final class Handler implements HttpHandler {
         if (reply.cut()) {
             cut(exchange, request.stream(), answer);
         } else if (request.stream()) {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.sendResponseHeaders(200, 0);
-            try (OutputStream out = exchange.getResponseBody()) {
-                AnthropicWire.stream(answer, out);
-            }
+            ScriptedModelServer.sendEvents(exchange, out -> AnthropicWire.stream(answer, out));
         } else {
             ScriptedModelServer.send(exchange, 200, AnthropicWire.message(answer));
         }
@@ -311,6 +296,10 @@ final class Handler implements HttpHandler {
             return header.strip();
         }
         return request.metadataSession() != null ? request.metadataSession() : "default";
+    }
+
+    private static void notFound(HttpExchange exchange, Facts facts, String message) throws IOException {
+        reply(exchange, facts, 404, "not_found_error", message);
     }
 
     static void reply(HttpExchange exchange, Facts facts, int status, String type, String message) throws IOException {

@@ -73,7 +73,8 @@ record MessagesRequest(
         return null;
     }
 
-    private static String text(JsonNode content) {
+    /** A string as it is, or the {@code text} of a list's parts joined by newlines; empty otherwise. */
+    static String text(JsonNode content) {
         if (content == null || content.isNull()) {
             return "";
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,12 +81,7 @@ final class ResponsesAnswers {
         exchange.getResponseHeaders().set("x-request-id", "req_" + Handler.digest("req|" + seed));
         facts.record(200);
         if (request.stream()) {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.sendResponseHeaders(200, 0);
-            try (OutputStream out = exchange.getResponseBody()) {
-                ResponsesWire.stream(answer, out);
-            }
+            ScriptedModelServer.sendEvents(exchange, out -> ResponsesWire.stream(answer, out));
         } else {
             ScriptedModelServer.send(exchange, 200, ResponsesWire.response(answer));
         }

@@ -87,27 +87,11 @@ record ResponsesRequest(
         return null;
     }
 
-    /** {@code output} is a string, or a list of content parts with {@code text}. */
+    /** {@code output} is a string, a list of content parts with {@code text}, or an object with a {@code content} string. */
     private static String text(JsonNode output) {
-        if (output == null || output.isNull()) {
-            return "";
+        if (output != null && output.path("content").isTextual()) {
+            return output.path("content").textValue();
         }
-        if (output.isTextual()) {
-            return output.textValue();
-        }
-        StringBuilder sb = new StringBuilder();
-        if (output.isArray()) {
-            for (JsonNode part : output) {
-                if (part.path("text").isTextual()) {
-                    if (!sb.isEmpty()) {
-                        sb.append('\n');
-                    }
-                    sb.append(part.path("text").textValue());
-                }
-            }
-        } else if (output.path("content").isTextual()) {
-            sb.append(output.path("content").textValue());
-        }
-        return sb.toString();
+        return MessagesRequest.text(output);
     }
 }

@@ -341,4 +341,19 @@ public final class ScriptedModelServer implements AutoCloseable {
             }
         }
     }
+
+    /** Writes one event stream to an output. */
+    interface EventWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** A 200 server-sent-events answer, written whole by {@code events}. */
+    static void sendEvents(HttpExchange exchange, EventWriter events) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            events.write(out);
+        }
+    }
 }

@@ -6,6 +6,7 @@ import io.voidbox.SandboxOptions;
 import io.voidbox.Stage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -45,20 +46,14 @@ public record PipelineSpec(Kind kind, Pipeline pipeline, Path sourceFile, Observ
 
     /** The {@code kind} of a spec file. */
     public enum Kind {
-        AGENT("agent"),
-        PIPELINE("pipeline"),
+        AGENT,
+        PIPELINE,
         /** Programs in one box ({@link WorkflowSpec}); never the kind of a {@code PipelineSpec}. */
-        WORKFLOW("workflow");
+        WORKFLOW;
 
-        private final String id;
-
-        Kind(String id) {
-            this.id = id;
-        }
-
-        /** The spelling in spec files. */
+        /** The spelling in spec files: the name in lower case. */
         public String id() {
-            return id;
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -99,7 +99,7 @@ public final class SpecLoader {
         } catch (IOException e) {
             throw fileError(display, "cannot read: " + e.getMessage());
         }
-        return resolve(content, display, absolute, defaults, environment);
+        return SpecResolver.resolve(content, display, absolute, defaults, environment); // read() bounded its size
     }
 
     /**
@@ -137,20 +137,10 @@ public final class SpecLoader {
         } catch (InvalidPathException e) {
             source = dir.resolve("spec.yaml");
         }
-        return resolve(content, fileNameForMessages, source, Optional.empty(), environment);
-    }
-
-    private static Spec resolve(
-            String content,
-            String display,
-            Path sourceFile,
-            Optional<UserConfig> defaults,
-            Map<String, String> environment)
-            throws SpecException {
         if (content.length() > MAX_FILE_BYTES) {
-            throw fileError(display, "larger than " + MAX_FILE_BYTES + " bytes");
+            throw fileError(fileNameForMessages, "larger than " + MAX_FILE_BYTES + " bytes");
         }
-        return SpecResolver.resolve(content, display, sourceFile, defaults, environment);
+        return SpecResolver.resolve(content, fileNameForMessages, source, Optional.empty(), environment);
     }
 
     private static PipelineSpec pipelineOnly(Spec spec, String display) throws SpecException {

@@ -103,15 +103,7 @@ final class Handoff implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         ExecResult r = sandbox.exec(
                 new ExecSpec(List.of("sh", "-c", LIST, "sh", guestDir), Map.of(), null, LIST_TIMEOUT),
-                new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        lines.add(line);
-                    }
-
-                    @Override
-                    public void stderr(String line) {}
-                });
+                OutputSink.stdoutTo(lines::add));
         if (r.timedOut() || r.exitCode() != 0)
             throw new SandboxException(what + ": cannot list " + guestDir + " in box " + box.name());
         return lines;
@@ -121,13 +113,7 @@ final class Handoff implements AutoCloseable {
             throws IOException, InterruptedException, SandboxException {
         List<String> argv = new ArrayList<>(List.of("mkdir", "-p"));
         argv.addAll(dirs);
-        ExecResult r = sandbox.exec(new ExecSpec(argv, Map.of(), null, LIST_TIMEOUT), new OutputSink() {
-            @Override
-            public void stdout(String line) {}
-
-            @Override
-            public void stderr(String line) {}
-        });
+        ExecResult r = sandbox.exec(new ExecSpec(argv, Map.of(), null, LIST_TIMEOUT), OutputSink.DISCARD);
         if (r.timedOut() || r.exitCode() != 0)
             throw new SandboxException("box " + box.name() + ": cannot create " + String.join(", ", dirs));
     }

@@ -263,16 +263,13 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     /** A workflow's root span is {@code workflow:<name>} and its steps' spans {@code step:<name>}. */
     private RunState openRun(String runId, String pipeline, Instant ts, RunKind kind, List<String> steps) {
         String name = pipeline != null ? pipeline : "pipeline";
-        SpanBuilder b = tracer.spanBuilder(kind.id() + ":" + name)
-                .setParent(parent)
-                .setSpanKind(SpanKind.INTERNAL)
-                .setStartTimestamp(at(ts))
-                .setAttribute(Keys.VOIDBOX_PIPELINE, name);
+        SpanBuilder b =
+                child(kind.id() + ":" + name, parent, SpanKind.INTERNAL, ts).setAttribute(Keys.VOIDBOX_PIPELINE, name);
         if (runId != null) {
             b.setAttribute(Keys.VOIDBOX_RUN_ID, runId);
         }
         Span span = b.startSpan();
-        RunState run = new RunState(runId, name, span, parent.with(span), at(ts), kind, Set.copyOf(steps));
+        RunState run = new RunState(runId, name, kind, Set.copyOf(steps), span, parent, ts);
         runs.put(runId, run);
         return run;
     }
@@ -334,15 +331,14 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     }
 
     private StageState openStage(RunState run, String stageName, String box, Instant ts) {
-        SpanBuilder b = tracer.spanBuilder((run.kind == RunKind.WORKFLOW ? "step:" : "stage:") + box)
-                .setParent(run.context)
-                .setStartTimestamp(at(ts))
+        SpanBuilder b = child(
+                        (run.kind == RunKind.WORKFLOW ? "step:" : "stage:") + box, run.context, SpanKind.INTERNAL, ts)
                 .setAttribute(Keys.VOIDBOX_BOX, box);
         if (stageName != null) {
             b.setAttribute(Keys.VOIDBOX_STAGE, stageName);
         }
         Span span = b.startSpan();
-        StageState s = new StageState(box, span, run.context.with(span), at(ts));
+        StageState s = new StageState(box, span, run.context, ts);
         run.stages.put(box, s);
         return s;
     }
@@ -454,10 +450,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         boolean codex = "codex".equalsIgnoreCase(agent);
         String prefix = codex ? "codex" : "claude";
         String system = codex ? "openai" : "anthropic";
-        SpanBuilder b = tracer.spanBuilder(prefix + ".exec")
-                .setParent(s.context)
-                .setSpanKind(SpanKind.CLIENT)
-                .setStartTimestamp(at(ts))
+        SpanBuilder b = child(prefix + ".exec", s.context, SpanKind.CLIENT, ts)
                 .setAttribute(Keys.GEN_AI_OPERATION_NAME, "invoke_agent")
                 .setAttribute(Keys.GEN_AI_SYSTEM, system)
                 .setAttribute(Keys.GEN_AI_PROVIDER_NAME, provider != null && !provider.isBlank() ? provider : system);
@@ -465,7 +458,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             b.setAttribute(Keys.GEN_AI_REQUEST_MODEL, model);
         }
         Span span = b.startSpan();
-        return new ExecState(prefix, system, model, span, s.context.with(span), at(ts));
+        return new ExecState(prefix, system, model, span, s.context, ts);
     }
 
     private void agentResult(AgentResult e) {
@@ -575,22 +568,18 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         }
         Context parentCtx = s.exec != null && !s.exec.ended ? s.exec.context : s.context;
         String prefix = s.exec != null ? s.exec.prefix : "claude";
-        SpanBuilder b = tracer.spanBuilder(prefix + ".subagent")
-                .setParent(parentCtx)
-                .setSpanKind(SpanKind.INTERNAL)
-                .setStartTimestamp(at(e.ts()))
+        SpanBuilder b = child(prefix + ".subagent", parentCtx, SpanKind.INTERNAL, e.ts())
                 .setAttribute(Keys.GEN_AI_OPERATION_NAME, "invoke_agent")
                 .setAttribute(Keys.TOOL_PARENT_USE_ID, e.toolUseId());
         if (e.taskId() != null) b.setAttribute(Keys.SUBAGENT_TASK_ID, e.taskId());
         if (e.subagentType() != null) b.setAttribute(Keys.SUBAGENT_TYPE, e.subagentType());
         if (e.description() != null) b.setAttribute(Keys.SUBAGENT_DESCRIPTION, e.description());
         Span span = b.startSpan();
-        s.subagents.put(e.toolUseId(), new ToolState(span, parentCtx.with(span), at(e.ts())));
+        s.subagents.put(e.toolUseId(), new ToolState(span, parentCtx, e.ts()));
     }
 
     private void subagentCompleted(AgentSubagentCompleted e) {
-        RunState run = runs.get(e.runId());
-        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        StageState s = stageOf(e.runId(), e.box(), e.stage());
         ToolState a = s == null || e.toolUseId() == null ? null : s.subagents.get(e.toolUseId());
         if (a == null || a.ended) {
             return;
@@ -626,10 +615,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         Text.Cut in = Text.cut(e.input(), Keys.MAX_TOOL_TEXT);
         String input = e.input() == null ? null : in.text();
         boolean inputCut = e.inputTruncated() || in.truncated();
-        SpanBuilder b = tracer.spanBuilder(prefix + ".tool." + tool)
-                .setParent(parentCtx)
-                .setSpanKind(SpanKind.INTERNAL)
-                .setStartTimestamp(at(e.ts()))
+        SpanBuilder b = child(prefix + ".tool." + tool, parentCtx, SpanKind.INTERNAL, e.ts())
                 .setAttribute(Keys.GEN_AI_OPERATION_NAME, "execute_tool")
                 .setAttribute(Keys.GEN_AI_TOOL_NAME, tool)
                 .setAttribute(Keys.TOOL_NAME, tool);
@@ -648,7 +634,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         }
         Span span = b.startSpan();
         String id = e.toolUseId() != null ? e.toolUseId() : "anonymous-" + s.tools.size();
-        s.tools.put(id, new ToolState(span, parentCtx.with(span), at(e.ts())));
+        s.tools.put(id, new ToolState(span, parentCtx, e.ts()));
         if (s.exec != null && !s.exec.ended) {
             s.exec.toolsUsed.add(tool);
             s.exec.toolCalls++;
@@ -656,8 +642,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     }
 
     private void toolResult(AgentToolResult e) {
-        RunState run = runs.get(e.runId());
-        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        StageState s = stageOf(e.runId(), e.box(), e.stage());
         ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
         if (t == null || t.ended) {
             return; // a result without its call: nothing to end
@@ -684,8 +669,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
 
     /** A tool the agent never ran because it stopped first: ended without error, marked not run. */
     private void toolNotRun(AgentToolNotRun e) {
-        RunState run = runs.get(e.runId());
-        StageState s = run == null ? null : run.stages.get(boxName(e.box(), e.stage()));
+        StageState s = stageOf(e.runId(), e.box(), e.stage());
         ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
         if (t == null || t.ended) {
             return;
@@ -712,6 +696,17 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         return stage != null ? stage : "unknown";
     }
 
+    /** The open stage of {@code box} in run {@code runId}, or null. */
+    private StageState stageOf(String runId, String box, String stage) {
+        RunState run = runs.get(runId);
+        return run == null ? null : run.stages.get(boxName(box, stage));
+    }
+
+    /** A span under {@code parent} starting at {@code ts} (now when unknown). */
+    private SpanBuilder child(String name, Context parent, SpanKind kind, Instant ts) {
+        return tracer.spanBuilder(name).setParent(parent).setSpanKind(kind).setStartTimestamp(at(ts));
+    }
+
     private static Instant at(Instant ts) {
         return ts != null ? ts : Instant.now();
     }
@@ -723,40 +718,39 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
 
     // ------------------------------------------------------------------ state
 
-    private static final class RunState {
-        final String runId;
-        final String pipeline;
+    /** What every open span's state holds: the span, the context children start under, when it started. */
+    private abstract static class SpanState {
         final Span span;
         final Context context;
         final Instant start;
+
+        SpanState(Span span, Context parent, Instant ts) {
+            this.span = span;
+            this.context = parent.with(span);
+            this.start = at(ts);
+        }
+    }
+
+    private static final class RunState extends SpanState {
+        final String runId;
+        final String pipeline;
         final Map<String, StageState> stages = new LinkedHashMap<>();
         final RunKind kind;
         /** A workflow's step names; box events of any other box concern the sandbox they share. */
         final Set<String> steps;
 
         RunState(
-                String runId,
-                String pipeline,
-                Span span,
-                Context context,
-                Instant start,
-                RunKind kind,
-                Set<String> steps) {
+                String runId, String pipeline, RunKind kind, Set<String> steps, Span span, Context parent, Instant ts) {
+            super(span, parent, ts);
             this.runId = runId;
             this.pipeline = pipeline;
-            this.span = span;
-            this.context = context;
-            this.start = start;
             this.kind = kind;
             this.steps = steps;
         }
     }
 
-    private static final class StageState {
+    private static final class StageState extends SpanState {
         final String box;
-        final Span span;
-        final Context context;
-        final Instant start;
         /** Every tool span of the stage by tool_use_id, kept after it ends so late subagent calls still nest. */
         final Map<String, ToolState> tools = new HashMap<>();
         /** Background subagent spans by the tool_use_id of the call that launched them. */
@@ -765,46 +759,34 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         ExecState exec;
         String backend;
 
-        StageState(String box, Span span, Context context, Instant start) {
+        StageState(String box, Span span, Context parent, Instant ts) {
+            super(span, parent, ts);
             this.box = box;
-            this.span = span;
-            this.context = context;
-            this.start = start;
         }
     }
 
-    private static final class ExecState {
+    private static final class ExecState extends SpanState {
         final String prefix;
         final String system;
         final String requestModel;
-        final Span span;
-        final Context context;
-        final Instant start;
         final Set<String> toolsUsed = new LinkedHashSet<>();
         int toolCalls;
         boolean ended;
 
-        ExecState(String prefix, String system, String requestModel, Span span, Context context, Instant start) {
+        ExecState(String prefix, String system, String requestModel, Span span, Context parent, Instant ts) {
+            super(span, parent, ts);
             this.prefix = prefix;
             this.system = system;
             this.requestModel = requestModel;
-            this.span = span;
-            this.context = context;
-            this.start = start;
         }
     }
 
-    private static final class ToolState {
-        final Span span;
-        final Context context;
-        final Instant start;
+    private static final class ToolState extends SpanState {
         boolean ended;
         boolean denied;
 
-        ToolState(Span span, Context context, Instant start) {
-            this.span = span;
-            this.context = context;
-            this.start = start;
+        ToolState(Span span, Context parent, Instant ts) {
+            super(span, parent, ts);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -132,38 +133,50 @@ final class Fields {
     }
 
     Optional<Long> integer(String key, long min, long max) {
-        Optional<Node> value = value(key);
+        Optional<Node.Scalar> value = scalar(key, Node.ScalarType.INTEGER, "an integer");
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        if (!(value.get() instanceof Node.Scalar s) || s.type() != Node.ScalarType.INTEGER) {
+        BigInteger n = new BigInteger(value.get().text());
+        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
             errors.add(
                     pathOf(key),
-                    "expected an integer, got " + Node.describe(value.get()),
+                    "must be between " + min + " and " + max + ", got " + n,
                     value.get().loc());
-            return Optional.empty();
-        }
-        BigInteger n = new BigInteger(s.text());
-        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
-            errors.add(pathOf(key), "must be between " + min + " and " + max + ", got " + n, s.loc());
             return Optional.empty();
         }
         return Optional.of(n.longValueExact());
     }
 
     Optional<Boolean> bool(String key) {
+        return scalar(key, Node.ScalarType.BOOLEAN, "a boolean").map(s -> Boolean.parseBoolean(s.text()));
+    }
+
+    private Optional<Node.Scalar> scalar(String key, Node.ScalarType type, String expected) {
+        return typed(key, false, n -> n instanceof Node.Scalar s && s.type() == type, expected)
+                .map(Node.Scalar.class::cast);
+    }
+
+    /**
+     * The value of {@code key} when {@code accepted} (else a type error saying it expected
+     * {@code expected}); empty, and reported missing if {@code required}, when absent.
+     */
+    private Optional<Node> typed(String key, boolean required, Predicate<Node> accepted, String expected) {
         Optional<Node> value = value(key);
         if (value.isEmpty()) {
+            if (required && absent(key)) {
+                missing(key);
+            }
             return Optional.empty();
         }
-        if (!(value.get() instanceof Node.Scalar s) || s.type() != Node.ScalarType.BOOLEAN) {
+        if (!accepted.test(value.get())) {
             errors.add(
                     pathOf(key),
-                    "expected a boolean, got " + Node.describe(value.get()),
+                    "expected " + expected + ", got " + Node.describe(value.get()),
                     value.get().loc());
             return Optional.empty();
         }
-        return Optional.of(Boolean.parseBoolean(s.text()));
+        return value;
     }
 
     <E extends Enum<E>> Optional<E> choice(String key, boolean required, E[] values, Function<E, String> id) {
@@ -187,21 +200,7 @@ final class Fields {
 
     /** The items of a list value, empty (with a type error) when it is not a list. */
     Optional<Node.ListNode> list(String key, boolean required) {
-        Optional<Node> value = value(key);
-        if (value.isEmpty()) {
-            if (required && absent(key)) {
-                missing(key);
-            }
-            return Optional.empty();
-        }
-        if (!(value.get() instanceof Node.ListNode list)) {
-            errors.add(
-                    pathOf(key),
-                    "expected a list, got " + Node.describe(value.get()),
-                    value.get().loc());
-            return Optional.empty();
-        }
-        return Optional.of(list);
+        return typed(key, required, n -> n instanceof Node.ListNode, "a list").map(Node.ListNode.class::cast);
     }
 
     /** A list of non-empty strings. */

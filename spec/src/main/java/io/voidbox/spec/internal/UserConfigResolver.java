@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Validates the user's configuration file ({@link UserConfig}) with the spec's rules: unknown
@@ -90,11 +91,21 @@ public final class UserConfigResolver {
         }
     }
 
-    private Map<String, String> sandbox(Node node) {
-        Optional<Fields> sf = Fields.of(node, "sandbox", errors, SANDBOX_FIELDS);
-        if (sf.isEmpty()) return Map.of();
-        Fields s = sf.get();
+    /** The settings of one block ({@code sandbox}, {@code llm}) as written, in order; empty when absent. */
+    private Map<String, String> block(
+            Node node, String name, List<String> fields, BiConsumer<Fields, Map<String, String>> read) {
+        Optional<Fields> block = Fields.of(node, name, errors, fields);
+        if (block.isEmpty()) return Map.of();
         Map<String, String> out = new LinkedHashMap<>();
+        read.accept(block.get(), out);
+        return out;
+    }
+
+    private Map<String, String> sandbox(Node node) {
+        return block(node, "sandbox", SANDBOX_FIELDS, this::sandbox);
+    }
+
+    private void sandbox(Fields s, Map<String, String> out) {
         s.choice("backend", false, Backend.values(), Backend::id).ifPresent(b -> out.put("backend", b.id()));
         s.choice("accel", false, Accel.values(), Accel::id).ifPresent(a -> out.put("accel", a.id()));
         s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB)
@@ -106,14 +117,13 @@ public final class UserConfigResolver {
                         SandboxOptions.MIN_TELEMETRY_INTERVAL_MS,
                         SandboxOptions.MAX_TELEMETRY_INTERVAL_MS)
                 .ifPresent(t -> out.put("telemetry_interval_ms", t.toString()));
-        return out;
     }
 
     private Map<String, String> llm(Node node) {
-        Optional<Fields> lf = Fields.of(node, "llm", errors, LLM_FIELDS);
-        if (lf.isEmpty()) return Map.of();
-        Fields l = lf.get();
-        Map<String, String> out = new LinkedHashMap<>();
+        return block(node, "llm", LLM_FIELDS, this::llm);
+    }
+
+    private void llm(Fields l, Map<String, String> out) {
         l.choice("provider", false, Provider.values(), Provider::id).ifPresent(p -> out.put("provider", p.id()));
         l.text("model", false).ifPresent(m -> out.put("model", m));
         l.text("base_url", false).ifPresent(u -> {
@@ -129,7 +139,6 @@ public final class UserConfigResolver {
                         l.locOf("api_key_env"));
             else out.put("api_key_env", k);
         });
-        return out;
     }
 
     private void notYet(Fields f, String key, String why) {

@@ -2,7 +2,6 @@ package io.voidbox.agent.claude;
 
 import io.voidbox.agent.claude.internal.ClaudeCodeRunner;
 import io.voidbox.agent.claude.internal.DefaultLlmResolver;
-import io.voidbox.agent.claude.internal.PinnedClaude;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.Plugin;
@@ -20,7 +19,7 @@ public final class ClaudeCodePlugin implements Plugin {
 
     @Override
     public Optional<Supplier<Path>> agentExecutable(PluginContext context) {
-        return Optional.of(new PinnedClaude());
+        return Optional.of(ClaudeCodeInstaller.defaults().onFirstUse());
     }
 
     @Override

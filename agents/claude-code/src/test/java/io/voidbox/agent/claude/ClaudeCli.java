@@ -2,6 +2,7 @@ package io.voidbox.agent.claude;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.voidbox.spi.support.NpmInstaller.InstallException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,8 @@ public final class ClaudeCli {
             if (binary == null && unavailable == null) {
                 try {
                     binary = ClaudeCodeInstaller.defaults().ensureInstalled();
-                } catch (ClaudeCodeInstaller.InstallException e) {
-                    if (e.reason() == ClaudeCodeInstaller.InstallException.Reason.INSTALL_FAILED) {
+                } catch (InstallException e) {
+                    if (e.reason() == InstallException.Reason.INSTALL_FAILED) {
                         throw new IllegalStateException(e.getMessage(), e);
                     }
                     unavailable = e.getMessage();
@@ -63,7 +64,7 @@ public final class ClaudeCli {
                 try {
                     newest = fixed != null && !fixed.isBlank() ? fixed.strip() : ClaudeCodeInstaller.latestVersion();
                     ClaudeCodeInstaller.forVersion(newest).ensureInstalled();
-                } catch (ClaudeCodeInstaller.InstallException e) {
+                } catch (InstallException e) {
                     newest = null;
                     newestUnavailable = e.getMessage();
                 } catch (IOException e) {

@@ -3,6 +3,8 @@ package io.voidbox.agent.claude;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.spi.support.NpmInstaller;
+import io.voidbox.spi.support.NpmInstaller.InstallException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -98,9 +100,8 @@ class ClaudeCodeInstallerTest {
 
         assertThatThrownBy(installer::ensureInstalled)
                 .isInstanceOfSatisfying(
-                        ClaudeCodeInstaller.InstallException.class,
-                        e -> assertThat(e.reason())
-                                .isEqualTo(ClaudeCodeInstaller.InstallException.Reason.INSTALL_FAILED))
+                        InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InstallException.Reason.INSTALL_FAILED))
                 .hasMessageContaining("npm install of @anthropic-ai/claude-code@2.1.197 failed (exit 1)")
                 .hasMessageContaining("npm ERR! registry unreachable");
         try (Stream<Path> siblings = Files.list(dir.getParent())) {
@@ -124,27 +125,28 @@ class ClaudeCodeInstallerTest {
 
         assertThatThrownBy(installer::ensureInstalled)
                 .isInstanceOfSatisfying(
-                        ClaudeCodeInstaller.InstallException.class,
-                        e -> assertThat(e.reason()).isEqualTo(ClaudeCodeInstaller.InstallException.Reason.NPM_MISSING))
+                        InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InstallException.Reason.NPM_MISSING))
                 .hasMessageContaining("install Node.js/npm: apt-get install -y nodejs npm");
     }
 
     @Test
     void refusesPlatformsOtherThanLinuxX64() {
-        var installer = new ClaudeCodeInstaller(
+        var installer = new NpmInstaller(
+                ClaudeCodeInstaller.CLI,
                 tmp.resolve("cc/2.1.197"),
                 ClaudeCodeInstaller.VERSION,
-                Map.of("PATH", "/usr/bin")::get,
-                "Mac OS X",
-                "aarch64",
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(30));
+                new NpmInstaller.Host(
+                        Map.of("PATH", "/usr/bin")::get,
+                        "Mac OS X",
+                        "aarch64",
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30)));
 
         assertThatThrownBy(installer::ensureInstalled)
                 .isInstanceOfSatisfying(
-                        ClaudeCodeInstaller.InstallException.class,
-                        e -> assertThat(e.reason())
-                                .isEqualTo(ClaudeCodeInstaller.InstallException.Reason.UNSUPPORTED_PLATFORM))
+                        InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InstallException.Reason.UNSUPPORTED_PLATFORM))
                 .hasMessageContaining("linux-x64 only; this is Mac OS X/aarch64");
     }
 
@@ -160,19 +162,21 @@ class ClaudeCodeInstallerTest {
         assertThat(ClaudeCodeInstaller.defaults().version()).isEqualTo("2.1.197");
     }
 
-    private ClaudeCodeInstaller installer(Path dir, Path npmDir) {
+    private NpmInstaller installer(Path dir, Path npmDir) {
         return installer(dir, ClaudeCodeInstaller.VERSION, npmDir);
     }
 
-    private ClaudeCodeInstaller installer(Path dir, String version, Path npmDir) {
-        return new ClaudeCodeInstaller(
+    private NpmInstaller installer(Path dir, String version, Path npmDir) {
+        return new NpmInstaller(
+                ClaudeCodeInstaller.CLI,
                 dir,
                 version,
-                Map.of("PATH", npmDir.toString())::get,
-                "Linux",
-                "amd64",
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(60));
+                new NpmInstaller.Host(
+                        Map.of("PATH", npmDir.toString())::get,
+                        "Linux",
+                        "amd64",
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(60)));
     }
 
     /** A fake npm that lays out the native binary (printing {@code version}) or fails with {@code exit}. */

@@ -1,40 +1,18 @@
 package io.voidbox.agent.codex;
 
-import io.voidbox.spi.support.FileTrees;
-import java.io.File;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
+import io.voidbox.spi.support.NpmInstaller;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Installs the pinned Codex CLI from npm into a directory the project owns (never globally), so
- * every run uses the same, known CLI: {@code npm install --prefix DIR @openai/codex@VERSION}. The
- * npm package is a small Node wrapper; the CLI itself is a static (musl) native binary that npm
- * puts in the optional per-platform package, next to the resources it finds relative to itself
- * ({@code codex-path/rg}, {@code codex-resources/bwrap}). The runtime runs that binary directly,
- * so no Node.js is needed at run time: {@value #NATIVE_BINARY}.
+ * The pinned Codex CLI as an {@link NpmInstaller} installs it: {@code npm install --prefix DIR
+ * @openai/codex@VERSION}. The npm package is a small Node wrapper; the CLI itself is a static
+ * (musl) native binary that npm puts in the optional per-platform package, next to the resources
+ * it finds relative to itself ({@code codex-path/rg}, {@code codex-resources/bwrap}). The runtime
+ * runs that binary directly, so no Node.js is needed at run time: {@value #NATIVE_BINARY}.
  *
  * <p>Default directory: {@code ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}/codex/VERSION}
- * (the layout {@code scripts/install-codex.sh} shares). Idempotent and safe when several threads
- * or processes install at once: a file lock serializes installers, npm installs into a temporary
- * sibling directory, and the verified result is renamed into place atomically, so a directory
- * that exists is complete.
+ * (the layout {@code scripts/install-codex.sh} shares).
  */
 public final class CodexInstaller {
     /** The pinned CLI version. */
@@ -45,287 +23,18 @@ public final class CodexInstaller {
     public static final String NATIVE_DIR = "node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl";
     /** Where the native binary lands inside the install directory. */
     public static final String NATIVE_BINARY = NATIVE_DIR + "/bin/codex";
-    /** Written after the binary printed the right version: its presence means "installed". */
-    static final String MARKER = ".voidbox-installed";
+    /** What differs from other npm-packaged CLIs. */
+    static final NpmInstaller.Cli CLI = new NpmInstaller.Cli("Codex", PACKAGE, NATIVE_BINARY, "codex");
 
-    private final Path installDir;
-    private final Function<String, String> env;
-    private final String osName;
-    private final String osArch;
-    private final Duration npmTimeout;
-    private final Duration lockTimeout;
+    private CodexInstaller() {}
 
-    /** Installs into {@code installDir} (a directory of its own; it is created, and replaced if broken). */
-    public CodexInstaller(Path installDir) {
-        this(
-                installDir,
-                System::getenv,
-                System.getProperty("os.name"),
-                System.getProperty("os.arch"),
-                Duration.ofMinutes(10),
-                Duration.ofMinutes(15));
-    }
-
-    CodexInstaller(
-            Path installDir,
-            Function<String, String> env,
-            String osName,
-            String osArch,
-            Duration npmTimeout,
-            Duration lockTimeout) {
-        this.installDir = installDir.toAbsolutePath().normalize();
-        this.env = Objects.requireNonNull(env, "env");
-        this.osName = osName;
-        this.osArch = osArch;
-        this.npmTimeout = npmTimeout;
-        this.lockTimeout = lockTimeout;
-        if (this.installDir.getParent() == null) {
-            throw new IllegalArgumentException("install directory needs a parent: " + installDir);
-        }
-    }
-
-    /** An installer for the default directory (see class docs). */
-    public static CodexInstaller defaults() {
-        return new CodexInstaller(defaultInstallDir(System::getenv));
+    /** An installer of the pinned version for the default directory (see class docs). */
+    public static NpmInstaller defaults() {
+        return NpmInstaller.defaults(CLI, VERSION);
     }
 
     /** {@code ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}/codex/VERSION}. */
     static Path defaultInstallDir(Function<String, String> env) {
-        String voidbox = env.apply("VOIDBOX_DATA_DIR");
-        Path dataDir;
-        if (voidbox != null && !voidbox.isBlank()) {
-            dataDir = Path.of(voidbox);
-        } else {
-            String xdg = env.apply("XDG_DATA_HOME");
-            Path base = xdg != null && !xdg.isBlank()
-                    ? Path.of(xdg)
-                    : Path.of(
-                            Objects.requireNonNullElse(env.apply("HOME"), System.getProperty("user.home")),
-                            ".local",
-                            "share");
-            dataDir = base.resolve("voidbox");
-        }
-        return dataDir.resolve("codex").resolve(VERSION);
-    }
-
-    /** The directory the CLI is (or will be) installed in. */
-    public Path installDir() {
-        return installDir;
-    }
-
-    /** The native CLI binary if a complete install is present. */
-    public Optional<Path> installed() {
-        Path binary = installDir.resolve(NATIVE_BINARY);
-        return Files.isRegularFile(installDir.resolve(MARKER)) && Files.isExecutable(binary)
-                ? Optional.of(binary)
-                : Optional.empty();
-    }
-
-    /**
-     * Returns the native CLI binary, installing it first if needed.
-     *
-     * @throws InstallException if npm is missing, the platform is not linux-x64, or the install fails
-     * @throws IOException      if the install directory cannot be written
-     */
-    public Path ensureInstalled() throws IOException {
-        Optional<Path> present = installed();
-        if (present.isPresent()) {
-            return present.get();
-        }
-        checkPlatform();
-        Path npm = findNpm();
-        Path parent = installDir.getParent();
-        Files.createDirectories(parent);
-        Path lockFile = parent.resolve("." + installDir.getFileName() + ".lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lock(channel, lockFile)) {
-            assert lock.isValid();
-            present = installed();
-            return present.isPresent() ? present.get() : install(npm, parent);
-        }
-    }
-
-    private Path install(Path npm, Path parent) throws IOException {
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        Path tmp = parent.resolve(".tmp-" + installDir.getFileName() + "-" + id);
-        Path logFile = parent.resolve(".tmp-" + installDir.getFileName() + "-" + id + ".log");
-        try {
-            Files.createDirectories(tmp);
-            List<String> command = List.of(
-                    npm.toString(),
-                    "install",
-                    "--prefix",
-                    tmp.toString(),
-                    "--no-audit",
-                    "--no-fund",
-                    PACKAGE + "@" + VERSION);
-            int exit = run(command, tmp, logFile, npmTimeout, "npm install");
-            if (exit != 0) {
-                throw new InstallException(
-                        InstallException.Reason.INSTALL_FAILED,
-                        "npm install of " + PACKAGE + "@" + VERSION + " failed (exit " + exit + "): " + tail(logFile));
-            }
-            Path binary = tmp.resolve(NATIVE_BINARY);
-            if (!Files.isRegularFile(binary)) {
-                throw new InstallException(
-                        InstallException.Reason.INSTALL_FAILED,
-                        "npm install succeeded but " + NATIVE_BINARY
-                                + " is missing (was the optional linux-x64 package skipped?): " + tail(logFile));
-            }
-            if (!Files.isExecutable(binary) && !binary.toFile().setExecutable(true)) {
-                throw new InstallException(InstallException.Reason.INSTALL_FAILED, binary + " is not executable");
-            }
-            Path out = tmp.resolve(".version.txt");
-            int versionExit =
-                    run(List.of(binary.toString(), "--version"), tmp, out, Duration.ofSeconds(60), "codex --version");
-            String printed = Files.readString(out, StandardCharsets.UTF_8).strip();
-            Files.deleteIfExists(out);
-            if (versionExit != 0 || !printed.contains(VERSION)) {
-                throw new InstallException(
-                        InstallException.Reason.INSTALL_FAILED,
-                        binary + " --version printed '" + printed + "' (exit " + versionExit + "), expected "
-                                + VERSION);
-            }
-            Files.writeString(tmp.resolve(MARKER), VERSION + "\n", StandardCharsets.UTF_8);
-            Optional<Path> raced = installed();
-            if (raced.isPresent()) {
-                // Another installer not sharing this lock (the shell script uses flock(1)) finished first.
-                return raced.get();
-            }
-            if (Files.exists(installDir)) {
-                // An incomplete directory (no marker) from an interrupted install: move it aside.
-                Path broken = parent.resolve(".broken-" + installDir.getFileName() + "-" + id);
-                Files.move(installDir, broken, StandardCopyOption.ATOMIC_MOVE);
-                FileTrees.delete(broken);
-            }
-            try {
-                Files.move(tmp, installDir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-                throw new IOException("cannot move " + tmp + " to " + installDir + ": " + e, e);
-            }
-            return installed().orElseThrow(() -> new IOException("install vanished: " + installDir));
-        } finally {
-            FileTrees.delete(tmp);
-            Files.deleteIfExists(logFile);
-        }
-    }
-
-    private static int run(List<String> command, Path workDir, Path output, Duration timeout, String what)
-            throws IOException {
-        Process process = new ProcessBuilder(command)
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill(process);
-                throw new InstallException(
-                        InstallException.Reason.INSTALL_FAILED,
-                        what + " did not finish within " + timeout.toSeconds() + " s");
-            }
-            return process.exitValue();
-        } catch (InterruptedException e) {
-            kill(process);
-            Thread.currentThread().interrupt();
-            throw new InstallException(InstallException.Reason.INSTALL_FAILED, what + " interrupted");
-        }
-    }
-
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private FileLock lock(FileChannel channel, Path lockFile) throws IOException {
-        long deadline = System.nanoTime() + lockTimeout.toNanos();
-        while (true) {
-            try {
-                FileLock lock = channel.tryLock();
-                if (lock != null) {
-                    return lock;
-                }
-            } catch (OverlappingFileLockException e) {
-                // Another thread of this JVM is installing; wait like for another process.
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("timed out after " + lockTimeout.toSeconds() + " s waiting for " + lockFile
-                        + " (another install still running?)");
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted waiting for " + lockFile, e);
-            }
-        }
-    }
-
-    private void checkPlatform() throws InstallException {
-        String os = osName == null ? "" : osName.toLowerCase(Locale.ROOT);
-        String arch = osArch == null ? "" : osArch.toLowerCase(Locale.ROOT);
-        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new InstallException(
-                    InstallException.Reason.UNSUPPORTED_PLATFORM,
-                    "Codex is installed for linux-x64 only; this is " + osName + "/" + osArch);
-        }
-    }
-
-    /** {@code npm} from {@code PATH}. */
-    Path findNpm() throws InstallException {
-        String path = env.apply("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    Path candidate = Path.of(dir, "npm");
-                    if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                        return candidate;
-                    }
-                }
-            }
-        }
-        throw new InstallException(
-                InstallException.Reason.NPM_MISSING,
-                "npm not found on PATH, needed to install " + PACKAGE + "@" + VERSION
-                        + ": install Node.js/npm: apt-get install -y nodejs npm");
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()))
-                    .strip();
-        } catch (IOException e) {
-            return "(no npm output: " + e.getMessage() + ")";
-        }
-    }
-
-    /** The CLI could not be installed; {@link #reason()} says whether the machine lacks something. */
-    public static final class InstallException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        /** Why an install failed. */
-        public enum Reason {
-            NPM_MISSING,
-            UNSUPPORTED_PLATFORM,
-            INSTALL_FAILED
-        }
-
-        private final Reason reason;
-
-        public InstallException(Reason reason, String message) {
-            super(message);
-            this.reason = reason;
-        }
-
-        public Reason reason() {
-            return reason;
-        }
+        return NpmInstaller.defaultInstallDir(env, CLI, VERSION);
     }
 }

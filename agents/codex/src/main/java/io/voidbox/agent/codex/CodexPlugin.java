@@ -2,7 +2,6 @@ package io.voidbox.agent.codex;
 
 import io.voidbox.agent.codex.internal.CodexLlmResolver;
 import io.voidbox.agent.codex.internal.CodexRunner;
-import io.voidbox.agent.codex.internal.PinnedCodex;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.Plugin;
@@ -17,7 +16,7 @@ import java.util.Optional;
 public final class CodexPlugin implements Plugin {
     @Override
     public Optional<AgentRunner> agentRunner(PluginContext context) {
-        return Optional.of(new CodexRunner(new PinnedCodex()));
+        return Optional.of(new CodexRunner(CodexInstaller.defaults().onFirstUse()));
     }
 
     @Override

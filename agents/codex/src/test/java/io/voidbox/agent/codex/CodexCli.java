@@ -1,5 +1,6 @@
 package io.voidbox.agent.codex;
 
+import io.voidbox.spi.support.NpmInstaller.InstallException;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -22,8 +23,8 @@ public final class CodexCli {
             if (binary == null && unavailable == null) {
                 try {
                     binary = CodexInstaller.defaults().ensureInstalled();
-                } catch (CodexInstaller.InstallException e) {
-                    if (e.reason() == CodexInstaller.InstallException.Reason.INSTALL_FAILED) {
+                } catch (InstallException e) {
+                    if (e.reason() == InstallException.Reason.INSTALL_FAILED) {
                         throw new IllegalStateException(e.getMessage(), e);
                     }
                     unavailable = e.getMessage();

@@ -3,6 +3,8 @@ package io.voidbox.agent.codex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.spi.support.NpmInstaller;
+import io.voidbox.spi.support.NpmInstaller.InstallException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -56,9 +58,9 @@ class CodexInstallerTest {
 
         assertThatThrownBy(installer::ensureInstalled)
                 .isInstanceOfSatisfying(
-                        CodexInstaller.InstallException.class,
-                        e -> assertThat(e.reason()).isEqualTo(CodexInstaller.InstallException.Reason.INSTALL_FAILED))
-                .hasMessageContaining("printed 'codex-cli 0.172.0' (exit 0), expected 0.171.0");
+                        InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InstallException.Reason.INSTALL_FAILED))
+                .hasMessageContaining("printed 'codex-cli 0.172.0', expected 0.171.0");
         assertThat(installer.installed()).isEmpty();
     }
 
@@ -74,24 +76,26 @@ class CodexInstallerTest {
     @Test
     void saysWhatIsMissingOnAMachineWithoutNpmOrOnAnotherPlatform() {
         var noNpm = installer(tmp.resolve("cx/0.171.0"), tmp.resolve("empty-bin"));
-        var mac = new CodexInstaller(
+        var mac = new NpmInstaller(
+                CodexInstaller.CLI,
                 tmp.resolve("cx/0.171.0"),
-                Map.of("PATH", "/usr/bin")::get,
-                "Mac OS X",
-                "aarch64",
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(30));
+                CodexInstaller.VERSION,
+                new NpmInstaller.Host(
+                        Map.of("PATH", "/usr/bin")::get,
+                        "Mac OS X",
+                        "aarch64",
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30)));
 
         assertThatThrownBy(noNpm::ensureInstalled)
                 .isInstanceOfSatisfying(
-                        CodexInstaller.InstallException.class,
-                        e -> assertThat(e.reason()).isEqualTo(CodexInstaller.InstallException.Reason.NPM_MISSING))
+                        InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InstallException.Reason.NPM_MISSING))
                 .hasMessageContaining("apt-get install -y nodejs npm");
         assertThatThrownBy(mac::ensureInstalled)
                 .isInstanceOfSatisfying(
-                        CodexInstaller.InstallException.class,
-                        e -> assertThat(e.reason())
-                                .isEqualTo(CodexInstaller.InstallException.Reason.UNSUPPORTED_PLATFORM))
+                        InstallException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InstallException.Reason.UNSUPPORTED_PLATFORM))
                 .hasMessageContaining("linux-x64 only; this is Mac OS X/aarch64");
     }
 
@@ -106,14 +110,17 @@ class CodexInstallerTest {
                 .isEqualTo(Path.of("/h/.local/share/voidbox/codex/0.171.0"));
     }
 
-    private CodexInstaller installer(Path dir, Path npmDir) {
-        return new CodexInstaller(
+    private NpmInstaller installer(Path dir, Path npmDir) {
+        return new NpmInstaller(
+                CodexInstaller.CLI,
                 dir,
-                Map.of("PATH", npmDir.toString())::get,
-                "Linux",
-                "amd64",
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(60));
+                CodexInstaller.VERSION,
+                new NpmInstaller.Host(
+                        Map.of("PATH", npmDir.toString())::get,
+                        "Linux",
+                        "amd64",
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(60)));
     }
 
     /** A fake npm that lays out the native binary (printing {@code version}) or fails with {@code exit}. */

@@ -18,13 +18,12 @@ import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
+import io.voidbox.spi.support.AgentOutput;
+import io.voidbox.spi.support.NpmInstaller;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +40,6 @@ import java.util.function.Consumer;
  * ({@link ClaudeFailures}).
  */
 public final class ClaudeCodeRunner implements AgentRunner {
-    private static final int STDERR_TAIL = Failure.AgentCrashed.STDERR_TAIL_LINES;
     /** Where the box's MCP servers are written for {@code --mcp-config}, relative to the workspace. */
     static final String MCP_CONFIG = ".claude/voidbox-mcp.json";
     /** Server names Claude Code 2.1.197 keeps for itself and silently skips (after replacing [^A-Za-z0-9_-] by _). */
@@ -127,41 +125,21 @@ public final class ClaudeCodeRunner implements AgentRunner {
         ClaudeRunSummary.Accumulator acc = ClaudeRunSummary.accumulator();
         Publisher events = new Publisher(scope, acc);
         StreamJsonParser parser = new StreamJsonParser(events);
-        Deque<String> stderrTail = new ArrayDeque<>();
         if (!inv.options().mcpServers().isEmpty())
             sandbox.writeFile(MCP_CONFIG, mcpConfig(inv.box(), inv.options().mcpServers()));
         scope.agentStarted(name(), inv.provider(), inv.model());
+        AgentOutput output = new AgentOutput(scope, parser::accept);
         ExecResult r = sandbox.exec(
-                new ExecSpec(argv(executable, senv, inv), env(senv, inv), senv.workspace(), inv.timeout()),
-                new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        scope.line("stdout", line);
-                        parser.accept(line);
-                    }
-
-                    @Override
-                    public void stderr(String line) {
-                        scope.line("stderr", line);
-                        synchronized (stderrTail) {
-                            if (stderrTail.size() == STDERR_TAIL) stderrTail.removeFirst();
-                            stderrTail.addLast(line);
-                        }
-                    }
-                });
+                new ExecSpec(argv(executable, senv, inv), env(senv, inv), senv.workspace(), inv.timeout()), output);
         parser.finish();
         ClaudeRunSummary s = acc.summary();
-        List<String> stderr;
-        synchronized (stderrTail) {
-            stderr = List.copyOf(stderrTail);
-        }
         return new AgentOutcome(
                 s.resultText() == null ? "" : s.resultText(),
                 s.sessionId() == null ? "" : s.sessionId(),
                 s.usage().withModelIfBlank(inv.model()),
                 s.durationMs(),
                 s.durationApiMs(),
-                ClaudeFailures.of(r, s, inv, stderr));
+                ClaudeFailures.of(r, s, inv, output.stderrTail()));
     }
 
     /**
@@ -255,7 +233,7 @@ public final class ClaudeCodeRunner implements AgentRunner {
 
     /** The binary of a version other than the pinned one, installed beside it on first use. */
     private static String installed(String version, BoxScope scope) throws IOException {
-        ClaudeCodeInstaller installer = ClaudeCodeInstaller.forVersion(version);
+        NpmInstaller installer = ClaudeCodeInstaller.forVersion(version);
         if (installer.installed().isEmpty()) {
             scope.line("runtime", "installing Claude Code " + installer.version() + " into " + installer.installDir());
         }

@@ -1,5 +1,6 @@
 package io.voidbox.agent.claude.internal;
 
+import io.voidbox.AgentOptions;
 import io.voidbox.Failure;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.ExecResult;
@@ -49,21 +50,15 @@ final class ClaudeFailures {
         String subtype = e.subtype() == null ? "" : e.subtype();
         String reason = e.terminalReason() == null ? "" : e.terminalReason();
         String message = "claude: " + s.errorMessage();
+        AgentOptions.Limits limits = inv.options().limits();
         if (subtype.equals("error_max_turns") || reason.equals("max_turns")) {
             return new Failure.MaxTurns(
-                    message,
-                    inv.options().limits().maxTurns().stream()
-                            .boxed()
-                            .findFirst()
-                            .orElse(null));
+                    message, limits.maxTurns().isPresent() ? limits.maxTurns().getAsInt() : null);
         }
         if (subtype.equals("error_max_budget_usd") || reason.equals("budget_exhausted")) {
             return new Failure.BudgetExceeded(
                     message,
-                    inv.options().limits().maxBudgetUsd().stream()
-                            .boxed()
-                            .findFirst()
-                            .orElse(null));
+                    limits.maxBudgetUsd().isPresent() ? limits.maxBudgetUsd().getAsDouble() : null);
         }
         Integer status = e.apiErrorStatus();
         String kind = e.apiErrorKind() == null ? "" : e.apiErrorKind();

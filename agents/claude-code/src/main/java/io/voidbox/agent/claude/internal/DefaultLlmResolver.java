@@ -6,6 +6,7 @@ import io.voidbox.scripted.Scenario;
 import io.voidbox.scripted.ScriptedModelServer;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
+import io.voidbox.spi.support.ApiKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -50,7 +51,7 @@ public final class DefaultLlmResolver implements LlmResolver {
     public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox, String input) {
         String keyVar = llm.apiKeyEnv().orElse("ANTHROPIC_API_KEY");
         Provider provider = llm.provider().orElseGet(() -> {
-            if (environment.get(keyVar) != null && !environment.get(keyVar).isBlank()) return Provider.ANTHROPIC;
+            if (ApiKeys.find(environment, keyVar).isPresent()) return Provider.ANTHROPIC;
             if (noticed.compareAndSet(false, true))
                 notice.accept("no " + keyVar
                         + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
@@ -76,7 +77,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                 yield llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
             }
             case CLAUDE, ANTHROPIC -> {
-                String key = requireKey(provider, keyVar);
+                String key = ApiKeys.require(environment, provider, keyVar);
                 if (llm.keyStaysOnHost()) {
                     route = PROXY_ROUTE + proxied(llm.baseUrl().orElse(ANTHROPIC_API), key, sandbox, env);
                 } else {
@@ -102,7 +103,9 @@ public final class DefaultLlmResolver implements LlmResolver {
                         .or(() -> Optional.ofNullable(environment.get("LM_STUDIO_BASE_URL")))
                         .orElse(DEFAULT_LMSTUDIO_URL);
                 env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
-                env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "lm-studio");
+                env.put(
+                        "ANTHROPIC_API_KEY",
+                        llm.apiKeyEnv().isPresent() ? ApiKeys.require(environment, provider, keyVar) : "lm-studio");
                 yield llm.model()
                         .orElseThrow(() -> new IllegalArgumentException("box " + box
                                 + ": llm.provider lmstudio needs llm.model (the model's identifier in LM Studio)"));
@@ -126,10 +129,12 @@ public final class DefaultLlmResolver implements LlmResolver {
                         .orElseThrow(() -> new IllegalArgumentException(
                                 "box " + box + ": llm.provider custom needs llm.base_url"));
                 if (llm.keyStaysOnHost() && llm.apiKeyEnv().isPresent()) {
-                    route = PROXY_ROUTE + proxied(base, requireKey(provider, keyVar), sandbox, env);
+                    route = PROXY_ROUTE + proxied(base, ApiKeys.require(environment, provider, keyVar), sandbox, env);
                 } else {
                     env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
-                    env.put("ANTHROPIC_API_KEY", llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+                    env.put(
+                            "ANTHROPIC_API_KEY",
+                            llm.apiKeyEnv().isPresent() ? ApiKeys.require(environment, provider, keyVar) : "none");
                 }
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
@@ -158,14 +163,6 @@ public final class DefaultLlmResolver implements LlmResolver {
             }
         }
         return proxy;
-    }
-
-    private String requireKey(Provider provider, String keyVar) {
-        String key = environment.get(keyVar);
-        if (key == null || key.isBlank())
-            throw new IllegalArgumentException(
-                    "llm.provider " + provider.id() + " needs an API key in the environment variable " + keyVar);
-        return key;
     }
 
     private synchronized ScriptedModelServer server() {

@@ -451,44 +451,37 @@ final class LineDecoder {
     // ---- small typed readers; a wrong type is a shape error naming the field ----
 
     private static DecodedLine.Kind kindOf(JsonParser p) throws IOException, ShapeException {
-        if (p.currentToken() != JsonToken.VALUE_STRING) {
-            throw new ShapeException("\"type\" is not a string");
-        }
-        if (textIs(p, "stream_event")) {
-            return DecodedLine.Kind.STREAM_EVENT;
-        }
-        if (textIs(p, "assistant")) {
-            return DecodedLine.Kind.ASSISTANT;
-        }
-        if (textIs(p, "user")) {
-            return DecodedLine.Kind.USER;
-        }
-        if (textIs(p, "system")) {
-            return DecodedLine.Kind.SYSTEM;
-        }
-        if (textIs(p, "result")) {
-            return DecodedLine.Kind.RESULT;
-        }
-        return DecodedLine.Kind.OTHER;
+        return constantOf(p, KINDS, KIND_WIRE, DecodedLine.Kind.OTHER, "\"type\"");
     }
 
     private static DecodedLine.BlockType blockTypeOf(JsonParser p) throws IOException, ShapeException {
+        return constantOf(p, BLOCK_TYPES, BLOCK_TYPE_WIRE, DecodedLine.BlockType.OTHER, "content block \"type\"");
+    }
+
+    private static final DecodedLine.Kind[] KINDS = DecodedLine.Kind.values();
+    private static final String[] KIND_WIRE = wireNames(KINDS);
+    private static final DecodedLine.BlockType[] BLOCK_TYPES = DecodedLine.BlockType.values();
+    private static final String[] BLOCK_TYPE_WIRE = wireNames(BLOCK_TYPES);
+
+    /** How the stream spells each constant: its name in lower case ({@code STREAM_EVENT}: {@code stream_event}). */
+    private static String[] wireNames(Enum<?>[] values) {
+        String[] names = new String[values.length];
+        for (int i = 0; i < values.length; i++) names[i] = values[i].name().toLowerCase(Locale.ROOT);
+        return names;
+    }
+
+    /** The constant the current string token spells ({@code other} for any other string), without allocating. */
+    private static <E extends Enum<E>> E constantOf(JsonParser p, E[] values, String[] wire, E other, String what)
+            throws IOException, ShapeException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
-            throw new ShapeException("content block \"type\" is not a string");
+            throw new ShapeException(what + " is not a string");
         }
-        if (textIs(p, "text")) {
-            return DecodedLine.BlockType.TEXT;
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != other && textIs(p, wire[i])) {
+                return values[i];
+            }
         }
-        if (textIs(p, "tool_use")) {
-            return DecodedLine.BlockType.TOOL_USE;
-        }
-        if (textIs(p, "tool_result")) {
-            return DecodedLine.BlockType.TOOL_RESULT;
-        }
-        if (textIs(p, "thinking")) {
-            return DecodedLine.BlockType.THINKING;
-        }
-        return DecodedLine.BlockType.OTHER;
+        return other;
     }
 
     /** Compares the current string token with {@code s} without allocating a String. */

@@ -7,6 +7,7 @@ import io.voidbox.scripted.Scenario;
 import io.voidbox.scripted.ScriptedModelServer;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
+import io.voidbox.spi.support.ApiKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,8 +55,7 @@ public final class CodexLlmResolver implements LlmResolver {
     public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox) {
         String keyVar = llm.apiKeyEnv().orElse(KEY_ENV);
         Provider provider = llm.provider().orElseGet(() -> {
-            String key = environment.get(keyVar);
-            if (key != null && !key.isBlank()) return Provider.CODEX;
+            if (ApiKeys.find(environment, keyVar).isPresent()) return Provider.CODEX;
             if (noticed.compareAndSet(false, true))
                 notice.accept("no " + keyVar + " set: Codex boxes use the offline scripted model"
                         + " (set it, or llm.provider, for a real one)");
@@ -75,14 +75,14 @@ public final class CodexLlmResolver implements LlmResolver {
             }
             case CODEX -> {
                 env.put(BASE_URL_ENV, sandbox.reachable(llm.baseUrl().orElse(OPENAI_BASE_URL)));
-                env.put(KEY_ENV, requireKey(provider, keyVar));
+                env.put(KEY_ENV, ApiKeys.require(environment, provider, keyVar));
             }
             case CUSTOM -> {
                 String base = llm.baseUrl()
                         .orElseThrow(() -> new IllegalArgumentException(
                                 "box " + box + ": llm.provider custom needs llm.base_url"));
                 env.put(BASE_URL_ENV, sandbox.reachable(base));
-                env.put(KEY_ENV, llm.apiKeyEnv().isPresent() ? requireKey(provider, keyVar) : "none");
+                env.put(KEY_ENV, llm.apiKeyEnv().isPresent() ? ApiKeys.require(environment, provider, keyVar) : "none");
             }
             case CLAUDE, ANTHROPIC, OLLAMA ->
                 throw new IllegalArgumentException(
@@ -90,14 +90,6 @@ public final class CodexLlmResolver implements LlmResolver {
                                 + provider.id() + " is for Claude Code boxes (use codex, custom or scripted)");
         }
         return new Resolved(provider.id(), model, env, route);
-    }
-
-    private String requireKey(Provider provider, String keyVar) {
-        String key = environment.get(keyVar);
-        if (key == null || key.isBlank())
-            throw new IllegalArgumentException(
-                    "llm.provider " + provider.id() + " needs an API key in the environment variable " + keyVar);
-        return key;
     }
 
     /** The offline default for Codex boxes without a scenario: look around with Codex's own tools, then answer. */

@@ -9,14 +9,12 @@ import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
+import io.voidbox.spi.support.AgentOutput;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +43,6 @@ public final class CodexRunner implements AgentRunner {
     /** Codex's transient-failure retries per model request (like Claude Code's {@code CLAUDE_CODE_MAX_RETRIES}). */
     static final int MAX_RETRIES = 3;
 
-    private static final int STDERR_TAIL = Failure.AgentCrashed.STDERR_TAIL_LINES;
     private static final List<String> QUIET = List.of(
             "--disable", "plugins",
             "--disable", "remote_plugin",
@@ -131,27 +128,11 @@ public final class CodexRunner implements AgentRunner {
                     report(event, scope);
                 },
                 System::nanoTime);
-        Deque<String> stderrTail = new ArrayDeque<>();
         List<String> argv = argv(executable(senv), senv, inv);
         scope.agentStarted(name(), inv.provider(), inv.model());
         long start = System.nanoTime();
-        ExecResult r =
-                sandbox.exec(new ExecSpec(argv, env(senv, inv), senv.workspace(), inv.timeout()), new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        scope.line("stdout", line);
-                        parser.accept(line);
-                    }
-
-                    @Override
-                    public void stderr(String line) {
-                        scope.line("stderr", line);
-                        synchronized (stderrTail) {
-                            if (stderrTail.size() == STDERR_TAIL) stderrTail.removeFirst();
-                            stderrTail.addLast(line);
-                        }
-                    }
-                });
+        AgentOutput output = new AgentOutput(scope, parser::accept);
+        ExecResult r = sandbox.exec(new ExecSpec(argv, env(senv, inv), senv.workspace(), inv.timeout()), output);
         parser.finish();
         long durationMs = (System.nanoTime() - start) / 1_000_000;
         return new AgentOutcome(
@@ -160,7 +141,7 @@ public final class CodexRunner implements AgentRunner {
                 summary.usage(inv.model()),
                 durationMs,
                 0,
-                failure(r, summary, inv, tail(stderrTail)));
+                failure(r, summary, inv, output.stderrTail()));
     }
 
     /** Tool items become the box's tool calls and results; Codex's warnings and errors its warnings. */
@@ -203,12 +184,6 @@ public final class CodexRunner implements AgentRunner {
         if (!s.completed())
             return Optional.of(new Failure.NoResult("codex ended without a completed turn", r.exitCode(), stderr));
         return Optional.empty();
-    }
-
-    private static List<String> tail(Deque<String> lines) {
-        synchronized (lines) {
-            return List.copyOf(lines);
-        }
     }
 
     /** A TOML basic string. */
