@@ -64,17 +64,6 @@ public final class BoxScope {
         this.traceEnvironment = Map.copyOf(traceEnvironment);
     }
 
-    /** Same as the constructor; kept until its last caller ({@code RunScope}) constructs directly. */
-    public static BoxScope open(
-            String runId,
-            String pipeline,
-            String box,
-            Clock clock,
-            Consumer<RunEvent> sink,
-            Map<String, String> traceEnvironment) {
-        return new BoxScope(runId, pipeline, box, clock, sink, traceEnvironment);
-    }
-
     public String box() {
         return box;
     }
@@ -116,15 +105,14 @@ public final class BoxScope {
 
     /** Everything is torn down. */
     public void stopped(String backend, String accel, String exitReason) {
-        long droppedLines;
-        long droppedBytes;
+        OutputBudget.Dropped dropped;
         synchronized (output) {
-            droppedLines = output.droppedLines();
-            droppedBytes = output.droppedBytes();
+            dropped = output.dropped();
         }
-        if (droppedLines > 0)
-            warning(droppedLines + " output lines (" + droppedBytes + " bytes) were over the box's output budget ("
-                    + output.describe() + ") and were dropped from events and logs");
+        if (dropped.lines() > 0)
+            warning(dropped.lines() + " output lines (" + dropped.bytes()
+                    + " bytes) were over the box's output budget (" + output.describe()
+                    + ") and were dropped from events and logs");
         publish(new BoxStopped(header(), backend, accel, exitReason));
         line("runtime", "stopped (" + exitReason + ")");
     }

@@ -24,7 +24,7 @@ public record RunScope(String runId, String pipeline, EventBus bus, Clock clock,
 
     /** The scope of a box whose stage never starts (a cancelled fan-out branch). */
     public BoxScope scopeOf(String box) {
-        return BoxScope.open(runId, pipeline, box, clock, bus::publish, Map.of());
+        return new BoxScope(runId, pipeline, box, clock, bus::publish, Map.of());
     }
 
     /** Starts the stage of {@code box} (event and span) and returns the box's scope. */
@@ -32,7 +32,7 @@ public record RunScope(String runId, String pipeline, EventBus bus, Clock clock,
         StageStarted started = new StageStarted(Header.box(clock.instant(), runId, pipeline, box), stageIndex);
         Map<String, String> traceEnvironment = tracing.stageStarted(started);
         bus.publish(started);
-        return BoxScope.open(runId, pipeline, box, clock, bus::publish, traceEnvironment);
+        return new BoxScope(runId, pipeline, box, clock, bus::publish, traceEnvironment);
     }
 
     /** Starts the span of a stage as soon as it starts, and hands back its trace context. */

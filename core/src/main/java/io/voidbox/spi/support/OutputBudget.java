@@ -67,13 +67,13 @@ public final class OutputBudget {
         return true;
     }
 
-    public long droppedLines() {
-        return droppedLines;
+    /** What was dropped so far. */
+    public Dropped dropped() {
+        return new Dropped(droppedLines, droppedBytes);
     }
 
-    public long droppedBytes() {
-        return droppedBytes;
-    }
+    /** Lines dropped and what they would have cost. */
+    public record Dropped(long lines, long bytes) {}
 
     /** The budget in words, for the warning that reports dropped lines. */
     public String describe() {

@@ -16,8 +16,7 @@ class OutputBudgetTest {
         now.addAndGet(1_000_000_000L); // one second: 100 bytes more
         assertThat(budget.admit(100)).isTrue();
         assertThat(budget.admit(1)).isFalse();
-        assertThat(budget.droppedLines()).isEqualTo(2);
-        assertThat(budget.droppedBytes()).isEqualTo(101);
+        assertThat(budget.dropped()).isEqualTo(new OutputBudget.Dropped(2, 101));
     }
 
     @Test
@@ -29,6 +28,6 @@ class OutputBudgetTest {
             if (budget.admit(1000)) admitted++;
         }
         assertThat(admitted).isEqualTo(2);
-        assertThat(budget.droppedLines()).isEqualTo(98);
+        assertThat(budget.dropped().lines()).isEqualTo(98);
     }
 }

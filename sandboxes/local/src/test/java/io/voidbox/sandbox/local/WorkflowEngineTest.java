@@ -177,7 +177,7 @@ class WorkflowEngineTest {
         List<String> out = new ArrayList<>();
         try (Sandbox sb = new LocalSandboxProvider(() -> Path.of("/bin/false"))
                 .start(new SandboxRequest(
-                        BoxScope.open("test", "p", "stdin", Clock.systemUTC(), e -> {}, Map.of()),
+                        new BoxScope("test", "p", "stdin", Clock.systemUTC(), e -> {}, Map.of()),
                         SandboxOptions.defaults(),
                         b -> {}))) {
             var r = sb.exec(

@@ -1,6 +1,5 @@
 package io.voidbox.sandbox.vm.image;
 
-import io.voidbox.sandbox.vm.internal.HostCommand;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Properties;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -66,41 +64,7 @@ final class AgentLayerRecipe {
     /** Writes the disk image and its manifest into the empty directory {@code out}. */
     void buildInto(Path out) throws IOException, InterruptedException {
         Path disk = out.resolve(AgentLayer.DISK);
-        if (fsType.equals("squashfs")) {
-            HostCommand.check(
-                    null,
-                    1800,
-                    List.of(
-                            HostCommand.require("mksquashfs", "squashfs-tools").toString(),
-                            source.toString(),
-                            disk.toString(),
-                            "-noappend",
-                            "-all-root",
-                            "-comp",
-                            "lz4",
-                            "-no-progress",
-                            "-quiet",
-                            "-no-xattrs"));
-        } else {
-            long mb = GuestImageCache.sizeOf(source) / (1024 * 1024) * 115 / 100 + 16;
-            HostCommand.check(
-                    null,
-                    1800,
-                    List.of(
-                            HostCommand.require("mkfs.ext4", "e2fsprogs").toString(),
-                            "-q",
-                            "-F",
-                            "-L",
-                            name,
-                            "-O",
-                            "^has_journal",
-                            "-E",
-                            "root_owner=0:0",
-                            "-d",
-                            source.toString(),
-                            disk.toString(),
-                            mb + "M"));
-        }
+        DiskImages.write(source, disk, fsType.equals("squashfs"), name, 16);
         Properties p = new Properties();
         p.setProperty("name", name);
         p.setProperty("executable", executable);

@@ -65,25 +65,12 @@ public final class GuestImageCache {
             throws IOException, InterruptedException {
         GuestImageRecipe recipe = GuestImageRecipe.prepare(config, new DebianPackages(downloadsDir()), progress);
         String id = recipe.id();
-        Path images = imagesDir();
-        Files.createDirectories(images);
-        Path target = images.resolve(id);
-        if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
-        try (FileChannel ch = FileChannel.open(
-                        images.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock ignored = lock(ch)) {
-            if (Files.exists(target.resolve(GuestImage.MANIFEST))) return GuestImage.load(target);
-            Path tmp = Files.createTempDirectory(images, ".build-" + id + "-");
-            try {
-                progress.accept("building guest image " + id + " in " + tmp);
-                recipe.buildInto(tmp);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                FileTrees.delete(tmp);
-            }
-            progress.accept("guest image " + id + " ready at " + target);
-            return GuestImage.load(target);
-        }
+        return cached(imagesDir(), id, GuestImage.MANIFEST, GuestImage::load, tmp -> {
+            progress.accept("building guest image " + id + " in " + tmp);
+            recipe.buildInto(tmp);
+            return () -> progress.accept(
+                    "guest image " + id + " ready at " + imagesDir().resolve(id));
+        });
     }
 
     /** Where agent layers are kept: {@code <data dir>/layers/NAME-<id>/}. */
@@ -101,28 +88,55 @@ public final class GuestImageCache {
         AgentLayerRecipe recipe =
                 new AgentLayerRecipe(payload.name(), payload.hostDir().get(), payload.executable(), fsType);
         String id = recipe.id();
-        Path layers = layersDir();
-        Files.createDirectories(layers);
-        Path target = layers.resolve(id);
-        if (Files.exists(target.resolve(AgentLayer.MANIFEST))) return AgentLayer.load(target);
+        return cached(layersDir(), id, AgentLayer.MANIFEST, AgentLayer::load, tmp -> {
+            progress.accept("building agent layer " + id + " (" + fsType + ") of "
+                    + payload.hostDir().get());
+            long t0 = System.nanoTime();
+            recipe.buildInto(tmp);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            return () -> progress.accept(
+                    "agent layer " + id + " ready at " + layersDir().resolve(id) + ": "
+                            + (AgentLayer.load(layersDir().resolve(id)).sizeBytes() >> 20) + " MB in " + ms + " ms");
+        });
+    }
+
+    /** Builds one cache entry into an empty directory; what it returns runs once the entry is in place. */
+    private interface Build {
+        Done into(Path tmp) throws IOException, InterruptedException;
+    }
+
+    private interface Done {
+        void run() throws IOException;
+    }
+
+    private interface Load<T> {
+        T from(Path dir) throws IOException;
+    }
+
+    /**
+     * The entry {@code id} under {@code dir}, loaded when its {@code manifest} is there, else built:
+     * builders serialise on a file lock per id, build into a temporary directory, and the entry
+     * appears atomically, so a concurrent run never sees half an entry.
+     */
+    private static <T> T cached(Path dir, String id, String manifest, Load<T> load, Build build)
+            throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path target = dir.resolve(id);
+        if (Files.exists(target.resolve(manifest))) return load.from(target);
         try (FileChannel ch = FileChannel.open(
-                        layers.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        dir.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = lock(ch)) {
-            if (Files.exists(target.resolve(AgentLayer.MANIFEST))) return AgentLayer.load(target);
-            Path tmp = Files.createTempDirectory(layers, ".build-" + id + "-");
+            if (Files.exists(target.resolve(manifest))) return load.from(target);
+            Path tmp = Files.createTempDirectory(dir, ".build-" + id + "-");
+            Done done;
             try {
-                progress.accept("building agent layer " + id + " (" + fsType + ") of "
-                        + payload.hostDir().get());
-                long t0 = System.nanoTime();
-                recipe.buildInto(tmp);
+                done = build.into(tmp);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                AgentLayer layer = AgentLayer.load(target);
-                progress.accept("agent layer " + id + " ready at " + target + ": " + (layer.sizeBytes() >> 20)
-                        + " MB in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-                return layer;
             } finally {
                 FileTrees.delete(tmp);
             }
+            done.run();
+            return load.from(target);
         }
     }
 

@@ -171,41 +171,7 @@ final class GuestImageRecipe {
         buildRootTree(stage, libs);
         progress.accept("creating " + fsType + " root disk");
         Path rootImg = out.resolve("root.img");
-        if (rootFormat == RootFormat.SQUASHFS) {
-            HostCommand.check(
-                    null,
-                    1800,
-                    List.of(
-                            HostCommand.require("mksquashfs", "squashfs-tools").toString(),
-                            stage.toString(),
-                            rootImg.toString(),
-                            "-noappend",
-                            "-all-root",
-                            "-comp",
-                            "lz4",
-                            "-no-progress",
-                            "-quiet",
-                            "-no-xattrs"));
-        } else {
-            long mb = GuestImageCache.sizeOf(stage) / (1024 * 1024) * 115 / 100 + 32;
-            HostCommand.check(
-                    null,
-                    1800,
-                    List.of(
-                            HostCommand.require("mkfs.ext4", "e2fsprogs").toString(),
-                            "-q",
-                            "-F",
-                            "-L",
-                            "voidbox",
-                            "-O",
-                            "^has_journal",
-                            "-E",
-                            "root_owner=0:0",
-                            "-d",
-                            stage.toString(),
-                            rootImg.toString(),
-                            mb + "M"));
-        }
+        DiskImages.write(stage, rootImg, rootFormat == RootFormat.SQUASHFS, "voidbox", 32);
         FileTrees.delete(stage);
 
         Properties p = new Properties();
