@@ -38,18 +38,6 @@ public record Usage(
         model = model == null ? "" : model;
     }
 
-    /** A usage without permission denials. */
-    public Usage(
-            Tokens tokens,
-            double costUsd,
-            int numTurns,
-            int toolCalls,
-            List<String> toolsUsed,
-            String model,
-            boolean estimated) {
-        this(tokens, costUsd, numTurns, toolCalls, toolsUsed, model, estimated, 0);
-    }
-
     /** The same usage with {@code n} permission denials. */
     public Usage withPermissionDenials(int n) {
         return new Usage(tokens, costUsd, numTurns, toolCalls, toolsUsed, model, estimated, n);

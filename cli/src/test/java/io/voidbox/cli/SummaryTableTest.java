@@ -36,7 +36,7 @@ class SummaryTableTest {
 
     @Test
     void failedStageShowsItsFailureKindAndEstimatedFiguresAreMarked() {
-        Usage estimated = new Usage(new Usage.Tokens(4000, 12, 0, 0), 0.0122, 3, 1, List.of("Bash"), "m", true);
+        Usage estimated = new Usage(new Usage.Tokens(4000, 12, 0, 0), 0.0122, 3, 1, List.of("Bash"), "m", true, 0);
         var result = new PipelineResult(
                 "r1",
                 "p",

@@ -66,7 +66,8 @@ final class StageEvents {
                 TOOL_PAIRS,
                 List.of("Bash", "Read", "Grep", "Write", "Edit", "Glob"),
                 "claude-sonnet-4-5",
-                false);
+                false,
+                0);
         out.add(new AgentResult(
                 box(t0.plusMillis(ms += 900)),
                 "claude",

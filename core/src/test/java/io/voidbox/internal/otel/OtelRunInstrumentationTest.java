@@ -458,7 +458,8 @@ class OtelRunInstrumentationTest {
                 .toolNotRun("b", "Bash", "t1", "the agent stopped: budget_exceeded")
                 .agentResult(
                         "b",
-                        new Usage(new Usage.Tokens(1, 1, 0, 0), 0.6, 1, 1, List.of("Bash"), SyntheticRun.MODEL, false),
+                        new Usage(
+                                new Usage.Tokens(1, 1, 0, 0), 0.6, 1, 1, List.of("Bash"), SyntheticRun.MODEL, false, 0),
                         new Failure.BudgetExceeded("Reached maximum budget ($0.5)", 0.5))
                 .stageFailed("b", new Failure.BudgetExceeded("Reached maximum budget ($0.5)", 0.5), "local", null)
                 .runFailed("stage b failed", new Failure.BudgetExceeded("Reached maximum budget ($0.5)", 0.5));

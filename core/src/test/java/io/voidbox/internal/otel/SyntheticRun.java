@@ -73,7 +73,7 @@ public final class SyntheticRun {
     }
 
     private static Usage usage(long in, long out, double cost, int tools, List<String> toolsUsed) {
-        return new Usage(new Usage.Tokens(in, out, 0, 0), cost, 0, tools, toolsUsed, MODEL, false);
+        return new Usage(new Usage.Tokens(in, out, 0, 0), cost, 0, tools, toolsUsed, MODEL, false, 0);
     }
 
     private SyntheticRun add(RunEvent e) {
@@ -164,7 +164,7 @@ public final class SyntheticRun {
                 "claude",
                 "anthropic",
                 "session-" + box,
-                new Usage(new Usage.Tokens(in, out, 7, 3), cost, 4, toolCalls, toolsUsed, MODEL, false),
+                new Usage(new Usage.Tokens(in, out, 7, 3), cost, 4, toolCalls, toolsUsed, MODEL, false, 0),
                 2500,
                 2000,
                 isError ? new Failure.ApiError("agent failed", 400, false) : null));

@@ -58,7 +58,7 @@ public final class ShellAgentRunner implements AgentRunner {
                         ? Optional.of(new Failure.AgentCrashed(
                                 "agent exited with code " + r.exitCode(), r.exitCode(), null, List.of()))
                         : Optional.empty();
-        Usage usage = new Usage(new Usage.Tokens(10, 5, 0, 0), 0.001, 1, 1, List.of("Bash"), inv.model(), false);
+        Usage usage = new Usage(new Usage.Tokens(10, 5, 0, 0), 0.001, 1, 1, List.of("Bash"), inv.model(), false, 0);
         return new AgentOutcome(out.toString().strip(), "session-" + inv.box(), usage, ms, ms, failure);
     }
 }

@@ -93,6 +93,7 @@ final class CodexRunSummary {
                 toolCalls,
                 List.copyOf(toolsUsed),
                 model == null ? "" : model,
-                true);
+                true,
+                0);
     }
 }

@@ -65,12 +65,16 @@ public final class GuestImageCache {
             throws IOException, InterruptedException {
         GuestImageRecipe recipe = GuestImageRecipe.prepare(config, new DebianPackages(downloadsDir()), progress);
         String id = recipe.id();
-        return cached(imagesDir(), id, GuestImage.MANIFEST, GuestImage::load, tmp -> {
-            progress.accept("building guest image " + id + " in " + tmp);
-            recipe.buildInto(tmp);
-            return () -> progress.accept(
-                    "guest image " + id + " ready at " + imagesDir().resolve(id));
-        });
+        return cached(
+                imagesDir(),
+                id,
+                GuestImage.MANIFEST,
+                GuestImage::load,
+                tmp -> {
+                    progress.accept("building guest image " + id + " in " + tmp);
+                    recipe.buildInto(tmp);
+                },
+                image -> progress.accept("guest image " + id + " ready at " + image.dir()));
     }
 
     /** Where agent layers are kept: {@code <data dir>/layers/NAME-<id>/}. */
@@ -88,29 +92,30 @@ public final class GuestImageCache {
         AgentLayerRecipe recipe =
                 new AgentLayerRecipe(payload.name(), payload.hostDir().get(), payload.executable(), fsType);
         String id = recipe.id();
-        return cached(layersDir(), id, AgentLayer.MANIFEST, AgentLayer::load, tmp -> {
-            progress.accept("building agent layer " + id + " (" + fsType + ") of "
-                    + payload.hostDir().get());
-            long t0 = System.nanoTime();
-            recipe.buildInto(tmp);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            return () -> progress.accept(
-                    "agent layer " + id + " ready at " + layersDir().resolve(id) + ": "
-                            + (AgentLayer.load(layersDir().resolve(id)).sizeBytes() >> 20) + " MB in " + ms + " ms");
-        });
+        long t0 = System.nanoTime();
+        return cached(
+                layersDir(),
+                id,
+                AgentLayer.MANIFEST,
+                AgentLayer::load,
+                tmp -> {
+                    progress.accept("building agent layer " + id + " (" + fsType + ") of "
+                            + payload.hostDir().get());
+                    recipe.buildInto(tmp);
+                },
+                layer -> progress.accept(
+                        "agent layer " + id + " ready at " + layer.disk().getParent() + ": " + (layer.sizeBytes() >> 20)
+                                + " MB in " + (System.nanoTime() - t0) / 1_000_000 + " ms"));
     }
 
-    /** Builds one cache entry into an empty directory; what it returns runs once the entry is in place. */
-    private interface Build {
-        Done into(Path tmp) throws IOException, InterruptedException;
+    /** Reads one cache entry from its directory. */
+    private interface Loader<T> {
+        T load(Path dir) throws IOException;
     }
 
-    private interface Done {
-        void run() throws IOException;
-    }
-
-    private interface Load<T> {
-        T from(Path dir) throws IOException;
+    /** Builds one cache entry into an empty directory. */
+    private interface Builder {
+        void buildInto(Path dir) throws IOException, InterruptedException;
     }
 
     /**
@@ -118,25 +123,25 @@ public final class GuestImageCache {
      * builders serialise on a file lock per id, build into a temporary directory, and the entry
      * appears atomically, so a concurrent run never sees half an entry.
      */
-    private static <T> T cached(Path dir, String id, String manifest, Load<T> load, Build build)
+    private static <T> T cached(Path dir, String id, String manifest, Loader<T> load, Builder build, Consumer<T> built)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path target = dir.resolve(id);
-        if (Files.exists(target.resolve(manifest))) return load.from(target);
+        if (Files.exists(target.resolve(manifest))) return load.load(target);
         try (FileChannel ch = FileChannel.open(
                         dir.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = lock(ch)) {
-            if (Files.exists(target.resolve(manifest))) return load.from(target);
+            if (Files.exists(target.resolve(manifest))) return load.load(target);
             Path tmp = Files.createTempDirectory(dir, ".build-" + id + "-");
-            Done done;
             try {
-                done = build.into(tmp);
+                build.buildInto(tmp);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 FileTrees.delete(tmp);
             }
-            done.run();
-            return load.from(target);
+            T entry = load.load(target);
+            built.accept(entry);
+            return entry;
         }
     }
 
