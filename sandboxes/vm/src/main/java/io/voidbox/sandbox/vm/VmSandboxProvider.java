@@ -98,7 +98,12 @@ public final class VmSandboxProvider implements SandboxProvider {
     @Override
     public Sandbox start(SandboxRequest request) throws SandboxException, InterruptedException {
         GuestImage img = image();
-        Accel accel = launcher.accelSelector().select(request.accel(), img, request.scope()::warning);
+        Accel accel = launcher.accelSelector()
+                .select(
+                        request.accel(),
+                        img,
+                        request.scope()::warning,
+                        l -> request.scope().line("runtime", l));
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         long t0 = System.nanoTime();
