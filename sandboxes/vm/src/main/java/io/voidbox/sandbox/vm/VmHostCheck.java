@@ -77,7 +77,9 @@ public record VmHostCheck(List<String> lines, boolean runsVms, String accel) {
                     case MEASURED ->
                         "measured now, cached in " + AccelCache.defaults().file();
                     case CACHED ->
-                        "cached decision from " + d.measurement().orElseThrow().measuredAt()
+                        "cached decision from "
+                                + AccelSelector.when(
+                                        d.measurement().orElseThrow().measuredAt())
                                 + ", no trial boot; voidbox doctor --refresh measures again";
                 })
                 .orElse("not measured yet: voidbox doctor (without --no-boot) measures it");

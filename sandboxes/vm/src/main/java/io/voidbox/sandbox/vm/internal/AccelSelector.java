@@ -7,6 +7,7 @@ import io.voidbox.sandbox.vm.internal.AccelTrials.Measurement;
 import io.voidbox.spi.SandboxException;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
@@ -71,6 +72,11 @@ public final class AccelSelector {
                     }
                     + ")";
         }
+    }
+
+    /** {@code 2026-11-27 20:01 UTC}: when a decision was measured. */
+    public static String when(Instant measuredAt) {
+        return WHEN.format(measuredAt);
     }
 
     private final AccelProbe probe;

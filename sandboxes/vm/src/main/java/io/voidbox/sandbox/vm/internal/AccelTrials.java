@@ -123,7 +123,7 @@ public final class AccelTrials {
             Duration kvmDeadline = AccelSelector.KVM_TRIAL_DEADLINE;
             if (tcg.booted() && tcg.millis() < kvmDeadline.toMillis()) kvmDeadline = Duration.ofMillis(tcg.millis());
             kvm = trial(image, Accel.KVM, kvmDeadline);
-            if (!kvm.booted() && tcg.booted() && kvmDeadline.toMillis() == tcg.millis())
+            if (!kvm.booted() && tcg.booted() && kvmDeadline.toMillis() == tcg.millis() && kvm.millis() == tcg.millis())
                 kvm = new Trial(false, tcg.millis(), "no boot within " + seconds(tcg.millis()) + " (TCG was faster)");
         }
         Accel choice = kvm.booted() && (!tcg.booted() || kvm.millis() < tcg.millis()) ? Accel.KVM : Accel.TCG;
@@ -131,11 +131,21 @@ public final class AccelTrials {
     }
 
     private Trial trial(GuestImage image, Accel accel, Duration deadline) throws InterruptedException {
+        long t0 = System.nanoTime();
         try {
             return Trial.booted(boot.toMarker(image, accel, deadline));
         } catch (SandboxException e) {
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            if (took < deadline.toMillis())
+                // QEMU gave up on its own (e.g. "failed to set MSR" under nested KVM), long before the deadline
+                return new Trial(false, took, "failed after " + seconds(took) + ": " + firstLine(e.getMessage()));
             return new Trial(false, deadline.toMillis(), "no boot within " + seconds(deadline.toMillis()));
         }
+    }
+
+    private static String firstLine(String s) {
+        String line = s == null ? "" : s.strip().lines().findFirst().orElse("");
+        return line.length() > 160 ? line.substring(0, 160) + "..." : line;
     }
 
     /** Both at once; the first to boot stops the other. Returns {kvm, tcg}. */
