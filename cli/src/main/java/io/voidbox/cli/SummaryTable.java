@@ -5,13 +5,19 @@ import io.voidbox.StageResult;
 import io.voidbox.Usage;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
 
 /** The table printed at the end of a run: one row per stage, then totals. */
 final class SummaryTable {
     private SummaryTable() {}
 
     static void print(PipelineResult r, PrintStream out) {
-        String fmt = "%-20s %-8s %-10s %9s %10s %10s %10s %6s%n";
+        print(r, Map.of(), out);
+    }
+
+    /** With each box's wait for its slot ({@code queued_ms} of its {@code stage.started}) in a WAIT column. */
+    static void print(PipelineResult r, Map<String, Long> queuedMs, PrintStream out) {
+        String fmt = "%-20s %-8s %-10s %9s %7s %10s %10s %10s %6s%n";
         out.println();
         out.printf(
                 Locale.ROOT,
@@ -20,6 +26,7 @@ final class SummaryTable {
                 "STATUS",
                 "BACKEND",
                 "DURATION",
+                "WAIT",
                 "TOKENS IN",
                 "TOKENS OUT",
                 "COST USD",
@@ -32,6 +39,7 @@ final class SummaryTable {
                     s.success() ? "ok" : "FAILED",
                     s.backend() + s.accel().map(a -> "/" + a).orElse(""),
                     ConsoleReporter.secs(s.duration().toMillis()),
+                    ConsoleReporter.secs(queuedMs.getOrDefault(s.box(), 0L)),
                     s.usage().inputTokens(),
                     s.usage().outputTokens(),
                     ConsoleReporter.money(s.usage().costUsd()),
@@ -45,6 +53,7 @@ final class SummaryTable {
                 r.success() ? "ok" : "FAILED",
                 "",
                 ConsoleReporter.secs(r.duration().toMillis()),
+                "",
                 total.inputTokens(),
                 total.outputTokens(),
                 ConsoleReporter.money(total.costUsd()),

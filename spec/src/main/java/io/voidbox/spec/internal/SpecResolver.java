@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -75,7 +76,10 @@ public final class SpecResolver {
             List.of("provider", "model", "base_url", "api_key_env", "scenario", "credential_proxy");
     private static final List<String> AGENT_FIELDS =
             List.of("prompt", "skills", "timeout_secs", "output_file", "mode", "messaging");
-    private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
+    private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages", "max_parallel");
+    /** Upper bound of {@code pipeline.max_parallel}, a sanity limit. */
+    static final int MAX_PARALLEL_LIMIT = 1024;
+
     private static final List<String> BOX_FIELDS = List.of(
             "name",
             "prompt",
@@ -98,6 +102,8 @@ public final class SpecResolver {
     private final Errors errors;
     private final Path baseDir;
     private final Map<String, String> environment;
+    /** {@code pipeline.max_parallel}, when given. */
+    private OptionalInt maxParallel = OptionalInt.empty();
 
     private SpecResolver(Errors errors, Path baseDir, Map<String, String> environment) {
         this.errors = errors;
@@ -312,7 +318,8 @@ public final class SpecResolver {
                             ? new Stage.Single(resolved.get(stage.getFirst()))
                             : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
         }
-        return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile, observe));
+        return Optional.of(new PipelineSpec(
+                kind.get(), new Pipeline(name.get(), pipelineStages, maxParallel), sourceFile, observe));
     }
 
     /** One box with the top-level settings merged in; empty when its name or prompt is missing. */
@@ -420,6 +427,7 @@ public final class SpecResolver {
             return;
         }
         Fields p = pf.get();
+        p.integer("max_parallel", 1, MAX_PARALLEL_LIMIT).ifPresent(n -> maxParallel = OptionalInt.of(n.intValue()));
         Optional<Node.ListNode> boxList = p.list("boxes", true);
         Map<String, Integer> indexByName = new LinkedHashMap<>();
         if (boxList.isPresent()) {
