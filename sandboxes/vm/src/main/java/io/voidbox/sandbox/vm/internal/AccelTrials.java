@@ -143,9 +143,23 @@ public final class AccelTrials {
         }
     }
 
-    private static String firstLine(String s) {
-        String line = s == null ? "" : s.strip().lines().findFirst().orElse("");
-        return line.length() > 160 ? line.substring(0, 160) + "..." : line;
+    /** {@code QEMU exited (code 134) before the guest was ready (<its last console line>)}, one line, bounded. */
+    static String firstLine(String message) {
+        String m = message == null ? "" : message.strip();
+        String marker = "; last console lines:";
+        int cut = m.indexOf(marker);
+        String head =
+                (cut >= 0 ? m.substring(0, cut) : m.lines().findFirst().orElse("")).replaceFirst("^VM [^:]+: ", "");
+        String last = cut < 0
+                ? ""
+                : m.substring(cut + marker.length())
+                        .lines()
+                        .map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.equals("(none)"))
+                        .reduce((a, b) -> b)
+                        .orElse("");
+        String line = last.isEmpty() ? head : head + " (" + last + ")";
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
     /** Both at once; the first to boot stops the other. Returns {kvm, tcg}. */

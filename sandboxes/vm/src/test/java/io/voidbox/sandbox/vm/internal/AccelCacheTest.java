@@ -184,6 +184,18 @@ class AccelCacheTest {
         assertThat(m.kvm().note()).contains("(TCG was faster)");
     }
 
+    @Test
+    void aTrialThatQemuAbortsSaysWhyInOneLine() {
+        assertThat(AccelTrials.firstLine(
+                        "VM bare: QEMU exited (code 134) before the guest was ready; last console lines:\n"
+                                + "  qemu-system-x86_64: error: failed to set MSR 0x10a to 0x2000000e1\n"))
+                .isEqualTo("QEMU exited (code 134) before the guest was ready"
+                        + " (qemu-system-x86_64: error: failed to set MSR 0x10a to 0x2000000e1)");
+        assertThat(AccelTrials.firstLine(
+                        "VM bare: QEMU exited (code 1) before the guest was ready; last console lines:\n  (none)"))
+                .isEqualTo("QEMU exited (code 1) before the guest was ready");
+    }
+
     /** Trial boots that take the given time per accelerator (none given: no boot until the deadline) and count. */
     static final class Counting implements AccelTrials.Boot {
         final Map<Accel, Duration> times;
