@@ -6,7 +6,9 @@ voidbox_find_jdk() {
   local c v
   for c in "${candidates[@]}"; do
     [ -n "$c" ] && [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
-    v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    # the JDK's release file names its version without starting a JVM (~80 ms saved per command)
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$c/release" 2>/dev/null)
+    [ -n "$v" ] || v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
     if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
       export JAVA_HOME="$c"
       return 0
@@ -45,3 +47,10 @@ VOIDBOX_VM_PACKAGES=(qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-sta
 # The packages the namespace backend (bubblewrap sandboxes) uses: bubblewrap, socat (the box's way
 # to its model endpoint) and util-linux (setpriv, unshare: dropping root before bubblewrap).
 VOIDBOX_NAMESPACE_PACKAGES=(bwrap:bubblewrap socat:socat setpriv:util-linux)
+
+# JVM flags of the CLI that its AOT cache (scripts/aot-cache.sh) is created with and used with: the
+# serial collector (a CLI, not a server; a cache is only used with the GC it was made with), plus
+# VOIDBOX_AOT_JAVA_OPTS. Printed on one line.
+voidbox_aot_java_opts() {
+  echo "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${VOIDBOX_AOT_JAVA_OPTS:-}"
+}

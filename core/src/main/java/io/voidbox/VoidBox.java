@@ -28,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -52,6 +53,7 @@ public final class VoidBox implements AutoCloseable {
     private final OpenTelemetry openTelemetry;
     private final Map<String, String> environment;
     private final int telemetryBufferSize;
+    private final OptionalInt maxParallel;
     /** The last run's instrumentation stays open so its final guest gauges still export; closed by the next run or close(). */
     private OtelRunInstrumentation lastInstrumentation;
 
@@ -66,6 +68,7 @@ public final class VoidBox implements AutoCloseable {
         this.openTelemetry = b.openTelemetry;
         this.environment = b.environment;
         this.telemetryBufferSize = b.telemetryBufferSize;
+        this.maxParallel = b.maxParallel;
     }
 
     public static Builder builder() {
@@ -76,7 +79,7 @@ public final class VoidBox implements AutoCloseable {
     public PipelineResult run(Pipeline pipeline, String input, RunEventListener... extra) {
         return run(pipeline.name(), extra, (run, backends, telemetry) -> {
             try (BoxExecutor boxes = new BoxExecutor(run, backends, agents, llms, telemetry, environment)) {
-                return new PipelineEngine(run, boxes).run(pipeline, input);
+                return new PipelineEngine(run, boxes, maxParallel).run(pipeline, input);
             }
         });
     }
@@ -161,6 +164,17 @@ public final class VoidBox implements AutoCloseable {
         private Supplier<Path> claudeExecutable;
         private OpenTelemetry openTelemetry;
         private int telemetryBufferSize = DEFAULT_TELEMETRY_BUFFER_SIZE;
+        private OptionalInt maxParallel = OptionalInt.empty();
+
+        /**
+         * At most {@code boxes} boxes of a run at once, over every pipeline's own {@code max_parallel}
+         * (the CLI's {@code --max-parallel}); fan-out boxes beyond wait their turn.
+         */
+        public Builder maxParallel(int boxes) {
+            if (boxes < 1) throw new IllegalArgumentException("maxParallel must be at least 1, was " + boxes);
+            this.maxParallel = OptionalInt.of(boxes);
+            return this;
+        }
 
         /** Receives every event of every run, on the event thread. */
         public Builder listener(RunEventListener l) {

@@ -34,6 +34,7 @@ final class ConsoleReporter implements RunEventListener {
         String state = "pending";
         long startMs;
         long endMs;
+        long queuedMs;
         int tools;
         long in;
         long out;
@@ -59,7 +60,10 @@ final class ConsoleReporter implements RunEventListener {
                 Row r = row(s.box());
                 r.state = "running";
                 r.startMs = s.ts().toEpochMilli();
-                if (!tty) print("[vm:" + s.box() + "] stage started");
+                r.queuedMs = s.queuedMs();
+                if (!tty)
+                    print("[vm:" + s.box() + "] stage started"
+                            + (s.queuedMs() > 0 ? " (queued " + secs(s.queuedMs()) + ")" : ""));
             }
             case RunEvent.BoxReady b -> {
                 // a workflow's shared box is not a row of its own: its steps are
@@ -120,6 +124,13 @@ final class ConsoleReporter implements RunEventListener {
             default -> {}
         }
         if (tty) redraw();
+    }
+
+    /** How long each box waited for its slot ({@code queued_ms} of {@code stage.started}), by box. */
+    synchronized Map<String, Long> queuedMs() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        rows.values().forEach(r -> m.put(r.box, r.queuedMs));
+        return m;
     }
 
     private Row row(String box) {

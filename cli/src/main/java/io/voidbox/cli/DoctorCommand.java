@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Tells what this machine can run and why: Java, the pinned Claude Code, QEMU, whether KVM can
- * really boot a guest here (a trial boot, not just an open {@code /dev/kvm}), TCG, the image cache.
+ * really boot a guest here (a trial boot, not just an open {@code /dev/kvm}), TCG, the image cache,
+ * and which accelerator runs use: both trial timings and whether that decision is the cached one.
  */
 @Command(
         name = "doctor",
@@ -22,6 +23,12 @@ import picocli.CommandLine.Option;
 final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--no-boot", description = "Skip the trial boots (faster, less certain).")
     boolean noBoot;
+
+    @Option(
+            names = "--refresh",
+            description =
+                    "Measure the accelerator again (KVM and TCG trial boots) instead of using the cached decision.")
+    boolean refresh;
 
     @Override
     public Integer call() throws Exception {
@@ -37,7 +44,7 @@ final class DoctorCommand implements Callable<Integer> {
                 + image.map(i -> i.id() + " (kernel " + i.kernelVersion() + ", " + (i.sizeBytes() >> 20)
                                 + " MB, claude " + (i.hasClaude() ? "yes" : "no") + ")")
                         .orElse("none built yet (voidbox image build)"));
-        VmHostCheck vm = VmHostCheck.run(image, !noBoot);
+        VmHostCheck vm = VmHostCheck.run(image, !noBoot, refresh, w -> System.out.println("warning: " + w));
         vm.lines().forEach(System.out::println);
         Optional<String> namespace =
                 new NamespaceSandboxProvider(() -> Path.of("/bin/true"), System.getenv()).unavailableReason();

@@ -31,6 +31,13 @@ final class RunCommand extends SpecFileCommand {
     String backend;
 
     @Option(
+            names = "--max-parallel",
+            paramLabel = "N",
+            description = "At most N boxes at once (over the spec's pipeline.max_parallel); fan-out boxes beyond wait"
+                    + " their turn. Default: micro-VMs while their vCPUs fit the cores and their memory the host's.")
+    Integer maxParallel;
+
+    @Option(
             names = {"-v", "--verbose"},
             description = "Also print the agents' (and workflow steps') stdout lines.")
     boolean verbose;
@@ -47,6 +54,10 @@ final class RunCommand extends SpecFileCommand {
                 System.err.println("voidbox: --backend must be auto, vm, namespace or local, was '" + backend + "'");
                 return VoidboxCommand.EXIT_BAD_INPUT;
             }
+        }
+        if (maxParallel != null && maxParallel < 1) {
+            System.err.println("voidbox: --max-parallel must be at least 1, was " + maxParallel);
+            return VoidboxCommand.EXIT_BAD_INPUT;
         }
         if (parent.output == VoidboxCommand.Output.JSON && "-".equals(events)) {
             System.err.println("voidbox: --events - and --output json both write to stdout: give --events a file");
@@ -74,7 +85,9 @@ final class RunCommand extends SpecFileCommand {
         Optional<BoxLogFiles> logFiles = parent.effectiveLogDir().map(d -> new BoxLogFiles(d, System.err));
         boolean tty = System.console() != null && System.console().isTerminal();
         try (CliRuntime runtime = CliRuntime.create(backendOverride, System.err, parent.environment, spec.observe())) {
-            VoidBox.Builder builder = runtime.builder().listener(new ConsoleReporter(System.err, tty, verbose));
+            ConsoleReporter console = new ConsoleReporter(System.err, tty, verbose);
+            VoidBox.Builder builder = runtime.builder().listener(console);
+            if (maxParallel != null) builder.maxParallel(maxParallel);
             JsonLinesEventWriter eventsWriter =
                     eventsOut == null ? null : new JsonLinesEventWriter(eventsOut, !eventsToStdout);
             if (eventsWriter != null) builder.listener(eventsWriter);
@@ -87,7 +100,7 @@ final class RunCommand extends SpecFileCommand {
                 };
                 runtime.flush();
             }
-            SummaryTable.print(result, System.err);
+            SummaryTable.print(result, console.queuedMs(), System.err);
             logFiles.ifPresent(l -> System.err.println("voidbox: box logs in " + l.runDir(result.runId())));
             if (json) System.out.println(ResultJson.of(result, spec.kind()));
             else if (!eventsToStdout && result.success()) System.out.println(result.finalOutput());

@@ -79,6 +79,7 @@ final class SpecView {
                     }
                 }
                 pipeline.set("boxes", tree(p.boxes()));
+                p.pipeline().maxParallel().ifPresent(n -> pipeline.put("max_parallel", n));
             }
             case WorkflowSpec w -> {
                 ObjectNode workflow = (ObjectNode) tree(w.workflow());

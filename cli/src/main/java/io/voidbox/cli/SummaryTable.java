@@ -6,6 +6,7 @@ import io.voidbox.StageResult;
 import io.voidbox.Usage;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The table printed at the end of a run: one row per stage, then totals. A failed stage's status
@@ -16,7 +17,12 @@ final class SummaryTable {
     private SummaryTable() {}
 
     static void print(PipelineResult r, PrintStream out) {
-        String fmt = "%-20s %-17s %-10s %9s %10s %10s %10s %6s%n";
+        print(r, Map.of(), out);
+    }
+
+    /** With each box's wait for its slot ({@code queued_ms} of its {@code stage.started}) in a WAIT column. */
+    static void print(PipelineResult r, Map<String, Long> queuedMs, PrintStream out) {
+        String fmt = "%-20s %-17s %-10s %9s %7s %10s %10s %10s %6s%n";
         out.println();
         out.printf(
                 Locale.ROOT,
@@ -25,6 +31,7 @@ final class SummaryTable {
                 "STATUS",
                 "BACKEND",
                 "DURATION",
+                "WAIT",
                 "TOKENS IN",
                 "TOKENS OUT",
                 "COST USD",
@@ -37,6 +44,7 @@ final class SummaryTable {
                     s.failure().map(Failure::type).orElse("ok"),
                     s.backend() + s.accel().map(a -> "/" + a).orElse(""),
                     ConsoleReporter.secs(s.duration().toMillis()),
+                    ConsoleReporter.secs(queuedMs.getOrDefault(s.box(), 0L)),
                     approxTokens(s.usage(), s.success()) + s.usage().inputTokens(),
                     approxTokens(s.usage(), s.success()) + s.usage().outputTokens(),
                     approx(s.usage()) + ConsoleReporter.money(s.usage().costUsd()),
@@ -50,6 +58,7 @@ final class SummaryTable {
                 r.failure().map(Failure::type).orElse(r.success() ? "ok" : "failed"),
                 "",
                 ConsoleReporter.secs(r.duration().toMillis()),
+                "",
                 approxTokens(total, r.success()) + total.inputTokens(),
                 approxTokens(total, r.success()) + total.outputTokens(),
                 approx(total) + ConsoleReporter.money(total.costUsd()),

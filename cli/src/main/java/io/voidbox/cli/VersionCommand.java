@@ -16,19 +16,24 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (String line : new Provider().getVersion()) System.out.println(line);
+        for (String line : lines()) System.out.println(line);
         return 0;
+    }
+
+    /** The lines {@code voidbox version} prints. */
+    static String[] lines() {
+        return new String[] {
+            "voidbox " + version(),
+            "java " + Runtime.version(),
+            "claude-code " + ClaudeCodeInstaller.VERSION + " (pinned)",
+            "codex " + CodexInstaller.VERSION + " (pinned)"
+        };
     }
 
     static final class Provider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {
-                "voidbox " + version(),
-                "java " + Runtime.version(),
-                "claude-code " + ClaudeCodeInstaller.VERSION + " (pinned)",
-                "codex " + CodexInstaller.VERSION + " (pinned)"
-            };
+            return lines();
         }
     }
 }

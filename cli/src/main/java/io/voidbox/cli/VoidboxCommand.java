@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -82,8 +83,17 @@ public final class VoidboxCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && VERSION_ARGS.contains(args[0])) {
+            // answered before picocli builds its command model: picocli's classes are Java 5 bytecode, which
+            // the CLI's AOT cache cannot hold, so loading them is most of a plain `voidbox version` (bench/README.md)
+            for (String line : VersionCommand.lines()) System.out.println(line);
+            System.exit(EXIT_OK);
+        }
         System.exit(execute(args));
     }
+
+    /** What prints the versions alone: the command and picocli's standard option. */
+    private static final Set<String> VERSION_ARGS = Set.of("version", "--version", "-V");
 
     static int execute(String... args) {
         return execute(System.getenv(), args);

@@ -135,11 +135,11 @@ class CodexOtlpEndToEndTest {
 
         List<String> row = summaryRow(run.stderr(), "inspect");
         assertThat(row.subList(0, 2)).containsExactly("inspect", "ok");
-        assertThat(row.get(4)).as("tokens in").isEqualTo("8900");
-        assertThat(row.get(5)).as("tokens out").isEqualTo("280");
-        assertThat(row.get(6)).as("Codex reports no cost: estimated").startsWith("~");
-        assertThat(Double.parseDouble(row.get(6).substring(1))).as("cost").isPositive();
-        assertThat(row.get(7)).as("tools").isEqualTo("3");
+        assertThat(row.get(5)).as("tokens in").isEqualTo("8900");
+        assertThat(row.get(6)).as("tokens out").isEqualTo("280");
+        assertThat(row.get(7)).as("Codex reports no cost: estimated").startsWith("~");
+        assertThat(Double.parseDouble(row.get(7).substring(1))).as("cost").isPositive();
+        assertThat(row.get(8)).as("tools").isEqualTo("3");
     }
 
     @Test
@@ -187,11 +187,11 @@ class CodexOtlpEndToEndTest {
         for (String box : List.of("prepare", "review")) {
             List<String> row = summaryRow(run.stderr(), box);
             assertThat(row.get(1)).isEqualTo("ok");
-            assertThat(Long.parseLong(row.get(4))).as(box + " tokens in").isPositive();
-            assertThat(Double.parseDouble(row.get(6).replace("~", "")))
+            assertThat(Long.parseLong(row.get(5))).as(box + " tokens in").isPositive();
+            assertThat(Double.parseDouble(row.get(7).replace("~", "")))
                     .as(box + " cost")
                     .isPositive();
         }
-        assertThat(summaryRow(run.stderr(), "review").get(4)).isEqualTo("11000");
+        assertThat(summaryRow(run.stderr(), "review").get(5)).isEqualTo("11000");
     }
 }

@@ -118,7 +118,15 @@ public sealed interface RunEvent {
         }
     }
 
-    record StageStarted(Header header, int stageIndex) implements RunEvent {
+    /**
+     * A box's stage started: it was admitted by the run's scheduler after waiting {@code queuedMs}
+     * for a slot (0 when it did not wait; see {@code max_parallel}).
+     */
+    record StageStarted(Header header, int stageIndex, long queuedMs) implements RunEvent {
+        public StageStarted(Header header, int stageIndex) {
+            this(header, stageIndex, 0);
+        }
+
         public String type() {
             return "stage.started";
         }

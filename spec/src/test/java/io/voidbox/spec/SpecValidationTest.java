@@ -261,6 +261,34 @@ class SpecValidationTest {
             """;
 
     @Test
+    void maxParallelIsAPositiveIntegerOfThePipelineAndReachesIt() throws Exception {
+        String spec = """
+                api_version: v1
+                kind: pipeline
+                name: p
+                pipeline:
+                  max_parallel: %s
+                  boxes:
+                    - {name: a, prompt: x}
+                    - {name: b, prompt: y}
+                  stages:
+                    - {type: fan_out, boxes: [a, b]}
+                """;
+        assertThat(SpecLoader.parse(spec.formatted("1"), "spec.yaml", dir)
+                        .pipeline()
+                        .maxParallel())
+                .hasValue(1);
+        assertThat(SpecLoader.parse(spec.formatted("1").replace("  max_parallel: 1\n", ""), "spec.yaml", dir)
+                        .pipeline()
+                        .maxParallel())
+                .isEmpty();
+        assertThat(errors(spec.formatted("0")))
+                .containsExactly(error("pipeline.max_parallel", "must be between 1 and 1024, got 0", 5, 17));
+        assertThat(errors(spec.formatted("two")))
+                .containsExactly(error("pipeline.max_parallel", "expected an integer, got a string", 5, 17));
+    }
+
+    @Test
     void rejectsUnknownStageReference() {
         assertThat(errors(TWO_BOXES + """
                     - {type: box, name: a}

@@ -77,6 +77,18 @@ public final class BackendSelector {
         return p;
     }
 
+    /** Whether {@code box} will run in a micro-VM (for admission); no warning, nothing started. */
+    boolean picksVm(Box box) {
+        return switch (override.orElse(box.sandbox().backend())) {
+            case LOCAL, NAMESPACE -> false;
+            case VM -> true;
+            case AUTO -> {
+                SandboxProvider vm = providers.get(Backend.VM.id());
+                yield vm != null && vm.unavailableReason().isEmpty();
+            }
+        };
+    }
+
     private SandboxProvider require(Backend backend) throws SandboxException {
         SandboxProvider p = providers.get(backend.id());
         if (p == null) throw new SandboxException("backend " + backend.id() + " is not available in this runtime");

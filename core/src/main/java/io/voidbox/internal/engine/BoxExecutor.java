@@ -91,7 +91,19 @@ public final class BoxExecutor implements AutoCloseable {
     }
 
     StageResult run(Box box, int index, String input) {
-        Attempt attempt = new Attempt(run.openBox(box.name(), index), index, System.nanoTime());
+        return run(box, index, input, Duration.ZERO);
+    }
+
+    /** What {@code box} needs from the run's {@link BoxScheduler}: a micro-VM's vCPUs and memory, or nothing much. */
+    BoxScheduler.Demand demand(Box box) {
+        return backends.picksVm(box)
+                ? BoxScheduler.Demand.vm(box.sandbox().vcpus(), box.sandbox().memoryMb())
+                : BoxScheduler.Demand.LOCAL;
+    }
+
+    /** Runs {@code box}, which waited {@code queued} for its slot (reported on {@code stage.started}). */
+    StageResult run(Box box, int index, String input, Duration queued) {
+        Attempt attempt = new Attempt(run.openBox(box.name(), index, queued.toMillis()), index, System.nanoTime());
         BoxScope scope = attempt.scope;
         String vmCid = String.valueOf(cid.getAndIncrement());
         var feed =

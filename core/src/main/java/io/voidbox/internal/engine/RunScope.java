@@ -29,7 +29,13 @@ public record RunScope(String runId, String pipeline, EventBus bus, Clock clock,
 
     /** Starts the stage of {@code box} (event and span) and returns the box's scope. */
     public BoxScope openBox(String box, int stageIndex) {
-        StageStarted started = new StageStarted(Header.box(clock.instant(), runId, pipeline, box), stageIndex);
+        return openBox(box, stageIndex, 0);
+    }
+
+    /** The same, for a box that waited {@code queuedMs} for a slot before it could start. */
+    public BoxScope openBox(String box, int stageIndex, long queuedMs) {
+        StageStarted started =
+                new StageStarted(Header.box(clock.instant(), runId, pipeline, box), stageIndex, queuedMs);
         Map<String, String> traceEnvironment = tracing.stageStarted(started);
         bus.publish(started);
         return new BoxScope(runId, pipeline, box, clock, bus::publish, traceEnvironment);

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -78,7 +79,10 @@ public final class SpecResolver {
                     Stream.of("prompt", "skills", "timeout_secs", "output_file", "mode", "messaging"),
                     AgentSpec.FIELDS.stream())
             .toList();
-    private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages");
+    private static final List<String> PIPELINE_FIELDS = List.of("boxes", "stages", "max_parallel");
+    /** Upper bound of {@code pipeline.max_parallel}, a sanity limit. */
+    static final int MAX_PARALLEL_LIMIT = 1024;
+
     private static final List<String> BOX_FIELDS = List.of(
             "name",
             "prompt",
@@ -104,6 +108,8 @@ public final class SpecResolver {
     private final Map<String, String> environment;
     /** The agent options of each box, by the box's path ({@code agent} or {@code pipeline.boxes[i]}). */
     private final Map<String, AgentSpec.Decl> agentDecls = new HashMap<>();
+    /** {@code pipeline.max_parallel}, when given. */
+    private OptionalInt maxParallel = OptionalInt.empty();
 
     private SpecResolver(Errors errors, Path baseDir, Map<String, String> environment) {
         this.errors = errors;
@@ -318,7 +324,8 @@ public final class SpecResolver {
                             ? new Stage.Single(resolved.get(stage.getFirst()))
                             : new Stage.FanOut(stage.stream().map(resolved::get).toList()));
         }
-        return Optional.of(new PipelineSpec(kind.get(), new Pipeline(name.get(), pipelineStages), sourceFile, observe));
+        return Optional.of(new PipelineSpec(
+                kind.get(), new Pipeline(name.get(), pipelineStages, maxParallel), sourceFile, observe));
     }
 
     /** One box with the top-level settings merged in; empty when its name or prompt is missing. */
@@ -431,6 +438,7 @@ public final class SpecResolver {
             return;
         }
         Fields p = pf.get();
+        p.integer("max_parallel", 1, MAX_PARALLEL_LIMIT).ifPresent(n -> maxParallel = OptionalInt.of(n.intValue()));
         Optional<Node.ListNode> boxList = p.list("boxes", true);
         Map<String, Integer> indexByName = new LinkedHashMap<>();
         if (boxList.isPresent()) {

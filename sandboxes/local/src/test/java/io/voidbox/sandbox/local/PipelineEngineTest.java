@@ -11,10 +11,12 @@ import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.StageResult;
 import io.voidbox.VoidBox;
 import io.voidbox.event.RunEvent;
+import io.voidbox.event.RunEventJson;
 import io.voidbox.internal.engine.BoxExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,6 +109,52 @@ class PipelineEngineTest {
                 .orElseThrow();
         assertThat(started).hasSize(3).allSatisfy(s -> assertThat(s.ts()).isBefore(slowDone.ts()));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void withMaxParallelOneAThreeWayFanOutRunsOneAtATimeAndReportsEachWait() {
+        List<Box> branches =
+                List.of(box("a", "sleep 1; echo a"), box("b", "sleep 1; echo b"), box("c", "sleep 1; echo c"));
+        PipelineResult r;
+        try (VoidBox vb = runtime()) {
+            r = vb.run(
+                    Pipeline.named("queued", box("start", "echo go"))
+                            .fanOut(branches)
+                            .maxParallel(1),
+                    "");
+        }
+        assertThat(r.success()).isTrue();
+        assertThat(r.finalOutput()).isEqualTo("[\"a\",\"b\",\"c\"]");
+        var started = events.of(RunEvent.StageStarted.class).stream()
+                .filter(e -> e.stageIndex() == 1)
+                .sorted(Comparator.comparing(RunEvent.StageStarted::ts))
+                .toList();
+        var completed = events.of(RunEvent.StageCompleted.class);
+        assertThat(started).hasSize(3);
+        // one at a time: each branch starts only after the one before it completed
+        for (int i = 1; i < 3; i++) {
+            String previous = started.get(i - 1).box();
+            var previousDone = completed.stream()
+                    .filter(c -> c.box().equals(previous))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(started.get(i).ts()).isAfterOrEqualTo(previousDone.ts());
+        }
+        // the waits are reported: the first did not wait, the others waited about one and two boxes
+        assertThat(started.get(0).queuedMs()).isLessThan(500);
+        assertThat(started.get(1).queuedMs()).isGreaterThanOrEqualTo(900);
+        assertThat(started.get(2).queuedMs())
+                .isGreaterThanOrEqualTo(started.get(1).queuedMs() + 900);
+        assertThat(new RunEventJson().toJson(started.get(2)))
+                .contains("\"queued_ms\":" + started.get(2).queuedMs());
+        // the stage's own duration does not include its wait (the last one waited for two boxes like itself)
+        String last = started.get(2).box();
+        assertThat(r.stages().stream()
+                        .filter(s -> s.box().equals(last))
+                        .findFirst()
+                        .orElseThrow()
+                        .duration())
+                .isLessThan(Duration.ofMillis(started.get(2).queuedMs()));
     }
 
     @Test

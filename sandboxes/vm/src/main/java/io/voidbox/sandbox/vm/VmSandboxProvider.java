@@ -126,7 +126,12 @@ public final class VmSandboxProvider implements SandboxProvider {
         GuestImage img = image();
         List<AgentLayer> agentLayers = new ArrayList<>();
         for (AgentPayload p : request.payloads()) agentLayers.add(layer(p, img, request.boxName()));
-        Accel accel = launcher.accelSelector().select(request.accel(), img, request.scope()::warning);
+        Accel accel = launcher.accelSelector()
+                .select(
+                        request.accel(),
+                        img,
+                        request.scope()::warning,
+                        l -> request.scope().line("runtime", l));
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         long t0 = System.nanoTime();

@@ -48,12 +48,8 @@ public final class AccelProbe {
         /** Human-readable lines for {@code voidbox doctor}. */
         public List<String> lines() {
             List<String> l = new ArrayList<>();
-            l.add("qemu: "
-                    + qemu.map(p -> p + " (" + qemuVersion.orElse("version unknown") + ")")
-                            .orElse("not found: "
-                                    + HostCommand.missingMessage("qemu-system-x86_64", "qemu-system-x86")));
-            l.add("kvm: device " + (kvmDevicePresent ? "present" : "absent") + ", "
-                    + (kvmUsable ? "usable" : "not usable")
+            l.add(qemuLine());
+            l.add(deviceLine()
                     + kvmBoot.map(d -> ", boot ok in " + d.toMillis() + " ms").orElse("")
                     + kvmReason.map(r -> " (" + r + ")").orElse(""));
             l.add("tcg: "
@@ -61,6 +57,20 @@ public final class AccelProbe {
             l.add("acceleration: " + recommended().id()
                     + (recommended() == Accel.TCG ? " (emulation: boots and commands are several times slower)" : ""));
             return l;
+        }
+
+        /** {@code qemu: PATH (VERSION)}, or what to install. */
+        public String qemuLine() {
+            return "qemu: "
+                    + qemu.map(p -> p + " (" + qemuVersion.orElse("version unknown") + ")")
+                            .orElse("not found: "
+                                    + HostCommand.missingMessage("qemu-system-x86_64", "qemu-system-x86"));
+        }
+
+        /** {@code kvm: device present, usable}: the device only, no boot. */
+        public String deviceLine() {
+            return "kvm: device " + (kvmDevicePresent ? "present" : "absent") + ", "
+                    + (kvmUsable ? "usable" : "not usable");
         }
     }
 
@@ -135,7 +145,8 @@ public final class AccelProbe {
         return new Report(present, usable, kvmReason, kvmBoot, qemu, version, tcgBoot, tcgReason);
     }
 
-    static Optional<String> version(Path qemu) {
+    /** The first line of {@code qemu --version}, if it answers. */
+    public static Optional<String> version(Path qemu) {
         try {
             HostCommand.Result r = HostCommand.run(null, 20, List.of(qemu.toString(), "--version"));
             return r.exitCode() == 0 ? r.output().lines().findFirst() : Optional.empty();
