@@ -47,7 +47,7 @@ class SummaryTableTest {
 
         String out = print(result);
 
-        assertThat(out).containsPattern("slow\\s+timeout\\s+local\\s+1.5s\\s+~4000\\s+~12\\s+~0.0122\\s+1");
+        assertThat(out).containsPattern("slow\\s+timeout\\s+local\\s+1.5s\\s+0.0s\\s+~4000\\s+~12\\s+~0.0122\\s+1");
         assertThat(out).containsPattern("TOTAL\\s+timeout");
         assertThat(out).contains("warning: slow: tokens and cost (~) are estimated");
         assertThat(out).contains("error: stage slow failed: agent timed out after 5 s");

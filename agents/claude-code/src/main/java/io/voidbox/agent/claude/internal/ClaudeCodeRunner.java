@@ -99,7 +99,8 @@ public final class ClaudeCodeRunner implements AgentRunner {
 
     static Map<String, String> env(SandboxEnvironment env, AgentInvocation inv) {
         Map<String, String> e = new HashMap<>();
-        e.put("IS_SANDBOX", "1"); // root inside a box may bypass permission prompts: the box is the boundary
+        if (AgentFlags.skipsPermissionChecks(inv.options(), !"local".equals(env.backend())))
+            e.put("IS_SANDBOX", "1"); // lets root skip the permission checks: only where the box is the boundary
         e.put("DISABLE_TELEMETRY", "1");
         e.put("DISABLE_AUTOUPDATER", "1");
         e.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
