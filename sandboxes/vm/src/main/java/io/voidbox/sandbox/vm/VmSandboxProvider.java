@@ -104,7 +104,7 @@ public final class VmSandboxProvider implements SandboxProvider {
         long t0 = System.nanoTime();
         request.scope().booting("vm", accel.id());
         Boot boot = Boot.of(img)
-                .withGuestArg("secret", HexFormat.of().formatHex(secret))
+                .withSecret(HexFormat.of().formatHex(secret))
                 .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME)
                 .withGuestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()));
         MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)

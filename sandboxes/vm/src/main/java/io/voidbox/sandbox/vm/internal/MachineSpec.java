@@ -50,13 +50,20 @@ public record MachineSpec(
      * @param rootDisk        read-only root disk (virtio-blk), empty for none
      * @param guestArgs       {@code voidbox.*} kernel arguments (key without the prefix); values must not contain spaces
      * @param extraKernelArgs further kernel arguments, appended last (tests use {@code rdinit=...})
+     * @param firmwareFiles   QEMU {@code fw_cfg} files by name ({@code opt/...}): how a secret reaches the guest
+     *                        without being on any command line; handed to QEMU as 0600 files that are deleted once
+     *                        the guest is ready, never shown by {@link #toString()}
      */
     public record Boot(
             Path kernel,
             Path initrd,
             Optional<Path> rootDisk,
             Map<String, String> guestArgs,
-            List<String> extraKernelArgs) {
+            List<String> extraKernelArgs,
+            Map<String, String> firmwareFiles) {
+        /** The {@code fw_cfg} file the guest agent reads its channel secret from. */
+        public static final String SECRET_FILE = "opt/voidbox/secret";
+
         public Boot {
             Objects.requireNonNull(kernel, "kernel");
             Objects.requireNonNull(initrd, "initrd");
@@ -73,6 +80,20 @@ public record MachineSpec(
                     throw new IllegalArgumentException("kernel arg must be one word: '" + a + "'");
             guestArgs = Collections.unmodifiableMap(new LinkedHashMap<>(guestArgs));
             extraKernelArgs = List.copyOf(extraKernelArgs);
+            for (String name : firmwareFiles.keySet())
+                if (!name.matches("opt/[A-Za-z0-9._/-]{1,50}"))
+                    throw new IllegalArgumentException(
+                            "firmware file name must match opt/[A-Za-z0-9._/-]{1,50}, got '" + name + "'");
+            firmwareFiles = Collections.unmodifiableMap(new LinkedHashMap<>(firmwareFiles));
+        }
+
+        public Boot(
+                Path kernel,
+                Path initrd,
+                Optional<Path> rootDisk,
+                Map<String, String> guestArgs,
+                List<String> extraKernelArgs) {
+            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, Map.of());
         }
 
         /** The image's kernel, initramfs and root disk, no extra arguments. */
@@ -85,13 +106,28 @@ public record MachineSpec(
         public Boot withGuestArg(String key, String value) {
             Map<String, String> args = new LinkedHashMap<>(guestArgs);
             args.put(key, value);
-            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs);
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, firmwareFiles);
         }
 
         public Boot withExtraKernelArg(String arg) {
             List<String> args = new ArrayList<>(extraKernelArgs);
             args.add(arg);
-            return new Boot(kernel, initrd, rootDisk, guestArgs, args);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, args, firmwareFiles);
+        }
+
+        /** Hands {@code hexSecret} to the guest agent through {@link #SECRET_FILE}, off every command line. */
+        public Boot withSecret(String hexSecret) {
+            Map<String, String> files = new LinkedHashMap<>(firmwareFiles);
+            files.put(SECRET_FILE, hexSecret);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, files);
+        }
+
+        /** Firmware file contents are secrets: only their names are shown. */
+        @Override
+        public String toString() {
+            return "Boot[kernel=" + kernel + ", initrd=" + initrd + ", rootDisk=" + rootDisk + ", guestArgs="
+                    + guestArgs.keySet() + ", extraKernelArgs=" + extraKernelArgs + ", firmwareFiles="
+                    + firmwareFiles.keySet() + "]";
         }
     }
 

@@ -21,21 +21,34 @@ public final class QemuCommand {
     /** Always on the kernel command line. {@code pci=off}: microvm has no PCI bus, probing it only costs time. */
     static final List<String> BASE_KERNEL_ARGS = List.of("console=ttyS0", "quiet", "panic=-1", "pci=off");
 
+    /**
+     * QEMU's seccomp filter: no obsolete system calls, no privilege changes, no child processes,
+     * no scheduler or affinity changes, so a guest that breaks into QEMU gains little on the host.
+     */
+    static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
     private QemuCommand() {}
+
+    /** The host file that carries {@code fw_cfg} file {@code name} (written 0600 by the machine). */
+    public static Path firmwareFile(Path firmwareDir, String name) {
+        return firmwareDir.resolve("fwcfg-" + name.replace('/', '_'));
+    }
 
     /**
      * @param qemu       the {@code qemu-system-x86_64} binary
      * @param spec       the machine
      * @param channelSocket unix socket QEMU listens on for the virtio-serial port (used when {@code spec.channel()})
      * @param pidFile    where QEMU writes its pid
+     * @param firmwareDir where the boot's {@code fw_cfg} files are written (see {@link #firmwareFile})
      * @param hostTscKhz the host's TSC rate; under TCG the guest's TSC runs at this rate, and telling the kernel
      *                   spares its PIT calibration, which fails (and then hangs the boot) on a loaded host
      */
     public static List<String> build(
-            Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, OptionalLong hostTscKhz) {
+            Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, Path firmwareDir, OptionalLong hostTscKhz) {
         List<String> c = new ArrayList<>();
         c.add(qemu.toString());
         c.addAll(List.of("-M", MACHINE));
+        c.addAll(List.of("-sandbox", SANDBOX));
         if (spec.accel() == Accel.KVM) {
             c.addAll(List.of("-accel", "kvm", "-cpu", "host"));
         } else {
@@ -51,6 +64,8 @@ public final class QemuCommand {
                 "-initrd",
                 spec.boot().initrd().toString()));
         c.addAll(List.of("-append", kernelCommandLine(spec, hostTscKhz)));
+        for (String name : spec.boot().firmwareFiles().keySet())
+            c.addAll(List.of("-fw_cfg", "name=" + name + ",file=" + firmwareFile(firmwareDir, name)));
         if (spec.channel()) {
             c.addAll(List.of(
                     "-device",
