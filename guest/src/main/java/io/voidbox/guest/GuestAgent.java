@@ -13,6 +13,9 @@ import io.voidbox.protocol.Message.Ok;
 import io.voidbox.protocol.Message.ReadFile;
 import io.voidbox.protocol.Message.Shutdown;
 import io.voidbox.protocol.Message.StatFile;
+import io.voidbox.protocol.Message.TunnelClose;
+import io.voidbox.protocol.Message.TunnelData;
+import io.voidbox.protocol.Message.TunnelListen;
 import io.voidbox.protocol.Message.WriteFile;
 import io.voidbox.protocol.ProtocolException;
 import io.voidbox.protocol.Transport;
@@ -138,6 +141,7 @@ public final class GuestAgent {
             }
         } finally {
             session.execs.cancelAll(3000);
+            session.tunnels.close();
             connection.close();
         }
         if (session.shutdown.get()) {
@@ -153,12 +157,16 @@ public final class GuestAgent {
         final ExecRunner execs = new ExecRunner(config);
         final FileService files = new FileService(config.fileRoots(), config.maxFrameBytes());
         final AtomicBoolean shutdown = new AtomicBoolean();
+        final TunnelListeners tunnels =
+                new TunnelListeners(config.host().passwdFile().resolveSibling("hosts"));
 
         void onMessage(Connection c, Message m) {
             switch (m) {
                 case ExecRequest r -> execs.start(r, c);
                 case Cancel x -> Thread.ofVirtual().start(() -> execs.cancel(x.requestId()));
                 case WriteFile _, ReadFile _, StatFile _ -> Thread.ofVirtual().start(() -> reply(c, files.handle(m)));
+                case TunnelListen l -> Thread.ofVirtual().start(() -> reply(c, tunnels.listen(l, c)));
+                case TunnelData _, TunnelClose _ -> tunnels.onMessage(m);
                 case Shutdown s ->
                     Thread.ofVirtual().start(() -> {
                         shutdown.set(true);

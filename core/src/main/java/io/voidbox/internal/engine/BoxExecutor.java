@@ -16,6 +16,7 @@ import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.LlmResolver;
+import io.voidbox.spi.ResourceLimitException;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
@@ -120,6 +121,9 @@ public final class BoxExecutor implements AutoCloseable {
             Thread.currentThread().interrupt();
             return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), new Failure.Cancelled());
         } catch (SandboxException e) {
+            return attempt.failed(
+                    "", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
+        } catch (ResourceLimitException e) {
             return attempt.failed(
                     "", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
         } catch (IOException | RuntimeException e) {

@@ -27,6 +27,14 @@ public final class QemuCommand {
      */
     static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
+    /**
+     * The NIC of an {@code open} box (restricted and off boxes have none): user networking with
+     * the gateway at {@code 10.0.2.1}, which QEMU maps to the host's loopback, so the guest's
+     * {@code /init} can refuse that address while {@code 10.0.2.2} stays the box's tunnel address
+     * for the host; no IPv6 (its gateway would map to {@code ::1}).
+     */
+    static final String OPEN_NETDEV = "user,id=n0,net=10.0.2.0/24,host=10.0.2.1,dns=10.0.2.3,ipv6=off";
+
     private QemuCommand() {}
 
     /** The host file that carries {@code fw_cfg} file {@code name} (written 0600 by the machine). */
@@ -83,7 +91,7 @@ public final class QemuCommand {
                         "-device",
                         "virtio-blk-device,drive=root")));
         if (spec.network()) {
-            c.addAll(List.of("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"));
+            c.addAll(List.of("-netdev", OPEN_NETDEV, "-device", "virtio-net-device,netdev=n0"));
         }
         c.addAll(List.of("-device", "virtio-rng-device"));
         return c;

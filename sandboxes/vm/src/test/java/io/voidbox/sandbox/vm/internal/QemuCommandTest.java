@@ -125,7 +125,11 @@ class QemuCommandTest {
         String without = String.join(" ", cmd(spec().withNetwork(false)));
         assertThat(without).doesNotContain("-netdev").doesNotContain("virtio-net");
         assertThat(cmd(spec().withNetwork(true)))
-                .containsSequence("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0");
+                .containsSequence(
+                        "-netdev",
+                        "user,id=n0,net=10.0.2.0/24,host=10.0.2.1,dns=10.0.2.3,ipv6=off",
+                        "-device",
+                        "virtio-net-device,netdev=n0");
     }
 
     @Test
