@@ -12,7 +12,8 @@ import java.util.Optional;
  * {@code /init} with {@code memory.max} and {@code pids.max}). Each exec gets its own child
  * cgroup, entered before the command drops privileges (its {@code oom_score_adj} goes back to 0:
  * the guest agent itself runs at -1000, so the OOM killer takes the agent's processes, never the
- * guest agent). The child's counters say whether the command hit a limit, and
+ * guest agent). The parent's counters, read before and after, say whether the command hit a
+ * limit (two commands at once share them), and
  * {@code cgroup.kill} ends everything it started at once, however fast it forks.
  */
 final class AgentLimits {
@@ -36,17 +37,20 @@ final class AgentLimits {
     Scope enter(long id) throws IOException {
         Path dir = agent.resolve("exec-" + id);
         Files.createDirectories(dir);
-        return new Scope(dir, field(agent.resolve("memory.events"), "oom_kill"));
+        return new Scope(
+                dir, field(agent.resolve("memory.events"), "oom_kill"), field(agent.resolve("pids.events"), "max"));
     }
 
     /** One exec's cgroup. */
     final class Scope {
         private final Path dir;
         private final long oomKillsBefore;
+        private final long refusedBefore;
 
-        private Scope(Path dir, long oomKillsBefore) {
+        private Scope(Path dir, long oomKillsBefore, long refusedBefore) {
             this.dir = dir;
             this.oomKillsBefore = oomKillsBefore;
+            this.refusedBefore = refusedBefore;
         }
 
         /** The argv prefix that puts the command into this cgroup. */
@@ -56,14 +60,13 @@ final class AgentLimits {
 
         /** The {@link ExecExit#RESOURCE_LIMIT} error when the command hit a limit, else empty. */
         Optional<String> hit() {
-            long oomKills = Math.max(
-                    field(dir.resolve("memory.events"), "oom_kill"),
-                    field(agent.resolve("memory.events"), "oom_kill") - oomKillsBefore);
+            // the limits and their counters live on the parent "agent" (events count where a limit was hit)
+            long oomKills = field(agent.resolve("memory.events"), "oom_kill") - oomKillsBefore;
             if (oomKills > 0)
                 return Optional.of(ExecExit.RESOURCE_LIMIT + "the box's processes hit memory.max ("
                         + mib(read(agent.resolve("memory.max"))) + "): the kernel's OOM killer ended " + oomKills
                         + " of them");
-            long refused = field(dir.resolve("pids.events"), "max");
+            long refused = field(agent.resolve("pids.events"), "max") - refusedBefore;
             if (refused > 0)
                 return Optional.of(ExecExit.RESOURCE_LIMIT + "the box's processes hit pids.max ("
                         + read(agent.resolve("pids.max")) + " processes and threads): " + refused

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ExecRunner {
     private static final int CHUNK = 32 * 1024;
+    private static final long LIMIT_POLL_MS = 200;
 
     private final GuestConfig config;
     private final UserSwitch users;
@@ -160,10 +161,19 @@ final class ExecRunner {
             Thread err = pump(p.getErrorStream(), ExecOutput.STDERR, id, c, p, done);
 
             boolean timedOut = false;
-            if (r.timeoutMs() > 0) {
-                if (!p.waitFor(r.timeoutMs(), TimeUnit.MILLISECONDS)) {
+            // a command that hits a box limit (a fork bomb, a memory hog) is ended at once: its stage fails anyway
+            Optional<String> limit = Optional.empty();
+            long deadline = System.nanoTime() + Math.max(0, r.timeoutMs()) * 1_000_000;
+            while (!p.waitFor(LIMIT_POLL_MS, TimeUnit.MILLISECONDS)) {
+                limit = scope.flatMap(AgentLimits.Scope::hit);
+                if (limit.isPresent()) {
+                    run.kill();
+                    break;
+                }
+                if (r.timeoutMs() > 0 && System.nanoTime() - deadline > 0) {
                     timedOut = !run.cancelled;
                     run.kill();
+                    break;
                 }
             }
             p.waitFor();
@@ -171,7 +181,7 @@ final class ExecRunner {
             out.join(config.exec().drainGraceMs());
             err.join(Math.max(1, config.exec().drainGraceMs() / 2));
             // a limit hit is the cause even when the command then ran into its timeout
-            Optional<String> limit = scope.flatMap(AgentLimits.Scope::hit);
+            if (limit.isEmpty()) limit = scope.flatMap(AgentLimits.Scope::hit);
             run.kill();
             out.join(2000);
             err.join(2000);

@@ -68,11 +68,12 @@ mkdir -p /sys/fs/cgroup
 if mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo "+memory +pids" > /sys/fs/cgroup/cgroup.subtree_control \
     && mkdir -p /sys/fs/cgroup/agent; then
   total_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
-  reserve_kb=$((total_kb / 5))
-  [ "$reserve_kb" -lt 131072 ] && reserve_kb=131072
+  # the guest agent (a JVM), the kernel and the page cache they run from keep a quarter, at least 192 MiB
+  reserve_kb=$((total_kb / 4))
+  [ "$reserve_kb" -lt 196608 ] && reserve_kb=196608
   echo $(((total_kb - reserve_kb) * 1024)) > /sys/fs/cgroup/agent/memory.max
-  echo 1024 > /sys/fs/cgroup/agent/pids.max
-  log "limits agent: memory.max $(((total_kb - reserve_kb) / 1024)) MiB pids.max 1024"
+  echo 512 > /sys/fs/cgroup/agent/pids.max
+  log "limits agent: memory.max $(((total_kb - reserve_kb) / 1024)) MiB pids.max 512"
 else
   fail "cannot set up the agent cgroup (cgroup2 with memory and pids)"
 fi
