@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How a box is isolated, with its defaults and limits in one place: the Java builder and the spec
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param memoryMb            guest memory, {@value #MIN_MEMORY_MB}..{@value #MAX_MEMORY_MB}
  *                            (default {@value #DEFAULT_MEMORY_MB})
  * @param vcpus               guest vCPUs, 1..{@value #MAX_VCPUS} (default {@value #DEFAULT_VCPUS})
- * @param network             false: the box gets no network at all (default true)
+ * @param network             what the box may reach (default {@link Network#RESTRICTED}: its model endpoint only)
  * @param env                 extra environment for the agent; an empty value passes the host's
  *                            variable of that name through (VoidBox's convention, so a spec can say
  *                            {@code GITHUB_TOKEN: ""} without holding the secret), empty when the
@@ -30,7 +31,7 @@ public record SandboxOptions(
         Accel accel,
         int memoryMb,
         int vcpus,
-        boolean network,
+        Network network,
         Map<String, String> env,
         List<Mount> mounts,
         long telemetryIntervalMs) {
@@ -49,7 +50,7 @@ public record SandboxOptions(
             Accel.AUTO,
             DEFAULT_MEMORY_MB,
             DEFAULT_VCPUS,
-            true,
+            Network.RESTRICTED,
             Map.of(),
             List.of(),
             DEFAULT_TELEMETRY_INTERVAL_MS);
@@ -57,11 +58,28 @@ public record SandboxOptions(
     public SandboxOptions {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(accel, "accel");
+        Objects.requireNonNull(network, "network");
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
         check("memoryMb", memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB);
         check("vcpus", vcpus, 1, MAX_VCPUS);
         check("telemetryIntervalMs", telemetryIntervalMs, MIN_TELEMETRY_INTERVAL_MS, MAX_TELEMETRY_INTERVAL_MS);
+    }
+
+    /**
+     * VoidBox's boolean spelling of {@code network}: {@code true} is {@link Network.Mode#OPEN},
+     * {@code false} {@link Network.Mode#RESTRICTED}.
+     */
+    public SandboxOptions(
+            Backend backend,
+            Accel accel,
+            int memoryMb,
+            int vcpus,
+            boolean network,
+            Map<String, String> env,
+            List<Mount> mounts,
+            long telemetryIntervalMs) {
+        this(backend, accel, memoryMb, vcpus, Network.of(network), env, mounts, telemetryIntervalMs);
     }
 
     private static void check(String field, long value, long min, long max) {
@@ -86,12 +104,123 @@ public record SandboxOptions(
         return new SandboxOptions(backend, accel, memoryMb, vcpus, network, env, mounts, ms);
     }
 
+    public SandboxOptions withNetwork(Network n) {
+        return new SandboxOptions(backend, accel, memoryMb, vcpus, n, env, mounts, telemetryIntervalMs);
+    }
+
     /** Environment values may be secrets (passed through from the host): only their names are shown. */
     @Override
     public String toString() {
         return "SandboxOptions[backend=" + backend + ", accel=" + accel + ", memoryMb=" + memoryMb + ", vcpus=" + vcpus
                 + ", network=" + network + ", env=" + env.keySet() + ", mounts=" + mounts + ", telemetryIntervalMs="
                 + telemetryIntervalMs + "]";
+    }
+
+    /**
+     * What a box may reach over the network, deny by default: a hostile agent must not get at the
+     * services on the host's loopback, the local network or the internet unless the spec says so.
+     * The model endpoint is always reachable (the sandbox routes it through the host).
+     *
+     * @param mode  {@code restricted} (default: the model endpoint and {@code allow} only), {@code open}
+     *              (outbound internet too, never the host's loopback unless allowed) or {@code off} (the
+     *              model endpoint only, no network device at all)
+     * @param allow {@code HOST:PORT} entries reachable in {@code restricted} and {@code open} mode; the
+     *              host {@code host} names the machine that runs voidbox (its loopback)
+     */
+    public record Network(Mode mode, List<Endpoint> allow) {
+        /** The default: the model endpoint and nothing else. */
+        public static final Network RESTRICTED = new Network(Mode.RESTRICTED, List.of());
+
+        public Network {
+            Objects.requireNonNull(mode, "network");
+            allow = List.copyOf(allow);
+            if (mode == Mode.OFF && !allow.isEmpty())
+                throw new IllegalArgumentException("sandbox.allow must be empty when sandbox.network is off");
+        }
+
+        /** VoidBox's booleans: {@code true} is open, {@code false} restricted. */
+        public static Network of(boolean open) {
+            return open ? new Network(Mode.OPEN, List.of()) : RESTRICTED;
+        }
+
+        public Network withAllow(List<Endpoint> entries) {
+            return new Network(mode, entries);
+        }
+
+        /** How much network a box gets. */
+        public enum Mode {
+            RESTRICTED,
+            OPEN,
+            OFF;
+
+            /** The spelling in spec files ({@code restricted}, {@code open}, {@code off}). */
+            public String id() {
+                return name().toLowerCase(Locale.ROOT);
+            }
+
+            /** The mode spelled {@code id}; the error names the allowed spellings. */
+            public static Mode parse(String id) {
+                return SpecIds.parse("sandbox.network", id, values(), Mode::id);
+            }
+        }
+
+        /**
+         * One {@code sandbox.allow} entry: an exact host name, IPv4 address or {@code host} (the
+         * machine running voidbox), and a port.
+         */
+        public record Endpoint(String host, int port) {
+            /** The host name that stands for the machine running voidbox. */
+            public static final String HOST = "host";
+
+            private static final Pattern NAME = Pattern.compile(
+                    "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+            public Endpoint {
+                Objects.requireNonNull(host, "host");
+                if (!NAME.matcher(host).matches())
+                    throw new IllegalArgumentException("sandbox.allow: invalid host '" + host + "'");
+                if (port < 1 || port > 65535)
+                    throw new IllegalArgumentException("sandbox.allow: port must be 1..65535, got " + port);
+            }
+
+            /** {@code HOST:PORT}; wildcards and CIDR ranges are refused with a message saying so. */
+            public static Endpoint parse(String entry) {
+                String e = entry.strip();
+                String expected = " (expected HOST:PORT, e.g. host:8080 or api.example.org:443)";
+                if (e.contains("*"))
+                    throw new IllegalArgumentException(
+                            "sandbox.allow: '" + entry + "': wildcards are not supported yet" + expected);
+                if (e.contains("/"))
+                    throw new IllegalArgumentException(
+                            "sandbox.allow: '" + entry + "': address ranges (CIDR) are not supported yet" + expected);
+                int colon = e.lastIndexOf(':');
+                if (colon <= 0 || colon != e.indexOf(':'))
+                    throw new IllegalArgumentException("sandbox.allow: '" + entry + "'" + expected);
+                int port;
+                try {
+                    port = Integer.parseInt(e.substring(colon + 1));
+                } catch (NumberFormatException x) {
+                    throw new IllegalArgumentException(
+                            "sandbox.allow: '" + entry + "': the port is not a number" + expected);
+                }
+                try {
+                    return new Endpoint(e.substring(0, colon).toLowerCase(Locale.ROOT), port);
+                } catch (IllegalArgumentException x) {
+                    throw new IllegalArgumentException("sandbox.allow: '" + entry + "': "
+                            + x.getMessage().replace("sandbox.allow: ", "") + expected);
+                }
+            }
+
+            /** True for {@code host}: the machine running voidbox. */
+            public boolean isHost() {
+                return host.equals(HOST);
+            }
+
+            @Override
+            public String toString() {
+                return host + ":" + port;
+            }
+        }
     }
 
     /** Which sandbox implementation runs the box. */

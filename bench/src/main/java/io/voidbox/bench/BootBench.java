@@ -71,7 +71,7 @@ public final class BootBench {
             bareMarker.add(t.toMarker().toMillis());
             long[] kernelAt = {0};
             long t0 = System.nanoTime();
-            MachineSpec spec = MachineSpec.of("bench", Boot.of(image).withGuestArg("secret", secret), accel)
+            MachineSpec spec = MachineSpec.of("bench", Boot.of(image).withSecret(secret), accel)
                     .withMemoryMb(memory)
                     .withReady(ready, Duration.ofSeconds(180));
             try (QemuMachine m = QemuMachine.start(qemu, spec, (s, l) -> {

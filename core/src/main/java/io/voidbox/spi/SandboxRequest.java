@@ -45,8 +45,8 @@ public record SandboxRequest(
         return options.accel();
     }
 
-    /** False: no NIC at all. */
-    public boolean network() {
+    /** What the box may reach: its mode and {@code sandbox.allow} entries. */
+    public SandboxOptions.Network network() {
         return options.network();
     }
 

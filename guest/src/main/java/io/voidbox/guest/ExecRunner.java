@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,23 +26,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ExecRunner {
     private static final int CHUNK = 32 * 1024;
+    private static final long LIMIT_POLL_MS = 200;
 
     private final GuestConfig config;
     private final UserSwitch users;
+    private final Optional<AgentLimits> limits;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
 
     private static final class Running {
         final Process process;
+        final Optional<AgentLimits.Scope> limits;
         volatile boolean cancelled;
 
-        Running(Process process) {
+        Running(Process process, Optional<AgentLimits.Scope> limits) {
             this.process = process;
+            this.limits = limits;
+        }
+
+        /** Everything the exec started: its cgroup at once (fork bombs included), then its process group. */
+        void kill() {
+            limits.ifPresent(AgentLimits.Scope::kill);
+            ProcessGroups.killGroup(process.toHandle());
         }
     }
 
     ExecRunner(GuestConfig config) {
         this.config = config;
         this.users = new UserSwitch(config.host().passwdFile(), config.exec().userWrapper());
+        this.limits = AgentLimits.under(config.host().sysRoot());
     }
 
     /** Runs the request on its own virtual thread; replies with output frames and one ExecExit. */
@@ -74,7 +86,7 @@ final class ExecRunner {
         Running r = running.get(id);
         if (r != null) {
             r.cancelled = true;
-            ProcessGroups.killGroup(r.process.toHandle());
+            r.kill();
         }
     }
 
@@ -107,7 +119,26 @@ final class ExecRunner {
         UserSwitch.Prepared prepared = users.prepare(r.user(), r.argv());
         List<String> command = new ArrayList<>();
         if (!config.exec().setsidCommand().isEmpty()) command.add(config.exec().setsidCommand());
+        Optional<AgentLimits.Scope> scope =
+                limits.isPresent() ? Optional.of(limits.get().enter(id)) : Optional.empty();
+        scope.ifPresent(l -> command.addAll(l.prefix()));
         command.addAll(prepared.command());
+        try {
+            return runCommand(r, c, command, prepared, cwd, scope);
+        } finally {
+            scope.ifPresent(AgentLimits.Scope::close);
+        }
+    }
+
+    private ExecExit runCommand(
+            ExecRequest r,
+            Connection c,
+            List<String> command,
+            UserSwitch.Prepared prepared,
+            Path cwd,
+            Optional<AgentLimits.Scope> scope)
+            throws ExecSetupException, IOException, InterruptedException {
+        long id = r.requestId();
 
         var pb = new ProcessBuilder(command).directory(cwd.toFile());
         pb.environment().putAll(prepared.env());
@@ -118,9 +149,9 @@ final class ExecRunner {
         } catch (IOException e) {
             throw new ExecSetupException("cannot start " + command.getFirst() + ": " + e.getMessage());
         }
-        var run = new Running(p);
+        var run = new Running(p, scope);
         if (running.putIfAbsent(id, run) != null) {
-            ProcessGroups.killGroup(p.toHandle());
+            run.kill();
             throw new ExecSetupException("requestId " + id + " is already running");
         }
         try {
@@ -130,25 +161,38 @@ final class ExecRunner {
             Thread err = pump(p.getErrorStream(), ExecOutput.STDERR, id, c, p, done);
 
             boolean timedOut = false;
-            if (r.timeoutMs() > 0) {
-                if (!p.waitFor(r.timeoutMs(), TimeUnit.MILLISECONDS)) {
+            // a command that hits a box limit (a fork bomb, a memory hog) is ended at once: its stage fails anyway
+            Optional<String> limit = Optional.empty();
+            long deadline = System.nanoTime() + Math.max(0, r.timeoutMs()) * 1_000_000;
+            while (!p.waitFor(LIMIT_POLL_MS, TimeUnit.MILLISECONDS)) {
+                limit = scope.flatMap(AgentLimits.Scope::hit);
+                if (limit.isPresent()) {
+                    run.kill();
+                    break;
+                }
+                if (r.timeoutMs() > 0 && System.nanoTime() - deadline > 0) {
                     timedOut = !run.cancelled;
-                    ProcessGroups.killGroup(p.toHandle());
+                    run.kill();
+                    break;
                 }
             }
             p.waitFor();
             // Leader is gone: let the output drain briefly, then nothing of the group may outlive the exec.
             out.join(config.exec().drainGraceMs());
             err.join(Math.max(1, config.exec().drainGraceMs() / 2));
-            ProcessGroups.killGroup(p.toHandle());
+            // a limit hit is the cause even when the command then ran into its timeout
+            if (limit.isEmpty()) limit = scope.flatMap(AgentLimits.Scope::hit);
+            run.kill();
             out.join(2000);
             err.join(2000);
             done.set(true);
-            String error = run.cancelled ? "cancelled" : timedOut ? "timed out after " + r.timeoutMs() + " ms" : null;
+            String error = run.cancelled
+                    ? "cancelled"
+                    : limit.isPresent() ? limit.get() : timedOut ? "timed out after " + r.timeoutMs() + " ms" : null;
             return new ExecExit(id, p.exitValue(), timedOut, error);
         } finally {
             running.remove(id);
-            if (p.isAlive()) ProcessGroups.killGroup(p.toHandle());
+            if (p.isAlive()) run.kill();
         }
     }
 

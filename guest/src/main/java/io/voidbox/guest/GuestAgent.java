@@ -13,6 +13,9 @@ import io.voidbox.protocol.Message.Ok;
 import io.voidbox.protocol.Message.ReadFile;
 import io.voidbox.protocol.Message.Shutdown;
 import io.voidbox.protocol.Message.StatFile;
+import io.voidbox.protocol.Message.TunnelClose;
+import io.voidbox.protocol.Message.TunnelData;
+import io.voidbox.protocol.Message.TunnelListen;
 import io.voidbox.protocol.Message.WriteFile;
 import io.voidbox.protocol.ProtocolException;
 import io.voidbox.protocol.Transport;
@@ -25,6 +28,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -137,6 +141,7 @@ public final class GuestAgent {
             }
         } finally {
             session.execs.cancelAll(3000);
+            session.tunnels.close();
             connection.close();
         }
         if (session.shutdown.get()) {
@@ -152,12 +157,16 @@ public final class GuestAgent {
         final ExecRunner execs = new ExecRunner(config);
         final FileService files = new FileService(config.fileRoots(), config.maxFrameBytes());
         final AtomicBoolean shutdown = new AtomicBoolean();
+        final TunnelListeners tunnels =
+                new TunnelListeners(config.host().passwdFile().resolveSibling("hosts"));
 
         void onMessage(Connection c, Message m) {
             switch (m) {
                 case ExecRequest r -> execs.start(r, c);
                 case Cancel x -> Thread.ofVirtual().start(() -> execs.cancel(x.requestId()));
                 case WriteFile _, ReadFile _, StatFile _ -> Thread.ofVirtual().start(() -> reply(c, files.handle(m)));
+                case TunnelListen l -> Thread.ofVirtual().start(() -> reply(c, tunnels.listen(l, c)));
+                case TunnelData _, TunnelClose _ -> tunnels.onMessage(m);
                 case Shutdown s ->
                     Thread.ofVirtual().start(() -> {
                         shutdown.set(true);
@@ -277,13 +286,16 @@ public final class GuestAgent {
         }
         GuestConfig config;
         try {
-            config = loadConfig(cmdlinePath);
+            config = loadConfig(cmdlinePath, Path.of("/sys"));
         } catch (IOException | IllegalArgumentException e) {
             Log.warn(e.getMessage());
             System.exit(2);
             return;
         }
-        if (config.hideCmdline() && cmdlinePath.equals(Path.of("/proc/cmdline"))) hideProcCmdline();
+        if (config.hideCmdline() && cmdlinePath.equals(Path.of("/proc/cmdline"))) {
+            hideProcCmdline();
+            unloadFirmwareFiles();
+        }
         var agent = new GuestAgent(config);
         Log.info("ready (" + agent.kernel + ", telemetry every " + config.telemetryIntervalMs() + " ms, transport "
                 + mode + ")");
@@ -304,20 +316,54 @@ public final class GuestAgent {
         System.exit(0);
     }
 
-    /** Reads the kernel command line and warns about unknown {@code voidbox.*} keys (names only). */
-    static GuestConfig loadConfig(Path cmdlinePath) throws IOException {
+    /** Where QEMU's {@code -fw_cfg name=opt/voidbox/secret} appears (module {@code qemu_fw_cfg}). */
+    static final String FW_CFG_SECRET = "firmware/qemu_fw_cfg/by_name/opt/voidbox/secret/raw";
+
+    /**
+     * Reads the kernel command line and warns about unknown {@code voidbox.*} keys (names only).
+     * The secret comes from the firmware file {@link #FW_CFG_SECRET} below {@code sysRoot} (root
+     * only, off every command line) unless the command line names one ({@code voidbox.secret},
+     * tests and benchmarks).
+     */
+    static GuestConfig loadConfig(Path cmdlinePath, Path sysRoot) throws IOException {
         String cmdline;
         try {
             cmdline = Files.readString(cmdlinePath);
         } catch (IOException e) {
             throw new IOException("cannot read kernel command line " + cmdlinePath + ": " + e, e);
         }
-        Map<String, String> args = KernelCmdline.parse(cmdline);
+        Map<String, String> args = new LinkedHashMap<>(KernelCmdline.parse(cmdline));
         for (String key : args.keySet()) {
             if (key.startsWith("voidbox.") && !GuestConfig.KNOWN_KEYS.contains(key))
                 Log.warn("ignoring unknown kernel cmdline key " + key);
         }
+        Path fwCfg = sysRoot.resolve(FW_CFG_SECRET);
+        if (!args.containsKey(GuestConfig.KEY_SECRET) && Files.exists(fwCfg)) {
+            try {
+                args.put(GuestConfig.KEY_SECRET, Files.readString(fwCfg).trim());
+            } catch (IOException e) {
+                throw new IOException("cannot read the channel secret from " + fwCfg + ": " + e.getMessage(), e);
+            }
+        }
         return GuestConfig.fromCmdline(args);
+    }
+
+    /** Best effort: unloads the fw_cfg driver once the secret is read, so nothing in the guest can read it again. */
+    private static void unloadFirmwareFiles() {
+        if (!Files.exists(Path.of("/sys/firmware/qemu_fw_cfg"))
+                || Executables.find("rmmod").isEmpty()) return;
+        try {
+            Process p = new ProcessBuilder("rmmod", "qemu_fw_cfg")
+                    .redirectErrorStream(true)
+                    .start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) Log.warn("rmmod qemu_fw_cfg failed: " + out);
+        } catch (IOException e) {
+            Log.warn("rmmod qemu_fw_cfg failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -74,7 +74,21 @@ class GuestConfigTest {
     void loadsFromAnInjectedCmdlineFile(@TempDir Path dir) throws Exception {
         Path cmdline =
                 Files.writeString(dir.resolve("cmdline"), "root=/dev/vda voidbox.secret=" + HEX + " voidbox.bogus=1\n");
-        assertThat(GuestAgent.loadConfig(cmdline).telemetryIntervalMs()).isEqualTo(1000);
+        assertThat(GuestAgent.loadConfig(cmdline, dir.resolve("sys")).telemetryIntervalMs())
+                .isEqualTo(1000);
+    }
+
+    @Test
+    void readsTheSecretFromTheFirmwareFileWhenTheCmdlineHasNone(@TempDir Path dir) throws Exception {
+        Path cmdline = Files.writeString(dir.resolve("cmdline"), "console=ttyS0 voidbox.port=voidbox.0\n");
+        Path fwCfg = dir.resolve("sys").resolve(GuestAgent.FW_CFG_SECRET);
+        Files.createDirectories(fwCfg.getParent());
+        Files.writeString(fwCfg, HEX);
+        GuestConfig config = GuestAgent.loadConfig(cmdline, dir.resolve("sys"));
+        assertThat(config.secretMatches(HexFormat.of().parseHex(HEX))).isTrue();
+        assertThat(config.port()).isEqualTo("voidbox.0");
+        assertThatThrownBy(() -> GuestAgent.loadConfig(cmdline, dir.resolve("no-sys")))
+                .hasMessageContaining("voidbox.secret is missing");
     }
 
     @Test

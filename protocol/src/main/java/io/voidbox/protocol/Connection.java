@@ -141,9 +141,26 @@ public final class Connection implements AutoCloseable {
     public static Connection connect(
             Transport transport, FrameCodec codec, byte[] secret, Duration timeout, Consumer<TelemetryBatch> telemetry)
             throws IOException, InterruptedException {
+        return connect(transport, codec, secret, timeout, telemetry, null);
+    }
+
+    /**
+     * As {@link #connect(Transport, FrameCodec, byte[], Duration, Consumer)}; frames from the guest
+     * that are neither replies nor telemetry (tunnel streams) go to {@code others} (may be null).
+     */
+    public static Connection connect(
+            Transport transport,
+            FrameCodec codec,
+            byte[] secret,
+            Duration timeout,
+            Consumer<TelemetryBatch> telemetry,
+            Inbound others)
+            throws IOException, InterruptedException {
         Inbound in = (c, m) -> {
             if (m instanceof TelemetryBatchMessage t) {
                 if (telemetry != null) telemetry.accept(t.batch());
+            } else if (others != null) {
+                others.onMessage(c, m);
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "ignoring unexpected " + m + " from " + transport.description());
             }

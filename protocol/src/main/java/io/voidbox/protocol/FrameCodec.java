@@ -15,6 +15,10 @@ import io.voidbox.protocol.Message.ReadFile;
 import io.voidbox.protocol.Message.Shutdown;
 import io.voidbox.protocol.Message.StatFile;
 import io.voidbox.protocol.Message.TelemetryBatchMessage;
+import io.voidbox.protocol.Message.TunnelClose;
+import io.voidbox.protocol.Message.TunnelData;
+import io.voidbox.protocol.Message.TunnelListen;
+import io.voidbox.protocol.Message.TunnelOpen;
 import io.voidbox.protocol.Message.WriteFile;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -65,6 +69,10 @@ public final class FrameCodec {
     static final byte ERROR = 49;
     static final byte TELEMETRY = 64;
     static final byte SHUTDOWN = 80;
+    static final byte TUNNEL_LISTEN = 112;
+    static final byte TUNNEL_OPEN = 113;
+    static final byte TUNNEL_DATA = 114;
+    static final byte TUNNEL_CLOSE = 115;
 
     private final int maxFrameBytes;
 
@@ -176,6 +184,14 @@ public final class FrameCodec {
                 case Error m -> writeString(out, m.message());
                 case TelemetryBatchMessage m -> writeTelemetry(out, m.batch());
                 case Shutdown _ -> {}
+                case TunnelListen m -> {
+                    writeString(out, m.address());
+                    out.writeInt(m.port());
+                    writeString(out, m.name());
+                }
+                case TunnelOpen m -> out.writeLong(m.listenId());
+                case TunnelData m -> writeBytes(out, m.chunk());
+                case TunnelClose _ -> {}
             }
         } catch (IOException e) {
             throw new IllegalStateException("in-memory stream failed", e);
@@ -216,6 +232,10 @@ public final class FrameCodec {
                 case ERROR -> new Error(id, in.string("message"));
                 case TELEMETRY -> new TelemetryBatchMessage(id, readTelemetry(in));
                 case SHUTDOWN -> new Shutdown(id);
+                case TUNNEL_LISTEN -> new TunnelListen(id, in.string("address"), in.i32("port"), in.string("name"));
+                case TUNNEL_OPEN -> new TunnelOpen(id, in.i64("listenId"));
+                case TUNNEL_DATA -> new TunnelData(id, in.bytes("chunk"));
+                case TUNNEL_CLOSE -> new TunnelClose(id);
                 default -> throw new ProtocolException("unknown frame type " + type);
             };
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -302,6 +322,10 @@ public final class FrameCodec {
             case Error _ -> ERROR;
             case TelemetryBatchMessage _ -> TELEMETRY;
             case Shutdown _ -> SHUTDOWN;
+            case TunnelListen _ -> TUNNEL_LISTEN;
+            case TunnelOpen _ -> TUNNEL_OPEN;
+            case TunnelData _ -> TUNNEL_DATA;
+            case TunnelClose _ -> TUNNEL_CLOSE;
         };
     }
 

@@ -113,7 +113,18 @@ public sealed interface Message {
      * How an exec ended. {@code exitCode} is the process's (128+signal when killed), -1 when it
      * never started; {@code error} is null on a normal exit, else why it was killed or failed.
      */
-    record ExecExit(long requestId, int exitCode, boolean timedOut, String error) implements Message {}
+    record ExecExit(long requestId, int exitCode, boolean timedOut, String error) implements Message {
+        /**
+         * How {@code error} starts when the command's processes hit a limit of the box (the agent
+         * cgroup's {@code memory.max} or {@code pids.max}) while it ran; {@code exitCode} is still
+         * the command's.
+         */
+        public static final String RESOURCE_LIMIT = "resource limit: ";
+
+        public boolean hitResourceLimit() {
+            return error != null && error.startsWith(RESOURCE_LIMIT);
+        }
+    }
 
     /** Kill the whole process group of the exec with this id; answered by its {@link ExecExit}. */
     record Cancel(long requestId) implements Message {}
@@ -208,4 +219,50 @@ public sealed interface Message {
 
     /** Stop serving: the guest kills running execs, answers {@link Ok} and exits (then /init powers off). */
     record Shutdown(long requestId) implements Message {}
+
+    /**
+     * Host to guest: listen on {@code address:port} inside the guest and tunnel every accepted
+     * connection to the host ({@link TunnelOpen}); the host decides where it goes. This is how a box
+     * without a route anywhere still reaches its model endpoint and the entries of its allow list.
+     * A non-empty {@code name} is made to resolve to {@code address} inside the guest. Answered by
+     * {@link Ok} once listening, or {@link Error}.
+     */
+    record TunnelListen(long requestId, String address, int port, String name) implements Message {
+        public TunnelListen {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(name, "name");
+            if (port < 1 || port > 65535) throw new IllegalArgumentException("port must be 1..65535, got " + port);
+        }
+    }
+
+    /**
+     * Guest to host: a connection was accepted on the listener {@code listenId}; {@code requestId}
+     * is the new stream's id, chosen by the guest (negative, so it never meets a host request id).
+     */
+    record TunnelOpen(long requestId, long listenId) implements Message {}
+
+    /** Bytes of tunnel stream {@code requestId}, in either direction. */
+    record TunnelData(long requestId, byte[] chunk) implements Message {
+        public TunnelData {
+            Objects.requireNonNull(chunk, "chunk");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TunnelData d && d.requestId == requestId && Arrays.equals(d.chunk, chunk);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(requestId, Arrays.hashCode(chunk));
+        }
+
+        @Override
+        public String toString() {
+            return "TunnelData[requestId=" + requestId + ", chunk=<" + chunk.length + " bytes>]";
+        }
+    }
+
+    /** The sender will write no more on tunnel stream {@code requestId} (end of stream, or it failed). */
+    record TunnelClose(long requestId) implements Message {}
 }

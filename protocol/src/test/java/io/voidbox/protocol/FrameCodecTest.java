@@ -78,7 +78,12 @@ class FrameCodecTest {
                 new Ok(4),
                 new Error(5, "no such file: notes/ü.md"),
                 new TelemetryBatchMessage(telemetry),
-                new Shutdown(Long.MAX_VALUE));
+                new Shutdown(Long.MAX_VALUE),
+                new Message.TunnelListen(7, "10.0.2.2", 8080, ""),
+                new Message.TunnelListen(8, "127.77.0.1", 443, "api.anthropic.com"),
+                new Message.TunnelOpen(-1, 7),
+                new Message.TunnelData(-1, "GET / HTTP/1.1\r\n".getBytes(StandardCharsets.UTF_8)),
+                new Message.TunnelClose(-1));
     }
 
     @ParameterizedTest

@@ -27,7 +27,7 @@ import java.util.Optional;
  * files ending in {@code .json}, YAML otherwise.
  *
  * <p>Defaults and limits are the core's: {@link SandboxOptions#defaults()} (backend {@code auto},
- * accel {@code auto}, 1024 MB, 1 vCPU, network on, telemetry every 1000 ms),
+ * accel {@code auto}, 1024 MB, 1 vCPU, network {@code restricted}, telemetry every 1000 ms),
  * {@link Box#DEFAULT_TIMEOUT} (600 s) and mount {@code mode ro}. No {@code llm} default is
  * assumed: absent fields stay empty ({@link LlmConfig#auto()}) so the runtime can choose (e.g. the
  * scripted model when no API key is set). A box's {@code llm} and {@code sandbox} override the

@@ -27,7 +27,7 @@ import java.util.Optional;
  *   accel: auto              # auto | kvm | tcg
  *   memory_mb: 1024
  *   vcpus: 1
- *   network: true
+ *   network: restricted
  *   telemetry_interval_ms: 1000
  * llm:                       # defaults for every spec's top-level llm
  *   provider: anthropic
@@ -120,7 +120,7 @@ public record UserConfig(
                 #  accel: auto              # auto | kvm | tcg
                 #  memory_mb: 1024
                 #  vcpus: 1
-                #  network: true
+                #  network: restricted      # restricted | open | off (true = open, false = restricted)
                 # llm:                       # applied only when a spec names no other provider
                 #   provider: anthropic      # as llm.provider in a spec
                 #   model: claude-sonnet-4-5

@@ -61,7 +61,15 @@ class SpecLoaderTest {
                         Duration.ofSeconds(600),
                         Optional.empty()));
         assertThat(SandboxOptions.defaults())
-                .isEqualTo(new SandboxOptions(Backend.AUTO, Accel.AUTO, 1024, 1, true, Map.of(), List.of(), 1000));
+                .isEqualTo(new SandboxOptions(
+                        Backend.AUTO,
+                        Accel.AUTO,
+                        1024,
+                        1,
+                        SandboxOptions.Network.RESTRICTED,
+                        Map.of(),
+                        List.of(),
+                        1000));
     }
 
     @Test
@@ -158,7 +166,7 @@ class SpecLoaderTest {
                         Accel.AUTO,
                         2048,
                         1,
-                        true,
+                        SandboxOptions.Network.RESTRICTED,
                         Map.of("A", "top", "B", "top"),
                         List.of(new Mount(base.resolve("data"), "/data", true)),
                         1000));
@@ -178,7 +186,7 @@ class SpecLoaderTest {
                         Accel.TCG,
                         2048,
                         4,
-                        true,
+                        SandboxOptions.Network.RESTRICTED,
                         Map.of("A", "top", "B", "box", "C", "box"),
                         List.of(new Mount(Path.of("/srv/out"), "/out", false)),
                         250));

@@ -2,6 +2,7 @@ package io.voidbox.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.voidbox.LlmConfig;
 import java.nio.file.Files;
@@ -108,6 +109,52 @@ class SpecValidationTest {
     }
 
     @Test
+    void networkTakesAModeOrABooleanAndAllowTakesExactHostPortEntries() {
+        assertThat(errors("""
+                api_version: v1
+                kind: agent
+                name: a
+                sandbox:
+                  network: closed
+                  allow: ["host:8080", "*.example.org:443", "10.1.0.0/16:5432", "api.github.com", "x:99999", 7]
+                agent:
+                  prompt: x
+                """))
+                .extracting(SpecError::path, SpecError::message)
+                .containsExactly(
+                        tuple(
+                                "sandbox.network",
+                                "invalid value 'closed' (expected restricted, open, off, true = open or false ="
+                                        + " restricted)"),
+                        tuple(
+                                "sandbox.allow[1]",
+                                "'*.example.org:443': wildcards are not supported yet (expected HOST:PORT, e.g."
+                                        + " host:8080 or api.example.org:443)"),
+                        tuple(
+                                "sandbox.allow[2]",
+                                "'10.1.0.0/16:5432': address ranges (CIDR) are not supported yet (expected HOST:PORT,"
+                                        + " e.g. host:8080 or api.example.org:443)"),
+                        tuple(
+                                "sandbox.allow[3]",
+                                "'api.github.com' (expected HOST:PORT, e.g. host:8080 or api.example.org:443)"),
+                        tuple(
+                                "sandbox.allow[4]",
+                                "'x:99999': port must be 1..65535, got 99999 (expected HOST:PORT, e.g. host:8080 or"
+                                        + " api.example.org:443)"),
+                        tuple("sandbox.allow[5]", "expected a string, got an integer"));
+        assertThat(errors("""
+                api_version: v1
+                kind: agent
+                name: a
+                sandbox: {network: "off", allow: ["host:8080"]}
+                agent:
+                  prompt: x
+                """))
+                .extracting(SpecError::path, SpecError::message)
+                .containsExactly(tuple("sandbox.allow", "must be empty when sandbox.network is off"));
+    }
+
+    @Test
     void rejectsWrongTypes() {
         assertThat(errors("""
                 api_version: v1
@@ -126,7 +173,12 @@ class SpecValidationTest {
                 """))
                 .containsExactly(
                         error("sandbox.memory_mb", "expected an integer, got a string", 5, 14),
-                        error("sandbox.network", "expected a boolean, got a string", 6, 12),
+                        error(
+                                "sandbox.network",
+                                "invalid value 'true' (expected restricted, open, off, true = open or false ="
+                                        + " restricted)",
+                                6,
+                                12),
                         error("sandbox.env", "expected a mapping, got a list", 7, 8),
                         error("sandbox.mounts", "expected a list, got a mapping", 8, 11),
                         error("llm.model", "expected a string, got an integer", 9, 14),

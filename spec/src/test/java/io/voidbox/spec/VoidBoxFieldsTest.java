@@ -418,7 +418,7 @@ class VoidBoxFieldsTest {
                 api_version: v1
                 kind: agent
                 name: a
-                sandbox: {network: false}
+                sandbox: {network: "off"}
                 agent:
                   prompt: x
                   skills:
@@ -442,7 +442,7 @@ class VoidBoxFieldsTest {
                         tuple("agent.skills[1]", "remote skill 'justname': expected owner/repo[/skill]"),
                         tuple(
                                 "agent.skills[2]",
-                                "a remote skill is fetched through the box's network, but sandbox.network is false"),
+                                "a remote skill is fetched through the box's network, but sandbox.network is off"),
                         tuple(
                                 "agent.skills[3]",
                                 "mcp:NAME must match [A-Za-z0-9_-]+ (use {mcp: {name, command, args}} for other"

@@ -80,7 +80,7 @@ class WorkflowSpecTest {
                                     Duration.ofSeconds(30)));
             assertThat(wf.finalStep()).isEqualTo("transform");
             assertThat(wf.sandbox().memoryMb()).isEqualTo(256);
-            assertThat(wf.sandbox().network()).isFalse();
+            assertThat(wf.sandbox().network().mode()).isEqualTo(SandboxOptions.Network.Mode.RESTRICTED);
             assertThat(wf.sandbox().backend())
                     .isEqualTo(SandboxOptions.defaults().backend());
         });

@@ -17,6 +17,7 @@ import io.voidbox.spi.AgentRunner;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.FileTooLargeException;
 import io.voidbox.spi.LlmResolver;
+import io.voidbox.spi.ResourceLimitException;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
@@ -147,6 +148,11 @@ public final class BoxExecutor implements AutoCloseable {
         } catch (SandboxException e) {
             return attempt.failed(
                     "", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
+        } catch (ResourceLimitException e) {
+            return attempt.failed(
+                    "",
+                    Usage.NONE.withModelIfBlank(attempt.model),
+                    new Failure.ResourceLimit(e.getMessage(), e.resource(), -1));
         } catch (IOException | RuntimeException e) {
             return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), Failure.Internal.of(e));
         } catch (Error e) {

@@ -1,6 +1,7 @@
 package io.voidbox.internal.engine;
 
 import io.voidbox.Box;
+import io.voidbox.SandboxOptions;
 import io.voidbox.Skill;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
@@ -43,9 +44,9 @@ final class Skills {
                 case Skill.Local l -> installLocal(box, l, sandbox);
                 case Skill.Inline i -> write(sandbox, i.name(), i.content().getBytes(StandardCharsets.UTF_8));
                 case Skill.Remote r -> {
-                    if (!box.sandbox().network())
+                    if (box.sandbox().network().mode() == SandboxOptions.Network.Mode.OFF)
                         throw new SandboxException("remote skill " + r.id() + " of box " + box.name()
-                                + ": the box has no network (sandbox.network is false)");
+                                + ": the box has no network (sandbox.network is off)");
                     write(sandbox, r.name(), remote.fetch(r));
                     scope.line("runtime", "skill " + r.name() + " fetched from " + remote.url(r));
                 }

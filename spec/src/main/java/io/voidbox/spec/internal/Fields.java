@@ -1,5 +1,6 @@
 package io.voidbox.spec.internal;
 
+import io.voidbox.SandboxOptions;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,6 +178,57 @@ final class Fields {
             return Optional.empty();
         }
         return value;
+    }
+
+    /** {@code sandbox.network}: a mode ({@code restricted}, {@code open}, {@code off}) or VoidBox's boolean. */
+    Optional<SandboxOptions.Network.Mode> networkMode(String key) {
+        Optional<Node> value = value(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        if (value.get() instanceof Node.Scalar s && s.type() == Node.ScalarType.BOOLEAN) {
+            return Optional.of(
+                    SandboxOptions.Network.of(Boolean.parseBoolean(s.text())).mode());
+        }
+        if (value.get() instanceof Node.Scalar s && s.type() == Node.ScalarType.STRING) {
+            try {
+                return Optional.of(SandboxOptions.Network.Mode.parse(s.text()));
+            } catch (IllegalArgumentException e) {
+                errors.add(
+                        pathOf(key),
+                        "invalid value '" + s.text() + "' (expected restricted, open, off, true = open or false ="
+                                + " restricted)",
+                        s.loc());
+                return Optional.empty();
+            }
+        }
+        errors.add(
+                pathOf(key),
+                "expected restricted, open, off or a boolean, got " + Node.describe(value.get()),
+                value.get().loc());
+        return Optional.empty();
+    }
+
+    /** {@code sandbox.allow}: a list of {@code HOST:PORT} entries, each error at its item. */
+    Optional<List<SandboxOptions.Network.Endpoint>> allowList(String key) {
+        Optional<Node.ListNode> list = list(key, false);
+        if (list.isEmpty()) {
+            return Optional.empty();
+        }
+        List<SandboxOptions.Network.Endpoint> out = new ArrayList<>();
+        List<Node> items = list.get().items();
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = Errors.index(pathOf(key), i);
+            Node item = items.get(i);
+            Optional<String> s = asString(item, itemPath, errors);
+            if (s.isEmpty()) continue;
+            try {
+                out.add(SandboxOptions.Network.Endpoint.parse(s.get()));
+            } catch (IllegalArgumentException e) {
+                errors.add(itemPath, e.getMessage().replaceFirst("^sandbox\\.allow: ", ""), item.loc());
+            }
+        }
+        return Optional.of(out);
     }
 
     <E extends Enum<E>> Optional<E> choice(String key, boolean required, E[] values, Function<E, String> id) {

@@ -10,6 +10,7 @@ import io.voidbox.SandboxOptions;
 import io.voidbox.SandboxOptions.Accel;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.SandboxOptions.Mount;
+import io.voidbox.SandboxOptions.Network;
 import io.voidbox.Stage;
 import io.voidbox.spec.Observe;
 import io.voidbox.spec.PipelineSpec;
@@ -64,6 +65,7 @@ public final class SpecResolver {
             "memory_mb",
             "vcpus",
             "network",
+            "allow",
             "env",
             "mounts",
             "telemetry_interval_ms",
@@ -191,13 +193,24 @@ public final class SpecResolver {
         }
     }
 
+    /** Declared {@code sandbox.network} and {@code sandbox.allow}; a box's own replace the top-level ones. */
+    record NetworkDecl(Optional<Network.Mode> mode, Optional<List<Network.Endpoint>> allow) {
+        static final NetworkDecl ABSENT = new NetworkDecl(Optional.empty(), Optional.empty());
+
+        Network merge(NetworkDecl top, Network defaults) {
+            return new Network(
+                    mode.or(top::mode).orElse(defaults.mode()),
+                    allow.or(top::allow).orElse(defaults.allow()));
+        }
+    }
+
     /** Declared (not yet merged) settings of one {@code sandbox} block. */
     record SandboxDecl(
             Optional<Isolation> isolation,
             Optional<Accel> accel,
             Optional<Integer> memoryMb,
             Optional<Integer> vcpus,
-            Optional<Boolean> network,
+            NetworkDecl network,
             Map<String, String> env,
             Optional<List<Mount>> mounts,
             Optional<Long> telemetryIntervalMs) {
@@ -206,7 +219,7 @@ public final class SpecResolver {
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
-                Optional.empty(),
+                NetworkDecl.ABSENT,
                 Map.of(),
                 Optional.empty(),
                 Optional.empty());
@@ -344,11 +357,11 @@ public final class SpecResolver {
         SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
         Optional<Runner> boxRunner = box.path().equals("agent") ? Optional.empty() : RunnerField.read(box.at());
         AgentOptions agent = agentOptions(box, llm, RunnerField.options(declared.options(), boxRunner, topRunner));
-        if (!sandbox.network()) {
+        if (sandbox.network().mode() == Network.Mode.OFF) {
             for (SkillEntries.At remote : box.skills().remotes())
                 errors.add(
                         remote.path(),
-                        "a remote skill is fetched through the box's network, but sandbox.network is false",
+                        "a remote skill is fetched through the box's network, but sandbox.network is off",
                         remote.loc());
         }
         if (box.name().isEmpty() || box.prompt().isEmpty()) {
@@ -736,6 +749,14 @@ public final class SpecResolver {
         }
     }
 
+    private NetworkDecl network(Fields s) {
+        NetworkDecl n = new NetworkDecl(s.networkMode("network"), s.allowList("allow"));
+        if (n.mode().filter(m -> m == Network.Mode.OFF).isPresent()
+                && n.allow().filter(a -> !a.isEmpty()).isPresent())
+            errors.add(s.pathOf("allow"), "must be empty when sandbox.network is off", s.locOf("allow"));
+        return n;
+    }
+
     private SandboxDecl sandbox(Node node, String path) {
         Optional<Fields> sf = Fields.of(node, path, errors, SANDBOX_FIELDS);
         if (sf.isEmpty()) {
@@ -783,7 +804,7 @@ public final class SpecResolver {
                 s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB)
                         .map(Long::intValue),
                 s.integer("vcpus", 1, SandboxOptions.MAX_VCPUS).map(Long::intValue),
-                s.bool("network"),
+                network(s),
                 env(s, errors),
                 mounts(s),
                 s.integer(
@@ -873,6 +894,14 @@ public final class SpecResolver {
         return Optional.of(mounts);
     }
 
+    private static Network network(NetworkDecl box, NetworkDecl top, Network defaults) {
+        try {
+            return box.merge(top, defaults);
+        } catch (IllegalArgumentException e) {
+            return new Network(Network.Mode.OFF, List.of()); // off with allow entries: reported where declared
+        }
+    }
+
     private static SandboxOptions mergeSandbox(SandboxDecl top, SandboxDecl box) {
         SandboxOptions d = SandboxOptions.defaults();
         Map<String, String> env = new LinkedHashMap<>(top.env());
@@ -882,7 +911,7 @@ public final class SpecResolver {
                 box.accel().or(top::accel).orElse(d.accel()),
                 box.memoryMb().or(top::memoryMb).orElse(d.memoryMb()),
                 box.vcpus().or(top::vcpus).orElse(d.vcpus()),
-                box.network().or(top::network).orElse(d.network()),
+                network(box.network(), top.network(), d.network()),
                 env,
                 box.mounts().or(top::mounts).orElse(d.mounts()),
                 box.telemetryIntervalMs().or(top::telemetryIntervalMs).orElse(d.telemetryIntervalMs()));

@@ -111,7 +111,7 @@ public final class UserConfigResolver {
         s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB)
                 .ifPresent(m -> out.put("memory_mb", m.toString()));
         s.integer("vcpus", 1, SandboxOptions.MAX_VCPUS).ifPresent(v -> out.put("vcpus", v.toString()));
-        s.bool("network").ifPresent(n -> out.put("network", n.toString()));
+        s.networkMode("network").ifPresent(n -> out.put("network", n.id()));
         s.integer(
                         "telemetry_interval_ms",
                         SandboxOptions.MIN_TELEMETRY_INTERVAL_MS,

@@ -155,11 +155,18 @@ class HandOffAndSkillsTest {
         Box offline = box("offline", "echo never")
                 .skill(remote)
                 .sandbox(new SandboxOptions(
-                        Backend.LOCAL, SandboxOptions.Accel.AUTO, 512, 1, false, Map.of(), List.of(), 1000))
+                        Backend.LOCAL,
+                        SandboxOptions.Accel.AUTO,
+                        512,
+                        1,
+                        new SandboxOptions.Network(SandboxOptions.Network.Mode.OFF, List.of()),
+                        Map.of(),
+                        List.of(),
+                        1000))
                 .build();
         assertThat(run(Pipeline.named("no-net", offline)).error())
                 .get()
                 .asString()
-                .contains("the box has no network (sandbox.network is false)");
+                .contains("the box has no network (sandbox.network is off)");
     }
 }

@@ -1,6 +1,8 @@
 package io.voidbox.sandbox.vm;
 
+import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.Connection;
+import io.voidbox.protocol.FrameCodec;
 import io.voidbox.protocol.Transport;
 import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.sandbox.vm.image.AgentLayer;
@@ -8,6 +10,7 @@ import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.image.GuestImageConfig;
 import io.voidbox.sandbox.vm.internal.Accel;
+import io.voidbox.sandbox.vm.internal.BoxNetwork;
 import io.voidbox.sandbox.vm.internal.MachineSpec;
 import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
@@ -137,20 +140,23 @@ public final class VmSandboxProvider implements SandboxProvider {
         long t0 = System.nanoTime();
         request.scope().booting("vm", accel.id());
         Boot boot = Boot.of(img)
-                .withGuestArg("secret", HexFormat.of().formatHex(secret))
+                .withSecret(HexFormat.of().formatHex(secret))
                 .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME)
                 .withGuestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()));
         for (AgentLayer layer : agentLayers) boot = boot.withLayer(layer);
         MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)
                 .withMemoryMb(request.memoryMb())
                 .withVcpus(request.vcpus())
-                .withNetwork(request.network());
+                .withNetwork(request.network().mode() == SandboxOptions.Network.Mode.OPEN);
         QemuMachine machine =
                 launcher.boot(spec, (stream, line) -> request.scope().line(stream, line));
         Connection connection = null;
+        BoxNetwork network = new BoxNetwork(request.network(), request.scope());
         try {
             Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
-            connection = Connection.connect(transport, secret, CHANNEL_TIMEOUT, request.telemetry());
+            connection = Connection.connect(
+                    transport, new FrameCodec(), secret, CHANNEL_TIMEOUT, request.telemetry(), network::onMessage);
+            network.start(connection);
             String kernel = connection.peer().kernel();
             SandboxEnvironment env = new SandboxEnvironment(
                     "vm",
@@ -160,14 +166,16 @@ public final class VmSandboxProvider implements SandboxProvider {
                     GuestImage.GUEST_CLAUDE,
                     GuestImage.GUEST_HOME,
                     Optional.of(kernel));
-            VmSandbox sandbox = new VmSandbox(machine, connection, env, request.scope(), request.env());
+            VmSandbox sandbox = new VmSandbox(machine, connection, env, request.scope(), request.env(), network);
             request.scope().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel);
             return sandbox;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            network.close();
             if (connection != null) connection.close();
             String tail = machine.consoleTail();
             machine.close();
             request.scope().stopped("vm", accel.id(), "failed to connect");
+            if (e instanceof InterruptedException ie) throw ie;
             throw new SandboxException(
                     "box " + request.boxName() + ": the guest agent did not answer on its channel: " + e.getMessage()
                             + (tail.isBlank()

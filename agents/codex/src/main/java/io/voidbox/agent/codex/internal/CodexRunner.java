@@ -113,7 +113,8 @@ public final class CodexRunner implements AgentRunner {
         Map<String, String> e = new HashMap<>();
         e.put("HOME", env.homeDir()); // Codex keeps its state in $HOME/.codex: it goes away with the box
         e.putAll(inv.env());
-        e.remove(CodexLlmResolver.BASE_URL_ENV); // handed over as the provider config instead
+        // the endpoint reaches Codex as its provider config; kept here too, so that a VM box opens
+        // its tunnel to it (a restricted box reaches only the endpoints its commands name)
         return e;
     }
 

@@ -62,11 +62,11 @@ class CodexRunnerTest {
     }
 
     @Test
-    void theEndpointGoesIntoTheProviderConfigAndNotIntoTheEnvironment() {
+    void theEndpointGoesIntoTheProviderConfigAndStaysInTheEnvironmentForTheBoxsNetwork() {
         Map<String, String> env = CodexRunner.env(VM, invocation(AgentOptions.DEFAULTS));
 
         assertThat(env).containsEntry("HOME", "/home/agent").containsEntry("OPENAI_API_KEY", "x");
-        assertThat(env).doesNotContainKey(CodexLlmResolver.BASE_URL_ENV);
+        assertThat(env).containsEntry(CodexLlmResolver.BASE_URL_ENV, "http://10.0.2.2:4000/r/k/v1");
         assertThat(CodexRunner.toml("http://h/\"x\"\\y\n")).isEqualTo("\"http://h/\\\"x\\\"\\\\y\\u000a\"");
     }
 

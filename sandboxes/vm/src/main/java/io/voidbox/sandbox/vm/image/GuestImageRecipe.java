@@ -37,10 +37,10 @@ import java.util.function.Consumer;
  */
 final class GuestImageRecipe {
     /** Bumped whenever the layout or the build steps change. */
-    static final String BUILDER_VERSION = "8";
+    static final String BUILDER_VERSION = "9";
     /** Drivers the init script needs: virtio-mmio transport, console ports, block, net, rng, root fs. */
     static final List<String> GUEST_MODULES =
-            List.of("virtio_mmio", "virtio_console", "virtio_blk", "virtio_net", "virtio_rng");
+            List.of("virtio_mmio", "virtio_console", "virtio_blk", "virtio_net", "virtio_rng", "qemu_fw_cfg");
     /**
      * glibc's compiled {@code C.UTF-8} locale: agents' shells ask for it (Codex runs commands with
      * {@code LC_ALL=C.UTF-8}; without it bash warns on every command).

@@ -55,6 +55,9 @@ public record MachineSpec(
      * @param guestArgs       {@code voidbox.*} kernel arguments (key without the prefix); values must not contain spaces
      * @param extraKernelArgs further kernel arguments, appended last (tests use {@code rdinit=...})
      * @param layers          read-only agent layers, one disk each after the root disk, its serial the layer's name
+     * @param firmwareFiles   QEMU {@code fw_cfg} files by name ({@code opt/...}): how a secret reaches the guest
+     *                        without being on any command line; handed to QEMU as 0600 files that are deleted once
+     *                        the guest is ready, never shown by {@link #toString()}
      */
     public record Boot(
             Path kernel,
@@ -62,15 +65,19 @@ public record MachineSpec(
             Optional<Path> rootDisk,
             Map<String, String> guestArgs,
             List<String> extraKernelArgs,
-            List<AgentLayer> layers) {
-        /** A boot without agent layers. */
+            List<AgentLayer> layers,
+            Map<String, String> firmwareFiles) {
+        /** The {@code fw_cfg} file the guest agent reads its channel secret from. */
+        public static final String SECRET_FILE = "opt/voidbox/secret";
+
+        /** A boot without agent layers and firmware files. */
         public Boot(
                 Path kernel,
                 Path initrd,
                 Optional<Path> rootDisk,
                 Map<String, String> guestArgs,
                 List<String> extraKernelArgs) {
-            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, List.of());
+            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, List.of(), Map.of());
         }
 
         public Boot {
@@ -90,6 +97,11 @@ public record MachineSpec(
             guestArgs = Collections.unmodifiableMap(new LinkedHashMap<>(guestArgs));
             extraKernelArgs = List.copyOf(extraKernelArgs);
             layers = List.copyOf(layers);
+            for (String name : firmwareFiles.keySet())
+                if (!name.matches("opt/[A-Za-z0-9._/-]{1,50}"))
+                    throw new IllegalArgumentException(
+                            "firmware file name must match opt/[A-Za-z0-9._/-]{1,50}, got '" + name + "'");
+            firmwareFiles = Collections.unmodifiableMap(new LinkedHashMap<>(firmwareFiles));
         }
 
         /** The image's kernel, initramfs and root disk, no extra arguments. */
@@ -102,13 +114,13 @@ public record MachineSpec(
         public Boot withGuestArg(String key, String value) {
             Map<String, String> args = new LinkedHashMap<>(guestArgs);
             args.put(key, value);
-            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, layers);
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, layers, firmwareFiles);
         }
 
         public Boot withExtraKernelArg(String arg) {
             List<String> args = new ArrayList<>(extraKernelArgs);
             args.add(arg);
-            return new Boot(kernel, initrd, rootDisk, guestArgs, args, layers);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, args, layers, firmwareFiles);
         }
 
         /**
@@ -126,7 +138,23 @@ public record MachineSpec(
                             all.stream()
                                     .map(l -> l.name() + ":" + l.executable())
                                     .toList()));
-            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, all);
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, all, firmwareFiles);
+        }
+
+        /** Hands {@code hexSecret} to the guest agent through {@link #SECRET_FILE}, off every command line. */
+        public Boot withSecret(String hexSecret) {
+            Map<String, String> files = new LinkedHashMap<>(firmwareFiles);
+            files.put(SECRET_FILE, hexSecret);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, files);
+        }
+
+        /** Firmware file contents are secrets: only their names are shown. */
+        @Override
+        public String toString() {
+            return "Boot[kernel=" + kernel + ", initrd=" + initrd + ", rootDisk=" + rootDisk + ", guestArgs="
+                    + guestArgs.keySet() + ", extraKernelArgs=" + extraKernelArgs + ", layers=" + layers
+                    + ", firmwareFiles="
+                    + firmwareFiles.keySet() + "]";
         }
     }
 

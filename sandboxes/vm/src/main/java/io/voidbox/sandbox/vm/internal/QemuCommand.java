@@ -21,21 +21,42 @@ public final class QemuCommand {
     /** Always on the kernel command line. {@code pci=off}: microvm has no PCI bus, probing it only costs time. */
     static final List<String> BASE_KERNEL_ARGS = List.of("console=ttyS0", "quiet", "panic=-1", "pci=off");
 
+    /**
+     * QEMU's seccomp filter: no obsolete system calls, no privilege changes, no child processes,
+     * no scheduler or affinity changes, so a guest that breaks into QEMU gains little on the host.
+     */
+    static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
+    /**
+     * The NIC of an {@code open} box (restricted and off boxes have none): user networking with
+     * the gateway at {@code 10.0.2.1}, which QEMU maps to the host's loopback, so the guest's
+     * {@code /init} can refuse that address while {@code 10.0.2.2} stays the box's tunnel address
+     * for the host; no IPv6 (its gateway would map to {@code ::1}).
+     */
+    static final String OPEN_NETDEV = "user,id=n0,net=10.0.2.0/24,host=10.0.2.1,dns=10.0.2.3,ipv6=off";
+
     private QemuCommand() {}
+
+    /** The host file that carries {@code fw_cfg} file {@code name} (written 0600 by the machine). */
+    public static Path firmwareFile(Path firmwareDir, String name) {
+        return firmwareDir.resolve("fwcfg-" + name.replace('/', '_'));
+    }
 
     /**
      * @param qemu       the {@code qemu-system-x86_64} binary
      * @param spec       the machine
      * @param channelSocket unix socket QEMU listens on for the virtio-serial port (used when {@code spec.channel()})
      * @param pidFile    where QEMU writes its pid
+     * @param firmwareDir where the boot's {@code fw_cfg} files are written (see {@link #firmwareFile})
      * @param hostTscKhz the host's TSC rate; under TCG the guest's TSC runs at this rate, and telling the kernel
      *                   spares its PIT calibration, which fails (and then hangs the boot) on a loaded host
      */
     public static List<String> build(
-            Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, OptionalLong hostTscKhz) {
+            Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, Path firmwareDir, OptionalLong hostTscKhz) {
         List<String> c = new ArrayList<>();
         c.add(qemu.toString());
         c.addAll(List.of("-M", MACHINE));
+        c.addAll(List.of("-sandbox", SANDBOX));
         if (spec.accel() == Accel.KVM) {
             c.addAll(List.of("-accel", "kvm", "-cpu", "host"));
         } else {
@@ -51,6 +72,8 @@ public final class QemuCommand {
                 "-initrd",
                 spec.boot().initrd().toString()));
         c.addAll(List.of("-append", kernelCommandLine(spec, hostTscKhz)));
+        for (String name : spec.boot().firmwareFiles().keySet())
+            c.addAll(List.of("-fw_cfg", "name=" + name + ",file=" + firmwareFile(firmwareDir, name)));
         if (spec.channel()) {
             c.addAll(List.of(
                     "-device",
@@ -75,7 +98,7 @@ public final class QemuCommand {
                     "virtio-blk-device,drive=layer-" + layer.name() + ",serial=" + layer.name()));
         }
         if (spec.network()) {
-            c.addAll(List.of("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"));
+            c.addAll(List.of("-netdev", OPEN_NETDEV, "-device", "virtio-net-device,netdev=n0"));
         }
         c.addAll(List.of("-device", "virtio-rng-device"));
         return c;

@@ -99,11 +99,14 @@ public final class QemuMachine implements AutoCloseable {
             throws SandboxException {
         Path tempDir;
         try {
-            sweepStale();
-            tempDir = Files.createTempDirectory(TEMP_PREFIX);
+            Path parent = TempDirs.userParent();
+            sweepStale(parent);
+            tempDir = Files.createTempDirectory(parent, TEMP_PREFIX);
             Files.writeString(
                     tempDir.resolve(OWNER_FILE),
                     Long.toString(ProcessHandle.current().pid()));
+            for (var f : spec.boot().firmwareFiles().entrySet())
+                TempDirs.writePrivate(QemuCommand.firmwareFile(tempDir, f.getKey()), f.getValue());
         } catch (IOException e) {
             throw new SandboxException("cannot create a temp dir for VM " + spec.name() + ": " + e.getMessage(), e);
         }
@@ -112,6 +115,7 @@ public final class QemuMachine implements AutoCloseable {
                 spec,
                 tempDir.resolve("ch.sock"),
                 tempDir.resolve("qemu.pid"),
+                tempDir,
                 spec.accel() == Accel.TCG ? QemuCommand.hostTscKhz() : OptionalLong.empty());
         List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "voidbox-qemu-watchdog"));
         full.addAll(qemuCmd);
@@ -151,7 +155,11 @@ public final class QemuMachine implements AutoCloseable {
      */
     public Duration awaitReady() throws SandboxException, InterruptedException {
         boolean signalled = ready.await(spec.ready().timeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (readyNanos != 0) return Duration.ofNanos(readyNanos - startedNanos);
+        if (readyNanos != 0) {
+            // the guest has read its fw_cfg files (QEMU holds them in memory): no copy stays on the host disk
+            deleteFirmwareFiles();
+            return Duration.ofNanos(readyNanos - startedNanos);
+        }
         if (signalled) wrapper.waitFor(2, TimeUnit.SECONDS);
         String why = signalled
                 ? "QEMU exited (code " + exitCode().orElse(-1) + ") before the guest was ready"
@@ -191,7 +199,7 @@ public final class QemuMachine implements AutoCloseable {
         return spec;
     }
 
-    /** The QEMU command (without the watchdog). Contains the channel secret: log only {@link QemuCommand#redacted}. */
+    /** The QEMU command (without the watchdog). The channel secret is never on it (it goes through fw_cfg). */
     public List<String> command() {
         return command;
     }
@@ -335,17 +343,30 @@ public final class QemuMachine implements AutoCloseable {
         }
     }
 
+    private void deleteFirmwareFiles() {
+        for (String name : spec.boot().firmwareFiles().keySet()) {
+            try {
+                Files.deleteIfExists(QemuCommand.firmwareFile(tempDir, name));
+            } catch (IOException e) {
+                // the temp dir goes on close anyway
+            }
+        }
+    }
+
     /**
      * Deletes temp dirs left by JVMs that were killed (no shutdown hook ran): their owner pid is
-     * gone. Their QEMU is already dead (the watchdog saw the JVM's pipe close).
+     * gone. Their QEMU is already dead (the watchdog saw the JVM's pipe close). Only directories
+     * (not links) owned by this user inside this user's private parent are considered, and they
+     * are deleted without following links.
      */
-    static void sweepStale() {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (var dirs = Files.newDirectoryStream(tmp, TEMP_PREFIX + "*")) {
+    static void sweepStale(Path parent) {
+        int uid = TempDirs.currentUid();
+        try (var dirs = Files.newDirectoryStream(parent, TEMP_PREFIX + "*")) {
             for (Path d : dirs) {
                 try {
+                    if (!TempDirs.isOwnDirectory(d, uid)) continue;
                     long owner = Long.parseLong(
-                            Files.readString(d.resolve(OWNER_FILE)).trim());
+                            TempDirs.readNoFollow(d.resolve(OWNER_FILE), 32).trim());
                     if (ProcessHandle.of(owner).isEmpty()) deleteQuietly(d);
                 } catch (IOException | NumberFormatException e) {
                     // not ours, or being created right now

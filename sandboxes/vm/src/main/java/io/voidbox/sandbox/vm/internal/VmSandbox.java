@@ -8,6 +8,7 @@ import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.ResourceLimitException;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.support.LineSplitter;
@@ -47,6 +48,7 @@ public final class VmSandbox implements Sandbox {
     private final SandboxEnvironment environment;
     private final BoxScope listener;
     private final Map<String, String> boxEnv;
+    private final BoxNetwork network;
     /** Opens $1 as stdin, removes it, then runs the rest of the arguments in place of the shell. */
     private static final String STDIN_WRAPPER = "exec <\"$1\" && rm -f \"$1\" && shift && exec \"$@\"";
 
@@ -58,12 +60,14 @@ public final class VmSandbox implements Sandbox {
             Connection connection,
             SandboxEnvironment environment,
             BoxScope listener,
-            Map<String, String> boxEnv) {
+            Map<String, String> boxEnv,
+            BoxNetwork network) {
         this.machine = machine;
         this.connection = connection;
         this.environment = environment;
         this.listener = listener;
         this.boxEnv = Map.copyOf(boxEnv);
+        this.network = network;
     }
 
     QemuMachine machineForTests() {
@@ -105,6 +109,7 @@ public final class VmSandbox implements Sandbox {
         env.put("TMPDIR", "/tmp");
         env.putAll(boxEnv);
         env.putAll(spec.env());
+        network.exposeModelEndpoints(env);
         LineSplitter out = new LineSplitter(sink::stdout, 1 << 20);
         LineSplitter err = new LineSplitter(sink::stderr, 1 << 20);
         Connection.ExecHandle handle = connection.exec(
@@ -127,6 +132,10 @@ public final class VmSandbox implements Sandbox {
                     handle.exit().get(spec.timeout().plus(EXIT_SLACK).toMillis(), TimeUnit.MILLISECONDS);
             out.finish();
             err.finish();
+            if (exit.hitResourceLimit())
+                throw new ResourceLimitException(
+                        exit.error().contains("pids.max") ? "processes" : "memory",
+                        "box " + listener.box() + ": " + exit.error());
             if (!exit.timedOut() && exit.exitCode() < 0)
                 throw new IOException("guest could not run " + spec.argv().getFirst() + ": "
                         + (exit.error() == null || exit.error().isBlank() ? "no reason given" : exit.error()));
@@ -208,6 +217,7 @@ public final class VmSandbox implements Sandbox {
                     ? "guest exited with code " + machine.exitCode().getAsInt()
                     : "guest connection lost";
         }
+        network.close();
         connection.close();
         machine.close();
         listener.stopped("vm", environment.accel().orElse(null), reason);

@@ -13,9 +13,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm /run /tmp
 mount -t devpts -o gid=5,mode=620 devpts /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777,size=10% tmpfs /dev/shm
+mount -t tmpfs -o mode=0755,size=5% tmpfs /run
+mount -t tmpfs -o mode=1777,size=25% tmpfs /tmp
 log "kernel $(uname -r)"
 log "pid1 $(cat /proc/1/comm)"
 
@@ -69,24 +69,48 @@ ip link set lo up
 if [ -e /sys/class/net/eth0 ]; then
   ip link set eth0 up
   ip addr add 10.0.2.15/24 dev eth0
-  ip route add default via 10.0.2.2
+  ip route add default via 10.0.2.1
+  # QEMU maps its gateway address to the host's loopback: the box reaches the host only through
+  # the tunnels the host opens (10.0.2.2), never its loopback services directly.
+  ip route add prohibit 10.0.2.1/32 || fail "cannot fence off the host's loopback"
   echo "nameserver 10.0.2.3" > /etc/resolv.conf
-  log "network eth0 10.0.2.15 gw 10.0.2.2"
+  log "network eth0 10.0.2.15 gw 10.0.2.1 (open)"
 else
   : > /etc/resolv.conf
-  log "network none"
+  log "network none (tunnels only)"
 fi
 
-mount -t tmpfs -o mode=0755 tmpfs /workspace
-mount -t tmpfs -o mode=0700 tmpfs /home/agent
+mount -t tmpfs -o mode=0755,size=50% tmpfs /workspace
+mount -t tmpfs -o mode=0700,size=25% tmpfs /home/agent
 chown 1000:1000 /workspace /home/agent
 log "workspace /workspace home /home/agent user agent(1000)"
+
+# Bounds: every command of the agent runs in the cgroup "agent" (the guest agent puts it there),
+# whose memory and process limits leave the guest agent and the kernel room to report the breach.
+mkdir -p /sys/fs/cgroup
+if mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo "+memory +pids" > /sys/fs/cgroup/cgroup.subtree_control \
+    && mkdir -p /sys/fs/cgroup/agent; then
+  total_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+  # the guest agent (a JVM), the kernel and the page cache they run from keep a quarter, at least 192 MiB
+  reserve_kb=$((total_kb / 4))
+  [ "$reserve_kb" -lt 196608 ] && reserve_kb=196608
+  echo $(((total_kb - reserve_kb) * 1024)) > /sys/fs/cgroup/agent/memory.max
+  echo 512 > /sys/fs/cgroup/agent/pids.max
+  log "limits agent: memory.max $(((total_kb - reserve_kb) / 1024)) MiB pids.max 512"
+else
+  fail "cannot set up the agent cgroup (cgroup2 with memory and pids)"
+fi
+# No user namespaces for anyone: they are how an unprivileged process gets capabilities back.
+echo 0 > /proc/sys/user/max_user_namespaces || fail "cannot disable user namespaces"
+[ -e /proc/sys/kernel/unprivileged_userns_clone ] && echo 0 > /proc/sys/kernel/unprivileged_userns_clone
 
 if [ -f /opt/voidbox/agent/agent.env ]; then
   . /opt/voidbox/agent/agent.env
   cd /workspace
   log "agent-start $(cut -d' ' -f1 /proc/uptime)"
   # The agent runs as root (it starts commands as 'agent' via setpriv); its output goes to the console.
+  # The OOM killer never picks the guest agent (its commands reset this to 0 when they start).
+  echo -1000 > /proc/self/oom_score_adj
   HOME=/root /opt/voidbox/jre/bin/java $VOIDBOX_JAVA_OPTS -cp "$VOIDBOX_CLASSPATH" $VOIDBOX_MAIN_CLASS < /dev/null
   log "agent-exit $?"
 else

@@ -25,6 +25,7 @@ class AgentLayerBootTest {
                 MachineSpec.of("b1", boot, Accel.TCG),
                 Path.of("/tmp/ch.sock"),
                 Path.of("/tmp/qemu.pid"),
+                Path.of("/tmp"),
                 OptionalLong.empty());
     }
 

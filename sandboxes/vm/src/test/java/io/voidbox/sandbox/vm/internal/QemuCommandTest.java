@@ -28,7 +28,7 @@ class QemuCommandTest {
     }
 
     private static List<String> cmd(MachineSpec s) {
-        return QemuCommand.build(QEMU, s, SOCK, PID, OptionalLong.of(2_096_004));
+        return QemuCommand.build(QEMU, s, SOCK, PID, SOCK.getParent(), OptionalLong.of(2_096_004));
     }
 
     private static String arg(List<String> c, String flag) {
@@ -125,7 +125,25 @@ class QemuCommandTest {
         String without = String.join(" ", cmd(spec().withNetwork(false)));
         assertThat(without).doesNotContain("-netdev").doesNotContain("virtio-net");
         assertThat(cmd(spec().withNetwork(true)))
-                .containsSequence("-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0");
+                .containsSequence(
+                        "-netdev",
+                        "user,id=n0,net=10.0.2.0/24,host=10.0.2.1,dns=10.0.2.3,ipv6=off",
+                        "-device",
+                        "virtio-net-device,netdev=n0");
+    }
+
+    @Test
+    void theSecretTravelsAsAFirmwareFileNeverOnTheCommandLine() {
+        List<String> c = cmd(MachineSpec.of("b1", BOOT.withSecret("00112233deadbeef"), Accel.TCG));
+        assertThat(String.join(" ", c)).doesNotContain("deadbeef");
+        assertThat(arg(c, "-fw_cfg")).isEqualTo("name=opt/voidbox/secret,file=/tmp/vbx-1/fwcfg-opt_voidbox_secret");
+        assertThat(BOOT.withSecret("00112233deadbeef").toString()).doesNotContain("deadbeef");
+    }
+
+    @Test
+    void qemuRunsUnderItsSeccompSandbox() {
+        assertThat(arg(cmd(spec()), "-sandbox"))
+                .isEqualTo("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
     }
 
     @Test

@@ -169,7 +169,7 @@ class QemuMachineVmTest {
             for (int i = 0; i < 100 && !qemuProcessesUsing(temp).isEmpty(); i++)
                 Thread.sleep(50); // the watchdog shell exits right after
             assertThat(qemuProcessesUsing(temp)).isEmpty();
-            QemuMachine.sweepStale();
+            QemuMachine.sweepStale(TempDirs.userParent());
             assertThat(temp).as("stale temp dir of the killed JVM is swept").doesNotExist();
         } finally {
             child.destroyForcibly();

@@ -20,10 +20,12 @@ import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -202,6 +204,56 @@ class VmSandboxVmTest {
             byte[] wrong = new byte[32];
             assertThatThrownBy(() -> Connection.connect(transport, wrong, Duration.ofSeconds(30), b -> {}))
                     .isInstanceOf(HandshakeException.class);
+        }
+    }
+
+    @Test
+    void theChannelSecretIsOnNoHostCommandLineOrEnvironmentAndNotReadableByTheAgent(VmSandboxProvider vm)
+            throws Exception {
+        GuestImage image = vm.image();
+        String hex = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7";
+        MachineSpec spec = MachineSpec.of("fwcfg", Boot.of(image).withSecret(hex), Accel.TCG)
+                .withMemoryMb(512)
+                .withReady(MachineSpec.DEFAULT_READY, Duration.ofSeconds(120));
+        try (QemuMachine m = VmLauncher.system().boot(spec, (s, l) -> lines.add(l))) {
+            ProcessHandle qemu = m.qemuProcess().orElseThrow();
+            for (long pid : List.of(qemu.pid(), m.process().pid())) {
+                String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+                String environ = Files.readString(Path.of("/proc/" + pid + "/environ"));
+                assertThat(cmdline).as("cmdline of " + pid).doesNotContain(hex).doesNotContain("voidbox.secret");
+                assertThat(environ).as("environ of " + pid).doesNotContain(hex);
+            }
+            assertThat(Files.readString(Path.of("/proc/" + qemu.pid() + "/cmdline")))
+                    .contains("name=opt/voidbox/secret")
+                    .contains("spawn=deny");
+            try (var files = Files.list(m.tempDir())) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .as("the fw_cfg file is gone once the guest is ready")
+                        .noneMatch(n -> n.startsWith("fwcfg-"));
+            }
+            var transport = UnixSocketTransport.connect(m.channelSocket(), Duration.ofSeconds(30));
+            try (Connection c =
+                    Connection.connect(transport, HexFormat.of().parseHex(hex), Duration.ofSeconds(30), b -> {})) {
+                StringBuilder out = new StringBuilder();
+                var exit = c.exec(
+                                List.of(
+                                        "/bin/sh",
+                                        "-c",
+                                        "cat /proc/cmdline; cat /sys/firmware/qemu_fw_cfg/by_name/opt/voidbox/secret/raw; dmesg"),
+                                Map.of(),
+                                "/",
+                                Duration.ofSeconds(60),
+                                GuestImage.GUEST_USER,
+                                (stream, chunk) -> {
+                                    synchronized (out) {
+                                        out.append(new String(chunk, StandardCharsets.UTF_8));
+                                    }
+                                })
+                        .exit()
+                        .get();
+                assertThat(exit.error()).isNull();
+                assertThat(out.toString()).doesNotContain(hex);
+            }
         }
     }
 

@@ -1,0 +1,169 @@
+package io.voidbox.sandbox.vm.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.voidbox.SandboxOptions;
+import io.voidbox.SandboxOptions.Network;
+import io.voidbox.SandboxOptions.Network.Endpoint;
+import io.voidbox.event.RunEvent;
+import io.voidbox.sandbox.vm.VmSandboxProvider;
+import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
+import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.ExecSpec;
+import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.Sandbox;
+import io.voidbox.spi.SandboxRequest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The network policy attacked from inside a real VM: services on the host's loopback that the
+ * spec did not allow are unreachable by every address the guest could try, an allowed one works
+ * by its name {@code host} and by the gateway address.
+ */
+@VmTest
+class NetworkPolicyVmTest {
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    /** A host loopback service that answers its own name and counts who got through. */
+    private static final class Service implements AutoCloseable {
+        final ServerSocket server;
+        final AtomicInteger accepted = new AtomicInteger();
+
+        Service(String answer) throws IOException {
+            server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept();
+                            OutputStream out = s.getOutputStream()) {
+                        accepted.incrementAndGet();
+                        out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    private SandboxRequest request(String name, Network network) {
+        BoxScope scope = new BoxScope(
+                "test",
+                "net-test",
+                name,
+                Clock.systemUTC(),
+                e -> {
+                    if (e instanceof RunEvent.Log log) lines.add(log.line());
+                },
+                Map.of());
+        return new SandboxRequest(
+                scope,
+                new SandboxOptions(
+                        SandboxOptions.Backend.VM,
+                        SandboxOptions.Accel.TCG,
+                        512,
+                        1,
+                        network,
+                        Map.of(),
+                        List.of(),
+                        1000),
+                b -> {});
+    }
+
+    /** Tries each {@code HOST:PORT} from inside with bash's /dev/tcp; one line per target: what it read or FAIL. */
+    private static String probe(Sandbox sb, List<String> targets) throws Exception {
+        StringBuilder script = new StringBuilder();
+        for (String t : targets) {
+            String[] hp = t.split(":");
+            script.append("r=$(timeout 15 bash -c 'exec 3<>/dev/tcp/")
+                    .append(hp[0])
+                    .append('/')
+                    .append(hp[1])
+                    .append(" && head -n1 <&3' 2>/dev/null) && echo \"")
+                    .append(t)
+                    .append(" $r\" || echo \"")
+                    .append(t)
+                    .append(" FAIL\"\n");
+        }
+        StringBuilder out = new StringBuilder();
+        sb.exec(
+                new ExecSpec(List.of("/bin/sh", "-c", script.toString()), Map.of(), null, Duration.ofSeconds(180)),
+                new OutputSink() {
+                    @Override
+                    public void stdout(String line) {
+                        synchronized (out) {
+                            out.append(line).append('\n');
+                        }
+                    }
+
+                    @Override
+                    public void stderr(String line) {}
+                });
+        return out.toString();
+    }
+
+    @Test
+    void restrictedBoxReachesOnlyTheAllowedHostPort(VmSandboxProvider vm) throws Exception {
+        try (Service allowed = new Service("allowed-service");
+                Service denied = new Service("denied-service")) {
+            Network policy = new Network(Network.Mode.RESTRICTED, List.of(new Endpoint("host", allowed.port())));
+            try (Sandbox sb = vm.start(request("restricted", policy))) {
+                String out = probe(
+                        sb,
+                        List.of(
+                                "host:" + allowed.port(),
+                                "10.0.2.2:" + allowed.port(),
+                                "10.0.2.2:" + denied.port(),
+                                "10.0.2.1:" + denied.port(),
+                                "127.0.0.1:" + denied.port(),
+                                "1.1.1.1:80"));
+                assertThat(out.lines())
+                        .containsExactly(
+                                "host:" + allowed.port() + " allowed-service",
+                                "10.0.2.2:" + allowed.port() + " allowed-service",
+                                "10.0.2.2:" + denied.port() + " FAIL",
+                                "10.0.2.1:" + denied.port() + " FAIL",
+                                "127.0.0.1:" + denied.port() + " FAIL",
+                                "1.1.1.1:80 FAIL");
+            }
+            assertThat(denied.accepted).hasValue(0);
+            assertThat(allowed.accepted).hasValue(2);
+        }
+    }
+
+    @Test
+    void openBoxStillNeverReachesTheHostLoopback(VmSandboxProvider vm) throws Exception {
+        try (Service denied = new Service("denied-service")) {
+            try (Sandbox sb = vm.start(request("open", new Network(Network.Mode.OPEN, List.of())))) {
+                String out = probe(
+                        sb, List.of("10.0.2.1:" + denied.port(), "10.0.2.2:" + denied.port(), "host:" + denied.port()));
+                assertThat(out.lines())
+                        .containsExactly(
+                                "10.0.2.1:" + denied.port() + " FAIL",
+                                "10.0.2.2:" + denied.port() + " FAIL",
+                                "host:" + denied.port() + " FAIL");
+            }
+            assertThat(denied.accepted).hasValue(0);
+        }
+    }
+}
