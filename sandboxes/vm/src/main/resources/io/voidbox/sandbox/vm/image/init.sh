@@ -96,7 +96,13 @@ if mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo "+memory +pids" > /sys/fs/cgr
   [ "$reserve_kb" -lt 196608 ] && reserve_kb=196608
   echo $(((total_kb - reserve_kb) * 1024)) > /sys/fs/cgroup/agent/memory.max
   echo 512 > /sys/fs/cgroup/agent/pids.max
-  log "limits agent: memory.max $(((total_kb - reserve_kb) / 1024)) MiB pids.max 512"
+  # the whole agent group weighs as little as one process: the guest agent (in the root cgroup) keeps
+  # its CPU while a fork bomb spins, so it notices the breach and kills the group
+  cpu=""
+  if echo "+cpu" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null && echo 1 > /sys/fs/cgroup/agent/cpu.weight; then
+    cpu=" cpu.weight 1"
+  fi
+  log "limits agent: memory.max $(((total_kb - reserve_kb) / 1024)) MiB pids.max 512$cpu"
 else
   fail "cannot set up the agent cgroup (cgroup2 with memory and pids)"
 fi

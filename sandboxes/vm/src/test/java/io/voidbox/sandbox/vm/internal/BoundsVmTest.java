@@ -79,14 +79,16 @@ class BoundsVmTest {
                     sb,
                     "cat /proc/self/cgroup; cat /proc/self/oom_score_adj; cat /proc/$(pidof java)/oom_score_adj;"
                             + " cat /proc/sys/user/max_user_namespaces; cat /sys/fs/cgroup/agent/pids.max;"
+                            + " cat /sys/fs/cgroup/agent/cpu.weight;"
                             + " df -k /tmp | tail -1 | awk '{print ($2 > 0 ? \"tmp-sized\" : \"tmp-unsized\")}'",
                     Duration.ofSeconds(60));
             assertThat(facts.lines().toList().getFirst()).startsWith("0::/agent/exec-"); // its own cgroup under agent
-            assertThat(facts.lines().skip(1)).containsExactly("0", "-1000", "0", "512", "tmp-sized");
+            assertThat(facts.lines().skip(1)).containsExactly("0", "-1000", "0", "512", "1", "tmp-sized");
 
-            // the classic: each call forks two more, until the box's pids.max refuses forks; it never ends by
-            // itself, so the command runs into its timeout, and the limit is reported as the cause
-            Throwable bomb = catchThrowable(() -> run(sb, ":(){ :|:& };:; wait", Duration.ofSeconds(120)));
+            // the classic: each call forks two more in the background, until the box's pids.max refuses forks;
+            // the command stays alive meanwhile (a bare `wait` returns at once: the bomb's parents do not wait),
+            // and the limit is reported as the cause
+            Throwable bomb = catchThrowable(() -> run(sb, ":(){ :|:& };:; sleep 110", Duration.ofSeconds(120)));
             if (!(bomb instanceof ResourceLimitException)) fail("fork bomb: " + bomb + "; " + diagnose(sb));
             assertThat(bomb).hasMessageContaining("pids.max (512");
             assertThat(((ResourceLimitException) bomb).resource()).isEqualTo("processes");
