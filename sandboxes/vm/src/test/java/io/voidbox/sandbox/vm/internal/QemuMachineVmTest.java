@@ -59,7 +59,7 @@ class QemuMachineVmTest {
                             "voidbox-init: pid1 init",
                             "voidbox-init: root disk mounted",
                             "voidbox-init: port voidbox.0 /dev/vport0p1",
-                            "voidbox-init: network eth0 10.0.2.15 gw 10.0.2.2",
+                            "voidbox-init: network eth0 10.0.2.15 gw 10.0.2.1 (open)",
                             "voidbox-init: agent-exit 0");
             assertThat(m.guestKernel()).contains(env.image().kernelVersion());
             System.out.printf(
@@ -75,7 +75,9 @@ class QemuMachineVmTest {
         try (QemuMachine m = QemuMachine.start(env.qemu(), spec(env, "nonet").withNetwork(false), recorder("nonet"))) {
             m.awaitReady();
             m.awaitExit(Duration.ofSeconds(60));
-            assertThat(console).contains("voidbox-init: network none").noneMatch(l -> l.contains("eth0"));
+            assertThat(console)
+                    .contains("voidbox-init: network none (tunnels only)")
+                    .noneMatch(l -> l.contains("eth0"));
         }
     }
 
