@@ -12,7 +12,6 @@ import io.voidbox.VoidBox;
 import io.voidbox.event.RunEvent;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.support.OutputBudget;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,12 +20,7 @@ class OutputBoundsTest {
     private final RecordingListener events = new RecordingListener();
 
     private VoidBox runtime() {
-        return VoidBox.builder()
-                .sandboxProvider(new LocalSandboxProvider(() -> Path.of("/bin/false")))
-                .agentRunner(new ShellAgentRunner())
-                .llmResolver(new FixedLlmResolver())
-                .listener(events)
-                .build();
+        return ShellAgentRunner.localRuntime(events);
     }
 
     private static Box box(String name, String script) {

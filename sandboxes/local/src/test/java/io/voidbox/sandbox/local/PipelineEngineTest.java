@@ -28,12 +28,7 @@ class PipelineEngineTest {
     private final RecordingListener events = new RecordingListener();
 
     private VoidBox runtime() {
-        return VoidBox.builder()
-                .sandboxProvider(new LocalSandboxProvider(() -> Path.of("/bin/false")))
-                .agentRunner(new ShellAgentRunner())
-                .llmResolver(new FixedLlmResolver())
-                .listener(events)
-                .build();
+        return ShellAgentRunner.localRuntime(events);
     }
 
     private static Box box(String name, String script) {

@@ -2,6 +2,8 @@ package io.voidbox.sandbox.local;
 
 import io.voidbox.Failure;
 import io.voidbox.Usage;
+import io.voidbox.VoidBox;
+import io.voidbox.event.RunEventListener;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
 import io.voidbox.spi.AgentRunner;
@@ -11,6 +13,7 @@ import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +24,16 @@ import java.util.Optional;
  * result text; each run counts as one Bash tool call.
  */
 public final class ShellAgentRunner implements AgentRunner {
+    /** A runtime of local sandboxes running this "agent", its events to {@code events}. */
+    static VoidBox localRuntime(RunEventListener events) {
+        return VoidBox.builder()
+                .sandboxProvider(new LocalSandboxProvider(() -> Path.of("/bin/false")))
+                .agentRunner(new ShellAgentRunner())
+                .llmResolver(new FixedLlmResolver())
+                .listener(events)
+                .build();
+    }
+
     @Override
     public String name() {
         return "shell";

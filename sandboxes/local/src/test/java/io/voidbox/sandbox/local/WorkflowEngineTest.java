@@ -32,12 +32,7 @@ class WorkflowEngineTest {
     private final RecordingListener events = new RecordingListener();
 
     private VoidBox runtime() {
-        return VoidBox.builder()
-                .sandboxProvider(new LocalSandboxProvider(() -> Path.of("/bin/false")))
-                .agentRunner(new ShellAgentRunner())
-                .llmResolver(new FixedLlmResolver())
-                .listener(events)
-                .build();
+        return ShellAgentRunner.localRuntime(events);
     }
 
     private static Workflow workflow(String name, Step... steps) {
