@@ -33,7 +33,6 @@ final class LineDecoder {
 
     private final JsonFactory factory;
     private final DecodedLine out = new DecodedLine();
-    private final StringBuilder joined = new StringBuilder();
     private String line;
     // Last values seen, reused when a line repeats them (message ids, parent ids, models).
     private String lastMessageId;
@@ -242,26 +241,38 @@ final class LineDecoder {
             throw new ShapeException("\"" + field + "\" is not an array");
         }
         List<DecodedLine.Denial> list = new ArrayList<>();
+        forEachObject(p, "tool_name", "tool_use_id", (name, id) -> list.add(new DecodedLine.Denial(name, id)));
+        return list;
+    }
+
+    /** Takes the string values of two fields of an object (null when absent or not a string). */
+    @FunctionalInterface
+    private interface TwoFields {
+        void accept(String first, String second);
+    }
+
+    /**
+     * The objects of the array at {@code p}, each as the values of its fields {@code first} and
+     * {@code second}; other fields and elements that are not objects are skipped.
+     */
+    private static void forEachObject(JsonParser p, String first, String second, TwoFields each) throws IOException {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t != JsonToken.START_OBJECT) {
                 p.skipChildren();
                 continue;
             }
-            String name = null;
-            String id = null;
+            String a = null;
+            String b = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 p.nextToken();
-                switch (f) {
-                    case "tool_name" -> name = stringOrSkip(p);
-                    case "tool_use_id" -> id = stringOrSkip(p);
-                    default -> p.skipChildren();
-                }
+                if (f.equals(first)) a = stringOrSkip(p);
+                else if (f.equals(second)) b = stringOrSkip(p);
+                else p.skipChildren();
             }
-            list.add(new DecodedLine.Denial(name, id));
+            each.accept(a, b);
         }
-        return list;
     }
 
     private Map<String, ModelUsage> readModelUsage(JsonParser p, String field) throws IOException, ShapeException {
@@ -395,40 +406,13 @@ final class LineDecoder {
             p.skipChildren();
             return "";
         }
-        StringBuilder sb = joined;
-        sb.setLength(0);
-        String single = null;
-        int parts = 0;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                continue;
-            }
-            String type = null;
-            String text = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                p.nextToken();
-                switch (f) {
-                    case "type" -> type = stringOrSkip(p);
-                    case "text" -> text = stringOrSkip(p);
-                    default -> p.skipChildren();
-                }
-            }
-            String part = "text".equals(type) ? (text == null ? "" : text) : "[" + type + "]";
-            if (parts++ > 0) {
-                if (parts == 2) {
-                    sb.append(single);
-                }
-                sb.append('\n').append(part);
-            } else {
-                single = part;
-            }
-        }
-        if (parts == 0) {
-            return "";
-        }
-        return parts == 1 ? single : sb.toString();
+        List<String> parts = new ArrayList<>(1);
+        forEachObject(
+                p,
+                "type",
+                "text",
+                (type, text) -> parts.add("text".equals(type) ? (text == null ? "" : text) : "[" + type + "]"));
+        return parts.size() == 1 ? parts.getFirst() : String.join("\n", parts);
     }
 
     /** The current value (object, array or scalar) as the exact JSON text of the line. */
