@@ -37,17 +37,12 @@ public record AgentOptions(
     }
 
     /** The agent CLIs a box can run. */
-    public enum Runner {
+    public enum Runner implements SpecEnum {
         CLAUDE_CODE,
         CODEX;
 
-        /** The spelling in spec files. */
-        public String id() {
-            return SpecIds.kebab(this);
-        }
-
         public static Runner parse(String s) {
-            return SpecIds.parse("runner", s, values(), Runner::id);
+            return SpecIds.parse("runner", s, values());
         }
     }
 
@@ -80,7 +75,7 @@ public record AgentOptions(
     }
 
     /** Claude Code's permission modes (its {@code --permission-mode}). */
-    public enum PermissionMode {
+    public enum PermissionMode implements SpecEnum {
         DEFAULT("default"),
         ACCEPT_EDITS("acceptEdits"),
         PLAN("plan"),
@@ -92,12 +87,13 @@ public record AgentOptions(
             this.id = id;
         }
 
+        @Override
         public String id() {
             return id;
         }
 
         public static PermissionMode parse(String s) {
-            return SpecIds.parse("permission_mode", s, values(), PermissionMode::id);
+            return SpecIds.parse("permission_mode", s, values());
         }
     }
 }

@@ -10,8 +10,26 @@ import java.util.List;
  * kind comes from (which line, which field) is documented in {@code docs/failures.md}.
  */
 public sealed interface Failure {
-    /** The kind's stable name on the wire. */
-    String type();
+    /** The kind's stable name on the wire: one table, checked by the compiler to cover every kind. */
+    default String type() {
+        return switch (this) {
+            case ApiError _ -> "api_error";
+            case RateLimited _ -> "rate_limited";
+            case AuthError _ -> "auth_error";
+            case MaxTurns _ -> "max_turns";
+            case BudgetExceeded _ -> "budget_exceeded";
+            case PermissionDenied _ -> "permission_denied";
+            case Timeout _ -> "timeout";
+            case AgentCrashed _ -> "agent_crashed";
+            case ExitCode _ -> "exit_code";
+            case NoResult _ -> "no_result";
+            case ResourceLimit _ -> "resource_limit";
+            case OutputMissing _ -> "output_missing";
+            case SandboxError _ -> "sandbox_error";
+            case Cancelled _ -> "cancelled";
+            case Internal _ -> "internal";
+        };
+    }
 
     /** What happened, for people. */
     String message();
@@ -38,10 +56,6 @@ public sealed interface Failure {
      * @param retryable  whether the same request may succeed later (5xx, 408, 409, no status)
      */
     record ApiError(String message, Integer httpStatus, boolean retryable) implements Failure {
-        public String type() {
-            return "api_error";
-        }
-
         /** Whether a failed call with this status may succeed when retried (as the Anthropic SDK retries). */
         public static boolean retryable(Integer httpStatus) {
             return httpStatus == null || httpStatus == 408 || httpStatus == 409 || httpStatus >= 500;
@@ -49,18 +63,10 @@ public sealed interface Failure {
     }
 
     /** The model API refused the requests with 429 (rate or quota limit) until the agent gave up. */
-    record RateLimited(String message, int httpStatus) implements Failure {
-        public String type() {
-            return "rate_limited";
-        }
-    }
+    record RateLimited(String message, int httpStatus) implements Failure {}
 
     /** The model API refused the credentials: 401 (bad or missing key) or 403 (no permission). */
-    record AuthError(String message, int httpStatus) implements Failure {
-        public String type() {
-            return "auth_error";
-        }
-    }
+    record AuthError(String message, int httpStatus) implements Failure {}
 
     // ---------------------------------------------------------------- the agent's limits and policy
 
@@ -69,11 +75,7 @@ public sealed interface Failure {
      *
      * @param maxTurns the limit the agent was given; null when unknown
      */
-    record MaxTurns(String message, Integer maxTurns) implements Failure {
-        public String type() {
-            return "max_turns";
-        }
-    }
+    record MaxTurns(String message, Integer maxTurns) implements Failure {}
 
     /**
      * The agent stopped at its budget ({@code agent.max_budget_usd}); the cost it reached is the
@@ -81,11 +83,7 @@ public sealed interface Failure {
      *
      * @param maxBudgetUsd the budget the agent was given; null when unknown
      */
-    record BudgetExceeded(String message, Double maxBudgetUsd) implements Failure {
-        public String type() {
-            return "budget_exceeded";
-        }
-    }
+    record BudgetExceeded(String message, Double maxBudgetUsd) implements Failure {}
 
     /**
      * The agent's own permission checks refused tool calls that the box's policy did not mean to
@@ -97,10 +95,6 @@ public sealed interface Failure {
         public PermissionDenied {
             deniedTools = List.copyOf(deniedTools);
         }
-
-        public String type() {
-            return "permission_denied";
-        }
     }
 
     // ---------------------------------------------------------------- the agent process
@@ -111,11 +105,7 @@ public sealed interface Failure {
      *
      * @param timeoutMs the deadline
      */
-    record Timeout(String message, long timeoutMs) implements Failure {
-        public String type() {
-            return "timeout";
-        }
-    }
+    record Timeout(String message, long timeoutMs) implements Failure {}
 
     /**
      * The agent process died or aborted without finishing: a non-zero exit without a final result,
@@ -161,10 +151,6 @@ public sealed interface Failure {
                 default -> null;
             };
         }
-
-        public String type() {
-            return "agent_crashed";
-        }
     }
 
     /**
@@ -178,10 +164,6 @@ public sealed interface Failure {
         public ExitCode {
             stderrTail = List.copyOf(stderrTail);
         }
-
-        public String type() {
-            return "exit_code";
-        }
     }
 
     /**
@@ -194,10 +176,6 @@ public sealed interface Failure {
         public NoResult {
             stderrTail = List.copyOf(stderrTail);
         }
-
-        public String type() {
-            return "no_result";
-        }
     }
 
     /**
@@ -207,11 +185,7 @@ public sealed interface Failure {
      * @param resource {@code memory} or {@code disk}
      * @param exitCode the process exit code
      */
-    record ResourceLimit(String message, String resource, int exitCode) implements Failure {
-        public String type() {
-            return "resource_limit";
-        }
-    }
+    record ResourceLimit(String message, String resource, int exitCode) implements Failure {}
 
     // ---------------------------------------------------------------- the stage
 
@@ -220,28 +194,16 @@ public sealed interface Failure {
      *
      * @param outputFile the declared file, relative to the workspace
      */
-    record OutputMissing(String message, String outputFile) implements Failure {
-        public String type() {
-            return "output_missing";
-        }
-    }
+    record OutputMissing(String message, String outputFile) implements Failure {}
 
     /** The sandbox could not be started or failed under the agent. */
-    record SandboxError(String message) implements Failure {
-        public String type() {
-            return "sandbox_error";
-        }
-    }
+    record SandboxError(String message) implements Failure {}
 
     /** Something else failed first (another fan-out branch, another workflow step), so this one was stopped. */
     record Cancelled(String message) implements Failure {
         /** Cancelled because another fan-out branch failed. */
         public Cancelled() {
             this("cancelled because another fan-out branch failed");
-        }
-
-        public String type() {
-            return "cancelled";
         }
     }
 
@@ -253,10 +215,6 @@ public sealed interface Failure {
     record Internal(String exception, String message) implements Failure {
         public static Internal of(Throwable t) {
             return new Internal(t.getClass().getSimpleName(), t.getClass().getSimpleName() + ": " + t.getMessage());
-        }
-
-        public String type() {
-            return "internal";
         }
     }
 }

@@ -93,7 +93,7 @@ public record LlmConfig(
     }
 
     /** Model API families a box can use (VoidBox's providers plus the offline scripted model). */
-    public enum Provider {
+    public enum Provider implements SpecEnum {
         /** Anthropic's API, as Claude Code calls it by default (key in {@code ANTHROPIC_API_KEY}). */
         CLAUDE,
         /**
@@ -114,14 +114,9 @@ public record LlmConfig(
         /** The offline scripted model replaying a scenario file (the built-in one without). */
         SCRIPTED;
 
-        /** The spelling in spec files ({@code claude}, {@code claude-personal}, ...), events and spans. */
-        public String id() {
-            return SpecIds.kebab(this);
-        }
-
         /** The provider spelled {@code id}; the error names the allowed spellings. */
         public static Provider parse(String id) {
-            return SpecIds.parse("llm.provider", id, values(), Provider::id);
+            return SpecIds.parse("llm.provider", id, values());
         }
     }
 }

@@ -148,19 +148,14 @@ public record SandboxOptions(
         }
 
         /** How much network a box gets. */
-        public enum Mode {
+        public enum Mode implements SpecEnum {
             RESTRICTED,
             OPEN,
             OFF;
 
-            /** The spelling in spec files ({@code restricted}, {@code open}, {@code off}). */
-            public String id() {
-                return name().toLowerCase(Locale.ROOT);
-            }
-
             /** The mode spelled {@code id}; the error names the allowed spellings. */
             public static Mode parse(String id) {
-                return SpecIds.parse("sandbox.network", id, values(), Mode::id);
+                return SpecIds.parse("sandbox.network", id, values());
             }
         }
 
@@ -224,7 +219,7 @@ public record SandboxOptions(
     }
 
     /** Which sandbox implementation runs the box. */
-    public enum Backend {
+    public enum Backend implements SpecEnum {
         /**
          * The micro-VM where it runs, else the namespace sandbox, else an error saying what to
          * install (never the unisolated local backend).
@@ -240,19 +235,14 @@ public record SandboxOptions(
          */
         NAMESPACE;
 
-        /** The spelling in spec files and on the command line ({@code auto}, {@code vm}, {@code local}, {@code namespace}). */
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
         /** The backend spelled {@code id}; the error names the allowed spellings. */
         public static Backend parse(String id) {
-            return SpecIds.parse("backend", id, values(), Backend::id);
+            return SpecIds.parse("backend", id, values());
         }
     }
 
     /** CPU virtualisation for the VM backend. */
-    public enum Accel {
+    public enum Accel implements SpecEnum {
         /** KVM when it works (probed once), else TCG with one warning. */
         AUTO,
         /** Hardware virtualisation; an error if {@code /dev/kvm} is unusable. */
@@ -260,14 +250,9 @@ public record SandboxOptions(
         /** QEMU's emulator: always available, much slower. */
         TCG;
 
-        /** The spelling in spec files ({@code auto}, {@code kvm}, {@code tcg}). */
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
         /** The accelerator spelled {@code id}; the error names the allowed spellings. */
         public static Accel parse(String id) {
-            return SpecIds.parse("accel", id, values(), Accel::id);
+            return SpecIds.parse("accel", id, values());
         }
     }
 

@@ -2,6 +2,7 @@ package io.voidbox.spi;
 
 import io.voidbox.AgentOptions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -19,6 +20,18 @@ public record AgentInvocation(
         AgentOptions options) {
     public AgentInvocation {
         env = Map.copyOf(env);
+    }
+
+    /**
+     * The agent process's environment: {@code HOME} of the sandbox, then the runner's own
+     * settings, then this invocation's {@link #env} (model endpoint and key), which win.
+     */
+    public Map<String, String> processEnvironment(SandboxEnvironment sandbox, Map<String, String> runnerOwn) {
+        Map<String, String> e = new HashMap<>();
+        e.put("HOME", sandbox.homeDir());
+        e.putAll(runnerOwn);
+        e.putAll(env);
+        return e;
     }
 
     @Override

@@ -41,17 +41,11 @@ final class AgentLimits {
                 dir, field(agent.resolve("memory.events"), "oom_kill"), field(agent.resolve("pids.events"), "max"));
     }
 
-    /** One exec's cgroup. */
-    final class Scope {
-        private final Path dir;
-        private final long oomKillsBefore;
-        private final long refusedBefore;
-
-        private Scope(Path dir, long oomKillsBefore, long refusedBefore) {
-            this.dir = dir;
-            this.oomKillsBefore = oomKillsBefore;
-            this.refusedBefore = refusedBefore;
-        }
+    /**
+     * One exec's cgroup, a child of the agent cgroup, with the agent cgroup's counters as they were
+     * when the exec started.
+     */
+    record Scope(Path dir, long oomKillsBefore, long refusedBefore) {
 
         /** The argv prefix that puts the command into this cgroup. */
         List<String> prefix() {
@@ -61,6 +55,7 @@ final class AgentLimits {
         /** The {@link ExecExit#RESOURCE_LIMIT} error when the command hit a limit, else empty. */
         Optional<String> hit() {
             // the limits and their counters live on the parent "agent" (events count where a limit was hit)
+            Path agent = dir.getParent();
             long oomKills = field(agent.resolve("memory.events"), "oom_kill") - oomKillsBefore;
             if (oomKills > 0)
                 return Optional.of(ExecExit.RESOURCE_LIMIT + "the box's processes hit memory.max ("

@@ -352,18 +352,7 @@ public final class GuestAgent {
     private static void unloadFirmwareFiles() {
         if (!Files.exists(Path.of("/sys/firmware/qemu_fw_cfg"))
                 || Executables.find("rmmod").isEmpty()) return;
-        try {
-            Process p = new ProcessBuilder("rmmod", "qemu_fw_cfg")
-                    .redirectErrorStream(true)
-                    .start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) Log.warn("rmmod qemu_fw_cfg failed: " + out);
-        } catch (IOException e) {
-            Log.warn("rmmod qemu_fw_cfg failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        runBestEffort("rmmod qemu_fw_cfg", "rmmod", "qemu_fw_cfg");
     }
 
     /**
@@ -381,15 +370,18 @@ public final class GuestAgent {
             Log.warn("cannot hide /proc/cmdline (needs root and mount); execs can read the channel secret");
             return;
         }
+        runBestEffort("hiding /proc/cmdline", "mount", "--bind", "/dev/null", "/proc/cmdline");
+    }
+
+    /** Runs a short command of the guest's own setup (at most 5 s); a failure is only warned about, as {@code what}. */
+    private static void runBestEffort(String what, String... argv) {
         try {
-            Process p = new ProcessBuilder("mount", "--bind", "/dev/null", "/proc/cmdline")
-                    .redirectErrorStream(true)
-                    .start();
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) Log.warn("hiding /proc/cmdline failed: " + out);
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) Log.warn(what + " failed: " + out);
         } catch (IOException e) {
-            Log.warn("hiding /proc/cmdline failed: " + e.getMessage());
+            Log.warn(what + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

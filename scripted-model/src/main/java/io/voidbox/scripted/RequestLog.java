@@ -1,8 +1,8 @@
 package io.voidbox.scripted;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,22 +33,13 @@ final class RequestLog implements RequestListener, AutoCloseable {
         }
     }
 
+    /** One log line: the record's components in order, in snake_case, the body's flattened in. */
     static String toJson(RequestRecord r) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("ts", r.ts().toString());
-        n.put("route", r.route());
-        n.put("method", r.method());
-        n.put("path", r.path());
-        n.put("status", r.status());
-        n.put("conversation", r.conversation());
-        n.put("turn", r.turn());
-        n.put("model", r.model());
-        n.put("stream", r.stream());
-        n.put("tools", r.tools());
-        n.put("messages", r.messages());
-        n.put("last_tool_result", r.lastToolResult());
-        n.put("side_request", r.sideRequest());
-        return n.toString();
+        try {
+            return JSON.writeValueAsString(r);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write request " + r.path(), e);
+        }
     }
 
     @Override

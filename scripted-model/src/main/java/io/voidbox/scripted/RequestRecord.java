@@ -1,5 +1,10 @@
 package io.voidbox.scripted;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.time.Instant;
 
 /**
@@ -16,15 +21,16 @@ import java.time.Instant;
  * @param body           what the messages request asked for ({@link Body#NONE} for other requests)
  * @param sideRequest    a side request (e.g. title generation) answered without consuming a turn
  */
+@JsonNaming(SnakeCaseStrategy.class)
 public record RequestRecord(
-        Instant ts,
+        @JsonSerialize(using = ToStringSerializer.class) Instant ts,
         String route,
         String method,
         String path,
         int status,
         String conversation,
         int turn,
-        Body body,
+        @JsonUnwrapped Body body,
         boolean sideRequest) {
 
     /** Requested model ({@code null} if none). */
@@ -53,6 +59,7 @@ public record RequestRecord(
     }
 
     /** The facts of a messages request body. */
+    @JsonNaming(SnakeCaseStrategy.class)
     public record Body(String model, boolean stream, int tools, int messages, String lastToolResult) {
         public static final Body NONE = new Body(null, false, 0, 0, null);
     }

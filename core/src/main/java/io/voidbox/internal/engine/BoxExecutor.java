@@ -8,8 +8,6 @@ import io.voidbox.Skill;
 import io.voidbox.StageResult;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent.AgentResult;
-import io.voidbox.event.RunEvent.StageCompleted;
-import io.voidbox.event.RunEvent.StageFailed;
 import io.voidbox.internal.telemetry.TelemetryAggregator;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
@@ -87,7 +85,7 @@ public final class BoxExecutor implements AutoCloseable {
 
     /** The result of a box that never started because another fan-out branch failed first. */
     StageResult cancelled(Box box, int index) {
-        return new Attempt(run.scopeOf(box.name()), index, System.nanoTime())
+        return new StageAttempt(run.scopeOf(box.name()), index, "stage")
                 .failed("", Usage.NONE, new Failure.Cancelled());
     }
 
@@ -104,7 +102,7 @@ public final class BoxExecutor implements AutoCloseable {
 
     /** Runs {@code box}, which waited {@code queued} for its slot (reported on {@code stage.started}). */
     StageResult run(Box box, int index, String input, Duration queued) {
-        Attempt attempt = new Attempt(run.openBox(box.name(), index, queued.toMillis()), index, System.nanoTime());
+        StageAttempt attempt = new StageAttempt(run.openBox(box.name(), index, queued.toMillis()), index, "stage");
         BoxScope scope = attempt.scope;
         String vmCid = String.valueOf(cid.getAndIncrement());
         var feed =
@@ -182,7 +180,7 @@ public final class BoxExecutor implements AutoCloseable {
         return options.withEnv(env);
     }
 
-    private AgentOutcome runAgent(Box box, String prompt, String input, Sandbox sandbox, Attempt attempt)
+    private AgentOutcome runAgent(Box box, String prompt, String input, Sandbox sandbox, StageAttempt attempt)
             throws IOException, InterruptedException {
         BoxScope scope = attempt.scope;
         AgentRunner agent = agents.get(box.agent().runner());
@@ -253,49 +251,5 @@ public final class BoxExecutor implements AutoCloseable {
     private static Optional<String> readOutput(Box box, Sandbox sandbox) throws IOException {
         if (box.outputFile().isEmpty()) return Optional.empty();
         return sandbox.readFile(box.outputFile().get()).map(b -> new String(b, StandardCharsets.UTF_8));
-    }
-
-    /** One box's way through the stage: what is known so far, and the one place a stage ends. */
-    private static final class Attempt {
-        final BoxScope scope;
-        final int index;
-        final long startNanos;
-        String backend = "?";
-        Optional<String> accel = Optional.empty();
-        String model = "";
-
-        Attempt(BoxScope scope, int index, long startNanos) {
-            this.scope = scope;
-            this.index = index;
-            this.startNanos = startNanos;
-        }
-
-        Duration took() {
-            return Duration.ofNanos(System.nanoTime() - startNanos);
-        }
-
-        StageResult completed(String resultText, Optional<String> fileOutput, Usage usage) {
-            Duration took = took();
-            scope.publish(new StageCompleted(scope.header(), took.toMillis(), usage, backend, accel.orElse(null)));
-            return new StageResult(
-                    scope.box(), index, resultText, fileOutput, usage, took, backend, accel, Optional.empty());
-        }
-
-        StageResult failed(String resultText, Usage usage, Failure failure) {
-            Duration took = took();
-            scope.warning("stage failed: " + failure.message());
-            scope.publish(
-                    new StageFailed(scope.header(), took.toMillis(), usage, backend, accel.orElse(null), failure));
-            return new StageResult(
-                    scope.box(),
-                    index,
-                    resultText,
-                    Optional.empty(),
-                    usage,
-                    took,
-                    backend,
-                    accel,
-                    Optional.of(failure));
-        }
     }
 }

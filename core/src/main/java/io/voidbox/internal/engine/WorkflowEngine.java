@@ -10,8 +10,6 @@ import io.voidbox.event.RunEvent.RunCompleted;
 import io.voidbox.event.RunEvent.RunFailed;
 import io.voidbox.event.RunEvent.RunKind;
 import io.voidbox.event.RunEvent.RunStarted;
-import io.voidbox.event.RunEvent.StageCompleted;
-import io.voidbox.event.RunEvent.StageFailed;
 import io.voidbox.internal.telemetry.TelemetryAggregator;
 import io.voidbox.spi.BoxScope;
 import io.voidbox.spi.ExecResult;
@@ -55,8 +53,12 @@ import org.slf4j.LoggerFactory;
  * stage events with the step as stage and box (its output lines as {@code [vm:STEP]} logs), the
  * shared sandbox's lifecycle under the workflow's name, then {@code run.completed} or
  * {@code run.failed}.
+ *
+ * @param run       the run: its events and the scopes of its steps
+ * @param backends  chooses the sandbox the workflow runs in
+ * @param telemetry receives the sandbox's telemetry
  */
-public final class WorkflowEngine {
+public record WorkflowEngine(RunScope run, BackendSelector backends, TelemetryAggregator telemetry) {
     /** At most this many steps run at the same time. */
     public static final int MAX_PARALLEL_STEPS = 8;
     /** A step's stdout is kept up to this size (it is another step's stdin or the workflow's output). */
@@ -64,16 +66,6 @@ public final class WorkflowEngine {
 
     private static final int STDERR_TAIL_LINES = 5;
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowEngine.class);
-
-    private final RunScope run;
-    private final BackendSelector backends;
-    private final TelemetryAggregator telemetry;
-
-    public WorkflowEngine(RunScope run, BackendSelector backends, TelemetryAggregator telemetry) {
-        this.run = run;
-        this.backends = backends;
-        this.telemetry = telemetry;
-    }
 
     public PipelineResult run(Workflow workflow, String input) {
         long t0 = System.nanoTime();
@@ -236,7 +228,7 @@ public final class WorkflowEngine {
 
         private StageResult runStep(Step step) {
             int level = levels.get(step.name());
-            StepAttempt attempt = new StepAttempt(run.openBox(step.name(), level), level, System.nanoTime());
+            StageAttempt attempt = new StageAttempt(run.openBox(step.name(), level), level, "step");
             BoxScope scope = attempt.scope;
             try {
                 attempt.backend = sandbox.environment().backend();
@@ -256,29 +248,42 @@ public final class WorkflowEngine {
                 ExecResult r = sandbox.exec(
                         new ExecSpec(step.argv(), scope.traceEnvironment(), null, step.timeout(), stdin), capture);
                 if (r.timedOut())
-                    return attempt.failed(new Failure.Timeout(
-                            "step " + step.name() + " timed out after "
-                                    + step.timeout().toSeconds() + " s",
-                            step.timeout().toMillis()));
+                    return attempt.failed(
+                            "",
+                            Usage.NONE,
+                            new Failure.Timeout(
+                                    "step " + step.name() + " timed out after "
+                                            + step.timeout().toSeconds() + " s",
+                                    step.timeout().toMillis()));
                 if (capture.overflow)
-                    return attempt.failed(new Failure.ResourceLimit(
-                            "step " + step.name() + " wrote more than " + MAX_STEP_OUTPUT_BYTES + " bytes to stdout",
-                            "output",
-                            r.exitCode()));
+                    return attempt.failed(
+                            "",
+                            Usage.NONE,
+                            new Failure.ResourceLimit(
+                                    "step " + step.name() + " wrote more than " + MAX_STEP_OUTPUT_BYTES
+                                            + " bytes to stdout",
+                                    "output",
+                                    r.exitCode()));
                 if (r.exitCode() != 0)
-                    return attempt.failed(new Failure.ExitCode(
-                            step.program() + " exited with code " + r.exitCode() + capture.lastStderr(),
-                            r.exitCode(),
-                            capture.stderrTail()));
-                return attempt.completed(capture.text());
+                    return attempt.failed(
+                            "",
+                            Usage.NONE,
+                            new Failure.ExitCode(
+                                    step.program() + " exited with code " + r.exitCode() + capture.lastStderr(),
+                                    r.exitCode(),
+                                    capture.stderrTail()));
+                return attempt.completed(capture.text(), Optional.empty(), Usage.NONE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 String why = cancelReason;
-                return attempt.failed(new Failure.Cancelled(why != null ? why : "cancelled: the run was interrupted"));
+                return attempt.failed(
+                        "",
+                        Usage.NONE,
+                        new Failure.Cancelled(why != null ? why : "cancelled: the run was interrupted"));
             } catch (IOException e) {
-                return attempt.failed(new Failure.SandboxError(e.getMessage()));
+                return attempt.failed("", Usage.NONE, new Failure.SandboxError(e.getMessage()));
             } catch (RuntimeException e) {
-                return attempt.failed(Failure.Internal.of(e));
+                return attempt.failed("", Usage.NONE, Failure.Internal.of(e));
             }
         }
     }
@@ -324,37 +329,6 @@ public final class WorkflowEngine {
 
         synchronized String lastStderr() {
             return stderr.isEmpty() ? "" : ": " + String.join(" | ", stderr);
-        }
-    }
-
-    /** One step's way through its stage: what is known so far, and the one place it ends. */
-    private static final class StepAttempt {
-        final BoxScope scope;
-        final int index;
-        final long startNanos;
-        String backend = "?";
-        Optional<String> accel = Optional.empty();
-
-        StepAttempt(BoxScope scope, int index, long startNanos) {
-            this.scope = scope;
-            this.index = index;
-            this.startNanos = startNanos;
-        }
-
-        StageResult completed(String stdout) {
-            Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-            scope.publish(new StageCompleted(scope.header(), took.toMillis(), Usage.NONE, backend, accel.orElse(null)));
-            return new StageResult(
-                    scope.box(), index, stdout, Optional.empty(), Usage.NONE, took, backend, accel, Optional.empty());
-        }
-
-        StageResult failed(Failure failure) {
-            Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-            scope.warning("step failed: " + failure.message());
-            scope.publish(
-                    new StageFailed(scope.header(), took.toMillis(), Usage.NONE, backend, accel.orElse(null), failure));
-            return new StageResult(
-                    scope.box(), index, "", Optional.empty(), Usage.NONE, took, backend, accel, Optional.of(failure));
         }
     }
 }

@@ -105,11 +105,9 @@ public final class ClaudeCodeRunner implements AgentRunner {
         e.put("DISABLE_AUTOUPDATER", "1");
         e.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
         e.put("CLAUDE_CODE_MAX_RETRIES", "3");
-        e.put("HOME", env.homeDir());
         e.put("CLAUDE_CONFIG_DIR", env.homeDir() + "/.claude"); // must be writable or the Bash tool fails
         if (!inv.options().mcpServers().isEmpty()) e.put("MCP_CONNECT_TIMEOUT_MS", MCP_CONNECT_TIMEOUT_MS);
-        e.putAll(inv.env());
-        return e;
+        return inv.processEnvironment(env, e);
     }
 
     @Override

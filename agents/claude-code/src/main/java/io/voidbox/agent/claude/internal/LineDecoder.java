@@ -31,9 +31,15 @@ final class LineDecoder {
 
     private static final String STREAM_EVENT_PREFIX = "{\"type\":\"stream_event\",";
 
+    /** The token counts of a {@code usage} object: input, output, cache read, cache creation. */
+    private static final List<String> USAGE_TOKENS =
+            List.of("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens");
+    /** The same counts as {@code modelUsage} spells them. */
+    private static final List<String> MODEL_USAGE_TOKENS =
+            List.of("inputTokens", "outputTokens", "cacheReadInputTokens", "cacheCreationInputTokens");
+
     private final JsonFactory factory;
     private final DecodedLine out = new DecodedLine();
-    private final StringBuilder joined = new StringBuilder();
     private String line;
     // Last values seen, reused when a line repeats them (message ids, parent ids, models).
     private String lastMessageId;
@@ -215,22 +221,31 @@ final class LineDecoder {
             return null;
         }
         expectObject(p, "usage");
-        long in = 0, outTok = 0, read = 0, creation = 0;
+        long[] tokens = new long[4];
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             p.nextToken();
+            if (readToken(p, f, USAGE_TOKENS, tokens)) continue;
             switch (f) {
-                case "input_tokens" -> in = number(p, f);
-                case "output_tokens" -> outTok = number(p, f);
-                case "cache_read_input_tokens" -> read = number(p, f);
-                case "cache_creation_input_tokens" -> creation = number(p, f);
                 case "total_tokens" -> out.taskTotalTokens = number(p, f);
                 case "tool_uses" -> out.taskToolUses = (int) number(p, f);
                 case "duration_ms" -> out.taskDurationMs = number(p, f);
                 default -> p.skipChildren();
             }
         }
-        return new Usage.Tokens(in, outTok, read, creation);
+        return new Usage.Tokens(tokens[0], tokens[1], tokens[2], tokens[3]);
+    }
+
+    /**
+     * Reads field {@code f} into {@code tokens} when {@code names} (one of the spellings above)
+     * holds it; false, with the value not read, when it is not a token count.
+     */
+    private static boolean readToken(JsonParser p, String f, List<String> names, long[] tokens)
+            throws IOException, ShapeException {
+        int i = names.indexOf(f);
+        if (i < 0) return false;
+        tokens[i] = number(p, f);
+        return true;
     }
 
     /** {@code permission_denials}: objects with {@code tool_name} and {@code tool_use_id} (input skipped). */
@@ -242,26 +257,38 @@ final class LineDecoder {
             throw new ShapeException("\"" + field + "\" is not an array");
         }
         List<DecodedLine.Denial> list = new ArrayList<>();
+        forEachObject(p, "tool_name", "tool_use_id", (name, id) -> list.add(new DecodedLine.Denial(name, id)));
+        return list;
+    }
+
+    /** Takes the string values of two fields of an object (null when absent or not a string). */
+    @FunctionalInterface
+    private interface TwoFields {
+        void accept(String first, String second);
+    }
+
+    /**
+     * The objects of the array at {@code p}, each as the values of its fields {@code first} and
+     * {@code second}; other fields and elements that are not objects are skipped.
+     */
+    private static void forEachObject(JsonParser p, String first, String second, TwoFields each) throws IOException {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t != JsonToken.START_OBJECT) {
                 p.skipChildren();
                 continue;
             }
-            String name = null;
-            String id = null;
+            String a = null;
+            String b = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 p.nextToken();
-                switch (f) {
-                    case "tool_name" -> name = stringOrSkip(p);
-                    case "tool_use_id" -> id = stringOrSkip(p);
-                    default -> p.skipChildren();
-                }
+                if (f.equals(first)) a = stringOrSkip(p);
+                else if (f.equals(second)) b = stringOrSkip(p);
+                else p.skipChildren();
             }
-            list.add(new DecodedLine.Denial(name, id));
+            each.accept(a, b);
         }
-        return list;
     }
 
     private Map<String, ModelUsage> readModelUsage(JsonParser p, String field) throws IOException, ShapeException {
@@ -274,21 +301,16 @@ final class LineDecoder {
             String model = p.currentName();
             p.nextToken();
             expectObject(p, field + "." + model);
-            long in = 0, outTok = 0, read = 0, creation = 0;
+            long[] tokens = new long[4];
             double cost = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 p.nextToken();
-                switch (f) {
-                    case "inputTokens" -> in = number(p, f);
-                    case "outputTokens" -> outTok = number(p, f);
-                    case "cacheReadInputTokens" -> read = number(p, f);
-                    case "cacheCreationInputTokens" -> creation = number(p, f);
-                    case "costUSD" -> cost = decimal(p, f);
-                    default -> p.skipChildren();
-                }
+                if (readToken(p, f, MODEL_USAGE_TOKENS, tokens)) continue;
+                if (f.equals("costUSD")) cost = decimal(p, f);
+                else p.skipChildren();
             }
-            result.put(model, new ModelUsage(in, outTok, read, creation, cost));
+            result.put(model, new ModelUsage(tokens[0], tokens[1], tokens[2], tokens[3], cost));
         }
         return result;
     }
@@ -395,40 +417,13 @@ final class LineDecoder {
             p.skipChildren();
             return "";
         }
-        StringBuilder sb = joined;
-        sb.setLength(0);
-        String single = null;
-        int parts = 0;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                continue;
-            }
-            String type = null;
-            String text = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                p.nextToken();
-                switch (f) {
-                    case "type" -> type = stringOrSkip(p);
-                    case "text" -> text = stringOrSkip(p);
-                    default -> p.skipChildren();
-                }
-            }
-            String part = "text".equals(type) ? (text == null ? "" : text) : "[" + type + "]";
-            if (parts++ > 0) {
-                if (parts == 2) {
-                    sb.append(single);
-                }
-                sb.append('\n').append(part);
-            } else {
-                single = part;
-            }
-        }
-        if (parts == 0) {
-            return "";
-        }
-        return parts == 1 ? single : sb.toString();
+        List<String> parts = new ArrayList<>(1);
+        forEachObject(
+                p,
+                "type",
+                "text",
+                (type, text) -> parts.add("text".equals(type) ? (text == null ? "" : text) : "[" + type + "]"));
+        return parts.size() == 1 ? parts.getFirst() : String.join("\n", parts);
     }
 
     /** The current value (object, array or scalar) as the exact JSON text of the line. */

@@ -15,7 +15,6 @@ import io.voidbox.spi.support.AgentOutput;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,12 +109,10 @@ public final class CodexRunner implements AgentRunner {
     }
 
     static Map<String, String> env(SandboxEnvironment env, AgentInvocation inv) {
-        Map<String, String> e = new HashMap<>();
-        e.put("HOME", env.homeDir()); // Codex keeps its state in $HOME/.codex: it goes away with the box
-        e.putAll(inv.env());
-        // the endpoint reaches Codex as its provider config; kept here too, so that a VM box opens
-        // its tunnel to it (a restricted box reaches only the endpoints its commands name)
-        return e;
+        // Codex keeps its state in $HOME/.codex: it goes away with the box. The endpoint reaches Codex
+        // as its provider config; kept in the environment too, so that a VM box opens its tunnel to it
+        // (a restricted box reaches only the endpoints its commands name)
+        return inv.processEnvironment(env, Map.of());
     }
 
     @Override

@@ -23,8 +23,12 @@ import java.util.concurrent.Future;
  * least {@link #PARALLEL_MIN_CORES} cores both run at once (each keeps about one core busy, and the
  * host needs one); with fewer they would distort each other's timing, so TCG runs first and KVM
  * then gets no longer than TCG took: on 2 cores that costs at most twice the TCG boot, once per host.
+ *
+ * @param boot  boots one trial ({@link #system} boots the bare initramfs with QEMU)
+ * @param cores the cores of this host, which decide whether the trials run at the same time
+ * @param clock times the trials
  */
-public final class AccelTrials {
+public record AccelTrials(Boot boot, int cores, Clock clock) {
     /** Deadline of the TCG trial; a bare TCG boot takes 2-4 s on a loaded 2-core host. */
     public static final Duration TCG_DEADLINE = Duration.ofSeconds(60);
     /** From this many cores on the two trials run at the same time. */
@@ -82,16 +86,6 @@ public final class AccelTrials {
         /** Time to the marker, or a {@link SandboxException} when there was none within {@code deadline}. */
         Duration toMarker(GuestImage image, Accel accel, Duration deadline)
                 throws SandboxException, InterruptedException;
-    }
-
-    private final Boot boot;
-    private final int cores;
-    private final Clock clock;
-
-    public AccelTrials(Boot boot, int cores, Clock clock) {
-        this.boot = boot;
-        this.cores = cores;
-        this.clock = clock;
     }
 
     /** Bare boots with {@code qemu}, as many cores as this JVM sees. */
