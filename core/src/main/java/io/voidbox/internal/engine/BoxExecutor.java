@@ -10,6 +10,7 @@ import io.voidbox.Usage;
 import io.voidbox.event.RunEvent.AgentResult;
 import io.voidbox.event.RunEvent.StageCompleted;
 import io.voidbox.event.RunEvent.StageFailed;
+import io.voidbox.event.RunEvent.UsageCounted;
 import io.voidbox.internal.telemetry.TelemetryAggregator;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
@@ -23,6 +24,7 @@ import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.SandboxProvider;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.CredentialProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -190,18 +192,22 @@ public final class BoxExecutor implements AutoCloseable {
         LlmResolver.Resolved llm =
                 resolver.resolve(box.name(), box.llm(), sandbox.environment(), input == null ? "" : input);
         attempt.model = llm.model();
+        run.bus().redactor().addAll(resolver.secrets());
         Map<String, String> agentEnv = new HashMap<>(llm.env());
         agentEnv.putAll(scope.traceEnvironment());
         AgentOutcome outcome;
+        Optional<CredentialProxy.Counted> counted;
         try {
             outcome = agent.run(
                     new AgentInvocation(
                             box.name(), prompt, llm.provider(), llm.model(), agentEnv, box.timeout(), box.agent()),
                     sandbox,
                     scope);
+            counted = resolver.counted(llm);
         } finally {
             resolver.release(llm);
         }
+        counted.ifPresent(c -> checkUsage(scope, c, outcome.usage()));
         scope.publish(new AgentResult(
                 scope.header(),
                 agent.name(),
@@ -212,6 +218,31 @@ public final class BoxExecutor implements AutoCloseable {
                 outcome.durationApiMs(),
                 outcome.failure().orElse(null)));
         return outcome;
+    }
+
+    /**
+     * Compares the tokens the host's credential proxy counted with those the agent reports
+     * ({@code usage.counted}); a difference is a warning: the agent's account is not to be trusted
+     * (e.g. code in the box printed a forged result line).
+     */
+    private static void checkUsage(BoxScope scope, CredentialProxy.Counted counted, Usage reported) {
+        Usage.Tokens host = counted.tokens();
+        Usage.Tokens told = reported.tokens();
+        long hostInput = host.inputTokens() + host.cacheReadTokens() + host.cacheCreationTokens();
+        long toldInput = told.inputTokens() + told.cacheReadTokens() + told.cacheCreationTokens();
+        boolean mismatch = hostInput != toldInput || host.outputTokens() != told.outputTokens();
+        scope.publish(new UsageCounted(
+                scope.header(),
+                hostInput,
+                host.outputTokens(),
+                host.cacheReadTokens(),
+                host.cacheCreationTokens(),
+                counted.responses(),
+                mismatch));
+        if (mismatch)
+            scope.warning("usage mismatch: the agent reports " + toldInput + " input and " + told.outputTokens()
+                    + " output tokens, the host counted " + hostInput + " input and " + host.outputTokens()
+                    + " output tokens in " + counted.responses() + " model responses");
     }
 
     /** Writes input.json and skills into the workspace and returns the full prompt. */
