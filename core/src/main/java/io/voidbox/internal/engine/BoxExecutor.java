@@ -223,14 +223,17 @@ public final class BoxExecutor implements AutoCloseable {
     /**
      * Compares the tokens the host's credential proxy counted with those the agent reports
      * ({@code usage.counted}); a difference is a warning: the agent's account is not to be trusted
-     * (e.g. code in the box printed a forged result line).
+     * (e.g. code in the box printed a forged result line). Figures the runtime estimated because
+     * the agent reported none are not compared.
      */
     private static void checkUsage(BoxScope scope, CredentialProxy.Counted counted, Usage reported) {
         Usage.Tokens host = counted.tokens();
         Usage.Tokens told = reported.tokens();
         long hostInput = host.inputTokens() + host.cacheReadTokens() + host.cacheCreationTokens();
         long toldInput = told.inputTokens() + told.cacheReadTokens() + told.cacheCreationTokens();
-        boolean mismatch = hostInput != toldInput || host.outputTokens() != told.outputTokens();
+        // estimated figures (no result line: a crash, a timeout) are the runtime's guess, not the agent's claim
+        boolean mismatch =
+                !reported.estimated() && (hostInput != toldInput || host.outputTokens() != told.outputTokens());
         scope.publish(new UsageCounted(
                 scope.header(),
                 hostInput,

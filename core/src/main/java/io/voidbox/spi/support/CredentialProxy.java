@@ -97,6 +97,8 @@ public final class CredentialProxy implements AutoCloseable {
         this.http = http;
         this.executor = executor;
         this.client = HttpClient.newBuilder()
+                // no h2c upgrade headers on plain-http upstreams (local servers, relays refuse them)
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(executor)
