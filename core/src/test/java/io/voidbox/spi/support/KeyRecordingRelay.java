@@ -68,7 +68,7 @@ public final class KeyRecordingRelay implements AutoCloseable {
         int half = key.length() / 2;
         String find = "A='" + key.substring(0, half) + "'; B='" + key.substring(half) + "'; K=\"$A$B\"; "
                 + "e=$(env | grep -cF \"$K\"); "
-                + "p=$(for f in /proc/[0-9]*/environ; do tr '\\\\0' '\\\\n' < $f 2>/dev/null; done | grep -cF \"$K\"); "
+                + "p=$(for f in /proc/[0-9]*/environ; do tr '\\\\0' '\\\\n' < $f; done 2>/dev/null | grep -cF \"$K\"); "
                 + "n=$(grep -rlsF \"$K\" /workspace /tmp /home /etc /opt /run /var \"$HOME\" 2>/dev/null | wc -l); "
                 + "echo \"env=$e proc=$p files=$n holds=${ANTHROPIC_API_KEY:0:10}\"";
         return """
@@ -106,7 +106,9 @@ public final class KeyRecordingRelay implements AutoCloseable {
                 if (!HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":"))
                     exchange.getResponseHeaders().put(name, List.copyOf(values));
             });
-            exchange.sendResponseHeaders(r.statusCode(), 0);
+            boolean head = exchange.getRequestMethod().equalsIgnoreCase("HEAD");
+            exchange.sendResponseHeaders(r.statusCode(), head ? -1 : 0);
+            if (head) return;
             try (InputStream in = r.body();
                     OutputStream out = exchange.getResponseBody()) {
                 byte[] buf = new byte[8192];
