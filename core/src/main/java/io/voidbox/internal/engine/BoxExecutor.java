@@ -207,7 +207,7 @@ public final class BoxExecutor implements AutoCloseable {
         } finally {
             resolver.release(llm);
         }
-        counted.ifPresent(c -> checkUsage(scope, c, outcome.usage()));
+        counted.ifPresent(c -> checkUsage(scope, c, outcome.usage(), outcome.success()));
         scope.publish(new AgentResult(
                 scope.header(),
                 agent.name(),
@@ -223,17 +223,17 @@ public final class BoxExecutor implements AutoCloseable {
     /**
      * Compares the tokens the host's credential proxy counted with those the agent reports
      * ({@code usage.counted}); a difference is a warning: the agent's account is not to be trusted
-     * (e.g. code in the box printed a forged result line). Figures the runtime estimated because
-     * the agent reported none are not compared.
+     * (e.g. code in the box printed a forged result line). Only the account of a successful agent
+     * run is compared: a crash, a timeout or a cut stream leaves none.
      */
-    private static void checkUsage(BoxScope scope, CredentialProxy.Counted counted, Usage reported) {
+    private static void checkUsage(
+            BoxScope scope, CredentialProxy.Counted counted, Usage reported, boolean agentSucceeded) {
         Usage.Tokens host = counted.tokens();
         Usage.Tokens told = reported.tokens();
         long hostInput = host.inputTokens() + host.cacheReadTokens() + host.cacheCreationTokens();
         long toldInput = told.inputTokens() + told.cacheReadTokens() + told.cacheCreationTokens();
-        // estimated figures (no result line: a crash, a timeout) are the runtime's guess, not the agent's claim
-        boolean mismatch =
-                !reported.estimated() && (hostInput != toldInput || host.outputTokens() != told.outputTokens());
+        // a failed run (a crash, a timeout, a cut stream) has no final account to check
+        boolean mismatch = agentSucceeded && (hostInput != toldInput || host.outputTokens() != told.outputTokens());
         scope.publish(new UsageCounted(
                 scope.header(),
                 hostInput,
