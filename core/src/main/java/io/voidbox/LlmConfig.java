@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param baseUrl   API base URL ({@code http}/{@code https}); needed for {@link Provider#CUSTOM}
  * @param apiKeyEnv name of the host environment variable holding the API key (never the key)
  * @param scenario  the scripted-model scenario file ({@link Provider#SCRIPTED})
- * @param credentialProxy true: the API key stays on the host; the agent gets a placeholder and
- *                  talks to a host-side proxy that adds the key on the way to the provider
- *                  (VoidBox's {@code credential_proxy}); empty: false
+ * @param credentialProxy true (and empty, the default): the API key stays on the host; the agent
+ *                  gets a per-box token and talks to a host-side proxy that adds the key on the
+ *                  way to the provider (VoidBox's {@code credential_proxy}); false: the key is
+ *                  put into the box's environment (an explicit opt-out, warned about)
  */
 public record LlmConfig(
         Optional<Provider> provider,
@@ -51,7 +52,7 @@ public record LlmConfig(
 
     /** Whether the API key is withheld from the box ({@link #credentialProxy()}). */
     public boolean keyStaysOnHost() {
-        return credentialProxy.orElse(false);
+        return credentialProxy.orElse(true);
     }
 
     /** Nothing specified: the runtime chooses everything. */

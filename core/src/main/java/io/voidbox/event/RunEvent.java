@@ -296,6 +296,28 @@ public sealed interface RunEvent {
         }
     }
 
+    /**
+     * The tokens the host's credential proxy counted in the model responses it relayed for the
+     * box's agent run, published just before {@code agent.result}. {@code mismatch} is true when
+     * they differ from what the agent reports (input tokens, cache included, or output tokens):
+     * the agent's account cannot be trusted (e.g. code in the box printed a forged result line).
+     *
+     * @param responses model responses that carried a usage
+     */
+    record UsageCounted(
+            Header header,
+            long hostInputTokens,
+            long hostOutputTokens,
+            long hostCacheReadTokens,
+            long hostCacheCreationTokens,
+            int responses,
+            boolean mismatch)
+            implements RunEvent {
+        public String type() {
+            return "usage.counted";
+        }
+    }
+
     record GuestTelemetry(
             Header header,
             String vmCid,

@@ -10,6 +10,7 @@ import io.voidbox.event.RunEvent.BoxStopped;
 import io.voidbox.event.RunEvent.Header;
 import io.voidbox.event.RunEvent.Log;
 import io.voidbox.spi.support.OutputBudget;
+import io.voidbox.spi.support.Redactor;
 import io.voidbox.spi.support.Text;
 import java.time.Clock;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class BoxScope {
     private final Clock clock;
     private final Consumer<RunEvent> sink;
     private final Map<String, String> traceEnvironment;
+    private final Redactor redactor;
     /** Bounds the process output lines of this box (guarded by itself). */
     private final OutputBudget output = OutputBudget.defaults();
 
@@ -56,6 +58,22 @@ public final class BoxScope {
             Clock clock,
             Consumer<RunEvent> sink,
             Map<String, String> traceEnvironment) {
+        this(runId, pipeline, box, clock, sink, traceEnvironment, Redactor.NONE);
+    }
+
+    /**
+     * The same, with the run's {@link Redactor}: known secrets are masked in the lines this scope
+     * logs (the events it publishes are masked by the run's event bus).
+     */
+    public BoxScope(
+            String runId,
+            String pipeline,
+            String box,
+            Clock clock,
+            Consumer<RunEvent> sink,
+            Map<String, String> traceEnvironment,
+            Redactor redactor) {
+        this.redactor = Objects.requireNonNull(redactor, "redactor");
         this.runId = Objects.requireNonNull(runId, "runId");
         this.pipeline = pipeline;
         this.box = Objects.requireNonNull(box, "box");
@@ -150,7 +168,8 @@ public final class BoxScope {
      *
      * @param stream {@code stdout}, {@code stderr}, {@code console} or {@code runtime}
      */
-    public void line(String stream, String line) {
+    public void line(String stream, String raw) {
+        String line = redactor.redact(raw);
         if (!stream.equals("runtime")) {
             synchronized (output) {
                 if (!output.admitLine(line.length())) return;
@@ -167,7 +186,8 @@ public final class BoxScope {
     }
 
     /** Something the user must see once (a fallback, a garbage line from the agent, ...). */
-    public void warning(String message) {
+    public void warning(String raw) {
+        String message = redactor.redact(raw);
         MDC.put("vm", box);
         try {
             BOX_LOG.warn("[vm:{}] {}", box, message);

@@ -2,7 +2,10 @@ package io.voidbox.spi;
 
 import io.voidbox.AgentOptions.Runner;
 import io.voidbox.LlmConfig;
+import io.voidbox.spi.support.CredentialProxy;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns a box's {@link LlmConfig} into the provider, model and CLI environment for one run in a
@@ -28,6 +31,23 @@ public interface LlmResolver extends AutoCloseable {
 
     /** Releases per-box resources (e.g. a scripted route). */
     default void release(Resolved resolved) {}
+
+    /**
+     * The tokens the host counted for {@code resolved} so far (its credential proxy route), asked
+     * by the engine after the agent ran and before {@link #release(Resolved)}; empty when the box's
+     * model calls do not pass through a host-side proxy.
+     */
+    default Optional<CredentialProxy.Counted> counted(Resolved resolved) {
+        return Optional.empty();
+    }
+
+    /**
+     * Secret values this resolver has read (API keys) or issued (proxy tokens) so far: the engine
+     * redacts them from events and logs.
+     */
+    default Set<String> secrets() {
+        return Set.of();
+    }
 
     @Override
     default void close() {}

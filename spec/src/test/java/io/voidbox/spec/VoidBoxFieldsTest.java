@@ -116,7 +116,7 @@ class VoidBoxFieldsTest {
                   snapshot: "60e3c527"
                   kernel: vmlinux
                   initramfs: missing.cpio.gz
-                llm: {provider: ollama, credential_proxy: true}
+                llm: {provider: claude-personal, credential_proxy: true}
                 agent:
                   prompt: x
                   mode: interactive
@@ -151,10 +151,29 @@ class VoidBoxFieldsTest {
                         .llm()
                         .keyStaysOnHost())
                 .isTrue();
-        assertThat(errors(agent("", "{provider: codex, credential_proxy: true}", "{prompt: x}")))
+        assertThat(spec(agent("", "{provider: codex, credential_proxy: true}", "{prompt: x}"))
+                        .boxes()
+                        .getFirst()
+                        .llm()
+                        .keyStaysOnHost())
+                .isTrue();
+        // the default: the key stays on the host; false is an explicit opt-out
+        assertThat(spec(agent("", "{provider: claude}", "{prompt: x}"))
+                        .boxes()
+                        .getFirst()
+                        .llm()
+                        .keyStaysOnHost())
+                .isTrue();
+        assertThat(spec(agent("", "{provider: claude, credential_proxy: false}", "{prompt: x}"))
+                        .boxes()
+                        .getFirst()
+                        .llm()
+                        .keyStaysOnHost())
+                .isFalse();
+        assertThat(errors(agent("", "{provider: claude-personal, credential_proxy: true}", "{prompt: x}")))
                 .extracting(SpecError::message)
-                .containsExactly("not supported yet (the credential proxy keeps Anthropic API keys (claude,"
-                        + " anthropic, custom) on the host, not those of codex)");
+                .containsExactly("not supported yet (the credential proxy fronts claude, anthropic, custom, codex,"
+                        + " ollama, lmstudio and scripted endpoints, not claude-personal)");
     }
 
     @Test

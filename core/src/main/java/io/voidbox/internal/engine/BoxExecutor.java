@@ -8,6 +8,7 @@ import io.voidbox.Skill;
 import io.voidbox.StageResult;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent.AgentResult;
+import io.voidbox.event.RunEvent.UsageCounted;
 import io.voidbox.internal.telemetry.TelemetryAggregator;
 import io.voidbox.spi.AgentInvocation;
 import io.voidbox.spi.AgentOutcome;
@@ -21,6 +22,7 @@ import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.SandboxProvider;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.CredentialProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -188,18 +190,22 @@ public final class BoxExecutor implements AutoCloseable {
         LlmResolver.Resolved llm =
                 resolver.resolve(box.name(), box.llm(), sandbox.environment(), input == null ? "" : input);
         attempt.model = llm.model();
+        run.bus().redactor().addAll(resolver.secrets());
         Map<String, String> agentEnv = new HashMap<>(llm.env());
         agentEnv.putAll(scope.traceEnvironment());
         AgentOutcome outcome;
+        Optional<CredentialProxy.Counted> counted;
         try {
             outcome = agent.run(
                     new AgentInvocation(
                             box.name(), prompt, llm.provider(), llm.model(), agentEnv, box.timeout(), box.agent()),
                     sandbox,
                     scope);
+            counted = resolver.counted(llm);
         } finally {
             resolver.release(llm);
         }
+        counted.ifPresent(c -> checkUsage(scope, c, outcome.usage(), outcome.success()));
         scope.publish(new AgentResult(
                 scope.header(),
                 agent.name(),
@@ -210,6 +216,34 @@ public final class BoxExecutor implements AutoCloseable {
                 outcome.durationApiMs(),
                 outcome.failure().orElse(null)));
         return outcome;
+    }
+
+    /**
+     * Compares the tokens the host's credential proxy counted with those the agent reports
+     * ({@code usage.counted}); a difference is a warning: the agent's account is not to be trusted
+     * (e.g. code in the box printed a forged result line). Only the account of a successful agent
+     * run is compared: a crash, a timeout or a cut stream leaves none.
+     */
+    private static void checkUsage(
+            BoxScope scope, CredentialProxy.Counted counted, Usage reported, boolean agentSucceeded) {
+        Usage.Tokens host = counted.tokens();
+        Usage.Tokens told = reported.tokens();
+        long hostInput = host.inputTokens() + host.cacheReadTokens() + host.cacheCreationTokens();
+        long toldInput = told.inputTokens() + told.cacheReadTokens() + told.cacheCreationTokens();
+        // a failed run (a crash, a timeout, a cut stream) has no final account to check
+        boolean mismatch = agentSucceeded && (hostInput != toldInput || host.outputTokens() != told.outputTokens());
+        scope.publish(new UsageCounted(
+                scope.header(),
+                hostInput,
+                host.outputTokens(),
+                host.cacheReadTokens(),
+                host.cacheCreationTokens(),
+                counted.responses(),
+                mismatch));
+        if (mismatch)
+            scope.warning("usage mismatch: the agent reports " + toldInput + " input and " + told.outputTokens()
+                    + " output tokens, the host counted " + hostInput + " input and " + host.outputTokens()
+                    + " output tokens in " + counted.responses() + " model responses");
     }
 
     /** Writes input.json and skills into the workspace and returns the full prompt. */

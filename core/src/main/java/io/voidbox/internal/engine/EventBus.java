@@ -2,6 +2,7 @@ package io.voidbox.internal.engine;
 
 import io.voidbox.event.RunEvent;
 import io.voidbox.event.RunEventListener;
+import io.voidbox.spi.support.Redactor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,6 +32,7 @@ public final class EventBus implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final Thread dispatcher;
+    private final Redactor redactor = new Redactor();
     private volatile boolean closed;
 
     public EventBus(int capacity) {
@@ -61,7 +63,8 @@ public final class EventBus implements AutoCloseable {
      * output lines go first: the last eighth of the queue is kept for everything else, so a box
      * that floods its output cannot push out the lifecycle events and warnings of a run.
      */
-    public boolean publish(RunEvent event) {
+    public boolean publish(RunEvent raw) {
+        RunEvent event = EventRedaction.apply(redactor, raw);
         callEach(syncListeners, event.type(), l -> l.onEvent(event));
         boolean outputLine = event instanceof RunEvent.Log l && !l.stream().equals("runtime");
         if (closed || (outputLine && queue.remainingCapacity() < reserved) || !queue.offer(event)) {
@@ -70,6 +73,14 @@ public final class EventBus implements AutoCloseable {
         }
         published.incrementAndGet();
         return true;
+    }
+
+    /**
+     * The run's known secrets: every event is published with them replaced by
+     * {@value Redactor#MASK} in its free-text fields (output lines, tool input and output, reasons).
+     */
+    public Redactor redactor() {
+        return redactor;
     }
 
     public long droppedCount() {

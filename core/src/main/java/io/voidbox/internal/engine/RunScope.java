@@ -24,7 +24,7 @@ public record RunScope(String runId, String pipeline, EventBus bus, Clock clock,
 
     /** The scope of a box whose stage never starts (a cancelled fan-out branch). */
     public BoxScope scopeOf(String box) {
-        return new BoxScope(runId, pipeline, box, clock, bus::publish, Map.of());
+        return new BoxScope(runId, pipeline, box, clock, bus::publish, Map.of(), bus.redactor());
     }
 
     /** Starts the stage of {@code box} (event and span) and returns the box's scope. */
@@ -38,7 +38,7 @@ public record RunScope(String runId, String pipeline, EventBus bus, Clock clock,
                 new StageStarted(Header.box(clock.instant(), runId, pipeline, box), stageIndex, queuedMs);
         Map<String, String> traceEnvironment = tracing.stageStarted(started);
         bus.publish(started);
-        return new BoxScope(runId, pipeline, box, clock, bus::publish, traceEnvironment);
+        return new BoxScope(runId, pipeline, box, clock, bus::publish, traceEnvironment, bus.redactor());
     }
 
     /** Starts the span of a stage as soon as it starts, and hands back its trace context. */

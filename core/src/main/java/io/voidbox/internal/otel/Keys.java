@@ -64,6 +64,15 @@ final class Keys {
     static final AttributeKey<String> VOIDBOX_PIPELINE = AttributeKey.stringKey("voidbox.pipeline");
     static final AttributeKey<String> VOIDBOX_RUN_ID = AttributeKey.stringKey("voidbox.run_id");
     static final AttributeKey<Boolean> VOIDBOX_USAGE_ESTIMATED = AttributeKey.booleanKey("voidbox.usage_estimated");
+    /** Input tokens (cache included) the credential proxy counted in the model's responses. */
+    static final AttributeKey<Long> VOIDBOX_USAGE_HOST_INPUT_TOKENS =
+            AttributeKey.longKey("voidbox.usage.host_input_tokens");
+    /** Output tokens the credential proxy counted. */
+    static final AttributeKey<Long> VOIDBOX_USAGE_HOST_OUTPUT_TOKENS =
+            AttributeKey.longKey("voidbox.usage.host_output_tokens");
+    /** True when the agent's reported tokens differ from the host's count. */
+    static final AttributeKey<Boolean> VOIDBOX_USAGE_MISMATCH = AttributeKey.booleanKey("voidbox.usage.mismatch");
+
     static final AttributeKey<String> VOIDBOX_REASON = AttributeKey.stringKey("voidbox.reason");
 
     // Metric attributes (section 3)

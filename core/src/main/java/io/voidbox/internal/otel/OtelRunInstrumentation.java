@@ -35,6 +35,7 @@ import io.voidbox.event.RunEvent.StageCompleted;
 import io.voidbox.event.RunEvent.StageFailed;
 import io.voidbox.event.RunEvent.StageStarted;
 import io.voidbox.event.RunEvent.TelemetryWarning;
+import io.voidbox.event.RunEvent.UsageCounted;
 import io.voidbox.event.RunEventListener;
 import io.voidbox.internal.engine.RunScope;
 import io.voidbox.spi.support.Text;
@@ -239,6 +240,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             case AgentSubagentStarted e -> subagentStarted(e);
             case AgentSubagentCompleted e -> subagentCompleted(e);
             case AgentResult e -> agentResult(e);
+            case UsageCounted e -> usageCounted(e);
             case BoxStopped e -> boxStopped(e);
             case GuestTelemetry ignored -> {}
             case TelemetryWarning ignored -> {}
@@ -459,6 +461,17 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         }
         Span span = b.startSpan();
         return new ExecState(prefix, system, model, span, s.context, ts);
+    }
+
+    /** The host-counted tokens go on the agent's span (still open) and on the stage span. */
+    private void usageCounted(UsageCounted e) {
+        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
+        List<Span> spans = s.exec != null && !s.exec.ended ? List.of(s.span, s.exec.span) : List.of(s.span);
+        for (Span span : spans) {
+            span.setAttribute(Keys.VOIDBOX_USAGE_HOST_INPUT_TOKENS, e.hostInputTokens());
+            span.setAttribute(Keys.VOIDBOX_USAGE_HOST_OUTPUT_TOKENS, e.hostOutputTokens());
+            if (e.mismatch()) span.setAttribute(Keys.VOIDBOX_USAGE_MISMATCH, true);
+        }
     }
 
     private void agentResult(AgentResult e) {

@@ -98,7 +98,8 @@ public final class SpecResolver {
             "agent",
             RunnerField.NAME);
     /** Providers whose API key the credential proxy can keep on the host. */
-    private static final Set<Provider> PROXIED = Set.of(Provider.CLAUDE, Provider.ANTHROPIC, Provider.CUSTOM);
+    private static final Set<Provider> PROXIED = Set.of(
+            Provider.CLAUDE, Provider.ANTHROPIC, Provider.CUSTOM, Provider.CODEX, Provider.OLLAMA, Provider.LMSTUDIO);
     /** VoidBox kinds not run here yet, with the reason. */
     private static final Map<String, String> NOT_YET_KINDS = Map.of("sandbox", NotYet.KIND_SANDBOX);
 
@@ -716,7 +717,7 @@ public final class SpecResolver {
                     "missing (required when provider is custom" + inherited + ")",
                     providerSource.loc());
         }
-        if (merged.keyStaysOnHost()
+        if (merged.credentialProxy().orElse(false)
                 && provider.isPresent()
                 && !PROXIED.contains(provider.get())
                 && provider.get() != Provider.SCRIPTED) {

@@ -54,30 +54,35 @@ record AgentRun(PipelineResult result, List<RunEvent> events, List<SpanData> spa
     static AgentRun run(Path dir, String name, Spec spec, Path executable) {
         try {
             Path scenario = Files.writeString(dir.resolve(name + "-scenario.yaml"), spec.scenario());
-            Box.Builder box = Box.named(name)
-                    .prompt("Do the scripted task.")
-                    .agent(spec.agent())
-                    .llm(LlmConfig.scripted(scenario))
-                    .sandbox(SandboxOptions.defaults().withBackend(SandboxOptions.Backend.LOCAL))
-                    .timeout(spec.timeout());
-            if (spec.outputFile() != null) box.outputFile(spec.outputFile());
-            InMemorySpanExporter exporter = InMemorySpanExporter.create();
-            List<RunEvent> events = new CopyOnWriteArrayList<>();
-            try (OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
-                            .setTracerProvider(SdkTracerProvider.builder()
-                                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                                    .build())
-                            .build();
-                    VoidBox voidbox = builder(executable)
-                            .environment(Map.of())
-                            .openTelemetry(sdk)
-                            .listener(events::add)
-                            .build()) {
-                PipelineResult result = voidbox.run(Pipeline.named(name, box.build()), "");
-                return new AgentRun(result, List.copyOf(events), exporter.getFinishedSpanItems());
-            }
+            return run(name, spec, executable, LlmConfig.scripted(scenario), Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs against the model endpoint {@code llm}, resolved in {@code environment} (where its key is). */
+    static AgentRun run(String name, Spec spec, Path executable, LlmConfig llm, Map<String, String> environment) {
+        Box.Builder box = Box.named(name)
+                .prompt("Do the scripted task.")
+                .agent(spec.agent())
+                .llm(llm)
+                .sandbox(SandboxOptions.defaults().withBackend(SandboxOptions.Backend.LOCAL))
+                .timeout(spec.timeout());
+        if (spec.outputFile() != null) box.outputFile(spec.outputFile());
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        List<RunEvent> events = new CopyOnWriteArrayList<>();
+        try (OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                        .setTracerProvider(SdkTracerProvider.builder()
+                                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                                .build())
+                        .build();
+                VoidBox voidbox = builder(executable)
+                        .environment(environment)
+                        .openTelemetry(sdk)
+                        .listener(events::add)
+                        .build()) {
+            PipelineResult result = voidbox.run(Pipeline.named(name, box.build()), "");
+            return new AgentRun(result, List.copyOf(events), exporter.getFinishedSpanItems());
         }
     }
 

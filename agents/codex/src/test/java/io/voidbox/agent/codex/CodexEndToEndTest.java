@@ -137,6 +137,14 @@ class CodexEndToEndTest {
         assertThat(of(RunEvent.StageCompleted.class))
                 .singleElement()
                 .satisfies(c -> assertThat(c.usage().costUsd()).isPositive());
+        // the credential proxy counted the same tokens in the Responses streams it relayed
+        assertThat(of(RunEvent.UsageCounted.class)).singleElement().satisfies(c -> {
+            assertThat(c.hostInputTokens()).isEqualTo(1000 + 1200 + 1500 + 400);
+            assertThat(c.hostCacheReadTokens()).isEqualTo(400);
+            assertThat(c.hostOutputTokens()).isEqualTo(50 + 60 + 20);
+            assertThat(c.responses()).isEqualTo(3);
+            assertThat(c.mismatch()).isFalse();
+        });
     }
 
     @Test

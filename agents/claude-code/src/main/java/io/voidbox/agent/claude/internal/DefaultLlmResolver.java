@@ -7,13 +7,16 @@ import io.voidbox.scripted.ScriptedModelServer;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.support.ApiKeys;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.voidbox.spi.support.CredentialProxy;
+import io.voidbox.spi.support.CredentialProxy.Auth;
+import io.voidbox.spi.support.ModelRoutes;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -21,21 +24,26 @@ import java.util.function.Consumer;
  * Maps {@link LlmConfig} to what the Claude Code CLI needs ({@code ANTHROPIC_BASE_URL},
  * {@code ANTHROPIC_API_KEY} or {@code CLAUDE_CODE_OAUTH_TOKEN}, model). Starts the scripted model
  * server on first use; a box without a scenario gets its built-in default answer, which names the
- * box and the size of its input ({@code {{box}}}, {@code {{input_bytes}}}). Keys are read from the
- * environment by variable name and only ever placed into the agent's environment.
+ * box and the size of its input ({@code {{box}}}, {@code {{input_bytes}}}).
+ *
+ * <p>Keys stay on the host: unless a box opts out ({@code llm.credential_proxy: false}), every
+ * endpoint (Anthropic, custom, Ollama, LM Studio, the scripted model) is reached through the run's
+ * {@link io.voidbox.spi.support.CredentialProxy}: the agent gets a base URL on it and a per-box
+ * token as its "API key", and the proxy adds the real key and counts the tokens. Only a Claude
+ * subscription token ({@code claude-personal}) still enters the box.
  */
 public final class DefaultLlmResolver implements LlmResolver {
     static final String DEFAULT_MODEL = "claude-sonnet-4-5";
     static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
     static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
     static final String ANTHROPIC_API = "https://api.anthropic.com";
-    private static final String PROXY_ROUTE = "proxy:";
 
     private final Map<String, String> environment;
     private final Consumer<String> notice;
     private final AtomicBoolean noticed = new AtomicBoolean();
+    private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
+    private final ModelRoutes routes = new ModelRoutes();
     private ScriptedModelServer server;
-    private CredentialProxy proxy;
 
     public DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
         this.environment = Map.copyOf(environment);
@@ -57,13 +65,12 @@ public final class DefaultLlmResolver implements LlmResolver {
                         + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
             return Provider.SCRIPTED;
         });
-        Map<String, String> env = new HashMap<>();
-        String route = null;
+        Endpoints endpoints = new Endpoints(box, llm, sandbox);
         String model = switch (provider) {
             case SCRIPTED -> {
                 Scenario scenario = llm.scenario().map(Scenario::read).orElseGet(Scenario::builtIn);
                 ScriptedModelServer s = server();
-                route = s.register(
+                String route = s.register(
                         scenario,
                         Map.of(
                                 "workspace",
@@ -72,18 +79,15 @@ public final class DefaultLlmResolver implements LlmResolver {
                                 box,
                                 "input_bytes",
                                 String.valueOf(input.getBytes(StandardCharsets.UTF_8).length)));
-                env.put("ANTHROPIC_BASE_URL", s.baseUrl(sandbox.hostAddress(), route));
-                env.put("ANTHROPIC_API_KEY", "scripted-offline"); // not a secret: the scripted server ignores it
+                endpoints.onRelease = () -> s.unregister(route);
+                // not a secret: the scripted server ignores it
+                endpoints.connect(
+                        s.baseUrl(LOOPBACK, route), s.baseUrl(sandbox.hostAddress(), route), "scripted-offline");
                 yield llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
             }
             case CLAUDE, ANTHROPIC -> {
-                String key = ApiKeys.require(environment, provider, keyVar);
-                if (llm.keyStaysOnHost()) {
-                    route = PROXY_ROUTE + proxied(llm.baseUrl().orElse(ANTHROPIC_API), key, sandbox, env);
-                } else {
-                    env.put("ANTHROPIC_API_KEY", key);
-                    llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
-                }
+                String base = llm.baseUrl().orElse(ANTHROPIC_API);
+                endpoints.connectWithKey(base, ApiKeys.require(environment, provider, keyVar));
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
             case CLAUDE_PERSONAL -> {
@@ -93,8 +97,9 @@ public final class DefaultLlmResolver implements LlmResolver {
                 if (token == null || token.isBlank())
                     throw new IllegalArgumentException("llm.provider claude-personal needs a Claude subscription token"
                             + " in the environment variable " + tokenVar + " (create one with `claude setup-token`)");
-                env.put("CLAUDE_CODE_OAUTH_TOKEN", token);
-                llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
+                routes.secret(token);
+                endpoints.env.put("CLAUDE_CODE_OAUTH_TOKEN", token);
+                llm.baseUrl().ifPresent(u -> endpoints.env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
             case LMSTUDIO -> {
@@ -102,10 +107,9 @@ public final class DefaultLlmResolver implements LlmResolver {
                 String base = llm.baseUrl()
                         .or(() -> Optional.ofNullable(environment.get("LM_STUDIO_BASE_URL")))
                         .orElse(DEFAULT_LMSTUDIO_URL);
-                env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
-                env.put(
-                        "ANTHROPIC_API_KEY",
-                        llm.apiKeyEnv().isPresent() ? ApiKeys.require(environment, provider, keyVar) : "lm-studio");
+                if (llm.apiKeyEnv().isPresent())
+                    endpoints.connectWithKey(base, ApiKeys.require(environment, provider, keyVar));
+                else endpoints.connect(base, sandbox.reachable(base), "lm-studio");
                 yield llm.model()
                         .orElseThrow(() -> new IllegalArgumentException("box " + box
                                 + ": llm.provider lmstudio needs llm.model (the model's identifier in LM Studio)"));
@@ -114,8 +118,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                 String base = llm.baseUrl()
                         .or(() -> Optional.ofNullable(environment.get("OLLAMA_BASE_URL")))
                         .orElse("http://127.0.0.1:11434");
-                env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
-                env.put("ANTHROPIC_API_KEY", "ollama");
+                endpoints.connect(base, sandbox.reachable(base), "ollama");
                 yield llm.model()
                         .or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL")))
                         .orElse(DEFAULT_OLLAMA_MODEL);
@@ -128,41 +131,56 @@ public final class DefaultLlmResolver implements LlmResolver {
                 String base = llm.baseUrl()
                         .orElseThrow(() -> new IllegalArgumentException(
                                 "box " + box + ": llm.provider custom needs llm.base_url"));
-                if (llm.keyStaysOnHost() && llm.apiKeyEnv().isPresent()) {
-                    route = PROXY_ROUTE + proxied(base, ApiKeys.require(environment, provider, keyVar), sandbox, env);
-                } else {
-                    env.put("ANTHROPIC_BASE_URL", sandbox.reachable(base));
-                    env.put(
-                            "ANTHROPIC_API_KEY",
-                            llm.apiKeyEnv().isPresent() ? ApiKeys.require(environment, provider, keyVar) : "none");
-                }
+                if (llm.apiKeyEnv().isPresent())
+                    endpoints.connectWithKey(base, ApiKeys.require(environment, provider, keyVar));
+                else endpoints.connect(base, sandbox.reachable(base), "none");
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
         };
-        return new Resolved(provider.id(), model, env, route);
+        return new Resolved(
+                provider.id(), model, endpoints.env, routes.open(endpoints.proxyRoute, endpoints.onRelease));
     }
 
-    /**
-     * Routes the agent through the credential proxy: it gets a placeholder key and the proxy's
-     * address; the real key stays in this process. Returns the proxy route.
-     */
-    private String proxied(String upstream, String key, SandboxEnvironment sandbox, Map<String, String> env) {
-        CredentialProxy p = proxy();
-        String route = p.register(URI.create(upstream), key);
-        env.put("ANTHROPIC_BASE_URL", p.baseUrl(sandbox.hostAddress(), route));
-        env.put("ANTHROPIC_API_KEY", CredentialProxy.PLACEHOLDER_KEY);
-        return route;
-    }
+    private static final String LOOPBACK = "127.0.0.1";
 
-    private synchronized CredentialProxy proxy() {
-        if (proxy == null) {
-            try {
-                proxy = CredentialProxy.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the credential proxy: " + e.getMessage(), e);
+    /** One box's endpoint: through the credential proxy unless the box opted out. */
+    private final class Endpoints {
+        final String box;
+        final LlmConfig llm;
+        final SandboxEnvironment sandbox;
+        final Map<String, String> env = new HashMap<>();
+        String proxyRoute;
+        Runnable onRelease;
+
+        Endpoints(String box, LlmConfig llm, SandboxEnvironment sandbox) {
+            this.box = box;
+            this.llm = llm;
+            this.sandbox = sandbox;
+        }
+
+        /** An endpoint that needs a real key: proxied, or (opted out) the key goes into the box, with a warning. */
+        void connectWithKey(String base, String key) {
+            routes.secret(key);
+            if (!llm.keyStaysOnHost() && optedOut.add(box))
+                notice.accept("box " + box + ": llm.credential_proxy: false: the API key enters the box,"
+                        + " where the agent and any code it runs can read it");
+            connect(base, sandbox.reachable(base), key);
+        }
+
+        /** {@code hostBase} as the host reaches it, {@code boxBase} as the box would directly. */
+        void connect(String hostBase, String boxBase, String key) {
+            if (llm.keyStaysOnHost()) {
+                ModelRoutes.Endpoint e =
+                        routes.proxied(URI.create(hostBase), Auth.X_API_KEY, key, sandbox.hostAddress());
+                proxyRoute = e.proxyRoute();
+                env.put("ANTHROPIC_BASE_URL", e.baseUrl());
+                env.put("ANTHROPIC_API_KEY", e.token());
+            } else {
+                if (!hostBase.equals(ANTHROPIC_API) || llm.baseUrl().isPresent())
+                    env.put("ANTHROPIC_BASE_URL", boxBase);
+                env.put("ANTHROPIC_API_KEY", key);
             }
         }
-        return proxy;
     }
 
     private synchronized ScriptedModelServer server() {
@@ -171,21 +189,24 @@ public final class DefaultLlmResolver implements LlmResolver {
     }
 
     @Override
-    public synchronized void release(Resolved resolved) {
-        String route = resolved.routeKey();
-        if (route == null) return;
-        if (route.startsWith(PROXY_ROUTE)) {
-            if (proxy != null) proxy.unregister(route.substring(PROXY_ROUTE.length()));
-        } else if (server != null) {
-            server.unregister(route);
-        }
+    public Optional<CredentialProxy.Counted> counted(Resolved resolved) {
+        return routes.counted(resolved.routeKey());
+    }
+
+    @Override
+    public Set<String> secrets() {
+        return routes.secrets();
+    }
+
+    @Override
+    public void release(Resolved resolved) {
+        routes.release(resolved.routeKey());
     }
 
     @Override
     public synchronized void close() {
+        routes.close();
         if (server != null) server.close();
         server = null;
-        if (proxy != null) proxy.close();
-        proxy = null;
     }
 }

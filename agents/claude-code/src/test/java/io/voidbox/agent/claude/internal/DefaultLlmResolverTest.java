@@ -26,10 +26,13 @@ class DefaultLlmResolverTest {
             var a = r.resolve("a", LlmConfig.auto(), LOCAL);
             var b = r.resolve("b", LlmConfig.auto(), VM);
             assertThat(a.provider()).isEqualTo("scripted");
+            // the scripted model too is reached through the credential proxy, with a token of the box's own
             assertThat(a.env().get("ANTHROPIC_BASE_URL"))
                     .startsWith("http://127.0.0.1:")
-                    .contains("/r/");
+                    .contains("/k/");
             assertThat(b.env().get("ANTHROPIC_BASE_URL")).startsWith("http://10.0.2.2:");
+            assertThat(a.env().get("ANTHROPIC_API_KEY")).startsWith("vbx-proxy-");
+            assertThat(r.counted(a)).isPresent();
             assertThat(notices).hasSize(1).first().asString().contains("offline scripted model");
         }
     }
@@ -39,10 +42,29 @@ class DefaultLlmResolverTest {
         try (var r = new DefaultLlmResolver(Map.of("ANTHROPIC_API_KEY", "sk-ant-secret"), notices::add)) {
             var res = r.resolve("a", LlmConfig.auto(), LOCAL);
             assertThat(res.provider()).isEqualTo("anthropic");
-            assertThat(res.env()).containsEntry("ANTHROPIC_API_KEY", "sk-ant-secret");
+            assertThat(res.env().values()).noneMatch(v -> v.contains("sk-ant-secret"));
+            assertThat(res.env().get("ANTHROPIC_BASE_URL")).startsWith("http://127.0.0.1:");
             assertThat(res.toString()).doesNotContain("sk-ant-secret");
+            // the key and the box's token are known secrets (redacted from events)
+            assertThat(r.secrets()).contains("sk-ant-secret", res.env().get("ANTHROPIC_API_KEY"));
             assertThat(notices).isEmpty();
         }
+    }
+
+    @Test
+    void credentialProxyFalseIsAnExplicitOptOutThatPutsTheKeyIntoTheBoxWithAWarning() {
+        try (var r = new DefaultLlmResolver(Map.of("ANTHROPIC_API_KEY", "sk-ant-secret"), notices::add)) {
+            var res = r.resolve("a", optOut(LlmConfig.auto()), LOCAL);
+            assertThat(res.env()).containsEntry("ANTHROPIC_API_KEY", "sk-ant-secret");
+            assertThat(res.env()).doesNotContainKey("ANTHROPIC_BASE_URL");
+            assertThat(r.counted(res)).isEmpty();
+            assertThat(r.secrets()).contains("sk-ant-secret");
+            assertThat(notices).singleElement().asString().contains("the API key enters the box");
+        }
+    }
+
+    private static LlmConfig optOut(LlmConfig c) {
+        return new LlmConfig(c.provider(), c.model(), c.baseUrl(), c.apiKeyEnv(), c.scenario(), Optional.of(false));
     }
 
     @Test
@@ -54,7 +76,7 @@ class DefaultLlmResolverTest {
                 Optional.of("MY_KEY"),
                 Optional.empty());
         try (var r = new DefaultLlmResolver(Map.of("MY_KEY", "k1"), notices::add)) {
-            assertThat(r.resolve("a", custom, LOCAL).env()).containsEntry("ANTHROPIC_API_KEY", "k1");
+            assertThat(r.resolve("a", optOut(custom), LOCAL).env()).containsEntry("ANTHROPIC_API_KEY", "k1");
         }
         try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
             assertThatThrownBy(() -> r.resolve("a", custom, LOCAL)).hasMessageContaining("MY_KEY");
@@ -63,9 +85,21 @@ class DefaultLlmResolverTest {
 
     @Test
     void ollamaOnTheHostLoopbackIsReachedThroughTheVmGateway() {
-        LlmConfig ollama = new LlmConfig(
-                Optional.of(Provider.OLLAMA), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        LlmConfig ollama = optOut(new LlmConfig(
+                Optional.of(Provider.OLLAMA), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         try (var r = new DefaultLlmResolver(Map.of("OLLAMA_BASE_URL", "http://localhost:11434"), notices::add)) {
+            var proxied = r.resolve(
+                    "a",
+                    new LlmConfig(
+                            Optional.of(Provider.OLLAMA),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty()),
+                    VM);
+            assertThat(proxied.env().get("ANTHROPIC_BASE_URL"))
+                    .startsWith("http://10.0.2.2:")
+                    .contains("/k/");
             var vm = r.resolve("a", ollama, VM);
             assertThat(vm.env()).containsEntry("ANTHROPIC_BASE_URL", "http://10.0.2.2:11434");
             assertThat(vm.model()).isEqualTo(DefaultLlmResolver.DEFAULT_OLLAMA_MODEL);
@@ -91,13 +125,15 @@ class DefaultLlmResolverTest {
         }
     }
 
+    /** A provider reached directly (credential_proxy: false), to see its address as the box would use it. */
     private static LlmConfig provider(Provider p, String model, String baseUrl) {
         return new LlmConfig(
                 Optional.of(p),
                 Optional.ofNullable(model),
                 Optional.ofNullable(baseUrl),
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty(),
+                Optional.of(false));
     }
 
     @Test

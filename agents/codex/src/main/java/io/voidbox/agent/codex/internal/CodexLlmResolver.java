@@ -8,12 +8,19 @@ import io.voidbox.scripted.ScriptedModelServer;
 import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.support.ApiKeys;
+import io.voidbox.spi.support.CredentialProxy;
+import io.voidbox.spi.support.CredentialProxy.Auth;
+import io.voidbox.spi.support.ModelRoutes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -23,8 +30,10 @@ import java.util.function.Consumer;
  * config) and the key in {@value #KEY_ENV}. Providers: {@code scripted} (the default without a key:
  * the scripted model server's Responses API, started on first use), {@code codex} (OpenAI; key from
  * {@code OPENAI_API_KEY} or the variable named by {@code api_key_env}; {@code base_url} optional),
- * {@code custom} (any Responses-compatible {@code base_url}). Keys are only ever placed into the
- * agent's environment.
+ * {@code custom} (any Responses-compatible {@code base_url}). Keys stay on the host: unless a box
+ * opts out ({@code llm.credential_proxy: false}) Codex gets a base URL on the run's
+ * {@link CredentialProxy} and a per-box token in {@value #KEY_ENV}, which the proxy replaces by
+ * {@code Authorization: Bearer KEY}.
  */
 public final class CodexLlmResolver implements LlmResolver {
     /** The model when the box names none: one the pinned CLI knows (its tools include {@code apply_patch}). */
@@ -39,6 +48,8 @@ public final class CodexLlmResolver implements LlmResolver {
     private final Map<String, String> environment;
     private final Consumer<String> notice;
     private final AtomicBoolean noticed = new AtomicBoolean();
+    private final ModelRoutes routes = new ModelRoutes();
+    private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
     private ScriptedModelServer server;
 
     public CodexLlmResolver(Map<String, String> environment, Consumer<String> notice) {
@@ -62,34 +73,54 @@ public final class CodexLlmResolver implements LlmResolver {
             return Provider.SCRIPTED;
         });
         Map<String, String> env = new HashMap<>();
-        String route = null;
         String model = llm.model().orElse(DEFAULT_MODEL);
+        String hostBase;
+        String key;
+        Runnable onRelease = null;
         switch (provider) {
             case SCRIPTED -> {
                 Scenario scenario = llm.scenario().map(Scenario::read).orElseGet(CodexLlmResolver::builtIn);
                 if (llm.model().isEmpty() && scenario.model() != null) model = scenario.model();
                 ScriptedModelServer s = server();
-                route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
-                env.put(BASE_URL_ENV, s.baseUrl(sandbox.hostAddress(), route) + "/v1");
-                env.put(KEY_ENV, "scripted-offline"); // not a secret: the scripted server ignores it
+                String route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
+                onRelease = () -> s.unregister(route);
+                hostBase = s.baseUrl("127.0.0.1", route) + "/v1";
+                key = "scripted-offline"; // not a secret: the scripted server ignores it
+                if (!llm.keyStaysOnHost()) hostBase = s.baseUrl(sandbox.hostAddress(), route) + "/v1";
             }
             case CODEX -> {
-                env.put(BASE_URL_ENV, sandbox.reachable(llm.baseUrl().orElse(OPENAI_BASE_URL)));
-                env.put(KEY_ENV, ApiKeys.require(environment, provider, keyVar));
+                hostBase = llm.baseUrl().orElse(OPENAI_BASE_URL);
+                key = ApiKeys.require(environment, provider, keyVar);
+                routes.secret(key);
             }
             case CUSTOM -> {
-                String base = llm.baseUrl()
+                hostBase = llm.baseUrl()
                         .orElseThrow(() -> new IllegalArgumentException(
                                 "box " + box + ": llm.provider custom needs llm.base_url"));
-                env.put(BASE_URL_ENV, sandbox.reachable(base));
-                env.put(KEY_ENV, llm.apiKeyEnv().isPresent() ? ApiKeys.require(environment, provider, keyVar) : "none");
+                key = llm.apiKeyEnv().isPresent() ? ApiKeys.require(environment, provider, keyVar) : "none";
+                if (llm.apiKeyEnv().isPresent()) routes.secret(key);
             }
-            case CLAUDE, ANTHROPIC, OLLAMA ->
+            case CLAUDE, ANTHROPIC, OLLAMA, LMSTUDIO, CLAUDE_PERSONAL ->
                 throw new IllegalArgumentException(
                         "box " + box + " runs Codex, which speaks the OpenAI Responses API:" + " llm.provider "
                                 + provider.id() + " is for Claude Code boxes (use codex, custom or scripted)");
+            default -> throw new IllegalStateException(provider.id());
         }
-        return new Resolved(provider.id(), model, env, route);
+        String proxyRoute = null;
+        if (llm.keyStaysOnHost()) {
+            // Codex sends its key as `Authorization: Bearer`: the box holds only its proxy token
+            ModelRoutes.Endpoint e = routes.proxied(URI.create(hostBase), Auth.BEARER, key, sandbox.hostAddress());
+            proxyRoute = e.proxyRoute();
+            env.put(BASE_URL_ENV, e.baseUrl());
+            env.put(KEY_ENV, e.token());
+        } else {
+            if (provider != Provider.SCRIPTED && optedOut.add(box))
+                notice.accept("box " + box + ": llm.credential_proxy: false: the API key enters the box,"
+                        + " where the agent and any code it runs can read it");
+            env.put(BASE_URL_ENV, provider == Provider.SCRIPTED ? hostBase : sandbox.reachable(hostBase));
+            env.put(KEY_ENV, key);
+        }
+        return new Resolved(provider.id(), model, env, routes.open(proxyRoute, onRelease));
     }
 
     /** The offline default for Codex boxes without a scenario: look around with Codex's own tools, then answer. */
@@ -107,12 +138,23 @@ public final class CodexLlmResolver implements LlmResolver {
     }
 
     @Override
+    public Optional<CredentialProxy.Counted> counted(Resolved resolved) {
+        return routes.counted(resolved.routeKey());
+    }
+
+    @Override
+    public Set<String> secrets() {
+        return routes.secrets();
+    }
+
+    @Override
     public void release(Resolved resolved) {
-        if (resolved.routeKey() != null && server != null) server.unregister(resolved.routeKey());
+        routes.release(resolved.routeKey());
     }
 
     @Override
     public synchronized void close() {
+        routes.close();
         if (server != null) server.close();
         server = null;
     }

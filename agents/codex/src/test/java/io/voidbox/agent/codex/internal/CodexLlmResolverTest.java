@@ -41,10 +41,10 @@ class CodexLlmResolverTest {
             assertThat(local.provider()).isEqualTo("scripted");
             assertThat(local.model()).isEqualTo("gpt-5.5");
             assertThat(local.routeKey()).isNotBlank();
-            assertThat(local.env().get(CodexLlmResolver.BASE_URL_ENV))
-                    .matches("http://127\\.0\\.0\\.1:\\d+/r/" + local.routeKey() + "/v1");
+            // through the credential proxy, whose route leads to the scripted server's Responses API
+            assertThat(local.env().get(CodexLlmResolver.BASE_URL_ENV)).matches("http://127\\.0\\.0\\.1:\\d+/k/\\w+");
             assertThat(vm.env().get(CodexLlmResolver.BASE_URL_ENV)).startsWith("http://10.0.2.2:");
-            assertThat(local.env()).containsEntry("OPENAI_API_KEY", "scripted-offline");
+            assertThat(local.env().get("OPENAI_API_KEY")).startsWith("vbx-proxy-");
             assertThat(notices).singleElement().asString().contains("no OPENAI_API_KEY set");
         }
     }
@@ -55,18 +55,24 @@ class CodexLlmResolverTest {
             var res = r.resolve("a", LlmConfig.auto(), VM);
 
             assertThat(res.provider()).isEqualTo("codex");
-            assertThat(res.env())
-                    .containsEntry("OPENAI_API_KEY", "sk-openai-secret")
-                    .containsEntry(CodexLlmResolver.BASE_URL_ENV, "https://api.openai.com/v1");
+            assertThat(res.env().values()).noneMatch(v -> v.contains("sk-openai-secret"));
+            assertThat(res.env().get(CodexLlmResolver.BASE_URL_ENV)).startsWith("http://10.0.2.2:");
+            assertThat(r.secrets()).contains("sk-openai-secret", res.env().get("OPENAI_API_KEY"));
             assertThat(res.toString()).doesNotContain("sk-openai-secret");
             assertThat(notices).isEmpty();
+            // credential_proxy: false is the explicit opt-out: the key enters the box, with a warning
+            var direct = r.resolve("b", optOut(LlmConfig.auto()), VM);
+            assertThat(direct.env())
+                    .containsEntry("OPENAI_API_KEY", "sk-openai-secret")
+                    .containsEntry(CodexLlmResolver.BASE_URL_ENV, "https://api.openai.com/v1");
+            assertThat(notices).singleElement().asString().contains("the API key enters the box");
         }
     }
 
     @Test
     void customEndpointsOnTheHostAreReachedThroughTheVmGatewayAndNeedTheirBaseUrl() {
         try (var r = new CodexLlmResolver(Map.of("MY_KEY", "k1"), notices::add)) {
-            var res = r.resolve("a", llm(Provider.CUSTOM, "http://localhost:8000/v1", "MY_KEY"), VM);
+            var res = r.resolve("a", optOut(llm(Provider.CUSTOM, "http://localhost:8000/v1", "MY_KEY")), VM);
 
             assertThat(res.env())
                     .containsEntry(CodexLlmResolver.BASE_URL_ENV, "http://10.0.2.2:8000/v1")
@@ -86,5 +92,9 @@ class CodexLlmResolverTest {
                         .hasMessageContaining("box a runs Codex")
                         .hasMessageContaining("llm.provider " + p.id());
         }
+    }
+
+    private static LlmConfig optOut(LlmConfig c) {
+        return new LlmConfig(c.provider(), c.model(), c.baseUrl(), c.apiKeyEnv(), c.scenario(), Optional.of(false));
     }
 }

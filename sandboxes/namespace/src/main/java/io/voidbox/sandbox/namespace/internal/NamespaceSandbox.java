@@ -218,9 +218,10 @@ public final class NamespaceSandbox implements Sandbox {
             if (loopback && uri.getPort() > 0) ports.add(uri.getPort());
             else if (warned.add(e.getKey()))
                 request.scope()
-                        .warning("backend namespace reaches only model endpoints on this host's loopback; "
-                                + e.getKey() + " points elsewhere (" + host
-                                + "), so the box cannot reach it: use llm.credential_proxy: true or a local endpoint");
+                        .warning(
+                                "backend namespace reaches only model endpoints on this host's loopback; "
+                                        + e.getKey() + " points elsewhere (" + host
+                                        + "), so the box cannot reach it: drop llm.credential_proxy: false (the proxy is on loopback) or use a local endpoint");
         }
         return ports;
     }
