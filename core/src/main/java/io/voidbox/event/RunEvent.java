@@ -19,7 +19,32 @@ public sealed interface RunEvent {
     Header header();
 
     /** Contract name, e.g. {@code stage.completed}. */
-    String type();
+    default String type() {
+        return switch (this) {
+            case RunStarted e -> "run.started";
+            case RunCompleted e -> "run.completed";
+            case RunFailed e -> "run.failed";
+            case StageStarted e -> "stage.started";
+            case StageCompleted e -> "stage.completed";
+            case StageFailed e -> "stage.failed";
+            case BoxBooting e -> "box.booting";
+            case BoxReady e -> "box.ready";
+            case BoxStopped e -> "box.stopped";
+            case AgentStarted e -> "agent.started";
+            case AgentToolCall e -> "agent.tool_call";
+            case AgentToolResult e -> "agent.tool_result";
+            case AgentToolNotRun e -> "agent.tool_not_run";
+            case AgentPermissionDenied e -> "agent.permission_denied";
+            case AgentRetry e -> "agent.retry";
+            case AgentSubagentStarted e -> "agent.subagent_started";
+            case AgentSubagentCompleted e -> "agent.subagent_completed";
+            case AgentResult e -> "agent.result";
+            case UsageCounted e -> "usage.counted";
+            case GuestTelemetry e -> "guest.telemetry";
+            case TelemetryWarning e -> "guest.telemetry_warning";
+            case Log e -> "log";
+        };
+    }
 
     default Instant ts() {
         return header().ts();
@@ -85,10 +110,6 @@ public sealed interface RunEvent {
         public RunStarted(Header header, List<String> stages) {
             this(header, stages, RunKind.PIPELINE);
         }
-
-        public String type() {
-            return "run.started";
-        }
     }
 
     /** What a run runs; its {@link #id()} is the spelling on the wire and in spec files. */
@@ -102,21 +123,13 @@ public sealed interface RunEvent {
         }
     }
 
-    record RunCompleted(Header header, long durationMs, Usage usage) implements RunEvent {
-        public String type() {
-            return "run.completed";
-        }
-    }
+    record RunCompleted(Header header, long durationMs, Usage usage) implements RunEvent {}
 
     /**
      * On the wire {@code error} is the run's message (naming the stage that failed first) and the
      * failure of that stage is flattened beside it ({@code error_type} and its details).
      */
-    record RunFailed(Header header, long durationMs, Usage usage, String error, Failure failure) implements RunEvent {
-        public String type() {
-            return "run.failed";
-        }
-    }
+    record RunFailed(Header header, long durationMs, Usage usage, String error, Failure failure) implements RunEvent {}
 
     /**
      * A box's stage started: it was admitted by the run's scheduler after waiting {@code queuedMs}
@@ -126,59 +139,27 @@ public sealed interface RunEvent {
         public StageStarted(Header header, int stageIndex) {
             this(header, stageIndex, 0);
         }
-
-        public String type() {
-            return "stage.started";
-        }
     }
 
     record StageCompleted(Header header, long durationMs, Usage usage, String backend, String accel)
-            implements RunEvent {
-        public String type() {
-            return "stage.completed";
-        }
-    }
+            implements RunEvent {}
 
     /** On the wire the failure is {@code error} (message) and {@code error_type} (kind). */
     record StageFailed(Header header, long durationMs, Usage usage, String backend, String accel, Failure failure)
-            implements RunEvent {
-        public String type() {
-            return "stage.failed";
-        }
-    }
+            implements RunEvent {}
 
-    record BoxBooting(Header header, String backend, String accel) implements RunEvent {
-        public String type() {
-            return "box.booting";
-        }
-    }
+    record BoxBooting(Header header, String backend, String accel) implements RunEvent {}
 
-    record BoxReady(Header header, String backend, String accel, long bootMs, String guestKernel) implements RunEvent {
-        public String type() {
-            return "box.ready";
-        }
-    }
+    record BoxReady(Header header, String backend, String accel, long bootMs, String guestKernel) implements RunEvent {}
 
-    record BoxStopped(Header header, String backend, String accel, String exitReason) implements RunEvent {
-        public String type() {
-            return "box.stopped";
-        }
-    }
+    record BoxStopped(Header header, String backend, String accel, String exitReason) implements RunEvent {}
 
     /** The agent CLI was launched inside the box: start of a {@code claude.exec} span. */
-    record AgentStarted(Header header, String agent, String provider, String model) implements RunEvent {
-        public String type() {
-            return "agent.started";
-        }
-    }
+    record AgentStarted(Header header, String agent, String provider, String model) implements RunEvent {}
 
     record AgentToolCall(
             Header header, String tool, String toolUseId, String input, boolean inputTruncated, String parentToolUseId)
-            implements RunEvent {
-        public String type() {
-            return "agent.tool_call";
-        }
-    }
+            implements RunEvent {}
 
     record AgentToolResult(
             Header header,
@@ -189,11 +170,7 @@ public sealed interface RunEvent {
             String output,
             boolean outputTruncated,
             String parentToolUseId)
-            implements RunEvent {
-        public String type() {
-            return "agent.tool_result";
-        }
-    }
+            implements RunEvent {}
 
     /**
      * A tool call the agent announced but never ran, because it stopped first (turn or budget
@@ -202,22 +179,14 @@ public sealed interface RunEvent {
      * @param reason why it did not run, e.g. {@code the agent stopped: max_turns}
      */
     record AgentToolNotRun(Header header, String tool, String toolUseId, String reason, String parentToolUseId)
-            implements RunEvent {
-        public String type() {
-            return "agent.tool_not_run";
-        }
-    }
+            implements RunEvent {}
 
     /**
      * The agent's own permission checks refused a tool call; the model was told and went on.
      *
      * @param reason what the agent said, when it said anything
      */
-    record AgentPermissionDenied(Header header, String tool, String toolUseId, String reason) implements RunEvent {
-        public String type() {
-            return "agent.permission_denied";
-        }
-    }
+    record AgentPermissionDenied(Header header, String tool, String toolUseId, String reason) implements RunEvent {}
 
     /**
      * The agent retries a failed model API call.
@@ -229,22 +198,14 @@ public sealed interface RunEvent {
      * @param reason     the agent's name for the error ({@code server_error}, {@code rate_limit}, ...)
      */
     record AgentRetry(Header header, int attempt, int maxRetries, Integer httpStatus, long delayMs, String reason)
-            implements RunEvent {
-        public String type() {
-            return "agent.retry";
-        }
-    }
+            implements RunEvent {}
 
     /**
      * A background subagent started: it runs beside the main agent, launched by the tool call
      * {@code toolUseId}; its own tool calls carry that id as {@code parent_tool_use_id}.
      */
     record AgentSubagentStarted(Header header, String taskId, String toolUseId, String description, String subagentType)
-            implements RunEvent {
-        public String type() {
-            return "agent.subagent_started";
-        }
-    }
+            implements RunEvent {}
 
     /**
      * A background subagent ended.
@@ -262,11 +223,7 @@ public sealed interface RunEvent {
             long totalTokens,
             int toolUses,
             long durationMs)
-            implements RunEvent {
-        public String type() {
-            return "agent.subagent_completed";
-        }
-    }
+            implements RunEvent {}
 
     /**
      * The agent's final report. On the wire {@code is_error} is true when {@code failure} is set,
@@ -286,9 +243,6 @@ public sealed interface RunEvent {
             long durationApiMs,
             Failure failure)
             implements RunEvent {
-        public String type() {
-            return "agent.result";
-        }
 
         /** Whether the agent run failed (the contract's {@code is_error}). */
         public boolean failed() {
@@ -312,11 +266,7 @@ public sealed interface RunEvent {
             long hostCacheCreationTokens,
             int responses,
             boolean mismatch)
-            implements RunEvent {
-        public String type() {
-            return "usage.counted";
-        }
-    }
+            implements RunEvent {}
 
     record GuestTelemetry(
             Header header,
@@ -327,25 +277,13 @@ public sealed interface RunEvent {
             int procsRunning,
             int openFds,
             List<ProcessSample> processes)
-            implements RunEvent {
-        public String type() {
-            return "guest.telemetry";
-        }
-    }
+            implements RunEvent {}
 
     /** One of the heaviest processes of a telemetry sample. */
     record ProcessSample(int pid, String comm, long rssBytes, long cpuJiffies) {}
 
     /** Something the telemetry path noticed: a gap in guest batches, a dropped malformed batch. */
-    record TelemetryWarning(Header header, String warning) implements RunEvent {
-        public String type() {
-            return "guest.telemetry_warning";
-        }
-    }
+    record TelemetryWarning(Header header, String warning) implements RunEvent {}
 
-    record Log(Header header, String stream, String line) implements RunEvent {
-        public String type() {
-            return "log";
-        }
-    }
+    record Log(Header header, String stream, String line) implements RunEvent {}
 }
