@@ -130,7 +130,6 @@ class VoidBoxFieldsTest {
                         "sandbox.snapshot",
                         "sandbox.kernel",
                         "sandbox.initramfs",
-                        "llm.credential_proxy",
                         "agent.mode",
                         "agent.messaging");
         assertThat(errors.getFirst().format("spec.yaml"))
@@ -170,10 +169,13 @@ class VoidBoxFieldsTest {
                         .llm()
                         .keyStaysOnHost())
                 .isFalse();
-        assertThat(errors(agent("", "{provider: claude-personal, credential_proxy: true}", "{prompt: x}")))
-                .extracting(SpecError::message)
-                .containsExactly("not supported yet (the credential proxy fronts claude, anthropic, custom, codex,"
-                        + " ollama, lmstudio and scripted endpoints, not claude-personal)");
+        // a Claude subscription's OAuth token stays on the host too
+        assertThat(spec(agent("", "{provider: claude-personal, credential_proxy: true}", "{prompt: x}"))
+                        .boxes()
+                        .getFirst()
+                        .llm()
+                        .keyStaysOnHost())
+                .isTrue();
     }
 
     @Test

@@ -49,7 +49,10 @@ public final class CredentialProxy implements AutoCloseable {
     public enum Auth {
         /** Anthropic's {@code x-api-key} header. */
         X_API_KEY,
-        /** {@code Authorization: Bearer KEY} (OpenAI and most compatible servers). */
+        /**
+         * {@code Authorization: Bearer KEY} (OpenAI and most compatible servers; a Claude
+         * subscription's OAuth token, whose {@code anthropic-beta} header the client sets itself).
+         */
         BEARER
     }
 

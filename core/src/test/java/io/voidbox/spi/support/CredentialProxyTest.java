@@ -62,8 +62,16 @@ class CredentialProxyTest {
             seen.put(
                     "authorization", String.valueOf(exchange.getRequestHeaders().getFirst("authorization")));
             seen.put(
+                    "authorizations",
+                    String.valueOf(exchange.getRequestHeaders()
+                            .getOrDefault("authorization", List.of())
+                            .size()));
+            seen.put(
                     "anthropic-version",
                     String.valueOf(exchange.getRequestHeaders().getFirst("anthropic-version")));
+            seen.put(
+                    "anthropic-beta",
+                    String.valueOf(exchange.getRequestHeaders().getFirst("anthropic-beta")));
             seen.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             exchange.getResponseHeaders().set("content-type", "text/event-stream");
             exchange.sendResponseHeaders(200, 0);
@@ -167,6 +175,38 @@ class CredentialProxyTest {
                 .isEqualTo(200);
         assertThat(proxy.counted(json.route()))
                 .isEqualTo(new CredentialProxy.Counted(new Usage.Tokens(14, 6, 0, 0), 2));
+    }
+
+    @Test
+    void aClaudeSubscriptionBoxSendsItsTokenAsOAuthBearerAndTheProviderGetsTheRealOneWithTheClientsHeaders()
+            throws Exception {
+        // Claude Code with CLAUDE_CODE_OAUTH_TOKEN: Authorization: Bearer, plus an anthropic-beta it sets itself
+        Grant grant = proxy.register(URI.create(upstreamBase("/api")), Auth.BEARER, "sk-ant-oat01-real");
+        firstEventRead.countDown(); // read as a whole here
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(proxy.baseUrl("127.0.0.1", grant.route()) + "/v1/messages?beta=true"))
+                .header("Authorization", "Bearer " + grant.token())
+                .header("anthropic-beta", "oauth-2025-04-20,claude-code-20250219")
+                .header("anthropic-version", "2023-06-01")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}"))
+                .build();
+        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(SSE);
+        assertThat(seen)
+                .containsEntry("authorization", "Bearer sk-ant-oat01-real")
+                .containsEntry("authorizations", "1")
+                .containsEntry("x-api-key", "null")
+                .containsEntry("anthropic-beta", "oauth-2025-04-20,claude-code-20250219")
+                .containsEntry("anthropic-version", "2023-06-01")
+                .containsEntry("body", "{\"stream\":true}");
+        assertThat(proxy.counted(grant.route()))
+                .isEqualTo(new CredentialProxy.Counted(new Usage.Tokens(120, 42, 30, 5), 1));
+        // the real token is no pass on this route: only the box's own token is
+        assertThat(post(grant, "/v1/messages", "Authorization", "Bearer sk-ant-oat01-real")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(upstreamCalls).hasValue(1);
     }
 
     @Test

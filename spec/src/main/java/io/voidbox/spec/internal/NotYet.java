@@ -20,9 +20,6 @@ final class NotYet {
     static final String AGENT_MODE = "agent modes service and interactive: boxes run as tasks (mode: task)";
     static final String MESSAGING = "agent messaging";
     static final String OCI_SKILL = "OCI image skills";
-    static final String CREDENTIAL_PROXY =
-            "the credential proxy fronts claude, anthropic, custom, codex, ollama, lmstudio and scripted endpoints,"
-                    + " not ";
     static final String LOGS_OFF = "turning box logs off: [vm:NAME] lines and log events are always on";
     static final String KIND_SANDBOX = "kind: sandbox (an idle VM to attach to): boxes here run an agent or programs";
     static final String KIND_WORKFLOW = "kind: workflow";

@@ -97,9 +97,6 @@ public final class SpecResolver {
             "sandbox",
             "agent",
             RunnerField.NAME);
-    /** Providers whose API key the credential proxy can keep on the host. */
-    private static final Set<Provider> PROXIED = Set.of(
-            Provider.CLAUDE, Provider.ANTHROPIC, Provider.CUSTOM, Provider.CODEX, Provider.OLLAMA, Provider.LMSTUDIO);
     /** VoidBox kinds not run here yet, with the reason. */
     private static final Map<String, String> NOT_YET_KINDS = Map.of("sandbox", NotYet.KIND_SANDBOX);
 
@@ -716,18 +713,6 @@ public final class SpecResolver {
                     providerSource.path() + ".base_url",
                     "missing (required when provider is custom" + inherited + ")",
                     providerSource.loc());
-        }
-        if (merged.credentialProxy().orElse(false)
-                && provider.isPresent()
-                && !PROXIED.contains(provider.get())
-                && provider.get() != Provider.SCRIPTED) {
-            LlmDecl proxySource = box.fields().contains("credential_proxy") ? box : top;
-            reportOnce(
-                    reported,
-                    proxySource.path() + ".credential_proxy",
-                    NotYet.PREFIX + " (" + NotYet.CREDENTIAL_PROXY
-                            + provider.get().id() + ")",
-                    proxySource.loc());
         }
         // scripted without a scenario plays the built-in default one
         if (provider.orElse(null) == Provider.SCRIPTED) {

@@ -3,6 +3,7 @@ package io.voidbox.agent.claude;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.voidbox.AgentOptions;
@@ -16,7 +17,15 @@ import io.voidbox.event.RunEventJson;
 import io.voidbox.scripted.RequestRecord;
 import io.voidbox.scripted.Scenario;
 import io.voidbox.scripted.ScriptedModelServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +37,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The credential proxy with the real Claude Code CLI (pinned and newest) and the scripted model on
  * the local backend: the host counts the tokens of every model response and compares them with the
- * agent's account, so a forged {@code result} line printed by code in the box is flagged; and a
- * known secret printed by the box never reaches events, logs or spans.
+ * agent's account, so a forged {@code result} line printed by code in the box is flagged; a
+ * Claude subscription's OAuth token stays on the host while the provider gets it; and a known
+ * secret printed by the box never reaches events, logs or spans.
  */
 class ClaudeCodeKeyAndUsageEndToEndTest {
     private static final AttributeKey<Boolean> MISMATCH = AttributeKey.booleanKey("voidbox.usage.mismatch");
@@ -183,6 +193,116 @@ class ClaudeCodeKeyAndUsageEndToEndTest {
                     .allSatisfy(s -> assertThat(s.getAttributes().toString()).doesNotContain(key));
             assertThat(run.spans())
                     .anySatisfy(s -> assertThat(s.getAttributes().toString()).contains("key=[REDACTED]"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Version.class)
+    void aClaudeSubscriptionTokenStaysOnTheHostWhileTheProviderGetsItAsOAuthBearer(Version v) throws Exception {
+        String token = "sk-ant-oat01-e2e-" + Long.toHexString(System.nanoTime());
+        List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+        try (ScriptedModelServer model = ScriptedModelServer.start(
+                        ScriptedModelServer.Options.builder().build());
+                Relay provider = Relay.to(model, seen)) {
+            // Claude Code keeps the token out of its tools' environment: look in the CLI's own
+            String look = """
+                    P=$PPID
+                    while [ "$P" -gt 1 ]; do
+                      case "$(cat /proc/$P/comm)" in claude|node) break;; esac
+                      P=$(awk '{print $4}' /proc/$P/stat)
+                    done
+                    echo oauth-in-box=$(tr '\\0' '\\n' </proc/$P/environ | grep -c sk-ant-oat01-e2e) \\
+                      $(tr '\\0' '\\n' </proc/$P/environ | grep -o '^CLAUDE_CODE_OAUTH_TOKEN=vbx-proxy-')
+                    """;
+            String route = model.register(
+                    Scenario.parse("""
+                            turns:
+                              - tool_use:
+                                  - name: Bash
+                                    input:
+                                      description: "look"
+                                      command: |
+                            %s
+                              - text: "Done."
+                            """.formatted(look.indent(14).stripTrailing()), "personal.yaml"), Map.of());
+            LlmConfig personal = new LlmConfig(
+                    Optional.of(Provider.CLAUDE_PERSONAL),
+                    Optional.of("claude-sonnet-4-5"),
+                    Optional.of(provider.baseUrl(route)),
+                    Optional.empty(),
+                    Optional.empty());
+            AgentRun run = AgentRun.run(
+                    "personal",
+                    new AgentRun.Spec("", options(v)),
+                    null,
+                    personal,
+                    Map.of("CLAUDE_CODE_OAUTH_TOKEN", token));
+            assertThat(run.stage().failure()).as(run.toString()).isEmpty();
+            // the box held its proxy token, never the subscription token ...
+            assertThat(run.toString()).contains("oauth-in-box=0 CLAUDE_CODE_OAUTH_TOKEN=vbx-proxy-");
+            // ... while every model call reached the provider with the real one, as Claude Code sends it
+            assertThat(seen).as(run.toString()).isNotEmpty().allSatisfy(h -> {
+                assertThat(h).containsEntry("authorization", "Bearer " + token);
+                assertThat(h.get("anthropic-beta")).contains("oauth-2025-04-20");
+                assertThat(h).doesNotContainKey("x-api-key");
+            });
+            assertThat(run.one("usage.counted").path("responses").asInt()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /**
+     * A provider stand-in: records the credential headers of every request and relays it to the
+     * scripted model (which checks none).
+     */
+    private record Relay(HttpServer http) implements AutoCloseable {
+        static Relay to(ScriptedModelServer model, List<Map<String, String>> seen) throws IOException {
+            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            HttpClient client = HttpClient.newHttpClient();
+            http.createContext("/", exchange -> {
+                try (exchange) {
+                    Map<String, String> headers = new HashMap<>();
+                    for (String h : List.of("authorization", "x-api-key", "anthropic-beta")) {
+                        String value = exchange.getRequestHeaders().getFirst(h);
+                        if (value != null) headers.put(h, value);
+                    }
+                    seen.add(headers);
+                    String path = exchange.getRequestURI().getRawPath();
+                    String query = exchange.getRequestURI().getRawQuery();
+                    String route = path.substring(1, path.indexOf('/', 1));
+                    HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(model.baseUrl("127.0.0.1", route)
+                                    + path.substring(route.length() + 1)
+                                    + (query == null ? "" : "?" + query)))
+                            .method(
+                                    exchange.getRequestMethod(),
+                                    HttpRequest.BodyPublishers.ofByteArray(
+                                            exchange.getRequestBody().readAllBytes()));
+                    for (String h : List.of("content-type", "anthropic-version", "anthropic-beta")) {
+                        String value = exchange.getRequestHeaders().getFirst(h);
+                        if (value != null) forward.header(h, value);
+                    }
+                    HttpResponse<byte[]> answer = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    answer.headers()
+                            .firstValue("content-type")
+                            .ifPresent(t -> exchange.getResponseHeaders().set("content-type", t));
+                    exchange.sendResponseHeaders(
+                            answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+                    exchange.getResponseBody().write(answer.body());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            http.start();
+            return new Relay(http);
+        }
+
+        /** The provider base URL for the scripted model's {@code route}. */
+        String baseUrl(String route) {
+            return "http://127.0.0.1:" + http.getAddress().getPort() + "/" + route;
+        }
+
+        @Override
+        public void close() {
+            http.stop(0);
         }
     }
 }

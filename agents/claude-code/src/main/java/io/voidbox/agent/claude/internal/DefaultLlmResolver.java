@@ -29,8 +29,8 @@ import java.util.function.Consumer;
  * <p>Keys stay on the host: unless a box opts out ({@code llm.credential_proxy: false}), every
  * endpoint (Anthropic, custom, Ollama, LM Studio, the scripted model) is reached through the run's
  * {@link io.voidbox.spi.support.CredentialProxy}: the agent gets a base URL on it and a per-box
- * token as its "API key", and the proxy adds the real key and counts the tokens. Only a Claude
- * subscription token ({@code claude-personal}) still enters the box.
+ * token as its "API key" (for a Claude subscription, {@code claude-personal}, as its OAuth token),
+ * and the proxy adds the real key or token and counts the tokens.
  */
 public final class DefaultLlmResolver implements LlmResolver {
     static final String DEFAULT_MODEL = "claude-sonnet-4-5";
@@ -97,9 +97,7 @@ public final class DefaultLlmResolver implements LlmResolver {
                 if (token == null || token.isBlank())
                     throw new IllegalArgumentException("llm.provider claude-personal needs a Claude subscription token"
                             + " in the environment variable " + tokenVar + " (create one with `claude setup-token`)");
-                routes.secret(token);
-                endpoints.env.put("CLAUDE_CODE_OAUTH_TOKEN", token);
-                llm.baseUrl().ifPresent(u -> endpoints.env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
+                endpoints.connectWithOAuthToken(llm.baseUrl().orElse(ANTHROPIC_API), token);
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
             case LMSTUDIO -> {
@@ -165,6 +163,28 @@ public final class DefaultLlmResolver implements LlmResolver {
                 notice.accept("box " + box + ": llm.credential_proxy: false: the API key enters the box,"
                         + " where the agent and any code it runs can read it");
             connect(base, sandbox.reachable(base), key);
+        }
+
+        /**
+         * A Claude subscription: Claude Code sends its OAuth token as {@code Authorization: Bearer}
+         * (with its own {@code anthropic-beta: oauth-...} header, which the proxy passes on), so the
+         * box gets its route token there and the proxy puts the real token in its place; opted out,
+         * the real token enters the box, with a warning.
+         */
+        void connectWithOAuthToken(String base, String token) {
+            routes.secret(token);
+            if (llm.keyStaysOnHost()) {
+                ModelRoutes.Endpoint e = routes.proxied(URI.create(base), Auth.BEARER, token, sandbox.hostAddress());
+                proxyRoute = e.proxyRoute();
+                env.put("ANTHROPIC_BASE_URL", e.baseUrl());
+                env.put("CLAUDE_CODE_OAUTH_TOKEN", e.token());
+                return;
+            }
+            if (optedOut.add(box))
+                notice.accept("box " + box + ": llm.credential_proxy: false: the subscription token enters the box,"
+                        + " where the agent and any code it runs can read it");
+            env.put("CLAUDE_CODE_OAUTH_TOKEN", token);
+            llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
         }
 
         /** {@code hostBase} as the host reaches it, {@code boxBase} as the box would directly. */

@@ -160,7 +160,33 @@ class DefaultLlmResolverTest {
     }
 
     @Test
-    void claudePersonalUsesTheSubscriptionTokenNeverAnApiKey() {
+    void claudePersonalGetsAProxyTokenInPlaceOfTheSubscriptionTokenWhichStaysOnTheHost() {
+        LlmConfig personal = new LlmConfig(
+                Optional.of(Provider.CLAUDE_PERSONAL),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+        try (var r = new DefaultLlmResolver(
+                Map.of("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat-secret", "ANTHROPIC_API_KEY", "sk-ant-key"),
+                notices::add)) {
+            var res = r.resolve("a", personal, VM);
+            assertThat(res.provider()).isEqualTo("claude-personal");
+            assertThat(res.env().values()).noneMatch(v -> v.contains("secret") || v.contains("sk-ant-key"));
+            assertThat(res.env().get("CLAUDE_CODE_OAUTH_TOKEN")).startsWith("vbx-proxy-");
+            assertThat(res.env().get("ANTHROPIC_BASE_URL"))
+                    .startsWith("http://10.0.2.2:")
+                    .contains("/k/");
+            assertThat(res.env()).doesNotContainKey("ANTHROPIC_API_KEY");
+            assertThat(r.counted(res)).isPresent();
+            // both the real token and the box's are redacted from events
+            assertThat(r.secrets()).contains("sk-ant-oat-secret", res.env().get("CLAUDE_CODE_OAUTH_TOKEN"));
+            assertThat(notices).isEmpty();
+        }
+    }
+
+    @Test
+    void claudePersonalOptedOutOfTheProxyPutsTheSubscriptionTokenIntoTheBoxWithAWarning() {
         try (var r = new DefaultLlmResolver(
                 Map.of("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat-secret", "ANTHROPIC_API_KEY", "sk-ant-key"),
                 notices::add)) {
@@ -170,6 +196,10 @@ class DefaultLlmResolverTest {
                     .containsEntry("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat-secret")
                     .doesNotContainKey("ANTHROPIC_API_KEY");
             assertThat(res.toString()).doesNotContain("secret");
+            assertThat(notices)
+                    .singleElement()
+                    .asString()
+                    .contains("box a: llm.credential_proxy: false: the subscription token enters the box");
         }
         try (var r = new DefaultLlmResolver(Map.of(), notices::add)) {
             assertThatThrownBy(() -> r.resolve("a", provider(Provider.CLAUDE_PERSONAL, null, null), LOCAL))

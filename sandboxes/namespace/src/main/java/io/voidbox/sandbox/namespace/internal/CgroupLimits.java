@@ -85,20 +85,27 @@ final class CgroupLimits implements AutoCloseable {
         return files;
     }
 
+    /** A limit the box hit: {@code resource} as the VM backend names it ({@code memory}, {@code processes}). */
+    record Reached(String resource, String message) {}
+
     /**
-     * What the limits refused since the last call, as one sentence per limit reached (empty when
-     * none): the box's user sees why a process died or could not start.
+     * What the limits refused since the last call, one entry per limit reached, memory first (empty
+     * when none): the box's user sees why a process died or could not start.
      */
-    synchronized List<String> newlyReached(long memoryBytes) {
-        List<String> out = new ArrayList<>();
+    synchronized List<Reached> newlyReached(long memoryBytes) {
+        List<Reached> out = new ArrayList<>();
         long ooms = counter(v2 ? memory.resolve("memory.events") : memory.resolve("memory.oom_control"), "oom_kill");
         long forks = counter(pids.resolve("pids.events"), "max");
         if (ooms > oomKills)
-            out.add("memory limit reached (" + (memoryBytes >> 20) + " MB, sandbox.memory_mb): " + (ooms - oomKills)
-                    + " process(es) killed");
+            out.add(new Reached(
+                    "memory",
+                    "memory limit reached (" + (memoryBytes >> 20) + " MB, sandbox.memory_mb): " + (ooms - oomKills)
+                            + " process(es) killed"));
         if (forks > forksRefused)
-            out.add("process limit reached (" + PIDS_MAX + " processes and threads): " + (forks - forksRefused)
-                    + " fork(s) refused");
+            out.add(new Reached(
+                    "processes",
+                    "process limit reached (" + PIDS_MAX + " processes and threads): " + (forks - forksRefused)
+                            + " fork(s) refused"));
         oomKills = ooms;
         forksRefused = forks;
         return out;

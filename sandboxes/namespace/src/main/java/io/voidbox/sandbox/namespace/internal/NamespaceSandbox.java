@@ -4,6 +4,7 @@ import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
+import io.voidbox.spi.ResourceLimitException;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxRequest;
@@ -176,12 +177,27 @@ public final class NamespaceSandbox implements Sandbox {
         env.put("TMPDIR", "/tmp");
         env.putAll(request.env());
         env.putAll(spec.env());
+        ExecResult result;
+        List<CgroupLimits.Reached> reached;
         try {
-            return processes.run(pb, spec, sink);
+            result = processes.run(pb, spec, sink);
         } finally {
-            limits.ifPresent(l -> l.newlyReached((long) request.memoryMb() << 20)
-                    .forEach(reached -> request.scope().warning(reached)));
+            reached = limitsReached();
         }
+        // as on the VM backend: the stage fails as resource_limit, naming the limit (memory first)
+        if (!reached.isEmpty())
+            throw new ResourceLimitException(
+                    reached.getFirst().resource(),
+                    "box " + request.boxName() + ": " + reached.getFirst().message());
+        return result;
+    }
+
+    /** The limits the command just hit, each said in one warning. */
+    private List<CgroupLimits.Reached> limitsReached() {
+        List<CgroupLimits.Reached> reached =
+                limits.map(l -> l.newlyReached((long) request.memoryMb() << 20)).orElse(List.of());
+        reached.forEach(r -> request.scope().warning(r.message()));
+        return reached;
     }
 
     /** The command line's layout; the agent binary's directory is shown once the runner asked for it. */
