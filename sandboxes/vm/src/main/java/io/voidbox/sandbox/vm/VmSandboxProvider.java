@@ -72,6 +72,16 @@ public final class VmSandboxProvider implements SandboxProvider {
                 VmSnapshots.enabled() ? VmSnapshots.defaults().dir() : null);
     }
 
+    /**
+     * As {@link #VmSandboxProvider(Supplier, Consumer)} with the snapshots in {@code snapshotDir}
+     * instead of the default (null: no snapshots, every box boots cold): for benchmarks that
+     * compare both.
+     */
+    public static VmSandboxProvider withSnapshotDir(
+            Supplier<Path> claudeBinary, Consumer<String> progress, Path snapshotDir) {
+        return new VmSandboxProvider(claudeBinary, progress, GuestImageCache::defaults, snapshotDir);
+    }
+
     /** With snapshots in {@code snapshotDir} (null: no snapshots, every box boots). */
     VmSandboxProvider(
             Supplier<Path> claudeBinary,
