@@ -45,6 +45,8 @@ import java.util.function.Supplier;
  */
 public final class VmSandboxProvider implements SandboxProvider {
     private static final Duration CHANNEL_TIMEOUT = Duration.ofSeconds(30);
+    /** A restored guest is running already; it answers in seconds even on a loaded host, else it is cold-booted. */
+    private static final Duration RESTORED_HELLO_TIMEOUT = Duration.ofSeconds(20);
 
     private final Supplier<Path> claudeBinary;
     private final Consumer<String> progress;
@@ -239,28 +241,40 @@ public final class VmSandboxProvider implements SandboxProvider {
                 .withNetwork(request.network().mode() == SandboxOptions.Network.Mode.OPEN);
         ConsoleListener console = (stream, line) -> request.scope().line(stream, line);
         String key = snapshots == null ? null : launcher.snapshotKey(spec);
-        QemuMachine machine = null;
         if (key != null && snapshots.exists(key)) {
+            // a restore that fails anywhere up to the Hello costs one warning and a cold boot
             try {
-                machine = launcher.restore(spec, console, snapshots, key);
+                QemuMachine restored = launcher.restore(spec, console, snapshots, key);
+                return connect(restored, secret, accel, t0, request, true);
             } catch (SandboxException e) {
+                if (Thread.currentThread().isInterrupted())
+                    throw new InterruptedException("interrupted while restoring");
                 snapshots.delete(key);
                 request.scope()
                         .warning("box " + request.boxName() + ": " + e.getMessage()
                                 + "; the snapshot is deleted and the box boots cold");
             }
         }
-        boolean restored = machine != null;
-        if (!restored) {
-            machine = launcher.boot(spec, console);
-            if (key != null && !snapshots.exists(key)) saveSnapshot(key, machine, spec, img, request);
-        }
+        QemuMachine machine = launcher.boot(spec, console);
+        if (key != null && !snapshots.exists(key)) saveSnapshot(key, machine, spec, img, request);
+        return connect(machine, secret, accel, t0, request, false);
+    }
+
+    /** The Hello on the machine's channel, then the sandbox; on failure the machine is closed. */
+    private Sandbox connect(
+            QemuMachine machine, byte[] secret, Accel accel, long t0, SandboxRequest request, boolean restored)
+            throws SandboxException, InterruptedException {
         Connection connection = null;
         BoxNetwork network = new BoxNetwork(request.network(), request.scope());
         try {
             Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
             connection = Connection.connect(
-                    transport, new FrameCodec(), secret, CHANNEL_TIMEOUT, request.telemetry(), network::onMessage);
+                    transport,
+                    new FrameCodec(),
+                    secret,
+                    restored ? RESTORED_HELLO_TIMEOUT : CHANNEL_TIMEOUT,
+                    request.telemetry(),
+                    network::onMessage);
             network.start(connection);
             String kernel = connection.peer().kernel();
             SandboxEnvironment env = new SandboxEnvironment(
@@ -279,11 +293,15 @@ public final class VmSandboxProvider implements SandboxProvider {
             network.close();
             if (connection != null) connection.close();
             String tail = machine.consoleTail();
+            String state = restored ? " (QEMU " + Snapshots.runState(machine) + ")" : "";
             machine.close();
-            request.scope().stopped("vm", accel.id(), "failed to connect");
+            // a restored box falls back to a cold boot: it is not stopped yet
+            if (!restored || e instanceof InterruptedException)
+                request.scope().stopped("vm", accel.id(), "failed to connect");
             if (e instanceof InterruptedException ie) throw ie;
             throw new SandboxException(
-                    "box " + request.boxName() + ": the guest agent did not answer on its channel: " + e.getMessage()
+                    "box " + request.boxName() + ": the guest agent did not answer on its channel"
+                            + (restored ? " after the restore" + state + ": " : ": ") + e.getMessage()
                             + (tail.isBlank()
                                     ? ""
                                     : "; last console lines: " + tail.strip().replace('\n', '|')),

@@ -309,6 +309,18 @@ public final class Snapshots {
         }
     }
 
+    /** The machine's QMP run state ({@code running}, {@code paused}, ...) for error messages, or why it is unknown. */
+    public static String runState(QemuMachine machine) {
+        try (Qmp qmp = Qmp.connect(machine.qmpSocket(), Duration.ofSeconds(2))) {
+            return Qmp.status(qmp.execute("{\"execute\":\"query-status\"}")).orElse("status unknown");
+        } catch (IOException e) {
+            return "status unknown: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "status unknown";
+        }
+    }
+
     private static SocketChannel connect(Path socket, QemuMachine machine) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (true) {
