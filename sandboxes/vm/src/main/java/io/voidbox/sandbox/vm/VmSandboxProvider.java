@@ -244,7 +244,13 @@ public final class VmSandboxProvider implements SandboxProvider {
         if (key != null && snapshots.exists(key)) {
             // a restore that fails anywhere up to the Hello costs one warning and a cold boot
             try {
+                long r0 = System.nanoTime();
                 QemuMachine restored = launcher.restore(spec, console, snapshots, key);
+                request.scope()
+                        .line(
+                                "runtime",
+                                "snapshot " + key + " restored in " + (System.nanoTime() - r0) / 1_000_000
+                                        + " ms (QEMU start, stream, load)");
                 return connect(restored, secret, accel, t0, request, true);
             } catch (SandboxException e) {
                 if (Thread.currentThread().isInterrupted())
