@@ -11,6 +11,12 @@ import io.voidbox.sandbox.vm.VmSandboxProvider;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +25,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +85,14 @@ class SnapshotIdentityVmTest {
         return out.toString();
     }
 
+    /** A non-loopback IPv4 address of this host (QEMU's user network reaches it), if any. */
+    private static Optional<InetAddress> hostAddress() throws IOException {
+        return NetworkInterface.networkInterfaces()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst();
+    }
+
     @Test
     void siblingsRestoredFromOneSnapshotHaveTheirOwnSecretHostnameMacAndACurrentClock(
             VmSandboxProvider vm, @TempDir Path dir) throws Exception {
@@ -122,6 +137,25 @@ class SnapshotIdentityVmTest {
                 assertThat(run(cb, "ls -A /workspace"))
                         .as("workspace of a restored box")
                         .isEmpty();
+                // the NIC works with its new address: both reach a host service through QEMU's user network
+                Optional<InetAddress> hostIp = hostAddress();
+                if (hostIp.isPresent()) {
+                    try (ServerSocket server = new ServerSocket(0, 10, hostIp.get())) {
+                        Thread.ofVirtual().start(() -> {
+                            while (!server.isClosed()) {
+                                try (Socket s = server.accept()) {
+                                    s.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+                                } catch (IOException e) {
+                                    return;
+                                }
+                            }
+                        });
+                        String probe = "timeout 15 bash -c 'exec 3<>/dev/tcp/"
+                                + hostIp.get().getHostAddress() + "/" + server.getLocalPort() + " && head -n1 <&3'";
+                        assertThat(run(cb, probe)).isEqualTo("hello\n");
+                        assertThat(run(cc, probe)).isEqualTo("hello\n");
+                    }
+                }
             }
         }
         System.out.println("[vm-test] console: "
