@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm;
 import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.FrameCodec;
+import io.voidbox.protocol.HandshakeException;
 import io.voidbox.protocol.Transport;
 import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.sandbox.vm.image.AgentLayer;
@@ -46,7 +47,9 @@ import java.util.function.Supplier;
 public final class VmSandboxProvider implements SandboxProvider {
     private static final Duration CHANNEL_TIMEOUT = Duration.ofSeconds(30);
     /** A restored guest is running already; it answers in seconds even on a loaded host, else it is cold-booted. */
-    private static final Duration RESTORED_HELLO_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration RESTORED_HELLO_TIMEOUT = Duration.ofSeconds(8);
+
+    private static final int RESTORED_HELLO_ATTEMPTS = 3;
 
     private final Supplier<Path> claudeBinary;
     private final Consumer<String> progress;
@@ -273,14 +276,28 @@ public final class VmSandboxProvider implements SandboxProvider {
         Connection connection = null;
         BoxNetwork network = new BoxNetwork(request.network(), request.scope());
         try {
-            Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
-            connection = Connection.connect(
-                    transport,
-                    new FrameCodec(),
-                    secret,
-                    restored ? RESTORED_HELLO_TIMEOUT : CHANNEL_TIMEOUT,
-                    request.telemetry(),
-                    network::onMessage);
+            for (int attempt = 1; connection == null; attempt++) {
+                Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
+                try {
+                    connection = Connection.connect(
+                            transport,
+                            new FrameCodec(),
+                            secret,
+                            restored ? RESTORED_HELLO_TIMEOUT : CHANNEL_TIMEOUT,
+                            request.telemetry(),
+                            network::onMessage);
+                } catch (HandshakeException e) {
+                    // a restored guest now and then misses the first channel connection: connect anew
+                    if (!restored
+                            || attempt == RESTORED_HELLO_ATTEMPTS
+                            || machine.exitCode().isPresent()) throw e;
+                    request.scope()
+                            .line(
+                                    "runtime",
+                                    "no Hello answer from the restored guest (" + e.getMessage()
+                                            + "); reconnecting the channel");
+                }
+            }
             network.start(connection);
             String kernel = connection.peer().kernel();
             SandboxEnvironment env = new SandboxEnvironment(
