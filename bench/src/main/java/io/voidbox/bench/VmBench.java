@@ -177,7 +177,9 @@ public final class VmBench {
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         Path claude = ClaudeCodeInstaller.defaults().ensureInstalled();
-        VmSandboxProvider provider = new VmSandboxProvider(() -> claude, m -> System.err.println("image: " + m));
+        // cold boots only (SnapshotBench measures restores)
+        VmSandboxProvider provider =
+                VmSandboxProvider.withSnapshotDir(() -> claude, m -> System.err.println("image: " + m), null);
         GuestImage image = provider.image();
         AccelProbe probe = AccelProbe.system();
         Path qemu = probe.qemu()

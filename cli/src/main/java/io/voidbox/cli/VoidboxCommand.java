@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
             TraceCommand.class,
             DoctorCommand.class,
             ImageCommand.class,
+            SnapshotCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -150,7 +150,14 @@ public sealed interface RunEvent {
 
     record BoxBooting(Header header, String backend, String accel) implements RunEvent {}
 
-    record BoxReady(Header header, String backend, String accel, long bootMs, String guestKernel) implements RunEvent {}
+    /** {@code restored}: the VM was restored from a snapshot instead of booted ({@code bootMs} is to ready either way). */
+    record BoxReady(Header header, String backend, String accel, long bootMs, String guestKernel, boolean restored)
+            implements RunEvent {
+        /** A box that booted (not restored from a snapshot). */
+        public BoxReady(Header header, String backend, String accel, long bootMs, String guestKernel) {
+            this(header, backend, accel, bootMs, guestKernel, false);
+        }
+    }
 
     record BoxStopped(Header header, String backend, String accel, String exitReason) implements RunEvent {}
 

@@ -115,10 +115,16 @@ public final class BoxScope {
 
     /** The first command round trip is possible. */
     public void ready(String backend, String accel, long bootMs, String guestKernel) {
-        publish(new BoxReady(header(), backend, accel, bootMs, guestKernel));
+        ready(backend, accel, bootMs, guestKernel, false);
+    }
+
+    /** As {@link #ready(String, String, long, String)}; {@code restored}: from a VM snapshot instead of a boot. */
+    public void ready(String backend, String accel, long bootMs, String guestKernel, boolean restored) {
+        publish(new BoxReady(header(), backend, accel, bootMs, guestKernel, restored));
         line(
                 "runtime",
-                "ready in " + bootMs + " ms" + (guestKernel == null ? "" : " (guest kernel " + guestKernel + ")"));
+                "ready in " + bootMs + " ms" + (restored ? " (restored from a snapshot)" : "")
+                        + (guestKernel == null ? "" : " (guest kernel " + guestKernel + ")"));
     }
 
     /** Everything is torn down. */

@@ -61,8 +61,11 @@ public final class GuestAgent {
     private final GuestConfig config;
     private final FrameCodec codec;
     private final String kernel;
-    private final String hostname;
+    private volatile String hostname;
     private final long readyUptimeMs;
+    private final AtomicBoolean identified = new AtomicBoolean();
+    /** Unload {@code qemu_fw_cfg} once the first Hello read the secret (in the VM only). */
+    private volatile boolean unloadFirmwareAtHello;
 
     public GuestAgent(GuestConfig config) {
         this.config = config;
@@ -106,11 +109,11 @@ public final class GuestAgent {
             case Hello h
             when h.version() != Message.PROTOCOL_VERSION ->
                 "unsupported protocol version " + h.version() + ", guest speaks " + Message.PROTOCOL_VERSION;
-            case Hello h when !config.secretMatches(h.secret()) -> "bad secret";
-            case Hello _ -> null;
+            case Hello h -> checkSecret(h);
             default ->
                 "expected Hello as the first frame, got " + first.getClass().getSimpleName();
         };
+        if (reason == null && identified.compareAndSet(false, true)) onFirstHello((Hello) first);
         try {
             if (reason != null) {
                 Log.warn("handshake on " + transport.description() + " rejected: " + reason);
@@ -150,6 +153,26 @@ public final class GuestAgent {
         }
         Log.info("host disconnected from " + transport.description());
         return Outcome.DISCONNECTED;
+    }
+
+    /** Null when the Hello carries the secret; else why not. The secret is read at the first Hello, not at boot. */
+    private String checkSecret(Hello h) {
+        try {
+            return config.secretMatches(h.secret()) ? null : "bad secret";
+        } catch (IOException e) {
+            Log.warn(e.getMessage());
+            return "the guest cannot read its channel secret";
+        }
+    }
+
+    /**
+     * The first accepted Hello makes this guest its box: hostname, NIC address, entropy and clock
+     * (see {@link BoxIdentity}); then the firmware files, secret included, are unloaded.
+     */
+    private void onFirstHello(Hello h) {
+        BoxIdentity.apply(config.host().sysRoot(), config.host().procRoot(), h.hostEpochMillis());
+        if (unloadFirmwareAtHello) unloadFirmwareFiles();
+        hostname = readFirstLine(config.host().procRoot().resolve("sys/kernel/hostname"), hostname);
     }
 
     /** Request handling of one connection. Callbacks come from the reader thread; work goes to virtual threads. */
@@ -292,11 +315,18 @@ public final class GuestAgent {
             System.exit(2);
             return;
         }
-        if (config.hideCmdline() && cmdlinePath.equals(Path.of("/proc/cmdline"))) {
-            hideProcCmdline();
-            unloadFirmwareFiles();
+        String prewarm;
+        try {
+            prewarm = KernelCmdline.parse(Files.readString(cmdlinePath)).get(GuestConfig.KEY_PREWARM);
+        } catch (IOException e) {
+            prewarm = null;
         }
         var agent = new GuestAgent(config);
+        if (config.hideCmdline() && cmdlinePath.equals(Path.of("/proc/cmdline"))) {
+            hideProcCmdline();
+            agent.unloadFirmwareAtHello = true;
+        }
+        if (prewarm != null) Prewarm.read(prewarm);
         Log.info("ready (" + agent.kernel + ", telemetry every " + config.telemetryIntervalMs() + " ms, transport "
                 + mode + ")");
         switch (mode) {
@@ -322,8 +352,8 @@ public final class GuestAgent {
     /**
      * Reads the kernel command line and warns about unknown {@code voidbox.*} keys (names only).
      * The secret comes from the firmware file {@link #FW_CFG_SECRET} below {@code sysRoot} (root
-     * only, off every command line) unless the command line names one ({@code voidbox.secret},
-     * tests and benchmarks).
+     * only, off every command line), read at the first Hello, unless the command line names one
+     * ({@code voidbox.secret}, tests and benchmarks).
      */
     static GuestConfig loadConfig(Path cmdlinePath, Path sysRoot) throws IOException {
         String cmdline;
@@ -338,17 +368,16 @@ public final class GuestAgent {
                 Log.warn("ignoring unknown kernel cmdline key " + key);
         }
         Path fwCfg = sysRoot.resolve(FW_CFG_SECRET);
-        if (!args.containsKey(GuestConfig.KEY_SECRET) && Files.exists(fwCfg)) {
-            try {
-                args.put(GuestConfig.KEY_SECRET, Files.readString(fwCfg).trim());
-            } catch (IOException e) {
-                throw new IOException("cannot read the channel secret from " + fwCfg + ": " + e.getMessage(), e);
-            }
-        }
+        if (!args.containsKey(GuestConfig.KEY_SECRET) && Files.exists(fwCfg))
+            return GuestConfig.fromCmdline(args, GuestConfig.Secret.lazy(fwCfg));
         return GuestConfig.fromCmdline(args);
     }
 
-    /** Best effort: unloads the fw_cfg driver once the secret is read, so nothing in the guest can read it again. */
+    /**
+     * Best effort: unloads the fw_cfg driver once the secret is read, so nothing in the guest can
+     * read it again. Done at the first Hello, not at boot, so that a snapshot taken before it still
+     * has the driver, and each restored box reads its own secret.
+     */
     private static void unloadFirmwareFiles() {
         if (!Files.exists(Path.of("/sys/firmware/qemu_fw_cfg"))
                 || Executables.find("rmmod").isEmpty()) return;

@@ -1,6 +1,8 @@
 package io.voidbox.guest;
 
 import io.voidbox.protocol.FrameCodec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -48,6 +50,8 @@ public record GuestConfig(
     public static final String KEY_USER_WRAPPER = "voidbox.user_wrapper";
     public static final String KEY_MAX_FRAME = "voidbox.max_frame";
     public static final String KEY_HIDE_CMDLINE = "voidbox.hide_cmdline";
+    /** Files and directories read into the page cache before the agent reports ready (snapshot point). */
+    public static final String KEY_PREWARM = "voidbox.prewarm";
     /** Agent layers to mount: read by the image's {@code /init}, not by the agent. */
     static final String KEY_LAYERS = "voidbox.layers";
 
@@ -59,6 +63,7 @@ public record GuestConfig(
             KEY_USER_WRAPPER,
             KEY_MAX_FRAME,
             KEY_HIDE_CMDLINE,
+            KEY_PREWARM,
             KEY_LAYERS);
 
     public static final long MIN_TELEMETRY_MS = 100;
@@ -94,24 +99,62 @@ public record GuestConfig(
      * shows only their count.
      */
     public static final class Secret {
-        private final byte[] bytes;
+        private byte[] bytes;
+        private final Path file;
 
         /** Copies {@code bytes}; callers should clear theirs after use. */
         Secret(byte[] bytes) {
-            this.bytes = Objects.requireNonNull(bytes, "secret").clone();
-            if (this.bytes.length < MIN_SECRET_BYTES) {
-                throw new IllegalArgumentException(
-                        KEY_SECRET + " must be at least " + MIN_SECRET_BYTES + " bytes, got " + this.bytes.length);
-            }
+            this.bytes = check(Objects.requireNonNull(bytes, "secret").clone());
+            this.file = null;
         }
 
-        boolean matches(byte[] candidate) {
-            return MessageDigest.isEqual(bytes, candidate);
+        private Secret(Path file) {
+            this.file = file;
+        }
+
+        /**
+         * A secret read from {@code file} (hex) when it is first needed, not at boot: a guest saved
+         * in a snapshot before its first Hello holds no secret, and each box restored from it reads
+         * its own (QEMU gives every restored machine new {@code fw_cfg} files).
+         */
+        static Secret lazy(Path file) {
+            return new Secret(Objects.requireNonNull(file, "file"));
+        }
+
+        private static byte[] check(byte[] b) {
+            if (b.length < MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException(
+                        KEY_SECRET + " must be at least " + MIN_SECRET_BYTES + " bytes, got " + b.length);
+            }
+            return b;
+        }
+
+        /** The secret's bytes, read from its file the first time. Errors never show the value. */
+        private synchronized byte[] bytes() throws IOException {
+            if (bytes == null) {
+                String hex = Files.readString(file).trim();
+                try {
+                    bytes = check(HexFormat.of().parseHex(hex));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("the channel secret in " + file + " is not valid hex of at least "
+                            + MIN_SECRET_BYTES + " bytes (value not shown)");
+                }
+            }
+            return bytes;
+        }
+
+        /** Whether the secret was read (from its file, or given at once). */
+        synchronized boolean loaded() {
+            return bytes != null;
+        }
+
+        boolean matches(byte[] candidate) throws IOException {
+            return MessageDigest.isEqual(bytes(), candidate);
         }
 
         @Override
-        public String toString() {
-            return "<" + bytes.length + " bytes>";
+        public synchronized String toString() {
+            return bytes == null ? "<not read yet>" : "<" + bytes.length + " bytes>";
         }
     }
 
@@ -170,31 +213,36 @@ public record GuestConfig(
                     "kernel cmdline: " + KEY_SECRET + " is not an even-length hex string (value not shown)");
         }
         try {
-            GuestConfig d = defaults(secret);
-            Exec exec = d.exec();
-            return new GuestConfig(
-                    d.secret(),
-                    args.getOrDefault(KEY_PORT, d.port()),
-                    args.containsKey(KEY_FILE_ROOTS)
-                            ? splitNonEmpty(args.get(KEY_FILE_ROOTS), ":", KEY_FILE_ROOTS).stream()
-                                    .map(Path::of)
-                                    .toList()
-                            : d.fileRoots(),
-                    args.containsKey(KEY_TELEMETRY_MS) ? parseLong(args, KEY_TELEMETRY_MS) : d.telemetryIntervalMs(),
-                    args.containsKey(KEY_USER_WRAPPER)
-                            ? new Exec(
-                                    splitNonEmpty(args.get(KEY_USER_WRAPPER), ",", KEY_USER_WRAPPER),
-                                    exec.setsidCommand(),
-                                    exec.drainGraceMs())
-                            : exec,
-                    d.host(),
-                    args.containsKey(KEY_MAX_FRAME)
-                            ? (int) Math.min(Integer.MAX_VALUE, parseLong(args, KEY_MAX_FRAME))
-                            : d.maxFrameBytes(),
-                    args.containsKey(KEY_HIDE_CMDLINE) ? !"0".equals(args.get(KEY_HIDE_CMDLINE)) : d.hideCmdline());
+            return fromCmdline(args, new Secret(secret));
         } finally {
             Arrays.fill(secret, (byte) 0);
         }
+    }
+
+    /** As {@link #fromCmdline(Map)} with the secret given (read lazily from a file: {@link Secret#lazy}). */
+    static GuestConfig fromCmdline(Map<String, String> args, Secret secret) {
+        GuestConfig d = defaults(new byte[MIN_SECRET_BYTES]);
+        Exec exec = d.exec();
+        return new GuestConfig(
+                secret,
+                args.getOrDefault(KEY_PORT, d.port()),
+                args.containsKey(KEY_FILE_ROOTS)
+                        ? splitNonEmpty(args.get(KEY_FILE_ROOTS), ":", KEY_FILE_ROOTS).stream()
+                                .map(Path::of)
+                                .toList()
+                        : d.fileRoots(),
+                args.containsKey(KEY_TELEMETRY_MS) ? parseLong(args, KEY_TELEMETRY_MS) : d.telemetryIntervalMs(),
+                args.containsKey(KEY_USER_WRAPPER)
+                        ? new Exec(
+                                splitNonEmpty(args.get(KEY_USER_WRAPPER), ",", KEY_USER_WRAPPER),
+                                exec.setsidCommand(),
+                                exec.drainGraceMs())
+                        : exec,
+                d.host(),
+                args.containsKey(KEY_MAX_FRAME)
+                        ? (int) Math.min(Integer.MAX_VALUE, parseLong(args, KEY_MAX_FRAME))
+                        : d.maxFrameBytes(),
+                args.containsKey(KEY_HIDE_CMDLINE) ? !"0".equals(args.get(KEY_HIDE_CMDLINE)) : d.hideCmdline());
     }
 
     private static long parseLong(Map<String, String> args, String key) {
@@ -214,7 +262,7 @@ public record GuestConfig(
         return parts;
     }
 
-    boolean secretMatches(byte[] candidate) {
+    boolean secretMatches(byte[] candidate) throws IOException {
         return secret.matches(candidate);
     }
 

@@ -15,7 +15,7 @@ class GuestConfigTest {
     private static final String HEX = "00112233445566778899aabbccddeeff";
 
     @Test
-    void parsesKernelCmdlineWithQuotesAndFlags() {
+    void parsesKernelCmdlineWithQuotesAndFlags() throws Exception {
         var args = KernelCmdline.parse("console=ttyS0 quiet  voidbox.secret=" + HEX
                 + " voidbox.file_roots=\"/workspace:/home/a b\" voidbox.telemetry_ms=250 panic=-1\n");
         assertThat(args)
@@ -89,6 +89,33 @@ class GuestConfigTest {
         assertThat(config.port()).isEqualTo("voidbox.0");
         assertThatThrownBy(() -> GuestAgent.loadConfig(cmdline, dir.resolve("no-sys")))
                 .hasMessageContaining("voidbox.secret is missing");
+    }
+
+    @Test
+    void readsTheFirmwareSecretAtTheFirstHelloNotAtBoot(@TempDir Path dir) throws Exception {
+        // a snapshot is taken after boot and before the first Hello; each restored box brings its own file
+        Path cmdline = Files.writeString(dir.resolve("cmdline"), "console=ttyS0\n");
+        Path fwCfg = dir.resolve("sys").resolve(GuestAgent.FW_CFG_SECRET);
+        Files.createDirectories(fwCfg.getParent());
+        Files.writeString(fwCfg, HEX);
+        GuestConfig config = GuestAgent.loadConfig(cmdline, dir.resolve("sys"));
+        assertThat(config.secret()).hasToString("<not read yet>");
+        String other = "ff".repeat(32);
+        Files.writeString(fwCfg, other);
+        assertThat(config.secretMatches(HexFormat.of().parseHex(HEX))).isFalse();
+        Files.writeString(fwCfg, HEX);
+        // read once: later changes of the file (or its removal with the driver) do not matter
+        assertThat(config.secretMatches(HexFormat.of().parseHex(other))).isTrue();
+        assertThat(config.secret()).hasToString("<32 bytes>");
+    }
+
+    @Test
+    void parsesTheBoxIdentityFileWithItsPadding() {
+        assertThat(BoxIdentity.parse("hostname=vbx-a\nmac=02:00:00:00:00:01\nseed=00ff\n" + "#".repeat(40)))
+                .containsExactly(
+                        Map.entry("hostname", "vbx-a"),
+                        Map.entry("mac", "02:00:00:00:00:01"),
+                        Map.entry("seed", "00ff"));
     }
 
     @Test

@@ -167,7 +167,8 @@ public final class Connection implements AutoCloseable {
         };
         Connection c = open(transport, codec, in);
         try {
-            Message reply = c.call(new Hello(c.nextRequestId(), Message.PROTOCOL_VERSION, secret))
+            Message reply = c.call(
+                            new Hello(c.nextRequestId(), Message.PROTOCOL_VERSION, secret, System.currentTimeMillis()))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             switch (reply) {
                 case HelloAck ack -> c.peer = ack;

@@ -137,6 +137,8 @@ public final class FrameCodec {
                 case Hello m -> {
                     out.writeInt(m.version());
                     writeBytes(out, m.secret());
+                    // optional trailing field: a Hello without it is the original layout
+                    if (m.hostEpochMillis() != 0) out.writeLong(m.hostEpochMillis());
                 }
                 case HelloAck m -> {
                     out.writeInt(m.version());
@@ -214,7 +216,12 @@ public final class FrameCodec {
         Message message;
         try {
             message = switch (type) {
-                case HELLO -> new Hello(id, in.i32("version"), in.bytes("secret"));
+                case HELLO ->
+                    new Hello(
+                            id,
+                            in.i32("version"),
+                            in.bytes("secret"),
+                            in.remaining() > 0 ? in.i64("hostEpochMillis") : 0);
                 case HELLO_ACK ->
                     new HelloAck(
                             id, in.i32("version"), in.string("kernel"), in.string("hostname"), in.i64("bootMillis"));

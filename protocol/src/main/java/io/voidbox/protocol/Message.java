@@ -23,10 +23,19 @@ public sealed interface Message {
 
     long requestId();
 
-    /** Host to guest, must be the first frame: proves the host knows the per-boot secret. */
-    record Hello(long requestId, int version, byte[] secret) implements Message {
+    /**
+     * Host to guest, must be the first frame: proves the host knows the per-boot secret, and tells
+     * the guest the host's wall clock ({@code hostEpochMillis}, 0: not sent), which a guest restored
+     * from a snapshot sets its clock from.
+     */
+    record Hello(long requestId, int version, byte[] secret, long hostEpochMillis) implements Message {
         public Hello {
             Objects.requireNonNull(secret, "secret");
+        }
+
+        /** A Hello without the host clock. */
+        public Hello(long requestId, int version, byte[] secret) {
+            this(requestId, version, secret, 0);
         }
 
         @Override
@@ -34,17 +43,19 @@ public sealed interface Message {
             return o instanceof Hello h
                     && h.requestId == requestId
                     && h.version == version
+                    && h.hostEpochMillis == hostEpochMillis
                     && Arrays.equals(h.secret, secret);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(requestId, version, Arrays.hashCode(secret));
+            return Objects.hash(requestId, version, hostEpochMillis, Arrays.hashCode(secret));
         }
 
         @Override
         public String toString() {
-            return "Hello[requestId=" + requestId + ", version=" + version + ", secret=<" + secret.length + " bytes>]";
+            return "Hello[requestId=" + requestId + ", version=" + version + ", secret=<" + secret.length
+                    + " bytes>, hostEpochMillis=" + hostEpochMillis + "]";
         }
     }
 

@@ -61,6 +61,7 @@ class FrameCodecTest {
                         new TelemetryBatch.Sample(1_700_000_001_000L, 0.0, 0, 0, 0, 0, List.of())));
         return Stream.of(
                 new Hello(1, Message.PROTOCOL_VERSION, new byte[] {1, 2, 3, (byte) 0xFF}),
+                new Hello(1, Message.PROTOCOL_VERSION, new byte[] {1, 2, 3}, 1_800_000_000_123L),
                 new HelloAck(1, 1, "6.1.0-28-cloud-amd64", "voidbox", 1234),
                 new HelloReject(1, "bad secret"),
                 new ExecRequest(2, List.of("sh", "-c", "echo hi"), env, "/workspace", 30_000, "agent"),

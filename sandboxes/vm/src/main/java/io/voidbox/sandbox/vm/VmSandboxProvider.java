@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm;
 import io.voidbox.SandboxOptions;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.FrameCodec;
+import io.voidbox.protocol.HandshakeException;
 import io.voidbox.protocol.Transport;
 import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.sandbox.vm.image.AgentLayer;
@@ -11,9 +12,11 @@ import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.image.GuestImageConfig;
 import io.voidbox.sandbox.vm.internal.Accel;
 import io.voidbox.sandbox.vm.internal.BoxNetwork;
+import io.voidbox.sandbox.vm.internal.ConsoleListener;
 import io.voidbox.sandbox.vm.internal.MachineSpec;
 import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
+import io.voidbox.sandbox.vm.internal.Snapshots;
 import io.voidbox.sandbox.vm.internal.VmLauncher;
 import io.voidbox.sandbox.vm.internal.VmSandbox;
 import io.voidbox.spi.AgentPayload;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -42,6 +46,10 @@ import java.util.function.Supplier;
  */
 public final class VmSandboxProvider implements SandboxProvider {
     private static final Duration CHANNEL_TIMEOUT = Duration.ofSeconds(30);
+    /** A restored guest is running already; it answers in seconds even on a loaded host, else it is cold-booted. */
+    private static final Duration RESTORED_HELLO_TIMEOUT = Duration.ofSeconds(8);
+
+    private static final int RESTORED_HELLO_ATTEMPTS = 3;
 
     private final Supplier<Path> claudeBinary;
     private final Consumer<String> progress;
@@ -51,6 +59,7 @@ public final class VmSandboxProvider implements SandboxProvider {
     private GuestImage image;
     private Optional<String> unavailable;
     private final Map<String, AgentLayer> layers = new HashMap<>();
+    private final Snapshots snapshots;
 
     /**
      * @param claudeBinary the host's pinned Claude Code binary, copied into the image's root disk
@@ -61,9 +70,33 @@ public final class VmSandboxProvider implements SandboxProvider {
     }
 
     VmSandboxProvider(Supplier<Path> claudeBinary, Consumer<String> progress, Supplier<GuestImageCache> caches) {
+        this(
+                claudeBinary,
+                progress,
+                caches,
+                VmSnapshots.enabled() ? VmSnapshots.defaults().dir() : null);
+    }
+
+    /**
+     * As {@link #VmSandboxProvider(Supplier, Consumer)} with the snapshots in {@code snapshotDir}
+     * instead of the default (null: no snapshots, every box boots cold): for benchmarks that
+     * compare both.
+     */
+    public static VmSandboxProvider withSnapshotDir(
+            Supplier<Path> claudeBinary, Consumer<String> progress, Path snapshotDir) {
+        return new VmSandboxProvider(claudeBinary, progress, GuestImageCache::defaults, snapshotDir);
+    }
+
+    /** With snapshots in {@code snapshotDir} (null: no snapshots, every box boots). */
+    VmSandboxProvider(
+            Supplier<Path> claudeBinary,
+            Consumer<String> progress,
+            Supplier<GuestImageCache> caches,
+            Path snapshotDir) {
         this.claudeBinary = claudeBinary;
         this.progress = progress;
         this.caches = caches;
+        this.snapshots = snapshotDir == null ? null : new Snapshots(snapshotDir);
     }
 
     @Override
@@ -124,6 +157,62 @@ public final class VmSandboxProvider implements SandboxProvider {
         return layer;
     }
 
+    /**
+     * Saves the freshly booted {@code machine} as the snapshot of its shape (unless another box is
+     * saving it); a failure costs a warning, never the box.
+     */
+    private void saveSnapshot(String key, QemuMachine machine, MachineSpec spec, GuestImage img, SandboxRequest request)
+            throws InterruptedException {
+        String description = "image " + img.id() + ", " + spec.memoryMb() + " MiB, " + spec.vcpus() + " vCPU, "
+                + spec.accel().id() + ", network " + (spec.network() ? "open" : "none") + ", layers "
+                + (spec.boot().layers().isEmpty()
+                        ? "none"
+                        : String.join(
+                                "+",
+                                spec.boot().layers().stream()
+                                        .map(AgentLayer::name)
+                                        .toList()));
+        try {
+            snapshots
+                    .save(key, machine, description)
+                    .ifPresent(d -> request.scope()
+                            .line(
+                                    "runtime",
+                                    "snapshot " + key + " saved in " + d.toMillis() + " ms (" + description + ")"));
+        } catch (IOException e) {
+            request.scope()
+                    .warning("box " + request.boxName() + ": cannot save a snapshot of the guest: " + e.getMessage());
+        }
+    }
+
+    /** A hostname of the box: its name in hostname form, plus a random suffix so siblings of one name differ. */
+    private String hostname(String box) {
+        String base =
+                box.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        if (base.length() > 40) base = base.substring(0, 40);
+        return "vbx-" + (base.isEmpty() ? "" : base + "-") + HexFormat.of().formatHex(randomBytes(2));
+    }
+
+    /** A random locally administered unicast MAC address. */
+    private String mac() {
+        byte[] b = randomBytes(6);
+        b[0] = 0x02;
+        return HexFormat.ofDelimiter(":").formatHex(b);
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** What the guest reads into its page cache before the snapshot point: Claude Code and the agent layers. */
+    private static String prewarmPaths(List<AgentLayer> layers) {
+        List<String> paths = new ArrayList<>(List.of(GuestImage.GUEST_CLAUDE));
+        for (AgentLayer l : layers) paths.add("/opt/" + l.name());
+        return String.join(":", paths);
+    }
+
     @Override
     public Sandbox start(SandboxRequest request) throws SandboxException, InterruptedException {
         GuestImage img = image();
@@ -137,25 +226,78 @@ public final class VmSandboxProvider implements SandboxProvider {
                         l -> request.scope().line("runtime", l));
         byte[] secret = new byte[32];
         random.nextBytes(secret);
+        byte[] seed = new byte[32];
+        random.nextBytes(seed);
         long t0 = System.nanoTime();
         request.scope().booting("vm", accel.id());
         Boot boot = Boot.of(img)
                 .withSecret(HexFormat.of().formatHex(secret))
+                .withBoxIdentity(
+                        hostname(request.boxName()), mac(), HexFormat.of().formatHex(seed))
                 .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME)
                 .withGuestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()));
         for (AgentLayer layer : agentLayers) boot = boot.withLayer(layer);
+        if (snapshots != null) boot = boot.withGuestArg("prewarm", prewarmPaths(agentLayers));
         MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)
                 .withMemoryMb(request.memoryMb())
                 .withVcpus(request.vcpus())
                 .withNetwork(request.network().mode() == SandboxOptions.Network.Mode.OPEN);
-        QemuMachine machine =
-                launcher.boot(spec, (stream, line) -> request.scope().line(stream, line));
+        ConsoleListener console = (stream, line) -> request.scope().line(stream, line);
+        String key = snapshots == null ? null : launcher.snapshotKey(spec);
+        if (key != null && snapshots.exists(key)) {
+            // a restore that fails anywhere up to the Hello costs one warning and a cold boot
+            try {
+                long r0 = System.nanoTime();
+                QemuMachine restored = launcher.restore(spec, console, snapshots, key);
+                request.scope()
+                        .line(
+                                "runtime",
+                                "snapshot " + key + " restored in " + (System.nanoTime() - r0) / 1_000_000
+                                        + " ms (QEMU start, stream, load)");
+                return connect(restored, secret, accel, t0, request, true);
+            } catch (SandboxException e) {
+                if (Thread.currentThread().isInterrupted())
+                    throw new InterruptedException("interrupted while restoring");
+                snapshots.delete(key);
+                request.scope()
+                        .warning("box " + request.boxName() + ": " + e.getMessage()
+                                + "; the snapshot is deleted and the box boots cold");
+            }
+        }
+        QemuMachine machine = launcher.boot(spec, console);
+        if (key != null && !snapshots.exists(key)) saveSnapshot(key, machine, spec, img, request);
+        return connect(machine, secret, accel, t0, request, false);
+    }
+
+    /** The Hello on the machine's channel, then the sandbox; on failure the machine is closed. */
+    private Sandbox connect(
+            QemuMachine machine, byte[] secret, Accel accel, long t0, SandboxRequest request, boolean restored)
+            throws SandboxException, InterruptedException {
         Connection connection = null;
         BoxNetwork network = new BoxNetwork(request.network(), request.scope());
         try {
-            Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
-            connection = Connection.connect(
-                    transport, new FrameCodec(), secret, CHANNEL_TIMEOUT, request.telemetry(), network::onMessage);
+            for (int attempt = 1; connection == null; attempt++) {
+                Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
+                try {
+                    connection = Connection.connect(
+                            transport,
+                            new FrameCodec(),
+                            secret,
+                            restored ? RESTORED_HELLO_TIMEOUT : CHANNEL_TIMEOUT,
+                            request.telemetry(),
+                            network::onMessage);
+                } catch (HandshakeException e) {
+                    // a restored guest now and then misses the first channel connection: connect anew
+                    if (!restored
+                            || attempt == RESTORED_HELLO_ATTEMPTS
+                            || machine.exitCode().isPresent()) throw e;
+                    request.scope()
+                            .line(
+                                    "runtime",
+                                    "no Hello answer from the restored guest (" + e.getMessage()
+                                            + "); reconnecting the channel");
+                }
+            }
             network.start(connection);
             String kernel = connection.peer().kernel();
             SandboxEnvironment env = new SandboxEnvironment(
@@ -166,18 +308,23 @@ public final class VmSandboxProvider implements SandboxProvider {
                     GuestImage.GUEST_CLAUDE,
                     GuestImage.GUEST_HOME,
                     Optional.of(kernel));
+            if (restored) machine.deleteFirmwareFiles();
             VmSandbox sandbox = new VmSandbox(machine, connection, env, request.scope(), request.env(), network);
-            request.scope().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel);
+            request.scope().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel, restored);
             return sandbox;
         } catch (IOException | RuntimeException | InterruptedException e) {
             network.close();
             if (connection != null) connection.close();
             String tail = machine.consoleTail();
+            String state = restored ? " (QEMU " + Snapshots.runState(machine) + ")" : "";
             machine.close();
-            request.scope().stopped("vm", accel.id(), "failed to connect");
+            // a restored box falls back to a cold boot: it is not stopped yet
+            if (!restored || e instanceof InterruptedException)
+                request.scope().stopped("vm", accel.id(), "failed to connect");
             if (e instanceof InterruptedException ie) throw ie;
             throw new SandboxException(
-                    "box " + request.boxName() + ": the guest agent did not answer on its channel: " + e.getMessage()
+                    "box " + request.boxName() + ": the guest agent did not answer on its channel"
+                            + (restored ? " after the restore" + state + ": " : ": ") + e.getMessage()
                             + (tail.isBlank()
                                     ? ""
                                     : "; last console lines: " + tail.strip().replace('\n', '|')),

@@ -108,7 +108,12 @@ public final class VmTestSupport implements ExecutionCondition, TestWatcher, Par
                     .getStore(NS)
                     .getOrComputeIfAbsent(
                             VmSandboxProvider.class,
-                            k -> new VmSandboxProvider(ClaudeCli::binary, s -> System.out.println("[vm-test] " + s)),
+                            // without snapshots: these tests look at cold boots (SnapshotRestoreVmTest covers restores)
+                            k -> new VmSandboxProvider(
+                                    ClaudeCli::binary,
+                                    s -> System.out.println("[vm-test] " + s),
+                                    GuestImageCache::defaults,
+                                    null),
                             VmSandboxProvider.class);
         return e.getRoot().getStore(NS).getOrComputeIfAbsent(Env.class, k -> createEnv(), Env.class);
     }

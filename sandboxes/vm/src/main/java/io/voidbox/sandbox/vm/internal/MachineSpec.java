@@ -148,6 +148,34 @@ public record MachineSpec(
             return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, files);
         }
 
+        /** The {@code fw_cfg} file of the box identity the guest applies at its first Hello. */
+        public static final String BOX_FILE = "opt/voidbox/box";
+
+        /** Size of {@link #BOX_FILE}: fixed, because a restored guest knows the file's size from the snapshot. */
+        public static final int BOX_FILE_BYTES = 256;
+
+        /**
+         * Hands the box identity (hostname, NIC address, entropy seed) to the guest through
+         * {@link #BOX_FILE}, padded to {@link #BOX_FILE_BYTES}.
+         */
+        public Boot withBoxIdentity(String hostname, String mac, String seedHex) {
+            StringBuilder b = new StringBuilder()
+                    .append("hostname=")
+                    .append(hostname)
+                    .append('\n')
+                    .append("mac=")
+                    .append(mac)
+                    .append('\n')
+                    .append("seed=")
+                    .append(seedHex)
+                    .append('\n');
+            if (b.length() > BOX_FILE_BYTES) throw new IllegalArgumentException("box identity too long: " + b.length());
+            while (b.length() < BOX_FILE_BYTES) b.append('#');
+            Map<String, String> files = new LinkedHashMap<>(firmwareFiles);
+            files.put(BOX_FILE, b.toString());
+            return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, files);
+        }
+
         /** Firmware file contents are secrets: only their names are shown. */
         @Override
         public String toString() {

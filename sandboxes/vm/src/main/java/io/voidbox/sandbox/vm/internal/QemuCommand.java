@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,6 +53,34 @@ public final class QemuCommand {
      *                   spares its PIT calibration, which fails (and then hangs the boot) on a loaded host
      */
     public static List<String> build(
+            Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, Path firmwareDir, OptionalLong hostTscKhz) {
+        return build(qemu, spec, channelSocket, pidFile, firmwareDir, hostTscKhz, Optional.empty());
+    }
+
+    /**
+     * As {@link #build(Path, MachineSpec, Path, Path, Path, OptionalLong)}, plus a QMP monitor on
+     * {@code firmwareDir/}{@value #QMP_SOCKET} (snapshots are taken through it) and, with
+     * {@code incoming}, {@code -incoming unix:PATH}: QEMU starts with the same devices, waits for
+     * a migration stream (a snapshot) on that socket instead of booting, and runs once it is loaded.
+     */
+    public static List<String> build(
+            Path qemu,
+            MachineSpec spec,
+            Path channelSocket,
+            Path pidFile,
+            Path firmwareDir,
+            OptionalLong hostTscKhz,
+            Optional<Path> incoming) {
+        List<String> c = base(qemu, spec, channelSocket, pidFile, firmwareDir, hostTscKhz);
+        c.addAll(List.of("-qmp", "unix:" + firmwareDir.resolve(QMP_SOCKET) + ",server=on,wait=off"));
+        incoming.ifPresent(sock -> c.addAll(List.of("-incoming", "unix:" + sock)));
+        return c;
+    }
+
+    /** The QMP monitor's socket in the machine's temp dir. */
+    public static final String QMP_SOCKET = "qmp.sock";
+
+    private static List<String> base(
             Path qemu, MachineSpec spec, Path channelSocket, Path pidFile, Path firmwareDir, OptionalLong hostTscKhz) {
         List<String> c = new ArrayList<>();
         c.add(qemu.toString());

@@ -55,6 +55,7 @@ public final class QemuMachine implements AutoCloseable {
     private static final int TAIL_LINES = 60;
     static final String TEMP_PREFIX = "vbx-";
     private static final String OWNER_FILE = "owner.pid";
+    private static final String INCOMING_SOCKET = "in.sock";
     private static final Pattern KERNEL_MARKER = Pattern.compile("voidbox-init: kernel (\\S+)");
 
     private final MachineSpec spec;
@@ -97,6 +98,15 @@ public final class QemuMachine implements AutoCloseable {
     /** Starts QEMU for {@code spec}; returns as soon as the process runs (the guest boots in the background). */
     public static QemuMachine start(Path qemuBinary, MachineSpec spec, ConsoleListener listener)
             throws SandboxException {
+        return start(qemuBinary, spec, listener, false);
+    }
+
+    /**
+     * As {@link #start(Path, MachineSpec, ConsoleListener)}; with {@code incoming} QEMU does not
+     * boot but waits for a snapshot on {@link #incomingSocket()} (see {@link Snapshots#restore}).
+     */
+    static QemuMachine start(Path qemuBinary, MachineSpec spec, ConsoleListener listener, boolean incoming)
+            throws SandboxException {
         Path tempDir;
         try {
             Path parent = TempDirs.userParent();
@@ -116,7 +126,8 @@ public final class QemuMachine implements AutoCloseable {
                 tempDir.resolve("ch.sock"),
                 tempDir.resolve("qemu.pid"),
                 tempDir,
-                spec.accel() == Accel.TCG ? QemuCommand.hostTscKhz() : OptionalLong.empty());
+                spec.accel() == Accel.TCG ? QemuCommand.hostTscKhz() : OptionalLong.empty(),
+                incoming ? Optional.of(tempDir.resolve(INCOMING_SOCKET)) : Optional.empty());
         List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "voidbox-qemu-watchdog"));
         full.addAll(qemuCmd);
         long t0 = System.nanoTime();
@@ -188,6 +199,21 @@ public final class QemuMachine implements AutoCloseable {
     /** The {@code uname -r} the guest's init reported, once seen. */
     public Optional<String> guestKernel() {
         return Optional.ofNullable(guestKernel);
+    }
+
+    /** Where QEMU started with {@code incoming} listens for the snapshot stream. */
+    Path incomingSocket() {
+        return tempDir.resolve(INCOMING_SOCKET);
+    }
+
+    /** The QMP monitor's socket. */
+    Path qmpSocket() {
+        return tempDir.resolve(QemuCommand.QMP_SOCKET);
+    }
+
+    /** Time since QEMU was started. */
+    Duration sinceStart() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     /** The unix socket of the host-guest channel (virtio-serial port {@value GuestImage#CHANNEL_PORT_NAME}). */
@@ -343,7 +369,8 @@ public final class QemuMachine implements AutoCloseable {
         }
     }
 
-    private void deleteFirmwareFiles() {
+    /** Deletes the host copies of the fw_cfg files (QEMU holds them in memory); a restored machine calls this after Hello. */
+    public void deleteFirmwareFiles() {
         for (String name : spec.boot().firmwareFiles().keySet()) {
             try {
                 Files.deleteIfExists(QemuCommand.firmwareFile(tempDir, name));
