@@ -4,12 +4,11 @@ import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
 import io.voidbox.scripted.Scenario;
 import io.voidbox.scripted.ScriptedModelServer;
-import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.support.ApiKeys;
-import io.voidbox.spi.support.CredentialProxy;
 import io.voidbox.spi.support.CredentialProxy.Auth;
 import io.voidbox.spi.support.ModelRoutes;
+import io.voidbox.spi.support.RoutedLlmResolver;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
  * token as its "API key" (for a Claude subscription, {@code claude-personal}, as its OAuth token),
  * and the proxy adds the real key or token and counts the tokens.
  */
-public final class DefaultLlmResolver implements LlmResolver {
+public final class DefaultLlmResolver extends RoutedLlmResolver {
     static final String DEFAULT_MODEL = "claude-sonnet-4-5";
     static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
     static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
@@ -42,7 +41,6 @@ public final class DefaultLlmResolver implements LlmResolver {
     private final Consumer<String> notice;
     private final AtomicBoolean noticed = new AtomicBoolean();
     private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
-    private final ModelRoutes routes = new ModelRoutes();
     private ScriptedModelServer server;
 
     public DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
@@ -209,23 +207,8 @@ public final class DefaultLlmResolver implements LlmResolver {
     }
 
     @Override
-    public Optional<CredentialProxy.Counted> counted(Resolved resolved) {
-        return routes.counted(resolved.routeKey());
-    }
-
-    @Override
-    public Set<String> secrets() {
-        return routes.secrets();
-    }
-
-    @Override
-    public void release(Resolved resolved) {
-        routes.release(resolved.routeKey());
-    }
-
-    @Override
     public synchronized void close() {
-        routes.close();
+        super.close();
         if (server != null) server.close();
         server = null;
     }

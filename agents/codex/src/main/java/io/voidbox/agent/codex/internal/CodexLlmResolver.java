@@ -5,12 +5,12 @@ import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
 import io.voidbox.scripted.Scenario;
 import io.voidbox.scripted.ScriptedModelServer;
-import io.voidbox.spi.LlmResolver;
 import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.support.ApiKeys;
 import io.voidbox.spi.support.CredentialProxy;
 import io.voidbox.spi.support.CredentialProxy.Auth;
 import io.voidbox.spi.support.ModelRoutes;
+import io.voidbox.spi.support.RoutedLlmResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,7 +18,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +34,7 @@ import java.util.function.Consumer;
  * {@link CredentialProxy} and a per-box token in {@value #KEY_ENV}, which the proxy replaces by
  * {@code Authorization: Bearer KEY}.
  */
-public final class CodexLlmResolver implements LlmResolver {
+public final class CodexLlmResolver extends RoutedLlmResolver {
     /** The model when the box names none: one the pinned CLI knows (its tools include {@code apply_patch}). */
     static final String DEFAULT_MODEL = "gpt-5.5";
     /** OpenAI's API. */
@@ -48,7 +47,6 @@ public final class CodexLlmResolver implements LlmResolver {
     private final Map<String, String> environment;
     private final Consumer<String> notice;
     private final AtomicBoolean noticed = new AtomicBoolean();
-    private final ModelRoutes routes = new ModelRoutes();
     private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
     private ScriptedModelServer server;
 
@@ -138,23 +136,8 @@ public final class CodexLlmResolver implements LlmResolver {
     }
 
     @Override
-    public Optional<CredentialProxy.Counted> counted(Resolved resolved) {
-        return routes.counted(resolved.routeKey());
-    }
-
-    @Override
-    public Set<String> secrets() {
-        return routes.secrets();
-    }
-
-    @Override
-    public void release(Resolved resolved) {
-        routes.release(resolved.routeKey());
-    }
-
-    @Override
     public synchronized void close() {
-        routes.close();
+        super.close();
         if (server != null) server.close();
         server = null;
     }
