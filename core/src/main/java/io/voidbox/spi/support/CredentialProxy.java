@@ -253,6 +253,10 @@ public final class CredentialProxy implements AutoCloseable {
         byte[] bytes = ("{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\"}}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("content-type", "application/json");
+        if (exchange.getRequestMethod().equalsIgnoreCase("HEAD")) { // a HEAD answer has no body
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
     }

@@ -245,6 +245,22 @@ class CredentialProxyTest {
     }
 
     @Test
+    void aHeadProbeWithoutTheTokenIsRefusedWithoutABody() throws Exception {
+        // Claude Code probes its base URL with HEAD and no key: refused like any request, but a
+        // HEAD answer carries no body (the JDK server logs a warning on every one that does)
+        Grant grant = proxy.register(URI.create(upstreamBase("/api")), Auth.X_API_KEY, "sk-ant-real");
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create(proxy.baseUrl("127.0.0.1", grant.route())))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).isEmpty();
+        assertThat(r.headers().firstValue("content-length")).isEmpty();
+        assertThat(upstreamCalls).hasValue(0);
+    }
+
+    @Test
     void aDeadProviderIsAnAnswerNotAHang() throws Exception {
         int port = upstream.getAddress().getPort();
         upstream.stop(0);
