@@ -287,7 +287,8 @@ public final class VmSandboxProvider implements SandboxProvider {
                             request.telemetry(),
                             network::onMessage);
                 } catch (HandshakeException e) {
-                    // a restored guest now and then misses the first channel connection: connect anew
+                    // a restored guest on a loaded host can be slower than one attempt (docs/snapshots.md): connect
+                    // anew
                     if (!restored
                             || attempt == RESTORED_HELLO_ATTEMPTS
                             || machine.exitCode().isPresent()) throw e;
