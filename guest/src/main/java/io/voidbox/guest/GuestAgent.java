@@ -97,14 +97,23 @@ public final class GuestAgent {
         try {
             first = codec.read(transport.input());
         } catch (IOException e) {
-            Log.warn("handshake on " + transport.description() + " failed: " + e.getMessage());
-            closeQuietly(transport);
-            return e instanceof ProtocolException ? Outcome.REJECTED : Outcome.DISCONNECTED;
+            return handshakeFailed(transport, e);
         }
         if (first == null) {
             closeQuietly(transport);
             return Outcome.DISCONNECTED;
         }
+        return serve(transport, first);
+    }
+
+    private static Outcome handshakeFailed(Transport transport, IOException e) {
+        Log.warn("handshake on " + transport.description() + " failed: " + e.getMessage());
+        closeQuietly(transport);
+        return e instanceof ProtocolException ? Outcome.REJECTED : Outcome.DISCONNECTED;
+    }
+
+    /** As {@link #serve(Transport)} with the first frame already read. */
+    private Outcome serve(Transport transport, Message first) {
         String reason = switch (first) {
             case Hello h
             when h.version() != Message.PROTOCOL_VERSION ->
@@ -244,10 +253,32 @@ public final class GuestAgent {
                 Thread.sleep(200);
                 continue;
             }
-            Outcome outcome = serve(transport);
+            Outcome outcome;
+            try {
+                Message first = awaitFirstFrame(transport);
+                outcome = serve(transport, first);
+            } catch (IOException e) {
+                outcome = handshakeFailed(transport, e);
+            }
             if (outcome == Outcome.SHUTDOWN) return;
-            // a virtio port reads end-of-stream while no host is connected: poll gently
             Thread.sleep(outcome == Outcome.REJECTED ? 200 : 100);
+        }
+    }
+
+    /**
+     * Reads the first frame of the next host, keeping the port open while no host is connected:
+     * a virtio port reads end-of-stream then, so this polls gently. The port must stay open:
+     * closing it discards whatever QEMU already put in its buffer, and QEMU delivers the host's
+     * Hello as soon as the port is open on this side, possibly before this side has seen the
+     * host's "connected" event (the control message arrives asynchronously); a guest that closed
+     * the port after such an end-of-stream lost the Hello and waited forever (seen on restored
+     * snapshots under TCG, docs/snapshots.md).
+     */
+    private Message awaitFirstFrame(Transport transport) throws IOException, InterruptedException {
+        while (true) {
+            Message first = codec.read(transport.input());
+            if (first != null) return first;
+            Thread.sleep(100);
         }
     }
 

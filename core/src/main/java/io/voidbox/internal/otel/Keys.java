@@ -61,6 +61,9 @@ final class Keys {
     static final AttributeKey<String> VOIDBOX_STAGE = AttributeKey.stringKey("voidbox.stage");
     static final AttributeKey<String> VOIDBOX_BACKEND = AttributeKey.stringKey("voidbox.backend");
     static final AttributeKey<String> VOIDBOX_ACCEL = AttributeKey.stringKey("voidbox.accel");
+    /** From {@code box.ready} of a VM box: true when it was restored from a snapshot instead of booted. */
+    static final AttributeKey<Boolean> VOIDBOX_RESTORED = AttributeKey.booleanKey("voidbox.restored");
+
     static final AttributeKey<String> VOIDBOX_PIPELINE = AttributeKey.stringKey("voidbox.pipeline");
     static final AttributeKey<String> VOIDBOX_RUN_ID = AttributeKey.stringKey("voidbox.run_id");
     static final AttributeKey<Boolean> VOIDBOX_USAGE_ESTIMATED = AttributeKey.booleanKey("voidbox.usage_estimated");

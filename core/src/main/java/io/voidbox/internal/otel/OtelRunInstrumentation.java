@@ -230,7 +230,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             case StageFailed e -> stageEnded(e, e.durationMs(), e.usage(), e.backend(), e.accel(), e.failure());
             case BoxBooting e ->
                 boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
-            case BoxReady e -> boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
+            case BoxReady e -> boxReady(e);
             case AgentStarted e -> agentStarted(e);
             case AgentToolCall e -> toolCall(e);
             case AgentToolResult e -> toolResult(e);
@@ -369,6 +369,20 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         }
         StageState s = stage(runId, pipeline, stageName, box, ts);
         setBackend(s, backend, accel);
+    }
+
+    /** The backend as for {@code box.booting}, plus whether a VM box was restored from a snapshot. */
+    private void boxReady(BoxReady e) {
+        boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
+        if (!"vm".equals(e.backend())) return;
+        RunState run = runs.get(e.runId());
+        if (run != null && run.kind == RunKind.WORKFLOW && !run.steps.contains(e.box())) {
+            run.span.setAttribute(Keys.VOIDBOX_RESTORED, e.restored());
+            return;
+        }
+        stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts())
+                .span
+                .setAttribute(Keys.VOIDBOX_RESTORED, e.restored());
     }
 
     private void setBackend(StageState s, String backend, String accel) {

@@ -159,11 +159,33 @@ class OtelRunInstrumentationTest {
                         equalTo(AttributeKey.stringKey("voidbox.stage"), "analyst"),
                         equalTo(AttributeKey.stringKey("voidbox.backend"), "vm"),
                         equalTo(AttributeKey.stringKey("voidbox.accel"), "kvm"),
+                        equalTo(AttributeKey.booleanKey("voidbox.restored"), false),
                         equalTo(AttributeKey.longKey("gen_ai.usage.input_tokens"), 1200L),
                         equalTo(AttributeKey.longKey("gen_ai.usage.output_tokens"), 340L),
                         equalTo(AttributeKey.stringKey("gen_ai.request.model"), SyntheticRun.MODEL),
                         equalTo(AttributeKey.doubleKey("claude.total_cost_usd"), 0.0123),
                         equalTo(AttributeKey.longKey("claude.tools_count"), 2L));
+    }
+
+    @Test
+    void stageSpanSaysWhetherTheVmWasRestoredFromASnapshot() {
+        var run = new SyntheticRun("r1", "p")
+                .runStarted("warm", "cold")
+                .stageStarted("warm")
+                .boxBooting("warm", "vm", "tcg")
+                .boxReady("warm", "vm", "tcg", true)
+                .stageCompleted("warm", 1, 2, 0.1, 0, "vm", "tcg")
+                .stageStarted("cold")
+                .boxBooting("cold", "vm", "tcg")
+                .boxReady("cold", "vm", "tcg", false)
+                .stageCompleted("cold", 1, 2, 0.1, 0, "vm", "tcg")
+                .runCompleted(2, 4, 0.2);
+        feed(instrumentation(), run);
+
+        assertThat(span("stage:warm").getAttributes().get(AttributeKey.booleanKey("voidbox.restored")))
+                .isTrue();
+        assertThat(span("stage:cold").getAttributes().get(AttributeKey.booleanKey("voidbox.restored")))
+                .isFalse();
     }
 
     @Test
@@ -179,6 +201,7 @@ class OtelRunInstrumentationTest {
         Attributes a = span("stage:local1").getAttributes();
         assertThat(a.get(AttributeKey.stringKey("voidbox.backend"))).isEqualTo("local");
         assertThat(a.get(AttributeKey.stringKey("voidbox.accel"))).isNull();
+        assertThat(a.get(AttributeKey.booleanKey("voidbox.restored"))).isNull();
     }
 
     @Test

@@ -105,6 +105,10 @@ public final class SyntheticRun {
         return add(new BoxReady(box(box), backend, accel, 150, "6.12"));
     }
 
+    public SyntheticRun boxReady(String box, String backend, String accel, boolean restored) {
+        return add(new BoxReady(box(box), backend, accel, 150, "6.12", restored));
+    }
+
     public SyntheticRun boxStopped(String box, String backend, String accel) {
         return add(new BoxStopped(box(box), backend, accel, "exited"));
     }
