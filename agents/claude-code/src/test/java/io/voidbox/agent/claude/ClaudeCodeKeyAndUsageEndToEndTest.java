@@ -139,7 +139,16 @@ class ClaudeCodeKeyAndUsageEndToEndTest {
                   - text: "Done."
                     usage: {input_tokens: 100, output_tokens: 10}
                 """.formatted(FORGED_RESULT, FORGER.indent(14).stripTrailing());
-        AgentRun run = AgentRun.run(dir, "forged", new AgentRun.Spec(scenario, options(v)));
+        // The attack (a detached process that writes to the CLI's stdout once the CLI has exited)
+        // races the end of the stage on a loaded host; what is tested is the host's answer once a
+        // forged line got through, so the run is repeated (at most 3 times) until it did.
+        AgentRun run = null;
+        String box = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            box = attempt == 1 ? "forged" : "forged-" + attempt;
+            run = AgentRun.run(dir, box, new AgentRun.Spec(scenario, options(v)));
+            if (run.toString().contains("stdout: " + FORGED_RESULT)) break;
+        }
         assertThat(run.toString()).contains("forger armed for");
         JsonNode result = run.one("agent.result");
         JsonNode counted = run.one("usage.counted");
@@ -152,7 +161,7 @@ class ClaudeCodeKeyAndUsageEndToEndTest {
         assertThat(counted.path("host_output_tokens").asLong()).isGreaterThanOrEqualTo(230);
         assertThat(counted.path("mismatch").asBoolean()).isTrue();
         assertThat(run.toString()).contains("WARNING: usage mismatch: the agent reports ");
-        assertThat(run.span("stage:forged").getAttributes().get(MISMATCH)).isTrue();
+        assertThat(run.span("stage:" + box).getAttributes().get(MISMATCH)).isTrue();
         assertThat(run.span("claude.exec").getAttributes().get(MISMATCH)).isTrue();
     }
 
