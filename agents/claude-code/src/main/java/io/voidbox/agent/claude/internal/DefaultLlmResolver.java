@@ -14,9 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -37,15 +34,10 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
     static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
     static final String ANTHROPIC_API = "https://api.anthropic.com";
 
-    private final Map<String, String> environment;
-    private final Consumer<String> notice;
-    private final AtomicBoolean noticed = new AtomicBoolean();
-    private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
     private ScriptedModelServer server;
 
     public DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
-        this.environment = Map.copyOf(environment);
-        this.notice = notice;
+        super(environment, notice);
     }
 
     @Override
@@ -58,9 +50,8 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
         String keyVar = llm.apiKeyEnv().orElse("ANTHROPIC_API_KEY");
         Provider provider = llm.provider().orElseGet(() -> {
             if (ApiKeys.find(environment, keyVar).isPresent()) return Provider.ANTHROPIC;
-            if (noticed.compareAndSet(false, true))
-                notice.accept("no " + keyVar
-                        + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
+            noticeOnce("no " + keyVar
+                    + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
             return Provider.SCRIPTED;
         });
         Endpoints endpoints = new Endpoints(box, llm, sandbox);
@@ -157,9 +148,7 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
         /** An endpoint that needs a real key: proxied, or (opted out) the key goes into the box, with a warning. */
         void connectWithKey(String base, String key) {
             routes.secret(key);
-            if (!llm.keyStaysOnHost() && optedOut.add(box))
-                notice.accept("box " + box + ": llm.credential_proxy: false: the API key enters the box,"
-                        + " where the agent and any code it runs can read it");
+            if (!llm.keyStaysOnHost()) warnOptedOut(box, "API key");
             connect(base, sandbox.reachable(base), key);
         }
 
@@ -178,9 +167,7 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
                 env.put("CLAUDE_CODE_OAUTH_TOKEN", e.token());
                 return;
             }
-            if (optedOut.add(box))
-                notice.accept("box " + box + ": llm.credential_proxy: false: the subscription token enters the box,"
-                        + " where the agent and any code it runs can read it");
+            warnOptedOut(box, "subscription token");
             env.put("CLAUDE_CODE_OAUTH_TOKEN", token);
             llm.baseUrl().ifPresent(u -> env.put("ANTHROPIC_BASE_URL", sandbox.reachable(u)));
         }

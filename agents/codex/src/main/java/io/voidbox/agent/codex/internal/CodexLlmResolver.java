@@ -18,9 +18,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -44,15 +41,10 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
     /** How the endpoint reaches {@link CodexRunner}; not passed on to Codex. */
     static final String BASE_URL_ENV = "VOIDBOX_CODEX_BASE_URL";
 
-    private final Map<String, String> environment;
-    private final Consumer<String> notice;
-    private final AtomicBoolean noticed = new AtomicBoolean();
-    private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
     private ScriptedModelServer server;
 
     public CodexLlmResolver(Map<String, String> environment, Consumer<String> notice) {
-        this.environment = Map.copyOf(environment);
-        this.notice = notice;
+        super(environment, notice);
     }
 
     @Override
@@ -65,9 +57,8 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
         String keyVar = llm.apiKeyEnv().orElse(KEY_ENV);
         Provider provider = llm.provider().orElseGet(() -> {
             if (ApiKeys.find(environment, keyVar).isPresent()) return Provider.CODEX;
-            if (noticed.compareAndSet(false, true))
-                notice.accept("no " + keyVar + " set: Codex boxes use the offline scripted model"
-                        + " (set it, or llm.provider, for a real one)");
+            noticeOnce("no " + keyVar + " set: Codex boxes use the offline scripted model"
+                    + " (set it, or llm.provider, for a real one)");
             return Provider.SCRIPTED;
         });
         Map<String, String> env = new HashMap<>();
@@ -112,9 +103,7 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
             env.put(BASE_URL_ENV, e.baseUrl());
             env.put(KEY_ENV, e.token());
         } else {
-            if (provider != Provider.SCRIPTED && optedOut.add(box))
-                notice.accept("box " + box + ": llm.credential_proxy: false: the API key enters the box,"
-                        + " where the agent and any code it runs can read it");
+            if (provider != Provider.SCRIPTED) warnOptedOut(box, "API key");
             env.put(BASE_URL_ENV, provider == Provider.SCRIPTED ? hostBase : sandbox.reachable(hostBase));
             env.put(KEY_ENV, key);
         }
