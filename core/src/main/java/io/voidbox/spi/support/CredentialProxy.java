@@ -227,15 +227,19 @@ public final class CredentialProxy implements AutoCloseable {
             UsageMeter meter = new UsageMeter(stream);
             try (InputStream in = response.body();
                     OutputStream out = exchange.getResponseBody()) {
-                byte[] buf = new byte[8192];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    out.write(buf, 0, n);
-                    out.flush(); // server-sent events reach the agent as they arrive
-                    meter.feed(buf, n); // read after the bytes went on: counting never delays the stream
+                try {
+                    byte[] buf = new byte[8192];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        out.write(buf, 0, n);
+                        out.flush(); // server-sent events reach the agent as they arrive
+                        meter.feed(buf, n); // read after the bytes went on: counting never delays the stream
+                    }
+                } finally {
+                    // counted before the answer ends for the agent (closing out): whoever asks after
+                    // the agent got its last answer sees it counted
+                    meter.finish(route.total());
                 }
-            } finally {
-                meter.finish(route.total());
             }
         }
     }
