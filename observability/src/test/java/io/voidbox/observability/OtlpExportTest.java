@@ -131,6 +131,8 @@ class OtlpExportTest {
                         "vm",
                         "voidbox.accel",
                         "kvm",
+                        "voidbox.restored",
+                        false,
                         "gen_ai.usage.input_tokens",
                         1200L,
                         "gen_ai.usage.output_tokens",
