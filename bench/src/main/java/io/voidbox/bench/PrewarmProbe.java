@@ -6,10 +6,8 @@ import io.voidbox.protocol.HandshakeException;
 import io.voidbox.protocol.UnixSocketTransport;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
 import io.voidbox.sandbox.vm.image.GuestImage;
-import io.voidbox.sandbox.vm.internal.Accel;
 import io.voidbox.sandbox.vm.internal.ConsoleListener;
 import io.voidbox.sandbox.vm.internal.MachineSpec;
-import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.sandbox.vm.internal.QemuMachine;
 import io.voidbox.sandbox.vm.internal.Snapshots;
 import io.voidbox.sandbox.vm.internal.VmLauncher;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,14 +59,7 @@ public final class PrewarmProbe {
                 for (int i = 0; i <= runs; i++) {
                     byte[] secret = new byte[32];
                     new SecureRandom().nextBytes(secret);
-                    Boot boot = Boot.of(image)
-                            .withSecret(HexFormat.of().formatHex(secret))
-                            .withBoxIdentity("vbx-probe", "02:00:00:00:00:01", "00".repeat(32))
-                            .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME);
-                    if (prewarm) boot = boot.withGuestArg("prewarm", GuestImage.GUEST_CLAUDE);
-                    MachineSpec spec = MachineSpec.of("probe", boot, Accel.TCG)
-                            .withNetwork(false)
-                            .withReady(MachineSpec.DEFAULT_READY, Duration.ofSeconds(240));
+                    MachineSpec spec = RestoreProbe.probeSpec(image, secret, prewarm);
                     if (key == null) key = launcher.snapshotKey(spec);
                     try (QemuMachine m = i == 0
                             ? launcher.boot(spec, ConsoleListener.NONE)

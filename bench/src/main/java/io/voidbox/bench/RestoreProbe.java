@@ -52,13 +52,7 @@ public final class RestoreProbe {
             for (int i = 0; i <= runs; i++) {
                 byte[] secret = new byte[32];
                 new SecureRandom().nextBytes(secret);
-                Boot boot = Boot.of(image)
-                        .withSecret(HexFormat.of().formatHex(secret))
-                        .withBoxIdentity("vbx-probe", "02:00:00:00:00:01", "00".repeat(32))
-                        .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME);
-                MachineSpec spec = MachineSpec.of("probe", boot, Accel.TCG)
-                        .withNetwork(false)
-                        .withReady(MachineSpec.DEFAULT_READY, Duration.ofSeconds(240));
+                MachineSpec spec = probeSpec(image, secret, false);
                 if (key == null) key = launcher.snapshotKey(spec);
                 int run = i;
                 long ts = t00;
@@ -110,5 +104,17 @@ public final class RestoreProbe {
             FileTrees.delete(dir);
         }
         System.out.printf(Locale.ROOT, "missed first Hello: %d of %d restores%n", missed, runs);
+    }
+
+    /** The probes' machine: TCG, no NIC, channel {@code secret}, a fixed identity, with or without prewarm. */
+    static MachineSpec probeSpec(GuestImage image, byte[] secret, boolean prewarm) {
+        Boot boot = Boot.of(image)
+                .withSecret(HexFormat.of().formatHex(secret))
+                .withBoxIdentity("vbx-probe", "02:00:00:00:00:01", "00".repeat(32))
+                .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME);
+        if (prewarm) boot = boot.withGuestArg("prewarm", GuestImage.GUEST_CLAUDE);
+        return MachineSpec.of("probe", boot, Accel.TCG)
+                .withNetwork(false)
+                .withReady(MachineSpec.DEFAULT_READY, Duration.ofSeconds(240));
     }
 }
