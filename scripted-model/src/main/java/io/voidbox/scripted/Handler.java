@@ -76,6 +76,10 @@ final class Handler implements HttpHandler {
 
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
 
+    int inFlight() {
+        return MAX_IN_FLIGHT - inFlight.availablePermits();
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();

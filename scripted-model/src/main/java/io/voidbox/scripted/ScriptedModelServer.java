@@ -58,6 +58,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final RequestLog log;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final Handler handler = new Handler(this);
 
     private ScriptedModelServer(HttpServer http, ExecutorService executor, Options options, RequestLog log) {
         this.http = http;
@@ -66,7 +67,6 @@ public final class ScriptedModelServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Binds (port 0: a free port) and starts serving on virtual threads. */
     /** A server on the host's loopback with the default options (what a runtime starts on first use). */
     public static ScriptedModelServer startOnLoopback() {
         try {
@@ -78,6 +78,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
     }
 
+    /** Binds (port 0: a free port) and starts serving on virtual threads. */
     public static ScriptedModelServer start(Options options) throws IOException {
         RequestLog log = options.requestLog() == null ? null : new RequestLog(options.requestLog());
         HttpServer http;
@@ -92,9 +93,14 @@ public final class ScriptedModelServer implements AutoCloseable {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
         var server = new ScriptedModelServer(http, executor, options, log);
-        http.createContext("/", new Handler(server));
+        http.createContext("/", server.handler);
         http.start();
         return server;
+    }
+
+    /** Requests being answered now (each holds one of {@link Handler#MAX_IN_FLIGHT} slots). */
+    int requestsInFlight() {
+        return handler.inFlight();
     }
 
     /** The bound port. */

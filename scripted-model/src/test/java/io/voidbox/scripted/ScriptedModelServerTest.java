@@ -389,12 +389,13 @@ class ScriptedModelServerTest {
                 s.getOutputStream().flush();
                 stalled.add(s);
             }
-            HttpResponse<String> refused = null;
-            for (int attempt = 0; attempt < 50; attempt++) { // until every stalled request holds its slot
-                refused = post(key, "s", body(false, "m", 1));
-                if (refused.statusCode() == 529) break;
-                Thread.sleep(100);
+            for (int wait = 0; wait < 300 && server.requestsInFlight() < Handler.MAX_IN_FLIGHT; wait++) {
+                Thread.sleep(100); // until every stalled request holds its slot (bounded: 30 s)
             }
+            assertThat(server.requestsInFlight())
+                    .as("stalled requests holding a slot")
+                    .isEqualTo(Handler.MAX_IN_FLIGHT);
+            HttpResponse<String> refused = post(key, "s", body(false, "m", 1));
             assertThat(refused.statusCode()).isEqualTo(529);
             assertThat(JSON.readTree(refused.body()).path("error").path("type").asText())
                     .isEqualTo("overloaded_error");
