@@ -13,6 +13,7 @@ import io.voidbox.spi.support.OutputBudget;
 import io.voidbox.spi.support.Redactor;
 import io.voidbox.spi.support.Text;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -98,6 +99,14 @@ public final class BoxScope {
     /** A fresh header: now, this run, this box. */
     public Header header() {
         return Header.box(clock.instant(), runId, pipeline, box);
+    }
+
+    /**
+     * Registers a secret this box's sandbox made (e.g. a VM's channel secret): from now on the run
+     * masks it in every event, line and exported attribute, like the run's API keys.
+     */
+    public void secret(String value) {
+        redactor.addAll(List.of(value));
     }
 
     /** Publishes an event of this box (its header must come from {@link #header()}). */

@@ -229,6 +229,7 @@ public final class VmSandboxProvider implements SandboxProvider {
                         l -> request.scope().line("runtime", l));
         byte[] secret = new byte[32];
         random.nextBytes(secret);
+        request.scope().secret(HexFormat.of().formatHex(secret));
         byte[] seed = new byte[32];
         random.nextBytes(seed);
         long t0 = System.nanoTime();
