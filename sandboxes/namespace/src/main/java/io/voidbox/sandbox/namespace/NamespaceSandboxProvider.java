@@ -3,6 +3,7 @@ package io.voidbox.sandbox.namespace;
 import io.voidbox.sandbox.namespace.internal.NamespaceSandbox;
 import io.voidbox.sandbox.namespace.internal.NamespaceSupport;
 import io.voidbox.sandbox.namespace.internal.SandboxUser;
+import io.voidbox.sandbox.namespace.internal.StaleBoxes;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.SandboxProvider;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +26,8 @@ public final class NamespaceSandboxProvider implements SandboxProvider {
     private final Supplier<Path> agentExecutable;
     private final Map<String, String> environment;
     private volatile Optional<String> unavailable;
+    /** Set once this provider swept what killed runs left behind ({@link StaleBoxes}). */
+    private final AtomicBoolean swept = new AtomicBoolean();
 
     /**
      * @param agentExecutable resolves (and installs on first use) the host's Claude Code binary
@@ -61,6 +65,12 @@ public final class NamespaceSandboxProvider implements SandboxProvider {
         Optional<String> why = unavailableReason();
         if (why.isPresent())
             throw new SandboxException("the namespace sandbox cannot run box " + request.boxName() + ": " + why.get());
+        if (swept.compareAndSet(false, true)) {
+            int removed = StaleBoxes.sweep();
+            if (removed > 0)
+                request.scope()
+                        .line("runtime", "removed " + removed + " leftover(s) of killed runs (staging dirs, cgroups)");
+        }
         try {
             return NamespaceSandbox.start(request, user(), agentExecutable);
         } catch (IOException | RuntimeException e) {

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -281,6 +282,16 @@ class NamespaceAttackTest {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!sleepers(marker).isEmpty() && System.nanoTime() < until) Thread.sleep(50);
             assertThat(sleepers(marker)).isEmpty();
+            assertThat(leftovers(child.pid()))
+                    .as("the killed JVM's staging dir and cgroups")
+                    .isNotEmpty();
+
+            // the next provider's first box sweeps them
+            var next = new NamespaceSandboxProvider(() -> Path.of("/usr/bin/true"), System.getenv());
+            BoxScope scope = new BoxScope("run", "p", "after", Clock.systemUTC(), events::onEvent, Map.of());
+            next.start(new SandboxRequest(scope, SandboxOptions.defaults().withBackend(Backend.NAMESPACE), b -> {}))
+                    .close();
+            assertThat(leftovers(child.pid())).isEmpty();
         } finally {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
@@ -288,17 +299,25 @@ class NamespaceAttackTest {
         }
     }
 
-    /** What a killed JVM leaves (documented in docs/security.md): its staging directories and empty cgroups. */
-    private static void removeLeftovers(long pid) throws IOException {
+    /** What a killed JVM leaves until the next run: its staging directories and empty cgroups. */
+    private static List<Path> leftovers(long pid) throws IOException {
         try (var tmpDirs = Files.newDirectoryStream(
                         Path.of(System.getProperty("java.io.tmpdir")), "voidbox-ns-" + pid + "-*");
                 var cgroups = Files.find(
                         Path.of("/sys/fs/cgroup"),
-                        4,
+                        6,
                         (p, a) ->
                                 a.isDirectory() && p.getFileName().toString().matches("voidbox-.*-" + pid + "-\\d+"))) {
-            for (Path d : tmpDirs) FileTrees.delete(d);
-            for (Path c : cgroups.toList()) Files.deleteIfExists(c);
+            List<Path> all = new ArrayList<>(cgroups.toList());
+            tmpDirs.forEach(all::add);
+            return all;
+        }
+    }
+
+    private static void removeLeftovers(long pid) throws IOException {
+        for (Path p : leftovers(pid)) {
+            if (p.startsWith("/sys/fs/cgroup")) Files.deleteIfExists(p);
+            else FileTrees.delete(p);
         }
     }
 
