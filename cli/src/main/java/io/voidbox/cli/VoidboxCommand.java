@@ -16,6 +16,7 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "voidbox",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT, // -h/--help (and -V) on every subcommand: `voidbox run --help`
         versionProvider = VersionCommand.Provider.class,
         description =
                 "Run AI coding agents as pipelines of stages, each in its own micro-VM, and see everything they do.",

@@ -38,6 +38,15 @@ class CliExitCodesTest {
     }
 
     @Test
+    void helpOnASubcommandPrintsItsUsageAndExitsWithZero() {
+        for (String command : new String[] {"run", "validate", "snapshot", "image"}) {
+            CliRun r = CliRun.of(System.getenv(), command, "--help");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("Usage: voidbox " + command);
+        }
+    }
+
+    @Test
     void unknownOptionsAndBackendsAreBadInput() {
         assertThat(VoidboxCommand.execute("run", "--nope")).isEqualTo(2);
         assertThat(VoidboxCommand.execute("run", "--file", "x.yaml", "--backend", "cloud"))
