@@ -29,6 +29,15 @@ public final class QemuCommand {
     static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
     /**
+     * The same for a QEMU that switches user ({@code -runas}): QEMU calls {@code setuid} after the
+     * filter is installed, so {@code elevateprivileges} must allow it (a {@code deny} kills QEMU
+     * with SIGSYS). Nothing is lost: after the switch no uid is left to return to (real, effective
+     * and saved uid are all the unprivileged one), no capability, and no-new-privileges is set.
+     */
+    static final String SANDBOX_SWITCHING_USER =
+            "on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny";
+
+    /**
      * The NIC of an {@code open} box (restricted and off boxes have none): user networking with
      * the gateway at {@code 10.0.2.1}, which QEMU maps to the host's loopback, so the guest's
      * {@code /init} can refuse that address while {@code 10.0.2.2} stays the box's tunnel address
@@ -74,6 +83,17 @@ public final class QemuCommand {
         List<String> c = base(qemu, spec, channelSocket, pidFile, firmwareDir, hostTscKhz);
         c.addAll(List.of("-qmp", "unix:" + firmwareDir.resolve(QMP_SOCKET) + ",server=on,wait=off"));
         incoming.ifPresent(sock -> c.addAll(List.of("-incoming", "unix:" + sock)));
+        return c;
+    }
+
+    /** {@code command} made to switch to {@code user} once it has opened its files. */
+    static List<String> switchingTo(List<String> command, QemuUser user) {
+        List<String> c = new ArrayList<>(command);
+        int sandbox = c.indexOf("-sandbox");
+        if (sandbox < 0 || !c.get(sandbox + 1).equals(SANDBOX))
+            throw new IllegalArgumentException("not a command of QemuCommand.build: " + command);
+        c.set(sandbox + 1, SANDBOX_SWITCHING_USER);
+        c.addAll(sandbox + 2, List.of("-runas", user.uid() + ":" + user.gid()));
         return c;
     }
 

@@ -59,6 +59,9 @@ public final class QemuMachine implements AutoCloseable {
     private static final Pattern KERNEL_MARKER = Pattern.compile("voidbox-init: kernel (\\S+)");
 
     private final MachineSpec spec;
+    /** The user QEMU switched to, when voidbox runs as root. */
+    private final Optional<QemuUser> user;
+
     private final Path tempDir;
     private final Path channelSocket;
     private final List<String> command;
@@ -83,8 +86,10 @@ public final class QemuMachine implements AutoCloseable {
             List<String> command,
             Process wrapper,
             ConsoleListener listener,
-            long startedNanos) {
+            long startedNanos,
+            Optional<QemuUser> user) {
         this.spec = spec;
+        this.user = user;
         this.tempDir = tempDir;
         this.channelSocket = tempDir.resolve("ch.sock");
         this.command = command;
@@ -107,11 +112,13 @@ public final class QemuMachine implements AutoCloseable {
      */
     static QemuMachine start(Path qemuBinary, MachineSpec spec, ConsoleListener listener, boolean incoming)
             throws SandboxException {
+        Optional<QemuUser> user = QemuUser.forThisProcess();
         Path tempDir;
         try {
-            Path parent = TempDirs.userParent();
+            Path parent = TempDirs.userParent(user.isPresent());
             sweepStale(parent);
             tempDir = Files.createTempDirectory(parent, TEMP_PREFIX);
+            if (user.isPresent()) Files.setPosixFilePermissions(tempDir, TempDirs.TRAVERSABLE);
             Files.writeString(
                     tempDir.resolve(OWNER_FILE),
                     Long.toString(ProcessHandle.current().pid()));
@@ -128,6 +135,7 @@ public final class QemuMachine implements AutoCloseable {
                 tempDir,
                 spec.accel() == Accel.TCG ? QemuCommand.hostTscKhz() : OptionalLong.empty(),
                 incoming ? Optional.of(tempDir.resolve(INCOMING_SOCKET)) : Optional.empty());
+        if (user.isPresent()) qemuCmd = QemuCommand.switchingTo(qemuCmd, user.get());
         List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "voidbox-qemu-watchdog"));
         full.addAll(qemuCmd);
         long t0 = System.nanoTime();
@@ -139,7 +147,7 @@ public final class QemuMachine implements AutoCloseable {
             throw new SandboxException(
                     "cannot start " + qemuBinary + " for VM " + spec.name() + ": " + e.getMessage(), e);
         }
-        QemuMachine m = new QemuMachine(spec, tempDir, qemuCmd, p, listener, t0);
+        QemuMachine m = new QemuMachine(spec, tempDir, qemuCmd, p, listener, t0, user);
         Runtime.getRuntime().addShutdownHook(m.shutdownHook);
         m.readers.add(Thread.ofVirtual()
                 .name("vm-console-" + spec.name())
@@ -199,6 +207,11 @@ public final class QemuMachine implements AutoCloseable {
     /** The {@code uname -r} the guest's init reported, once seen. */
     public Optional<String> guestKernel() {
         return Optional.ofNullable(guestKernel);
+    }
+
+    /** The unprivileged user QEMU runs as when voidbox is root; empty when QEMU runs as voidbox's user. */
+    Optional<QemuUser> qemuUser() {
+        return user;
     }
 
     /** Where QEMU started with {@code incoming} listens for the snapshot stream. */

@@ -17,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -202,6 +203,11 @@ public final class Snapshots {
         Path sock = machine.tempDir().resolve("out.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
+            Optional<QemuUser> user = machine.qemuUser();
+            if (user.isPresent()) { // QEMU, no longer root, connects: its user alone may
+                Files.setAttribute(sock, "unix:gid", user.get().gid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(sock, "unix:uid", user.get().uid(), LinkOption.NOFOLLOW_LINKS);
+            }
             CompletableFuture<long[]> drained = new CompletableFuture<>();
             Thread.ofVirtual().name("vm-snapshot-" + machine.spec().name()).start(() -> {
                 try (SocketChannel c = server.accept();

@@ -22,6 +22,11 @@ import java.util.Set;
  */
 final class TempDirs {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /**
+     * For a QEMU that runs as another user ({@link QemuUser}): it may pass through (not list) the
+     * parent and its machine's directory to reach the one socket it connects to later.
+     */
+    static final Set<PosixFilePermission> TRAVERSABLE = PosixFilePermissions.fromString("rwx--x--x");
 
     private TempDirs() {}
 
@@ -36,11 +41,23 @@ final class TempDirs {
 
     /** {@code $TMPDIR/voidbox-<uid>}, created 0700 when absent; an error when it is not ours or not private. */
     static Path userParent() throws IOException {
+        return userParent(false);
+    }
+
+    /** As {@link #userParent()}; {@code traversable}: 0711 (see {@link #TRAVERSABLE}). */
+    static Path userParent(boolean traversable) throws IOException {
         int uid = currentUid();
-        return ensurePrivate(Path.of(System.getProperty("java.io.tmpdir")).resolve("voidbox-" + uid), uid);
+        return ensurePrivate(
+                Path.of(System.getProperty("java.io.tmpdir")).resolve("voidbox-" + uid),
+                uid,
+                traversable ? TRAVERSABLE : OWNER_ONLY);
     }
 
     static Path ensurePrivate(Path dir, int uid) throws IOException {
+        return ensurePrivate(dir, uid, OWNER_ONLY);
+    }
+
+    private static Path ensurePrivate(Path dir, int uid, Set<PosixFilePermission> mode) throws IOException {
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } catch (FileAlreadyExistsException e) {
@@ -53,7 +70,7 @@ final class TempDirs {
         if (owner != uid)
             throw new IOException(dir + " belongs to uid " + owner + ", not " + uid
                     + ": refusing to put VM files there (remove it or set java.io.tmpdir)");
-        if (!a.permissions().equals(OWNER_ONLY)) Files.setPosixFilePermissions(dir, OWNER_ONLY);
+        if (!a.permissions().equals(mode)) Files.setPosixFilePermissions(dir, mode);
         return dir;
     }
 

@@ -147,6 +147,21 @@ class QemuCommandTest {
     }
 
     @Test
+    void asRootQemuSwitchesToAnUnprivilegedUserWhichItsFilterLetsItDoOnce() {
+        assertThat(QemuUser.of(1000, Map.of())).isEmpty();
+        assertThat(QemuUser.of(0, Map.of())).contains(new QemuUser(65534, 65534));
+        assertThat(QemuUser.of(0, Map.of("VOIDBOX_QEMU_UID", "4242:4343"))).contains(new QemuUser(4242, 4343));
+        assertThatThrownBy(() -> QemuUser.of(0, Map.of("VOIDBOX_QEMU_UID", "0")))
+                .hasMessageContaining("VOIDBOX_QEMU_UID");
+
+        List<String> c = QemuCommand.switchingTo(cmd(spec()), new QemuUser(4242, 4343));
+        assertThat(arg(c, "-runas")).isEqualTo("4242:4343");
+        assertThat(arg(c, "-sandbox"))
+                .isEqualTo("on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny");
+        assertThat(c).hasSize(cmd(spec()).size() + 2);
+    }
+
+    @Test
     void redactsTheChannelSecret() {
         String r = QemuCommand.redacted(
                 cmd(MachineSpec.of("b1", BOOT.withGuestArg("secret", "00112233deadbeef"), Accel.TCG)));

@@ -226,6 +226,13 @@ class VmSandboxVmTest {
             assertThat(Files.readString(Path.of("/proc/" + qemu.pid() + "/cmdline")))
                     .contains("name=opt/voidbox/secret")
                     .contains("spawn=deny");
+            String status = Files.readString(Path.of("/proc/" + qemu.pid() + "/status"));
+            if (TempDirs.currentUid() == 0) { // QEMU left root behind before the guest ran
+                assertThat(status).containsPattern("(?m)^Uid:\\s+65534\\s+65534\\s+65534\\s+65534$");
+                assertThat(status).containsPattern("(?m)^CapEff:\\s+0+$").containsPattern("(?m)^NoNewPrivs:\\s+1$");
+            } else {
+                assertThat(status).containsPattern("(?m)^Uid:\\s+" + TempDirs.currentUid() + "\\s");
+            }
             try (var files = Files.list(m.tempDir())) {
                 assertThat(files.map(p -> p.getFileName().toString()))
                         .as("the fw_cfg file is gone once the guest is ready")
