@@ -21,6 +21,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -55,6 +56,11 @@ public final class Snapshots {
     static final String META = "meta.properties";
     private static final Duration MIGRATE_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Snapshots kept: each is about the size of the guest's used RAM, and a new image or QEMU
+     * makes the old ones unreachable, so beyond this the least recently used are deleted.
+     */
+    static final int KEPT = 6;
 
     private final Path dir;
 
@@ -130,6 +136,24 @@ public final class Snapshots {
         return freed;
     }
 
+    /**
+     * Deletes all but the {@code kept} most recently used snapshots (used: taken or restored, the
+     * time of its metadata file); a restore that has the state file open reads on undisturbed.
+     */
+    void prune(int kept) throws IOException {
+        record Used(Path dir, long at) {}
+        List<Used> all = new ArrayList<>();
+        try (var dirs = Files.newDirectoryStream(dir)) {
+            for (Path d : dirs) {
+                Path meta = d.resolve(META);
+                if (Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS))
+                    all.add(new Used(d, Files.getLastModifiedTime(meta).toMillis()));
+            }
+        }
+        all.sort((a, b) -> Long.compare(b.at(), a.at()));
+        for (Used u : all.subList(Math.min(kept, all.size()), all.size())) FileTrees.delete(u.dir());
+    }
+
     /** Deletes one snapshot (a restore of it failed). */
     public void delete(String key) {
         try {
@@ -176,6 +200,7 @@ public final class Snapshots {
                     } catch (AtomicMoveNotSupportedException e) {
                         throw new IOException("cannot rename the snapshot into place: " + e.getMessage(), e);
                     }
+                    prune(KEPT);
                 } finally {
                     try {
                         qmp.execute("{\"execute\":\"cont\"}");
@@ -270,6 +295,7 @@ public final class Snapshots {
             Properties meta = readMeta(d.resolve(META));
             long size = Long.parseLong(meta.getProperty("bytes", "-1"));
             long crcWant = Long.parseUnsignedLong(meta.getProperty("crc32c", "0"), 16);
+            Files.setLastModifiedTime(d.resolve(META), FileTime.from(Instant.now())); // used: kept by prune
             try (Qmp qmp = Qmp.connect(machine.qmpSocket(), Duration.ofSeconds(15))) {
                 try (FileChannel in = FileChannel.open(d.resolve(STATE));
                         SocketChannel out = connect(machine.incomingSocket(), machine)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.voidbox.sandbox.vm.VmSnapshots;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,21 @@ class SnapshotsTest {
         assertThat(snapshots.list()).isEmpty();
         try (var left = Files.list(dir)) {
             assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void onlyTheMostRecentlyUsedSnapshotsAreKept(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 4; i++) {
+            Path d = Files.createDirectories(dir.resolve("k" + i));
+            Files.write(d.resolve(Snapshots.STATE), new byte[16]);
+            Path meta = Files.writeString(d.resolve(Snapshots.META), "bytes=16\n");
+            // k0 newest ... k3 oldest
+            Files.setLastModifiedTime(meta, FileTime.fromMillis(1_800_000_000_000L - i * 60_000L));
+        }
+        new Snapshots(dir).prune(2);
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("k0", "k1");
         }
     }
 }
