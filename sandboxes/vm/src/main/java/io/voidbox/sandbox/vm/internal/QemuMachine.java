@@ -115,7 +115,7 @@ public final class QemuMachine implements AutoCloseable {
         Optional<QemuUser> user = QemuUser.forThisProcess();
         Path tempDir;
         try {
-            Path parent = TempDirs.userParent(user.isPresent());
+            Path parent = TempDirs.userParent();
             sweepStale(parent);
             tempDir = Files.createTempDirectory(parent, TEMP_PREFIX);
             if (user.isPresent()) Files.setPosixFilePermissions(tempDir, TempDirs.TRAVERSABLE);

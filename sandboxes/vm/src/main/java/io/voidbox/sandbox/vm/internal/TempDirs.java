@@ -39,18 +39,16 @@ final class TempDirs {
         }
     }
 
-    /** {@code $TMPDIR/voidbox-<uid>}, created 0700 when absent; an error when it is not ours or not private. */
+    /**
+     * {@code $TMPDIR/voidbox-<uid>}, created 0700 when absent (0711 when QEMU runs as another user,
+     * see {@link #TRAVERSABLE}); an error when it is not ours or not private.
+     */
     static Path userParent() throws IOException {
-        return userParent(false);
-    }
-
-    /** As {@link #userParent()}; {@code traversable}: 0711 (see {@link #TRAVERSABLE}). */
-    static Path userParent(boolean traversable) throws IOException {
         int uid = currentUid();
         return ensurePrivate(
                 Path.of(System.getProperty("java.io.tmpdir")).resolve("voidbox-" + uid),
                 uid,
-                traversable ? TRAVERSABLE : OWNER_ONLY);
+                QemuUser.forThisProcess().isPresent() ? TRAVERSABLE : OWNER_ONLY);
     }
 
     static Path ensurePrivate(Path dir, int uid) throws IOException {
