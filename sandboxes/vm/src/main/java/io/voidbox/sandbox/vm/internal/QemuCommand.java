@@ -126,6 +126,15 @@ public final class QemuCommand {
                     "-device",
                     "virtio-blk-device,drive=layer-" + layer.name() + ",serial=" + layer.name()));
         }
+        for (MachineSpec.Share share : spec.boot().shares()) {
+            c.addAll(List.of(
+                    "-fsdev",
+                    "local,id=" + share.tag() + ",path="
+                            + share.host().toString().replace(",", ",,") + ",security_model=none"
+                            + (share.readOnly() ? ",readonly=on" : ""),
+                    "-device",
+                    "virtio-9p-device,fsdev=" + share.tag() + ",mount_tag=" + share.tag()));
+        }
         if (spec.network()) {
             c.addAll(List.of("-netdev", OPEN_NETDEV, "-device", "virtio-net-device,netdev=n0"));
         }

@@ -160,4 +160,29 @@ class QemuCommandTest {
         assertThatThrownBy(() -> spec().withMemoryMb(10)).hasMessageContaining("memoryMb");
         assertThatThrownBy(() -> MachineSpec.of("a/b", BOOT, Accel.TCG)).hasMessageContaining("name");
     }
+
+    @Test
+    void sharesAre9pDevicesReadOnlyOnTheHostWhenAskedAndNamedToInit() {
+        Boot boot = BOOT.withShare(new MachineSpec.Share("vbx0", Path.of("/src/a,b"), "/data/rw", false))
+                .withShare(new MachineSpec.Share("vbx1", Path.of("/src/ro"), "/workspace/ro", true));
+        List<String> c = cmd(MachineSpec.of("b1", boot, Accel.TCG));
+        assertThat(c)
+                .containsSubsequence(
+                        "-fsdev",
+                        "local,id=vbx0,path=/src/a,,b,security_model=none",
+                        "-device",
+                        "virtio-9p-device,fsdev=vbx0,mount_tag=vbx0")
+                .containsSubsequence(
+                        "-fsdev",
+                        "local,id=vbx1,path=/src/ro,security_model=none,readonly=on",
+                        "-device",
+                        "virtio-9p-device,fsdev=vbx1,mount_tag=vbx1");
+        assertThat(arg(c, "-append")).contains("voidbox.shares=vbx0:/data/rw:rw,vbx1:/workspace/ro:ro");
+        assertThatThrownBy(() -> new MachineSpec.Share("vbx2", Path.of("/src"), "/work space", false))
+                .hasMessageContaining("guest path");
+        assertThatThrownBy(() -> new MachineSpec.Share("vbx2", Path.of("/src"), "/a/../etc", false))
+                .hasMessageContaining("guest path");
+        assertThatThrownBy(() -> new MachineSpec.Share("vbx2", Path.of("/src"), "relative", false))
+                .hasMessageContaining("guest path");
+    }
 }
