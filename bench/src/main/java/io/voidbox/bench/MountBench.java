@@ -48,8 +48,8 @@ public final class MountBench {
     private static final String WALK_SCRIPT = """
             cd "$1" || exit 3
             el() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
-            t0=$EPOCHREALTIME; n=$(find . -type f -not -path './.git/*' | wc -l)
-            find . -type f -not -path './.git/*' -print0 | xargs -0 stat -c %Y > /dev/null
+            t0=$EPOCHREALTIME; n=$(find . -path ./.git -prune -o -type f -print | wc -l)
+            find . -path ./.git -prune -o -type f -print0 | xargs -0 stat -c %Y > /dev/null
             t1=$EPOCHREALTIME
             echo "walk $(el $t0 $t1) $n"
             if command -v git > /dev/null; then
@@ -149,7 +149,7 @@ public final class MountBench {
     private static void record(Map<String, List<Double>> results, String where, String output) {
         for (String line : output.lines().toList()) {
             String[] f = line.trim().split(" ");
-            if (f.length < 2) continue;
+            if (f.length < 2 || !f[0].matches("write|read|walk|git")) continue;
             results.computeIfAbsent(where + "|" + f[0], k -> new ArrayList<>()).add(Double.parseDouble(f[1]));
         }
     }
@@ -157,7 +157,9 @@ public final class MountBench {
     private static String host(String script, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c", script, "bench"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0)
             throw new IOException("host script failed: " + out);

@@ -332,7 +332,12 @@ public final class VmSandboxProvider implements SandboxProvider {
                 throw new SandboxException("box " + request.boxName() + ": " + e.getMessage(), e);
             }
         }
-        SandboxUser user = SandboxUser.forThisProcess(System.getenv());
+        SandboxUser user;
+        try {
+            user = SandboxUser.forThisProcess(System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw new SandboxException("box " + request.boxName() + ": " + e.getMessage(), e);
+        }
         return b.withGuestArg("agent_uid", user.uid() + ":" + user.gid());
     }
 

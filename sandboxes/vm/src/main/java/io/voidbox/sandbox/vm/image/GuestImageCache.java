@@ -219,8 +219,9 @@ public final class GuestImageCache {
                 }
             }
         }
-        if (Files.isDirectory(layersDir())) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir())) {
+        for (Path entries : List.of(layersDir(), kernelsDir())) {
+            if (!Files.isDirectory(entries)) continue;
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(entries)) {
                 for (Path d : ds) {
                     if (d.getFileName().toString().startsWith(".lock-")) continue;
                     freed += sizeOf(d);
