@@ -54,6 +54,10 @@ public record GuestConfig(
     public static final String KEY_PREWARM = "voidbox.prewarm";
     /** Agent layers to mount: read by the image's {@code /init}, not by the agent. */
     static final String KEY_LAYERS = "voidbox.layers";
+    /** Live mounts (9p shares) and the agent user's uid for them: read by the image's {@code /init}, not by the agent. */
+    static final String KEY_SHARES = "voidbox.shares";
+
+    static final String KEY_AGENT_UID = "voidbox.agent_uid";
 
     static final Set<String> KNOWN_KEYS = Set.of(
             KEY_SECRET,
@@ -64,7 +68,9 @@ public record GuestConfig(
             KEY_MAX_FRAME,
             KEY_HIDE_CMDLINE,
             KEY_PREWARM,
-            KEY_LAYERS);
+            KEY_LAYERS,
+            KEY_SHARES,
+            KEY_AGENT_UID);
 
     public static final long MIN_TELEMETRY_MS = 100;
     public static final int MIN_SECRET_BYTES = 16;

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Host directories for a box, with copy semantics on every backend: copied in through the
- * sandbox's file API before the agent starts, and for {@code rw} mounts copied back out after it
- * ends. Works the same over the VM channel (the guest kernel has no 9p) and locally, and a box
- * never touches the host directory while it runs.
+ * Host directories for a box on a backend that cannot show them live ({@code local}, which has no
+ * isolation to enforce {@code ro} with): copied in through the sandbox's file API before the agent
+ * starts, and for {@code rw} mounts copied back out after it ends. The {@code vm} and
+ * {@code namespace} sandboxes show mounts live ({@link Sandbox#mountsLive()}) and never come here.
  */
 final class Mounts {
     static final long MAX_FILE_BYTES = 4L << 20;

@@ -2,12 +2,12 @@ package io.voidbox.sandbox.namespace;
 
 import io.voidbox.sandbox.namespace.internal.NamespaceSandbox;
 import io.voidbox.sandbox.namespace.internal.NamespaceSupport;
-import io.voidbox.sandbox.namespace.internal.SandboxUser;
 import io.voidbox.sandbox.namespace.internal.StaleBoxes;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.SandboxProvider;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

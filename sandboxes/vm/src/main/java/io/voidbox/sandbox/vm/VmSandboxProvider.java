@@ -10,6 +10,7 @@ import io.voidbox.sandbox.vm.image.AgentLayer;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.image.GuestImageConfig;
+import io.voidbox.sandbox.vm.image.ShareKernel;
 import io.voidbox.sandbox.vm.internal.Accel;
 import io.voidbox.sandbox.vm.internal.BoxNetwork;
 import io.voidbox.sandbox.vm.internal.ConsoleListener;
@@ -25,17 +26,21 @@ import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.SandboxProvider;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -63,6 +68,8 @@ public final class VmSandboxProvider implements SandboxProvider {
     private Optional<String> unavailable;
     private final Map<String, AgentLayer> layers = new HashMap<>();
     private final Snapshots snapshots;
+    private ShareKernel shareKernel;
+    private final AtomicBoolean coldNoticeShown = new AtomicBoolean();
 
     /**
      * @param claudeBinary the host's pinned Claude Code binary, copied into the image's root disk
@@ -241,13 +248,44 @@ public final class VmSandboxProvider implements SandboxProvider {
                 .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME)
                 .withGuestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()));
         for (AgentLayer layer : agentLayers) boot = boot.withLayer(layer);
-        if (snapshots != null) boot = boot.withGuestArg("prewarm", prewarmPaths(agentLayers));
+        boolean shared = !request.mounts().isEmpty();
+        if (shared) boot = withShares(boot, img, request);
+        if (snapshots != null && !shared) boot = boot.withGuestArg("prewarm", prewarmPaths(agentLayers));
         MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)
                 .withMemoryMb(request.memoryMb())
                 .withVcpus(request.vcpus())
                 .withNetwork(request.network().mode() == SandboxOptions.Network.Mode.OPEN);
         ConsoleListener console = (stream, line) -> request.scope().line(stream, line);
-        String key = snapshots == null ? null : launcher.snapshotKey(spec);
+        if (snapshots != null && shared && coldNoticeShown.compareAndSet(false, true))
+            request.scope()
+                    .line(
+                            "runtime",
+                            "boxes with mounts boot cold (no snapshot): their QEMU arguments name host directories");
+        String key = snapshots == null || shared ? null : launcher.snapshotKey(spec);
+        List<SandboxUser.Lease> leases = shared ? lend(request) : List.of();
+        try {
+            VmSandbox sandbox = startMachine(spec, console, key, secret, accel, t0, request, img);
+            for (SandboxUser.Lease lease : leases) sandbox.holdUntilClosed(lease);
+            return sandbox;
+        } catch (SandboxException | InterruptedException | RuntimeException e) {
+            giveBack(leases, request);
+            throw e;
+        }
+    }
+
+    /**
+     * Boots (or restores) the machine and connects to its agent.
+     */
+    private VmSandbox startMachine(
+            MachineSpec spec,
+            ConsoleListener console,
+            String key,
+            byte[] secret,
+            Accel accel,
+            long t0,
+            SandboxRequest request,
+            GuestImage img)
+            throws SandboxException, InterruptedException {
         if (key != null && snapshots.exists(key)) {
             // a restore that fails anywhere up to the Hello costs one warning and a cold boot
             try {
@@ -273,8 +311,84 @@ public final class VmSandboxProvider implements SandboxProvider {
         return connect(machine, secret, accel, t0, request, false);
     }
 
+    /**
+     * {@code boot} on the share kernel with the request's mounts as 9p shares, mounted by {@code /init}
+     * at their guest paths (parents first), and the agent user given the host uid that owns them
+     * ({@link SandboxUser}).
+     */
+    private Boot withShares(Boot boot, GuestImage img, SandboxRequest request) throws SandboxException {
+        ShareKernel kernel = shareKernel(img, request.boxName());
+        Boot b = boot.withKernel(kernel.kernel(), kernel.initramfs());
+        List<SandboxOptions.Mount> mounts = new ArrayList<>(request.mounts());
+        mounts.sort(Comparator.comparingInt(m -> Path.of(m.guest()).normalize().getNameCount()));
+        for (int i = 0; i < mounts.size(); i++) {
+            SandboxOptions.Mount m = mounts.get(i);
+            if (!Files.isDirectory(m.host()))
+                throw new SandboxException(
+                        "box " + request.boxName() + ": mount " + m.host() + ": not a directory on the host");
+            try {
+                b = b.withShare(new MachineSpec.Share(
+                        "vbx" + i, m.host().toAbsolutePath().normalize(), m.guest(), m.readOnly()));
+            } catch (IllegalArgumentException e) {
+                throw new SandboxException("box " + request.boxName() + ": " + e.getMessage(), e);
+            }
+        }
+        SandboxUser user;
+        try {
+            user = SandboxUser.forThisProcess(System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw new SandboxException("box " + request.boxName() + ": " + e.getMessage(), e);
+        }
+        return b.withGuestArg("agent_uid", user.uid() + ":" + user.gid());
+    }
+
+    /** The share kernel, built on first use and then kept. */
+    private synchronized ShareKernel shareKernel(GuestImage img, String box) throws SandboxException {
+        if (shareKernel == null) {
+            try {
+                shareKernel = caches.get().shareKernel(img.rootFsType(), progress);
+            } catch (IOException | RuntimeException e) {
+                throw new SandboxException(
+                        "box " + box + ": cannot prepare the kernel of boxes with mounts: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException("box " + box + ": interrupted while preparing the share kernel", e);
+            }
+        }
+        return shareKernel;
+    }
+
+    /**
+     * Lends every {@code rw} mount to the host uid the guest's agent has (only when voidbox is root:
+     * QEMU then creates the agent's files as that uid), given back when the sandbox closes.
+     */
+    private static List<SandboxUser.Lease> lend(SandboxRequest request) throws SandboxException {
+        SandboxUser user = SandboxUser.forThisProcess(System.getenv());
+        List<SandboxUser.Lease> leases = new ArrayList<>();
+        try {
+            for (SandboxOptions.Mount m : request.mounts())
+                if (!m.readOnly())
+                    leases.add(user.lend(m.host().toAbsolutePath().normalize()));
+        } catch (IOException e) {
+            giveBack(leases, request);
+            throw new SandboxException(
+                    "box " + request.boxName() + ": cannot lend mount to the box: " + e.getMessage(), e);
+        }
+        return leases;
+    }
+
+    private static void giveBack(List<SandboxUser.Lease> leases, SandboxRequest request) {
+        for (SandboxUser.Lease lease : leases) {
+            try {
+                lease.close();
+            } catch (IOException e) {
+                request.scope().warning("box " + request.boxName() + ": cannot give a mount back: " + e.getMessage());
+            }
+        }
+    }
+
     /** The Hello on the machine's channel, then the sandbox; on failure the machine is closed. */
-    private Sandbox connect(
+    private VmSandbox connect(
             QemuMachine machine, byte[] secret, Accel accel, long t0, SandboxRequest request, boolean restored)
             throws SandboxException, InterruptedException {
         Connection connection = null;

@@ -1,6 +1,7 @@
 package io.voidbox.sandbox.namespace.internal;
 
 import io.voidbox.SandboxOptions.Mount;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import io.voidbox.spi.SandboxEnvironment;
 import io.voidbox.spi.SandboxRequest;
 import io.voidbox.spi.support.FileTrees;
 import io.voidbox.spi.support.HostProcesses;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package io.voidbox.sandbox.namespace.internal;
 
 import io.voidbox.spi.support.FileTrees;
 import io.voidbox.spi.support.ProcessTrees;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -77,6 +77,27 @@ public final class GuestImageCache {
                 image -> progress.accept("guest image " + id + " ready at " + image.dir()));
     }
 
+    /** Where share kernels are kept: {@code <data dir>/kernels/<id>/}. */
+    public Path kernelsDir() {
+        return dataDir.resolve("kernels");
+    }
+
+    /**
+     * The cached {@link ShareKernel} for images whose root disk is {@code fsType}, building it first
+     * when needed (a 70 MB download the first time).
+     */
+    public ShareKernel shareKernel(String fsType, Consumer<String> progress) throws IOException, InterruptedException {
+        ShareKernelRecipe recipe = new ShareKernelRecipe(new DebianPackages(downloadsDir()), fsType);
+        String id = recipe.id();
+        return cached(
+                kernelsDir(),
+                id,
+                ShareKernel.MANIFEST,
+                ShareKernel::load,
+                tmp -> recipe.buildInto(tmp, progress),
+                k -> progress.accept("share kernel " + id + " (" + k.kernelVersion() + ") ready"));
+    }
+
     /** Where agent layers are kept: {@code <data dir>/layers/NAME-<id>/}. */
     public Path layersDir() {
         return dataDir.resolve("layers");
@@ -198,8 +219,9 @@ public final class GuestImageCache {
                 }
             }
         }
-        if (Files.isDirectory(layersDir())) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir())) {
+        for (Path entries : List.of(layersDir(), kernelsDir())) {
+            if (!Files.isDirectory(entries)) continue;
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(entries)) {
                 for (Path d : ds) {
                     if (d.getFileName().toString().startsWith(".lock-")) continue;
                     freed += sizeOf(d);

@@ -48,6 +48,35 @@ public record MachineSpec(
     /** The guest arg naming the agent layers for {@code /init}. */
     static final String LAYERS_ARG = "layers";
 
+    /** The guest arg naming the 9p shares for {@code /init}. */
+    static final String SHARES_ARG = "shares";
+
+    /**
+     * A host directory served live to the guest by QEMU (virtio-9p, {@code security_model=none}: QEMU
+     * resolves every path below {@code host} itself, component by component without following links).
+     *
+     * @param tag      the 9p mount tag ({@code vbx0}, ...)
+     * @param host     the host directory
+     * @param guest    where {@code /init} mounts it: absolute, of {@code [A-Za-z0-9._/@+-]} only
+     * @param readOnly {@code readonly=on} on the host side and a read-only mount in the guest
+     */
+    public record Share(String tag, Path host, String guest, boolean readOnly) {
+        public Share {
+            if (tag == null || !tag.matches("vbx[0-9]{1,3}"))
+                throw new IllegalArgumentException("share tag must match vbx[0-9]{1,3}, got '" + tag + "'");
+            Objects.requireNonNull(host, "host");
+            if (guest == null
+                    || !guest.matches("/[A-Za-z0-9._/@+-]*")
+                    || guest.equals("/")
+                    || Path.of(guest).normalize().toString().length() != guest.length()
+                    || guest.contains("/../")
+                    || guest.endsWith("/.."))
+                throw new IllegalArgumentException(
+                        "mount " + host + " -> " + guest
+                                + ": the guest path must be absolute, normalized, not /, and of letters, digits and ._/@+- only");
+        }
+    }
+
     /**
      * @param kernel          bzImage
      * @param initrd          initramfs
@@ -58,6 +87,8 @@ public record MachineSpec(
      * @param firmwareFiles   QEMU {@code fw_cfg} files by name ({@code opt/...}): how a secret reaches the guest
      *                        without being on any command line; handed to QEMU as 0600 files that are deleted once
      *                        the guest is ready, never shown by {@link #toString()}
+     * @param shares          host directories QEMU serves live over virtio-9p, mounted by {@code /init} (needs a
+     *                        kernel with 9p: {@link io.voidbox.sandbox.vm.image.ShareKernel})
      */
     public record Boot(
             Path kernel,
@@ -66,7 +97,8 @@ public record MachineSpec(
             Map<String, String> guestArgs,
             List<String> extraKernelArgs,
             List<AgentLayer> layers,
-            Map<String, String> firmwareFiles) {
+            Map<String, String> firmwareFiles,
+            List<Share> shares) {
         /** The {@code fw_cfg} file the guest agent reads its channel secret from. */
         public static final String SECRET_FILE = "opt/voidbox/secret";
 
@@ -78,6 +110,18 @@ public record MachineSpec(
                 Map<String, String> guestArgs,
                 List<String> extraKernelArgs) {
             this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, List.of(), Map.of());
+        }
+
+        /** A boot without shares. */
+        public Boot(
+                Path kernel,
+                Path initrd,
+                Optional<Path> rootDisk,
+                Map<String, String> guestArgs,
+                List<String> extraKernelArgs,
+                List<AgentLayer> layers,
+                Map<String, String> firmwareFiles) {
+            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, firmwareFiles, List.of());
         }
 
         public Boot {
@@ -102,6 +146,7 @@ public record MachineSpec(
                     throw new IllegalArgumentException(
                             "firmware file name must match opt/[A-Za-z0-9._/-]{1,50}, got '" + name + "'");
             firmwareFiles = Collections.unmodifiableMap(new LinkedHashMap<>(firmwareFiles));
+            shares = List.copyOf(shares);
         }
 
         /** The image's kernel, initramfs and root disk, no extra arguments. */
@@ -114,13 +159,13 @@ public record MachineSpec(
         public Boot withGuestArg(String key, String value) {
             Map<String, String> args = new LinkedHashMap<>(guestArgs);
             args.put(key, value);
-            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, layers, firmwareFiles);
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, layers, firmwareFiles, shares);
         }
 
         public Boot withExtraKernelArg(String arg) {
             List<String> args = new ArrayList<>(extraKernelArgs);
             args.add(arg);
-            return new Boot(kernel, initrd, rootDisk, guestArgs, args, layers, firmwareFiles);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, args, layers, firmwareFiles, shares);
         }
 
         /**
@@ -138,14 +183,38 @@ public record MachineSpec(
                             all.stream()
                                     .map(l -> l.name() + ":" + l.executable())
                                     .toList()));
-            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, all, firmwareFiles);
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, all, firmwareFiles, shares);
+        }
+
+        /**
+         * Shares {@code share}'s host directory live with the guest ({@code voidbox.shares=TAG:PATH:MODE,...} tells
+         * {@code /init} where to mount it); the tag is {@code vbx} and the share's index.
+         */
+        public Boot withShare(Share share) {
+            List<Share> all = new ArrayList<>(shares);
+            all.add(share);
+            Map<String, String> args = new LinkedHashMap<>(guestArgs);
+            args.put(
+                    SHARES_ARG,
+                    String.join(
+                            ",",
+                            all.stream()
+                                    .map(s -> s.tag() + ":" + s.guest() + ":" + (s.readOnly() ? "ro" : "rw"))
+                                    .toList()));
+            return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, layers, firmwareFiles, all);
+        }
+
+        /** This boot with another kernel and initramfs (the share kernel of boxes with mounts). */
+        public Boot withKernel(Path otherKernel, Path otherInitrd) {
+            return new Boot(
+                    otherKernel, otherInitrd, rootDisk, guestArgs, extraKernelArgs, layers, firmwareFiles, shares);
         }
 
         /** Hands {@code hexSecret} to the guest agent through {@link #SECRET_FILE}, off every command line. */
         public Boot withSecret(String hexSecret) {
             Map<String, String> files = new LinkedHashMap<>(firmwareFiles);
             files.put(SECRET_FILE, hexSecret);
-            return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, files);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, files, shares);
         }
 
         /** The {@code fw_cfg} file of the box identity the guest applies at its first Hello. */
@@ -173,7 +242,7 @@ public record MachineSpec(
             while (b.length() < BOX_FILE_BYTES) b.append('#');
             Map<String, String> files = new LinkedHashMap<>(firmwareFiles);
             files.put(BOX_FILE, b.toString());
-            return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, files);
+            return new Boot(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, files, shares);
         }
 
         /** Firmware file contents are secrets: only their names are shown. */
@@ -182,7 +251,7 @@ public record MachineSpec(
             return "Boot[kernel=" + kernel + ", initrd=" + initrd + ", rootDisk=" + rootDisk + ", guestArgs="
                     + guestArgs.keySet() + ", extraKernelArgs=" + extraKernelArgs + ", layers=" + layers
                     + ", firmwareFiles="
-                    + firmwareFiles.keySet() + "]";
+                    + firmwareFiles.keySet() + ", shares=" + shares + "]";
         }
     }
 

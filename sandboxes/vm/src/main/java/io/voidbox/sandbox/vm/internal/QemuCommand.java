@@ -1,6 +1,7 @@
 package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.sandbox.vm.image.GuestImage;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,8 +87,19 @@ public final class QemuCommand {
         return c;
     }
 
+    /**
+     * The user QEMU switches to: when voidbox runs as root, the boxes' unprivileged host user
+     * ({@link SandboxUser}: 65534 or {@code VOIDBOX_NAMESPACE_UID}), so a guest that breaks out of
+     * the emulator lands in a process without root or capabilities, and a live mount's files are
+     * created as the very uid the guest's agent has; empty when voidbox is not root.
+     */
+    static Optional<SandboxUser> switchedUser() {
+        SandboxUser user = SandboxUser.forThisProcess(System.getenv());
+        return user.dropFromRoot() ? Optional.of(user) : Optional.empty();
+    }
+
     /** {@code command} made to switch to {@code user} once it has opened its files. */
-    static List<String> switchingTo(List<String> command, QemuUser user) {
+    static List<String> switchingTo(List<String> command, SandboxUser user) {
         List<String> c = new ArrayList<>(command);
         int sandbox = c.indexOf("-sandbox");
         if (sandbox < 0 || !c.get(sandbox + 1).equals(SANDBOX))
@@ -145,6 +157,15 @@ public final class QemuCommand {
                     "if=none,id=layer-" + layer.name() + ",file=" + layer.disk() + ",format=raw,readonly=on",
                     "-device",
                     "virtio-blk-device,drive=layer-" + layer.name() + ",serial=" + layer.name()));
+        }
+        for (MachineSpec.Share share : spec.boot().shares()) {
+            c.addAll(List.of(
+                    "-fsdev",
+                    "local,id=" + share.tag() + ",path="
+                            + share.host().toString().replace(",", ",,") + ",security_model=none"
+                            + (share.readOnly() ? ",readonly=on" : ""),
+                    "-device",
+                    "virtio-9p-device,fsdev=" + share.tag() + ",mount_tag=" + share.tag()));
         }
         if (spec.network()) {
             c.addAll(List.of("-netdev", OPEN_NETDEV, "-device", "virtio-net-device,netdev=n0"));

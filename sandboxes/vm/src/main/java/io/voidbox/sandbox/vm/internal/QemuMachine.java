@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm.internal;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.support.FileTrees;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ public final class QemuMachine implements AutoCloseable {
 
     private final MachineSpec spec;
     /** The user QEMU switched to, when voidbox runs as root. */
-    private final Optional<QemuUser> user;
+    private final Optional<SandboxUser> user;
 
     private final Path tempDir;
     private final Path channelSocket;
@@ -87,7 +88,7 @@ public final class QemuMachine implements AutoCloseable {
             Process wrapper,
             ConsoleListener listener,
             long startedNanos,
-            Optional<QemuUser> user) {
+            Optional<SandboxUser> user) {
         this.spec = spec;
         this.user = user;
         this.tempDir = tempDir;
@@ -112,7 +113,12 @@ public final class QemuMachine implements AutoCloseable {
      */
     static QemuMachine start(Path qemuBinary, MachineSpec spec, ConsoleListener listener, boolean incoming)
             throws SandboxException {
-        Optional<QemuUser> user = QemuUser.forThisProcess();
+        Optional<SandboxUser> user;
+        try {
+            user = QemuCommand.switchedUser();
+        } catch (IllegalArgumentException e) {
+            throw new SandboxException("VM " + spec.name() + ": " + e.getMessage(), e);
+        }
         Path tempDir;
         try {
             Path parent = TempDirs.userParent();
@@ -210,7 +216,7 @@ public final class QemuMachine implements AutoCloseable {
     }
 
     /** The unprivileged user QEMU runs as when voidbox is root; empty when QEMU runs as voidbox's user. */
-    Optional<QemuUser> qemuUser() {
+    Optional<SandboxUser> qemuUser() {
         return user;
     }
 

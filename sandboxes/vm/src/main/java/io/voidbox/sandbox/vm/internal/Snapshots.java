@@ -2,6 +2,7 @@ package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.spi.SandboxException;
 import io.voidbox.spi.support.FileTrees;
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -228,7 +229,7 @@ public final class Snapshots {
         Path sock = machine.tempDir().resolve("out.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            Optional<QemuUser> user = machine.qemuUser();
+            Optional<SandboxUser> user = machine.qemuUser();
             if (user.isPresent()) { // QEMU, no longer root, connects: its user alone may
                 Files.setAttribute(sock, "unix:gid", user.get().gid(), LinkOption.NOFOLLOW_LINKS);
                 Files.setAttribute(sock, "unix:uid", user.get().uid(), LinkOption.NOFOLLOW_LINKS);

@@ -23,7 +23,7 @@ import java.util.Set;
 final class TempDirs {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     /**
-     * For a QEMU that runs as another user ({@link QemuUser}): it may pass through (not list) the
+     * For a QEMU that runs as another user ({@link QemuCommand#switchedUser()}): it may pass through (not list) the
      * parent and its machine's directory to reach the one socket it connects to later.
      */
     static final Set<PosixFilePermission> TRAVERSABLE = PosixFilePermissions.fromString("rwx--x--x");
@@ -48,7 +48,7 @@ final class TempDirs {
         return ensurePrivate(
                 Path.of(System.getProperty("java.io.tmpdir")).resolve("voidbox-" + uid),
                 uid,
-                QemuUser.forThisProcess().isPresent() ? TRAVERSABLE : OWNER_ONLY);
+                QemuCommand.switchedUser().isPresent() ? TRAVERSABLE : OWNER_ONLY);
     }
 
     static Path ensurePrivate(Path dir, int uid) throws IOException {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +55,7 @@ public final class VmSandbox implements Sandbox {
 
     private final AtomicLong stdinFiles = new AtomicLong();
     private volatile boolean closed;
+    private final List<AutoCloseable> heldUntilClosed = new CopyOnWriteArrayList<>();
 
     public VmSandbox(
             QemuMachine machine,
@@ -197,6 +199,17 @@ public final class VmSandbox implements Sandbox {
         }
     }
 
+    /** Its mounts are 9p shares QEMU serves live ({@link MachineSpec.Boot#shares()}). */
+    @Override
+    public boolean mountsLive() {
+        return true;
+    }
+
+    /** Closes {@code resource} (a lent mount) once the machine has stopped. */
+    public void holdUntilClosed(AutoCloseable resource) {
+        heldUntilClosed.add(resource);
+    }
+
     @Override
     public void close() {
         if (closed) return;
@@ -220,6 +233,13 @@ public final class VmSandbox implements Sandbox {
         network.close();
         connection.close();
         machine.close();
+        for (AutoCloseable held : heldUntilClosed) {
+            try {
+                held.close();
+            } catch (Exception e) {
+                listener.warning("cannot give the box's mounts back: " + e.getMessage());
+            }
+        }
         listener.stopped("vm", environment.accel().orElse(null), reason);
     }
 }

@@ -80,10 +80,38 @@ else
   log "network none (tunnels only)"
 fi
 
+# voidbox.agent_uid=UID:GID (boxes with live mounts): the agent user takes the host uid that owns the
+# shared files, so the guest's permission checks (on the uids QEMU reports) let it write them.
+auid=1000
+agid=1000
+shares=""
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    voidbox.agent_uid=*) v="${arg#voidbox.agent_uid=}"; auid="${v%%:*}"; agid="${v#*:}" ;;
+    voidbox.shares=*) shares="${arg#voidbox.shares=}" ;;
+  esac
+done
+if [ "$auid" != 1000 ] || [ "$agid" != 1000 ]; then
+  sed -i "s/^agent:x:1000:1000:/agent:x:$auid:$agid:/" /etc/passwd
+  sed -i "s/^agent:x:1000:/agent:x:$agid:/" /etc/group
+fi
 mount -t tmpfs -o mode=0755,size=50% tmpfs /workspace
 mount -t tmpfs -o mode=0700,size=25% tmpfs /home/agent
-chown 1000:1000 /workspace /home/agent
-log "workspace /workspace home /home/agent user agent(1000)"
+chown "$auid:$agid" /workspace /home/agent
+log "workspace /workspace home /home/agent user agent($auid)"
+
+# Live mounts (voidbox.shares=TAG:PATH:ro|rw,...): host directories QEMU serves over virtio-9p.
+if [ -n "$shares" ]; then
+  for s in $(echo "$shares" | tr ',' ' '); do
+    tag="${s%%:*}"
+    rest="${s#*:}"
+    path="${rest%:*}"
+    mode="${rest##*:}"
+    mkdir -p "$path" || fail "cannot create mount point $path"
+    mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$mode" "$tag" "$path" || fail "cannot mount share $tag at $path"
+    log "share $tag $path $mode"
+  done
+fi
 
 # Bounds: every command of the agent runs in the cgroup "agent" (the guest agent puts it there),
 # whose memory and process limits leave the guest agent and the kernel room to report the breach.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
+import io.voidbox.spi.support.SandboxUser;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -148,13 +149,7 @@ class QemuCommandTest {
 
     @Test
     void asRootQemuSwitchesToAnUnprivilegedUserWhichItsFilterLetsItDoOnce() {
-        assertThat(QemuUser.of(1000, Map.of())).isEmpty();
-        assertThat(QemuUser.of(0, Map.of())).contains(new QemuUser(65534, 65534));
-        assertThat(QemuUser.of(0, Map.of("VOIDBOX_QEMU_UID", "4242:4343"))).contains(new QemuUser(4242, 4343));
-        assertThatThrownBy(() -> QemuUser.of(0, Map.of("VOIDBOX_QEMU_UID", "0")))
-                .hasMessageContaining("VOIDBOX_QEMU_UID");
-
-        List<String> c = QemuCommand.switchingTo(cmd(spec()), new QemuUser(4242, 4343));
+        List<String> c = QemuCommand.switchingTo(cmd(spec()), new SandboxUser(4242, 4343, true));
         assertThat(arg(c, "-runas")).isEqualTo("4242:4343");
         assertThat(arg(c, "-sandbox"))
                 .isEqualTo("on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny");
@@ -174,5 +169,30 @@ class QemuCommandTest {
         assertThatThrownBy(() -> BOOT.withGuestArg("Bad-Key", "x")).hasMessageContaining("Bad-Key");
         assertThatThrownBy(() -> spec().withMemoryMb(10)).hasMessageContaining("memoryMb");
         assertThatThrownBy(() -> MachineSpec.of("a/b", BOOT, Accel.TCG)).hasMessageContaining("name");
+    }
+
+    @Test
+    void sharesAre9pDevicesReadOnlyOnTheHostWhenAskedAndNamedToInit() {
+        Boot boot = BOOT.withShare(new MachineSpec.Share("vbx0", Path.of("/src/a,b"), "/data/rw", false))
+                .withShare(new MachineSpec.Share("vbx1", Path.of("/src/ro"), "/workspace/ro", true));
+        List<String> c = cmd(MachineSpec.of("b1", boot, Accel.TCG));
+        assertThat(c)
+                .containsSubsequence(
+                        "-fsdev",
+                        "local,id=vbx0,path=/src/a,,b,security_model=none",
+                        "-device",
+                        "virtio-9p-device,fsdev=vbx0,mount_tag=vbx0")
+                .containsSubsequence(
+                        "-fsdev",
+                        "local,id=vbx1,path=/src/ro,security_model=none,readonly=on",
+                        "-device",
+                        "virtio-9p-device,fsdev=vbx1,mount_tag=vbx1");
+        assertThat(arg(c, "-append")).contains("voidbox.shares=vbx0:/data/rw:rw,vbx1:/workspace/ro:ro");
+        assertThatThrownBy(() -> new MachineSpec.Share("vbx2", Path.of("/src"), "/work space", false))
+                .hasMessageContaining("guest path");
+        assertThatThrownBy(() -> new MachineSpec.Share("vbx2", Path.of("/src"), "/a/../etc", false))
+                .hasMessageContaining("guest path");
+        assertThatThrownBy(() -> new MachineSpec.Share("vbx2", Path.of("/src"), "relative", false))
+                .hasMessageContaining("guest path");
     }
 }

@@ -1,4 +1,4 @@
-package io.voidbox.sandbox.namespace.internal;
+package io.voidbox.spi.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The host user a namespace box runs as. Not root: bubblewrap started by root maps the sandbox to
- * the real root, which reads {@code /etc/shadow} whatever {@code --uid} says. So when voidbox runs
+ * The host user a box's files belong to: the user a namespace box runs as, and the owner a VM box's
+ * agent has on the host through its live mounts. Never root: bubblewrap started by root maps the
+ * sandbox to the real root, which reads {@code /etc/shadow} whatever {@code --uid} says. So when voidbox runs
  * as root the box runs as an unprivileged host uid ({@value #DEFAULT_UID}, {@code nobody}, or
  * {@code VOIDBOX_NAMESPACE_UID}, optionally {@code UID:GID}), with every capability dropped
  * ({@code setpriv}) before bubblewrap starts; otherwise as the invoking user.
@@ -44,11 +45,11 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
         }
     }
 
-    static int currentUid() {
+    public static int currentUid() {
         return procSelf("unix:uid");
     }
 
-    static int currentGid() {
+    public static int currentGid() {
         return procSelf("unix:gid");
     }
 
@@ -61,7 +62,7 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
     }
 
     /** Gives {@code dir} itself to this user (a box's own workspace). No-op unless switching from root. */
-    void own(Path dir) throws IOException {
+    public void own(Path dir) throws IOException {
         if (dropFromRoot) chown(dir, uid, gid);
     }
 
@@ -85,7 +86,7 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
      * created to the owner of {@code root}. With no switch from root nothing changes (the box runs
      * as the owner already).
      */
-    Lease lend(Path root) throws IOException {
+    public Lease lend(Path root) throws IOException {
         if (!dropFromRoot) return new Lease(root, null);
         synchronized (LENT) {
             Lent lent = LENT.get(root);
@@ -109,7 +110,7 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
     }
 
     /** One box's hold on a lent tree. */
-    final class Lease implements AutoCloseable {
+    public final class Lease implements AutoCloseable {
         private final Path root;
         private final Lent lent;
         private boolean closed;
