@@ -20,7 +20,6 @@ import io.voidbox.spi.SandboxRequest;
 import io.voidbox.spi.support.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,16 +143,10 @@ public final class SnapshotBench {
             throws Exception {
         long[] launch = {0};
         boolean[] restored = {false};
-        BoxScope scope = new BoxScope(
-                "bench",
-                "snapshot-bench",
-                name,
-                Clock.systemUTC(),
-                e -> {
-                    if (e instanceof RunEvent.BoxBooting) launch[0] = System.nanoTime();
-                    if (e instanceof RunEvent.BoxReady r) restored[0] = r.restored();
-                },
-                Map.of());
+        BoxScope scope = new BoxScope("bench", "snapshot-bench", name, e -> {
+            if (e instanceof RunEvent.BoxBooting) launch[0] = System.nanoTime();
+            if (e instanceof RunEvent.BoxReady r) restored[0] = r.restored();
+        });
         SandboxRequest request = new SandboxRequest(
                 scope,
                 new SandboxOptions(

@@ -25,7 +25,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -261,7 +260,7 @@ public final class VmBench {
     private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print)
             throws Exception {
         BootTrace trace = new BootTrace(print);
-        BoxScope scope = new BoxScope("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
+        BoxScope scope = new BoxScope("bench", "vm-bench", name, trace);
         SandboxRequest request = new SandboxRequest(
                 scope,
                 new SandboxOptions(
