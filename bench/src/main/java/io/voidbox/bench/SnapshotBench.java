@@ -1,6 +1,7 @@
 package io.voidbox.bench;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.SpecEnum;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
 import io.voidbox.event.RunEvent;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
@@ -151,7 +152,7 @@ public final class SnapshotBench {
                 scope,
                 new SandboxOptions(
                         SandboxOptions.Backend.VM,
-                        SandboxOptions.Accel.parse(accel.id()),
+                        SpecEnum.parse("accel", accel.id(), SandboxOptions.Accel.values()),
                         memory,
                         1,
                         true,

@@ -2,6 +2,7 @@ package io.voidbox.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.voidbox.SandboxOptions;
+import io.voidbox.SpecEnum;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
 import io.voidbox.event.RunEvent;
 import io.voidbox.protocol.TelemetryBatch;
@@ -117,7 +118,8 @@ public final class VmBench {
                     case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
                     case "--memory" -> memory = positive(a, value(args, ++i, a));
                     case "--bare-memory" -> bareMemory = positive(a, value(args, ++i, a));
-                    case "--accel" -> accel = SandboxOptions.Accel.parse(value(args, ++i, a));
+                    case "--accel" ->
+                        accel = SpecEnum.parse("accel", value(args, ++i, a), SandboxOptions.Accel.values());
                     case "--loops" -> loops = positive(a, value(args, ++i, a));
                     case "--output-reps" -> outputReps = positive(a, value(args, ++i, a));
                     case "--idle" -> idle = positive(a, value(args, ++i, a));
@@ -265,7 +267,7 @@ public final class VmBench {
                 scope,
                 new SandboxOptions(
                         SandboxOptions.Backend.VM,
-                        SandboxOptions.Accel.parse(accel.id()),
+                        SpecEnum.parse("accel", accel.id(), SandboxOptions.Accel.values()),
                         options.memoryMb(),
                         1,
                         true,
