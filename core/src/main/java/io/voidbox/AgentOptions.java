@@ -40,10 +40,6 @@ public record AgentOptions(
     public enum Runner implements SpecEnum {
         CLAUDE_CODE,
         CODEX;
-
-        public static Runner parse(String s) {
-            return SpecIds.parse("runner", s, values());
-        }
     }
 
     /**
@@ -90,10 +86,6 @@ public record AgentOptions(
         @Override
         public String id() {
             return id;
-        }
-
-        public static PermissionMode parse(String s) {
-            return SpecIds.parse("permission_mode", s, values());
         }
     }
 }

@@ -114,10 +114,5 @@ public record LlmConfig(
         CODEX,
         /** The offline scripted model replaying a scenario file (the built-in one without). */
         SCRIPTED;
-
-        /** The provider spelled {@code id}; the error names the allowed spellings. */
-        public static Provider parse(String id) {
-            return SpecIds.parse("llm.provider", id, values());
-        }
     }
 }

@@ -152,11 +152,6 @@ public record SandboxOptions(
             RESTRICTED,
             OPEN,
             OFF;
-
-            /** The mode spelled {@code id}; the error names the allowed spellings. */
-            public static Mode parse(String id) {
-                return SpecIds.parse("sandbox.network", id, values());
-            }
         }
 
         /**
@@ -234,11 +229,6 @@ public record SandboxOptions(
          * read-only, only the model endpoint reachable); for hosts where VMs are slow or absent.
          */
         NAMESPACE;
-
-        /** The backend spelled {@code id}; the error names the allowed spellings. */
-        public static Backend parse(String id) {
-            return SpecIds.parse("backend", id, values());
-        }
     }
 
     /** CPU virtualisation for the VM backend. */
@@ -249,11 +239,6 @@ public record SandboxOptions(
         KVM,
         /** QEMU's emulator: always available, much slower. */
         TCG;
-
-        /** The accelerator spelled {@code id}; the error names the allowed spellings. */
-        public static Accel parse(String id) {
-            return SpecIds.parse("accel", id, values());
-        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.voidbox.bench;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.SpecEnum;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.sandbox.vm.internal.Accel;
@@ -39,7 +40,7 @@ public final class BootBench {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--image" -> imageDir = Path.of(args[++i]);
-                case "--accel" -> requested = SandboxOptions.Accel.parse(args[++i]);
+                case "--accel" -> requested = SpecEnum.parse("accel", args[++i], SandboxOptions.Accel.values());
                 case "--ready" -> ready = Pattern.compile(args[++i]);
                 case "--memory" -> memory = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);

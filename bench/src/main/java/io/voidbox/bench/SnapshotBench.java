@@ -1,6 +1,7 @@
 package io.voidbox.bench;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.SpecEnum;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
 import io.voidbox.event.RunEvent;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
@@ -20,7 +21,6 @@ import io.voidbox.spi.SandboxRequest;
 import io.voidbox.spi.support.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,21 +144,15 @@ public final class SnapshotBench {
             throws Exception {
         long[] launch = {0};
         boolean[] restored = {false};
-        BoxScope scope = new BoxScope(
-                "bench",
-                "snapshot-bench",
-                name,
-                Clock.systemUTC(),
-                e -> {
-                    if (e instanceof RunEvent.BoxBooting) launch[0] = System.nanoTime();
-                    if (e instanceof RunEvent.BoxReady r) restored[0] = r.restored();
-                },
-                Map.of());
+        BoxScope scope = new BoxScope("bench", "snapshot-bench", name, e -> {
+            if (e instanceof RunEvent.BoxBooting) launch[0] = System.nanoTime();
+            if (e instanceof RunEvent.BoxReady r) restored[0] = r.restored();
+        });
         SandboxRequest request = new SandboxRequest(
                 scope,
                 new SandboxOptions(
                         SandboxOptions.Backend.VM,
-                        SandboxOptions.Accel.parse(accel.id()),
+                        SpecEnum.parse("accel", accel.id(), SandboxOptions.Accel.values()),
                         memory,
                         1,
                         true,

@@ -2,6 +2,7 @@ package io.voidbox.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.voidbox.SandboxOptions;
+import io.voidbox.SpecEnum;
 import io.voidbox.agent.claude.ClaudeCodeInstaller;
 import io.voidbox.event.RunEvent;
 import io.voidbox.protocol.TelemetryBatch;
@@ -25,7 +26,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,7 +118,8 @@ public final class VmBench {
                     case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
                     case "--memory" -> memory = positive(a, value(args, ++i, a));
                     case "--bare-memory" -> bareMemory = positive(a, value(args, ++i, a));
-                    case "--accel" -> accel = SandboxOptions.Accel.parse(value(args, ++i, a));
+                    case "--accel" ->
+                        accel = SpecEnum.parse("accel", value(args, ++i, a), SandboxOptions.Accel.values());
                     case "--loops" -> loops = positive(a, value(args, ++i, a));
                     case "--output-reps" -> outputReps = positive(a, value(args, ++i, a));
                     case "--idle" -> idle = positive(a, value(args, ++i, a));
@@ -261,12 +262,12 @@ public final class VmBench {
     private Booted bootBox(String name, long telemetryMs, Consumer<TelemetryBatch> telemetry, boolean print)
             throws Exception {
         BootTrace trace = new BootTrace(print);
-        BoxScope scope = new BoxScope("bench", "vm-bench", name, Clock.systemUTC(), trace, Map.of());
+        BoxScope scope = new BoxScope("bench", "vm-bench", name, trace);
         SandboxRequest request = new SandboxRequest(
                 scope,
                 new SandboxOptions(
                         SandboxOptions.Backend.VM,
-                        SandboxOptions.Accel.parse(accel.id()),
+                        SpecEnum.parse("accel", accel.id(), SandboxOptions.Accel.values()),
                         options.memoryMb(),
                         1,
                         true,

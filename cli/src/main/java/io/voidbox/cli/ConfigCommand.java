@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -23,14 +22,9 @@ import picocli.CommandLine.ParentCommand;
         name = "config",
         description = "Your defaults under every spec, in ~/.config/voidbox/config.yaml ($XDG_CONFIG_HOME honoured).",
         subcommands = {ConfigCommand.Init.class, ConfigCommand.Validate.class})
-final class ConfigCommand implements Runnable {
+final class ConfigCommand extends CommandGroup {
     @ParentCommand
     VoidboxCommand parent;
-
-    @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
-    }
 
     @Command(name = "init", description = "Write a commented template configuration (never over an existing one).")
     static final class Init implements Callable<Integer> {

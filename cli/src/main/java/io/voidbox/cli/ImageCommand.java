@@ -16,12 +16,7 @@ import picocli.CommandLine.Option;
         name = "image",
         description = "Build, list or clean the cached micro-VM guest images.",
         subcommands = {ImageCommand.Build.class, ImageCommand.ListImages.class, ImageCommand.Clean.class})
-final class ImageCommand implements Runnable {
-    @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.err);
-    }
-
+final class ImageCommand extends CommandGroup {
     @Command(
             name = "build",
             description =

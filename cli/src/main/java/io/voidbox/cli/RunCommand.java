@@ -2,6 +2,7 @@ package io.voidbox.cli;
 
 import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions.Backend;
+import io.voidbox.SpecEnum;
 import io.voidbox.VoidBox;
 import io.voidbox.event.JsonLinesEventWriter;
 import io.voidbox.spec.PipelineSpec;
@@ -49,7 +50,7 @@ final class RunCommand extends SpecFileCommand {
         if (backend != null) {
             // parsed here, not by picocli, so that a bad value keeps this one-line message (no usage dump)
             try {
-                backendOverride = Backend.parse(backend);
+                backendOverride = SpecEnum.parse("backend", backend, Backend.values());
             } catch (IllegalArgumentException e) {
                 System.err.println("voidbox: --backend must be auto, vm, namespace or local, was '" + backend + "'");
                 return VoidboxCommand.EXIT_BAD_INPUT;

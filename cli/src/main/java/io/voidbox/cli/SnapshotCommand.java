@@ -3,7 +3,6 @@ package io.voidbox.cli;
 import io.voidbox.sandbox.vm.VmSnapshots;
 import java.io.IOException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The micro-VM snapshots beside the image cache (taken and used by {@code run} on its own): list, clean. */
@@ -11,12 +10,7 @@ import picocli.CommandLine.Command;
         name = "snapshot",
         description = "List or clean the micro-VM snapshots boxes are restored from.",
         subcommands = {SnapshotCommand.ListSnapshots.class, SnapshotCommand.Clean.class})
-final class SnapshotCommand implements Runnable {
-    @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
-    }
-
+final class SnapshotCommand extends CommandGroup {
     @Command(name = "list", description = "List the snapshots: key, size, when taken, and the machine shape.")
     static final class ListSnapshots implements Callable<Integer> {
         @Override

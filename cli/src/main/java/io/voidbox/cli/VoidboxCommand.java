@@ -33,7 +33,7 @@ import picocli.CommandLine.ScopeType;
             VersionCommand.class,
             CommandLine.HelpCommand.class
         })
-public final class VoidboxCommand implements Runnable {
+public final class VoidboxCommand extends CommandGroup {
     /** The environment the run reads (API keys, OTLP settings); the process environment unless a test passes one. */
     final Map<String, String> environment;
 
@@ -78,11 +78,6 @@ public final class VoidboxCommand implements Runnable {
 
     /** The SLF4J simple logger level when nothing else says otherwise (as in simplelogger.properties). */
     static final String DEFAULT_LOG_LEVEL = "warn";
-
-    @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
-    }
 
     public static void main(String[] args) {
         if (args.length == 1 && VERSION_ARGS.contains(args[0])) {

@@ -47,24 +47,20 @@ public final class BoxScope {
     private final OutputBudget output = OutputBudget.defaults();
 
     /**
-     * The scope of {@code box} in run {@code runId}.
-     *
-     * @param traceEnvironment {@code TRACEPARENT} (and {@code TRACESTATE}) of the box's stage span,
-     *                         empty when not traced
+     * An untraced scope of {@code box} in run {@code runId} on the system clock, without redaction:
+     * for tools and tests that drive a sandbox or agent without a run.
      */
-    public BoxScope(
-            String runId,
-            String pipeline,
-            String box,
-            Clock clock,
-            Consumer<RunEvent> sink,
-            Map<String, String> traceEnvironment) {
-        this(runId, pipeline, box, clock, sink, traceEnvironment, Redactor.NONE);
+    public BoxScope(String runId, String pipeline, String box, Consumer<RunEvent> sink) {
+        this(runId, pipeline, box, Clock.systemUTC(), sink, Map.of(), Redactor.NONE);
     }
 
     /**
-     * The same, with the run's {@link Redactor}: known secrets are masked in the lines this scope
-     * logs (the events it publishes are masked by the run's event bus).
+     * The scope of {@code box} in run {@code runId}, with the run's {@link Redactor}: known secrets
+     * are masked in the lines this scope logs (the events it publishes are masked by the run's
+     * event bus).
+     *
+     * @param traceEnvironment {@code TRACEPARENT} (and {@code TRACESTATE}) of the box's stage span,
+     *                         empty when not traced
      */
     public BoxScope(
             String runId,

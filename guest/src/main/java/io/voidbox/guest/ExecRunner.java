@@ -1,5 +1,6 @@
 package io.voidbox.guest;
 
+import io.voidbox.protocol.Bytes;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Message.ExecExit;
 import io.voidbox.protocol.Message.ExecOutput;
@@ -9,7 +10,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -207,7 +207,7 @@ final class ExecRunner {
                         int n;
                         while ((n = in.read(buf)) > 0) {
                             if (done.get()) return;
-                            c.send(new ExecOutput(id, stream, Arrays.copyOf(buf, n)));
+                            c.send(new ExecOutput(id, stream, Bytes.of(buf, n)));
                         }
                     } catch (IOException e) {
                         if (!c.isOpen()) ProcessGroups.killGroup(p.toHandle());

@@ -1,5 +1,6 @@
 package io.voidbox.guest;
 
+import io.voidbox.protocol.Bytes;
 import io.voidbox.protocol.Message;
 import io.voidbox.protocol.Message.Error;
 import io.voidbox.protocol.Message.FileData;
@@ -88,7 +89,7 @@ final class FileService {
                     StandardOpenOption.TRUNCATE_EXISTING,
                     NOFOLLOW);
             try (SeekableByteChannel ch = Files.newByteChannel(target, options)) {
-                ByteBuffer buf = ByteBuffer.wrap(w.content());
+                ByteBuffer buf = w.content().asReadOnlyBuffer();
                 while (buf.hasRemaining()) ch.write(buf);
             }
             int mode = w.mode() == 0 ? DEFAULT_MODE : w.mode() & 07777;
@@ -118,7 +119,7 @@ final class FileService {
                 byte[] content = in.readNBytes(limit + 1);
                 if (content.length > limit)
                     throw new FileAccessException(op + ": file grew over the frame limit of " + limit);
-                return new FileData(r.requestId(), content);
+                return new FileData(r.requestId(), Bytes.of(content));
             }
         } catch (IOException e) {
             throw new FileAccessException(op + ": " + describe(e));

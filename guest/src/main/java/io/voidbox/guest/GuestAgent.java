@@ -167,7 +167,7 @@ public final class GuestAgent {
     /** Null when the Hello carries the secret; else why not. The secret is read at the first Hello, not at boot. */
     private String checkSecret(Hello h) {
         try {
-            return config.secretMatches(h.secret()) ? null : "bad secret";
+            return config.secretMatches(h.secret().toArray()) ? null : "bad secret";
         } catch (IOException e) {
             Log.warn(e.getMessage());
             return "the guest cannot read its channel secret";

@@ -2,6 +2,7 @@ package io.voidbox.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.voidbox.protocol.Bytes;
 import io.voidbox.protocol.FrameCodec;
 import io.voidbox.protocol.Message;
 import io.voidbox.protocol.Message.FileData;
@@ -39,7 +40,7 @@ class FileServiceTest {
     }
 
     private Message write(String path, String content) {
-        return files.handle(new WriteFile(1, path, content.getBytes(StandardCharsets.UTF_8), 0));
+        return files.handle(new WriteFile(1, path, Bytes.of(content.getBytes(StandardCharsets.UTF_8)), 0));
     }
 
     private Message read(String path) {
@@ -53,14 +54,14 @@ class FileServiceTest {
 
     @Test
     void writesReadsAndStatsInsideTheRoots() throws IOException {
-        assertThat(files.handle(new WriteFile(1, "a/b/c.sh", "#!/bin/sh\n".getBytes(), 0750)))
+        assertThat(files.handle(new WriteFile(1, "a/b/c.sh", Bytes.of("#!/bin/sh\n".getBytes()), 0750)))
                 .isEqualTo(new Ok(1));
         Path written = workspace.resolve("a/b/c.sh");
         assertThat(written).hasContent("#!/bin/sh");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written)))
                 .isEqualTo("rwxr-x---");
-        assertThat(read("a/b/c.sh")).isEqualTo(new FileData(2, "#!/bin/sh\n".getBytes()));
-        assertThat(read(workspace + "/a/./b/c.sh")).isEqualTo(new FileData(2, "#!/bin/sh\n".getBytes()));
+        assertThat(read("a/b/c.sh")).isEqualTo(new FileData(2, Bytes.of("#!/bin/sh\n".getBytes())));
+        assertThat(read(workspace + "/a/./b/c.sh")).isEqualTo(new FileData(2, Bytes.of("#!/bin/sh\n".getBytes())));
         assertThat(write(home + "/.config/x.json", "{}")).isEqualTo(new Ok(1));
         assertThat(home.resolve(".config/x.json")).hasContent("{}");
         assertThat(files.handle(new StatFile(3, "a/b/c.sh"))).isEqualTo(new FileStat(3, true, 10, false));

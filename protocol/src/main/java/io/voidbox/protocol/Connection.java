@@ -167,8 +167,8 @@ public final class Connection implements AutoCloseable {
         };
         Connection c = open(transport, codec, in);
         try {
-            Message reply = c.call(
-                            new Hello(c.nextRequestId(), Message.PROTOCOL_VERSION, secret, System.currentTimeMillis()))
+            Message reply = c.call(new Hello(
+                            c.nextRequestId(), Message.PROTOCOL_VERSION, Bytes.of(secret), System.currentTimeMillis()))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             switch (reply) {
                 case HelloAck ack -> c.peer = ack;
@@ -263,14 +263,14 @@ public final class Connection implements AutoCloseable {
 
     /** Creates or replaces a file on the guest (mode 0: 0644). */
     public CompletableFuture<Void> writeFile(String path, byte[] content, int mode) {
-        return call(new WriteFile(nextRequestId(), path, content, mode))
+        return call(new WriteFile(nextRequestId(), path, Bytes.of(content), mode))
                 .thenApply(m -> expect(m, Ok.class, path))
                 .thenApply(m -> null);
     }
 
     public CompletableFuture<byte[]> readFile(String path) {
         return call(new ReadFile(nextRequestId(), path))
-                .thenApply(m -> expect(m, FileData.class, path).content());
+                .thenApply(m -> expect(m, FileData.class, path).content().toArray());
     }
 
     public CompletableFuture<FileStat> stat(String path) {
@@ -343,7 +343,7 @@ public final class Connection implements AutoCloseable {
         switch (m) {
             case ExecOutput o -> {
                 ExecStream s = execs.get(id);
-                if (s != null) s.listener.onOutput(o.stream(), o.chunk());
+                if (s != null) s.listener.onOutput(o.stream(), o.chunk().toArray());
                 else inbound.onMessage(this, m);
             }
             case ExecExit x -> {

@@ -136,7 +136,7 @@ public final class FrameCodec {
             switch (message) {
                 case Hello m -> {
                     out.writeInt(m.version());
-                    writeBytes(out, m.secret());
+                    writeBytes(out, m.secret().array());
                     // optional trailing field: a Hello without it is the original layout
                     if (m.hostEpochMillis() != 0) out.writeLong(m.hostEpochMillis());
                 }
@@ -161,7 +161,7 @@ public final class FrameCodec {
                 }
                 case ExecOutput m -> {
                     out.writeByte(m.stream());
-                    writeBytes(out, m.chunk());
+                    writeBytes(out, m.chunk().array());
                 }
                 case ExecExit m -> {
                     out.writeInt(m.exitCode());
@@ -171,11 +171,11 @@ public final class FrameCodec {
                 case Cancel _ -> {}
                 case WriteFile m -> {
                     writeString(out, m.path());
-                    writeBytes(out, m.content());
+                    writeBytes(out, m.content().array());
                     out.writeInt(m.mode());
                 }
                 case ReadFile m -> writeString(out, m.path());
-                case FileData m -> writeBytes(out, m.content());
+                case FileData m -> writeBytes(out, m.content().array());
                 case StatFile m -> writeString(out, m.path());
                 case FileStat m -> {
                     out.writeBoolean(m.exists());
@@ -192,7 +192,7 @@ public final class FrameCodec {
                     writeString(out, m.name());
                 }
                 case TunnelOpen m -> out.writeLong(m.listenId());
-                case TunnelData m -> writeBytes(out, m.chunk());
+                case TunnelData m -> writeBytes(out, m.chunk().array());
                 case TunnelClose _ -> {}
             }
         } catch (IOException e) {
@@ -220,19 +220,20 @@ public final class FrameCodec {
                     new Hello(
                             id,
                             in.i32("version"),
-                            in.bytes("secret"),
+                            Bytes.wrap(in.bytes("secret")),
                             in.remaining() > 0 ? in.i64("hostEpochMillis") : 0);
                 case HELLO_ACK ->
                     new HelloAck(
                             id, in.i32("version"), in.string("kernel"), in.string("hostname"), in.i64("bootMillis"));
                 case HELLO_REJECT -> new HelloReject(id, in.string("reason"));
                 case EXEC_REQUEST -> readExecRequest(id, in);
-                case EXEC_OUTPUT -> new ExecOutput(id, in.u8("stream"), in.bytes("chunk"));
+                case EXEC_OUTPUT -> new ExecOutput(id, in.u8("stream"), Bytes.wrap(in.bytes("chunk")));
                 case EXEC_EXIT -> new ExecExit(id, in.i32("exitCode"), in.bool("timedOut"), in.optString("error"));
                 case CANCEL -> new Cancel(id);
-                case WRITE_FILE -> new WriteFile(id, in.string("path"), in.bytes("content"), in.i32("mode"));
+                case WRITE_FILE ->
+                    new WriteFile(id, in.string("path"), Bytes.wrap(in.bytes("content")), in.i32("mode"));
                 case READ_FILE -> new ReadFile(id, in.string("path"));
-                case FILE_DATA -> new FileData(id, in.bytes("content"));
+                case FILE_DATA -> new FileData(id, Bytes.wrap(in.bytes("content")));
                 case STAT_FILE -> new StatFile(id, in.string("path"));
                 case FILE_STAT -> new FileStat(id, in.bool("exists"), in.i64("size"), in.bool("directory"));
                 case OK -> new Ok(id);
@@ -241,7 +242,7 @@ public final class FrameCodec {
                 case SHUTDOWN -> new Shutdown(id);
                 case TUNNEL_LISTEN -> new TunnelListen(id, in.string("address"), in.i32("port"), in.string("name"));
                 case TUNNEL_OPEN -> new TunnelOpen(id, in.i64("listenId"));
-                case TUNNEL_DATA -> new TunnelData(id, in.bytes("chunk"));
+                case TUNNEL_DATA -> new TunnelData(id, Bytes.wrap(in.bytes("chunk")));
                 case TUNNEL_CLOSE -> new TunnelClose(id);
                 default -> throw new ProtocolException("unknown frame type " + type);
             };

@@ -1,6 +1,5 @@
 package io.voidbox.protocol;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,7 +11,7 @@ import java.util.Objects;
  * {@link HelloAck}, {@link HelloReject}, {@link ExecOutput}, {@link ExecExit}) carries the id of
  * its request. Unsolicited messages ({@link TelemetryBatchMessage}) use id 0.
  *
- * <p>Byte arrays are owned by the message once passed in; callers must not modify them later.
+ * <p>Messages are immutable: the bytes they carry are {@link Bytes}, compared by content, and
  * {@code toString()} never prints secrets or contents, only their sizes. The wire layout of each
  * record is in {@code docs/protocol.md} and {@link FrameCodec}.
  */
@@ -28,34 +27,14 @@ public sealed interface Message {
      * the guest the host's wall clock ({@code hostEpochMillis}, 0: not sent), which a guest restored
      * from a snapshot sets its clock from.
      */
-    record Hello(long requestId, int version, byte[] secret, long hostEpochMillis) implements Message {
+    record Hello(long requestId, int version, Bytes secret, long hostEpochMillis) implements Message {
         public Hello {
             Objects.requireNonNull(secret, "secret");
         }
 
         /** A Hello without the host clock. */
-        public Hello(long requestId, int version, byte[] secret) {
+        public Hello(long requestId, int version, Bytes secret) {
             this(requestId, version, secret, 0);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Hello h
-                    && h.requestId == requestId
-                    && h.version == version
-                    && h.hostEpochMillis == hostEpochMillis
-                    && Arrays.equals(h.secret, secret);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(requestId, version, hostEpochMillis, Arrays.hashCode(secret));
-        }
-
-        @Override
-        public String toString() {
-            return "Hello[requestId=" + requestId + ", version=" + version + ", secret=<" + secret.length
-                    + " bytes>, hostEpochMillis=" + hostEpochMillis + "]";
         }
     }
 
@@ -91,7 +70,7 @@ public sealed interface Message {
     }
 
     /** A chunk of output as it arrived (not line-aligned). */
-    record ExecOutput(long requestId, int stream, byte[] chunk) implements Message {
+    record ExecOutput(long requestId, int stream, Bytes chunk) implements Message {
         public static final int STDOUT = 1;
         public static final int STDERR = 2;
 
@@ -99,24 +78,6 @@ public sealed interface Message {
             if (stream != STDOUT && stream != STDERR)
                 throw new IllegalArgumentException("stream must be 1 or 2, got " + stream);
             Objects.requireNonNull(chunk, "chunk");
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ExecOutput x
-                    && x.requestId == requestId
-                    && x.stream == stream
-                    && Arrays.equals(x.chunk, chunk);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(requestId, stream, Arrays.hashCode(chunk));
-        }
-
-        @Override
-        public String toString() {
-            return "ExecOutput[requestId=" + requestId + ", stream=" + stream + ", chunk=<" + chunk.length + " bytes>]";
         }
     }
 
@@ -141,30 +102,16 @@ public sealed interface Message {
     record Cancel(long requestId) implements Message {}
 
     /** Create or replace a file (parents are created); {@code mode} 0 means 0644. Answered by {@link Ok}. */
-    record WriteFile(long requestId, String path, byte[] content, int mode) implements Message {
+    record WriteFile(long requestId, String path, Bytes content, int mode) implements Message {
         public WriteFile {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(content, "content");
         }
 
         @Override
-        public boolean equals(Object o) {
-            return o instanceof WriteFile w
-                    && w.requestId == requestId
-                    && w.path.equals(path)
-                    && Arrays.equals(w.content, content)
-                    && w.mode == mode;
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(requestId, path, Arrays.hashCode(content), mode);
-        }
-
-        @Override
         public String toString() {
-            return "WriteFile[requestId=" + requestId + ", path=" + path + ", content=<" + content.length
-                    + " bytes>, mode=0" + Integer.toOctalString(mode) + "]";
+            return "WriteFile[requestId=" + requestId + ", path=" + path + ", content=" + content + ", mode=0"
+                    + Integer.toOctalString(mode) + "]";
         }
     }
 
@@ -176,24 +123,9 @@ public sealed interface Message {
     }
 
     /** Content of a file read. */
-    record FileData(long requestId, byte[] content) implements Message {
+    record FileData(long requestId, Bytes content) implements Message {
         public FileData {
             Objects.requireNonNull(content, "content");
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof FileData d && d.requestId == requestId && Arrays.equals(d.content, content);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(requestId, Arrays.hashCode(content));
-        }
-
-        @Override
-        public String toString() {
-            return "FileData[requestId=" + requestId + ", content=<" + content.length + " bytes>]";
         }
     }
 
@@ -253,24 +185,9 @@ public sealed interface Message {
     record TunnelOpen(long requestId, long listenId) implements Message {}
 
     /** Bytes of tunnel stream {@code requestId}, in either direction. */
-    record TunnelData(long requestId, byte[] chunk) implements Message {
+    record TunnelData(long requestId, Bytes chunk) implements Message {
         public TunnelData {
             Objects.requireNonNull(chunk, "chunk");
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TunnelData d && d.requestId == requestId && Arrays.equals(d.chunk, chunk);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(requestId, Arrays.hashCode(chunk));
-        }
-
-        @Override
-        public String toString() {
-            return "TunnelData[requestId=" + requestId + ", chunk=<" + chunk.length + " bytes>]";
         }
     }
 

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -59,7 +58,7 @@ public final class TunnelStreams implements AutoCloseable {
         Stream s = streams.get(m.requestId());
         if (s == null) return;
         switch (m) {
-            case TunnelData d -> s.toSocket.add(d.chunk());
+            case TunnelData d -> s.toSocket.add(d.chunk().array());
             case TunnelClose _ -> s.toSocket.add(EOF);
             default -> {}
         }
@@ -72,7 +71,7 @@ public final class TunnelStreams implements AutoCloseable {
     private void readLoop(long id, Stream s, Connection connection) {
         byte[] buf = new byte[CHUNK];
         try (InputStream in = s.socket.getInputStream()) {
-            for (int n; (n = in.read(buf)) > 0; ) connection.send(new TunnelData(id, Arrays.copyOf(buf, n)));
+            for (int n; (n = in.read(buf)) > 0; ) connection.send(new TunnelData(id, Bytes.of(buf, n)));
         } catch (IOException e) {
             // the socket broke or the channel is gone: end this direction
         }

@@ -123,13 +123,14 @@ class ConnectionTest {
                                 c.send(new ExecOutput(
                                         r.requestId(),
                                         ExecOutput.STDOUT,
-                                        ("out:" + r.argv().getFirst()).getBytes()));
+                                        Bytes.of(("out:" + r.argv().getFirst()).getBytes())));
                                 c.send(new TelemetryBatchMessage(new TelemetryBatch(1, List.of())));
-                                c.send(new ExecOutput(r.requestId(), ExecOutput.STDERR, "err".getBytes()));
+                                c.send(new ExecOutput(r.requestId(), ExecOutput.STDERR, Bytes.of("err".getBytes())));
                                 c.send(new ExecExit(r.requestId(), 3, false, null));
                             }
                             case ReadFile r ->
-                                c.send(new FileData(r.requestId(), r.path().getBytes()));
+                                c.send(new FileData(
+                                        r.requestId(), Bytes.of(r.path().getBytes())));
                             default -> c.send(new Message.Error(m.requestId(), "unsupported"));
                         }
                     } catch (IOException e) {
@@ -172,10 +173,10 @@ class ConnectionTest {
                 (c, m) -> Thread.ofVirtual().start(() -> {
                     try {
                         if (m instanceof ExecRequest r) {
-                            c.send(new ExecOutput(r.requestId(), ExecOutput.STDOUT, "x".getBytes()));
+                            c.send(new ExecOutput(r.requestId(), ExecOutput.STDOUT, Bytes.of("x".getBytes())));
                             c.send(new ExecExit(r.requestId(), 0, false, null));
                         } else {
-                            c.send(new FileData(m.requestId(), new byte[] {1}));
+                            c.send(new FileData(m.requestId(), Bytes.of(new byte[] {1})));
                         }
                     } catch (IOException e) {
                         throw new RuntimeException(e);

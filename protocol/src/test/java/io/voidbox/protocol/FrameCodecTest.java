@@ -60,20 +60,20 @@ class FrameCodecTest {
                                         new TelemetryBatch.ProcessSample(1, "init", 4096, 0))),
                         new TelemetryBatch.Sample(1_700_000_001_000L, 0.0, 0, 0, 0, 0, List.of())));
         return Stream.of(
-                new Hello(1, Message.PROTOCOL_VERSION, new byte[] {1, 2, 3, (byte) 0xFF}),
-                new Hello(1, Message.PROTOCOL_VERSION, new byte[] {1, 2, 3}, 1_800_000_000_123L),
+                new Hello(1, Message.PROTOCOL_VERSION, Bytes.of(new byte[] {1, 2, 3, (byte) 0xFF})),
+                new Hello(1, Message.PROTOCOL_VERSION, Bytes.of(new byte[] {1, 2, 3}), 1_800_000_000_123L),
                 new HelloAck(1, 1, "6.1.0-28-cloud-amd64", "voidbox", 1234),
                 new HelloReject(1, "bad secret"),
                 new ExecRequest(2, List.of("sh", "-c", "echo hi"), env, "/workspace", 30_000, "agent"),
                 new ExecRequest(3, List.of("true"), Map.of(), null, 0, null),
-                new ExecOutput(2, ExecOutput.STDOUT, "hi\n".getBytes(StandardCharsets.UTF_8)),
-                new ExecOutput(2, ExecOutput.STDERR, new byte[0]),
+                new ExecOutput(2, ExecOutput.STDOUT, Bytes.of("hi\n".getBytes(StandardCharsets.UTF_8))),
+                new ExecOutput(2, ExecOutput.STDERR, Bytes.of(new byte[0])),
                 new ExecExit(2, 0, false, null),
                 new ExecExit(2, 137, true, "timed out after 500 ms"),
                 new Cancel(2),
-                new WriteFile(4, "/workspace/a.txt", new byte[] {0, 1, 2}, 0755),
+                new WriteFile(4, "/workspace/a.txt", Bytes.of(new byte[] {0, 1, 2}), 0755),
                 new ReadFile(5, "notes/ü.md"),
-                new FileData(5, new byte[1000]),
+                new FileData(5, Bytes.of(new byte[1000])),
                 new StatFile(6, "x"),
                 new FileStat(6, true, 42, false),
                 new Ok(4),
@@ -83,7 +83,7 @@ class FrameCodecTest {
                 new Message.TunnelListen(7, "10.0.2.2", 8080, ""),
                 new Message.TunnelListen(8, "127.77.0.1", 443, "api.anthropic.com"),
                 new Message.TunnelOpen(-1, 7),
-                new Message.TunnelData(-1, "GET / HTTP/1.1\r\n".getBytes(StandardCharsets.UTF_8)),
+                new Message.TunnelData(-1, Bytes.of("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.UTF_8))),
                 new Message.TunnelClose(-1));
     }
 
@@ -108,9 +108,9 @@ class FrameCodecTest {
 
     @Test
     void toStringNeverShowsSecretOrContent() {
-        var hello = new Hello(1, 1, "s3cr3t-value".getBytes(StandardCharsets.UTF_8));
+        var hello = new Hello(1, 1, Bytes.of("s3cr3t-value".getBytes(StandardCharsets.UTF_8)));
         assertThat(hello.toString()).doesNotContain("s3cr3t").contains("12 bytes");
-        assertThat(new WriteFile(1, "p", "TOKEN=abc".getBytes(StandardCharsets.UTF_8), 0600).toString())
+        assertThat(new WriteFile(1, "p", Bytes.of("TOKEN=abc".getBytes(StandardCharsets.UTF_8)), 0600).toString())
                 .doesNotContain("TOKEN");
     }
 
@@ -133,7 +133,7 @@ class FrameCodecTest {
     @Test
     void honoursConfiguredMaximumOnBothSides() throws IOException {
         var small = new FrameCodec(2048);
-        var big = new WriteFile(1, "f", new byte[4096], 0);
+        var big = new WriteFile(1, "f", Bytes.of(new byte[4096]), 0);
         assertThatThrownBy(() -> small.encode(big))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("over the maximum of 2048");
@@ -141,7 +141,7 @@ class FrameCodecTest {
         assertThatThrownBy(() -> small.read(new ByteArrayInputStream(frame)))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("exceeds maximum 2048");
-        var fits = new WriteFile(1, "f", new byte[small.maxContentBytes(1)], 0);
+        var fits = new WriteFile(1, "f", Bytes.of(new byte[small.maxContentBytes(1)]), 0);
         assertThat(small.read(new ByteArrayInputStream(small.encode(fits)))).isEqualTo(fits);
         assertThatThrownBy(() -> new FrameCodec(10)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -12,6 +12,7 @@ import io.voidbox.LlmConfig.Provider;
 import io.voidbox.McpServer;
 import io.voidbox.SandboxOptions.Backend;
 import io.voidbox.Skill;
+import io.voidbox.SpecEnum;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,7 +218,7 @@ class VoidBoxFieldsTest {
                             .getFirst()
                             .llm()
                             .provider())
-                    .contains(Provider.parse(id));
+                    .contains(SpecEnum.parse("llm.provider", id, Provider.values()));
         }
     }
 

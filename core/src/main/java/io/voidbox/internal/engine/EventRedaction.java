@@ -11,6 +11,7 @@ import io.voidbox.event.RunEvent.RunFailed;
 import io.voidbox.event.RunEvent.TelemetryWarning;
 import io.voidbox.spi.support.Redactor;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Applies a run's {@link Redactor} to the free-text fields of an event (output lines, tool input
@@ -23,61 +24,52 @@ final class EventRedaction {
     static RunEvent apply(Redactor r, RunEvent event) {
         if (r.isEmpty()) return event;
         return switch (event) {
-            case Log e -> same(e.line(), r.redact(e.line())) ? e : new Log(e.header(), e.stream(), r.redact(e.line()));
-            case AgentToolCall e -> {
-                String in = r.redact(e.input());
-                yield same(e.input(), in)
-                        ? e
-                        : new AgentToolCall(
-                                e.header(), e.tool(), e.toolUseId(), in, e.inputTruncated(), e.parentToolUseId());
-            }
-            case AgentToolResult e -> {
-                String out = r.redact(e.output());
-                yield same(e.output(), out)
-                        ? e
-                        : new AgentToolResult(
+            case Log e -> redacted(r, e.line(), e, s -> new Log(e.header(), e.stream(), s));
+            case AgentToolCall e ->
+                redacted(
+                        r,
+                        e.input(),
+                        e,
+                        s -> new AgentToolCall(
+                                e.header(), e.tool(), e.toolUseId(), s, e.inputTruncated(), e.parentToolUseId()));
+            case AgentToolResult e ->
+                redacted(
+                        r,
+                        e.output(),
+                        e,
+                        s -> new AgentToolResult(
                                 e.header(),
                                 e.tool(),
                                 e.toolUseId(),
                                 e.isError(),
                                 e.durationMs(),
-                                out,
+                                s,
                                 e.outputTruncated(),
-                                e.parentToolUseId());
-            }
-            case AgentToolNotRun e -> {
-                String reason = r.redact(e.reason());
-                yield same(e.reason(), reason)
-                        ? e
-                        : new AgentToolNotRun(e.header(), e.tool(), e.toolUseId(), reason, e.parentToolUseId());
-            }
-            case AgentPermissionDenied e -> {
-                String reason = r.redact(e.reason());
-                yield same(e.reason(), reason)
-                        ? e
-                        : new AgentPermissionDenied(e.header(), e.tool(), e.toolUseId(), reason);
-            }
-            case AgentSubagentStarted e -> {
-                String d = r.redact(e.description());
-                yield same(e.description(), d)
-                        ? e
-                        : new AgentSubagentStarted(e.header(), e.taskId(), e.toolUseId(), d, e.subagentType());
-            }
-            case TelemetryWarning e -> {
-                String w = r.redact(e.warning());
-                yield same(e.warning(), w) ? e : new TelemetryWarning(e.header(), w);
-            }
-            case RunFailed e -> {
-                String error = r.redact(e.error());
-                yield same(e.error(), error)
-                        ? e
-                        : new RunFailed(e.header(), e.durationMs(), e.usage(), error, e.failure());
-            }
+                                e.parentToolUseId()));
+            case AgentToolNotRun e ->
+                redacted(
+                        r,
+                        e.reason(),
+                        e,
+                        s -> new AgentToolNotRun(e.header(), e.tool(), e.toolUseId(), s, e.parentToolUseId()));
+            case AgentPermissionDenied e ->
+                redacted(r, e.reason(), e, s -> new AgentPermissionDenied(e.header(), e.tool(), e.toolUseId(), s));
+            case AgentSubagentStarted e ->
+                redacted(
+                        r,
+                        e.description(),
+                        e,
+                        s -> new AgentSubagentStarted(e.header(), e.taskId(), e.toolUseId(), s, e.subagentType()));
+            case TelemetryWarning e -> redacted(r, e.warning(), e, s -> new TelemetryWarning(e.header(), s));
+            case RunFailed e ->
+                redacted(r, e.error(), e, s -> new RunFailed(e.header(), e.durationMs(), e.usage(), s, e.failure()));
             default -> event;
         };
     }
 
-    private static boolean same(String a, String b) {
-        return Objects.equals(a, b);
+    /** {@code event} itself when {@code text} holds no secret, else its copy with the redacted text. */
+    private static RunEvent redacted(Redactor r, String text, RunEvent event, Function<String, RunEvent> copy) {
+        String red = r.redact(text);
+        return Objects.equals(text, red) ? event : copy.apply(red);
     }
 }

@@ -1,6 +1,7 @@
 package io.voidbox.spec.internal;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.SpecEnum;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,7 +193,7 @@ final class Fields {
         }
         if (value.get() instanceof Node.Scalar s && s.type() == Node.ScalarType.STRING) {
             try {
-                return Optional.of(SandboxOptions.Network.Mode.parse(s.text()));
+                return Optional.of(SpecEnum.parse("sandbox.network", s.text(), SandboxOptions.Network.Mode.values()));
             } catch (IllegalArgumentException e) {
                 errors.add(
                         pathOf(key),

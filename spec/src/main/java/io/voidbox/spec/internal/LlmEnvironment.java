@@ -2,6 +2,7 @@ package io.voidbox.spec.internal;
 
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
+import io.voidbox.SpecEnum;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,7 +34,7 @@ final class LlmEnvironment {
     static Overlay read(Map<String, String> env, Errors errors) {
         Optional<Provider> provider = get(env, PROVIDER).flatMap(p -> {
             try {
-                return Optional.of(Provider.parse(p));
+                return Optional.of(SpecEnum.parse("llm.provider", p, Provider.values()));
             } catch (IllegalArgumentException e) {
                 List<String> ids = new ArrayList<>();
                 for (Provider x : Provider.values()) ids.add(x.id());

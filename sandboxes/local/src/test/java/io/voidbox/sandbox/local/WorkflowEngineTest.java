@@ -19,7 +19,6 @@ import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,9 +171,7 @@ class WorkflowEngineTest {
         List<String> out = new ArrayList<>();
         try (Sandbox sb = new LocalSandboxProvider(() -> Path.of("/bin/false"))
                 .start(new SandboxRequest(
-                        new BoxScope("test", "p", "stdin", Clock.systemUTC(), e -> {}, Map.of()),
-                        SandboxOptions.defaults(),
-                        b -> {}))) {
+                        new BoxScope("test", "p", "stdin", e -> {}), SandboxOptions.defaults(), b -> {}))) {
             var r = sb.exec(
                     new ExecSpec(List.of("wc", "-c"), Map.of(), null, Duration.ofSeconds(30), big), new OutputSink() {
                         @Override

@@ -28,7 +28,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -341,7 +340,7 @@ class NamespaceAttackTest {
                     // test ends
                 }
             });
-            BoxScope scope = new BoxScope("run", "p", "fwd", Clock.systemUTC(), events::onEvent, Map.of());
+            BoxScope scope = new BoxScope("run", "p", "fwd", events::onEvent);
             SandboxOptions options = SandboxOptions.defaults().withBackend(Backend.NAMESPACE);
             StringBuilder out = new StringBuilder();
             try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {

@@ -16,7 +16,6 @@ import io.voidbox.spi.SandboxRequest;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ class SnapshotRestoreVmTest {
     private final List<RunEvent> events = new CopyOnWriteArrayList<>();
 
     private SandboxRequest request(String name) {
-        BoxScope scope = new BoxScope("test", "vm-test", name, Clock.systemUTC(), events::add, Map.of());
+        BoxScope scope = new BoxScope("test", "vm-test", name, events::add);
         return new SandboxRequest(
                 scope,
                 new SandboxOptions(

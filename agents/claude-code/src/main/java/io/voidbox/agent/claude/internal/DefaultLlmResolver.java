@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Maps {@link LlmConfig} to what the Claude Code CLI needs ({@code ANTHROPIC_BASE_URL},
@@ -34,7 +35,7 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
     static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
     static final String ANTHROPIC_API = "https://api.anthropic.com";
 
-    private ScriptedModelServer server;
+    private final Supplier<ScriptedModelServer> server = onFirstUse(ScriptedModelServer::startOnLoopback);
 
     public DefaultLlmResolver(Map<String, String> environment, Consumer<String> notice) {
         super(environment, notice);
@@ -48,17 +49,16 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
     @Override
     public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox, String input) {
         String keyVar = llm.apiKeyEnv().orElse("ANTHROPIC_API_KEY");
-        Provider provider = llm.provider().orElseGet(() -> {
-            if (ApiKeys.find(environment, keyVar).isPresent()) return Provider.ANTHROPIC;
-            noticeOnce("no " + keyVar
-                    + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
-            return Provider.SCRIPTED;
-        });
+        Provider provider = provider(
+                llm,
+                keyVar,
+                Provider.ANTHROPIC,
+                "no " + keyVar + " set: using the offline scripted model (set it, or llm.provider, for a real model)");
         Endpoints endpoints = new Endpoints(box, llm, sandbox);
         String model = switch (provider) {
             case SCRIPTED -> {
                 Scenario scenario = llm.scenario().map(Scenario::read).orElseGet(Scenario::builtIn);
-                ScriptedModelServer s = server();
+                ScriptedModelServer s = server.get();
                 String route = s.register(
                         scenario,
                         Map.of(
@@ -186,17 +186,5 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
                 env.put("ANTHROPIC_API_KEY", key);
             }
         }
-    }
-
-    private synchronized ScriptedModelServer server() {
-        if (server == null) server = ScriptedModelServer.startOnLoopback();
-        return server;
-    }
-
-    @Override
-    public synchronized void close() {
-        super.close();
-        if (server != null) server.close();
-        server = null;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
+import io.voidbox.SpecEnum;
 import io.voidbox.spi.SandboxEnvironment;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +122,8 @@ class DefaultLlmResolverTest {
                     .hasMessageContaining("box1")
                     .hasMessageContaining("base_url");
             // an unknown provider cannot reach the resolver: it is refused where the text becomes a Provider
-            assertThatThrownBy(() -> Provider.parse("bogus")).hasMessageContaining("unknown llm.provider 'bogus'");
+            assertThatThrownBy(() -> SpecEnum.parse("llm.provider", "bogus", Provider.values()))
+                    .hasMessageContaining("unknown llm.provider 'bogus'");
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Maps a Codex box's {@link LlmConfig} to what the Codex CLI needs: an OpenAI Responses endpoint
@@ -41,7 +42,7 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
     /** How the endpoint reaches {@link CodexRunner}; not passed on to Codex. */
     static final String BASE_URL_ENV = "VOIDBOX_CODEX_BASE_URL";
 
-    private ScriptedModelServer server;
+    private final Supplier<ScriptedModelServer> server = onFirstUse(ScriptedModelServer::startOnLoopback);
 
     public CodexLlmResolver(Map<String, String> environment, Consumer<String> notice) {
         super(environment, notice);
@@ -55,12 +56,12 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
     @Override
     public Resolved resolve(String box, LlmConfig llm, SandboxEnvironment sandbox) {
         String keyVar = llm.apiKeyEnv().orElse(KEY_ENV);
-        Provider provider = llm.provider().orElseGet(() -> {
-            if (ApiKeys.find(environment, keyVar).isPresent()) return Provider.CODEX;
-            noticeOnce("no " + keyVar + " set: Codex boxes use the offline scripted model"
-                    + " (set it, or llm.provider, for a real one)");
-            return Provider.SCRIPTED;
-        });
+        Provider provider = provider(
+                llm,
+                keyVar,
+                Provider.CODEX,
+                "no " + keyVar + " set: Codex boxes use the offline scripted model"
+                        + " (set it, or llm.provider, for a real one)");
         Map<String, String> env = new HashMap<>();
         String model = llm.model().orElse(DEFAULT_MODEL);
         String hostBase;
@@ -70,7 +71,7 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
             case SCRIPTED -> {
                 Scenario scenario = llm.scenario().map(Scenario::read).orElseGet(CodexLlmResolver::builtIn);
                 if (llm.model().isEmpty() && scenario.model() != null) model = scenario.model();
-                ScriptedModelServer s = server();
+                ScriptedModelServer s = server.get();
                 String route = s.register(scenario, Map.of("workspace", sandbox.workspace(), "box", box));
                 onRelease = () -> s.unregister(route);
                 hostBase = s.baseUrl("127.0.0.1", route) + "/v1";
@@ -117,17 +118,5 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private synchronized ScriptedModelServer server() {
-        if (server == null) server = ScriptedModelServer.startOnLoopback();
-        return server;
-    }
-
-    @Override
-    public synchronized void close() {
-        super.close();
-        if (server != null) server.close();
-        server = null;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.voidbox.SandboxOptions;
+import io.voidbox.SpecEnum;
 import io.voidbox.spi.SandboxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,8 @@ class AccelSelectorTest {
                 .hasMessageContaining("accel: kvm was requested")
                 .hasMessageContaining("does not exist");
         // an unknown accelerator cannot reach the selector: it is refused where the text becomes an Accel
-        assertThatThrownBy(() -> SandboxOptions.Accel.parse("fast")).hasMessageContaining("auto, kvm or tcg");
+        assertThatThrownBy(() -> SpecEnum.parse("accel", "fast", SandboxOptions.Accel.values()))
+                .hasMessageContaining("auto, kvm or tcg");
     }
 
     @Test

@@ -14,7 +14,6 @@ import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.ResourceLimitException;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.Test;
 @VmTest
 class BoundsVmTest {
     private static SandboxRequest request() {
-        BoxScope scope = new BoxScope("test", "bounds-test", "bounds", Clock.systemUTC(), e -> {}, Map.of());
+        BoxScope scope = new BoxScope("test", "bounds-test", "bounds", e -> {});
         return new SandboxRequest(
                 scope,
                 new SandboxOptions(

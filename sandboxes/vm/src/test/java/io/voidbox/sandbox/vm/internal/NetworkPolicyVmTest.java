@@ -19,7 +19,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,15 +66,9 @@ class NetworkPolicyVmTest {
     }
 
     private SandboxRequest request(String name, Network network) {
-        BoxScope scope = new BoxScope(
-                "test",
-                "net-test",
-                name,
-                Clock.systemUTC(),
-                e -> {
-                    if (e instanceof RunEvent.Log log) lines.add(log.line());
-                },
-                Map.of());
+        BoxScope scope = new BoxScope("test", "net-test", name, e -> {
+            if (e instanceof RunEvent.Log log) lines.add(log.line());
+        });
         return new SandboxRequest(
                 scope,
                 new SandboxOptions(

@@ -22,7 +22,6 @@ import io.voidbox.spi.SandboxRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -41,15 +40,9 @@ class VmSandboxVmTest {
     private final List<TelemetryBatch> telemetry = new CopyOnWriteArrayList<>();
 
     private SandboxRequest request(String name) {
-        BoxScope scope = new BoxScope(
-                "test",
-                "vm-test",
-                name,
-                Clock.systemUTC(),
-                e -> {
-                    if (e instanceof RunEvent.Log log) lines.add(log.line());
-                },
-                Map.of());
+        BoxScope scope = new BoxScope("test", "vm-test", name, e -> {
+            if (e instanceof RunEvent.Log log) lines.add(log.line());
+        });
         return new SandboxRequest(
                 scope,
                 new SandboxOptions(
