@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,7 +81,7 @@ public final class MountBench {
                 record(results, "host disk", host(WALK_SCRIPT, repo.toString()));
             }
             VmSandboxProvider vm = new VmSandboxProvider(() -> claude, m -> System.out.println("[vm] " + m));
-            BoxScope scope = new BoxScope("bench", "mount-bench", "mounts", Clock.systemUTC(), e -> {}, Map.of());
+            BoxScope scope = new BoxScope("bench", "mount-bench", "mounts", e -> {});
             SandboxRequest request = new SandboxRequest(
                     scope,
                     new SandboxOptions(

@@ -287,7 +287,7 @@ class NamespaceAttackTest {
 
             // the next provider's first box sweeps them
             var next = new NamespaceSandboxProvider(() -> Path.of("/usr/bin/true"), System.getenv());
-            BoxScope scope = new BoxScope("run", "p", "after", Clock.systemUTC(), events::onEvent, Map.of());
+            BoxScope scope = new BoxScope("run", "p", "after", events::onEvent);
             next.start(new SandboxRequest(scope, SandboxOptions.defaults().withBackend(Backend.NAMESPACE), b -> {}))
                     .close();
             assertThat(leftovers(child.pid())).isEmpty();

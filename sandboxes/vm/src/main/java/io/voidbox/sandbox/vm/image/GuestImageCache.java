@@ -210,16 +210,7 @@ public final class GuestImageCache {
      */
     public long clean(boolean includeDownloads) throws IOException {
         long freed = 0;
-        if (Files.isDirectory(imagesDir())) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
-                for (Path d : ds) {
-                    if (d.getFileName().toString().startsWith(".lock-")) continue;
-                    freed += sizeOf(d);
-                    FileTrees.delete(d);
-                }
-            }
-        }
-        for (Path entries : List.of(layersDir(), kernelsDir())) {
+        for (Path entries : List.of(imagesDir(), layersDir(), kernelsDir())) {
             if (!Files.isDirectory(entries)) continue;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(entries)) {
                 for (Path d : ds) {

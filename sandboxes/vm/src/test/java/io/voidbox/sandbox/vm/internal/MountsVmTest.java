@@ -16,7 +16,6 @@ import io.voidbox.spi.support.SandboxUser;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +91,7 @@ class MountsVmTest {
         Map<Path, String> outsideBefore = snapshot(outside);
         int self = SandboxUser.currentUid();
 
-        BoxScope scope = new BoxScope("test", "mounts-test", "mounts", Clock.systemUTC(), e -> {}, Map.of());
+        BoxScope scope = new BoxScope("test", "mounts-test", "mounts", e -> {});
         SandboxRequest request = new SandboxRequest(
                 scope,
                 new SandboxOptions(
