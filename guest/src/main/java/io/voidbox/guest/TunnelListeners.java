@@ -38,6 +38,8 @@ final class TunnelListeners implements AutoCloseable {
     private final TunnelStreams streams = new TunnelStreams();
     private final List<ServerSocket> servers = new CopyOnWriteArrayList<>();
     private final AtomicLong streamIds = new AtomicLong();
+    /** Ports with a range listener (on every address). */
+    private final Set<Integer> rangePorts = ConcurrentHashMap.newKeySet();
     /** Names the host made reachable, and the address each resolves to. */
     private final Map<String, String> names = new ConcurrentHashMap<>();
     /** Names the host refused in this session (asked once). */
@@ -58,6 +60,7 @@ final class TunnelListeners implements AutoCloseable {
                 // a sandbox.allow range: its addresses are this guest's own (a local route), one
                 // listener on every address; the host checks each connection's destination
                 addLocalRoute(r.address());
+                if (!rangePorts.add(r.port())) return new Ok(r.requestId()); // one listener per port serves all ranges
                 address = InetAddress.getByName("0.0.0.0");
             } else {
                 address = InetAddress.getByName(r.address());
