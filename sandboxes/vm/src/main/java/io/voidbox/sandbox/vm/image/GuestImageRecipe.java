@@ -98,7 +98,7 @@ final class GuestImageRecipe {
         inputs.put("builder", BUILDER_VERSION);
         inputs.put("kernel", kernelPkg + "=" + kernelVersion);
         inputs.put("busybox", BUSYBOX_PACKAGE + "=" + busyboxVersion);
-        for (String pkg : NFT_PACKAGES) inputs.put("deb." + pkg, debs.candidateVersion(pkg));
+        debs.candidateVersions(NFT_PACKAGES).forEach((pkg, version) -> inputs.put("deb." + pkg, version));
         inputs.put("init", sha256(Initramfs.script("init.sh")));
         inputs.put("bareInit", sha256(Initramfs.script("bare-init.sh")));
         inputs.put("jdk", sha256(Files.readAllBytes(jdkHome.resolve("release"))));
