@@ -214,6 +214,7 @@ public final class GuestAgent {
                     Thread.ofVirtual().start(() -> {
                         shutdown.set(true);
                         execs.cancelAll(3000);
+                        if (netDenials != null) netDenials.flush();
                         reply(c, new Ok(s.requestId()));
                         c.close();
                     });

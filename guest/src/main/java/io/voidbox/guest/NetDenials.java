@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -80,7 +81,7 @@ final class NetDenials implements AutoCloseable {
             Matcher m = ICMP_INNER.matcher(msg);
             if (!m.find()) return Optional.empty();
             return Optional.of(new Denial(
-                    m.group(1), Integer.parseInt(m.group(3)), m.group(2).toLowerCase()));
+                    m.group(1), Integer.parseInt(m.group(3)), m.group(2).toLowerCase(Locale.ROOT)));
         }
         Matcher m = TCP.matcher(msg);
         if (!m.find()) return Optional.empty();
@@ -122,7 +123,8 @@ final class NetDenials implements AutoCloseable {
         }
     }
 
-    private void flush() {
+    /** Sends what was read so far (the host is about to close the box: nothing read is lost in a timer). */
+    void flush() {
         Map<Denial, Integer> batch;
         long more;
         synchronized (this) {
