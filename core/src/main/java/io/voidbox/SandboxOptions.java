@@ -155,8 +155,9 @@ public record SandboxOptions(
         }
 
         /**
-         * One {@code sandbox.allow} entry: an exact host name, IPv4 address or {@code host} (the
-         * machine running voidbox), and a port.
+         * One {@code sandbox.allow} entry and a port: an exact host name, an IPv4 address, {@code
+         * host} (the machine running voidbox), a wildcard name {@code *.example.org} (any name
+         * below it, not the name itself) or an IPv4 range {@code 10.1.0.0/16}.
          */
         public record Endpoint(String host, int port) {
             /** The host name that stands for the machine running voidbox. */
@@ -164,25 +165,65 @@ public record SandboxOptions(
 
             private static final Pattern NAME = Pattern.compile(
                     "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+            private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
             public Endpoint {
                 Objects.requireNonNull(host, "host");
-                if (!NAME.matcher(host).matches())
+                if (host.contains("/")) checkRange(host);
+                else if (host.startsWith("*.")) {
+                    if (!NAME.matcher(host.substring(2)).matches())
+                        throw new IllegalArgumentException("sandbox.allow: invalid wildcard '" + host
+                                + "' (a '*.' in front of a DNS name, e.g. *.example.org)");
+                } else if (!NAME.matcher(host).matches())
                     throw new IllegalArgumentException("sandbox.allow: invalid host '" + host + "'");
                 if (port < 1 || port > 65535)
                     throw new IllegalArgumentException("sandbox.allow: port must be 1..65535, got " + port);
             }
 
-            /** {@code HOST:PORT}; wildcards and CIDR ranges are refused with a message saying so. */
+            private static void checkRange(String range) {
+                String[] parts = range.split("/", -1);
+                long address = parts.length == 2 ? ipv4(parts[0]) : -1;
+                int bits;
+                try {
+                    bits = parts.length == 2 && parts[1].matches("\\d{1,2}") ? Integer.parseInt(parts[1]) : -1;
+                } catch (NumberFormatException e) {
+                    bits = -1;
+                }
+                if (address < 0 || bits < 0 || bits > 32)
+                    throw new IllegalArgumentException("sandbox.allow: invalid address range '" + range
+                            + "' (an IPv4 address, '/' and a prefix length 0..32, e.g. 10.1.0.0/16)");
+                if ((address & ~mask(bits) & 0xFFFF_FFFFL) != 0)
+                    throw new IllegalArgumentException("sandbox.allow: address range '" + range
+                            + "' has bits set past its prefix (did you mean "
+                            + dotted(address & mask(bits)) + "/" + bits + "?)");
+            }
+
+            /** The IPv4 address as an unsigned number, -1 when {@code s} is not one. */
+            private static long ipv4(String s) {
+                var m = IPV4.matcher(s);
+                if (!m.matches()) return -1;
+                long v = 0;
+                for (int i = 1; i <= 4; i++) {
+                    int octet = Integer.parseInt(m.group(i));
+                    if (octet > 255) return -1;
+                    v = (v << 8) | octet;
+                }
+                return v;
+            }
+
+            private static long mask(int bits) {
+                return bits == 0 ? 0 : (0xFFFF_FFFFL << (32 - bits)) & 0xFFFF_FFFFL;
+            }
+
+            private static String dotted(long v) {
+                return ((v >> 24) & 255) + "." + ((v >> 16) & 255) + "." + ((v >> 8) & 255) + "." + (v & 255);
+            }
+
+            /** {@code HOST:PORT}; {@code HOST} as above, the error names the entry. */
             public static Endpoint parse(String entry) {
                 String e = entry.strip();
-                String expected = " (expected HOST:PORT, e.g. host:8080 or api.example.org:443)";
-                if (e.contains("*"))
-                    throw new IllegalArgumentException(
-                            "sandbox.allow: '" + entry + "': wildcards are not supported yet" + expected);
-                if (e.contains("/"))
-                    throw new IllegalArgumentException(
-                            "sandbox.allow: '" + entry + "': address ranges (CIDR) are not supported yet" + expected);
+                String expected = " (expected HOST:PORT, e.g. host:8080, api.example.org:443, *.example.org:443"
+                        + " or 10.1.0.0/16:5432)";
                 int colon = e.lastIndexOf(':');
                 if (colon <= 0 || colon != e.indexOf(':'))
                     throw new IllegalArgumentException("sandbox.allow: '" + entry + "'" + expected);
@@ -199,6 +240,35 @@ public record SandboxOptions(
                     throw new IllegalArgumentException("sandbox.allow: '" + entry + "': "
                             + x.getMessage().replace("sandbox.allow: ", "") + expected);
                 }
+            }
+
+            /** True for a wildcard name ({@code *.example.org}). */
+            public boolean isWildcard() {
+                return host.startsWith("*.");
+            }
+
+            /** True for an IPv4 range ({@code 10.1.0.0/16}). */
+            public boolean isRange() {
+                return host.contains("/");
+            }
+
+            /**
+             * True when a connection to {@code name} (a DNS name, lower case) on {@code port} is
+             * this entry: the same name, or for a wildcard any name below its suffix.
+             */
+            public boolean matchesName(String name, int port) {
+                if (port != this.port) return false;
+                if (isWildcard()) return name.endsWith(host.substring(1)) && name.length() > host.length() - 1;
+                return !isRange() && name.equals(host);
+            }
+
+            /** True when this is a range that holds the IPv4 address {@code address} (dotted) and the port is its. */
+            public boolean containsAddress(String address, int port) {
+                if (!isRange() || port != this.port) return false;
+                String[] parts = host.split("/");
+                int bits = Integer.parseInt(parts[1]);
+                long a = ipv4(address);
+                return a >= 0 && (a & mask(bits)) == ipv4(parts[0]);
             }
 
             /** True for {@code host}: the machine running voidbox. */

@@ -43,6 +43,7 @@ public sealed interface RunEvent {
             case GuestTelemetry e -> "guest.telemetry";
             case TelemetryWarning e -> "guest.telemetry_warning";
             case Log e -> "log";
+            case NetDenied e -> "net.denied";
         };
     }
 
@@ -293,4 +294,21 @@ public sealed interface RunEvent {
     record TelemetryWarning(Header header, String warning) implements RunEvent {}
 
     record Log(Header header, String stream, String line) implements RunEvent {}
+
+    /**
+     * The box's network policy refused a connection attempt or a name lookup: who tried what is the
+     * question a security review asks first. {@code destination} is the address or name, {@code
+     * port} 0 for a name lookup; {@code protocol} {@code tcp}, {@code udp} or {@code dns}; {@code
+     * reason} who refused and why ({@code not_allowed}: nothing allowed there, refused by the guest
+     * kernel or the host; {@code unreachable}: allowed, but the host could not connect); {@code
+     * count} how many attempts the event stands for (a box's events are bounded: past the bound the
+     * rest are summed into one event with an empty destination when the box stops).
+     */
+    record NetDenied(Header header, String destination, int port, String protocol, String reason, long count)
+            implements RunEvent {
+        /** Who refused and why. */
+        public static final String NOT_ALLOWED = "not_allowed";
+        /** Allowed, but the host could not connect to it. */
+        public static final String UNREACHABLE = "unreachable";
+    }
 }

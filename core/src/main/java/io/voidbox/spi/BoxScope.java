@@ -9,6 +9,7 @@ import io.voidbox.event.RunEvent.BoxReady;
 import io.voidbox.event.RunEvent.BoxStopped;
 import io.voidbox.event.RunEvent.Header;
 import io.voidbox.event.RunEvent.Log;
+import io.voidbox.event.RunEvent.NetDenied;
 import io.voidbox.spi.support.OutputBudget;
 import io.voidbox.spi.support.Redactor;
 import io.voidbox.spi.support.Text;
@@ -43,6 +44,13 @@ public final class BoxScope {
     private final Consumer<RunEvent> sink;
     private final Map<String, String> traceEnvironment;
     private final Redactor redactor;
+    /** At most this many {@code net.denied} events per box; the rest are summed into one at its end. */
+    public static final int NET_DENIED_EVENTS = 64;
+
+    /** {@code net.denied} events published, and attempts past the bound (guarded by {@link #output}). */
+    private int deniedEvents;
+
+    private long deniedSuppressed;
     /** Bounds the process output lines of this box (guarded by itself). */
     private final OutputBudget output = OutputBudget.defaults();
 
@@ -135,8 +143,16 @@ public final class BoxScope {
     /** Everything is torn down. */
     public void stopped(String backend, String accel, String exitReason) {
         OutputBudget.Dropped dropped;
+        long suppressed;
         synchronized (output) {
             dropped = output.dropped();
+            suppressed = deniedSuppressed;
+            deniedSuppressed = 0;
+        }
+        if (suppressed > 0) {
+            publish(new NetDenied(header(), "", 0, "", NetDenied.NOT_ALLOWED, suppressed));
+            warning(suppressed + " further refused connection attempts were not published one by one (more than "
+                    + NET_DENIED_EVENTS + " net.denied events)");
         }
         if (dropped.lines() > 0)
             warning(dropped.lines() + " output lines (" + dropped.bytes()
@@ -144,6 +160,28 @@ public final class BoxScope {
                     + ") and were dropped from events and logs");
         publish(new BoxStopped(header(), backend, accel, exitReason));
         line("runtime", "stopped (" + exitReason + ")");
+    }
+
+    // ---------------------------------------------------------------- network
+
+    /**
+     * A connection attempt or name lookup the box's network policy refused ({@link NetDenied}),
+     * with a {@code net} line. At most {@link #NET_DENIED_EVENTS} per box: a hostile agent can
+     * connect in a loop, so the rest are only counted and summed into one event when the box stops.
+     */
+    public void netDenied(String destination, int port, String protocol, String reason, long count) {
+        synchronized (output) {
+            if (deniedEvents >= NET_DENIED_EVENTS) {
+                deniedSuppressed += count;
+                return;
+            }
+            deniedEvents++;
+        }
+        publish(new NetDenied(header(), destination, port, protocol, reason, count));
+        line(
+                "net",
+                "denied: " + protocol + " " + destination + (port > 0 ? ":" + port : "") + " (" + reason
+                        + (count > 1 ? ", " + count + " attempts" : "") + ")");
     }
 
     // ---------------------------------------------------------------- agent

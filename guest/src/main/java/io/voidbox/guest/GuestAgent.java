@@ -64,6 +64,10 @@ public final class GuestAgent {
     private volatile String hostname;
     private final long readyUptimeMs;
     private final AtomicBoolean identified = new AtomicBoolean();
+    /** Reports refused connections from the kernel log (in the VM only; null elsewhere). */
+    private volatile NetDenials netDenials;
+    /** The box's DNS responder's port on {@value DnsResponder#ADDRESS} (in the VM: 53; 0: none). */
+    private volatile int dnsPort;
     /** Unload {@code qemu_fw_cfg} once the first Hello read the secret (in the VM only). */
     private volatile boolean unloadFirmwareAtHello;
 
@@ -142,6 +146,11 @@ public final class GuestAgent {
 
         var session = new Session();
         Connection connection = Connection.open(transport, codec, session::onMessage);
+        if (netDenials != null) netDenials.connect(connection);
+        DnsResponder dns = dnsPort > 0
+                ? new DnsResponder(name -> session.tunnels.resolve(name, connection))
+                        .start(DnsResponder.ADDRESS, dnsPort)
+                : null;
         try (var telemetry = new TelemetryLoop(
                         new ProcSampler(config.host().procRoot()), config.telemetryIntervalMs(), connection)
                 .start()) {
@@ -153,6 +162,8 @@ public final class GuestAgent {
             }
         } finally {
             session.execs.cancelAll(3000);
+            if (netDenials != null) netDenials.connect(null);
+            if (dns != null) dns.close();
             session.tunnels.close();
             connection.close();
         }
@@ -203,6 +214,7 @@ public final class GuestAgent {
                     Thread.ofVirtual().start(() -> {
                         shutdown.set(true);
                         execs.cancelAll(3000);
+                        if (netDenials != null) netDenials.flush();
                         reply(c, new Ok(s.requestId()));
                         c.close();
                     });
@@ -356,6 +368,8 @@ public final class GuestAgent {
         if (config.hideCmdline() && cmdlinePath.equals(Path.of("/proc/cmdline"))) {
             hideProcCmdline();
             agent.unloadFirmwareAtHello = true;
+            agent.netDenials = new NetDenials(Path.of("/dev/kmsg")).start();
+            agent.dnsPort = 53;
         }
         if (prewarm != null) Prewarm.read(prewarm);
         Log.info("ready (" + agent.kernel + ", telemetry every " + config.telemetryIntervalMs() + " ms, transport "

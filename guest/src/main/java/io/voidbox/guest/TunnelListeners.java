@@ -3,6 +3,7 @@ package io.voidbox.guest;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Message;
 import io.voidbox.protocol.Message.Ok;
+import io.voidbox.protocol.Message.ResolveName;
 import io.voidbox.protocol.Message.TunnelListen;
 import io.voidbox.protocol.Message.TunnelOpen;
 import io.voidbox.protocol.TunnelStreams;
@@ -16,8 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,6 +38,14 @@ final class TunnelListeners implements AutoCloseable {
     private final TunnelStreams streams = new TunnelStreams();
     private final List<ServerSocket> servers = new CopyOnWriteArrayList<>();
     private final AtomicLong streamIds = new AtomicLong();
+    /** Ports with a range listener (on every address). */
+    private final Set<Integer> rangePorts = ConcurrentHashMap.newKeySet();
+    /** Names the host made reachable, and the address each resolves to. */
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+    /** Names the host refused in this session (asked once). */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
+
+    private static final long RESOLVE_TIMEOUT_S = 20;
 
     TunnelListeners(Path hostsFile) {
         this.hostsFile = hostsFile;
@@ -39,14 +54,29 @@ final class TunnelListeners implements AutoCloseable {
     /** Listens as asked and answers {@link Ok}, or an {@link Message.Error} naming what failed. */
     Message listen(TunnelListen r, Connection c) {
         try {
-            InetAddress address = InetAddress.getByName(r.address());
-            if (!address.isLoopbackAddress()) addToLoopback(r.address());
+            boolean range = r.address().contains("/");
+            InetAddress address;
+            if (range) {
+                // a sandbox.allow range: its addresses are this guest's own (a local route), one
+                // listener on every address; the host checks each connection's destination
+                addLocalRoute(r.address());
+                if (!rangePorts.add(r.port())) return new Ok(r.requestId()); // one listener per port serves all ranges
+                address = InetAddress.getByName("0.0.0.0");
+            } else {
+                address = InetAddress.getByName(r.address());
+                if (!address.isLoopbackAddress()) addToLoopback(r.address());
+            }
             ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(address, r.port()), 64);
             servers.add(server);
-            if (!r.name().isEmpty()) addHostsEntry(r.address(), r.name());
-            Thread.ofVirtual().name("tunnel-listen-" + r.port()).start(() -> acceptLoop(server, r.requestId(), c));
+            if (!r.name().isEmpty()) {
+                addHostsEntry(r.address(), r.name());
+                names.put(r.name(), r.address());
+            }
+            Thread.ofVirtual()
+                    .name("tunnel-listen-" + r.port())
+                    .start(() -> acceptLoop(server, r.requestId(), range, c));
             Log.info("tunnel listening on " + r.address() + ":" + r.port()
                     + (r.name().isEmpty() ? "" : " (" + r.name() + ")"));
             return new Ok(r.requestId());
@@ -61,7 +91,30 @@ final class TunnelListeners implements AutoCloseable {
         streams.onMessage(m);
     }
 
-    private void acceptLoop(ServerSocket server, long listenId, Connection c) {
+    /**
+     * The address {@code name} resolves to inside the box: one the host already made reachable, or
+     * the host's answer to a {@link ResolveName} (which opens the listeners first). Empty when
+     * the host refuses it (no {@code sandbox.allow} entry matches; the host reports it).
+     */
+    Optional<String> resolve(String name, Connection c) {
+        String known = names.get(name);
+        if (known != null) return Optional.of(known);
+        if (refused.contains(name) || c == null) return Optional.empty();
+        try {
+            Message reply =
+                    c.call(new ResolveName(streamIds.decrementAndGet(), name)).get(RESOLVE_TIMEOUT_S, TimeUnit.SECONDS);
+            if (reply instanceof Ok) return Optional.ofNullable(names.get(name));
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        if (refused.size() < 1024) refused.add(name);
+        return Optional.empty();
+    }
+
+    private void acceptLoop(ServerSocket server, long listenId, boolean range, Connection c) {
         while (!server.isClosed()) {
             Socket s;
             try {
@@ -72,7 +125,7 @@ final class TunnelListeners implements AutoCloseable {
             long id = streamIds.decrementAndGet(); // negative: never a host request id
             streams.register(id);
             try {
-                c.send(new TunnelOpen(id, listenId));
+                c.send(new TunnelOpen(id, listenId, range ? s.getLocalAddress().getHostAddress() : ""));
                 streams.attach(id, s, c);
             } catch (IOException e) {
                 streams.abort(id, c);
@@ -92,6 +145,25 @@ final class TunnelListeners implements AutoCloseable {
             if (!p.waitFor(10, TimeUnit.SECONDS)) throw new IOException("ip addr add timed out");
             if (p.exitValue() != 0 && !out.contains("exists"))
                 throw new IOException("ip addr add " + address + "/32 dev lo: " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** {@code ip route add local RANGE dev lo}: every address of an allowed range answered inside. */
+    private static void addLocalRoute(String range) throws IOException {
+        ip(List.of("ip", "route", "add", "local", range, "dev", "lo"));
+    }
+
+    private static void ip(List<String> argv) throws IOException {
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) throw new IOException(String.join(" ", argv) + " timed out");
+            if (p.exitValue() != 0 && !out.contains("exists"))
+                throw new IOException(String.join(" ", argv) + ": " + out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

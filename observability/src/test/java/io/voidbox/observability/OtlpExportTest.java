@@ -11,6 +11,7 @@ import io.voidbox.observability.testing.OtlpReceiver;
 import io.voidbox.observability.testing.OtlpReceiver.ReceivedMetric;
 import io.voidbox.observability.testing.OtlpReceiver.ReceivedSpan;
 import io.voidbox.observability.testing.OtlpReceiver.Transport;
+import io.voidbox.spi.BoxScope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -440,6 +441,41 @@ class OtlpExportTest {
                 .contains("stage:kept")
                 .doesNotContain("stage:lost");
         assertThat(errText()).contains("otel: exported 5 spans").contains("5 dropped");
+    }
+
+    @Test
+    void refusedConnectionsReachTheCollectorAsTheNetDeniedCounter() {
+        try (OtelSetup setup = OtelSetup.fromEnvironment(otlp.environment(Transport.GRPC), err)) {
+            var instrumentation = new OtelRunInstrumentation(setup.openTelemetry(), Context.root());
+            BoxScope scope = new BoxScope("r1", "p", "box", instrumentation::onEvent);
+            scope.netDenied("host", 9999, "tcp", RunEvent.NetDenied.NOT_ALLOWED, 3);
+            scope.netDenied("host", 9999, "tcp", RunEvent.NetDenied.NOT_ALLOWED, 1);
+            scope.netDenied("evil.example.org", 0, "dns", RunEvent.NetDenied.NOT_ALLOWED, 1);
+            instrumentation.onClose();
+            assertThat(setup.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(otlp.awaitMetrics(
+                            m -> !otlp.metrics("voidbox.net.denied").isEmpty(), Duration.ofSeconds(5)))
+                    .isTrue();
+        }
+        assertThat(lastMetric("voidbox.net.denied").points())
+                .extracting(OtlpReceiver.Point::attributes, p -> p.value().longValue())
+                .containsExactlyInAnyOrder(
+                        Tuple.tuple(
+                                Map.of(
+                                        "stage", "box",
+                                        "pipeline", "p",
+                                        "net.protocol", "tcp",
+                                        "net.peer.port", 9999L,
+                                        "reason", "not_allowed"),
+                                4L),
+                        Tuple.tuple(
+                                Map.of(
+                                        "stage", "box",
+                                        "pipeline", "p",
+                                        "net.protocol", "dns",
+                                        "net.peer.port", 0L,
+                                        "reason", "not_allowed"),
+                                1L));
     }
 
     @Test

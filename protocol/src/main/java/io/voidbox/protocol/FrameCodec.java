@@ -10,8 +10,10 @@ import io.voidbox.protocol.Message.FileStat;
 import io.voidbox.protocol.Message.Hello;
 import io.voidbox.protocol.Message.HelloAck;
 import io.voidbox.protocol.Message.HelloReject;
+import io.voidbox.protocol.Message.NetDenied;
 import io.voidbox.protocol.Message.Ok;
 import io.voidbox.protocol.Message.ReadFile;
+import io.voidbox.protocol.Message.ResolveName;
 import io.voidbox.protocol.Message.Shutdown;
 import io.voidbox.protocol.Message.StatFile;
 import io.voidbox.protocol.Message.TelemetryBatchMessage;
@@ -73,6 +75,8 @@ public final class FrameCodec {
     static final byte TUNNEL_OPEN = 113;
     static final byte TUNNEL_DATA = 114;
     static final byte TUNNEL_CLOSE = 115;
+    static final byte NET_DENIED = 116;
+    static final byte RESOLVE_NAME = 117;
 
     private final int maxFrameBytes;
 
@@ -191,9 +195,19 @@ public final class FrameCodec {
                     out.writeInt(m.port());
                     writeString(out, m.name());
                 }
-                case TunnelOpen m -> out.writeLong(m.listenId());
+                case TunnelOpen m -> {
+                    out.writeLong(m.listenId());
+                    if (!m.destination().isEmpty()) writeString(out, m.destination());
+                }
                 case TunnelData m -> writeBytes(out, m.chunk().array());
                 case TunnelClose _ -> {}
+                case NetDenied m -> {
+                    writeString(out, m.destination());
+                    out.writeInt(m.port());
+                    writeString(out, m.protocol());
+                    out.writeInt(m.count());
+                }
+                case ResolveName m -> writeString(out, m.name());
             }
         } catch (IOException e) {
             throw new IllegalStateException("in-memory stream failed", e);
@@ -241,9 +255,13 @@ public final class FrameCodec {
                 case TELEMETRY -> new TelemetryBatchMessage(id, readTelemetry(in));
                 case SHUTDOWN -> new Shutdown(id);
                 case TUNNEL_LISTEN -> new TunnelListen(id, in.string("address"), in.i32("port"), in.string("name"));
-                case TUNNEL_OPEN -> new TunnelOpen(id, in.i64("listenId"));
+                case TUNNEL_OPEN ->
+                    new TunnelOpen(id, in.i64("listenId"), in.remaining() > 0 ? in.string("destination") : "");
                 case TUNNEL_DATA -> new TunnelData(id, Bytes.wrap(in.bytes("chunk")));
                 case TUNNEL_CLOSE -> new TunnelClose(id);
+                case NET_DENIED ->
+                    new NetDenied(id, in.string("destination"), in.i32("port"), in.string("protocol"), in.i32("count"));
+                case RESOLVE_NAME -> new ResolveName(id, in.string("name"));
                 default -> throw new ProtocolException("unknown frame type " + type);
             };
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -334,6 +352,8 @@ public final class FrameCodec {
             case TunnelOpen _ -> TUNNEL_OPEN;
             case TunnelData _ -> TUNNEL_DATA;
             case TunnelClose _ -> TUNNEL_CLOSE;
+            case NetDenied _ -> NET_DENIED;
+            case ResolveName _ -> RESOLVE_NAME;
         };
     }
 

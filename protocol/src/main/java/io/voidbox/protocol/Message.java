@@ -181,8 +181,20 @@ public sealed interface Message {
     /**
      * Guest to host: a connection was accepted on the listener {@code listenId}; {@code requestId}
      * is the new stream's id, chosen by the guest (negative, so it never meets a host request id).
+     * {@code destination} is the address the connection was made to inside the guest ("" when the
+     * listener has one address): a range listener ({@code sandbox.allow} CIDR entry) accepts any
+     * address of its range and the host checks and connects to exactly this one.
      */
-    record TunnelOpen(long requestId, long listenId) implements Message {}
+    record TunnelOpen(long requestId, long listenId, String destination) implements Message {
+        public TunnelOpen {
+            Objects.requireNonNull(destination, "destination");
+        }
+
+        /** A connection whose destination the host already knows from the listener. */
+        public TunnelOpen(long requestId, long listenId) {
+            this(requestId, listenId, "");
+        }
+    }
 
     /** Bytes of tunnel stream {@code requestId}, in either direction. */
     record TunnelData(long requestId, Bytes chunk) implements Message {
@@ -193,4 +205,31 @@ public sealed interface Message {
 
     /** The sender will write no more on tunnel stream {@code requestId} (end of stream, or it failed). */
     record TunnelClose(long requestId) implements Message {}
+
+    /**
+     * Guest to host, unsolicited (id 0): the guest kernel refused connection attempts that had no
+     * listener (nothing allowed there), read by the guest agent (root) from the kernel log, which
+     * code in the box cannot write. {@code count} attempts to the same destination since the last
+     * report; {@code protocol} is {@code tcp} or {@code udp}.
+     */
+    record NetDenied(long requestId, String destination, int port, String protocol, int count) implements Message {
+        public NetDenied {
+            Objects.requireNonNull(destination, "destination");
+            Objects.requireNonNull(protocol, "protocol");
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
+            if (count < 1) throw new IllegalArgumentException("count must be positive, got " + count);
+        }
+    }
+
+    /**
+     * Guest to host: a program in the box looked up {@code name} (the guest's DNS responder asks
+     * the host; the guest itself resolves nothing). The host answers {@link Ok} after it made the
+     * name reachable (a {@link TunnelListen} naming it), or {@link Error} when no {@code
+     * sandbox.allow} entry matches it. {@code requestId} is chosen by the guest (negative).
+     */
+    record ResolveName(long requestId, String name) implements Message {
+        public ResolveName {
+            Objects.requireNonNull(name, "name");
+        }
+    }
 }

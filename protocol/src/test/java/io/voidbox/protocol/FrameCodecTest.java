@@ -83,6 +83,9 @@ class FrameCodecTest {
                 new Message.TunnelListen(7, "10.0.2.2", 8080, ""),
                 new Message.TunnelListen(8, "127.77.0.1", 443, "api.anthropic.com"),
                 new Message.TunnelOpen(-1, 7),
+                new Message.TunnelOpen(-2, 9, "10.1.2.3"),
+                new Message.NetDenied(0, "10.0.2.2", 9999, "tcp", 3),
+                new Message.ResolveName(-3, "a.vbx.test"),
                 new Message.TunnelData(-1, Bytes.of("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.UTF_8))),
                 new Message.TunnelClose(-1));
     }

@@ -17,7 +17,8 @@
  *   memory_mb: 1024               # 256..65536                           (default 1024)
  *   vcpus: 1                      # 1..8                                 (default 1)
  *   network: restricted           # restricted | open | off; true = open, false = restricted (default restricted)
- *   allow: ["host:8080"]          # HOST:PORT the box may reach besides its model; host = this machine
+ *   allow: ["host:8080"]          # HOST:PORT the box may reach besides its model; host = this machine;
+ *                                 # also *.example.org:443 and 10.1.0.0/16:5432
  *   env: {KEY: value}             # names [A-Za-z_][A-Za-z0-9_]*; scalar values taken as written
  *   mounts:                       # host: relative to the spec's directory; guest: absolute
  *     - {host: data, guest: /data, mode: ro}   # mode ro | rw        (default ro)

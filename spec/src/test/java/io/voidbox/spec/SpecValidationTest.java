@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.voidbox.LlmConfig;
+import io.voidbox.SandboxOptions.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,14 +110,17 @@ class SpecValidationTest {
     }
 
     @Test
-    void networkTakesAModeOrABooleanAndAllowTakesExactHostPortEntries() {
+    void networkTakesAModeOrABooleanAndAllowTakesHostPortWildcardAndRangeEntries() {
+        String e = " (expected HOST:PORT, e.g. host:8080, api.example.org:443, *.example.org:443 or 10.1.0.0/16:5432)";
         assertThat(errors("""
                 api_version: v1
                 kind: agent
                 name: a
                 sandbox:
                   network: closed
-                  allow: ["host:8080", "*.example.org:443", "10.1.0.0/16:5432", "api.github.com", "x:99999", 7]
+                  allow: ["host:8080", "*.example.org:443", "10.1.0.0/16:5432", "api.github.com", "x:99999", 7,
+                          "*foo.org:443", "a.*.org:443", "10.1.0.1/16:5432", "10.1.0.0/33:5432", "300.1.0.0/8:1",
+                          "0.0.0.0/0:80"]
                 agent:
                   prompt: x
                 """))
@@ -126,22 +130,39 @@ class SpecValidationTest {
                                 "sandbox.network",
                                 "invalid value 'closed' (expected restricted, open, off, true = open or false ="
                                         + " restricted)"),
+                        tuple("sandbox.allow[3]", "'api.github.com'" + e),
+                        tuple("sandbox.allow[4]", "'x:99999': port must be 1..65535, got 99999" + e),
+                        tuple("sandbox.allow[5]", "expected a string, got an integer"),
+                        tuple("sandbox.allow[6]", "'*foo.org:443': invalid host '*foo.org'" + e),
+                        tuple("sandbox.allow[7]", "'a.*.org:443': invalid host 'a.*.org'" + e),
                         tuple(
-                                "sandbox.allow[1]",
-                                "'*.example.org:443': wildcards are not supported yet (expected HOST:PORT, e.g."
-                                        + " host:8080 or api.example.org:443)"),
+                                "sandbox.allow[8]",
+                                "'10.1.0.1/16:5432': address range '10.1.0.1/16' has bits set past its prefix (did you"
+                                        + " mean 10.1.0.0/16?)" + e),
                         tuple(
-                                "sandbox.allow[2]",
-                                "'10.1.0.0/16:5432': address ranges (CIDR) are not supported yet (expected HOST:PORT,"
-                                        + " e.g. host:8080 or api.example.org:443)"),
+                                "sandbox.allow[9]",
+                                "'10.1.0.0/33:5432': invalid address range '10.1.0.0/33' (an IPv4 address, '/' and a"
+                                        + " prefix length 0..32, e.g. 10.1.0.0/16)" + e),
                         tuple(
-                                "sandbox.allow[3]",
-                                "'api.github.com' (expected HOST:PORT, e.g. host:8080 or api.example.org:443)"),
-                        tuple(
-                                "sandbox.allow[4]",
-                                "'x:99999': port must be 1..65535, got 99999 (expected HOST:PORT, e.g. host:8080 or"
-                                        + " api.example.org:443)"),
-                        tuple("sandbox.allow[5]", "expected a string, got an integer"));
+                                "sandbox.allow[10]",
+                                "'300.1.0.0/8:1': invalid address range '300.1.0.0/8' (an IPv4 address, '/' and a"
+                                        + " prefix length 0..32, e.g. 10.1.0.0/16)" + e));
+        Network.Endpoint wildcard = Network.Endpoint.parse("*.Example.org:443");
+        Network.Endpoint range = Network.Endpoint.parse("10.1.0.0/16:5432");
+        assertThat(wildcard.isWildcard()).isTrue();
+        assertThat(wildcard.matchesName("a.example.org", 443)).isTrue();
+        assertThat(wildcard.matchesName("x.y.example.org", 443)).isTrue();
+        assertThat(wildcard.matchesName("example.org", 443))
+                .as("the name itself is not below it")
+                .isFalse();
+        assertThat(wildcard.matchesName("evilexample.org", 443)).isFalse();
+        assertThat(wildcard.matchesName("a.example.org", 80)).isFalse();
+        assertThat(range.isRange()).isTrue();
+        assertThat(range.containsAddress("10.1.255.7", 5432)).isTrue();
+        assertThat(range.containsAddress("10.2.0.1", 5432)).isFalse();
+        assertThat(range.containsAddress("10.1.0.1", 5433)).isFalse();
+        assertThat(Network.Endpoint.parse("0.0.0.0/0:80").containsAddress("8.8.8.8", 80))
+                .isTrue();
         assertThat(errors("""
                 api_version: v1
                 kind: agent

@@ -3,6 +3,7 @@ package io.voidbox.internal.otel;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -27,6 +28,7 @@ import io.voidbox.event.RunEvent.BoxReady;
 import io.voidbox.event.RunEvent.BoxStopped;
 import io.voidbox.event.RunEvent.GuestTelemetry;
 import io.voidbox.event.RunEvent.Log;
+import io.voidbox.event.RunEvent.NetDenied;
 import io.voidbox.event.RunEvent.RunCompleted;
 import io.voidbox.event.RunEvent.RunFailed;
 import io.voidbox.event.RunEvent.RunKind;
@@ -85,6 +87,9 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     private final Context parent;
     private final StageMetrics stageMetrics;
     private final GuestGauges guestGauges;
+    /** {@code voidbox.net.denied}: refused connection attempts and name lookups, from {@link NetDenied}. */
+    private final LongCounter netDenied;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, RunState> runs = new LinkedHashMap<>();
 
@@ -113,6 +118,10 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         var meter = openTelemetry.getMeter(SCOPE);
         this.stageMetrics = new StageMetrics(meter);
         this.guestGauges = new GuestGauges(meter);
+        this.netDenied = meter.counterBuilder("voidbox.net.denied")
+                .setUnit("{attempt}")
+                .setDescription("Connection attempts and name lookups refused by a box's network policy")
+                .build();
     }
 
     // ------------------------------------------------------------------ context for boxes
@@ -184,6 +193,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             }
             case Log ignored -> {}
             case TelemetryWarning ignored -> {}
+            case NetDenied d -> netDenied.add(d.count(), netDeniedAttributes(d));
             default -> withLock(() -> spanEvent(event));
         }
     }
@@ -245,7 +255,22 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             case GuestTelemetry ignored -> {}
             case TelemetryWarning ignored -> {}
             case Log ignored -> {}
+            case NetDenied ignored -> {}
         }
+    }
+
+    /**
+     * Bounded cardinality: a box publishes at most {@code BoxScope.NET_DENIED_EVENTS}
+     * events, so at most that many ports per box; the summed rest has port 0 and protocol "".
+     */
+    private static Attributes netDeniedAttributes(NetDenied d) {
+        AttributesBuilder a = Attributes.builder()
+                .put("stage", d.box() != null ? d.box() : "")
+                .put("net.protocol", d.protocol())
+                .put("net.peer.port", d.port())
+                .put("reason", d.reason());
+        if (d.pipeline() != null) a.put("pipeline", d.pipeline());
+        return a.build();
     }
 
     // ------------------------------------------------------------------ run

@@ -370,4 +370,60 @@ class NamespaceAttackTest {
             assertThat(out.toString()).isEqualTo("model-says-hi\nOTHER-REFUSED\n");
         }
     }
+
+    @Test
+    void anAllowedHostPortIsReachableByNameAndAddressAndNoOtherPort() throws Exception {
+        try (ServerSocket allowed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread answer = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (Socket s = allowed.accept()) {
+                        s.getOutputStream().write("allowed-says-hi\n".getBytes());
+                    } catch (IOException ignored) {
+                        return; // test ends
+                    }
+                }
+            });
+            BoxScope scope = new BoxScope("run", "p", "allow", events::onEvent);
+            SandboxOptions options = SandboxOptions.defaults()
+                    .withBackend(Backend.NAMESPACE)
+                    .withNetwork(new SandboxOptions.Network(
+                            SandboxOptions.Network.Mode.RESTRICTED,
+                            List.of(
+                                    SandboxOptions.Network.Endpoint.parse("host:" + allowed.getLocalPort()),
+                                    SandboxOptions.Network.Endpoint.parse("*.example.org:443"))));
+            StringBuilder out = new StringBuilder();
+            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
+                ExecResult r = box.exec(
+                        new ExecSpec(
+                                List.of(
+                                        "bash",
+                                        "-c",
+                                        "exec 3<>/dev/tcp/host/" + allowed.getLocalPort() + "; head -1 <&3;"
+                                                + " exec 4<>/dev/tcp/127.0.0.1/" + allowed.getLocalPort()
+                                                + "; head -1 <&4;"
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/host/"
+                                                + other.getLocalPort() + "' || echo OTHER-REFUSED"),
+                                Map.of(),
+                                null,
+                                Duration.ofSeconds(30)),
+                        new OutputSink() {
+                            @Override
+                            public void stdout(String line) {
+                                out.append(line).append('\n');
+                            }
+
+                            @Override
+                            public void stderr(String line) {}
+                        });
+                assertThat(r.exitCode()).as(out.toString()).isZero();
+            }
+            answer.join(5000);
+            assertThat(out.toString()).isEqualTo("allowed-says-hi\nallowed-says-hi\nOTHER-REFUSED\n");
+            assertThat(events.of(RunEvent.Log.class))
+                    .extracting(RunEvent.Log::line)
+                    .anyMatch(l -> l.startsWith("WARNING: backend namespace reaches only host:PORT entries")
+                            && l.contains("*.example.org:443"));
+        }
+    }
 }

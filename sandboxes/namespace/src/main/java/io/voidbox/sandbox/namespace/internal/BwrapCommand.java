@@ -5,6 +5,7 @@ import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,6 +44,12 @@ public final class BwrapCommand {
     static final long TMPFS_BYTES = 512L << 20;
     /** The fd bwrap reads the seccomp program from (opened by the outer shell). */
     static final int SECCOMP_FD = 9;
+
+    /**
+     * The run directory's {@code /etc/hosts} replacement (the host's plus {@code host}), present
+     * when {@code sandbox.allow} has {@code host:PORT} entries.
+     */
+    public static final String HOSTS_FILE = "hosts";
 
     /** {@code /etc} entries a box never sees: password hashes, sudo rules, SSH host keys. */
     static final Set<String> ETC_SECRETS =
@@ -127,7 +134,7 @@ public final class BwrapCommand {
                 "voidbox"));
         argv.addAll(List.of("--ro-bind", "/usr", "/usr"));
         for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) system(Path.of("/" + top), argv);
-        etc(argv);
+        etc(argv, layout.runDir().resolve(HOSTS_FILE));
         argv.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         for (String dir : List.of("/tmp", "/var", "/home", "/run"))
             argv.addAll(List.of("--size", String.valueOf(TMPFS_BYTES), "--tmpfs", dir));
@@ -171,14 +178,17 @@ public final class BwrapCommand {
     }
 
     /** {@code /etc} entry by entry (links as links), without {@link #ETC_SECRETS}, then read-only. */
-    private static void etc(List<String> argv) throws IOException {
+    private static void etc(List<String> argv, Path hosts) throws IOException {
         argv.addAll(List.of("--tmpfs", "/etc"));
+        boolean ownHosts = Files.isRegularFile(hosts, LinkOption.NOFOLLOW_LINKS);
+        if (ownHosts) argv.addAll(List.of("--ro-bind", hosts.toString(), "/etc/hosts"));
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/etc"))) {
             List<Path> sorted = new ArrayList<>();
             entries.forEach(sorted::add);
             sorted.sort(Comparator.naturalOrder());
             for (Path e : sorted) {
                 if (ETC_SECRETS.contains(e.getFileName().toString())) continue;
+                if (ownHosts && e.getFileName().toString().equals(HOSTS_FILE)) continue;
                 if (Files.isSymbolicLink(e))
                     argv.addAll(List.of("--symlink", Files.readSymbolicLink(e).toString(), e.toString()));
                 else argv.addAll(List.of("--ro-bind-try", e.toString(), e.toString()));

@@ -1,6 +1,7 @@
 package io.voidbox.sandbox.namespace.internal;
 
 import io.voidbox.SandboxOptions.Mount;
+import io.voidbox.SandboxOptions.Network;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
@@ -15,7 +16,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +48,9 @@ public final class NamespaceSandbox implements Sandbox {
     private volatile Path agent;
 
     private final ModelForwarder forwarder;
+    /** Host loopback ports of the {@code host:PORT} entries of {@code sandbox.allow}, forwarded like the model's. */
+    private final List<Integer> allowedHostPorts;
+
     private final Optional<CgroupLimits> limits;
     private final List<SandboxUser.Lease> leases = new ArrayList<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -76,6 +82,7 @@ public final class NamespaceSandbox implements Sandbox {
             throw e;
         }
         this.mounts = List.copyOf(mounts);
+        this.allowedHostPorts = allowedHostPorts(request, staging.run());
         this.limits = limits(request, user);
         this.processes = new HostProcesses(request, BACKEND, () -> {
             forwarder.close();
@@ -83,6 +90,35 @@ public final class NamespaceSandbox implements Sandbox {
             giveBack();
             delete(root);
         });
+    }
+
+    /**
+     * The {@code host:PORT} entries of {@code sandbox.allow} (not in {@code off} mode): reachable
+     * inside as {@code 127.0.0.1:PORT} and {@code host:PORT} (a {@code hosts} file in the run
+     * directory, bound over {@code /etc/hosts}). Names, wildcards and ranges are not reachable from
+     * the empty network namespace: said once.
+     */
+    private static List<Integer> allowedHostPorts(SandboxRequest request, Path runDir) throws IOException {
+        Network network = request.network();
+        if (network.mode() == Network.Mode.OFF) return List.of();
+        List<Integer> ports = new ArrayList<>();
+        List<String> unreachable = new ArrayList<>();
+        for (Network.Endpoint e : network.allow()) {
+            if (e.isHost()) ports.add(e.port());
+            else unreachable.add(e.toString());
+        }
+        if (!unreachable.isEmpty())
+            request.scope()
+                    .warning("backend namespace reaches only host:PORT entries of sandbox.allow; "
+                            + String.join(", ", unreachable)
+                            + " are not reachable from its empty network namespace (use backend vm)");
+        if (!ports.isEmpty()) {
+            String hosts = Files.isReadable(Path.of("/etc/hosts")) ? Files.readString(Path.of("/etc/hosts")) : "";
+            Path file = runDir.resolve(BwrapCommand.HOSTS_FILE);
+            Files.writeString(file, hosts + (hosts.isEmpty() || hosts.endsWith("\n") ? "" : "\n") + "127.0.0.1 host\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        return List.copyOf(ports);
     }
 
     /** The box's cgroups (root only); without them the box runs unbounded, said once. */
@@ -120,7 +156,9 @@ public final class NamespaceSandbox implements Sandbox {
                 .line(
                         "runtime",
                         "namespace sandbox (uid " + user.uid() + (user.dropFromRoot() ? ", dropped from root" : "")
-                                + ", network: model endpoint only) workspace " + sb.workspace);
+                                + ", network: model endpoint"
+                                + (sb.allowedHostPorts.isEmpty() ? " only" : " and host ports " + sb.allowedHostPorts)
+                                + ") workspace " + sb.workspace);
         request.scope().ready(BACKEND, null, (System.nanoTime() - t0) / 1_000_000, null);
         return sb;
     }
@@ -163,8 +201,10 @@ public final class NamespaceSandbox implements Sandbox {
 
     @Override
     public ExecResult exec(ExecSpec spec, OutputSink sink) throws IOException, InterruptedException {
+        Set<Integer> forwarded = new LinkedHashSet<>(modelPorts(spec.env()));
+        forwarded.addAll(allowedHostPorts);
         List<Integer> ports = new ArrayList<>();
-        for (int port : modelPorts(spec.env())) {
+        for (int port : forwarded) {
             forwarder.socketFor(port);
             ports.add(port);
         }

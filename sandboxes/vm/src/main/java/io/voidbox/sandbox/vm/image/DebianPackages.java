@@ -7,7 +7,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,6 +48,26 @@ final class DebianPackages {
         }
         throw new IOException(
                 "`apt-cache show " + pkg + "` has no Version (is the package known? run `apt-get update`)");
+    }
+
+    /** The candidate versions of several packages, asked in one {@code apt-cache} call. */
+    Map<String, String> candidateVersions(List<String> pkgs) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
+        cmd.addAll(pkgs);
+        String out = apt(cmd.toArray(String[]::new));
+        Map<String, String> versions = new LinkedHashMap<>();
+        String pkg = null;
+        for (String line : out.lines().toList()) {
+            if (line.startsWith("Package:"))
+                pkg = line.substring("Package:".length()).trim();
+            else if (line.startsWith("Version:") && pkg != null)
+                versions.putIfAbsent(pkg, line.substring("Version:".length()).trim());
+        }
+        for (String p : pkgs)
+            if (!versions.containsKey(p))
+                throw new IOException(
+                        "`apt-cache show " + p + "` has no Version (is the package known? run `apt-get update`)");
+        return versions;
     }
 
     /** The .deb of {@code pkg=version}, downloaded once into the cache. */

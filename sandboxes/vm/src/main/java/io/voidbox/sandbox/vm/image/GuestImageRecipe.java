@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -46,6 +47,24 @@ final class GuestImageRecipe {
      * {@code LC_ALL=C.UTF-8}; without it bash warns on every command).
      */
     private static final Path C_UTF8 = Path.of("/usr/lib/locale/C.utf8");
+    /**
+     * Netfilter for the guest's refused-connection log ({@code net.denied}): nftables, its
+     * {@code log} expression and the syslog logger it writes through ({@code /init} loads them).
+     */
+    static final List<String> NET_MODULES = List.of("nf_tables", "nft_log", "nf_log_syslog");
+    /** {@code nft} and the libraries it needs that the host libraries may lack (copied when absent). */
+    static final List<String> NFT_PACKAGES = List.of(
+            "nftables",
+            "libnftables1",
+            "libnftnl11",
+            "libmnl0",
+            "libxtables12",
+            "libjansson4",
+            "libgmp10",
+            "libedit2",
+            "libbsd0",
+            "libmd0",
+            "libtinfo6");
     /** The Debian package whose {@code bin/busybox} is the initramfs userland. */
     private static final String BUSYBOX_PACKAGE = "busybox-static";
 
@@ -79,6 +98,7 @@ final class GuestImageRecipe {
         inputs.put("builder", BUILDER_VERSION);
         inputs.put("kernel", kernelPkg + "=" + kernelVersion);
         inputs.put("busybox", BUSYBOX_PACKAGE + "=" + busyboxVersion);
+        debs.candidateVersions(NFT_PACKAGES).forEach((pkg, version) -> inputs.put("deb." + pkg, version));
         inputs.put("init", sha256(Initramfs.script("init.sh")));
         inputs.put("bareInit", sha256(Initramfs.script("bare-init.sh")));
         inputs.put("jdk", sha256(Files.readAllBytes(jdkHome.resolve("release"))));
@@ -156,6 +176,7 @@ final class GuestImageRecipe {
 
         KernelModules km = new KernelModules(modulesBase.resolve(uname));
         List<String> wanted = new ArrayList<>(GUEST_MODULES);
+        wanted.addAll(NET_MODULES);
         if (rootFormat == RootFormat.SQUASHFS) wanted.add("squashfs");
         List<KernelModules.Module> modules = km.resolve(wanted);
         progress.accept("kernel " + uname + ", modules: "
@@ -298,6 +319,7 @@ final class GuestImageRecipe {
             Files.createDirectories(dest.getParent());
             Files.copy(e.getValue(), dest, StandardCopyOption.REPLACE_EXISTING);
         }
+        copyNft(sys);
         Files.createDirectories(sys.resolve("bin"));
         Files.copy(Path.of("/bin/bash"), sys.resolve("bin/bash"));
         Files.copy(HostCommand.require("setpriv", "util-linux"), sys.resolve("bin/setpriv"));
@@ -310,6 +332,33 @@ final class GuestImageRecipe {
             progress.accept(
                     "warning: /etc/ssl/certs/ca-certificates.crt not found (apt-get install -y ca-certificates): TLS to real providers will fail in the guest");
         }
+    }
+
+    /**
+     * {@code nft} into {@code sys/bin} and the shared libraries of {@link #NFT_PACKAGES} into
+     * {@code sys/lib/x86_64-linux-gnu}, keeping the host's copy of any library already there.
+     */
+    private void copyNft(Path sys) throws IOException, InterruptedException {
+        Path libDir = Files.createDirectories(sys.resolve("lib/x86_64-linux-gnu"));
+        for (String pkg : NFT_PACKAGES) {
+            Path tree = debs.extract(debs.download(pkg, inputs.get("deb." + pkg)));
+            Path nft = tree.resolve("usr/sbin/nft");
+            if (Files.isRegularFile(nft)) {
+                Files.createDirectories(sys.resolve("bin"));
+                Files.copy(nft, sys.resolve("bin/nft"), StandardCopyOption.REPLACE_EXISTING);
+                sys.resolve("bin/nft").toFile().setExecutable(true, false);
+            }
+            for (String dir : List.of("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu")) {
+                if (!Files.isDirectory(tree.resolve(dir))) continue;
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(tree.resolve(dir), "*.so.*")) {
+                    for (Path lib : ds) {
+                        Path dest = libDir.resolve(lib.getFileName().toString());
+                        if (!Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) Files.copy(lib, dest);
+                    }
+                }
+            }
+        }
+        if (!Files.isRegularFile(sys.resolve("bin/nft"))) throw new IOException("package nftables has no usr/sbin/nft");
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

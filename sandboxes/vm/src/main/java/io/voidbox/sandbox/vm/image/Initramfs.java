@@ -53,6 +53,7 @@ final class Initramfs {
             cpio.symlink("usr/lib", "/opt/voidbox/sys/lib");
             cpio.symlink("bin/bash", "/opt/voidbox/sys/bin/bash");
             cpio.symlink("bin/setpriv", "/opt/voidbox/sys/bin/setpriv");
+            cpio.symlink("usr/sbin/nft", "/opt/voidbox/sys/bin/nft");
             cpio.symlink("usr/bin/claude", "/opt/voidbox/bin/claude");
             cpio.symlink("etc/ssl/certs", "/opt/voidbox/sys/etc/ssl/certs");
             cpio.file(

@@ -2,8 +2,11 @@ package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.SandboxOptions.Network;
 import io.voidbox.SandboxOptions.Network.Endpoint;
+import io.voidbox.event.RunEvent;
 import io.voidbox.protocol.Connection;
 import io.voidbox.protocol.Message;
+import io.voidbox.protocol.Message.NetDenied;
+import io.voidbox.protocol.Message.ResolveName;
 import io.voidbox.protocol.Message.TunnelClose;
 import io.voidbox.protocol.Message.TunnelData;
 import io.voidbox.protocol.Message.TunnelListen;
@@ -17,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -44,8 +48,21 @@ public final class BoxNetwork {
     private static final int CONNECT_TIMEOUT_MS = 10_000;
     private static final long LISTEN_TIMEOUT_S = 60;
 
-    /** Where a guest listener's connections go on the host side. */
-    record Target(String host, int port) {}
+    /**
+     * Test hook: {@code name=address,...} the host resolves these names to (before DNS), so a
+     * test can allow {@code *.vbx.test} and connect to a host loopback service by such a name.
+     */
+    static final String HOSTS_PROPERTY = "voidbox.net.hosts";
+
+    /**
+     * Where a guest listener's connections go on the host side; {@code host} null: a range
+     * listener, whose connections go to their own destination if an allow range holds it.
+     */
+    record Target(String host, int port) {
+        boolean isRange() {
+            return host == null;
+        }
+    }
 
     private final Network policy;
     private final BoxScope scope;
@@ -65,6 +82,11 @@ public final class BoxNetwork {
         switch (m) {
             case TunnelOpen o -> open(c, o);
             case TunnelData _, TunnelClose _ -> streams.onMessage(m);
+            case NetDenied d ->
+                scope.netDenied(
+                        nameOf(d.destination()), d.port(), d.protocol(), RunEvent.NetDenied.NOT_ALLOWED, d.count());
+            case ResolveName r ->
+                Thread.ofVirtual().name("resolve-" + r.requestId()).start(() -> resolve(c, r));
             default -> {}
         }
     }
@@ -75,8 +97,51 @@ public final class BoxNetwork {
         if (policy.mode() == Network.Mode.OFF) return;
         for (Endpoint e : policy.allow()) {
             if (e.isHost()) listen(GuestImage.HOST_ADDRESS, e.port(), Endpoint.HOST, new Target("127.0.0.1", e.port()));
-            else listen(alias(e.host()), e.port(), e.host(), new Target(e.host(), e.port()));
+            else if (e.isRange()) listen(e.host(), e.port(), "", new Target(null, e.port()));
+            else if (!e.isWildcard()) listen(alias(e.host()), e.port(), e.host(), new Target(e.host(), e.port()));
+            // wildcards: on demand, when the box looks a name up (resolve)
         }
+    }
+
+    /**
+     * A name the box looked up: reachable when a {@code sandbox.allow} entry matches it (then the
+     * guest listens on its alias for every matching port before the answer), else refused and a
+     * {@code net.denied} of the name.
+     */
+    private void resolve(Connection c, ResolveName r) {
+        String name = r.name().toLowerCase(Locale.ROOT);
+        List<Endpoint> matching = policy.mode() == Network.Mode.OFF
+                ? List.of()
+                : policy.allow().stream()
+                        .filter(e -> e.matchesName(name, e.port()))
+                        .toList();
+        Message reply;
+        if (matching.isEmpty()) {
+            scope.netDenied(name, 0, "dns", RunEvent.NetDenied.NOT_ALLOWED, 1);
+            reply = new Message.Error(r.requestId(), "not allowed: " + name);
+        } else {
+            try {
+                for (Endpoint e : matching) listen(alias(name), e.port(), name, new Target(name, e.port()));
+                reply = new Message.Ok(r.requestId());
+            } catch (IOException | RuntimeException e) {
+                reply = new Message.Error(r.requestId(), "cannot open " + name + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        try {
+            c.send(reply);
+        } catch (IOException e) {
+            // the box is gone
+        }
+    }
+
+    /** The name an address of the guest stands for (an alias, the host's address), else itself. */
+    private String nameOf(String address) {
+        if (address.equals(GuestImage.HOST_ADDRESS)) return Endpoint.HOST;
+        for (var e : aliases.entrySet()) if (e.getValue().equals(address)) return e.getKey();
+        return address;
     }
 
     /**
@@ -145,21 +210,37 @@ public final class BoxNetwork {
         listening.put(key, id);
         scope.line(
                 "net",
-                "reachable from the box: " + (name.isEmpty() ? address : name) + ":" + port + " -> " + target.host()
-                        + ":" + target.port());
+                "reachable from the box: " + (name.isEmpty() ? address : name) + ":" + port + " -> "
+                        + (target.isRange()
+                                ? "the same address, checked by the host"
+                                : target.host() + ":" + target.port()));
     }
 
     private void open(Connection c, TunnelOpen o) {
-        Target t = targets.get(o.listenId());
-        if (t == null) {
+        Target listener = targets.get(o.listenId());
+        if (listener == null) {
             streams.abort(o.requestId(), c);
+            scope.netDenied("", 0, "tcp", RunEvent.NetDenied.NOT_ALLOWED, 1);
             return;
         }
+        Target t = listener;
+        if (listener.isRange()) {
+            // the host decides, not the guest: the destination must be in an allowed range
+            String d = o.destination();
+            boolean allowed = policy.allow().stream().anyMatch(e -> e.containsAddress(d, listener.port()));
+            if (!allowed) {
+                streams.abort(o.requestId(), c);
+                scope.netDenied(nameOf(d), listener.port(), "tcp", RunEvent.NetDenied.NOT_ALLOWED, 1);
+                return;
+            }
+            t = new Target(d, listener.port());
+        }
+        Target target = t;
         streams.register(o.requestId());
         Thread.ofVirtual().name("tunnel-connect-" + o.requestId()).start(() -> {
             Socket s = new Socket();
             try {
-                s.connect(new InetSocketAddress(t.host(), t.port()), CONNECT_TIMEOUT_MS);
+                s.connect(new InetSocketAddress(hostAddress(target.host()), target.port()), CONNECT_TIMEOUT_MS);
                 s.setTcpNoDelay(true);
                 streams.attach(o.requestId(), s, c);
             } catch (IOException | RuntimeException e) {
@@ -169,9 +250,21 @@ public final class BoxNetwork {
                     // nothing to close
                 }
                 streams.abort(o.requestId(), c);
-                scope.line("net", "cannot connect to " + t.host() + ":" + t.port() + ": " + e.getMessage());
+                scope.line("net", "cannot connect to " + target.host() + ":" + target.port() + ": " + e.getMessage());
+                scope.netDenied(target.host(), target.port(), "tcp", RunEvent.NetDenied.UNREACHABLE, 1);
             }
         });
+    }
+
+    /** {@code host} as the {@link #HOSTS_PROPERTY} test hook maps it, else unchanged (resolved by the JDK). */
+    static String hostAddress(String host) {
+        String hosts = System.getProperty(HOSTS_PROPERTY, "");
+        for (String entry : hosts.split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0 && entry.substring(0, eq).strip().equalsIgnoreCase(host))
+                return entry.substring(eq + 1).strip();
+        }
+        return host;
     }
 
     /** Drops every tunnel stream (the box is closing). */

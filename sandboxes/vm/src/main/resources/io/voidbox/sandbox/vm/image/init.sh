@@ -71,13 +71,39 @@ if [ -e /sys/class/net/eth0 ]; then
   ip addr add 10.0.2.15/24 dev eth0
   ip route add default via 10.0.2.1
   # QEMU maps its gateway address to the host's loopback: the box reaches the host only through
-  # the tunnels the host opens (10.0.2.2), never its loopback services directly.
-  ip route add prohibit 10.0.2.1/32 || fail "cannot fence off the host's loopback"
+  # the tunnels the host opens (10.0.2.2), never its loopback services directly. Both addresses
+  # are the guest's own (local routes), so an attempt never leaves the guest and is logged below.
+  ip route add local 10.0.2.1/32 dev lo || fail "cannot fence off the host's loopback"
+  ip route add local 10.0.2.2/32 dev lo || fail "cannot fence off the host's loopback"
   echo "nameserver 10.0.2.3" > /etc/resolv.conf
   log "network eth0 10.0.2.15 gw 10.0.2.1 (open)"
 else
-  : > /etc/resolv.conf
+  # Every IPv4 address is the guest's own: a connection goes to a tunnel listener or is refused
+  # (and logged below) inside the guest. Names are answered by the guest agent, which asks the host.
+  ip route add local 0.0.0.0/0 dev lo || fail "cannot route the box's addresses to its loopback"
+  echo "nameserver 127.0.0.53" > /etc/resolv.conf
+  echo "options timeout:5 attempts:1" >> /etc/resolv.conf
+  echo "10.0.2.2 host" >> /etc/hosts
   log "network none (tunnels only)"
+fi
+# net.denied: the kernel logs the reset it sends for every TCP connection nothing listens for and
+# every ICMP port-unreachable on the loopback (where all of the box's destinations are), except
+# the guest's own 127.0.0.0/8 services (127.77.0.0/16 are the allowed names' aliases); the guest
+# agent reads these lines from /dev/kmsg and reports them to the host.
+if nft -f - <<'NFT' 2>/dev/console
+table ip voidbox {
+  chain denied {
+    type filter hook output priority 0; policy accept;
+    oifname "lo" ip saddr 127.0.0.0/8 ip saddr != 127.77.0.0/16 accept
+    oifname "lo" @th,104,8 0x14 tcp sequence 0 log prefix "vbx-denied " level info
+    oifname "lo" icmp type destination-unreachable icmp code port-unreachable log prefix "vbx-denied " level info
+  }
+}
+NFT
+then
+  log "net.denied log on"
+else
+  log "net.denied log unavailable (nft failed)"
 fi
 
 # voidbox.agent_uid=UID:GID (boxes with live mounts): the agent user takes the host uid that owns the

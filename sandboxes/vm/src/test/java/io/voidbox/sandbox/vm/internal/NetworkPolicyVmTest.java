@@ -1,6 +1,7 @@
 package io.voidbox.sandbox.vm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.voidbox.SandboxOptions;
 import io.voidbox.SandboxOptions.Network;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
 @VmTest
 class NetworkPolicyVmTest {
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<RunEvent.NetDenied> denied = new CopyOnWriteArrayList<>();
 
     /** A host loopback service that answers its own name and counts who got through. */
     private static final class Service implements AutoCloseable {
@@ -68,6 +70,7 @@ class NetworkPolicyVmTest {
     private SandboxRequest request(String name, Network network) {
         BoxScope scope = new BoxScope("test", "net-test", name, e -> {
             if (e instanceof RunEvent.Log log) lines.add(log.line());
+            if (e instanceof RunEvent.NetDenied d) denied.add(d);
         });
         return new SandboxRequest(
                 scope,
@@ -81,6 +84,13 @@ class NetworkPolicyVmTest {
                         List.of(),
                         1000),
                 b -> {});
+    }
+
+    /** Waits (bounded) until the guest's report of a refused attempt reached the host: it is sent every 250 ms. */
+    private void awaitDenied(String destination, int port) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (denied.stream().noneMatch(d -> d.destination().equals(destination) && d.port() == port)
+                && System.nanoTime() < end) Thread.sleep(50);
     }
 
     /** Tries each {@code HOST:PORT} from inside with bash's /dev/tcp; one line per target: what it read or FAIL. */
@@ -138,9 +148,59 @@ class NetworkPolicyVmTest {
                                 "10.0.2.1:" + denied.port() + " FAIL",
                                 "127.0.0.1:" + denied.port() + " FAIL",
                                 "1.1.1.1:80 FAIL");
+                awaitDenied("1.1.1.1", 80);
             }
             assertThat(denied.accepted).hasValue(0);
             assertThat(allowed.accepted).hasValue(2);
+            // every refused attempt is a net.denied event, seen by the guest kernel (no listener
+            // there); the guest's own loopback services (127.0.0.1) are not the policy's business
+            assertThat(this.denied)
+                    .extracting(RunEvent.NetDenied::destination, RunEvent.NetDenied::port, RunEvent.NetDenied::protocol)
+                    .contains(
+                            tuple("host", denied.port(), "tcp"),
+                            tuple("10.0.2.1", denied.port(), "tcp"),
+                            tuple("1.1.1.1", 80, "tcp"))
+                    .doesNotContain(tuple("127.0.0.1", denied.port(), "tcp"))
+                    .doesNotContain(tuple("host", allowed.port(), "tcp"));
+            assertThat(this.denied).allSatisfy(d -> assertThat(d.reason()).isEqualTo("not_allowed"));
+        }
+    }
+
+    @Test
+    void wildcardNamesAndAddressRangesReachOnlyWhatTheyCover(VmSandboxProvider vm) throws Exception {
+        System.setProperty(BoxNetwork.HOSTS_PROPERTY, "a.vbx.test=127.0.0.1");
+        try (Service byName = new Service("by-name");
+                Service byRange = new Service("by-range")) {
+            Network policy = new Network(
+                    Network.Mode.RESTRICTED,
+                    List.of(
+                            Endpoint.parse("*.vbx.test:" + byName.port()),
+                            Endpoint.parse("127.0.0.0/30:" + byRange.port())));
+            try (Sandbox sb = vm.start(request("wild", policy))) {
+                String out = probe(
+                        sb,
+                        List.of(
+                                "a.vbx.test:" + byName.port(),
+                                "evil.example.org:" + byName.port(),
+                                "127.0.0.1:" + byRange.port(),
+                                "10.9.9.9:" + byRange.port()));
+                assertThat(out.lines())
+                        .containsExactly(
+                                "a.vbx.test:" + byName.port() + " by-name",
+                                "evil.example.org:" + byName.port() + " FAIL",
+                                "127.0.0.1:" + byRange.port() + " by-range",
+                                // the guest listener accepts on every address of the port; the host
+                                // closes a connection outside the ranges at once: nothing is read
+                                "10.9.9.9:" + byRange.port() + " ");
+                awaitDenied("10.9.9.9", byRange.port());
+            } finally {
+                System.clearProperty(BoxNetwork.HOSTS_PROPERTY);
+            }
+            assertThat(byName.accepted).hasValue(1);
+            assertThat(byRange.accepted).hasValue(1);
+            assertThat(denied)
+                    .extracting(RunEvent.NetDenied::destination, RunEvent.NetDenied::port, RunEvent.NetDenied::protocol)
+                    .contains(tuple("evil.example.org", 0, "dns"), tuple("10.9.9.9", byRange.port(), "tcp"));
         }
     }
 
@@ -155,8 +215,12 @@ class NetworkPolicyVmTest {
                                 "10.0.2.1:" + denied.port() + " FAIL",
                                 "10.0.2.2:" + denied.port() + " FAIL",
                                 "host:" + denied.port() + " FAIL");
+                awaitDenied("host", denied.port());
             }
             assertThat(denied.accepted).hasValue(0);
+            assertThat(this.denied)
+                    .extracting(RunEvent.NetDenied::destination, RunEvent.NetDenied::port)
+                    .contains(tuple("10.0.2.1", denied.port()), tuple("host", denied.port()));
         }
     }
 }
