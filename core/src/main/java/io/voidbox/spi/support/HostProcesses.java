@@ -46,6 +46,7 @@ public final class HostProcesses implements AutoCloseable {
                 Thread.ofVirtual().name("telemetry-" + request.boxName()).start(this::sampleLoop);
         this.shutdownHook = new Thread(
                 () -> {
+                    closed = true; // before the kills: a process started meanwhile kills itself in run
                     killAll();
                     onJvmExit.run();
                 },
@@ -64,6 +65,11 @@ public final class HostProcesses implements AutoCloseable {
         if (closed) throw new IOException("sandbox of box " + request.boxName() + " is closed");
         Process process = builder.start();
         running.add(process);
+        if (closed) { // closed (or the JVM exiting) while it started: the closer may have missed it
+            ProcessTrees.killTree(process.toHandle(), KILL_WAIT);
+            running.remove(process);
+            throw new IOException("sandbox of box " + request.boxName() + " is closed");
+        }
         try {
             Thread in = feed(process.getOutputStream(), spec.stdin());
             Thread out = pump(process.getInputStream(), sink::stdout, "out");
