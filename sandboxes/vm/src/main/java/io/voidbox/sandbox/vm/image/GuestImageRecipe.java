@@ -66,7 +66,7 @@ final class GuestImageRecipe {
             "libmd0",
             "libtinfo6");
     /** The Debian package whose {@code bin/busybox} is the initramfs userland. */
-    private static final String BUSYBOX_PACKAGE = "busybox-static";
+    static final String BUSYBOX_PACKAGE = "busybox-static";
 
     private final GuestImageConfig config;
     private final DebianPackages debs;
@@ -154,27 +154,42 @@ final class GuestImageRecipe {
         else HostCommand.require("mkfs.ext4", "e2fsprogs");
     }
 
-    /** Writes the image (kernel, both initramfs, root disk, manifest) into the empty directory {@code out}. */
-    void buildInto(Path out) throws IOException, InterruptedException {
-        progress.accept(
-                "downloading " + kernelPkg + "=" + kernelVersion + " and " + BUSYBOX_PACKAGE + "=" + busyboxVersion);
-        Path kernelTree = debs.extract(debs.download(kernelPkg, kernelVersion));
-        Path busyboxTree = debs.extract(debs.download(BUSYBOX_PACKAGE, busyboxVersion));
-        Path busybox = busyboxTree.resolve("bin/busybox");
-        if (!Files.isRegularFile(busybox)) throw new IOException(BUSYBOX_PACKAGE + " has no bin/busybox");
-
+    /**
+     * Unpacks kernel package {@code pkg}, copies its {@code vmlinuz} to {@code out/vmlinuz} and
+     * returns its modules directory ({@code lib/modules/<uname>}).
+     */
+    static Path unpackKernel(DebianPackages debs, String pkg, String version, Path out)
+            throws IOException, InterruptedException {
+        Path kernelTree = debs.extract(debs.download(pkg, version));
         Path modulesBase = kernelTree.resolve("lib/modules");
         String uname;
         try (var s = Files.list(modulesBase)) {
             uname = s.map(p -> p.getFileName().toString())
                     .findFirst()
-                    .orElseThrow(() -> new IOException("no lib/modules/<version> in " + kernelPkg));
+                    .orElseThrow(() -> new IOException("no lib/modules/<version> in " + pkg));
         }
         Path vmlinuz = kernelTree.resolve("boot/vmlinuz-" + uname);
-        if (!Files.isRegularFile(vmlinuz)) throw new IOException(kernelPkg + " has no boot/vmlinuz-" + uname);
+        if (!Files.isRegularFile(vmlinuz)) throw new IOException(pkg + " has no boot/vmlinuz-" + uname);
         Files.copy(vmlinuz, out.resolve("vmlinuz"));
+        return modulesBase.resolve(uname);
+    }
 
-        KernelModules km = new KernelModules(modulesBase.resolve(uname));
+    /** The static busybox binary of Debian's {@value #BUSYBOX_PACKAGE} {@code version}. */
+    static Path busybox(DebianPackages debs, String version) throws IOException, InterruptedException {
+        Path busybox = debs.extract(debs.download(BUSYBOX_PACKAGE, version)).resolve("bin/busybox");
+        if (!Files.isRegularFile(busybox)) throw new IOException(BUSYBOX_PACKAGE + " has no bin/busybox");
+        return busybox;
+    }
+
+    /** Writes the image (kernel, both initramfs, root disk, manifest) into the empty directory {@code out}. */
+    void buildInto(Path out) throws IOException, InterruptedException {
+        progress.accept(
+                "downloading " + kernelPkg + "=" + kernelVersion + " and " + BUSYBOX_PACKAGE + "=" + busyboxVersion);
+        Path modulesDir = unpackKernel(debs, kernelPkg, kernelVersion, out);
+        String uname = modulesDir.getFileName().toString();
+        Path busybox = busybox(debs, busyboxVersion);
+
+        KernelModules km = new KernelModules(modulesDir);
         List<String> wanted = new ArrayList<>(GUEST_MODULES);
         wanted.addAll(NET_MODULES);
         if (rootFormat == RootFormat.SQUASHFS) wanted.add("squashfs");

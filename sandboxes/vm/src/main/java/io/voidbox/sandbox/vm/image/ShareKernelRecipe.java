@@ -27,7 +27,7 @@ final class ShareKernelRecipe {
     static final String KERNEL_PACKAGE = "linux-image-amd64";
 
     static final List<String> SHARE_MODULES = List.of("9p", "9pnet_virtio");
-    private static final String BUSYBOX_PACKAGE = "busybox-static";
+    private static final String BUSYBOX_PACKAGE = GuestImageRecipe.BUSYBOX_PACKAGE;
 
     private final DebianPackages debs;
     private final String fsType;
@@ -58,24 +58,13 @@ final class ShareKernelRecipe {
 
     void buildInto(Path out, Consumer<String> progress) throws IOException, InterruptedException {
         progress.accept("downloading " + kernelPkg + "=" + kernelVersion + " (the kernel of boxes with mounts)");
-        Path kernelTree = debs.extract(debs.download(kernelPkg, kernelVersion));
-        Path busybox =
-                debs.extract(debs.download(BUSYBOX_PACKAGE, busyboxVersion)).resolve("bin/busybox");
-        if (!Files.isRegularFile(busybox)) throw new IOException(BUSYBOX_PACKAGE + " has no bin/busybox");
-        Path modulesBase = kernelTree.resolve("lib/modules");
-        String uname;
-        try (var s = Files.list(modulesBase)) {
-            uname = s.map(p -> p.getFileName().toString())
-                    .findFirst()
-                    .orElseThrow(() -> new IOException("no lib/modules/<version> in " + kernelPkg));
-        }
-        Path vmlinuz = kernelTree.resolve("boot/vmlinuz-" + uname);
-        if (!Files.isRegularFile(vmlinuz)) throw new IOException(kernelPkg + " has no boot/vmlinuz-" + uname);
-        Files.copy(vmlinuz, out.resolve("vmlinuz"));
+        Path modulesDir = GuestImageRecipe.unpackKernel(debs, kernelPkg, kernelVersion, out);
+        String uname = modulesDir.getFileName().toString();
+        Path busybox = GuestImageRecipe.busybox(debs, busyboxVersion);
         List<String> wanted = new ArrayList<>(GuestImageRecipe.GUEST_MODULES);
         if (fsType.equals("squashfs")) wanted.add("squashfs");
         wanted.addAll(SHARE_MODULES);
-        List<KernelModules.Module> modules = new KernelModules(modulesBase.resolve(uname)).resolve(wanted);
+        List<KernelModules.Module> modules = new KernelModules(modulesDir).resolve(wanted);
         progress.accept("share kernel " + uname + ", modules: "
                 + modules.stream().map(KernelModules.Module::name).toList());
         List<String> applets = List.of(HostCommand.check(null, 30, List.of(busybox.toString(), "--list-full"))
