@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * agent has on the host through its live mounts. Never root: bubblewrap started by root maps the
  * sandbox to the real root, which reads {@code /etc/shadow} whatever {@code --uid} says. So when voidbox runs
  * as root the box runs as an unprivileged host uid ({@value #DEFAULT_UID}, {@code nobody}, or
- * {@code VOIDBOX_NAMESPACE_UID}, optionally {@code UID:GID}), with every capability dropped
+ * {@code VOIDBOX_BOX_UID}, optionally {@code UID:GID}; also QEMU's uid and the owner a VM box's rw mounts are lent to), with every capability dropped
  * ({@code setpriv}) before bubblewrap starts; otherwise as the invoking user.
  *
  * @param uid          host uid of the box's processes
@@ -25,13 +25,20 @@ import java.util.stream.Stream;
  */
 public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
     public static final int DEFAULT_UID = 65534;
-    static final String UID_VARIABLE = "VOIDBOX_NAMESPACE_UID";
+    static final String UID_VARIABLE = "VOIDBOX_BOX_UID";
+    /** The variable's earlier name, from when only namespace boxes used it; still read. */
+    static final String OLD_UID_VARIABLE = "VOIDBOX_NAMESPACE_UID";
 
     /** The user for boxes started by this process, {@code environment} holding {@value #UID_VARIABLE}. */
     public static SandboxUser forThisProcess(Map<String, String> environment) {
-        int self = currentUid();
-        if (self != 0) return new SandboxUser(self, currentGid(), false);
-        String spec = environment.getOrDefault(UID_VARIABLE, "").strip();
+        return of(currentUid(), currentGid(), environment);
+    }
+
+    /** The user for boxes started by a process of uid {@code self} and gid {@code selfGid}. */
+    static SandboxUser of(int self, int selfGid, Map<String, String> environment) {
+        if (self != 0) return new SandboxUser(self, selfGid, false);
+        String variable = environment.containsKey(UID_VARIABLE) ? UID_VARIABLE : OLD_UID_VARIABLE;
+        String spec = environment.getOrDefault(variable, "").strip();
         if (spec.isEmpty()) return new SandboxUser(DEFAULT_UID, DEFAULT_UID, true);
         try {
             String[] parts = spec.split(":", 2);
@@ -41,7 +48,7 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
             return new SandboxUser(uid, gid, true);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
-                    UID_VARIABLE + " must be UID or UID:GID (numbers above 0), was '" + spec + "'", e);
+                    variable + " must be UID or UID:GID (numbers above 0), was '" + spec + "'", e);
         }
     }
 

@@ -31,7 +31,7 @@ public final class NamespaceSandboxProvider implements SandboxProvider {
 
     /**
      * @param agentExecutable resolves (and installs on first use) the host's Claude Code binary
-     * @param environment     where {@code VOIDBOX_NAMESPACE_UID} is read from
+     * @param environment     where {@code VOIDBOX_BOX_UID} is read from
      */
     public NamespaceSandboxProvider(Supplier<Path> agentExecutable, Map<String, String> environment) {
         this.agentExecutable = agentExecutable;

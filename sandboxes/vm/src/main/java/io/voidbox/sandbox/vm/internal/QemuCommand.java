@@ -89,7 +89,7 @@ public final class QemuCommand {
 
     /**
      * The user QEMU switches to: when voidbox runs as root, the boxes' unprivileged host user
-     * ({@link SandboxUser}: 65534 or {@code VOIDBOX_NAMESPACE_UID}), so a guest that breaks out of
+     * ({@link SandboxUser}: 65534 or {@code VOIDBOX_BOX_UID}), so a guest that breaks out of
      * the emulator lands in a process without root or capabilities, and a live mount's files are
      * created as the very uid the guest's agent has; empty when voidbox is not root.
      */
