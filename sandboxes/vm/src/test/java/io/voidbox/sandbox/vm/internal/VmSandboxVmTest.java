@@ -31,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The real micro-VM backend: real guest image, real guest agent, real channel, under TCG. */
@@ -271,7 +272,12 @@ class VmSandboxVmTest {
                     }
                 }));
             }
-            for (int i = 0; i < 4; i++) assertThat(results.get(i).get()).startsWith("fan" + i + "\n");
+            try { // bounded: a box that never answers fails the test instead of hanging the build
+                for (int i = 0; i < 4; i++)
+                    assertThat(results.get(i).get(6, TimeUnit.MINUTES)).startsWith("fan" + i + "\n");
+            } finally {
+                pool.shutdownNow(); // interrupts what still runs: its exec is cancelled, its VM closed
+            }
         }
         assertThat(ProcessHandle.current()
                         .descendants()
