@@ -276,11 +276,16 @@ class NamespaceAttackTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (sleepers(marker).size() < 2 && System.nanoTime() < deadline) Thread.sleep(100);
             assertThat(sleepers(marker)).as(Files.readString(log)).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(holders(child.pid())).as("a holder while the box runs").isNotEmpty();
             child.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!sleepers(marker).isEmpty() && System.nanoTime() < until) Thread.sleep(50);
+            while ((!sleepers(marker).isEmpty() || !holders(child.pid()).isEmpty()) && System.nanoTime() < until)
+                Thread.sleep(50);
             assertThat(sleepers(marker)).isEmpty();
+            assertThat(holders(child.pid()))
+                    .as("the boxes' network namespace holders")
+                    .isEmpty();
             assertThat(leftovers(child.pid()))
                     .as("the killed JVM's staging dir and cgroups")
                     .isNotEmpty();
@@ -296,6 +301,14 @@ class NamespaceAttackTest {
             child.waitFor(30, TimeUnit.SECONDS);
             removeLeftovers(child.pid());
         }
+    }
+
+    /** Host processes of the JVM {@code pid}'s boxes (network holders and their listeners name its staging dir). */
+    private static List<ProcessHandle> holders(long pid) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("voidbox-ns-" + pid + "-"))
+                .filter(ProcessHandle::isAlive)
+                .toList();
     }
 
     /** What a killed JVM leaves until the next run: its staging directories and empty cgroups. */
@@ -351,7 +364,8 @@ class NamespaceAttackTest {
                                         "-c",
                                         "exec 3<>/dev/tcp/127.0.0.1/" + model.getLocalPort() + "; head -1 <&3;"
                                                 + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/"
-                                                + other.getLocalPort() + "' || echo OTHER-REFUSED"),
+                                                + other.getLocalPort() + "' || echo OTHER-REFUSED;"
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED"),
                                 Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + model.getLocalPort() + "/r/x"),
                                 null,
                                 Duration.ofSeconds(30)),
@@ -367,12 +381,15 @@ class NamespaceAttackTest {
                 assertThat(r.exitCode()).as(out.toString()).isZero();
             }
             answer.join(5000);
-            assertThat(out.toString()).isEqualTo("model-says-hi\nOTHER-REFUSED\n");
+            assertThat(out.toString()).isEqualTo("model-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
+            assertThat(events.of(RunEvent.NetDenied.class))
+                    .extracting(d -> d.destination() + ":" + d.port())
+                    .containsExactlyInAnyOrder("host:" + other.getLocalPort(), "1.1.1.1:80");
         }
     }
 
     @Test
-    void anAllowedHostPortIsReachableByNameAndAddressAndNoOtherPort() throws Exception {
+    void anAllowedHostPortIsReachableByNameAndAddressAndEveryOtherDestinationIsRefusedAndReported() throws Exception {
         try (ServerSocket allowed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread answer = Thread.ofVirtual().start(() -> {
@@ -399,11 +416,14 @@ class NamespaceAttackTest {
                                 List.of(
                                         "bash",
                                         "-c",
-                                        "exec 3<>/dev/tcp/host/" + allowed.getLocalPort() + "; head -1 <&3;"
+                                        // first an attempt to blind the host: the table is not the box's to change
+                                        "nft flush ruleset 2>/dev/null && echo FLUSHED;"
+                                                + " exec 3<>/dev/tcp/host/" + allowed.getLocalPort() + "; head -1 <&3;"
                                                 + " exec 4<>/dev/tcp/127.0.0.1/" + allowed.getLocalPort()
                                                 + "; head -1 <&4;"
                                                 + " timeout 5 bash -c 'echo > /dev/tcp/host/"
-                                                + other.getLocalPort() + "' || echo OTHER-REFUSED"),
+                                                + other.getLocalPort() + "' || echo OTHER-REFUSED;"
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED"),
                                 Map.of(),
                                 null,
                                 Duration.ofSeconds(30)),
@@ -419,7 +439,12 @@ class NamespaceAttackTest {
                 assertThat(r.exitCode()).as(out.toString()).isZero();
             }
             answer.join(5000);
-            assertThat(out.toString()).isEqualTo("allowed-says-hi\nallowed-says-hi\nOTHER-REFUSED\n");
+            assertThat(out.toString()).isEqualTo("allowed-says-hi\nallowed-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
+            // reported by the host from the box's kernel, not by anything in the box
+            assertThat(events.of(RunEvent.NetDenied.class))
+                    .extracting(d -> d.destination() + ":" + d.port() + "/" + d.protocol() + "/" + d.reason())
+                    .containsExactlyInAnyOrder(
+                            "host:" + other.getLocalPort() + "/tcp/not_allowed", "1.1.1.1:80/tcp/not_allowed");
             assertThat(events.of(RunEvent.Log.class))
                     .extracting(RunEvent.Log::line)
                     .anyMatch(l -> l.startsWith("WARNING: backend namespace reaches only host:PORT entries")

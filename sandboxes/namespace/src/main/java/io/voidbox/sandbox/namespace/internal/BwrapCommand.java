@@ -9,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,14 +22,13 @@ import java.util.Set;
  *       the box's staging directory, so the unprivileged user reaches them without any host
  *       permission changing, then {@code setpriv} to that user with every capability, the bounding
  *       set and supplementary groups dropped;
- *   <li>{@code bwrap}: new user, mount, pid, ipc, uts, cgroup and network namespaces (the network
- *       one empty but for loopback), no further user namespaces, killed with its parent, own
+ *   <li>{@code bwrap}: new user, mount, pid, ipc, uts and cgroup namespaces (the network one is the
+ *       box's {@link NetNamespace}, entered first), no further user namespaces, killed with its parent, own
  *       session; {@code /usr} and the top-level library links read-only, {@code /etc} read-only
  *       without its secrets, a fresh {@code /proc} and {@code /dev}, private {@code /tmp}, home and
  *       {@code /run}, the workspace at {@code /workspace} and the mounts at their guest paths
  *       ({@code ro} ones read-only), the root read-only, and the seccomp filter;
- *   <li>inside, one loopback listener per model port forwarding to its Unix socket, then the
- *       command.
+ *   <li>inside, the command, as the box user's uid.
  * </ol>
  */
 public final class BwrapCommand {
@@ -92,10 +90,13 @@ public final class BwrapCommand {
 
     private BwrapCommand() {}
 
-    /** The full argv running {@code command} in {@code workingDir} with loopback listeners for {@code ports}. */
-    public static List<String> argv(Layout layout, List<Integer> ports, List<String> command, String workingDir)
+    /**
+     * The full argv running {@code command} in {@code workingDir}, after {@code enter} (the prefix
+     * that joins the box's network namespace).
+     */
+    public static List<String> argv(Layout layout, List<String> enter, List<String> command, String workingDir)
             throws IOException {
-        List<String> argv = new ArrayList<>();
+        List<String> argv = new ArrayList<>(enter);
         List<String> binds = new ArrayList<>();
         Optional<Path> agentSource = layout.agentDir();
         List<Path> mountSources = new ArrayList<>();
@@ -126,12 +127,17 @@ public final class BwrapCommand {
         argv.addAll(List.of(
                 "bwrap",
                 "--unshare-all",
+                "--share-net",
                 "--unshare-user",
                 "--disable-userns",
                 "--die-with-parent",
                 "--new-session",
                 "--hostname",
-                "voidbox"));
+                "voidbox",
+                "--uid",
+                String.valueOf(layout.user().uid()),
+                "--gid",
+                String.valueOf(layout.user().gid())));
         argv.addAll(List.of("--ro-bind", "/usr", "/usr"));
         for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) system(Path.of("/" + top), argv);
         etc(argv, layout.runDir().resolve(HOSTS_FILE));
@@ -157,7 +163,6 @@ public final class BwrapCommand {
         argv.addAll(List.of("--seccomp", String.valueOf(SECCOMP_FD)));
         argv.addAll(List.of("--chdir", workingDir == null ? WORKSPACE : workingDir));
         argv.add("--");
-        if (!ports.isEmpty()) argv.addAll(List.of("/bin/sh", "-c", inner(ports), "sh"));
         argv.addAll(command);
         return argv;
     }
@@ -195,28 +200,5 @@ public final class BwrapCommand {
             }
         }
         argv.addAll(List.of("--remount-ro", "/etc"));
-    }
-
-    /**
-     * Starts a loopback listener per port that forwards to {@code /run/voidbox/PORT.sock}, waits
-     * until each listens (at most 5 s), then runs the command ({@code "$@"}).
-     */
-    static String inner(List<Integer> ports) {
-        StringBuilder s = new StringBuilder();
-        for (int p : ports)
-            s.append("socat TCP-LISTEN:")
-                    .append(p)
-                    .append(",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + RUN_DIR + "/")
-                    .append(p)
-                    .append(".sock & ");
-        for (int p : ports) {
-            String hex = HexFormat.of().withUpperCase().toHexDigits((short) p);
-            s.append("n=0; while ! grep -q ':")
-                    .append(hex)
-                    .append(" 00000000:0000 0A' /proc/net/tcp; do n=$((n+1)); if [ $n -gt 500 ]; then")
-                    .append(" echo 'voidbox: the model forwarder did not start' >&2; exit 125; fi; sleep 0.01;")
-                    .append(" done; ");
-        }
-        return s.append("exec \"$@\"").toString();
     }
 }

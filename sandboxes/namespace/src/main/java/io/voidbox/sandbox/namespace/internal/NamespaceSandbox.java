@@ -2,6 +2,7 @@ package io.voidbox.sandbox.namespace.internal;
 
 import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.SandboxOptions.Network;
+import io.voidbox.event.RunEvent;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +37,7 @@ import java.util.function.Supplier;
  */
 public final class NamespaceSandbox implements Sandbox {
     private static final String BACKEND = "namespace";
+    private static final long REPORT_MS = 500;
 
     private final SandboxRequest request;
     private final Path root;
@@ -48,6 +51,9 @@ public final class NamespaceSandbox implements Sandbox {
     private volatile Path agent;
 
     private final ModelForwarder forwarder;
+    private final NetNamespace net;
+    /** Commands running now: while any does, what the box's kernel refused is read every {@link #REPORT_MS} ms. */
+    private final AtomicInteger running = new AtomicInteger();
     /** Host loopback ports of the {@code host:PORT} entries of {@code sandbox.allow}, forwarded like the model's. */
     private final List<Integer> allowedHostPorts;
 
@@ -83,8 +89,19 @@ public final class NamespaceSandbox implements Sandbox {
         }
         this.mounts = List.copyOf(mounts);
         this.allowedHostPorts = allowedHostPorts(request, staging.run());
+        try {
+            this.net = NetNamespace.start(user, staging.run(), root.resolve("net.log"));
+        } catch (IOException | RuntimeException e) {
+            giveBack();
+            throw e;
+        }
+        if (!net.reporting())
+            request.scope()
+                    .warning("nftables (nft) is not usable here: the box's refused connections are blocked"
+                            + " but not reported as net.denied (apt-get install nftables)");
         this.limits = limits(request, user);
         this.processes = new HostProcesses(request, BACKEND, () -> {
+            net.close();
             forwarder.close();
             limits.ifPresent(CgroupLimits::close);
             giveBack();
@@ -203,12 +220,11 @@ public final class NamespaceSandbox implements Sandbox {
     public ExecResult exec(ExecSpec spec, OutputSink sink) throws IOException, InterruptedException {
         Set<Integer> forwarded = new LinkedHashSet<>(modelPorts(spec.env()));
         forwarded.addAll(allowedHostPorts);
-        List<Integer> ports = new ArrayList<>();
         for (int port : forwarded) {
             forwarder.socketFor(port);
-            ports.add(port);
+            net.listen(port);
         }
-        ProcessBuilder pb = new ProcessBuilder(BwrapCommand.argv(layout(), ports, spec.argv(), spec.workingDir()))
+        ProcessBuilder pb = new ProcessBuilder(BwrapCommand.argv(layout(), net.enter(), spec.argv(), spec.workingDir()))
                 .directory(root.toFile());
         Map<String, String> env = pb.environment();
         env.clear();
@@ -220,9 +236,13 @@ public final class NamespaceSandbox implements Sandbox {
         env.putAll(spec.env());
         ExecResult result;
         List<CgroupLimits.Reached> reached;
+        if (running.getAndIncrement() == 0)
+            Thread.ofVirtual().name("net-denied-" + request.boxName()).start(this::watchRefused);
         try {
             result = processes.run(pb, spec, sink);
         } finally {
+            running.decrementAndGet();
+            reportRefused();
             reached = limitsReached();
         }
         // as on the VM backend: the stage fails as resource_limit, naming the limit (memory first)
@@ -231,6 +251,35 @@ public final class NamespaceSandbox implements Sandbox {
                     reached.getFirst().resource(),
                     "box " + request.boxName() + ": " + reached.getFirst().message());
         return result;
+    }
+
+    /** Reports what the box's kernel refused while commands run (the last command's end reports the rest). */
+    private void watchRefused() {
+        while (running.get() > 0 && !closed) {
+            try {
+                Thread.sleep(REPORT_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            reportRefused();
+        }
+    }
+
+    /** Each refused destination since the last report becomes a {@code net.denied} event. */
+    private void reportRefused() {
+        try {
+            net.newlyRefused()
+                    .forEach((r, count) -> request.scope()
+                            .netDenied(
+                                    r.destination().equals("127.0.0.1") ? Network.Endpoint.HOST : r.destination(),
+                                    r.port(),
+                                    r.protocol(),
+                                    RunEvent.NetDenied.NOT_ALLOWED,
+                                    count));
+        } catch (IOException e) {
+            if (warned.add("net.denied"))
+                request.scope().warning("could not read the box's refused connections: " + e.getMessage());
+        }
     }
 
     /** The limits the command just hit, each said in one warning. */
@@ -288,6 +337,8 @@ public final class NamespaceSandbox implements Sandbox {
         if (closed) return;
         closed = true;
         processes.close();
+        reportRefused();
+        net.close();
         forwarder.close();
         limits.ifPresent(CgroupLimits::close);
         giveBack();

@@ -23,15 +23,19 @@ public final class NamespaceSupport {
         List<String> missing = new ArrayList<>();
         if (onPath("bwrap").isEmpty()) missing.add("bubblewrap");
         if (onPath("socat").isEmpty()) missing.add("socat");
-        if (user.dropFromRoot()
-                && (onPath("setpriv").isEmpty() || onPath("unshare").isEmpty())) missing.add("util-linux");
+        if (onPath("setpriv").isEmpty()
+                || onPath("unshare").isEmpty()
+                || onPath("nsenter").isEmpty()) missing.add("util-linux");
+        if (onPath("ip").isEmpty()) missing.add("iproute2");
         if (!missing.isEmpty())
             return Optional.of(
                     "missing " + String.join(", ", missing) + " (apt-get install " + String.join(" ", missing) + ")");
         Path root = null;
+        NetNamespace net = null;
         try {
             Staging staging = Staging.create("probe", user);
             root = staging.root();
+            net = NetNamespace.start(user, staging.run(), root.resolve("net.log"));
             var layout = new BwrapCommand.Layout(
                     user,
                     root,
@@ -41,7 +45,7 @@ public final class NamespaceSupport {
                     staging.run(),
                     staging.seccomp(),
                     List.of());
-            Process p = new ProcessBuilder(BwrapCommand.argv(layout, List.of(), List.of("/bin/true"), null))
+            Process p = new ProcessBuilder(BwrapCommand.argv(layout, net.enter(), List.of("/bin/true"), null))
                     .directory(root.toFile())
                     .redirectErrorStream(true)
                     .start();
@@ -63,6 +67,7 @@ public final class NamespaceSupport {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while trying a sandbox");
         } finally {
+            if (net != null) net.close();
             if (root != null) {
                 try {
                     FileTrees.delete(root);

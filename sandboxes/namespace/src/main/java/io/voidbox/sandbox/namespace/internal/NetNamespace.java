@@ -1,0 +1,223 @@
+package io.voidbox.sandbox.namespace.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.voidbox.spi.support.SandboxUser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A namespace box's network namespace, held by the host for the box's life instead of by each
+ * command, so that the host can see what the box's kernel refused. A small holder process
+ * ({@code unshare}) creates it, brings up loopback, routes every address to it (a connection
+ * anywhere is answered, or refused, inside; nothing leaves), installs an nftables table that adds
+ * each refusal (the reset or ICMP port-unreachable the kernel sends back) to a set with a counter,
+ * and then serves the host on stdin: start a loopback listener that forwards a port to its Unix
+ * socket ({@link ModelForwarder}), or print the table. Every command of the box enters the
+ * namespace ({@link #enter()}) before bubblewrap makes the rest of its sandbox.
+ *
+ * <p>Code in the box can neither change nor forge these records: its user namespace (bubblewrap's,
+ * nested) holds no capability over this network namespace, and the holder and its listeners live
+ * outside the box's pid namespace. The holder ends when its stdin closes (on {@link #close()}, or
+ * when the JVM dies), and its listeners die with it. One per sandbox.
+ */
+final class NetNamespace implements AutoCloseable {
+    /** The nftables table: the refusals, by destination and port, each with a packet counter. */
+    static final String RULES = """
+            table inet voidbox {
+              set tcp4 { type ipv4_addr . inet_service; flags dynamic; counter; size 4096; }
+              set tcp6 { type ipv6_addr . inet_service; flags dynamic; counter; size 4096; }
+              set udp4 { typeof @th,192,32 . @th,240,16; flags dynamic; counter; size 4096; }
+              chain denied {
+                type filter hook output priority 0; policy accept;
+                oifname "lo" meta nfproto ipv4 @th,104,8 0x14 tcp sequence 0 add @tcp4 { ip saddr . tcp sport }
+                oifname "lo" meta nfproto ipv6 @th,104,8 0x14 tcp sequence 0 add @tcp6 { ip6 saddr . tcp sport }
+                oifname "lo" icmp type destination-unreachable icmp code port-unreachable add @udp4 { @th,192,32 . @th,240,16 }
+              }
+            }
+            """;
+
+    /**
+     * The holder: {@code $1} the run directory (the ports' sockets), {@code $2} the rules, the rest
+     * the command prefix that drops the listeners' privileges. Says {@code ready} (plus {@code
+     * report} when the rules are in), then answers {@code listen PORT} and {@code report}, one line
+     * each, until stdin ends.
+     */
+    private static final String HOLDER = """
+            ip link set lo up && ip route add local 0.0.0.0/0 dev lo || exit 1
+            ip -6 route add local ::/0 dev lo 2>/dev/null
+            if nft -f "$2"; then echo ready report; else echo ready; fi
+            run=$1; shift 2; pids=
+            while read -r cmd port; do
+              case $cmd in
+                listen)
+                  "$@" socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$run/$port.sock" \
+                    </dev/null >/dev/null 2>&1 &
+                  pids="$pids $!"; hex=$(printf %04X "$port"); n=0
+                  while ! grep -q ":$hex 00000000:0000 0A" /proc/net/tcp && [ $n -lt 500 ]; do n=$((n+1)); sleep 0.01; done
+                  if [ $n -lt 500 ]; then echo "listening $port"; else echo "failed $port"; fi ;;
+                report) nft -j list table inet voidbox 2>/dev/null || echo '{}' ;;
+                *) echo "unknown $cmd" ;;
+              esac
+            done
+            kill $pids 2>/dev/null
+            """;
+
+    /** One refused destination: its address, port and protocol. */
+    record Refused(String destination, int port, String protocol) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Process holder;
+    private final BufferedReader replies;
+    private final Writer requests;
+    private final SandboxUser user;
+    /** Set once at start: false when nftables is missing here. */
+    private boolean reporting;
+
+    private final Set<Integer> listening = new HashSet<>();
+    /** Attempts already reported, per destination (the sets' counters only grow). */
+    private final Map<Refused, Long> reported = new HashMap<>();
+
+    private NetNamespace(Process holder, SandboxUser user) {
+        this.holder = holder;
+        this.user = user;
+        this.replies = holder.inputReader(StandardCharsets.UTF_8);
+        this.requests = holder.outputWriter(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Starts the holder for a box whose sockets are in {@code runDir}; its errors go to {@code log}
+     * (a host-only file), quoted if it fails.
+     */
+    static NetNamespace start(SandboxUser user, Path runDir, Path log) throws IOException {
+        Path rules = Files.writeString(runDir.getParent().resolve("net.nft"), RULES);
+        List<String> argv = new ArrayList<>(
+                user.dropFromRoot()
+                        ? List.of("unshare", "--net", "--")
+                        : List.of("unshare", "--user", "--map-root-user", "--net", "--"));
+        argv.addAll(List.of("/bin/sh", "-c", HOLDER, "holder", runDir.toString(), rules.toString()));
+        argv.addAll(List.of("setpriv", "--pdeathsig", "KILL"));
+        if (user.dropFromRoot())
+            argv.addAll(List.of("--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups"));
+        argv.addAll(List.of("--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(log.toFile());
+        pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        Process p = pb.start();
+        NetNamespace net;
+        String first;
+        try {
+            net = new NetNamespace(p, user);
+            first = net.replies.readLine();
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+        if (first == null || !first.startsWith("ready")) {
+            p.destroyForcibly();
+            throw new IOException("the box's network namespace did not start: "
+                    + Files.readString(log).strip());
+        }
+        net.reporting = first.equals("ready report");
+        return net;
+    }
+
+    /** False when nftables is missing here: refused connections are still refused, but not reported. */
+    boolean reporting() {
+        return reporting;
+    }
+
+    /** The command prefix that runs a command in this network namespace. */
+    List<String> enter() {
+        String pid = String.valueOf(holder.pid());
+        return user.dropFromRoot()
+                ? List.of("nsenter", "--net=/proc/" + pid + "/ns/net", "--")
+                : List.of("nsenter", "--target=" + pid, "--user", "--net", "--preserve-credentials", "--");
+    }
+
+    /** Makes {@code 127.0.0.1:port} inside forward to {@code run/PORT.sock} (once per port). */
+    synchronized void listen(int port) throws IOException {
+        if (listening.contains(port)) return;
+        String reply = ask("listen " + port);
+        if (!reply.equals("listening " + port))
+            throw new IOException("the box's listener on port " + port + " did not start (" + reply + ")");
+        listening.add(port);
+    }
+
+    /** The refusals since the last call, with how many attempts each. */
+    synchronized Map<Refused, Long> newlyRefused() throws IOException {
+        if (!reporting || !holder.isAlive()) return Map.of();
+        Map<Refused, Long> now = parse(JSON.readTree(ask("report")));
+        Map<Refused, Long> fresh = new HashMap<>();
+        now.forEach((r, count) -> {
+            long before = reported.getOrDefault(r, 0L);
+            if (count > before) fresh.put(r, count - before);
+            reported.put(r, count);
+        });
+        return fresh;
+    }
+
+    /** The elements of the table's sets ({@code nft -j list table}), with their counters. */
+    static Map<Refused, Long> parse(JsonNode table) throws UnknownHostException {
+        Map<Refused, Long> refused = new HashMap<>();
+        for (JsonNode item : table.path("nftables")) {
+            JsonNode set = item.path("set");
+            String name = set.path("name").asText();
+            if (!set.isObject() || !List.of("tcp4", "tcp6", "udp4").contains(name)) continue;
+            for (JsonNode e : set.path("elem")) {
+                JsonNode key = e.path("elem").path("val").path("concat");
+                long packets = e.path("elem").path("counter").path("packets").asLong();
+                if (key.size() != 2 || packets <= 0) continue;
+                JsonNode address = key.get(0);
+                String destination = address.isNumber()
+                        ? InetAddress.getByAddress(new byte[] {
+                                    (byte) (address.asLong() >>> 24),
+                                    (byte) (address.asLong() >>> 16),
+                                    (byte) (address.asLong() >>> 8),
+                                    (byte) address.asLong()
+                                })
+                                .getHostAddress()
+                        : address.asText();
+                refused.merge(new Refused(destination, key.get(1).asInt(), name.substring(0, 3)), packets, Long::sum);
+            }
+        }
+        return refused;
+    }
+
+    private String ask(String request) throws IOException {
+        requests.write(request + "\n");
+        requests.flush();
+        String reply = replies.readLine();
+        if (reply == null) throw new IOException("the box's network namespace holder is gone");
+        return reply;
+    }
+
+    /** Ends the holder (its stdin closes), and with it the listeners; the namespace goes with the last command. */
+    @Override
+    public void close() {
+        try {
+            requests.close();
+        } catch (IOException ignored) {
+            // it is gone already
+        }
+        try {
+            if (!holder.waitFor(2, TimeUnit.SECONDS)) holder.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            holder.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
