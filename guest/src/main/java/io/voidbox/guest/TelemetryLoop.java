@@ -39,6 +39,7 @@ final class TelemetryLoop implements AutoCloseable {
     private void run() {
         long next = System.nanoTime();
         while (!stopped && connection.isOpen()) {
+            long started = System.nanoTime();
             next += intervalMs * 1_000_000;
             try {
                 pending.addLast(sampler.sample(System.currentTimeMillis()));
@@ -54,7 +55,10 @@ final class TelemetryLoop implements AutoCloseable {
                     return; // connection gone
                 }
             }
-            if (next - System.nanoTime() < 0) next = System.nanoTime(); // fell behind: do not burst to catch up
+            // fell behind (sampling took longer than the interval: a slow or loaded guest): rest as long as it
+            // took, so telemetry takes at most half of a CPU and never starves the commands it measures
+            long now = System.nanoTime();
+            if (next - now < 0) next = now + (now - started);
             // park, not sleep+interrupt: interrupting a thread inside a socket write would close the channel
             long left;
             while (!stopped && (left = next - System.nanoTime()) > 0) LockSupport.parkNanos(left);

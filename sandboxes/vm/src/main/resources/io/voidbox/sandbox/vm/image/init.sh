@@ -150,11 +150,13 @@ if mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo "+memory +pids" > /sys/fs/cgr
   [ "$reserve_kb" -lt 196608 ] && reserve_kb=196608
   echo $(((total_kb - reserve_kb) * 1024)) > /sys/fs/cgroup/agent/memory.max
   echo 512 > /sys/fs/cgroup/agent/pids.max
-  # the whole agent group weighs as little as one process: the guest agent (in the root cgroup) keeps
-  # its CPU while a fork bomb spins, so it notices the breach and kills the group
+  # the whole agent group weighs as one process (the default weight 100 of a task in the root cgroup):
+  # the guest agent keeps its CPU while a fork bomb spins, so it notices the breach and kills the group.
+  # Not less: a lighter group starves the agent's commands whenever the guest agent is busy (its JVM
+  # compiling, under TCG on a loaded host, for minutes), and commands then never finish.
   cpu=""
-  if echo "+cpu" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null && echo 1 > /sys/fs/cgroup/agent/cpu.weight; then
-    cpu=" cpu.weight 1"
+  if echo "+cpu" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null && echo 100 > /sys/fs/cgroup/agent/cpu.weight; then
+    cpu=" cpu.weight 100"
   fi
   log "limits agent: memory.max $(((total_kb - reserve_kb) / 1024)) MiB pids.max 512$cpu"
 else

@@ -82,7 +82,7 @@ class BoundsVmTest {
                             + " df -k /tmp | tail -1 | awk '{print ($2 > 0 ? \"tmp-sized\" : \"tmp-unsized\")}'",
                     Duration.ofSeconds(60));
             assertThat(facts.lines().toList().getFirst()).startsWith("0::/agent/exec-"); // its own cgroup under agent
-            assertThat(facts.lines().skip(1)).containsExactly("0", "-1000", "0", "512", "1", "tmp-sized");
+            assertThat(facts.lines().skip(1)).containsExactly("0", "-1000", "0", "512", "100", "tmp-sized");
 
             // the classic: each call forks two more in the background, until the box's pids.max refuses forks;
             // the command stays alive meanwhile (a bare `wait` returns at once: the bomb's parents do not wait),
