@@ -20,6 +20,7 @@ import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.AllowedTargets;
 import io.voidbox.spi.support.FileTrees;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -408,7 +409,7 @@ class NamespaceAttackTest {
                             SandboxOptions.Network.Mode.RESTRICTED,
                             List.of(
                                     SandboxOptions.Network.Endpoint.parse("host:" + allowed.getLocalPort()),
-                                    SandboxOptions.Network.Endpoint.parse("*.example.org:443"))));
+                                    SandboxOptions.Network.Endpoint.parse("10.1.0.0/16:5432"))));
             StringBuilder out = new StringBuilder();
             try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
                 ExecResult r = box.exec(
@@ -447,8 +448,67 @@ class NamespaceAttackTest {
                             "host:" + other.getLocalPort() + "/tcp/not_allowed", "1.1.1.1:80/tcp/not_allowed");
             assertThat(events.of(RunEvent.Log.class))
                     .extracting(RunEvent.Log::line)
-                    .anyMatch(l -> l.startsWith("WARNING: backend namespace reaches only host:PORT entries")
-                            && l.contains("*.example.org:443"));
+                    .anyMatch(l -> l.startsWith("WARNING: backend namespace does not reach address ranges")
+                            && l.contains("10.1.0.0/16:5432"));
+        }
+    }
+
+    @Test
+    void allowedNamesResolveInsideAndReachOnlyTheirPortsAndOtherNamesAreRefused() throws Exception {
+        System.setProperty(AllowedTargets.HOSTS_PROPERTY, "api.vbx.test=127.0.0.1,deep.sub.vbx.test=127.0.0.1");
+        try (ServerSocket exact = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocket wild = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            for (var server : List.of(exact, wild))
+                Thread.ofVirtual().start(() -> {
+                    try (Socket s = server.accept()) {
+                        s.getOutputStream().write(((server == exact ? "exact" : "wild") + "-says-hi\n").getBytes());
+                    } catch (IOException ignored) {
+                        // test ends
+                    }
+                });
+            BoxScope scope = new BoxScope("run", "p", "names", events::onEvent);
+            SandboxOptions options = SandboxOptions.defaults()
+                    .withBackend(Backend.NAMESPACE)
+                    .withNetwork(new SandboxOptions.Network(
+                            SandboxOptions.Network.Mode.RESTRICTED,
+                            List.of(
+                                    SandboxOptions.Network.Endpoint.parse("api.vbx.test:" + exact.getLocalPort()),
+                                    SandboxOptions.Network.Endpoint.parse("*.sub.vbx.test:" + wild.getLocalPort()))));
+            StringBuilder out = new StringBuilder();
+            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
+                ExecResult r = box.exec(
+                        new ExecSpec(
+                                List.of(
+                                        "bash",
+                                        "-c",
+                                        "exec 3<>/dev/tcp/api.vbx.test/" + exact.getLocalPort() + "; head -1 <&3;"
+                                                + " exec 4<>/dev/tcp/deep.sub.vbx.test/" + wild.getLocalPort()
+                                                + "; head -1 <&4;"
+                                                + " getent hosts evil.example.org || echo EVIL-UNKNOWN;"
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/api.vbx.test/"
+                                                + wild.getLocalPort() + "' 2>/dev/null || echo OTHER-PORT-REFUSED"),
+                                Map.of(),
+                                null,
+                                Duration.ofSeconds(30)),
+                        new OutputSink() {
+                            @Override
+                            public void stdout(String line) {
+                                out.append(line).append('\n');
+                            }
+
+                            @Override
+                            public void stderr(String line) {
+                                out.append("stderr: ").append(line).append('\n');
+                            }
+                        });
+                assertThat(r.exitCode()).as(out.toString()).isZero();
+            }
+            assertThat(out.toString()).isEqualTo("exact-says-hi\nwild-says-hi\nEVIL-UNKNOWN\nOTHER-PORT-REFUSED\n");
+            assertThat(events.of(RunEvent.NetDenied.class))
+                    .extracting(d -> d.destination() + ":" + d.port() + "/" + d.protocol())
+                    .contains("evil.example.org:0/dns", "api.vbx.test:" + wild.getLocalPort() + "/tcp");
+        } finally {
+            System.clearProperty(AllowedTargets.HOSTS_PROPERTY);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -42,12 +43,6 @@ public final class BwrapCommand {
     static final long TMPFS_BYTES = 512L << 20;
     /** The fd bwrap reads the seccomp program from (opened by the outer shell). */
     static final int SECCOMP_FD = 9;
-
-    /**
-     * The run directory's {@code /etc/hosts} replacement (the host's plus {@code host}), present
-     * when {@code sandbox.allow} has {@code host:PORT} entries.
-     */
-    public static final String HOSTS_FILE = "hosts";
 
     /** {@code /etc} entries a box never sees: password hashes, sudo rules, SSH host keys. */
     static final Set<String> ETC_SECRETS =
@@ -140,7 +135,7 @@ public final class BwrapCommand {
                 String.valueOf(layout.user().gid())));
         argv.addAll(List.of("--ro-bind", "/usr", "/usr"));
         for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) system(Path.of("/" + top), argv);
-        etc(argv, layout.runDir().resolve(HOSTS_FILE));
+        etc(argv, layout.runDir());
         argv.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         for (String dir : List.of("/tmp", "/var", "/home", "/run"))
             argv.addAll(List.of("--size", String.valueOf(TMPFS_BYTES), "--tmpfs", dir));
@@ -182,18 +177,26 @@ public final class BwrapCommand {
         else if (Files.isDirectory(top)) argv.addAll(List.of("--ro-bind", top.toString(), top.toString()));
     }
 
-    /** {@code /etc} entry by entry (links as links), without {@link #ETC_SECRETS}, then read-only. */
-    private static void etc(List<String> argv, Path hosts) throws IOException {
+    /**
+     * {@code /etc} entry by entry (links as links), without {@link #ETC_SECRETS}, the box's own
+     * {@link NamespaceNetwork#ETC_FILES} from {@code runDir} where they are, then read-only.
+     */
+    private static void etc(List<String> argv, Path runDir) throws IOException {
         argv.addAll(List.of("--tmpfs", "/etc"));
-        boolean ownHosts = Files.isRegularFile(hosts, LinkOption.NOFOLLOW_LINKS);
-        if (ownHosts) argv.addAll(List.of("--ro-bind", hosts.toString(), "/etc/hosts"));
+        Set<String> own = new HashSet<>();
+        for (String name : NamespaceNetwork.ETC_FILES) {
+            Path file = runDir.resolve(name);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) continue;
+            argv.addAll(List.of("--ro-bind", file.toString(), "/etc/" + name));
+            own.add(name);
+        }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/etc"))) {
             List<Path> sorted = new ArrayList<>();
             entries.forEach(sorted::add);
             sorted.sort(Comparator.naturalOrder());
             for (Path e : sorted) {
-                if (ETC_SECRETS.contains(e.getFileName().toString())) continue;
-                if (ownHosts && e.getFileName().toString().equals(HOSTS_FILE)) continue;
+                String name = e.getFileName().toString();
+                if (ETC_SECRETS.contains(name) || own.contains(name)) continue;
                 if (Files.isSymbolicLink(e))
                     argv.addAll(List.of("--symlink", Files.readSymbolicLink(e).toString(), e.toString()));
                 else argv.addAll(List.of("--ro-bind-try", e.toString(), e.toString()));

@@ -1,8 +1,6 @@
 package io.voidbox.sandbox.namespace.internal;
 
 import io.voidbox.SandboxOptions.Mount;
-import io.voidbox.SandboxOptions.Network;
-import io.voidbox.event.RunEvent;
 import io.voidbox.spi.ExecResult;
 import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
@@ -17,9 +15,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,12 +46,9 @@ public final class NamespaceSandbox implements Sandbox {
     /** Set once the runner asked for the agent ({@link #environment()}); a workflow box never installs it. */
     private volatile Path agent;
 
-    private final ModelForwarder forwarder;
-    private final NetNamespace net;
+    private final NamespaceNetwork network;
     /** Commands running now: while any does, what the box's kernel refused is read every {@link #REPORT_MS} ms. */
     private final AtomicInteger running = new AtomicInteger();
-    /** Host loopback ports of the {@code host:PORT} entries of {@code sandbox.allow}, forwarded like the model's. */
-    private final List<Integer> allowedHostPorts;
 
     private final Optional<CgroupLimits> limits;
     private final List<SandboxUser.Lease> leases = new ArrayList<>();
@@ -69,7 +62,6 @@ public final class NamespaceSandbox implements Sandbox {
         this.root = staging.root();
         this.workspace = staging.workspace();
         this.files = new ConfinedFiles(workspace);
-        this.forwarder = new ModelForwarder(staging.run(), request.boxName());
         this.user = user;
         this.staging = staging;
         this.agentExecutable = agentExecutable;
@@ -88,54 +80,19 @@ public final class NamespaceSandbox implements Sandbox {
             throw e;
         }
         this.mounts = List.copyOf(mounts);
-        this.allowedHostPorts = allowedHostPorts(request, staging.run());
         try {
-            this.net = NetNamespace.start(user, staging.run(), root.resolve("net.log"));
+            this.network = NamespaceNetwork.start(request, user, staging.run(), root.resolve("net.log"));
         } catch (IOException | RuntimeException e) {
             giveBack();
             throw e;
         }
-        if (!net.reporting())
-            request.scope()
-                    .warning("nftables (nft) is not usable here: the box's refused connections are blocked"
-                            + " but not reported as net.denied (apt-get install nftables)");
         this.limits = limits(request, user);
         this.processes = new HostProcesses(request, BACKEND, () -> {
-            net.close();
-            forwarder.close();
+            network.close();
             limits.ifPresent(CgroupLimits::close);
             giveBack();
             delete(root);
         });
-    }
-
-    /**
-     * The {@code host:PORT} entries of {@code sandbox.allow} (not in {@code off} mode): reachable
-     * inside as {@code 127.0.0.1:PORT} and {@code host:PORT} (a {@code hosts} file in the run
-     * directory, bound over {@code /etc/hosts}). Names, wildcards and ranges are not reachable from
-     * the empty network namespace: said once.
-     */
-    private static List<Integer> allowedHostPorts(SandboxRequest request, Path runDir) throws IOException {
-        Network network = request.network();
-        if (network.mode() == Network.Mode.OFF) return List.of();
-        List<Integer> ports = new ArrayList<>();
-        List<String> unreachable = new ArrayList<>();
-        for (Network.Endpoint e : network.allow()) {
-            if (e.isHost()) ports.add(e.port());
-            else unreachable.add(e.toString());
-        }
-        if (!unreachable.isEmpty())
-            request.scope()
-                    .warning("backend namespace reaches only host:PORT entries of sandbox.allow; "
-                            + String.join(", ", unreachable)
-                            + " are not reachable from its empty network namespace (use backend vm)");
-        if (!ports.isEmpty()) {
-            String hosts = Files.isReadable(Path.of("/etc/hosts")) ? Files.readString(Path.of("/etc/hosts")) : "";
-            Path file = runDir.resolve(BwrapCommand.HOSTS_FILE);
-            Files.writeString(file, hosts + (hosts.isEmpty() || hosts.endsWith("\n") ? "" : "\n") + "127.0.0.1 host\n");
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        }
-        return List.copyOf(ports);
     }
 
     /** The box's cgroups (root only); without them the box runs unbounded, said once. */
@@ -174,7 +131,9 @@ public final class NamespaceSandbox implements Sandbox {
                         "runtime",
                         "namespace sandbox (uid " + user.uid() + (user.dropFromRoot() ? ", dropped from root" : "")
                                 + ", network: model endpoint"
-                                + (sb.allowedHostPorts.isEmpty() ? " only" : " and host ports " + sb.allowedHostPorts)
+                                + (sb.network.hostPorts().isEmpty()
+                                        ? " only"
+                                        : " and host ports " + sb.network.hostPorts())
                                 + ") workspace " + sb.workspace);
         request.scope().ready(BACKEND, null, (System.nanoTime() - t0) / 1_000_000, null);
         return sb;
@@ -218,13 +177,9 @@ public final class NamespaceSandbox implements Sandbox {
 
     @Override
     public ExecResult exec(ExecSpec spec, OutputSink sink) throws IOException, InterruptedException {
-        Set<Integer> forwarded = new LinkedHashSet<>(modelPorts(spec.env()));
-        forwarded.addAll(allowedHostPorts);
-        for (int port : forwarded) {
-            forwarder.socketFor(port);
-            net.listen(port);
-        }
-        ProcessBuilder pb = new ProcessBuilder(BwrapCommand.argv(layout(), net.enter(), spec.argv(), spec.workingDir()))
+        for (int port : modelPorts(spec.env())) network.exposeLoopback(port);
+        ProcessBuilder pb = new ProcessBuilder(
+                        BwrapCommand.argv(layout(), network.enter(), spec.argv(), spec.workingDir()))
                 .directory(root.toFile());
         Map<String, String> env = pb.environment();
         env.clear();
@@ -268,14 +223,7 @@ public final class NamespaceSandbox implements Sandbox {
     /** Each refused destination since the last report becomes a {@code net.denied} event. */
     private void reportRefused() {
         try {
-            net.newlyRefused()
-                    .forEach((r, count) -> request.scope()
-                            .netDenied(
-                                    r.destination().equals("127.0.0.1") ? Network.Endpoint.HOST : r.destination(),
-                                    r.port(),
-                                    r.protocol(),
-                                    RunEvent.NetDenied.NOT_ALLOWED,
-                                    count));
+            network.report();
         } catch (IOException e) {
             if (warned.add("net.denied"))
                 request.scope().warning("could not read the box's refused connections: " + e.getMessage());
@@ -338,8 +286,7 @@ public final class NamespaceSandbox implements Sandbox {
         closed = true;
         processes.close();
         reportRefused();
-        net.close();
-        forwarder.close();
+        network.close();
         limits.ifPresent(CgroupLimits::close);
         giveBack();
         delete(root);

@@ -52,23 +52,26 @@ final class NetNamespace implements AutoCloseable {
 
     /**
      * The holder: {@code $1} the run directory (the ports' sockets), {@code $2} the rules, the rest
-     * the command prefix that drops the listeners' privileges. Says {@code ready} (plus {@code
-     * report} when the rules are in), then answers {@code listen PORT} and {@code report}, one line
-     * each, until stdin ends.
+     * the command prefix that drops the listeners' privileges (ports below 1024 are anyone's in
+     * this namespace: the DNS listener). Says {@code ready} (plus {@code report} when the rules are
+     * in), then answers {@code listen tcp|udp ADDRESS PORT SOCKET STATE} (started once its {@code
+     * /proc/net} line shows) and {@code report}, one line each, until stdin ends.
      */
     private static final String HOLDER = """
             ip link set lo up && ip route add local 0.0.0.0/0 dev lo || exit 1
             ip -6 route add local ::/0 dev lo 2>/dev/null
+            echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start || exit 1
             if nft -f "$2"; then echo ready report; else echo ready; fi
             run=$1; shift 2; pids=
-            while read -r cmd port; do
+            while read -r cmd proto addr port sock state; do
               case $cmd in
                 listen)
-                  "$@" socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$run/$port.sock" \
-                    </dev/null >/dev/null 2>&1 &
-                  pids="$pids $!"; hex=$(printf %04X "$port"); n=0
-                  while ! grep -q ":$hex 00000000:0000 0A" /proc/net/tcp && [ $n -lt 500 ]; do n=$((n+1)); sleep 0.01; done
-                  if [ $n -lt 500 ]; then echo "listening $port"; else echo "failed $port"; fi ;;
+                  if [ "$proto" = tcp ]; then from="TCP-LISTEN:$port,bind=$addr,fork,reuseaddr"
+                  else from="UDP4-RECVFROM:$port,bind=$addr,fork"; fi
+                  "$@" socat "$from" "UNIX-CONNECT:$run/$sock" </dev/null >/dev/null 2>&1 &
+                  pids="$pids $!"; n=0
+                  while ! grep -q " $state " "/proc/net/$proto" && [ $n -lt 500 ]; do n=$((n+1)); sleep 0.01; done
+                  if [ $n -lt 500 ]; then echo "listening $addr $port"; else echo "failed $addr $port"; fi ;;
                 report) nft -j list table inet voidbox 2>/dev/null || echo '{}' ;;
                 *) echo "unknown $cmd" ;;
               esac
@@ -88,7 +91,7 @@ final class NetNamespace implements AutoCloseable {
     /** Set once at start: false when nftables is missing here. */
     private boolean reporting;
 
-    private final Set<Integer> listening = new HashSet<>();
+    private final Set<String> listening = new HashSet<>();
     /** Attempts already reported, per destination (the sets' counters only grow). */
     private final Map<Refused, Long> reported = new HashMap<>();
 
@@ -148,13 +151,31 @@ final class NetNamespace implements AutoCloseable {
                 : List.of("nsenter", "--target=" + pid, "--user", "--net", "--preserve-credentials", "--");
     }
 
-    /** Makes {@code 127.0.0.1:port} inside forward to {@code run/PORT.sock} (once per port). */
-    synchronized void listen(int port) throws IOException {
-        if (listening.contains(port)) return;
-        String reply = ask("listen " + port);
-        if (!reply.equals("listening " + port))
-            throw new IOException("the box's listener on port " + port + " did not start (" + reply + ")");
-        listening.add(port);
+    /**
+     * Makes TCP {@code address:port} (an IPv4 loopback address) inside forward to {@code socket} in
+     * the run directory; once per address and port.
+     */
+    void listen(String address, int port, String socket) throws IOException {
+        listen("tcp", address, port, socket, "0A"); // TCP_LISTEN
+    }
+
+    /** The same for UDP datagrams (each relayed as one connection: the DNS listener). */
+    void listenDatagrams(String address, int port, String socket) throws IOException {
+        listen("udp", address, port, socket, "07"); // an unconnected UDP socket (TCP_CLOSE)
+    }
+
+    private synchronized void listen(String proto, String address, int port, String socket, String state)
+            throws IOException {
+        if (!listening.add(proto + " " + address + ":" + port)) return;
+        // the socket's line in /proc/net/tcp|udp: local address (little-endian hex), remote 0:0, state
+        byte[] a = InetAddress.getByName(address).getAddress();
+        String local = "%02X%02X%02X%02X:%04X".formatted(a[3], a[2], a[1], a[0], port);
+        String reply = ask(String.join(" ", "listen", proto, address, String.valueOf(port), socket, local)
+                + " 00000000:0000 " + state);
+        if (!reply.equals("listening " + address + " " + port)) {
+            listening.remove(proto + " " + address + ":" + port);
+            throw new IOException("the box's listener on " + address + ":" + port + " did not start (" + reply + ")");
+        }
     }
 
     /** The refusals since the last call, with how many attempts each. */

@@ -15,6 +15,7 @@ import io.voidbox.protocol.PeerErrorException;
 import io.voidbox.protocol.TunnelStreams;
 import io.voidbox.sandbox.vm.image.GuestImage;
 import io.voidbox.spi.BoxScope;
+import io.voidbox.spi.support.AllowedTargets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -47,12 +48,6 @@ public final class BoxNetwork {
             List.of("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN");
     private static final int CONNECT_TIMEOUT_MS = 10_000;
     private static final long LISTEN_TIMEOUT_S = 60;
-
-    /**
-     * Test hook: {@code name=address,...} the host resolves these names to (before DNS), so a
-     * test can allow {@code *.vbx.test} and connect to a host loopback service by such a name.
-     */
-    static final String HOSTS_PROPERTY = "voidbox.net.hosts";
 
     /**
      * Where a guest listener's connections go on the host side; {@code host} null: a range
@@ -240,7 +235,9 @@ public final class BoxNetwork {
         Thread.ofVirtual().name("tunnel-connect-" + o.requestId()).start(() -> {
             Socket s = new Socket();
             try {
-                s.connect(new InetSocketAddress(hostAddress(target.host()), target.port()), CONNECT_TIMEOUT_MS);
+                s.connect(
+                        new InetSocketAddress(AllowedTargets.address(target.host()), target.port()),
+                        CONNECT_TIMEOUT_MS);
                 s.setTcpNoDelay(true);
                 streams.attach(o.requestId(), s, c);
             } catch (IOException | RuntimeException e) {
@@ -254,17 +251,6 @@ public final class BoxNetwork {
                 scope.netDenied(target.host(), target.port(), "tcp", RunEvent.NetDenied.UNREACHABLE, 1);
             }
         });
-    }
-
-    /** {@code host} as the {@link #HOSTS_PROPERTY} test hook maps it, else unchanged (resolved by the JDK). */
-    static String hostAddress(String host) {
-        String hosts = System.getProperty(HOSTS_PROPERTY, "");
-        for (String entry : hosts.split(",")) {
-            int eq = entry.indexOf('=');
-            if (eq > 0 && entry.substring(0, eq).strip().equalsIgnoreCase(host))
-                return entry.substring(eq + 1).strip();
-        }
-        return host;
     }
 
     /** Drops every tunnel stream (the box is closing). */

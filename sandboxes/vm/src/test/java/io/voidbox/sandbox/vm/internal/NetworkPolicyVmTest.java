@@ -14,6 +14,7 @@ import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.AllowedTargets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -168,7 +169,7 @@ class NetworkPolicyVmTest {
 
     @Test
     void wildcardNamesAndAddressRangesReachOnlyWhatTheyCover(VmSandboxProvider vm) throws Exception {
-        System.setProperty(BoxNetwork.HOSTS_PROPERTY, "a.vbx.test=127.0.0.1");
+        System.setProperty(AllowedTargets.HOSTS_PROPERTY, "a.vbx.test=127.0.0.1");
         try (Service byName = new Service("by-name");
                 Service byRange = new Service("by-range")) {
             Network policy = new Network(
@@ -194,7 +195,7 @@ class NetworkPolicyVmTest {
                                 "10.9.9.9:" + byRange.port() + " ");
                 awaitDenied("10.9.9.9", byRange.port());
             } finally {
-                System.clearProperty(BoxNetwork.HOSTS_PROPERTY);
+                System.clearProperty(AllowedTargets.HOSTS_PROPERTY);
             }
             assertThat(byName.accepted).hasValue(1);
             assertThat(byRange.accepted).hasValue(1);

@@ -1,0 +1,204 @@
+package io.voidbox.sandbox.namespace.internal;
+
+import io.voidbox.protocol.DnsAnswers;
+import io.voidbox.spi.support.AllowedTargets;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The host side of a namespace box's way out: the box's network namespace reaches nothing, so each
+ * destination it may reach (its model endpoint, a port on the host's loopback; a {@code host:PORT}
+ * or an allowed name's port of {@code sandbox.allow}) is offered as one Unix socket in a directory
+ * the box's network holder can read ({@link NetNamespace} listens on the agent's side of it), and
+ * each connection is forwarded to that destination from the host. Only the destinations {@link
+ * #socketFor} was asked for exist: nothing else on the host is reachable. The box's DNS queries
+ * come in the same way ({@link #dnsSocket}). One per sandbox; {@link #close()} closes the sockets
+ * and every connection.
+ */
+public final class HostForwarder implements AutoCloseable {
+    /** A destination: {@code host} {@value #LOOPBACK} is the host's loopback, else a name the host resolves. */
+    record Target(String host, int port) {
+        static final String LOOPBACK = "127.0.0.1";
+    }
+
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+
+    private final Path dir;
+    private final String box;
+    private final BiConsumer<Target, IOException> unreachable;
+    private final Map<Object, String> names = new ConcurrentHashMap<>();
+    private final Set<ServerSocketChannel> servers = ConcurrentHashMap.newKeySet();
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * Sockets go into {@code dir} (an existing directory the box's user can read); a destination
+     * that cannot be connected is told to {@code unreachable}.
+     */
+    public HostForwarder(Path dir, String box, BiConsumer<Target, IOException> unreachable) {
+        this.dir = dir;
+        this.box = box;
+        this.unreachable = unreachable;
+    }
+
+    /**
+     * The socket's file name (in the directory) that forwards to {@code target} ({@code PORT.sock}
+     * for a loopback port); started on first use.
+     */
+    public synchronized String socketFor(Target target) throws IOException {
+        String name = names.get(target);
+        if (name != null) return name;
+        name = target.host().equals(Target.LOOPBACK)
+                ? target.port() + ".sock"
+                : "n" + names.size() + "-" + target.port() + ".sock";
+        ServerSocketChannel server = bind(name);
+        names.put(target, name);
+        Thread.ofVirtual().name("host-forward-" + box + "-" + name).start(() -> accept(server, target));
+        return name;
+    }
+
+    /**
+     * The socket ({@code dns.sock}) whose every connection carries one DNS query and gets {@link
+     * DnsAnswers}' reply, with the name looked up by {@code lookup}; started on first use.
+     */
+    public synchronized String dnsSocket(Function<String, Optional<String>> lookup) throws IOException {
+        String name = names.get(DnsAnswers.class);
+        if (name != null) return name;
+        ServerSocketChannel server = bind("dns.sock");
+        names.put(DnsAnswers.class, "dns.sock");
+        Thread.ofVirtual().name("host-dns-" + box).start(() -> {
+            while (!closed) {
+                SocketChannel c;
+                try {
+                    c = server.accept();
+                } catch (IOException e) {
+                    return; // closed
+                }
+                Thread.ofVirtual().name("host-dns-" + box + "-query").start(() -> answer(c, lookup));
+            }
+        });
+        return "dns.sock";
+    }
+
+    private ServerSocketChannel bind(String name) throws IOException {
+        if (closed) throw new IOException("host forwarder of box " + box + " is closed");
+        Path path = dir.resolve(name);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        // the box's user must be able to connect; the directory holds nothing else
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+        servers.add(server);
+        return server;
+    }
+
+    /** One query (one datagram, relayed in one write), one answer, then the connection ends. */
+    private void answer(SocketChannel c, Function<String, Optional<String>> lookup) {
+        open.add(c);
+        try (c) {
+            ByteBuffer query = ByteBuffer.allocate(512);
+            if (c.read(query) <= 0) return;
+            byte[] reply = DnsAnswers.answer(Arrays.copyOf(query.array(), query.position()), lookup);
+            if (reply != null) c.write(ByteBuffer.wrap(reply));
+        } catch (IOException e) {
+            // the asker is gone
+        } finally {
+            open.remove(c);
+        }
+    }
+
+    private void accept(ServerSocketChannel server, Target target) {
+        while (!closed) {
+            SocketChannel inside;
+            try {
+                inside = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            Thread.ofVirtual().name("host-conn-" + box + "-" + target.port()).start(() -> connect(inside, target));
+        }
+    }
+
+    private void connect(SocketChannel inside, Target target) {
+        open.add(inside);
+        SocketChannel host = null;
+        try (inside) {
+            host = SocketChannel.open();
+            open.add(host);
+            try {
+                var address = new InetSocketAddress(AllowedTargets.address(target.host()), target.port());
+                if (address.isUnresolved()) throw new IOException("unknown host " + target.host());
+                host.socket().connect(address, CONNECT_TIMEOUT_MS);
+            } catch (IOException e) {
+                if (!target.host().equals(Target.LOOPBACK)) unreachable.accept(target, e);
+                throw e;
+            }
+            SocketChannel to = host;
+            Thread back = Thread.ofVirtual().start(() -> pump(to, inside));
+            pump(inside, host);
+            back.join();
+        } catch (IOException e) {
+            // the endpoint is down or the box hung up: the agent sees a closed connection
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            open.remove(inside);
+            if (host != null) {
+                open.remove(host);
+                closeQuietly(host);
+            }
+        }
+    }
+
+    /** Copies until end of stream, then half-closes the other side so responses still flow back. */
+    private void pump(SocketChannel from, SocketChannel to) {
+        ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+        try {
+            while (from.read(buf) >= 0) {
+                buf.flip();
+                while (buf.hasRemaining()) to.write(buf);
+                buf.clear();
+            }
+            to.shutdownOutput();
+        } catch (IOException e) {
+            // one side went away: closing both ends the other pump
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (ServerSocketChannel s : servers) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+        for (SocketChannel c : open) closeQuietly(c);
+    }
+}
