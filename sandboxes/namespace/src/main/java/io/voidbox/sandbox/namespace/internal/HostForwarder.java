@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The host side of a namespace box's way out: the box's network namespace reaches nothing, so each
@@ -70,6 +71,51 @@ public final class HostForwarder implements AutoCloseable {
         names.put(target, name);
         Thread.ofVirtual().name("host-forward-" + box + "-" + name).start(() -> accept(server, target));
         return name;
+    }
+
+    /**
+     * The socket ({@code r-PORT.sock}) of an address range's listener: each connection names its
+     * destination first (one line); one {@code allowed} accepts is connected, any other closed.
+     */
+    public synchronized String rangeSocket(int port, Predicate<String> allowed) throws IOException {
+        String name = "r-" + port + ".sock";
+        if (names.containsKey(name)) return name;
+        ServerSocketChannel server = bind(name);
+        names.put(name, name);
+        Thread.ofVirtual().name("host-forward-" + box + "-" + name).start(() -> {
+            while (!closed) {
+                SocketChannel inside;
+                try {
+                    inside = server.accept();
+                } catch (IOException e) {
+                    return; // closed
+                }
+                Thread.ofVirtual().name("host-conn-" + box + "-" + port).start(() -> {
+                    String address = firstLine(inside);
+                    if (address != null && allowed.test(address)) connect(inside, new Target(address, port));
+                    else closeQuietly(inside);
+                });
+            }
+        });
+        return name;
+    }
+
+    /** The destination line a range connection starts with (read byte by byte: the rest is the stream). */
+    private static String firstLine(SocketChannel c) {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        StringBuilder line = new StringBuilder();
+        try {
+            while (line.length() < 64) {
+                one.clear();
+                if (c.read(one) <= 0) return null;
+                char ch = (char) one.get(0);
+                if (ch == '\n') return line.toString();
+                line.append(ch);
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
     }
 
     /**

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * alias ({@code 127.77.0.N}) on whose allowed ports the box's holder listens; the host resolves
  * and connects the name itself. Every other destination is refused inside the box's {@link
  * NetNamespace} and reported as {@code net.denied}, like a name no entry matches ({@code dns}).
- * Address ranges are not reachable on this backend (said once). One per sandbox.
+ * An address range's port is listened on at every address, and the host connects only what the
+ * range holds. One per sandbox.
  */
 final class NamespaceNetwork implements AutoCloseable {
     /** The run directory's replacements of {@code /etc/hosts} and {@code /etc/resolv.conf}, bound over them. */
@@ -57,16 +60,8 @@ final class NamespaceNetwork implements AutoCloseable {
             scope.netDenied(t.host(), t.port(), "tcp", RunEvent.NetDenied.UNREACHABLE, 1);
         });
         List<Integer> ports = new ArrayList<>();
-        List<String> ranges = new ArrayList<>();
-        if (policy.mode() != Network.Mode.OFF)
-            for (Endpoint e : policy.allow()) {
-                if (e.isHost()) ports.add(e.port());
-                else if (e.isRange()) ranges.add(e.toString());
-            }
+        if (policy.mode() != Network.Mode.OFF) for (Endpoint e : policy.allow()) if (e.isHost()) ports.add(e.port());
         this.hostPorts = List.copyOf(ports);
-        if (!ranges.isEmpty())
-            scope.warning("backend namespace does not reach address ranges of sandbox.allow; "
-                    + String.join(", ", ranges) + " are not reachable (use backend vm)");
     }
 
     /** Starts the box's network namespace, its resolver and its {@code host:PORT} listeners. */
@@ -81,6 +76,7 @@ final class NamespaceNetwork implements AutoCloseable {
             network.writeEtc(runDir);
             net.listenDatagrams(DnsAnswers.RESOLVER, 53, network.forwarder.dnsSocket(network::lookup));
             for (int port : network.hostPorts) network.exposeLoopback(port);
+            network.listenRanges();
             return network;
         } catch (IOException | RuntimeException e) {
             network.close();
@@ -99,6 +95,22 @@ final class NamespaceNetwork implements AutoCloseable {
             Files.writeString(file, name.equals("hosts") ? hosts : resolv);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         }
+    }
+
+    /**
+     * A listener on every address of each range entry's port: the host connects a connection
+     * whose destination a range entry holds, and refuses (and reports) any other.
+     */
+    private void listenRanges() throws IOException {
+        if (policy.mode() == Network.Mode.OFF) return;
+        Set<Integer> ports = new TreeSet<>();
+        for (Endpoint e : policy.allow()) if (e.isRange()) ports.add(e.port());
+        for (int port : ports)
+            net.listenRange(port, forwarder.rangeSocket(port, address -> {
+                boolean allowed = policy.allow().stream().anyMatch(e -> e.containsAddress(address, port));
+                if (!allowed) scope.netDenied(address, port, "tcp", RunEvent.NetDenied.NOT_ALLOWED, 1);
+                return allowed;
+            }));
     }
 
     /** The {@code host:PORT} ports of {@code sandbox.allow} (none in {@code off} mode). */

@@ -55,20 +55,26 @@ final class NetNamespace implements AutoCloseable {
      * the command prefix that drops the listeners' privileges (ports below 1024 are anyone's in
      * this namespace: the DNS listener). Says {@code ready} (plus {@code report} when the rules are
      * in), then answers {@code listen tcp|udp ADDRESS PORT SOCKET STATE} (started once its {@code
-     * /proc/net} line shows) and {@code report}, one line each, until stdin ends.
+     * /proc/net} line shows; {@code range}: TCP whose connections first send their destination
+     * address, one line, through {@link #RANGE}) and {@code report}, one line each, until stdin
+     * ends.
      */
     private static final String HOLDER = """
             ip link set lo up && ip route add local 0.0.0.0/0 dev lo || exit 1
             ip -6 route add local ::/0 dev lo 2>/dev/null
             echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start || exit 1
             if nft -f "$2"; then echo ready report; else echo ready; fi
-            run=$1; shift 2; pids=
+            run=$1; range="${2%/*}/range.sh"; shift 2; pids=
             while read -r cmd proto addr port sock state; do
               case $cmd in
                 listen)
-                  if [ "$proto" = tcp ]; then from="TCP-LISTEN:$port,bind=$addr,fork,reuseaddr"
-                  else from="UDP4-RECVFROM:$port,bind=$addr,fork"; fi
-                  "$@" socat "$from" "UNIX-CONNECT:$run/$sock" </dev/null >/dev/null 2>&1 &
+                  to="UNIX-CONNECT:$run/$sock"
+                  case $proto in
+                    tcp) from="TCP-LISTEN:$port,bind=$addr,fork,reuseaddr" ;;
+                    range) from="TCP-LISTEN:$port,bind=$addr,fork,reuseaddr"; to="EXEC:/bin/sh $range $run/$sock"; proto=tcp ;;
+                    *) from="UDP4-RECVFROM:$port,bind=$addr,fork" ;;
+                  esac
+                  "$@" socat "$from" "$to" </dev/null >/dev/null 2>&1 &
                   pids="$pids $!"; n=0
                   while ! grep -q " $state " "/proc/net/$proto" && [ $n -lt 500 ]; do n=$((n+1)); sleep 0.01; done
                   if [ $n -lt 500 ]; then echo "listening $addr $port"; else echo "failed $addr $port"; fi ;;
@@ -77,6 +83,16 @@ final class NetNamespace implements AutoCloseable {
               esac
             done
             kill $pids 2>/dev/null
+            """;
+
+    /**
+     * A range listener's connection (its stdin and stdout): the address the box connected to
+     * (every address is local here, so the accepting socket's own), one line, then the stream. The
+     * host's end of the stream shuts the connection's write side down ({@code cat} still holds it
+     * open for reading), so the box sees it end.
+     */
+    static final String RANGE = """
+            { echo "$SOCAT_SOCKADDR"; exec cat; } | exec socat -t 30 "STDIN!!STDOUT,shut-down" "UNIX-CONNECT:$1"
             """;
 
     /** One refused destination: its address, port and protocol. */
@@ -108,6 +124,7 @@ final class NetNamespace implements AutoCloseable {
      */
     static NetNamespace start(SandboxUser user, Path runDir, Path log) throws IOException {
         Path rules = Files.writeString(runDir.getParent().resolve("net.nft"), RULES);
+        Files.writeString(runDir.getParent().resolve("range.sh"), RANGE);
         List<String> argv = new ArrayList<>(
                 user.dropFromRoot()
                         ? List.of("unshare", "--net", "--")
@@ -157,6 +174,14 @@ final class NetNamespace implements AutoCloseable {
      */
     void listen(String address, int port, String socket) throws IOException {
         listen("tcp", address, port, socket, "0A"); // TCP_LISTEN
+    }
+
+    /**
+     * Makes TCP {@code port} on every address inside forward to {@code socket}, each connection
+     * preceded by the address it was made to (one line): an address range's listener.
+     */
+    void listenRange(int port, String socket) throws IOException {
+        listen("range", "0.0.0.0", port, socket, "0A");
     }
 
     /** The same for UDP datagrams (each relayed as one connection: the DNS listener). */
