@@ -68,7 +68,7 @@ public final class NamespaceSandbox implements Sandbox {
         this.staging = staging;
         this.agentExecutable = agentExecutable;
         List<Mount> mounts = new ArrayList<>();
-        for (Mount m : request.mounts()) {
+        for (Mount m : request.options().mounts()) {
             Path host = m.host().toRealPath();
             if (!Files.isDirectory(host)) throw new IOException("mount " + m.host() + ": not a directory on the host");
             if (!Path.of(m.guest()).isAbsolute())
@@ -99,7 +99,7 @@ public final class NamespaceSandbox implements Sandbox {
      * the empty network namespace: said once.
      */
     private static List<Integer> allowedHostPorts(SandboxRequest request, Path runDir) throws IOException {
-        Network network = request.network();
+        Network network = request.options().network();
         if (network.mode() == Network.Mode.OFF) return List.of();
         List<Integer> ports = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
@@ -128,7 +128,7 @@ public final class NamespaceSandbox implements Sandbox {
                 ? CgroupLimits.create(
                         "voidbox-" + request.boxName() + "-"
                                 + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-                        (long) request.memoryMb() << 20,
+                        (long) request.options().memoryMb() << 20,
                         why)
                 : Optional.empty();
         if (limits.isEmpty())
@@ -216,7 +216,7 @@ public final class NamespaceSandbox implements Sandbox {
         env.put("HOME", BwrapCommand.HOME);
         env.put("LANG", "C.UTF-8");
         env.put("TMPDIR", "/tmp");
-        env.putAll(request.env());
+        env.putAll(request.options().env());
         env.putAll(spec.env());
         ExecResult result;
         List<CgroupLimits.Reached> reached;
@@ -235,8 +235,9 @@ public final class NamespaceSandbox implements Sandbox {
 
     /** The limits the command just hit, each said in one warning. */
     private List<CgroupLimits.Reached> limitsReached() {
-        List<CgroupLimits.Reached> reached =
-                limits.map(l -> l.newlyReached((long) request.memoryMb() << 20)).orElse(List.of());
+        List<CgroupLimits.Reached> reached = limits.map(
+                        l -> l.newlyReached((long) request.options().memoryMb() << 20))
+                .orElse(List.of());
         reached.forEach(r -> request.scope().warning(r.message()));
         return reached;
     }
