@@ -46,9 +46,9 @@ VOIDBOX_VM_PACKAGES=(qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-sta
 
 # The packages the namespace backend (bubblewrap sandboxes) uses: bubblewrap, socat (the box's way
 # to its model endpoint), util-linux (setpriv, unshare, nsenter: dropping root before bubblewrap,
-# the box's network namespace), iproute2 (its loopback and routes) and nftables (the refusals it
-# reports as net.denied).
-VOIDBOX_NAMESPACE_PACKAGES=(bwrap:bubblewrap socat:socat setpriv:util-linux ip:iproute2 /usr/sbin/nft:nftables)
+# the box's network namespace), iproute2 (its loopback and routes), nftables (the refusals it
+# reports as net.denied) and slirp4netns (sandbox.network: open).
+VOIDBOX_NAMESPACE_PACKAGES=(bwrap:bubblewrap socat:socat setpriv:util-linux ip:iproute2 /usr/sbin/nft:nftables slirp4netns:slirp4netns)
 
 # JVM flags of the CLI that its AOT cache (scripts/aot-cache.sh) is created with and used with: the
 # serial collector (a CLI, not a server; a cache is only used with the GC it was made with), plus

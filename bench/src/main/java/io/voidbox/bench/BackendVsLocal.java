@@ -27,13 +27,11 @@ public final class BackendVsLocal {
     private BackendVsLocal() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) opts.put(args[i], args[i + 1]);
-        Path file = Path.of(opts.getOrDefault("--file", "examples/fan-out/pipeline.yaml"));
-        int runs = Integer.parseInt(opts.getOrDefault("--runs", "5"));
-        int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "1"));
-        Backend other =
-                Backend.valueOf(opts.getOrDefault("--backend", "namespace").toUpperCase(Locale.ROOT));
+        BenchArgs cli = BenchArgs.parse(args, "--backend", "--runs", "--warmup", "--file");
+        Path file = cli.path("--file", Path.of("examples/fan-out/pipeline.yaml"));
+        int runs = cli.intValue("--runs", 5);
+        int warmup = cli.intValue("--warmup", 1);
+        Backend other = Backend.valueOf(cli.get("--backend", "namespace").toUpperCase(Locale.ROOT));
         if (!Files.isRegularFile(file))
             throw new IllegalArgumentException("--file " + file.toAbsolutePath() + " does not exist");
         Pipeline pipeline = SpecLoader.load(file).pipeline();

@@ -57,17 +57,10 @@ public final class MountBench {
             """;
 
     public static void main(String[] args) throws Exception {
-        int runs = 5;
-        int mib = 64;
-        int files = 10_000;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
-                case "--mib" -> mib = Integer.parseInt(args[i + 1]);
-                case "--files" -> files = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        BenchArgs cli = BenchArgs.parse(args, "--runs", "--mib", "--files");
+        int runs = cli.intValue("--runs", 5);
+        int mib = cli.intValue("--mib", 64);
+        int files = cli.intValue("--files", 10_000);
         Path claude = ClaudeCodeInstaller.defaults().ensureInstalled();
         Path root = Files.createTempDirectory("voidbox-mount-bench-");
         Map<String, List<Double>> results = new LinkedHashMap<>();

@@ -30,15 +30,9 @@ public final class RestoreProbe {
     private RestoreProbe() {}
 
     public static void main(String[] args) throws Exception {
-        int runs = 20;
-        int helloS = 8;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
-                case "--hello-s" -> helloS = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        BenchArgs cli = BenchArgs.parse(args, "--runs", "--hello-s");
+        int runs = cli.intValue("--runs", 20);
+        int helloS = cli.intValue("--hello-s", 8);
         Path claude = ClaudeCodeInstaller.defaults().ensureInstalled();
         GuestImage image =
                 VmSandboxProvider.withSnapshotDir(() -> claude, m -> {}, null).image();

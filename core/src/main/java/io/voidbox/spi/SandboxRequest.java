@@ -1,11 +1,8 @@
 package io.voidbox.spi;
 
 import io.voidbox.SandboxOptions;
-import io.voidbox.SandboxOptions.Accel;
-import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.protocol.TelemetryBatch;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -30,37 +27,5 @@ public record SandboxRequest(
     /** The {@code [vm:NAME]} of every line the sandbox logs. */
     public String boxName() {
         return scope.box();
-    }
-
-    public int memoryMb() {
-        return options.memoryMb();
-    }
-
-    public int vcpus() {
-        return options.vcpus();
-    }
-
-    /** The requested accelerator (VM backend; resolved by the sandbox). */
-    public Accel accel() {
-        return options.accel();
-    }
-
-    /** What the box may reach: its mode and {@code sandbox.allow} entries. */
-    public SandboxOptions.Network network() {
-        return options.network();
-    }
-
-    /** Extra environment for every command. */
-    public Map<String, String> env() {
-        return options.env();
-    }
-
-    public List<Mount> mounts() {
-        return options.mounts();
-    }
-
-    /** Sampling interval of guest/process telemetry (>= 100). */
-    public long telemetryIntervalMs() {
-        return options.telemetryIntervalMs();
     }
 }

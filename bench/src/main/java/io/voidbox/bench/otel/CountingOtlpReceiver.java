@@ -9,15 +9,20 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * A live OTLP/gRPC collector on loopback that decodes every request fully (as a real collector
@@ -84,6 +89,14 @@ public final class CountingOtlpReceiver implements AutoCloseable {
         }
     }
 
+    /** The items of one request: summed over its resources' scopes (spans or metrics alike). */
+    private static <R, S> long count(List<R> resources, Function<R, List<S>> scopes, ToLongFunction<S> items) {
+        return resources.stream()
+                .flatMap(r -> scopes.apply(r).stream())
+                .mapToLong(items)
+                .sum();
+    }
+
     /** Counts one request carrying {@code items} and acknowledges it. */
     private static <R> void received(
             long items, AtomicLong itemCount, AtomicLong requestCount, StreamObserver<R> response, R ack) {
@@ -96,10 +109,7 @@ public final class CountingOtlpReceiver implements AutoCloseable {
     private final class Traces extends TraceServiceGrpc.TraceServiceImplBase {
         @Override
         public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
-            long n = request.getResourceSpansList().stream()
-                    .flatMap(rs -> rs.getScopeSpansList().stream())
-                    .mapToLong(ScopeSpans::getSpansCount)
-                    .sum();
+            long n = count(request.getResourceSpansList(), ResourceSpans::getScopeSpansList, ScopeSpans::getSpansCount);
             received(n, spans, traceRequests, response, ExportTraceServiceResponse.getDefaultInstance());
         }
     }
@@ -107,10 +117,10 @@ public final class CountingOtlpReceiver implements AutoCloseable {
     private final class Metrics extends MetricsServiceGrpc.MetricsServiceImplBase {
         @Override
         public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> response) {
-            long n = request.getResourceMetricsList().stream()
-                    .flatMap(rm -> rm.getScopeMetricsList().stream())
-                    .mapToLong(ScopeMetrics::getMetricsCount)
-                    .sum();
+            long n = count(
+                    request.getResourceMetricsList(),
+                    ResourceMetrics::getScopeMetricsList,
+                    ScopeMetrics::getMetricsCount);
             received(n, metricPoints, metricRequests, response, ExportMetricsServiceResponse.getDefaultInstance());
         }
     }

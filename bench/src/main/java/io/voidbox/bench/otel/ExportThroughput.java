@@ -4,6 +4,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.voidbox.bench.BenchArgs;
 import io.voidbox.observability.ExportStats;
 import io.voidbox.observability.OtelSetup;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.voidbox.bench.otel;
 
+import io.voidbox.bench.BenchArgs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

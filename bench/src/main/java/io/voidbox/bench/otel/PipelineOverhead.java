@@ -4,6 +4,7 @@ import io.voidbox.Pipeline;
 import io.voidbox.PipelineResult;
 import io.voidbox.SandboxOptions;
 import io.voidbox.VoidBox;
+import io.voidbox.bench.BenchArgs;
 import io.voidbox.observability.ExportStats;
 import io.voidbox.observability.OtelSetup;
 import io.voidbox.spec.SpecLoader;

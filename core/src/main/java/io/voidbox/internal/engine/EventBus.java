@@ -30,7 +30,6 @@ public final class EventBus implements AutoCloseable {
     private final int reserved;
 
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
     private final Thread dispatcher;
     private final Redactor redactor = new Redactor();
     private volatile boolean closed;
@@ -71,7 +70,6 @@ public final class EventBus implements AutoCloseable {
             dropped.incrementAndGet();
             return false;
         }
-        published.incrementAndGet();
         return true;
     }
 
@@ -85,10 +83,6 @@ public final class EventBus implements AutoCloseable {
 
     public long droppedCount() {
         return dropped.get();
-    }
-
-    public long publishedCount() {
-        return published.get();
     }
 
     private void dispatch() {

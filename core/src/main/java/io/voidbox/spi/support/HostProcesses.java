@@ -121,7 +121,7 @@ public final class HostProcesses implements AutoCloseable {
         long seq = 0;
         try {
             while (!closed) {
-                Thread.sleep(request.telemetryIntervalMs());
+                Thread.sleep(request.options().telemetryIntervalMs());
                 if (closed) break;
                 var sample = sampler.sample();
                 if (sample != null && out != null) out.accept(new TelemetryBatch(seq++, List.of(sample)));

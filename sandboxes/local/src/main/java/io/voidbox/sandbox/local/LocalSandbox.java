@@ -101,7 +101,7 @@ final class LocalSandbox implements Sandbox {
         env.put("HOME", home.toString());
         env.put("LANG", "C.UTF-8");
         env.put("TMPDIR", tmp.toString()); // agents keep per-session state there: it goes away with the box
-        env.putAll(request.env());
+        env.putAll(request.options().env());
         env.putAll(spec.env());
         return processes.run(pb, spec, sink);
     }

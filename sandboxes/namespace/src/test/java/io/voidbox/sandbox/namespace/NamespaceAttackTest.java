@@ -23,7 +23,9 @@ import io.voidbox.spi.SandboxRequest;
 import io.voidbox.spi.support.AllowedTargets;
 import io.voidbox.spi.support.FileTrees;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -554,6 +556,65 @@ class NamespaceAttackTest {
             assertThat(events.of(RunEvent.NetDenied.class))
                     .extracting(d -> d.destination() + ":" + d.port() + "/" + d.reason())
                     .containsExactly("10.9.9.9:" + port + "/not_allowed");
+        }
+    }
+
+    @Test
+    void anOpenBoxReachesOtherHostsButNeverTheHostLoopback() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/slirp4netns")), "slirp4netns is not installed (open mode)");
+        Optional<InetAddress> external = NetworkInterface.networkInterfaces()
+                .filter(i -> !i.getName().equals("lo"))
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                .findFirst();
+        assumeTrue(external.isPresent(), "this host has no non-loopback IPv4 address to connect to");
+        try (ServerSocket service = new ServerSocket(0)) { // every address, the host's loopback too
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = service.accept()) {
+                    s.getOutputStream().write("outside-says-hi\n".getBytes());
+                } catch (IOException ignored) {
+                    // test ends
+                }
+            });
+            int port = service.getLocalPort();
+            BoxScope scope = new BoxScope("run", "p", "open", events::onEvent);
+            SandboxOptions options = SandboxOptions.defaults()
+                    .withBackend(Backend.NAMESPACE)
+                    .withNetwork(new SandboxOptions.Network(SandboxOptions.Network.Mode.OPEN, List.of()));
+            StringBuilder out = new StringBuilder();
+            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
+                ExecResult r = box.exec(
+                        new ExecSpec(
+                                List.of(
+                                        "bash",
+                                        "-c",
+                                        "exec 3<>/dev/tcp/" + external.get().getHostAddress() + "/" + port
+                                                + "; head -1 <&3;"
+                                                // the NAT's address of the host's loopback, and the box's own
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/10.0.2.2/" + port
+                                                + "' 2>/dev/null || echo GATEWAY-REFUSED;"
+                                                + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/" + port
+                                                + "' 2>/dev/null || echo LOOPBACK-REFUSED"),
+                                Map.of(),
+                                null,
+                                Duration.ofSeconds(30)),
+                        new OutputSink() {
+                            @Override
+                            public void stdout(String line) {
+                                out.append(line).append('\n');
+                            }
+
+                            @Override
+                            public void stderr(String line) {
+                                out.append("stderr: ").append(line).append('\n');
+                            }
+                        });
+                assertThat(r.exitCode()).as(out.toString()).isZero();
+            }
+            assertThat(out.toString()).isEqualTo("outside-says-hi\nGATEWAY-REFUSED\nLOOPBACK-REFUSED\n");
+            assertThat(events.of(RunEvent.NetDenied.class))
+                    .extracting(d -> d.destination() + ":" + d.port())
+                    .contains("host:" + port);
         }
     }
 }

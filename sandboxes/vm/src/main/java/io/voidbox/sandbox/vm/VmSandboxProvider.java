@@ -230,7 +230,7 @@ public final class VmSandboxProvider implements SandboxProvider {
         for (AgentPayload p : request.payloads()) agentLayers.add(layer(p, img, request.boxName()));
         Accel accel = launcher.accelSelector()
                 .select(
-                        request.accel(),
+                        request.options().accel(),
                         img,
                         request.scope()::warning,
                         l -> request.scope().line("runtime", l));
@@ -246,15 +246,15 @@ public final class VmSandboxProvider implements SandboxProvider {
                 .withBoxIdentity(
                         hostname(request.boxName()), mac(), HexFormat.of().formatHex(seed))
                 .withGuestArg("port", GuestImage.CHANNEL_PORT_NAME)
-                .withGuestArg("telemetry_ms", Long.toString(request.telemetryIntervalMs()));
+                .withGuestArg("telemetry_ms", Long.toString(request.options().telemetryIntervalMs()));
         for (AgentLayer layer : agentLayers) boot = boot.withLayer(layer);
-        boolean shared = !request.mounts().isEmpty();
+        boolean shared = !request.options().mounts().isEmpty();
         if (shared) boot = withShares(boot, img, request);
         if (snapshots != null && !shared) boot = boot.withGuestArg("prewarm", prewarmPaths(agentLayers));
         MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)
-                .withMemoryMb(request.memoryMb())
-                .withVcpus(request.vcpus())
-                .withNetwork(request.network().mode() == SandboxOptions.Network.Mode.OPEN);
+                .withMemoryMb(request.options().memoryMb())
+                .withVcpus(request.options().vcpus())
+                .withNetwork(request.options().network().mode() == SandboxOptions.Network.Mode.OPEN);
         ConsoleListener console = (stream, line) -> request.scope().line(stream, line);
         if (snapshots != null && shared && coldNoticeShown.compareAndSet(false, true))
             request.scope()
@@ -319,7 +319,7 @@ public final class VmSandboxProvider implements SandboxProvider {
     private Boot withShares(Boot boot, GuestImage img, SandboxRequest request) throws SandboxException {
         ShareKernel kernel = shareKernel(img, request.boxName());
         Boot b = boot.withKernel(kernel.kernel(), kernel.initramfs());
-        List<SandboxOptions.Mount> mounts = new ArrayList<>(request.mounts());
+        List<SandboxOptions.Mount> mounts = new ArrayList<>(request.options().mounts());
         mounts.sort(Comparator.comparingInt(m -> Path.of(m.guest()).normalize().getNameCount()));
         for (int i = 0; i < mounts.size(); i++) {
             SandboxOptions.Mount m = mounts.get(i);
@@ -366,7 +366,7 @@ public final class VmSandboxProvider implements SandboxProvider {
         SandboxUser user = SandboxUser.forThisProcess(System.getenv());
         List<SandboxUser.Lease> leases = new ArrayList<>();
         try {
-            for (SandboxOptions.Mount m : request.mounts())
+            for (SandboxOptions.Mount m : request.options().mounts())
                 if (!m.readOnly())
                     leases.add(user.lend(m.host().toAbsolutePath().normalize()));
         } catch (IOException e) {
@@ -392,7 +392,7 @@ public final class VmSandboxProvider implements SandboxProvider {
             QemuMachine machine, byte[] secret, Accel accel, long t0, SandboxRequest request, boolean restored)
             throws SandboxException, InterruptedException {
         Connection connection = null;
-        BoxNetwork network = new BoxNetwork(request.network(), request.scope());
+        BoxNetwork network = new BoxNetwork(request.options().network(), request.scope());
         try {
             for (int attempt = 1; connection == null; attempt++) {
                 Transport transport = UnixSocketTransport.connect(machine.channelSocket(), CHANNEL_TIMEOUT);
@@ -428,7 +428,8 @@ public final class VmSandboxProvider implements SandboxProvider {
                     GuestImage.GUEST_HOME,
                     Optional.of(kernel));
             if (restored) machine.deleteFirmwareFiles();
-            VmSandbox sandbox = new VmSandbox(machine, connection, env, request.scope(), request.env(), network);
+            VmSandbox sandbox = new VmSandbox(
+                    machine, connection, env, request.scope(), request.options().env(), network);
             request.scope().ready("vm", accel.id(), (System.nanoTime() - t0) / 1_000_000, kernel, restored);
             return sandbox;
         } catch (IOException | RuntimeException | InterruptedException e) {

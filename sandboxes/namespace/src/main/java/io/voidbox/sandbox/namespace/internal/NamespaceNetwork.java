@@ -31,15 +31,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and connects the name itself. Every other destination is refused inside the box's {@link
  * NetNamespace} and reported as {@code net.denied}, like a name no entry matches ({@code dns}).
  * An address range's port is listened on at every address, and the host connects only what the
- * range holds. One per sandbox.
+ * range holds. In {@code open} mode (with slirp4netns) the box also reaches everything outside the
+ * host through a NAT that refuses the host's loopback, and resolves names through it. One per
+ * sandbox.
  */
 final class NamespaceNetwork implements AutoCloseable {
     /** The run directory's replacements of {@code /etc/hosts} and {@code /etc/resolv.conf}, bound over them. */
     static final List<String> ETC_FILES = List.of("hosts", "resolv.conf");
 
     private static final String ALIASES = "127.77.";
+    /** slirp4netns's DNS forwarder (to the host's resolvers), the resolver of an {@code open} box. */
+    private static final String SLIRP_RESOLVER = "10.0.2.3";
 
     private final Network policy;
+    /** {@code open} mode with slirp4netns. */
+    private final boolean open;
+
     private final BoxScope scope;
     private final NetNamespace net;
     private final HostForwarder forwarder;
@@ -51,8 +58,9 @@ final class NamespaceNetwork implements AutoCloseable {
 
     private final AtomicInteger nextAlias = new AtomicInteger();
 
-    private NamespaceNetwork(SandboxRequest request, NetNamespace net, Path runDir) {
-        this.policy = request.network();
+    private NamespaceNetwork(SandboxRequest request, NetNamespace net, Path runDir, boolean open) {
+        this.open = open;
+        this.policy = request.options().network();
         this.scope = request.scope();
         this.net = net;
         this.forwarder = new HostForwarder(runDir, request.boxName(), (t, e) -> {
@@ -64,17 +72,27 @@ final class NamespaceNetwork implements AutoCloseable {
         this.hostPorts = List.copyOf(ports);
     }
 
-    /** Starts the box's network namespace, its resolver and its {@code host:PORT} listeners. */
+    /**
+     * Starts the box's network namespace, its resolver and its {@code host:PORT} listeners; in
+     * {@code open} mode with slirp4netns, the way out to everything but the host's loopback.
+     */
     static NamespaceNetwork start(SandboxRequest request, SandboxUser user, Path runDir, Path log) throws IOException {
-        NetNamespace net = NetNamespace.start(user, runDir, log);
-        NamespaceNetwork network = new NamespaceNetwork(request, net, runDir);
+        boolean open = request.options().network().mode() == Network.Mode.OPEN;
+        if (open && NamespaceSupport.onPath("slirp4netns").isEmpty()) {
+            request.scope()
+                    .warning("sandbox.network: open needs slirp4netns on backend namespace (apt-get install"
+                            + " slirp4netns); this box stays restricted");
+            open = false;
+        }
+        NetNamespace net = NetNamespace.start(user, runDir, log, open);
+        NamespaceNetwork network = new NamespaceNetwork(request, net, runDir, open);
         try {
             if (!net.reporting())
                 request.scope()
                         .warning("nftables (nft) is not usable here: the box's refused connections are blocked"
                                 + " but not reported as net.denied (apt-get install nftables)");
-            network.writeEtc(runDir);
-            net.listenDatagrams(DnsAnswers.RESOLVER, 53, network.forwarder.dnsSocket(network::lookup));
+            network.writeEtc(runDir, open ? SLIRP_RESOLVER : DnsAnswers.RESOLVER);
+            if (!open) net.listenDatagrams(DnsAnswers.RESOLVER, 53, network.forwarder.dnsSocket(network::lookup));
             for (int port : network.hostPorts) network.exposeLoopback(port);
             network.listenRanges();
             return network;
@@ -84,12 +102,12 @@ final class NamespaceNetwork implements AutoCloseable {
         }
     }
 
-    private void writeEtc(Path runDir) throws IOException {
+    private void writeEtc(Path runDir, String resolver) throws IOException {
         Path etcHosts = Path.of("/etc/hosts");
         String hosts = Files.isReadable(etcHosts) ? Files.readString(etcHosts) : "";
         if (!hosts.isEmpty() && !hosts.endsWith("\n")) hosts += "\n";
         if (!hostPorts.isEmpty()) hosts += "127.0.0.1 " + Endpoint.HOST + "\n";
-        String resolv = "nameserver " + DnsAnswers.RESOLVER + "\noptions timeout:5 attempts:1\n";
+        String resolv = "nameserver " + resolver + "\noptions timeout:5 attempts:1\n";
         for (String name : ETC_FILES) {
             Path file = runDir.resolve(name);
             Files.writeString(file, name.equals("hosts") ? hosts : resolv);
@@ -113,9 +131,11 @@ final class NamespaceNetwork implements AutoCloseable {
             }));
     }
 
-    /** The {@code host:PORT} ports of {@code sandbox.allow} (none in {@code off} mode). */
-    List<Integer> hostPorts() {
-        return hostPorts;
+    /** What the box reaches, for its start line. */
+    String describe() {
+        return (open ? "open (slirp4netns), " : "") + "model endpoint"
+                + (hostPorts.isEmpty() ? "" : ", host ports " + hostPorts)
+                + (policy.mode() == Network.Mode.OFF || policy.allow().isEmpty() ? "" : ", sandbox.allow");
     }
 
     /** The command prefix that runs a command in the box's network namespace. */

@@ -66,7 +66,7 @@ public final class NamespaceSandbox implements Sandbox {
         this.staging = staging;
         this.agentExecutable = agentExecutable;
         List<Mount> mounts = new ArrayList<>();
-        for (Mount m : request.mounts()) {
+        for (Mount m : request.options().mounts()) {
             Path host = m.host().toRealPath();
             if (!Files.isDirectory(host)) throw new IOException("mount " + m.host() + ": not a directory on the host");
             if (!Path.of(m.guest()).isAbsolute())
@@ -102,7 +102,7 @@ public final class NamespaceSandbox implements Sandbox {
                 ? CgroupLimits.create(
                         "voidbox-" + request.boxName() + "-"
                                 + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-                        (long) request.memoryMb() << 20,
+                        (long) request.options().memoryMb() << 20,
                         why)
                 : Optional.empty();
         if (limits.isEmpty())
@@ -130,11 +130,7 @@ public final class NamespaceSandbox implements Sandbox {
                 .line(
                         "runtime",
                         "namespace sandbox (uid " + user.uid() + (user.dropFromRoot() ? ", dropped from root" : "")
-                                + ", network: model endpoint"
-                                + (sb.network.hostPorts().isEmpty()
-                                        ? " only"
-                                        : " and host ports " + sb.network.hostPorts())
-                                + ") workspace " + sb.workspace);
+                                + ", network: " + sb.network.describe() + ") workspace " + sb.workspace);
         request.scope().ready(BACKEND, null, (System.nanoTime() - t0) / 1_000_000, null);
         return sb;
     }
@@ -187,7 +183,7 @@ public final class NamespaceSandbox implements Sandbox {
         env.put("HOME", BwrapCommand.HOME);
         env.put("LANG", "C.UTF-8");
         env.put("TMPDIR", "/tmp");
-        env.putAll(request.env());
+        env.putAll(request.options().env());
         env.putAll(spec.env());
         ExecResult result;
         List<CgroupLimits.Reached> reached;
@@ -232,8 +228,9 @@ public final class NamespaceSandbox implements Sandbox {
 
     /** The limits the command just hit, each said in one warning. */
     private List<CgroupLimits.Reached> limitsReached() {
-        List<CgroupLimits.Reached> reached =
-                limits.map(l -> l.newlyReached((long) request.memoryMb() << 20)).orElse(List.of());
+        List<CgroupLimits.Reached> reached = limits.map(
+                        l -> l.newlyReached((long) request.options().memoryMb() << 20))
+                .orElse(List.of());
         reached.forEach(r -> request.scope().warning(r.message()));
         return reached;
     }

@@ -35,7 +35,7 @@ public final class NamespaceSupport {
         try {
             Staging staging = Staging.create("probe", user);
             root = staging.root();
-            net = NetNamespace.start(user, staging.run(), root.resolve("net.log"));
+            net = NetNamespace.start(user, staging.run(), root.resolve("net.log"), false);
             var layout = new BwrapCommand.Layout(
                     user,
                     root,

@@ -51,20 +51,23 @@ final class NetNamespace implements AutoCloseable {
             """;
 
     /**
-     * The holder: {@code $1} the run directory (the ports' sockets), {@code $2} the rules, the rest
+     * The holder: {@code $1} the run directory (the ports' sockets), {@code $2} the rules, {@code
+     * $3} {@code open} (no route of every address to loopback: {@link #start} adds slirp4netns) or
+     * {@code restricted}, the rest
      * the command prefix that drops the listeners' privileges (ports below 1024 are anyone's in
      * this namespace: the DNS listener). Says {@code ready} (plus {@code report} when the rules are
      * in), then answers {@code listen tcp|udp ADDRESS PORT SOCKET STATE} (started once its {@code
      * /proc/net} line shows; {@code range}: TCP whose connections first send their destination
      * address, one line, through {@link #RANGE}) and {@code report}, one line each, until stdin
-     * ends.
+     * ends; {@code route} says the default route, if any.
      */
     private static final String HOLDER = """
-            ip link set lo up && ip route add local 0.0.0.0/0 dev lo || exit 1
+            ip link set lo up || exit 1
+            [ "$3" = open ] || ip route add local 0.0.0.0/0 dev lo || exit 1
             ip -6 route add local ::/0 dev lo 2>/dev/null
             echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start || exit 1
             if nft -f "$2"; then echo ready report; else echo ready; fi
-            run=$1; range="${2%/*}/range.sh"; shift 2; pids=
+            run=$1; range="${2%/*}/range.sh"; shift 3; pids=
             while read -r cmd proto addr port sock state; do
               case $cmd in
                 listen)
@@ -79,6 +82,7 @@ final class NetNamespace implements AutoCloseable {
                   while ! grep -q " $state " "/proc/net/$proto" && [ $n -lt 500 ]; do n=$((n+1)); sleep 0.01; done
                   if [ $n -lt 500 ]; then echo "listening $addr $port"; else echo "failed $addr $port"; fi ;;
                 report) nft -j list table inet voidbox 2>/dev/null || echo '{}' ;;
+                route) echo "route $(ip -4 route show default | head -1)" ;;
                 *) echo "unknown $cmd" ;;
               esac
             done
@@ -101,6 +105,9 @@ final class NetNamespace implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process holder;
+    /** slirp4netns in {@code open} mode, else null. */
+    private Process slirp;
+
     private final BufferedReader replies;
     private final Writer requests;
     private final SandboxUser user;
@@ -122,14 +129,15 @@ final class NetNamespace implements AutoCloseable {
      * Starts the holder for a box whose sockets are in {@code runDir}; its errors go to {@code log}
      * (a host-only file), quoted if it fails.
      */
-    static NetNamespace start(SandboxUser user, Path runDir, Path log) throws IOException {
+    static NetNamespace start(SandboxUser user, Path runDir, Path log, boolean open) throws IOException {
         Path rules = Files.writeString(runDir.getParent().resolve("net.nft"), RULES);
         Files.writeString(runDir.getParent().resolve("range.sh"), RANGE);
         List<String> argv = new ArrayList<>(
                 user.dropFromRoot()
                         ? List.of("unshare", "--net", "--")
                         : List.of("unshare", "--user", "--map-root-user", "--net", "--"));
-        argv.addAll(List.of("/bin/sh", "-c", HOLDER, "holder", runDir.toString(), rules.toString()));
+        argv.addAll(List.of(
+                "/bin/sh", "-c", HOLDER, "holder", runDir.toString(), rules.toString(), open ? "open" : "restricted"));
         argv.addAll(List.of("setpriv", "--pdeathsig", "KILL"));
         if (user.dropFromRoot())
             argv.addAll(List.of("--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups"));
@@ -152,7 +160,51 @@ final class NetNamespace implements AutoCloseable {
                     + Files.readString(log).strip());
         }
         net.reporting = first.equals("ready report");
+        if (open) {
+            try {
+                net.slirp = net.startSlirp(log);
+            } catch (IOException | RuntimeException e) {
+                net.close();
+                throw e;
+            }
+        }
         return net;
+    }
+
+    /**
+     * {@code open} mode's way out: slirp4netns, a user-mode TCP/IP stack that gives the namespace a
+     * NATed interface ({@code tap0}, 10.0.2.100) and connects from the host's side, refusing the
+     * host's loopback ({@code --disable-host-loopback}); it ends when its stdin closes (with this
+     * or with the JVM).
+     */
+    private Process startSlirp(Path log) throws IOException {
+        String pid = String.valueOf(holder.pid());
+        List<String> argv = new ArrayList<>(List.of(
+                "slirp4netns",
+                "--configure",
+                "--mtu=65520",
+                "--disable-host-loopback",
+                "--enable-sandbox",
+                "--exit-fd=0"));
+        if (!user.dropFromRoot()) argv.add("--userns-path=/proc/" + pid + "/ns/user");
+        argv.addAll(List.of(pid, "tap0"));
+        Process p = new ProcessBuilder(argv)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        for (int i = 0; i < 250; i++) {
+            if (ask("route").startsWith("route default")) return p;
+            if (!p.isAlive()) break;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        p.destroyForcibly();
+        throw new IOException("the box's open network (slirp4netns) did not come up: "
+                + Files.readString(log).strip());
     }
 
     /** False when nftables is missing here: refused connections are still refused, but not reported. */
@@ -254,6 +306,7 @@ final class NetNamespace implements AutoCloseable {
     /** Ends the holder (its stdin closes), and with it the listeners; the namespace goes with the last command. */
     @Override
     public void close() {
+        if (slirp != null) slirp.destroy();
         try {
             requests.close();
         } catch (IOException ignored) {

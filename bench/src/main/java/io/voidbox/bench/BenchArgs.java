@@ -1,4 +1,4 @@
-package io.voidbox.bench.otel;
+package io.voidbox.bench;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -9,8 +9,8 @@ import java.util.Map;
  * The {@code --name value} options of a benchmark's command line. Every option takes a value; an
  * option without one, or one not in the list, is an error naming it.
  */
-record BenchArgs(Map<String, String> values) {
-    static BenchArgs parse(String[] args, String... names) {
+public record BenchArgs(Map<String, String> values) {
+    public static BenchArgs parse(String[] args, String... names) {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
@@ -25,21 +25,21 @@ record BenchArgs(Map<String, String> values) {
         return new BenchArgs(values);
     }
 
-    String get(String name, String fallback) {
+    public String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
-    Path path(String name, Path fallback) {
+    public Path path(String name, Path fallback) {
         String v = values.get(name);
         return v == null ? fallback : Path.of(v);
     }
 
-    int intValue(String name, int fallback) {
+    public int intValue(String name, int fallback) {
         String v = values.get(name);
         return v == null ? fallback : Integer.parseInt(v);
     }
 
-    double doubleValue(String name, double fallback) {
+    public double doubleValue(String name, double fallback) {
         String v = values.get(name);
         return v == null ? fallback : Double.parseDouble(v);
     }
