@@ -213,7 +213,7 @@ public record ClaudeRunSummary(
             }
             ClaudeStreamEvent.Result last = results.getLast();
             ClaudeStreamEvent.Result deciding = results.stream()
-                    .filter(r -> r.ending().isError())
+                    .filter(ClaudeStreamEvent.Result::isError)
                     .findFirst()
                     .orElse(last);
             int turns = 0;
@@ -222,16 +222,16 @@ public record ClaudeRunSummary(
             Map<String, ModelUsage> since = new LinkedHashMap<>();
             boolean increments = false;
             for (ClaudeStreamEvent.Result r : results) {
-                turns += r.accounting().numTurns();
-                duration += r.accounting().durationMs();
-                apiDuration = Math.max(apiDuration, r.accounting().durationApiMs());
+                turns += r.numTurns();
+                duration += r.durationMs();
+                apiDuration = Math.max(apiDuration, r.durationApiMs());
                 if (r.increment().sinceLastResult() != null) {
                     increments = true;
                     r.increment().sinceLastResult().forEach((k, v) -> since.merge(k, v, ModelUsage::plus));
                 }
             }
-            Usage.Tokens tokens = last.accounting().tokens();
-            double cost = last.accounting().costUsd();
+            Usage.Tokens tokens = last.tokens();
+            double cost = last.costUsd();
             if (increments) {
                 tokens = Usage.Tokens.NONE;
                 cost = 0;
@@ -241,10 +241,10 @@ public record ClaudeRunSummary(
                 }
             }
             Usage usage = new Usage(tokens, cost, turns, toolCalls, tools, m, false, deniedTools.size());
-            ClaudeStreamEvent.Ending end = deciding.ending();
-            String error = end.isError() ? (end.errorMessage() != null ? end.errorMessage() : "unknown") : null;
-            Integer status = end.apiErrorStatus() != null ? end.apiErrorStatus() : apiStatus;
-            Ending ending = new Ending(true, end.subtype(), end.terminalReason(), error, status, apiKind);
+            String error =
+                    deciding.isError() ? (deciding.errorMessage() != null ? deciding.errorMessage() : "unknown") : null;
+            Integer status = deciding.apiErrorStatus() != null ? deciding.apiErrorStatus() : apiStatus;
+            Ending ending = new Ending(true, deciding.subtype(), deciding.terminalReason(), error, status, apiKind);
             return new ClaudeRunSummary(
                     usage,
                     last.sessionId() != null ? last.sessionId() : sessionId,

@@ -176,7 +176,56 @@ public sealed interface ClaudeStreamEvent {
             Ending ending,
             Accounting accounting,
             Increment increment)
-            implements ClaudeStreamEvent {}
+            implements ClaudeStreamEvent {
+
+        public String subtype() {
+            return ending.subtype();
+        }
+
+        public boolean isError() {
+            return ending.isError();
+        }
+
+        public String errorMessage() {
+            return ending.errorMessage();
+        }
+
+        public Integer apiErrorStatus() {
+            return ending.apiErrorStatus();
+        }
+
+        public String terminalReason() {
+            return ending.terminalReason();
+        }
+
+        public int numTurns() {
+            return accounting.numTurns();
+        }
+
+        public long durationMs() {
+            return accounting.durationMs();
+        }
+
+        public long durationApiMs() {
+            return accounting.durationApiMs();
+        }
+
+        public double costUsd() {
+            return accounting.costUsd();
+        }
+
+        public Usage.Tokens tokens() {
+            return accounting.tokens();
+        }
+
+        public Usage.Tokens usage() {
+            return accounting.usage();
+        }
+
+        public Map<String, ModelUsage> modelUsage() {
+            return accounting.modelUsage();
+        }
+    }
 
     /**
      * How a run ended, as its {@code result} line says.

@@ -67,17 +67,17 @@ class StreamJsonParserSamplesTest {
         assertThat(texts).allSatisfy(t -> assertThat(t.error()).isNull());
 
         Result res = r.first(Result.class);
-        assertThat(res.ending().subtype()).isEqualTo("success");
-        assertThat(res.ending().isError()).isFalse();
-        assertThat(res.ending().errorMessage()).isNull();
-        assertThat(res.ending().apiErrorStatus()).isNull();
-        assertThat(res.accounting().durationMs()).isEqualTo(204);
-        assertThat(res.accounting().durationApiMs()).isEqualTo(51);
-        assertThat(res.accounting().numTurns()).isEqualTo(2);
-        assertThat(res.accounting().costUsd()).isCloseTo(0.0222, within(1e-12));
-        assertThat(res.accounting().tokens()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
-        assertThat(res.accounting().usage()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
-        assertThat(res.accounting().modelUsage())
+        assertThat(res.subtype()).isEqualTo("success");
+        assertThat(res.isError()).isFalse();
+        assertThat(res.errorMessage()).isNull();
+        assertThat(res.apiErrorStatus()).isNull();
+        assertThat(res.durationMs()).isEqualTo(204);
+        assertThat(res.durationApiMs()).isEqualTo(51);
+        assertThat(res.numTurns()).isEqualTo(2);
+        assertThat(res.costUsd()).isCloseTo(0.0222, within(1e-12));
+        assertThat(res.tokens()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
+        assertThat(res.usage()).isEqualTo(new Usage.Tokens(1100, 550, 8000, 2200));
+        assertThat(res.modelUsage())
                 .isEqualTo(Map.of("claude-sonnet-4-5", new ModelUsage(1100, 550, 8000, 2200, 0.0222)));
 
         assertThat(r.parser.warningCount()).isZero();
@@ -170,12 +170,12 @@ class StreamJsonParserSamplesTest {
         assertThat(text.model()).isEqualTo("<synthetic>");
 
         Result res = r.first(Result.class);
-        assertThat(res.ending().isError()).isTrue();
-        assertThat(res.ending().apiErrorStatus()).isEqualTo(400);
-        assertThat(res.ending().errorMessage()).isEqualTo("API Error: 400 scripted bad request");
-        assertThat(res.accounting().modelUsage()).isEmpty();
-        assertThat(res.accounting().tokens()).isEqualTo(Usage.Tokens.NONE);
-        assertThat(res.accounting().costUsd()).isZero();
+        assertThat(res.isError()).isTrue();
+        assertThat(res.apiErrorStatus()).isEqualTo(400);
+        assertThat(res.errorMessage()).isEqualTo("API Error: 400 scripted bad request");
+        assertThat(res.modelUsage()).isEmpty();
+        assertThat(res.tokens()).isEqualTo(Usage.Tokens.NONE);
+        assertThat(res.costUsd()).isZero();
 
         ClaudeRunSummary s = r.summary();
         assertThat(s.isError()).isTrue();

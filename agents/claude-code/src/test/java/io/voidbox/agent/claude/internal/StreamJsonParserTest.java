@@ -211,14 +211,13 @@ class StreamJsonParserTest {
 
         Result withoutTotal =
                 Recorder.run(List.of(result(2, usage + modelUsage))).first(Result.class);
-        assertThat(withoutTotal.accounting().tokens()).isEqualTo(new Usage.Tokens(110, 220, 330, 440));
-        assertThat(withoutTotal.accounting().usage()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
-        assertThat(withoutTotal.accounting().costUsd()).isCloseTo(0.30, within(1e-12));
-        assertThat(withoutTotal.accounting().modelUsage().keySet())
-                .containsExactly("claude-sonnet-4-5", "claude-haiku-4-5");
+        assertThat(withoutTotal.tokens()).isEqualTo(new Usage.Tokens(110, 220, 330, 440));
+        assertThat(withoutTotal.usage()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
+        assertThat(withoutTotal.costUsd()).isCloseTo(0.30, within(1e-12));
+        assertThat(withoutTotal.modelUsage().keySet()).containsExactly("claude-sonnet-4-5", "claude-haiku-4-5");
 
         Recorder withTotal = Recorder.run(List.of(result(2, ",\"total_cost_usd\":0.31" + usage + modelUsage)));
-        assertThat(withTotal.first(Result.class).accounting().costUsd()).isEqualTo(0.31);
+        assertThat(withTotal.first(Result.class).costUsd()).isEqualTo(0.31);
         ClaudeRunSummary s = withTotal.summary();
         assertThat(s.usage().inputTokens()).isEqualTo(110);
         assertThat(s.usage().outputTokens()).isEqualTo(220);
@@ -228,7 +227,7 @@ class StreamJsonParserTest {
 
         Result usageOnly =
                 Recorder.run(List.of(result(1, usage + ",\"modelUsage\":{}"))).first(Result.class);
-        assertThat(usageOnly.accounting().tokens()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
+        assertThat(usageOnly.tokens()).isEqualTo(new Usage.Tokens(1, 2, 3, 4));
     }
 
     @Test
@@ -238,12 +237,12 @@ class StreamJsonParserTest {
                                 "{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":false,"
                                         + "\"duration_ms\":5,\"num_turns\":0,\"session_id\":\"s1\",\"errors\":[\"boom\",\"bang\"]}"))
                 .first(Result.class);
-        assertThat(res.ending().isError()).isTrue();
-        assertThat(res.ending().errorMessage()).isEqualTo("boom; bang");
+        assertThat(res.isError()).isTrue();
+        assertThat(res.errorMessage()).isEqualTo("boom; bang");
 
         Result bare = Recorder.run(List.of("{\"type\":\"result\",\"subtype\":\"error_max_turns\",\"is_error\":true}"))
                 .first(Result.class);
-        assertThat(bare.ending().errorMessage()).isEqualTo("error_max_turns");
+        assertThat(bare.errorMessage()).isEqualTo("error_max_turns");
     }
 
     // ---- tools ----
