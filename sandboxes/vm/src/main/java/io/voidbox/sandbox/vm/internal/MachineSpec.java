@@ -103,26 +103,9 @@ public record MachineSpec(
         /** The {@code fw_cfg} file the guest agent reads its channel secret from. */
         public static final String SECRET_FILE = "opt/voidbox/secret";
 
-        /** A boot without agent layers and firmware files. */
-        public Boot(
-                Path kernel,
-                Path initrd,
-                Optional<Path> rootDisk,
-                Map<String, String> guestArgs,
-                List<String> extraKernelArgs) {
-            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, List.of(), Map.of());
-        }
-
-        /** A boot without shares. */
-        public Boot(
-                Path kernel,
-                Path initrd,
-                Optional<Path> rootDisk,
-                Map<String, String> guestArgs,
-                List<String> extraKernelArgs,
-                List<AgentLayer> layers,
-                Map<String, String> firmwareFiles) {
-            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, firmwareFiles, List.of());
+        /** A boot of just a kernel, an initramfs and a root disk; the {@code with...} methods add the rest. */
+        public Boot(Path kernel, Path initrd, Optional<Path> rootDisk) {
+            this(kernel, initrd, rootDisk, Map.of(), List.of(), List.of(), Map.of(), List.of());
         }
 
         public Boot {
@@ -152,8 +135,7 @@ public record MachineSpec(
 
         /** The image's kernel, initramfs and root disk, no extra arguments. */
         public static Boot of(GuestImage image) {
-            return new Boot(
-                    image.kernel(), image.initramfs(), Optional.ofNullable(image.rootDisk()), Map.of(), List.of());
+            return new Boot(image.kernel(), image.initramfs(), Optional.ofNullable(image.rootDisk()));
         }
 
         /** Adds {@code voidbox.KEY=VALUE} to the kernel command line. */
