@@ -76,8 +76,7 @@ final class DecodedLine {
     String messageModel;
     String error;
     Usage.Tokens messageUsage;
-    private final ArrayList<Block> blocks = new ArrayList<>();
-    int blockCount;
+    final List<Block> blocks = new ArrayList<>();
     // result
     boolean isError;
     Integer apiErrorStatus;
@@ -97,12 +96,7 @@ final class DecodedLine {
     Block newBlock() {
         Block b = new Block();
         blocks.add(b);
-        blockCount++;
         return b;
-    }
-
-    Block block(int i) {
-        return blocks.get(i);
     }
 
     Map<String, ModelUsage> modelUsageOrEmpty() {
