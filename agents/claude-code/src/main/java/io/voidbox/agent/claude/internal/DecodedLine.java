@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scratch holder for the fields of one stream-json line, reused from line to line by
- * {@link LineDecoder} so that lines we skip (partial-message deltas, status lines) allocate almost
- * nothing. Only the fields of the line's {@link Kind} are meaningful after decoding.
+ * The fields of one stream-json line, filled by {@link LineDecoder} (a fresh one per line it parses;
+ * the partial-message deltas it skips by their prefix share one). Only the fields of the line's
+ * {@link Kind} are meaningful after decoding.
  */
 final class DecodedLine {
 
@@ -33,25 +33,15 @@ final class DecodedLine {
     /** One entry of a result line's {@code permission_denials}. */
     record Denial(String toolName, String toolUseId) {}
 
-    /** One content block; instances are pooled in {@link #blocks} and reset, not reallocated. */
+    /** One content block. */
     static final class Block {
-        BlockType type;
+        BlockType type = BlockType.OTHER;
         String text;
         String id;
         String name;
         String inputJson;
         boolean isError;
         boolean seenType;
-
-        void reset() {
-            type = BlockType.OTHER;
-            text = null;
-            id = null;
-            name = null;
-            inputJson = null;
-            isError = false;
-            seenType = false;
-        }
     }
 
     Kind kind;
@@ -86,8 +76,7 @@ final class DecodedLine {
     String messageModel;
     String error;
     Usage.Tokens messageUsage;
-    private final ArrayList<Block> blocks = new ArrayList<>();
-    int blockCount;
+    final List<Block> blocks = new ArrayList<>();
     // result
     boolean isError;
     Integer apiErrorStatus;
@@ -104,64 +93,10 @@ final class DecodedLine {
     List<Denial> denials;
     String terminalReason;
 
-    void reset() {
-        kind = null;
-        subtype = null;
-        sessionId = null;
-        parentToolUseId = null;
-        model = null;
-        cwd = null;
-        tools = null;
-        claudeCodeVersion = null;
-        permissionMode = null;
-        attempt = null;
-        maxRetries = null;
-        retryDelayMs = 0;
-        errorStatus = null;
-        systemMessage = null;
-        toolName = null;
-        toolUseId = null;
-        taskId = null;
-        description = null;
-        subagentType = null;
-        backgrounded = null;
-        status = null;
-        taskTotalTokens = 0;
-        taskToolUses = 0;
-        taskDurationMs = 0;
-        hasMessage = false;
-        messageId = null;
-        messageModel = null;
-        error = null;
-        messageUsage = null;
-        blockCount = 0;
-        isError = false;
-        apiErrorStatus = null;
-        durationMs = 0;
-        durationApiMs = 0;
-        numTurns = 0;
-        resultText = null;
-        totalCostUsd = null;
-        usage = null;
-        modelUsage = null;
-        errors = null;
-        resultIndex = null;
-        sinceLastResult = null;
-        denials = null;
-        terminalReason = null;
-    }
-
     Block newBlock() {
-        if (blockCount == blocks.size()) {
-            blocks.add(new Block());
-        }
-        Block b = blocks.get(blockCount++);
-        b.reset();
+        Block b = new Block();
+        blocks.add(b);
         return b;
-    }
-
-    Block block(int i) {
-        return blocks.get(i);
     }
 
     Map<String, ModelUsage> modelUsageOrEmpty() {

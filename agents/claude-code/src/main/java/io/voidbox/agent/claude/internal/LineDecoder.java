@@ -39,7 +39,10 @@ final class LineDecoder {
             List.of("inputTokens", "outputTokens", "cacheReadInputTokens", "cacheCreationInputTokens");
 
     private final JsonFactory factory;
-    private final DecodedLine out = new DecodedLine();
+    /** What every skipped partial-message delta decodes to. */
+    private final DecodedLine streamEvent = new DecodedLine();
+
+    private DecodedLine out;
     private String line;
     // Last values seen, reused when a line repeats them (message ids, parent ids, models).
     private String lastMessageId;
@@ -50,22 +53,23 @@ final class LineDecoder {
         this.factory = JsonFactory.builder()
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                 .build();
+        streamEvent.kind = DecodedLine.Kind.STREAM_EVENT;
     }
 
     /**
-     * Decodes {@code line}. Returns the reused scratch holder.
+     * Decodes {@code line} into a new {@link DecodedLine} (a skipped partial-message delta: one shared
+     * instance that says only its kind).
      *
      * @throws JsonProcessingException when the line is not (complete) JSON
      * @throws ShapeException          when it is JSON but not a usable stream-json object
      */
     DecodedLine decode(String line) throws IOException, ShapeException {
-        out.reset();
         if (line.startsWith(STREAM_EVENT_PREFIX) && StructuralCheck.isComplete(line)) {
             // Partial-message deltas are most of a --include-partial-messages stream and carry nothing
             // we use: recognize the CLI's fixed prefix and skip Jackson (and its per-parser allocation).
-            out.kind = DecodedLine.Kind.STREAM_EVENT;
-            return out;
+            return streamEvent;
         }
+        out = new DecodedLine();
         this.line = line;
         try (JsonParser p = factory.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {

@@ -239,8 +239,7 @@ public final class StreamJsonParser {
                     n, d.parentToolUseId, messageId, d.messageModel, d.messageUsage));
         }
         long now = -1;
-        for (int i = 0; i < d.blockCount; i++) {
-            DecodedLine.Block b = d.block(i);
+        for (DecodedLine.Block b : d.blocks) {
             switch (b.type) {
                 case TEXT -> {
                     if (firstInMessage(messageId, b.text)) {
@@ -283,8 +282,7 @@ public final class StreamJsonParser {
 
     private void onUser(long n, DecodedLine d, String line) {
         long now = -1;
-        for (int i = 0; i < d.blockCount; i++) {
-            DecodedLine.Block b = d.block(i);
+        for (DecodedLine.Block b : d.blocks) {
             if (b.type != DecodedLine.BlockType.TOOL_RESULT) {
                 continue; // prompts and subagent instructions
             }

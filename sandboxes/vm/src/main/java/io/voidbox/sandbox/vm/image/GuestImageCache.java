@@ -26,6 +26,21 @@ import java.util.function.Consumer;
  * Debian package downloads and the packed guest agent.
  */
 public final class GuestImageCache {
+    /**
+     * One kind of cache entry: the directory of the data dir its entries live in, the file that marks an entry
+     * complete, and how one is read.
+     */
+    private record Kind<T>(String dirName, String manifest, Loader<T> loader) {
+        /** Whether {@code entry} is a whole entry of this kind: it has its manifest. */
+        boolean complete(Path entry) {
+            return Files.exists(entry.resolve(manifest));
+        }
+    }
+
+    private static final Kind<GuestImage> IMAGES = new Kind<>("images", GuestImage.MANIFEST, GuestImage::load);
+    private static final Kind<ShareKernel> KERNELS = new Kind<>("kernels", ShareKernel.MANIFEST, ShareKernel::load);
+    private static final Kind<AgentLayer> LAYERS = new Kind<>("layers", AgentLayer.MANIFEST, AgentLayer::load);
+
     private final Path dataDir;
 
     private GuestImageCache(Path dataDir) {
@@ -53,7 +68,11 @@ public final class GuestImageCache {
     }
 
     public Path imagesDir() {
-        return dataDir.resolve("images");
+        return dir(IMAGES);
+    }
+
+    private Path dir(Kind<?> kind) {
+        return dataDir.resolve(kind.dirName());
     }
 
     private Path downloadsDir() {
@@ -66,10 +85,8 @@ public final class GuestImageCache {
         GuestImageRecipe recipe = GuestImageRecipe.prepare(config, new DebianPackages(downloadsDir()), progress);
         String id = recipe.id();
         return cached(
-                imagesDir(),
+                IMAGES,
                 id,
-                GuestImage.MANIFEST,
-                GuestImage::load,
                 tmp -> {
                     progress.accept("building guest image " + id + " in " + tmp);
                     recipe.buildInto(tmp);
@@ -79,7 +96,7 @@ public final class GuestImageCache {
 
     /** Where share kernels are kept: {@code <data dir>/kernels/<id>/}. */
     public Path kernelsDir() {
-        return dataDir.resolve("kernels");
+        return dir(KERNELS);
     }
 
     /**
@@ -90,17 +107,15 @@ public final class GuestImageCache {
         ShareKernelRecipe recipe = new ShareKernelRecipe(new DebianPackages(downloadsDir()), fsType);
         String id = recipe.id();
         return cached(
-                kernelsDir(),
+                KERNELS,
                 id,
-                ShareKernel.MANIFEST,
-                ShareKernel::load,
                 tmp -> recipe.buildInto(tmp, progress),
                 k -> progress.accept("share kernel " + id + " (" + k.kernelVersion() + ") ready"));
     }
 
     /** Where agent layers are kept: {@code <data dir>/layers/NAME-<id>/}. */
     public Path layersDir() {
-        return dataDir.resolve("layers");
+        return dir(LAYERS);
     }
 
     /**
@@ -115,10 +130,8 @@ public final class GuestImageCache {
         String id = recipe.id();
         long t0 = System.nanoTime();
         return cached(
-                layersDir(),
+                LAYERS,
                 id,
-                AgentLayer.MANIFEST,
-                AgentLayer::load,
                 tmp -> {
                     progress.accept("building agent layer " + id + " (" + fsType + ") of "
                             + payload.hostDir().get());
@@ -140,19 +153,20 @@ public final class GuestImageCache {
     }
 
     /**
-     * The entry {@code id} under {@code dir}, loaded when its {@code manifest} is there, else built:
+     * The {@code kind} entry {@code id}, loaded when its manifest is there, else built:
      * builders serialise on a file lock per id, build into a temporary directory, and the entry
      * appears atomically, so a concurrent run never sees half an entry.
      */
-    private static <T> T cached(Path dir, String id, String manifest, Loader<T> load, Builder build, Consumer<T> built)
+    private <T> T cached(Kind<T> kind, String id, Builder build, Consumer<T> built)
             throws IOException, InterruptedException {
-        Files.createDirectories(dir);
+        Path dir = Files.createDirectories(dir(kind));
         Path target = dir.resolve(id);
-        if (Files.exists(target.resolve(manifest))) return load.load(target);
+        Loader<T> load = kind.loader();
+        if (kind.complete(target)) return load.load(target);
         try (FileChannel ch = FileChannel.open(
                         dir.resolve(".lock-" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = lock(ch)) {
-            if (Files.exists(target.resolve(manifest))) return load.load(target);
+            if (kind.complete(target)) return load.load(target);
             Path tmp = Files.createTempDirectory(dir, ".build-" + id + "-");
             try {
                 build.buildInto(tmp);
@@ -195,9 +209,8 @@ public final class GuestImageCache {
         if (!Files.isDirectory(imagesDir())) return out;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir())) {
             for (Path d : ds) {
-                if (d.getFileName().toString().startsWith(".") || !Files.exists(d.resolve(GuestImage.MANIFEST)))
-                    continue;
-                out.add(GuestImage.load(d));
+                if (d.getFileName().toString().startsWith(".") || !IMAGES.complete(d)) continue;
+                out.add(IMAGES.loader().load(d));
             }
         }
         out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
@@ -210,7 +223,7 @@ public final class GuestImageCache {
      */
     public long clean(boolean includeDownloads) throws IOException {
         long freed = 0;
-        for (Path entries : List.of(imagesDir(), layersDir(), kernelsDir())) {
+        for (Path entries : List.of(dir(IMAGES), dir(LAYERS), dir(KERNELS))) {
             if (!Files.isDirectory(entries)) continue;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(entries)) {
                 for (Path d : ds) {

@@ -5,8 +5,6 @@ import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.spi.SandboxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -31,7 +29,7 @@ public final class BareBoot {
 
     /** The machine spec of a bare boot: no disk, no NIC, no channel. */
     public static MachineSpec spec(GuestImage image, Accel accel, Duration timeout) {
-        Boot boot = new Boot(image.kernel(), image.bareInitramfs(), Optional.empty(), Map.of(), List.of());
+        Boot boot = new Boot(image.kernel(), image.bareInitramfs(), Optional.empty());
         return MachineSpec.of("bare", boot, accel)
                 .withMemoryMb(256)
                 .withNetwork(false)

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -102,26 +103,9 @@ public record MachineSpec(
         /** The {@code fw_cfg} file the guest agent reads its channel secret from. */
         public static final String SECRET_FILE = "opt/voidbox/secret";
 
-        /** A boot without agent layers and firmware files. */
-        public Boot(
-                Path kernel,
-                Path initrd,
-                Optional<Path> rootDisk,
-                Map<String, String> guestArgs,
-                List<String> extraKernelArgs) {
-            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, List.of(), Map.of());
-        }
-
-        /** A boot without shares. */
-        public Boot(
-                Path kernel,
-                Path initrd,
-                Optional<Path> rootDisk,
-                Map<String, String> guestArgs,
-                List<String> extraKernelArgs,
-                List<AgentLayer> layers,
-                Map<String, String> firmwareFiles) {
-            this(kernel, initrd, rootDisk, guestArgs, extraKernelArgs, layers, firmwareFiles, List.of());
+        /** A boot of just a kernel, an initramfs and a root disk; the {@code with...} methods add the rest. */
+        public Boot(Path kernel, Path initrd, Optional<Path> rootDisk) {
+            this(kernel, initrd, rootDisk, Map.of(), List.of(), List.of(), Map.of(), List.of());
         }
 
         public Boot {
@@ -151,8 +135,7 @@ public record MachineSpec(
 
         /** The image's kernel, initramfs and root disk, no extra arguments. */
         public static Boot of(GuestImage image) {
-            return new Boot(
-                    image.kernel(), image.initramfs(), Optional.ofNullable(image.rootDisk()), Map.of(), List.of());
+            return new Boot(image.kernel(), image.initramfs(), Optional.ofNullable(image.rootDisk()));
         }
 
         /** Adds {@code voidbox.KEY=VALUE} to the kernel command line. */
@@ -163,9 +146,8 @@ public record MachineSpec(
         }
 
         public Boot withExtraKernelArg(String arg) {
-            List<String> args = new ArrayList<>(extraKernelArgs);
-            args.add(arg);
-            return new Boot(kernel, initrd, rootDisk, guestArgs, args, layers, firmwareFiles, shares);
+            return new Boot(
+                    kernel, initrd, rootDisk, guestArgs, append(extraKernelArgs, arg), layers, firmwareFiles, shares);
         }
 
         /**
@@ -173,16 +155,8 @@ public record MachineSpec(
          * ({@code voidbox.layers=NAME:EXECUTABLE,...}).
          */
         public Boot withLayer(AgentLayer layer) {
-            List<AgentLayer> all = new ArrayList<>(layers);
-            all.add(layer);
-            Map<String, String> args = new LinkedHashMap<>(guestArgs);
-            args.put(
-                    LAYERS_ARG,
-                    String.join(
-                            ",",
-                            all.stream()
-                                    .map(l -> l.name() + ":" + l.executable())
-                                    .toList()));
+            List<AgentLayer> all = append(layers, layer);
+            Map<String, String> args = listArg(LAYERS_ARG, all, l -> l.name() + ":" + l.executable());
             return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, all, firmwareFiles, shares);
         }
 
@@ -191,17 +165,23 @@ public record MachineSpec(
          * {@code /init} where to mount it); the tag is {@code vbx} and the share's index.
          */
         public Boot withShare(Share share) {
-            List<Share> all = new ArrayList<>(shares);
-            all.add(share);
-            Map<String, String> args = new LinkedHashMap<>(guestArgs);
-            args.put(
-                    SHARES_ARG,
-                    String.join(
-                            ",",
-                            all.stream()
-                                    .map(s -> s.tag() + ":" + s.guest() + ":" + (s.readOnly() ? "ro" : "rw"))
-                                    .toList()));
+            List<Share> all = append(shares, share);
+            Map<String, String> args =
+                    listArg(SHARES_ARG, all, x -> x.tag() + ":" + x.guest() + ":" + (x.readOnly() ? "ro" : "rw"));
             return new Boot(kernel, initrd, rootDisk, args, extraKernelArgs, layers, firmwareFiles, all);
+        }
+
+        private static <T> List<T> append(List<T> list, T item) {
+            List<T> all = new ArrayList<>(list);
+            all.add(item);
+            return all;
+        }
+
+        /** The guest args with {@code key} set to {@code items} as {@code /init} reads a list: comma-separated. */
+        private <T> Map<String, String> listArg(String key, List<T> items, Function<T, String> entry) {
+            Map<String, String> args = new LinkedHashMap<>(guestArgs);
+            args.put(key, String.join(",", items.stream().map(entry).toList()));
+            return args;
         }
 
         /** This boot with another kernel and initramfs (the share kernel of boxes with mounts). */

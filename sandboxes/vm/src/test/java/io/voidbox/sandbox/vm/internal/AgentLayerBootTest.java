@@ -6,18 +6,13 @@ import io.voidbox.sandbox.vm.image.AgentLayer;
 import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class AgentLayerBootTest {
-    private static final Boot BOOT = new Boot(
-            Path.of("/img/vmlinuz"),
-            Path.of("/img/initramfs.cpio"),
-            Optional.of(Path.of("/img/root.img")),
-            Map.of(),
-            List.of());
+    private static final Boot BOOT =
+            new Boot(Path.of("/img/vmlinuz"), Path.of("/img/initramfs.cpio"), Optional.of(Path.of("/img/root.img")));
 
     private static List<String> cmd(Boot boot) {
         return QemuCommand.build(

@@ -2,8 +2,6 @@ package io.voidbox.sandbox.vm.internal;
 
 import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,12 +12,8 @@ public final class OrphanedVmMain {
     private OrphanedVmMain() {}
 
     public static void main(String[] args) throws Exception {
-        Boot boot = new Boot(
-                Path.of(args[1]),
-                Path.of(args[2]),
-                Optional.of(Path.of(args[3])),
-                Map.of(),
-                List.of("voidbox.placeholder=hold"));
+        Boot boot = new Boot(Path.of(args[1]), Path.of(args[2]), Optional.of(Path.of(args[3])))
+                .withExtraKernelArg("voidbox.placeholder=hold");
         MachineSpec spec =
                 MachineSpec.of("orphan", boot, Accel.TCG).withMemoryMb(512).withNetwork(false);
         QemuMachine m = QemuMachine.start(Path.of(args[0]), spec, (s, l) -> {});

@@ -7,7 +7,6 @@ import io.voidbox.sandbox.vm.internal.MachineSpec.Boot;
 import io.voidbox.spi.support.SandboxUser;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -17,12 +16,8 @@ class QemuCommandTest {
     private static final Path SOCK = Path.of("/tmp/vbx-1/ch.sock");
     private static final Path PID = Path.of("/tmp/vbx-1/qemu.pid");
 
-    private static final Boot BOOT = new Boot(
-            Path.of("/img/vmlinuz"),
-            Path.of("/img/initramfs.cpio"),
-            Optional.of(Path.of("/img/root.img")),
-            Map.of(),
-            List.of());
+    private static final Boot BOOT =
+            new Boot(Path.of("/img/vmlinuz"), Path.of("/img/initramfs.cpio"), Optional.of(Path.of("/img/root.img")));
 
     private static MachineSpec spec() {
         return MachineSpec.of("b1", BOOT, Accel.TCG);
