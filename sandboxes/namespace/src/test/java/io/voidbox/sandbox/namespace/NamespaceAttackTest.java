@@ -345,105 +345,100 @@ class NamespaceAttackTest {
                 .toList();
     }
 
+    /** A host service that answers every connection with {@code name + "-says-hi"}, until it is closed. */
+    private static ServerSocket service(ServerSocket server, String name) {
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write((name + "-says-hi\n").getBytes());
+                } catch (IOException ignored) {
+                    // closed: the test ends
+                }
+            }
+        });
+        return server;
+    }
+
+    private static ServerSocket loopbackService(String name) throws IOException {
+        return service(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), name);
+    }
+
+    /**
+     * Runs bash {@code script} in a new namespace box with {@code network}, the runner's {@code env}
+     * (model endpoints) in its environment; its stdout (stderr is dropped), after it exited 0.
+     */
+    private String inBox(String name, SandboxOptions.Network network, Map<String, String> env, String script)
+            throws Exception {
+        BoxScope scope = new BoxScope("run", "p", name, events::onEvent);
+        SandboxOptions options =
+                SandboxOptions.defaults().withBackend(Backend.NAMESPACE).withNetwork(network);
+        StringBuilder out = new StringBuilder();
+        try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
+            ExecResult r = box.exec(
+                    new ExecSpec(List.of("bash", "-c", script), env, null, Duration.ofSeconds(30)), new OutputSink() {
+                        @Override
+                        public void stdout(String line) {
+                            out.append(line).append('\n');
+                        }
+
+                        @Override
+                        public void stderr(String line) {}
+                    });
+            assertThat(r.exitCode()).as(out.toString()).isZero();
+        }
+        return out.toString();
+    }
+
+    private static SandboxOptions.Network restricted(String... allow) {
+        return new SandboxOptions.Network(
+                SandboxOptions.Network.Mode.RESTRICTED,
+                Arrays.stream(allow).map(SandboxOptions.Network.Endpoint::parse).toList());
+    }
+
+    /** {@code net.denied} events as {@code destination:port/protocol/reason}. */
+    private List<String> denied() {
+        return events.of(RunEvent.NetDenied.class).stream()
+                .map(d -> d.destination() + ":" + d.port() + "/" + d.protocol() + "/" + d.reason())
+                .toList();
+    }
+
     @Test
     void onlyTheModelPortsTheRunnerNamedAreForwarded() throws Exception {
-        try (ServerSocket model = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread answer = Thread.ofVirtual().start(() -> {
-                try (Socket s = model.accept()) {
-                    s.getOutputStream().write("model-says-hi\n".getBytes());
-                } catch (IOException ignored) {
-                    // test ends
-                }
-            });
-            BoxScope scope = new BoxScope("run", "p", "fwd", events::onEvent);
-            SandboxOptions options = SandboxOptions.defaults().withBackend(Backend.NAMESPACE);
-            StringBuilder out = new StringBuilder();
-            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
-                ExecResult r = box.exec(
-                        new ExecSpec(
-                                List.of(
-                                        "bash",
-                                        "-c",
-                                        "exec 3<>/dev/tcp/127.0.0.1/" + model.getLocalPort() + "; head -1 <&3;"
-                                                + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/"
-                                                + other.getLocalPort() + "' || echo OTHER-REFUSED;"
-                                                + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED"),
-                                Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + model.getLocalPort() + "/r/x"),
-                                null,
-                                Duration.ofSeconds(30)),
-                        new OutputSink() {
-                            @Override
-                            public void stdout(String line) {
-                                out.append(line).append('\n');
-                            }
-
-                            @Override
-                            public void stderr(String line) {}
-                        });
-                assertThat(r.exitCode()).as(out.toString()).isZero();
-            }
-            answer.join(5000);
-            assertThat(out.toString()).isEqualTo("model-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
-            assertThat(events.of(RunEvent.NetDenied.class))
-                    .extracting(d -> d.destination() + ":" + d.port())
-                    .containsExactlyInAnyOrder("host:" + other.getLocalPort(), "1.1.1.1:80");
+        try (ServerSocket model = loopbackService("model");
+                ServerSocket other = loopbackService("other")) {
+            String out = inBox(
+                    "fwd",
+                    restricted(),
+                    Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + model.getLocalPort() + "/r/x"),
+                    "exec 3<>/dev/tcp/127.0.0.1/" + model.getLocalPort() + "; head -1 <&3;"
+                            + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/" + other.getLocalPort()
+                            + "' || echo OTHER-REFUSED;"
+                            + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED");
+            assertThat(out).isEqualTo("model-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
+            assertThat(denied())
+                    .containsExactlyInAnyOrder(
+                            "host:" + other.getLocalPort() + "/tcp/not_allowed", "1.1.1.1:80/tcp/not_allowed");
         }
     }
 
     @Test
     void anAllowedHostPortIsReachableByNameAndAddressAndEveryOtherDestinationIsRefusedAndReported() throws Exception {
-        try (ServerSocket allowed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread answer = Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < 2; i++) {
-                    try (Socket s = allowed.accept()) {
-                        s.getOutputStream().write("allowed-says-hi\n".getBytes());
-                    } catch (IOException ignored) {
-                        return; // test ends
-                    }
-                }
-            });
-            BoxScope scope = new BoxScope("run", "p", "allow", events::onEvent);
-            SandboxOptions options = SandboxOptions.defaults()
-                    .withBackend(Backend.NAMESPACE)
-                    .withNetwork(new SandboxOptions.Network(
-                            SandboxOptions.Network.Mode.RESTRICTED,
-                            List.of(SandboxOptions.Network.Endpoint.parse("host:" + allowed.getLocalPort()))));
-            StringBuilder out = new StringBuilder();
-            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
-                ExecResult r = box.exec(
-                        new ExecSpec(
-                                List.of(
-                                        "bash",
-                                        "-c",
-                                        // first an attempt to blind the host: the table is not the box's to change
-                                        "nft flush ruleset 2>/dev/null && echo FLUSHED;"
-                                                + " exec 3<>/dev/tcp/host/" + allowed.getLocalPort() + "; head -1 <&3;"
-                                                + " exec 4<>/dev/tcp/127.0.0.1/" + allowed.getLocalPort()
-                                                + "; head -1 <&4;"
-                                                + " timeout 5 bash -c 'echo > /dev/tcp/host/"
-                                                + other.getLocalPort() + "' || echo OTHER-REFUSED;"
-                                                + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED"),
-                                Map.of(),
-                                null,
-                                Duration.ofSeconds(30)),
-                        new OutputSink() {
-                            @Override
-                            public void stdout(String line) {
-                                out.append(line).append('\n');
-                            }
-
-                            @Override
-                            public void stderr(String line) {}
-                        });
-                assertThat(r.exitCode()).as(out.toString()).isZero();
-            }
-            answer.join(5000);
-            assertThat(out.toString()).isEqualTo("allowed-says-hi\nallowed-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
+        try (ServerSocket allowed = loopbackService("allowed");
+                ServerSocket other = loopbackService("other")) {
+            String out = inBox(
+                    "allow",
+                    restricted("host:" + allowed.getLocalPort()),
+                    Map.of(),
+                    // first an attempt to blind the host: the table is not the box's to change
+                    "nft flush ruleset 2>/dev/null && echo FLUSHED;"
+                            + " exec 3<>/dev/tcp/host/" + allowed.getLocalPort() + "; head -1 <&3;"
+                            + " exec 4<>/dev/tcp/127.0.0.1/" + allowed.getLocalPort() + "; head -1 <&4;"
+                            + " timeout 5 bash -c 'echo > /dev/tcp/host/" + other.getLocalPort()
+                            + "' || echo OTHER-REFUSED;"
+                            + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED");
+            assertThat(out).isEqualTo("allowed-says-hi\nallowed-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
             // reported by the host from the box's kernel, not by anything in the box
-            assertThat(events.of(RunEvent.NetDenied.class))
-                    .extracting(d -> d.destination() + ":" + d.port() + "/" + d.protocol() + "/" + d.reason())
+            assertThat(denied())
                     .containsExactlyInAnyOrder(
                             "host:" + other.getLocalPort() + "/tcp/not_allowed", "1.1.1.1:80/tcp/not_allowed");
         }
@@ -452,57 +447,22 @@ class NamespaceAttackTest {
     @Test
     void allowedNamesResolveInsideAndReachOnlyTheirPortsAndOtherNamesAreRefused() throws Exception {
         System.setProperty(AllowedTargets.HOSTS_PROPERTY, "api.vbx.test=127.0.0.1,deep.sub.vbx.test=127.0.0.1");
-        try (ServerSocket exact = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                ServerSocket wild = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            for (var server : List.of(exact, wild))
-                Thread.ofVirtual().start(() -> {
-                    try (Socket s = server.accept()) {
-                        s.getOutputStream().write(((server == exact ? "exact" : "wild") + "-says-hi\n").getBytes());
-                    } catch (IOException ignored) {
-                        // test ends
-                    }
-                });
-            BoxScope scope = new BoxScope("run", "p", "names", events::onEvent);
-            SandboxOptions options = SandboxOptions.defaults()
-                    .withBackend(Backend.NAMESPACE)
-                    .withNetwork(new SandboxOptions.Network(
-                            SandboxOptions.Network.Mode.RESTRICTED,
-                            List.of(
-                                    SandboxOptions.Network.Endpoint.parse("api.vbx.test:" + exact.getLocalPort()),
-                                    SandboxOptions.Network.Endpoint.parse("*.sub.vbx.test:" + wild.getLocalPort()))));
-            StringBuilder out = new StringBuilder();
-            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
-                ExecResult r = box.exec(
-                        new ExecSpec(
-                                List.of(
-                                        "bash",
-                                        "-c",
-                                        "exec 3<>/dev/tcp/api.vbx.test/" + exact.getLocalPort() + "; head -1 <&3;"
-                                                + " exec 4<>/dev/tcp/deep.sub.vbx.test/" + wild.getLocalPort()
-                                                + "; head -1 <&4;"
-                                                + " getent hosts evil.example.org || echo EVIL-UNKNOWN;"
-                                                + " timeout 5 bash -c 'echo > /dev/tcp/api.vbx.test/"
-                                                + wild.getLocalPort() + "' 2>/dev/null || echo OTHER-PORT-REFUSED"),
-                                Map.of(),
-                                null,
-                                Duration.ofSeconds(30)),
-                        new OutputSink() {
-                            @Override
-                            public void stdout(String line) {
-                                out.append(line).append('\n');
-                            }
-
-                            @Override
-                            public void stderr(String line) {
-                                out.append("stderr: ").append(line).append('\n');
-                            }
-                        });
-                assertThat(r.exitCode()).as(out.toString()).isZero();
-            }
-            assertThat(out.toString()).isEqualTo("exact-says-hi\nwild-says-hi\nEVIL-UNKNOWN\nOTHER-PORT-REFUSED\n");
-            assertThat(events.of(RunEvent.NetDenied.class))
-                    .extracting(d -> d.destination() + ":" + d.port() + "/" + d.protocol())
-                    .contains("evil.example.org:0/dns", "api.vbx.test:" + wild.getLocalPort() + "/tcp");
+        try (ServerSocket exact = loopbackService("exact");
+                ServerSocket wild = loopbackService("wild")) {
+            String out = inBox(
+                    "names",
+                    restricted("api.vbx.test:" + exact.getLocalPort(), "*.sub.vbx.test:" + wild.getLocalPort()),
+                    Map.of(),
+                    "exec 3<>/dev/tcp/api.vbx.test/" + exact.getLocalPort() + "; head -1 <&3;"
+                            + " exec 4<>/dev/tcp/deep.sub.vbx.test/" + wild.getLocalPort() + "; head -1 <&4;"
+                            + " getent hosts evil.example.org || echo EVIL-UNKNOWN;"
+                            + " timeout 5 bash -c 'echo > /dev/tcp/api.vbx.test/" + wild.getLocalPort()
+                            + "' || echo OTHER-PORT-REFUSED");
+            assertThat(out).isEqualTo("exact-says-hi\nwild-says-hi\nEVIL-UNKNOWN\nOTHER-PORT-REFUSED\n");
+            assertThat(denied())
+                    .contains(
+                            "evil.example.org:0/dns/not_allowed",
+                            "api.vbx.test:" + wild.getLocalPort() + "/tcp/not_allowed");
         } finally {
             System.clearProperty(AllowedTargets.HOSTS_PROPERTY);
         }
@@ -510,52 +470,18 @@ class NamespaceAttackTest {
 
     @Test
     void anAddressRangeReachesOnlyTheAddressesItHolds() throws Exception {
-        try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = service.accept()) {
-                    s.getOutputStream().write("range-says-hi\n".getBytes());
-                } catch (IOException ignored) {
-                    // test ends
-                }
-            });
+        try (ServerSocket service = loopbackService("range")) {
             int port = service.getLocalPort();
-            BoxScope scope = new BoxScope("run", "p", "range", events::onEvent);
-            SandboxOptions options = SandboxOptions.defaults()
-                    .withBackend(Backend.NAMESPACE)
-                    .withNetwork(new SandboxOptions.Network(
-                            SandboxOptions.Network.Mode.RESTRICTED,
-                            List.of(SandboxOptions.Network.Endpoint.parse("127.0.0.0/30:" + port))));
-            StringBuilder out = new StringBuilder();
-            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
-                ExecResult r = box.exec(
-                        new ExecSpec(
-                                List.of(
-                                        "bash",
-                                        "-c",
-                                        // the box's listener accepts on every address of the port; the
-                                        // host closes one outside the range at once: nothing is read
-                                        "exec 3<>/dev/tcp/127.0.0.1/" + port + "; head -1 <&3;"
-                                                + " exec 4<>/dev/tcp/10.9.9.9/" + port + "; head -1 <&4; echo END"),
-                                Map.of(),
-                                null,
-                                Duration.ofSeconds(30)),
-                        new OutputSink() {
-                            @Override
-                            public void stdout(String line) {
-                                out.append(line).append('\n');
-                            }
-
-                            @Override
-                            public void stderr(String line) {
-                                out.append("stderr: ").append(line).append('\n');
-                            }
-                        });
-                assertThat(r.exitCode()).as(out.toString()).isZero();
-            }
-            assertThat(out.toString()).isEqualTo("range-says-hi\nEND\n");
-            assertThat(events.of(RunEvent.NetDenied.class))
-                    .extracting(d -> d.destination() + ":" + d.port() + "/" + d.reason())
-                    .containsExactly("10.9.9.9:" + port + "/not_allowed");
+            String out = inBox(
+                    "range",
+                    restricted("127.0.0.0/30:" + port),
+                    Map.of(),
+                    // the box's listener accepts on every address of the port; the host closes one
+                    // outside the range at once: nothing is read
+                    "exec 3<>/dev/tcp/127.0.0.1/" + port + "; head -1 <&3;" + " exec 4<>/dev/tcp/10.9.9.9/" + port
+                            + "; head -1 <&4; echo END");
+            assertThat(out).isEqualTo("range-says-hi\nEND\n");
+            assertThat(denied()).containsExactly("10.9.9.9:" + port + "/tcp/not_allowed");
         }
     }
 
@@ -568,53 +494,18 @@ class NamespaceAttackTest {
                 .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
                 .findFirst();
         assumeTrue(external.isPresent(), "this host has no non-loopback IPv4 address to connect to");
-        try (ServerSocket service = new ServerSocket(0)) { // every address, the host's loopback too
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = service.accept()) {
-                    s.getOutputStream().write("outside-says-hi\n".getBytes());
-                } catch (IOException ignored) {
-                    // test ends
-                }
-            });
+        try (ServerSocket service = service(new ServerSocket(0), "outside")) { // every address, loopback too
             int port = service.getLocalPort();
-            BoxScope scope = new BoxScope("run", "p", "open", events::onEvent);
-            SandboxOptions options = SandboxOptions.defaults()
-                    .withBackend(Backend.NAMESPACE)
-                    .withNetwork(new SandboxOptions.Network(SandboxOptions.Network.Mode.OPEN, List.of()));
-            StringBuilder out = new StringBuilder();
-            try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
-                ExecResult r = box.exec(
-                        new ExecSpec(
-                                List.of(
-                                        "bash",
-                                        "-c",
-                                        "exec 3<>/dev/tcp/" + external.get().getHostAddress() + "/" + port
-                                                + "; head -1 <&3;"
-                                                // the NAT's address of the host's loopback, and the box's own
-                                                + " timeout 5 bash -c 'echo > /dev/tcp/10.0.2.2/" + port
-                                                + "' 2>/dev/null || echo GATEWAY-REFUSED;"
-                                                + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/" + port
-                                                + "' 2>/dev/null || echo LOOPBACK-REFUSED"),
-                                Map.of(),
-                                null,
-                                Duration.ofSeconds(30)),
-                        new OutputSink() {
-                            @Override
-                            public void stdout(String line) {
-                                out.append(line).append('\n');
-                            }
-
-                            @Override
-                            public void stderr(String line) {
-                                out.append("stderr: ").append(line).append('\n');
-                            }
-                        });
-                assertThat(r.exitCode()).as(out.toString()).isZero();
-            }
-            assertThat(out.toString()).isEqualTo("outside-says-hi\nGATEWAY-REFUSED\nLOOPBACK-REFUSED\n");
-            assertThat(events.of(RunEvent.NetDenied.class))
-                    .extracting(d -> d.destination() + ":" + d.port())
-                    .contains("host:" + port);
+            String out = inBox(
+                    "open",
+                    new SandboxOptions.Network(SandboxOptions.Network.Mode.OPEN, List.of()),
+                    Map.of(),
+                    "exec 3<>/dev/tcp/" + external.get().getHostAddress() + "/" + port + "; head -1 <&3;"
+                            // the NAT's address of the host's loopback, and the box's own
+                            + " timeout 5 bash -c 'echo > /dev/tcp/10.0.2.2/" + port + "' || echo GATEWAY-REFUSED;"
+                            + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/" + port + "' || echo LOOPBACK-REFUSED");
+            assertThat(out).isEqualTo("outside-says-hi\nGATEWAY-REFUSED\nLOOPBACK-REFUSED\n");
+            assertThat(denied()).contains("host:" + port + "/tcp/not_allowed");
         }
     }
 }

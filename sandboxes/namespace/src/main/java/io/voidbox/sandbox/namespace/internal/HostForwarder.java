@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -67,9 +68,8 @@ public final class HostForwarder implements AutoCloseable {
         name = target.host().equals(Target.LOOPBACK)
                 ? target.port() + ".sock"
                 : "n" + names.size() + "-" + target.port() + ".sock";
-        ServerSocketChannel server = bind(name);
+        serve(name, inside -> connect(inside, target));
         names.put(target, name);
-        Thread.ofVirtual().name("host-forward-" + box + "-" + name).start(() -> accept(server, target));
         return name;
     }
 
@@ -80,23 +80,12 @@ public final class HostForwarder implements AutoCloseable {
     public synchronized String rangeSocket(int port, Predicate<String> allowed) throws IOException {
         String name = "r-" + port + ".sock";
         if (names.containsKey(name)) return name;
-        ServerSocketChannel server = bind(name);
-        names.put(name, name);
-        Thread.ofVirtual().name("host-forward-" + box + "-" + name).start(() -> {
-            while (!closed) {
-                SocketChannel inside;
-                try {
-                    inside = server.accept();
-                } catch (IOException e) {
-                    return; // closed
-                }
-                Thread.ofVirtual().name("host-conn-" + box + "-" + port).start(() -> {
-                    String address = firstLine(inside);
-                    if (address != null && allowed.test(address)) connect(inside, new Target(address, port));
-                    else closeQuietly(inside);
-                });
-            }
+        serve(name, inside -> {
+            String address = firstLine(inside);
+            if (address != null && allowed.test(address)) connect(inside, new Target(address, port));
+            else closeQuietly(inside);
         });
+        names.put(name, name);
         return name;
     }
 
@@ -125,23 +114,13 @@ public final class HostForwarder implements AutoCloseable {
     public synchronized String dnsSocket(Function<String, Optional<String>> lookup) throws IOException {
         String name = names.get(DnsAnswers.class);
         if (name != null) return name;
-        ServerSocketChannel server = bind("dns.sock");
+        serve("dns.sock", c -> answer(c, lookup));
         names.put(DnsAnswers.class, "dns.sock");
-        Thread.ofVirtual().name("host-dns-" + box).start(() -> {
-            while (!closed) {
-                SocketChannel c;
-                try {
-                    c = server.accept();
-                } catch (IOException e) {
-                    return; // closed
-                }
-                Thread.ofVirtual().name("host-dns-" + box + "-query").start(() -> answer(c, lookup));
-            }
-        });
         return "dns.sock";
     }
 
-    private ServerSocketChannel bind(String name) throws IOException {
+    /** Binds socket {@code name} and hands each connection to {@code handler} on a virtual thread of its own. */
+    private void serve(String name, Consumer<SocketChannel> handler) throws IOException {
         if (closed) throw new IOException("host forwarder of box " + box + " is closed");
         Path path = dir.resolve(name);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -149,7 +128,17 @@ public final class HostForwarder implements AutoCloseable {
         // the box's user must be able to connect; the directory holds nothing else
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
         servers.add(server);
-        return server;
+        Thread.ofVirtual().name("host-accept-" + box + "-" + name).start(() -> {
+            while (!closed) {
+                SocketChannel c;
+                try {
+                    c = server.accept();
+                } catch (IOException e) {
+                    return; // closed
+                }
+                Thread.ofVirtual().name("host-conn-" + box + "-" + name).start(() -> handler.accept(c));
+            }
+        });
     }
 
     /** One query (one datagram, relayed in one write), one answer, then the connection ends. */
@@ -164,18 +153,6 @@ public final class HostForwarder implements AutoCloseable {
             // the asker is gone
         } finally {
             open.remove(c);
-        }
-    }
-
-    private void accept(ServerSocketChannel server, Target target) {
-        while (!closed) {
-            SocketChannel inside;
-            try {
-                inside = server.accept();
-            } catch (IOException e) {
-                return; // closed
-            }
-            Thread.ofVirtual().name("host-conn-" + box + "-" + target.port()).start(() -> connect(inside, target));
         }
     }
 
