@@ -15,13 +15,11 @@ import io.voidbox.sandbox.local.FixedLlmResolver;
 import io.voidbox.sandbox.local.RecordingListener;
 import io.voidbox.sandbox.local.ShellAgentRunner;
 import io.voidbox.spi.BoxScope;
-import io.voidbox.spi.ExecResult;
-import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
 import io.voidbox.spi.support.AllowedTargets;
 import io.voidbox.spi.support.FileTrees;
+import io.voidbox.spi.support.ScriptRun;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -365,28 +363,18 @@ class NamespaceAttackTest {
 
     /**
      * Runs bash {@code script} in a new namespace box with {@code network}, the runner's {@code env}
-     * (model endpoints) in its environment; its stdout (stderr is dropped), after it exited 0.
+     * (model endpoints) in its environment; its stdout, after it exited 0 (stderr in the failure message).
      */
     private String inBox(String name, SandboxOptions.Network network, Map<String, String> env, String script)
             throws Exception {
         BoxScope scope = new BoxScope("run", "p", name, events::onEvent);
         SandboxOptions options =
                 SandboxOptions.defaults().withBackend(Backend.NAMESPACE).withNetwork(network);
-        StringBuilder out = new StringBuilder();
         try (Sandbox box = provider.start(new SandboxRequest(scope, options, b -> {}))) {
-            ExecResult r = box.exec(
-                    new ExecSpec(List.of("bash", "-c", script), env, null, Duration.ofSeconds(30)), new OutputSink() {
-                        @Override
-                        public void stdout(String line) {
-                            out.append(line).append('\n');
-                        }
-
-                        @Override
-                        public void stderr(String line) {}
-                    });
-            assertThat(r.exitCode()).as(out.toString()).isZero();
+            ScriptRun.Out o = ScriptRun.run(box, "bash", script, env, Duration.ofSeconds(30));
+            assertThat(o.result().exitCode()).as(o.toString()).isZero();
+            return o.stdout();
         }
-        return out.toString();
     }
 
     private static SandboxOptions.Network restricted(String... allow) {

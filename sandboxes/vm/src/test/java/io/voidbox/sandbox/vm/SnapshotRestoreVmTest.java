@@ -8,11 +8,9 @@ import io.voidbox.event.RunEvent;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import io.voidbox.sandbox.vm.image.GuestImageCache;
 import io.voidbox.spi.BoxScope;
-import io.voidbox.spi.ExecResult;
-import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.ScriptRun;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,20 +57,9 @@ class SnapshotRestoreVmTest {
     }
 
     private static String echo(Sandbox sb) throws Exception {
-        StringBuilder out = new StringBuilder();
-        ExecResult r = sb.exec(
-                new ExecSpec(List.of("/bin/sh", "-c", "echo ok; hostname"), Map.of(), null, Duration.ofSeconds(60)),
-                new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        out.append(line).append('\n');
-                    }
-
-                    @Override
-                    public void stderr(String line) {}
-                });
-        assertThat(r.exitCode()).isZero();
-        return out.toString();
+        ScriptRun.Out o = ScriptRun.sh(sb, Duration.ofSeconds(60), "echo ok; hostname");
+        assertThat(o.result().exitCode()).isZero();
+        return o.stdout();
     }
 
     @Test

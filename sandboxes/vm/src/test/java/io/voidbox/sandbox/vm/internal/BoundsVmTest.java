@@ -8,12 +8,10 @@ import io.voidbox.SandboxOptions;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import io.voidbox.spi.BoxScope;
-import io.voidbox.spi.ExecResult;
-import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.ResourceLimitException;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.ScriptRun;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,27 +34,11 @@ class BoundsVmTest {
     }
 
     private static String run(Sandbox sb, String script, Duration timeout) throws Exception {
-        StringBuilder out = new StringBuilder();
-        StringBuilder err = new StringBuilder();
-        ExecResult r =
-                sb.exec(new ExecSpec(List.of("/bin/bash", "-c", script), Map.of(), null, timeout), new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        synchronized (out) {
-                            out.append(line).append('\n');
-                        }
-                    }
-
-                    @Override
-                    public void stderr(String line) {
-                        synchronized (err) {
-                            if (err.length() < 2000) err.append(line).append('\n');
-                        }
-                    }
-                });
-        if (r.exitCode() != 0 || r.timedOut())
-            System.out.println("[bounds-test] '" + script + "' -> " + r + " stdout=" + out + " stderr=" + err);
-        return out.toString();
+        ScriptRun.Out o = ScriptRun.bash(sb, timeout, script);
+        if (o.result().exitCode() != 0 || o.result().timedOut())
+            System.out.println("[bounds-test] '" + script + "' -> " + o.result() + " stdout=" + o.stdout() + " stderr="
+                    + o.stderr().substring(0, Math.min(2000, o.stderr().length())));
+        return o.stdout();
     }
 
     private static String diagnose(Sandbox sb) {

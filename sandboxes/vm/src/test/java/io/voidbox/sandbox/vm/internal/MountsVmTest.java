@@ -7,12 +7,11 @@ import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import io.voidbox.spi.BoxScope;
-import io.voidbox.spi.ExecResult;
-import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
 import io.voidbox.spi.support.SandboxUser;
+import io.voidbox.spi.support.ScriptRun;
+import io.voidbox.spi.support.ScriptRun.Out;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -35,29 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MountsVmTest {
     private static final long EIGHT_MIB = 8L << 20;
 
-    private record Out(ExecResult result, String stdout, String stderr) {}
-
     private static Out run(Sandbox sb, String script) throws Exception {
-        StringBuilder out = new StringBuilder();
-        StringBuilder err = new StringBuilder();
-        ExecResult r = sb.exec(
-                new ExecSpec(List.of("/bin/bash", "-c", script), Map.of(), null, Duration.ofSeconds(120)),
-                new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        synchronized (out) {
-                            out.append(line).append('\n');
-                        }
-                    }
-
-                    @Override
-                    public void stderr(String line) {
-                        synchronized (err) {
-                            err.append(line).append('\n');
-                        }
-                    }
-                });
-        return new Out(r, out.toString(), err.toString());
+        return ScriptRun.bash(sb, Duration.ofSeconds(120), script);
     }
 
     private static Map<Path, String> snapshot(Path dir) throws Exception {

@@ -10,11 +10,10 @@ import io.voidbox.event.RunEvent;
 import io.voidbox.sandbox.vm.VmSandboxProvider;
 import io.voidbox.sandbox.vm.VmTestSupport.VmTest;
 import io.voidbox.spi.BoxScope;
-import io.voidbox.spi.ExecSpec;
-import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
 import io.voidbox.spi.support.AllowedTargets;
+import io.voidbox.spi.support.ScriptRun;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -109,21 +108,7 @@ class NetworkPolicyVmTest {
                     .append(t)
                     .append(" FAIL\"\n");
         }
-        StringBuilder out = new StringBuilder();
-        sb.exec(
-                new ExecSpec(List.of("/bin/sh", "-c", script.toString()), Map.of(), null, Duration.ofSeconds(180)),
-                new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        synchronized (out) {
-                            out.append(line).append('\n');
-                        }
-                    }
-
-                    @Override
-                    public void stderr(String line) {}
-                });
-        return out.toString();
+        return ScriptRun.sh(sb, Duration.ofSeconds(180), script.toString()).stdout();
     }
 
     @Test

@@ -19,6 +19,8 @@ import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.ScriptRun;
+import io.voidbox.spi.support.ScriptRun.Out;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,27 +53,8 @@ class VmSandboxVmTest {
                 telemetry::add);
     }
 
-    private record Out(ExecResult result, String stdout, String stderr) {}
-
     private static Out run(Sandbox sb, Duration timeout, String script) throws Exception {
-        StringBuilder out = new StringBuilder(), err = new StringBuilder();
-        ExecResult r =
-                sb.exec(new ExecSpec(List.of("/bin/sh", "-c", script), Map.of(), null, timeout), new OutputSink() {
-                    @Override
-                    public void stdout(String line) {
-                        synchronized (out) {
-                            out.append(line).append('\n');
-                        }
-                    }
-
-                    @Override
-                    public void stderr(String line) {
-                        synchronized (err) {
-                            err.append(line).append('\n');
-                        }
-                    }
-                });
-        return new Out(r, out.toString(), err.toString());
+        return ScriptRun.sh(sb, timeout, script);
     }
 
     private static long qemuProcessesMentioning(String needle) {
