@@ -113,6 +113,8 @@ final class NetNamespace implements AutoCloseable {
     private final SandboxUser user;
     /** Set once at start: false when nftables is missing here. */
     private boolean reporting;
+    /** Requests stop here (guarded by this, like every request: none is cut off by the close). */
+    private boolean closed;
 
     private final Set<String> listening = new HashSet<>();
     /** Attempts already reported, per destination (the sets' counters only grow). */
@@ -243,6 +245,7 @@ final class NetNamespace implements AutoCloseable {
 
     private synchronized void listen(String proto, String address, int port, String socket, String state)
             throws IOException {
+        if (closed) throw new IOException("the box's network namespace is closed");
         if (!listening.add(proto + " " + address + ":" + port)) return;
         // the socket's line in /proc/net/tcp|udp: local address (little-endian hex), remote 0:0, state
         byte[] a = InetAddress.getByName(address).getAddress();
@@ -257,7 +260,7 @@ final class NetNamespace implements AutoCloseable {
 
     /** The refusals since the last call, with how many attempts each. */
     synchronized Map<Refused, Long> newlyRefused() throws IOException {
-        if (!reporting || !holder.isAlive()) return Map.of();
+        if (!reporting || closed) return Map.of();
         Map<Refused, Long> now = parse(JSON.readTree(ask("report")));
         Map<Refused, Long> fresh = new HashMap<>();
         now.forEach((r, count) -> {
@@ -305,7 +308,9 @@ final class NetNamespace implements AutoCloseable {
 
     /** Ends the holder (its stdin closes), and with it the listeners; the namespace goes with the last command. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         if (slirp != null) slirp.destroy();
         try {
             requests.close();
