@@ -25,9 +25,11 @@ import java.util.concurrent.TimeUnit;
  * ({@code unshare}) creates it, brings up loopback, routes every address to it (a connection
  * anywhere is answered, or refused, inside; nothing leaves), installs an nftables table that adds
  * each refusal (the reset or ICMP port-unreachable the kernel sends back) to a set with a counter,
- * and then serves the host on stdin: start a loopback listener that forwards a port to its Unix
- * socket ({@link ModelForwarder}), or print the table. Every command of the box enters the
- * namespace ({@link #enter()}) before bubblewrap makes the rest of its sandbox.
+ * and then serves the host on stdin: start a listener that forwards an address and port (TCP, an
+ * address range's, or the DNS relay's UDP) to a Unix socket of {@link HostForwarder}, or print the
+ * table. In {@code open} mode slirp4netns gives it a NAT instead of the route to loopback. Every
+ * command of the box enters the namespace ({@link #enter()}) before bubblewrap makes the rest of
+ * its sandbox.
  *
  * <p>Code in the box can neither change nor forge these records: its user namespace (bubblewrap's,
  * nested) holds no capability over this network namespace, and the holder and its listeners live
