@@ -43,8 +43,11 @@ public final class HostForwarder implements AutoCloseable {
     private final Path dir;
     private final String box;
     private final BiConsumer<Target, IOException> unreachable;
-    private final Map<Object, String> names = new ConcurrentHashMap<>();
-    private final Set<ServerSocketChannel> servers = ConcurrentHashMap.newKeySet();
+    /** The socket of each destination asked for so far. */
+    private final Map<Target, String> targets = new ConcurrentHashMap<>();
+    /** The sockets bound so far, by name; each is served once. */
+    private final Map<String, ServerSocketChannel> servers = new ConcurrentHashMap<>();
+
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -63,13 +66,13 @@ public final class HostForwarder implements AutoCloseable {
      * for a loopback port); started on first use.
      */
     public synchronized String socketFor(Target target) throws IOException {
-        String name = names.get(target);
+        String name = targets.get(target);
         if (name != null) return name;
         name = target.host().equals(Target.LOOPBACK)
                 ? target.port() + ".sock"
-                : "n" + names.size() + "-" + target.port() + ".sock";
+                : "n" + targets.size() + "-" + target.port() + ".sock";
         serve(name, inside -> connect(inside, target));
-        names.put(target, name);
+        targets.put(target, name);
         return name;
     }
 
@@ -79,13 +82,11 @@ public final class HostForwarder implements AutoCloseable {
      */
     public synchronized String rangeSocket(int port, Predicate<String> allowed) throws IOException {
         String name = "r-" + port + ".sock";
-        if (names.containsKey(name)) return name;
         serve(name, inside -> {
             String address = firstLine(inside);
             if (address != null && allowed.test(address)) connect(inside, new Target(address, port));
             else closeQuietly(inside);
         });
-        names.put(name, name);
         return name;
     }
 
@@ -112,22 +113,23 @@ public final class HostForwarder implements AutoCloseable {
      * DnsAnswers}' reply, with the name looked up by {@code lookup}; started on first use.
      */
     public synchronized String dnsSocket(Function<String, Optional<String>> lookup) throws IOException {
-        String name = names.get(DnsAnswers.class);
-        if (name != null) return name;
         serve("dns.sock", c -> answer(c, lookup));
-        names.put(DnsAnswers.class, "dns.sock");
         return "dns.sock";
     }
 
-    /** Binds socket {@code name} and hands each connection to {@code handler} on a virtual thread of its own. */
+    /**
+     * Binds socket {@code name} and hands each connection to {@code handler} on a virtual thread of
+     * its own; a name already served stays as it is.
+     */
     private void serve(String name, Consumer<SocketChannel> handler) throws IOException {
         if (closed) throw new IOException("host forwarder of box " + box + " is closed");
+        if (servers.containsKey(name)) return;
         Path path = dir.resolve(name);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
         // the box's user must be able to connect; the directory holds nothing else
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
-        servers.add(server);
+        servers.put(name, server);
         Thread.ofVirtual().name("host-accept-" + box + "-" + name).start(() -> {
             while (!closed) {
                 SocketChannel c;
@@ -215,7 +217,7 @@ public final class HostForwarder implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (ServerSocketChannel s : servers) {
+        for (ServerSocketChannel s : servers.values()) {
             try {
                 s.close();
             } catch (IOException ignored) {

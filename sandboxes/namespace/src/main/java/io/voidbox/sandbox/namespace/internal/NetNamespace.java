@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,13 +56,13 @@ final class NetNamespace implements AutoCloseable {
     /**
      * The holder: {@code $1} the run directory (the ports' sockets), {@code $2} the rules, {@code
      * $3} {@code open} (no route of every address to loopback: {@link #start} adds slirp4netns) or
-     * {@code restricted}, the rest
-     * the command prefix that drops the listeners' privileges (ports below 1024 are anyone's in
-     * this namespace: the DNS listener). Says {@code ready} (plus {@code report} when the rules are
-     * in), then answers {@code listen tcp|udp ADDRESS PORT SOCKET STATE} (started once its {@code
-     * /proc/net} line shows; {@code range}: TCP whose connections first send their destination
-     * address, one line, through {@link #RANGE}) and {@code report}, one line each, until stdin
-     * ends; {@code route} says the default route, if any.
+     * {@code restricted}, the rest the command prefix that drops the listeners' privileges (ports
+     * below 1024 are anyone's in this namespace: the DNS listener). Says {@code ready} (plus {@code
+     * report} when the rules are in), then answers, one line each until stdin ends: {@code listen
+     * tcp|range|udp ADDRESS PORT SOCKET LINE} (started once {@code LINE} shows in its {@code
+     * /proc/net} table; {@code range}: TCP whose connections first send their destination address,
+     * one line, through {@link #RANGE}), {@code report} (the table) and {@code route} (the default
+     * route, if any).
      */
     private static final String HOLDER = """
             ip link set lo up || exit 1
@@ -70,7 +71,7 @@ final class NetNamespace implements AutoCloseable {
             echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start || exit 1
             if nft -f "$2"; then echo ready report; else echo ready; fi
             run=$1; range="${2%/*}/range.sh"; shift 3; pids=
-            while read -r cmd proto addr port sock state; do
+            while read -r cmd proto addr port sock line; do
               case $cmd in
                 listen)
                   to="UNIX-CONNECT:$run/$sock"
@@ -81,7 +82,7 @@ final class NetNamespace implements AutoCloseable {
                   esac
                   "$@" socat "$from" "$to" </dev/null >/dev/null 2>&1 &
                   pids="$pids $!"; n=0
-                  while ! grep -q " $state " "/proc/net/$proto" && [ $n -lt 500 ]; do n=$((n+1)); sleep 0.01; done
+                  while ! grep -q " $line " "/proc/net/$proto" && [ $n -lt 500 ]; do n=$((n+1)); sleep 0.01; done
                   if [ $n -lt 500 ]; then echo "listening $addr $port"; else echo "failed $addr $port"; fi ;;
                 report) nft -j list table inet voidbox 2>/dev/null || echo '{}' ;;
                 route) echo "route $(ip -4 route show default | head -1)" ;;
@@ -248,14 +249,15 @@ final class NetNamespace implements AutoCloseable {
     private synchronized void listen(String proto, String address, int port, String socket, String state)
             throws IOException {
         if (closed) throw new IOException("the box's network namespace is closed");
-        if (!listening.add(proto + " " + address + ":" + port)) return;
+        String key = proto + " " + address + ":" + port;
+        if (!listening.add(key)) return;
         // the socket's line in /proc/net/tcp|udp: local address (little-endian hex), remote 0:0, state
         byte[] a = InetAddress.getByName(address).getAddress();
         String local = "%02X%02X%02X%02X:%04X".formatted(a[3], a[2], a[1], a[0], port);
         String reply = ask(String.join(" ", "listen", proto, address, String.valueOf(port), socket, local)
                 + " 00000000:0000 " + state);
         if (!reply.equals("listening " + address + " " + port)) {
-            listening.remove(proto + " " + address + ":" + port);
+            listening.remove(key);
             throw new IOException("the box's listener on " + address + ":" + port + " did not start (" + reply + ")");
         }
     }
@@ -285,13 +287,10 @@ final class NetNamespace implements AutoCloseable {
                 long packets = e.path("elem").path("counter").path("packets").asLong();
                 if (key.size() != 2 || packets <= 0) continue;
                 JsonNode address = key.get(0);
-                String destination = address.isNumber()
-                        ? InetAddress.getByAddress(new byte[] {
-                                    (byte) (address.asLong() >>> 24),
-                                    (byte) (address.asLong() >>> 16),
-                                    (byte) (address.asLong() >>> 8),
-                                    (byte) address.asLong()
-                                })
+                String destination = address.isNumber() // udp4's raw key: the address as a number
+                        ? InetAddress.getByAddress(ByteBuffer.allocate(4)
+                                        .putInt((int) address.asLong())
+                                        .array())
                                 .getHostAddress()
                         : address.asText();
                 refused.merge(new Refused(destination, key.get(1).asInt(), name.substring(0, 3)), packets, Long::sum);
