@@ -30,6 +30,15 @@ public final class FileTrees {
 
     private FileTrees() {}
 
+    /**
+     * True for a directory (not a link) owned by {@code uid}: what a stale-directory sweep in a
+     * shared place (the temp dir) may delete.
+     */
+    public static boolean isOwnDirectory(Path dir, int uid) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(dir, BasicFileAttributes.class, NOFOLLOW);
+        return a.isDirectory() && (Integer) Files.getAttribute(dir, "unix:uid", NOFOLLOW) == uid;
+    }
+
     public static void delete(Path root) throws IOException {
         BasicFileAttributes attrs;
         try {

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -113,6 +114,17 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
             }
             lent.holders++;
             return new Lease(root, lent);
+        }
+    }
+
+    /** Closes every lease of a box; each one that fails is told to {@code failed} (its message), the rest still close. */
+    public static void giveBack(List<Lease> leases, Consumer<String> failed) {
+        for (Lease lease : leases) {
+            try {
+                lease.close();
+            } catch (IOException e) {
+                failed.accept(e.getMessage());
+            }
         }
     }
 

@@ -249,7 +249,8 @@ public final class VmSandboxProvider implements SandboxProvider {
                 .withGuestArg("telemetry_ms", Long.toString(request.options().telemetryIntervalMs()));
         for (AgentLayer layer : agentLayers) boot = boot.withLayer(layer);
         boolean shared = !request.options().mounts().isEmpty();
-        if (shared) boot = withShares(boot, img, request);
+        SandboxUser user = shared ? boxUser(request) : null;
+        if (shared) boot = withShares(boot, img, request, user);
         if (snapshots != null && !shared) boot = boot.withGuestArg("prewarm", prewarmPaths(agentLayers));
         MachineSpec spec = MachineSpec.of(request.boxName(), boot, accel)
                 .withMemoryMb(request.options().memoryMb())
@@ -262,7 +263,7 @@ public final class VmSandboxProvider implements SandboxProvider {
                             "runtime",
                             "boxes with mounts boot cold (no snapshot): their QEMU arguments name host directories");
         String key = snapshots == null || shared ? null : launcher.snapshotKey(spec);
-        List<SandboxUser.Lease> leases = shared ? lend(request) : List.of();
+        List<SandboxUser.Lease> leases = shared ? lend(request, user) : List.of();
         try {
             VmSandbox sandbox = startMachine(spec, console, key, secret, accel, t0, request, img);
             for (SandboxUser.Lease lease : leases) sandbox.holdUntilClosed(lease);
@@ -313,10 +314,11 @@ public final class VmSandboxProvider implements SandboxProvider {
 
     /**
      * {@code boot} on the share kernel with the request's mounts as 9p shares, mounted by {@code /init}
-     * at their guest paths (parents first), and the agent user given the host uid that owns them
-     * ({@link SandboxUser}).
+     * at their guest paths (parents first), and the agent user given the host uid {@code user} that
+     * owns them.
      */
-    private Boot withShares(Boot boot, GuestImage img, SandboxRequest request) throws SandboxException {
+    private Boot withShares(Boot boot, GuestImage img, SandboxRequest request, SandboxUser user)
+            throws SandboxException {
         ShareKernel kernel = shareKernel(img, request.boxName());
         Boot b = boot.withKernel(kernel.kernel(), kernel.initramfs());
         List<SandboxOptions.Mount> mounts = new ArrayList<>(request.options().mounts());
@@ -333,13 +335,16 @@ public final class VmSandboxProvider implements SandboxProvider {
                 throw new SandboxException("box " + request.boxName() + ": " + e.getMessage(), e);
             }
         }
-        SandboxUser user;
+        return b.withGuestArg("agent_uid", user.uid() + ":" + user.gid());
+    }
+
+    /** The host user a box with mounts works as ({@link SandboxUser}: this user, or the boxes' uid when root). */
+    private static SandboxUser boxUser(SandboxRequest request) throws SandboxException {
         try {
-            user = SandboxUser.forThisProcess(System.getenv());
+            return SandboxUser.forThisProcess(System.getenv());
         } catch (IllegalArgumentException e) {
             throw new SandboxException("box " + request.boxName() + ": " + e.getMessage(), e);
         }
-        return b.withGuestArg("agent_uid", user.uid() + ":" + user.gid());
     }
 
     /** The share kernel, built on first use and then kept. */
@@ -362,8 +367,7 @@ public final class VmSandboxProvider implements SandboxProvider {
      * Lends every {@code rw} mount to the host uid the guest's agent has (only when voidbox is root:
      * QEMU then creates the agent's files as that uid), given back when the sandbox closes.
      */
-    private static List<SandboxUser.Lease> lend(SandboxRequest request) throws SandboxException {
-        SandboxUser user = SandboxUser.forThisProcess(System.getenv());
+    private static List<SandboxUser.Lease> lend(SandboxRequest request, SandboxUser user) throws SandboxException {
         List<SandboxUser.Lease> leases = new ArrayList<>();
         try {
             for (SandboxOptions.Mount m : request.options().mounts())
@@ -378,13 +382,9 @@ public final class VmSandboxProvider implements SandboxProvider {
     }
 
     private static void giveBack(List<SandboxUser.Lease> leases, SandboxRequest request) {
-        for (SandboxUser.Lease lease : leases) {
-            try {
-                lease.close();
-            } catch (IOException e) {
-                request.scope().warning("box " + request.boxName() + ": cannot give a mount back: " + e.getMessage());
-            }
-        }
+        SandboxUser.giveBack(
+                leases,
+                why -> request.scope().warning("box " + request.boxName() + ": cannot give a mount back: " + why));
     }
 
     /** The Hello on the machine's channel, then the sandbox; on failure the machine is closed. */

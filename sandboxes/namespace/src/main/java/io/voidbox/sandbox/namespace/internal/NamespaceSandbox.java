@@ -293,13 +293,8 @@ public final class NamespaceSandbox implements Sandbox {
     /** Gives rw mounts back to their owners (root only lends them to the box's user). */
     private void giveBack() {
         synchronized (leases) {
-            for (SandboxUser.Lease lease : leases) {
-                try {
-                    lease.close();
-                } catch (IOException e) {
-                    request.scope().warning("could not restore the owners of a mount: " + e.getMessage());
-                }
-            }
+            SandboxUser.giveBack(
+                    leases, why -> request.scope().warning("could not restore the owners of a mount: " + why));
             leases.clear();
         }
     }

@@ -4,9 +4,7 @@ import io.voidbox.spi.support.FileTrees;
 import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -76,8 +74,7 @@ public final class StaleBoxes {
 
     private static boolean ownDirectory(Path d, int uid) {
         try {
-            PosixFileAttributes a = Files.readAttributes(d, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return a.isDirectory() && (Integer) Files.getAttribute(d, "unix:uid", LinkOption.NOFOLLOW_LINKS) == uid;
+            return FileTrees.isOwnDirectory(d, uid);
         } catch (IOException e) {
             return false;
         }

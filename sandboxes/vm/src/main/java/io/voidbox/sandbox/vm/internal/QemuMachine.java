@@ -406,11 +406,11 @@ public final class QemuMachine implements AutoCloseable {
      * are deleted without following links.
      */
     static void sweepStale(Path parent) {
-        int uid = TempDirs.currentUid();
+        int uid = SandboxUser.currentUid();
         try (var dirs = Files.newDirectoryStream(parent, TEMP_PREFIX + "*")) {
             for (Path d : dirs) {
                 try {
-                    if (!TempDirs.isOwnDirectory(d, uid)) continue;
+                    if (!FileTrees.isOwnDirectory(d, uid)) continue;
                     long owner = Long.parseLong(
                             TempDirs.readNoFollow(d.resolve(OWNER_FILE), 32).trim());
                     if (ProcessHandle.of(owner).isEmpty()) deleteQuietly(d);

@@ -1,5 +1,6 @@
 package io.voidbox.sandbox.vm.internal;
 
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -30,21 +31,12 @@ final class TempDirs {
 
     private TempDirs() {}
 
-    /** This process's effective uid (the owner of {@code /proc/self}). */
-    static int currentUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new IllegalStateException("cannot read this process's uid from /proc/self: " + e.getMessage(), e);
-        }
-    }
-
     /**
      * {@code $TMPDIR/voidbox-<uid>}, created 0700 when absent (0711 when QEMU runs as another user,
      * see {@link #TRAVERSABLE}); an error when it is not ours or not private.
      */
     static Path userParent() throws IOException {
-        int uid = currentUid();
+        int uid = SandboxUser.currentUid();
         return ensurePrivate(
                 Path.of(System.getProperty("java.io.tmpdir")).resolve("voidbox-" + uid),
                 uid,
@@ -70,12 +62,6 @@ final class TempDirs {
                     + ": refusing to put VM files there (remove it or set java.io.tmpdir)");
         if (!a.permissions().equals(mode)) Files.setPosixFilePermissions(dir, mode);
         return dir;
-    }
-
-    /** True for a directory (not a link) owned by {@code uid}. */
-    static boolean isOwnDirectory(Path dir, int uid) throws IOException {
-        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        return a.isDirectory() && (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS) == uid;
     }
 
     /** A small file read without following a link at its last component, at most {@code max} bytes. */

@@ -3,6 +3,7 @@ package io.voidbox.sandbox.vm.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.spi.support.SandboxUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -38,7 +39,7 @@ class StaleSweepTest {
     @Test
     void sweepsOnlyOwnStaleDirectoriesAndNeverFollowsLinks() throws Exception {
         Path victim = victim();
-        Path parent = TempDirs.ensurePrivate(tmp.resolve("voidbox-test"), TempDirs.currentUid());
+        Path parent = TempDirs.ensurePrivate(tmp.resolve("voidbox-test"), SandboxUser.currentUid());
         Path mine = stale(parent, "vbx-mine");
         Files.createSymbolicLink(mine.resolve("escape"), victim);
         Path live = Files.createDirectories(parent.resolve("vbx-live"));
@@ -58,10 +59,10 @@ class StaleSweepTest {
 
     @Test
     void directoriesOfOtherUsersAreLeftAlone() throws Exception {
-        Path parent = TempDirs.ensurePrivate(tmp.resolve("voidbox-test"), TempDirs.currentUid());
+        Path parent = TempDirs.ensurePrivate(tmp.resolve("voidbox-test"), SandboxUser.currentUid());
         Path foreign = stale(parent, "vbx-foreign");
         try {
-            Files.setAttribute(foreign, "unix:uid", TempDirs.currentUid() + 4242);
+            Files.setAttribute(foreign, "unix:uid", SandboxUser.currentUid() + 4242);
         } catch (IOException e) {
             return; // not root: cannot hand a directory to someone else, and then nobody else can plant one either
         }
@@ -72,7 +73,7 @@ class StaleSweepTest {
     @Test
     void aDirectorySwappedForALinkDuringTheSweepDoesNotDeleteOutsideIt() throws Exception {
         Path victim = victim();
-        Path parent = TempDirs.ensurePrivate(tmp.resolve("voidbox-test"), TempDirs.currentUid());
+        Path parent = TempDirs.ensurePrivate(tmp.resolve("voidbox-test"), SandboxUser.currentUid());
         for (int round = 0; round < 20; round++) {
             Path d = stale(parent, "vbx-race" + round);
             Path sub = Files.createDirectories(d.resolve("sub"));
@@ -98,7 +99,7 @@ class StaleSweepTest {
 
     @Test
     void theParentMustBeAPrivateDirectoryOfThisUser() throws Exception {
-        int uid = TempDirs.currentUid();
+        int uid = SandboxUser.currentUid();
         Path made = TempDirs.ensurePrivate(tmp.resolve("p1"), uid);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made)))
                 .isEqualTo("rwx------");

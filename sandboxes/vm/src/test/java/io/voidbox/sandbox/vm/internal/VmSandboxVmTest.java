@@ -19,6 +19,7 @@ import io.voidbox.spi.ExecSpec;
 import io.voidbox.spi.OutputSink;
 import io.voidbox.spi.Sandbox;
 import io.voidbox.spi.SandboxRequest;
+import io.voidbox.spi.support.SandboxUser;
 import io.voidbox.spi.support.ScriptRun;
 import io.voidbox.spi.support.ScriptRun.Out;
 import java.nio.charset.StandardCharsets;
@@ -204,11 +205,11 @@ class VmSandboxVmTest {
                     .contains("name=opt/voidbox/secret")
                     .contains("spawn=deny");
             String status = Files.readString(Path.of("/proc/" + qemu.pid() + "/status"));
-            if (TempDirs.currentUid() == 0) { // QEMU left root behind before the guest ran
+            if (SandboxUser.currentUid() == 0) { // QEMU left root behind before the guest ran
                 assertThat(status).containsPattern("(?m)^Uid:\\s+65534\\s+65534\\s+65534\\s+65534$");
                 assertThat(status).containsPattern("(?m)^CapEff:\\s+0+$").containsPattern("(?m)^NoNewPrivs:\\s+1$");
             } else {
-                assertThat(status).containsPattern("(?m)^Uid:\\s+" + TempDirs.currentUid() + "\\s");
+                assertThat(status).containsPattern("(?m)^Uid:\\s+" + SandboxUser.currentUid() + "\\s");
             }
             try (var files = Files.list(m.tempDir())) {
                 assertThat(files.map(p -> p.getFileName().toString()))
