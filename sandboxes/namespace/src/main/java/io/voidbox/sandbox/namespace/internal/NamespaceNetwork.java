@@ -87,10 +87,6 @@ final class NamespaceNetwork implements AutoCloseable {
         NetNamespace net = NetNamespace.start(user, runDir, log, open);
         NamespaceNetwork network = new NamespaceNetwork(request, net, runDir, open);
         try {
-            if (!net.reporting())
-                request.scope()
-                        .warning("nftables (nft) is not usable here: the box's refused connections are blocked"
-                                + " but not reported as net.denied (apt-get install nftables)");
             network.writeEtc(runDir, open ? SLIRP_RESOLVER : DnsAnswers.RESOLVER);
             if (!open) net.listenDatagrams(DnsAnswers.RESOLVER, 53, network.forwarder.dnsSocket(network::lookup));
             for (int port : network.hostPorts) network.exposeLoopback(port);

@@ -27,6 +27,7 @@ public final class NamespaceSupport {
                 || onPath("unshare").isEmpty()
                 || onPath("nsenter").isEmpty()) missing.add("util-linux");
         if (onPath("ip").isEmpty()) missing.add("iproute2");
+        if (onPath("nft").isEmpty()) missing.add("nftables"); // net.denied: the refusals are read from its table
         if (!missing.isEmpty())
             return Optional.of(
                     "missing " + String.join(", ", missing) + " (apt-get install " + String.join(" ", missing) + ")");

@@ -57,8 +57,8 @@ final class NetNamespace implements AutoCloseable {
      * The holder: {@code $1} the run directory (the ports' sockets), {@code $2} the rules, {@code
      * $3} {@code open} (no route of every address to loopback: {@link #start} adds slirp4netns) or
      * {@code restricted}, the rest the command prefix that drops the listeners' privileges (ports
-     * below 1024 are anyone's in this namespace: the DNS listener). Says {@code ready} (plus {@code
-     * report} when the rules are in), then answers, one line each until stdin ends: {@code listen
+     * below 1024 are anyone's in this namespace: the DNS listener). Says {@code ready} once the rules
+     * are in, then answers, one line each until stdin ends: {@code listen
      * tcp|range|udp ADDRESS PORT SOCKET LINE} (started once {@code LINE} shows in its {@code
      * /proc/net} table; {@code range}: TCP whose connections first send their destination address,
      * one line, through {@link #RANGE}), {@code report} (the table) and {@code route} (the default
@@ -69,7 +69,8 @@ final class NetNamespace implements AutoCloseable {
             [ "$3" = open ] || ip route add local 0.0.0.0/0 dev lo || exit 1
             ip -6 route add local ::/0 dev lo 2>/dev/null
             echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start || exit 1
-            if nft -f "$2"; then echo ready report; else echo ready; fi
+            nft -f "$2" || exit 1
+            echo ready
             run=$1; range="${2%/*}/range.sh"; shift 3; pids=
             while read -r cmd proto addr port sock line; do
               case $cmd in
@@ -114,8 +115,6 @@ final class NetNamespace implements AutoCloseable {
     private final BufferedReader replies;
     private final Writer requests;
     private final SandboxUser user;
-    /** Set once at start: false when nftables is missing here. */
-    private boolean reporting;
     /** Requests stop here (guarded by this, like every request: none is cut off by the close). */
     private boolean closed;
 
@@ -159,12 +158,11 @@ final class NetNamespace implements AutoCloseable {
             p.destroyForcibly();
             throw e;
         }
-        if (first == null || !first.startsWith("ready")) {
+        if (!"ready".equals(first)) {
             p.destroyForcibly();
             throw new IOException("the box's network namespace did not start: "
                     + Files.readString(log).strip());
         }
-        net.reporting = first.equals("ready report");
         if (open) {
             try {
                 net.slirp = net.startSlirp(log);
@@ -210,11 +208,6 @@ final class NetNamespace implements AutoCloseable {
         p.destroyForcibly();
         throw new IOException("the box's open network (slirp4netns) did not come up: "
                 + Files.readString(log).strip());
-    }
-
-    /** False when nftables is missing here: refused connections are still refused, but not reported. */
-    boolean reporting() {
-        return reporting;
     }
 
     /** The command prefix that runs a command in this network namespace. */
@@ -264,7 +257,7 @@ final class NetNamespace implements AutoCloseable {
 
     /** The refusals since the last call, with how many attempts each. */
     synchronized Map<Refused, Long> newlyRefused() throws IOException {
-        if (!reporting || closed) return Map.of();
+        if (closed) return Map.of();
         Map<Refused, Long> now = parse(JSON.readTree(ask("report")));
         Map<Refused, Long> fresh = new HashMap<>();
         now.forEach((r, count) -> {
