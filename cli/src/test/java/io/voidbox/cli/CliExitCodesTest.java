@@ -44,6 +44,11 @@ class CliExitCodesTest {
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).startsWith("Usage: voidbox " + command);
         }
+        for (String sub : new String[] {"list", "clean"}) {
+            CliRun r = CliRun.of(System.getenv(), "snapshot", sub, "--help");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("Usage: voidbox snapshot " + sub);
+        }
     }
 
     @Test

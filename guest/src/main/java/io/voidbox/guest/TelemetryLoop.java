@@ -23,7 +23,7 @@ final class TelemetryLoop implements AutoCloseable {
     private final ArrayDeque<TelemetryBatch.Sample> pending = new ArrayDeque<>();
     private long seq;
     private volatile boolean stopped;
-    private Thread thread;
+    private final Thread thread = Thread.ofVirtual().name("telemetry").unstarted(this::run);
 
     TelemetryLoop(ProcSampler sampler, long intervalMs, Connection connection) {
         this.sampler = sampler;
@@ -32,7 +32,7 @@ final class TelemetryLoop implements AutoCloseable {
     }
 
     TelemetryLoop start() {
-        thread = Thread.ofVirtual().name("telemetry").start(this::run);
+        thread.start();
         return this;
     }
 
@@ -68,13 +68,11 @@ final class TelemetryLoop implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        LockSupport.unpark(thread);
+        try {
+            thread.join(2000); // returns at once when never started
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -198,10 +198,6 @@ public final class Connection implements AutoCloseable {
         return peer;
     }
 
-    public String description() {
-        return transport.description();
-    }
-
     public long nextRequestId() {
         return ids.incrementAndGet();
     }

@@ -149,10 +149,7 @@ public final class BoxExecutor implements AutoCloseable {
             return attempt.failed(
                     "", Usage.NONE.withModelIfBlank(attempt.model), new Failure.SandboxError(e.getMessage()));
         } catch (ResourceLimitException e) {
-            return attempt.failed(
-                    "",
-                    Usage.NONE.withModelIfBlank(attempt.model),
-                    new Failure.ResourceLimit(e.getMessage(), e.resource(), -1));
+            return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), e.failure());
         } catch (IOException | RuntimeException e) {
             return attempt.failed("", Usage.NONE.withModelIfBlank(attempt.model), Failure.Internal.of(e));
         } catch (Error e) {

@@ -129,6 +129,8 @@ public final class EventBus implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long lost = dropped.get();
+        if (lost > 0) LOG.warn("{} run events were dropped: the listeners did not keep up", lost);
     }
 
     @Override

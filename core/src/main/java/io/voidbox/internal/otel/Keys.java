@@ -9,24 +9,12 @@ import io.opentelemetry.api.common.AttributeKey;
 final class Keys {
     private Keys() {}
 
-    // GenAI semantic conventions
-    static final AttributeKey<String> GEN_AI_OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
+    /**
+     * Deprecated in the GenAI conventions in favour of {@code gen_ai.provider.name}; the contract
+     * still sets both, for dashboards written against the older name. The other standard keys
+     * come from {@code opentelemetry-semconv}.
+     */
     static final AttributeKey<String> GEN_AI_SYSTEM = AttributeKey.stringKey("gen_ai.system");
-    static final AttributeKey<String> GEN_AI_PROVIDER_NAME = AttributeKey.stringKey("gen_ai.provider.name");
-    static final AttributeKey<String> GEN_AI_REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-    static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-    static final AttributeKey<String> GEN_AI_CONVERSATION_ID = AttributeKey.stringKey("gen_ai.conversation.id");
-    static final AttributeKey<Long> GEN_AI_USAGE_INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
-    static final AttributeKey<Long> GEN_AI_USAGE_OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
-    static final AttributeKey<Long> GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS =
-            AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
-    static final AttributeKey<Long> GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS =
-            AttributeKey.longKey("gen_ai.usage.cache_creation.input_tokens");
-    static final AttributeKey<String> GEN_AI_TOOL_NAME = AttributeKey.stringKey("gen_ai.tool.name");
-    static final AttributeKey<String> GEN_AI_TOOL_CALL_ID = AttributeKey.stringKey("gen_ai.tool.call.id");
-    static final AttributeKey<String> GEN_AI_TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
-    static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-    static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
 
     // Agent (claude.* for both agents: dashboards query one set of keys)
     static final AttributeKey<Double> CLAUDE_TOTAL_COST_USD = AttributeKey.doubleKey("claude.total_cost_usd");

@@ -1,5 +1,19 @@
 package io.voidbox.internal.otel;
 
+import static io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE;
+import static io.opentelemetry.semconv.HttpAttributes.HTTP_RESPONSE_STATUS_CODE;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_CONVERSATION_ID;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_OPERATION_NAME;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_PROVIDER_NAME;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_MODEL;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOOL_CALL_ID;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOOL_NAME;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_INPUT_TOKENS;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_OUTPUT_TOKENS;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -321,11 +335,11 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         if (run == null) {
             return;
         }
-        run.span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
-        run.span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+        run.span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+        run.span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
         run.span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
         if (error != null) {
-            run.span.setAttribute(Keys.ERROR_TYPE, errorType);
+            run.span.setAttribute(ERROR_TYPE, errorType);
             endRun(run, at(ts), StatusCode.ERROR, error);
         } else {
             endRun(run, at(ts), StatusCode.UNSET, null);
@@ -441,9 +455,9 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             return;
         }
         Span span = s.span;
-        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
-        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
-        span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, usage.model());
+        span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+        span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+        span.setAttribute(GEN_AI_REQUEST_MODEL, usage.model());
         span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
         span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, (long) usage.toolCalls());
         if (usage.permissionDenials() > 0) {
@@ -492,11 +506,11 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         String prefix = codex ? "codex" : "claude";
         String system = codex ? "openai" : "anthropic";
         SpanBuilder b = child(prefix + ".exec", s.context, SpanKind.CLIENT, ts)
-                .setAttribute(Keys.GEN_AI_OPERATION_NAME, "invoke_agent")
+                .setAttribute(GEN_AI_OPERATION_NAME, "invoke_agent")
                 .setAttribute(Keys.GEN_AI_SYSTEM, system)
-                .setAttribute(Keys.GEN_AI_PROVIDER_NAME, provider != null && !provider.isBlank() ? provider : system);
+                .setAttribute(GEN_AI_PROVIDER_NAME, provider != null && !provider.isBlank() ? provider : system);
         if (model != null) {
-            b.setAttribute(Keys.GEN_AI_REQUEST_MODEL, model);
+            b.setAttribute(GEN_AI_REQUEST_MODEL, model);
         }
         Span span = b.startSpan();
         return new ExecState(prefix, system, model, span, s.context, ts);
@@ -526,21 +540,20 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         stageMetrics.agentResult(e, x.system, requestModel);
         Span span = x.span;
         if (x.requestModel == null && model != null) {
-            span.setAttribute(Keys.GEN_AI_REQUEST_MODEL, model);
+            span.setAttribute(GEN_AI_REQUEST_MODEL, model);
         }
         if (model != null) {
-            span.setAttribute(Keys.GEN_AI_RESPONSE_MODEL, model);
+            span.setAttribute(GEN_AI_RESPONSE_MODEL, model);
         }
         if (e.sessionId() != null) {
-            span.setAttribute(Keys.GEN_AI_CONVERSATION_ID, e.sessionId());
+            span.setAttribute(GEN_AI_CONVERSATION_ID, e.sessionId());
         }
         Usage usage = e.usage();
-        span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
-        span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+        span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+        span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+        span.setAttribute(GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.tokens().cacheReadTokens());
         span.setAttribute(
-                Keys.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.tokens().cacheReadTokens());
-        span.setAttribute(
-                Keys.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.tokens().cacheCreationTokens());
+                GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.tokens().cacheCreationTokens());
         span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
         Set<String> used = new LinkedHashSet<>(usage.toolsUsed().isEmpty() ? x.toolsUsed : usage.toolsUsed());
         long toolCount = usage.toolCalls() > 0 || x.toolCalls == 0 ? usage.toolCalls() : x.toolCalls;
@@ -608,7 +621,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
                 .put(Keys.RETRY_ATTEMPT, (long) e.attempt())
                 .put(Keys.RETRY_MAX, (long) e.maxRetries())
                 .put(Keys.RETRY_DELAY_MS, e.delayMs());
-        if (e.httpStatus() != null) a.put(Keys.HTTP_RESPONSE_STATUS_CODE, (long) e.httpStatus());
+        if (e.httpStatus() != null) a.put(HTTP_RESPONSE_STATUS_CODE, (long) e.httpStatus());
         if (e.reason() != null) a.put(Keys.VOIDBOX_REASON, e.reason());
         addEvent(s, "agent.retry", e.ts(), a.build());
     }
@@ -621,7 +634,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         Context parentCtx = s.exec != null && !s.exec.ended ? s.exec.context : s.context;
         String prefix = s.exec != null ? s.exec.prefix : "claude";
         SpanBuilder b = child(prefix + ".subagent", parentCtx, SpanKind.INTERNAL, e.ts())
-                .setAttribute(Keys.GEN_AI_OPERATION_NAME, "invoke_agent")
+                .setAttribute(GEN_AI_OPERATION_NAME, "invoke_agent")
                 .setAttribute(Keys.TOOL_PARENT_USE_ID, e.toolUseId());
         if (e.taskId() != null) b.setAttribute(Keys.SUBAGENT_TASK_ID, e.taskId());
         if (e.subagentType() != null) b.setAttribute(Keys.SUBAGENT_TYPE, e.subagentType());
@@ -668,11 +681,11 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         String input = e.input() == null ? null : in.text();
         boolean inputCut = e.inputTruncated() || in.truncated();
         SpanBuilder b = child(prefix + ".tool." + tool, parentCtx, SpanKind.INTERNAL, e.ts())
-                .setAttribute(Keys.GEN_AI_OPERATION_NAME, "execute_tool")
-                .setAttribute(Keys.GEN_AI_TOOL_NAME, tool)
+                .setAttribute(GEN_AI_OPERATION_NAME, "execute_tool")
+                .setAttribute(GEN_AI_TOOL_NAME, tool)
                 .setAttribute(Keys.TOOL_NAME, tool);
         if (e.toolUseId() != null) {
-            b.setAttribute(Keys.GEN_AI_TOOL_CALL_ID, e.toolUseId());
+            b.setAttribute(GEN_AI_TOOL_CALL_ID, e.toolUseId());
             b.setAttribute(Keys.TOOL_USE_ID, e.toolUseId());
         }
         if (e.parentToolUseId() != null) {
@@ -737,7 +750,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     private static void setError(Span span, String description, String errorType) {
         span.setStatus(StatusCode.ERROR, description);
         if (errorType != null) {
-            span.setAttribute(Keys.ERROR_TYPE, errorType);
+            span.setAttribute(ERROR_TYPE, errorType);
         }
     }
 

@@ -1,5 +1,10 @@
 package io.voidbox.internal.otel;
 
+import static io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_OPERATION_NAME;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOKEN_TYPE;
+
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleCounter;
@@ -83,34 +88,30 @@ final class StageMetrics {
         toolCalls.add(Math.max(0, usage.toolCalls()), attrs);
         stages.add(1, attrs);
         if (failure != null) {
-            failures.add(
-                    1, attrs.toBuilder().put(Keys.ERROR_TYPE, failure.type()).build());
+            failures.add(1, attrs.toBuilder().put(ERROR_TYPE, failure.type()).build());
         }
     }
 
     void agentResult(AgentResult r, String system, String requestModel) {
-        AttributesBuilder b = Attributes.builder()
-                .put(Keys.GEN_AI_OPERATION_NAME, "invoke_agent")
-                .put(Keys.GEN_AI_SYSTEM, system);
+        AttributesBuilder b =
+                Attributes.builder().put(GEN_AI_OPERATION_NAME, "invoke_agent").put(Keys.GEN_AI_SYSTEM, system);
         if (requestModel != null) {
-            b.put(Keys.GEN_AI_REQUEST_MODEL, requestModel);
+            b.put(GEN_AI_REQUEST_MODEL, requestModel);
         }
         Attributes common = b.build();
         if (r.usage().inputTokens() >= 0) {
             tokenUsage.record(
                     r.usage().inputTokens(),
-                    common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "input").build());
+                    common.toBuilder().put(GEN_AI_TOKEN_TYPE, "input").build());
         }
         if (r.usage().outputTokens() >= 0) {
             tokenUsage.record(
                     r.usage().outputTokens(),
-                    common.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
+                    common.toBuilder().put(GEN_AI_TOKEN_TYPE, "output").build());
         }
         if (r.durationMs() >= 0) {
             Attributes durationAttrs = r.failed()
-                    ? common.toBuilder()
-                            .put(Keys.ERROR_TYPE, r.failure().type())
-                            .build()
+                    ? common.toBuilder().put(ERROR_TYPE, r.failure().type()).build()
                     : common;
             operationDuration.record(r.durationMs() / 1000.0, durationAttrs);
         }

@@ -72,7 +72,7 @@ class BoundsVmTest {
             Throwable bomb = catchThrowable(() -> run(sb, ":(){ :|:& };:; sleep 110", Duration.ofSeconds(120)));
             if (!(bomb instanceof ResourceLimitException)) fail("fork bomb: " + bomb + "; " + diagnose(sb));
             assertThat(bomb).hasMessageContaining("pids.max (512");
-            assertThat(((ResourceLimitException) bomb).resource()).isEqualTo("processes");
+            assertThat(((ResourceLimitException) bomb).failure().resource()).isEqualTo("processes");
             assertThat(run(sb, "echo alive after the fork bomb", Duration.ofSeconds(60)))
                     .isEqualTo("alive after the fork bomb\n");
 
@@ -80,7 +80,7 @@ class BoundsVmTest {
             Throwable hog = catchThrowable(() -> run(sb, "x=a; while :; do x=$x$x; done", Duration.ofSeconds(300)));
             if (!(hog instanceof ResourceLimitException)) fail("memory hog: " + hog + "; " + diagnose(sb));
             assertThat(hog).hasMessageContaining("memory.max").hasMessageContaining("OOM killer");
-            assertThat(((ResourceLimitException) hog).resource()).isEqualTo("memory");
+            assertThat(((ResourceLimitException) hog).failure().resource()).isEqualTo("memory");
             assertThat(run(sb, "echo alive after the memory hog", Duration.ofSeconds(60)))
                     .isEqualTo("alive after the memory hog\n");
         }
