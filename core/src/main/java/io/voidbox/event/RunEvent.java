@@ -162,12 +162,20 @@ public sealed interface RunEvent {
 
     record BoxStopped(Header header, String backend, String accel, String exitReason) implements RunEvent {}
 
+    /**
+     * What the agent in a box reported of its own work, read from its CLI's event stream: the
+     * {@code claude.exec} (or {@code codex.exec}) span and the tool and subagent spans below it are
+     * made of these alone. Only as trustworthy as the agent: the host's own figures are
+     * {@link UsageCounted} and the box and stage events.
+     */
+    sealed interface AgentEvent extends RunEvent {}
+
     /** The agent CLI was launched inside the box: start of a {@code claude.exec} span. */
-    record AgentStarted(Header header, String agent, String provider, String model) implements RunEvent {}
+    record AgentStarted(Header header, String agent, String provider, String model) implements AgentEvent {}
 
     record AgentToolCall(
             Header header, String tool, String toolUseId, String input, boolean inputTruncated, String parentToolUseId)
-            implements RunEvent {}
+            implements AgentEvent {}
 
     record AgentToolResult(
             Header header,
@@ -178,7 +186,7 @@ public sealed interface RunEvent {
             String output,
             boolean outputTruncated,
             String parentToolUseId)
-            implements RunEvent {}
+            implements AgentEvent {}
 
     /**
      * A tool call the agent announced but never ran, because it stopped first (turn or budget
@@ -187,14 +195,14 @@ public sealed interface RunEvent {
      * @param reason why it did not run, e.g. {@code the agent stopped: max_turns}
      */
     record AgentToolNotRun(Header header, String tool, String toolUseId, String reason, String parentToolUseId)
-            implements RunEvent {}
+            implements AgentEvent {}
 
     /**
      * The agent's own permission checks refused a tool call; the model was told and went on.
      *
      * @param reason what the agent said, when it said anything
      */
-    record AgentPermissionDenied(Header header, String tool, String toolUseId, String reason) implements RunEvent {}
+    record AgentPermissionDenied(Header header, String tool, String toolUseId, String reason) implements AgentEvent {}
 
     /**
      * The agent retries a failed model API call.
@@ -206,14 +214,14 @@ public sealed interface RunEvent {
      * @param reason     the agent's name for the error ({@code server_error}, {@code rate_limit}, ...)
      */
     record AgentRetry(Header header, int attempt, int maxRetries, Integer httpStatus, long delayMs, String reason)
-            implements RunEvent {}
+            implements AgentEvent {}
 
     /**
      * A background subagent started: it runs beside the main agent, launched by the tool call
      * {@code toolUseId}; its own tool calls carry that id as {@code parent_tool_use_id}.
      */
     record AgentSubagentStarted(Header header, String taskId, String toolUseId, String description, String subagentType)
-            implements RunEvent {}
+            implements AgentEvent {}
 
     /**
      * A background subagent ended.
@@ -231,7 +239,7 @@ public sealed interface RunEvent {
             long totalTokens,
             int toolUses,
             long durationMs)
-            implements RunEvent {}
+            implements AgentEvent {}
 
     /**
      * The agent's final report. On the wire {@code is_error} is true when {@code failure} is set,
@@ -250,7 +258,7 @@ public sealed interface RunEvent {
             long durationMs,
             long durationApiMs,
             Failure failure)
-            implements RunEvent {
+            implements AgentEvent {
 
         /** Whether the agent run failed (the contract's {@code is_error}). */
         public boolean failed() {

@@ -15,6 +15,7 @@ import io.voidbox.event.RunEvent.RunFailed;
 import io.voidbox.event.RunEvent.StageCompleted;
 import io.voidbox.event.RunEvent.StageFailed;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -123,5 +124,18 @@ class RunEventJsonTest {
         assertThat(wire(new StageCompleted(BOX, 1, usage(false, 1), "local", null))
                         .toString())
                 .contains("\"permission_denials\":1");
+    }
+
+    @Test
+    void everyAgentRecordAndNoOtherIsAnAgentEvent() {
+        List<String> agentEvents = Arrays.stream(RunEvent.AgentEvent.class.getPermittedSubclasses())
+                .map(Class::getSimpleName)
+                .toList();
+        List<String> otherEvents = Arrays.stream(RunEvent.class.getPermittedSubclasses())
+                .filter(c -> c != RunEvent.AgentEvent.class)
+                .map(Class::getSimpleName)
+                .toList();
+        assertThat(agentEvents).hasSize(9).allMatch(n -> n.startsWith("Agent"));
+        assertThat(otherEvents).isNotEmpty().noneMatch(n -> n.startsWith("Agent"));
     }
 }

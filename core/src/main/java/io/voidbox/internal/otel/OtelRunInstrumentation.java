@@ -1,18 +1,13 @@
 package io.voidbox.internal.otel;
 
 import static io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE;
-import static io.opentelemetry.semconv.HttpAttributes.HTTP_RESPONSE_STATUS_CODE;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_CONVERSATION_ID;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_OPERATION_NAME;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_PROVIDER_NAME;
 import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_MODEL;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOOL_CALL_ID;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOOL_NAME;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS;
 import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_INPUT_TOKENS;
 import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_OUTPUT_TOKENS;
+import static io.voidbox.internal.otel.SpanState.at;
+import static io.voidbox.internal.otel.SpanState.child;
+import static io.voidbox.internal.otel.SpanState.clamp;
+import static io.voidbox.internal.otel.SpanState.setError;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -28,15 +23,7 @@ import io.opentelemetry.context.Context;
 import io.voidbox.Failure;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
-import io.voidbox.event.RunEvent.AgentPermissionDenied;
-import io.voidbox.event.RunEvent.AgentResult;
-import io.voidbox.event.RunEvent.AgentRetry;
-import io.voidbox.event.RunEvent.AgentStarted;
-import io.voidbox.event.RunEvent.AgentSubagentCompleted;
-import io.voidbox.event.RunEvent.AgentSubagentStarted;
-import io.voidbox.event.RunEvent.AgentToolCall;
-import io.voidbox.event.RunEvent.AgentToolNotRun;
-import io.voidbox.event.RunEvent.AgentToolResult;
+import io.voidbox.event.RunEvent.AgentEvent;
 import io.voidbox.event.RunEvent.BoxBooting;
 import io.voidbox.event.RunEvent.BoxReady;
 import io.voidbox.event.RunEvent.BoxStopped;
@@ -54,11 +41,9 @@ import io.voidbox.event.RunEvent.TelemetryWarning;
 import io.voidbox.event.RunEvent.UsageCounted;
 import io.voidbox.event.RunEventListener;
 import io.voidbox.internal.engine.RunScope;
-import io.voidbox.spi.support.Text;
+import io.voidbox.internal.otel.SpanState.Stage;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,6 +91,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, RunState> runs = new LinkedHashMap<>();
+    private final AgentSpans agentSpans;
 
     /** No export: spans and metrics go to the noop implementation. */
     public OtelRunInstrumentation() {
@@ -132,6 +118,11 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         var meter = openTelemetry.getMeter(SCOPE);
         this.stageMetrics = new StageMetrics(meter);
         this.guestGauges = new GuestGauges(meter);
+        this.agentSpans = new AgentSpans(
+                tracer,
+                stageMetrics,
+                e -> stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts()),
+                e -> stageOf(e.runId(), e.box(), e.stage()));
         this.netDenied = meter.counterBuilder("voidbox.net.denied")
                 .setUnit("{attempt}")
                 .setDescription("Connection attempts and name lookups refused by a box's network policy")
@@ -255,16 +246,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             case BoxBooting e ->
                 boxBackend(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts(), e.backend(), e.accel());
             case BoxReady e -> boxReady(e);
-            case AgentStarted e -> agentStarted(e);
-            case AgentToolCall e -> toolCall(e);
-            case AgentToolResult e -> toolResult(e);
-            case AgentToolNotRun e -> toolNotRun(e);
-            case AgentPermissionDenied e -> permissionDenied(e);
-            case AgentRetry e -> retry(e);
-            case AgentSubagentStarted e -> subagentStarted(e);
-            case AgentSubagentCompleted e -> subagentCompleted(e);
-            case AgentResult e -> agentResult(e);
-            case UsageCounted e -> usageCounted(e);
+            case AgentEvent e -> agentSpans.on(e);
+            case UsageCounted e -> agentSpans.usageCounted(e);
             case BoxStopped e -> boxStopped(e);
             case GuestTelemetry ignored -> {}
             case TelemetryWarning ignored -> {}
@@ -304,8 +287,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     /** A workflow's root span is {@code workflow:<name>} and its steps' spans {@code step:<name>}. */
     private RunState openRun(String runId, String pipeline, Instant ts, RunKind kind, List<String> steps) {
         String name = pipeline != null ? pipeline : "pipeline";
-        SpanBuilder b =
-                child(kind.id() + ":" + name, parent, SpanKind.INTERNAL, ts).setAttribute(Keys.VOIDBOX_PIPELINE, name);
+        SpanBuilder b = child(tracer, kind.id() + ":" + name, parent, SpanKind.INTERNAL, ts)
+                .setAttribute(Keys.VOIDBOX_PIPELINE, name);
         if (runId != null) {
             b.setAttribute(Keys.VOIDBOX_RUN_ID, runId);
         }
@@ -348,8 +331,8 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     }
 
     private void endRun(RunState run, Instant ts, StatusCode status, String description) {
-        for (StageState stage : run.stages.values()) {
-            endStageChildren(stage, ts, RUN_ENDED);
+        for (Stage stage : run.stages.values()) {
+            stage.endChildren(ts, RUN_ENDED);
             setError(stage.span, RUN_ENDED, null);
             stage.span.end(clamp(ts, stage.start));
         }
@@ -371,28 +354,32 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         openStage(run, e.stage(), box, e.ts());
     }
 
-    private StageState openStage(RunState run, String stageName, String box, Instant ts) {
+    private Stage openStage(RunState run, String stageName, String box, Instant ts) {
         SpanBuilder b = child(
-                        (run.kind == RunKind.WORKFLOW ? "step:" : "stage:") + box, run.context, SpanKind.INTERNAL, ts)
+                        tracer,
+                        (run.kind == RunKind.WORKFLOW ? "step:" : "stage:") + box,
+                        run.context,
+                        SpanKind.INTERNAL,
+                        ts)
                 .setAttribute(Keys.VOIDBOX_BOX, box);
         if (stageName != null) {
             b.setAttribute(Keys.VOIDBOX_STAGE, stageName);
         }
         Span span = b.startSpan();
-        StageState s = new StageState(box, span, run.context, ts);
+        Stage s = new Stage(box, span, run.context, ts);
         run.stages.put(box, s);
         return s;
     }
 
     /** The stage of an event, opened on the fly if its stage.started was not seen. */
-    private StageState stage(String runId, String pipeline, String stageName, String box, Instant ts) {
+    private Stage stage(String runId, String pipeline, String stageName, String box, Instant ts) {
         RunState run = run(runId, pipeline, ts);
         String key = boxName(box, stageName);
-        StageState s = run.stages.get(key);
+        Stage s = run.stages.get(key);
         return s != null ? s : openStage(run, stageName, key, ts);
     }
 
-    private StageState findStage(String runId, String box) {
+    private Stage findStage(String runId, String box) {
         RunState run = runs.get(runId);
         return run == null ? null : run.stages.get(box);
     }
@@ -406,7 +393,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             if (accel != null && "vm".equals(backend)) run.span.setAttribute(Keys.VOIDBOX_ACCEL, accel);
             return;
         }
-        StageState s = stage(runId, pipeline, stageName, box, ts);
+        Stage s = stage(runId, pipeline, stageName, box, ts);
         setBackend(s, backend, accel);
     }
 
@@ -424,7 +411,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
                 .setAttribute(Keys.VOIDBOX_RESTORED, e.restored());
     }
 
-    private void setBackend(StageState s, String backend, String accel) {
+    private void setBackend(Stage s, String backend, String accel) {
         if (backend != null) {
             s.span.setAttribute(Keys.VOIDBOX_BACKEND, backend);
             s.backend = backend;
@@ -439,7 +426,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         // this is the first we hear of it.
         RunState run = runs.get(e.runId());
         if (run != null) {
-            StageState s = run.stages.get(boxName(e.box(), e.stage()));
+            Stage s = run.stages.get(boxName(e.box(), e.stage()));
             if (s != null && s.backend == null) {
                 setBackend(s, e.backend(), e.accel());
             }
@@ -450,7 +437,7 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         String key = boxName(e.box(), e.stage());
         stageMetrics.stageEnded(e.pipeline(), key, duration, usage, failure);
         RunState run = runs.get(e.runId());
-        StageState s = run == null ? null : run.stages.remove(key);
+        Stage s = run == null ? null : run.stages.remove(key);
         if (s == null) {
             return;
         }
@@ -468,291 +455,14 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
         }
         setBackend(s, backend, accel);
         Instant end = clamp(at(e.ts()), s.start);
-        endStageChildren(s, end, failure != null ? "stage ended: " + failure.message() : "stage ended");
+        s.endChildren(end, failure != null ? "stage ended: " + failure.message() : "stage ended");
         if (failure != null) {
             setError(span, failure.message(), failure.type());
         }
         span.end(end);
     }
 
-    /** Ends the stage's open exec, subagent and tool spans with status ERROR. */
-    private void endStageChildren(StageState s, Instant ts, String reason) {
-        endOpenTools(s, ts, reason);
-        s.tools.clear();
-        s.subagents.clear();
-        if (s.exec != null && !s.exec.ended) {
-            setError(s.exec.span, reason, null);
-            s.exec.span.end(clamp(ts, s.exec.start));
-            s.exec.ended = true;
-        }
-    }
-
-    // ------------------------------------------------------------------ agent
-
-    private void agentStarted(AgentStarted e) {
-        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
-        if (s.exec != null && !s.exec.ended) {
-            // A new invocation while the previous one never reported a result.
-            endOpenTools(s, at(e.ts()), "agent restarted");
-            setError(s.exec.span, "agent restarted", null);
-            s.exec.span.end(clamp(at(e.ts()), s.exec.start));
-            s.exec.ended = true;
-        }
-        s.exec = openExec(s, e.agent(), e.provider(), e.model(), e.ts());
-    }
-
-    private ExecState openExec(StageState s, String agent, String provider, String model, Instant ts) {
-        boolean codex = "codex".equalsIgnoreCase(agent);
-        String prefix = codex ? "codex" : "claude";
-        String system = codex ? "openai" : "anthropic";
-        SpanBuilder b = child(prefix + ".exec", s.context, SpanKind.CLIENT, ts)
-                .setAttribute(GEN_AI_OPERATION_NAME, "invoke_agent")
-                .setAttribute(Keys.GEN_AI_SYSTEM, system)
-                .setAttribute(GEN_AI_PROVIDER_NAME, provider != null && !provider.isBlank() ? provider : system);
-        if (model != null) {
-            b.setAttribute(GEN_AI_REQUEST_MODEL, model);
-        }
-        Span span = b.startSpan();
-        return new ExecState(prefix, system, model, span, s.context, ts);
-    }
-
-    /** The host-counted tokens go on the agent's span (still open) and on the stage span. */
-    private void usageCounted(UsageCounted e) {
-        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
-        List<Span> spans = s.exec != null && !s.exec.ended ? List.of(s.span, s.exec.span) : List.of(s.span);
-        for (Span span : spans) {
-            span.setAttribute(Keys.VOIDBOX_USAGE_HOST_INPUT_TOKENS, e.hostInputTokens());
-            span.setAttribute(Keys.VOIDBOX_USAGE_HOST_OUTPUT_TOKENS, e.hostOutputTokens());
-            if (e.mismatch()) span.setAttribute(Keys.VOIDBOX_USAGE_MISMATCH, true);
-        }
-    }
-
-    private void agentResult(AgentResult e) {
-        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
-        String model = e.usage().model().isBlank() ? null : e.usage().model();
-        ExecState x = s.exec;
-        if (x == null || x.ended) {
-            // No agent.started seen: the invocation still gets a span, zero-length at the result.
-            x = openExec(s, e.agent(), e.provider(), model, e.ts());
-            s.exec = x;
-        }
-        String requestModel = x.requestModel != null ? x.requestModel : model;
-        stageMetrics.agentResult(e, x.system, requestModel);
-        Span span = x.span;
-        if (x.requestModel == null && model != null) {
-            span.setAttribute(GEN_AI_REQUEST_MODEL, model);
-        }
-        if (model != null) {
-            span.setAttribute(GEN_AI_RESPONSE_MODEL, model);
-        }
-        if (e.sessionId() != null) {
-            span.setAttribute(GEN_AI_CONVERSATION_ID, e.sessionId());
-        }
-        Usage usage = e.usage();
-        span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
-        span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
-        span.setAttribute(GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.tokens().cacheReadTokens());
-        span.setAttribute(
-                GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.tokens().cacheCreationTokens());
-        span.setAttribute(Keys.CLAUDE_TOTAL_COST_USD, usage.costUsd());
-        Set<String> used = new LinkedHashSet<>(usage.toolsUsed().isEmpty() ? x.toolsUsed : usage.toolsUsed());
-        long toolCount = usage.toolCalls() > 0 || x.toolCalls == 0 ? usage.toolCalls() : x.toolCalls;
-        span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, toolCount);
-        span.setAttribute(Keys.CLAUDE_TOOLS_USED, String.join(",", used));
-        span.setAttribute(Keys.CLAUDE_NUM_TURNS, (long) usage.numTurns());
-        span.setAttribute(Keys.CLAUDE_DURATION_MS, e.durationMs());
-        span.setAttribute(Keys.CLAUDE_DURATION_API_MS, e.durationApiMs());
-        if (usage.permissionDenials() > 0) {
-            span.setAttribute(Keys.CLAUDE_PERMISSION_DENIALS, (long) usage.permissionDenials());
-        }
-        if (usage.estimated()) {
-            span.setAttribute(Keys.VOIDBOX_USAGE_ESTIMATED, true);
-        }
-        Instant end = clamp(at(e.ts()), x.start);
-        endOpenTools(s, end, "agent ended before the tool result");
-        if (e.failed()) {
-            setError(span, e.failure().message(), e.failure().type());
-        }
-        span.end(end);
-        x.ended = true;
-    }
-
-    private void endOpenTools(StageState s, Instant ts, String reason) {
-        for (ToolState t : s.tools.values()) {
-            if (!t.ended) {
-                setError(t.span, reason, null);
-                t.span.end(clamp(ts, t.start));
-                t.ended = true;
-            }
-        }
-        for (ToolState a : s.subagents.values()) {
-            if (!a.ended) {
-                setError(a.span, reason, null);
-                a.span.end(clamp(ts, a.start));
-                a.ended = true;
-            }
-        }
-    }
-
-    /** A span event on the open exec span (or on the stage span when no agent is running). */
-    private static void addEvent(StageState s, String name, Instant ts, Attributes attributes) {
-        Span target = s.exec != null && !s.exec.ended ? s.exec.span : s.span;
-        target.addEvent(name, attributes, at(ts));
-    }
-
-    private void permissionDenied(AgentPermissionDenied e) {
-        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
-        AttributesBuilder a = Attributes.builder();
-        if (e.tool() != null) a.put(Keys.TOOL_NAME, e.tool());
-        if (e.toolUseId() != null) a.put(Keys.TOOL_USE_ID, e.toolUseId());
-        if (e.reason() != null)
-            a.put(Keys.VOIDBOX_REASON, Text.cut(e.reason(), Keys.MAX_TOOL_TEXT).text());
-        addEvent(s, "agent.permission_denied", e.ts(), a.build());
-        ToolState t = e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
-        if (t != null) {
-            t.denied = true;
-            t.span.setAttribute(Keys.TOOL_PERMISSION_DENIED, true);
-        }
-    }
-
-    private void retry(AgentRetry e) {
-        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
-        AttributesBuilder a = Attributes.builder()
-                .put(Keys.RETRY_ATTEMPT, (long) e.attempt())
-                .put(Keys.RETRY_MAX, (long) e.maxRetries())
-                .put(Keys.RETRY_DELAY_MS, e.delayMs());
-        if (e.httpStatus() != null) a.put(HTTP_RESPONSE_STATUS_CODE, (long) e.httpStatus());
-        if (e.reason() != null) a.put(Keys.VOIDBOX_REASON, e.reason());
-        addEvent(s, "agent.retry", e.ts(), a.build());
-    }
-
-    private void subagentStarted(AgentSubagentStarted e) {
-        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
-        if (e.toolUseId() == null || s.subagents.containsKey(e.toolUseId())) {
-            return;
-        }
-        Context parentCtx = s.exec != null && !s.exec.ended ? s.exec.context : s.context;
-        String prefix = s.exec != null ? s.exec.prefix : "claude";
-        SpanBuilder b = child(prefix + ".subagent", parentCtx, SpanKind.INTERNAL, e.ts())
-                .setAttribute(GEN_AI_OPERATION_NAME, "invoke_agent")
-                .setAttribute(Keys.TOOL_PARENT_USE_ID, e.toolUseId());
-        if (e.taskId() != null) b.setAttribute(Keys.SUBAGENT_TASK_ID, e.taskId());
-        if (e.subagentType() != null) b.setAttribute(Keys.SUBAGENT_TYPE, e.subagentType());
-        if (e.description() != null) b.setAttribute(Keys.SUBAGENT_DESCRIPTION, e.description());
-        Span span = b.startSpan();
-        s.subagents.put(e.toolUseId(), new ToolState(span, parentCtx, e.ts()));
-    }
-
-    private void subagentCompleted(AgentSubagentCompleted e) {
-        StageState s = stageOf(e.runId(), e.box(), e.stage());
-        ToolState a = s == null || e.toolUseId() == null ? null : s.subagents.get(e.toolUseId());
-        if (a == null || a.ended) {
-            return;
-        }
-        if (e.status() != null) a.span.setAttribute(Keys.SUBAGENT_STATUS, e.status());
-        a.span.setAttribute(Keys.SUBAGENT_TOTAL_TOKENS, e.totalTokens());
-        a.span.setAttribute(Keys.CLAUDE_TOOLS_COUNT, (long) e.toolUses());
-        a.span.setAttribute(Keys.CLAUDE_DURATION_MS, e.durationMs());
-        if (e.status() != null && !e.status().equals("completed")) {
-            a.span.setStatus(StatusCode.ERROR, "subagent " + e.status());
-        }
-        a.span.end(clamp(at(e.ts()), a.start));
-        a.ended = true;
-    }
-
-    // ------------------------------------------------------------------ tools
-
-    private void toolCall(AgentToolCall e) {
-        StageState s = stage(e.runId(), e.pipeline(), e.stage(), e.box(), e.ts());
-        if (e.toolUseId() != null && s.tools.containsKey(e.toolUseId())) {
-            return; // duplicate delivery of the same tool_use
-        }
-        Context parentCtx = s.exec != null && !s.exec.ended ? s.exec.context : s.context;
-        if (e.parentToolUseId() != null) {
-            ToolState subagent = s.subagents.get(e.parentToolUseId());
-            ToolState spawner = subagent != null ? subagent : s.tools.get(e.parentToolUseId());
-            if (spawner != null) {
-                parentCtx = spawner.context;
-            }
-        }
-        String prefix = s.exec != null ? s.exec.prefix : "claude";
-        String tool = e.tool() != null ? e.tool() : "unknown";
-        Text.Cut in = Text.cut(e.input(), Keys.MAX_TOOL_TEXT);
-        String input = e.input() == null ? null : in.text();
-        boolean inputCut = e.inputTruncated() || in.truncated();
-        SpanBuilder b = child(prefix + ".tool." + tool, parentCtx, SpanKind.INTERNAL, e.ts())
-                .setAttribute(GEN_AI_OPERATION_NAME, "execute_tool")
-                .setAttribute(GEN_AI_TOOL_NAME, tool)
-                .setAttribute(Keys.TOOL_NAME, tool);
-        if (e.toolUseId() != null) {
-            b.setAttribute(GEN_AI_TOOL_CALL_ID, e.toolUseId());
-            b.setAttribute(Keys.TOOL_USE_ID, e.toolUseId());
-        }
-        if (e.parentToolUseId() != null) {
-            b.setAttribute(Keys.TOOL_PARENT_USE_ID, e.parentToolUseId());
-        }
-        if (input != null) {
-            b.setAttribute(Keys.TOOL_INPUT, input);
-        }
-        if (inputCut) {
-            b.setAttribute(Keys.TOOL_INPUT_TRUNCATED, true);
-        }
-        Span span = b.startSpan();
-        String id = e.toolUseId() != null ? e.toolUseId() : "anonymous-" + s.tools.size();
-        s.tools.put(id, new ToolState(span, parentCtx, e.ts()));
-        if (s.exec != null && !s.exec.ended) {
-            s.exec.toolsUsed.add(tool);
-            s.exec.toolCalls++;
-        }
-    }
-
-    private void toolResult(AgentToolResult e) {
-        StageState s = stageOf(e.runId(), e.box(), e.stage());
-        ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
-        if (t == null || t.ended) {
-            return; // a result without its call: nothing to end
-        }
-        Text.Cut out = Text.cut(e.output(), Keys.MAX_TOOL_TEXT);
-        String output = e.output() == null ? null : out.text();
-        boolean outputCut = e.outputTruncated() || out.truncated();
-        if (output != null) {
-            t.span.setAttribute(Keys.TOOL_OUTPUT, output);
-        }
-        if (outputCut) {
-            t.span.setAttribute(Keys.TOOL_OUTPUT_TRUNCATED, true);
-        }
-        if (e.isError()) {
-            if (t.denied) {
-                setError(t.span, "refused by the agent's permission checks", "permission_denied");
-            } else {
-                setError(t.span, "tool returned an error", "tool_error");
-            }
-        }
-        t.span.end(clamp(at(e.ts()), t.start));
-        t.ended = true;
-    }
-
-    /** A tool the agent never ran because it stopped first: ended without error, marked not run. */
-    private void toolNotRun(AgentToolNotRun e) {
-        StageState s = stageOf(e.runId(), e.box(), e.stage());
-        ToolState t = s == null || e.toolUseId() == null ? null : s.tools.get(e.toolUseId());
-        if (t == null || t.ended) {
-            return;
-        }
-        t.span.setAttribute(Keys.TOOL_STATUS, "not_run");
-        if (e.reason() != null) t.span.setAttribute(Keys.VOIDBOX_REASON, e.reason());
-        t.span.end(clamp(at(e.ts()), t.start));
-        t.ended = true;
-    }
-
     // ------------------------------------------------------------------ helpers
-
-    private static void setError(Span span, String description, String errorType) {
-        span.setStatus(StatusCode.ERROR, description);
-        if (errorType != null) {
-            span.setAttribute(ERROR_TYPE, errorType);
-        }
-    }
 
     private static String boxName(String box, String stage) {
         if (box != null) {
@@ -762,44 +472,17 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
     }
 
     /** The open stage of {@code box} in run {@code runId}, or null. */
-    private StageState stageOf(String runId, String box, String stage) {
+    private Stage stageOf(String runId, String box, String stage) {
         RunState run = runs.get(runId);
         return run == null ? null : run.stages.get(boxName(box, stage));
     }
 
-    /** A span under {@code parent} starting at {@code ts} (now when unknown). */
-    private SpanBuilder child(String name, Context parent, SpanKind kind, Instant ts) {
-        return tracer.spanBuilder(name).setParent(parent).setSpanKind(kind).setStartTimestamp(at(ts));
-    }
-
-    private static Instant at(Instant ts) {
-        return ts != null ? ts : Instant.now();
-    }
-
-    /** Never end a span before it started (a clock step between events must not produce negative spans). */
-    private static Instant clamp(Instant end, Instant start) {
-        return end.isBefore(start) ? start : end;
-    }
-
     // ------------------------------------------------------------------ state
-
-    /** What every open span's state holds: the span, the context children start under, when it started. */
-    private abstract static class SpanState {
-        final Span span;
-        final Context context;
-        final Instant start;
-
-        SpanState(Span span, Context parent, Instant ts) {
-            this.span = span;
-            this.context = parent.with(span);
-            this.start = at(ts);
-        }
-    }
 
     private static final class RunState extends SpanState {
         final String runId;
         final String pipeline;
-        final Map<String, StageState> stages = new LinkedHashMap<>();
+        final Map<String, Stage> stages = new LinkedHashMap<>();
         final RunKind kind;
         /** A workflow's step names; box events of any other box concern the sandbox they share. */
         final Set<String> steps;
@@ -811,47 +494,6 @@ public final class OtelRunInstrumentation implements RunEventListener, RunScope.
             this.pipeline = pipeline;
             this.kind = kind;
             this.steps = steps;
-        }
-    }
-
-    private static final class StageState extends SpanState {
-        final String box;
-        /** Every tool span of the stage by tool_use_id, kept after it ends so late subagent calls still nest. */
-        final Map<String, ToolState> tools = new HashMap<>();
-        /** Background subagent spans by the tool_use_id of the call that launched them. */
-        final Map<String, ToolState> subagents = new HashMap<>();
-
-        ExecState exec;
-        String backend;
-
-        StageState(String box, Span span, Context parent, Instant ts) {
-            super(span, parent, ts);
-            this.box = box;
-        }
-    }
-
-    private static final class ExecState extends SpanState {
-        final String prefix;
-        final String system;
-        final String requestModel;
-        final Set<String> toolsUsed = new LinkedHashSet<>();
-        int toolCalls;
-        boolean ended;
-
-        ExecState(String prefix, String system, String requestModel, Span span, Context parent, Instant ts) {
-            super(span, parent, ts);
-            this.prefix = prefix;
-            this.system = system;
-            this.requestModel = requestModel;
-        }
-    }
-
-    private static final class ToolState extends SpanState {
-        boolean ended;
-        boolean denied;
-
-        ToolState(Span span, Context parent, Instant ts) {
-            super(span, parent, ts);
         }
     }
 }
