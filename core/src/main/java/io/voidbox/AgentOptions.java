@@ -38,8 +38,22 @@ public record AgentOptions(
 
     /** The agent CLIs a box can run. */
     public enum Runner implements SpecEnum {
-        CLAUDE_CODE,
-        CODEX;
+        CLAUDE_CODE("claude"),
+        CODEX("codex");
+
+        private final String agent;
+
+        Runner(String agent) {
+            this.agent = agent;
+        }
+
+        /**
+         * The agent's short name in events ({@code agent.started}) and span names
+         * ({@code claude.exec}, {@code codex.tool.<Tool>}).
+         */
+        public String agent() {
+            return agent;
+        }
     }
 
     /**

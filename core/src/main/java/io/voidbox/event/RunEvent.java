@@ -92,6 +92,11 @@ public sealed interface RunEvent {
         public static Header box(Instant ts, String runId, String pipeline, String box) {
             return new Header(ts, runId, pipeline, box, box, box);
         }
+
+        /** The same header at another time. */
+        public Header at(Instant time) {
+            return new Header(time, runId, pipeline, stage, box, vm);
+        }
     }
 
     /**

@@ -10,8 +10,10 @@ import java.util.Optional;
  * engine owns the sandbox; the runner only executes in it.
  */
 public interface AgentRunner {
-    /** Short name used in events and span names ({@code claude}, {@code codex}, ...). */
-    String name();
+    /** Short name used in events and span names: the runner's {@link Runner#agent()} unless overridden. */
+    default String name() {
+        return runner().agent();
+    }
 
     /** The agent CLI this runner runs: boxes pick their runner by {@code Box.agent().runner()}. */
     default Runner runner() {

@@ -41,9 +41,8 @@ public final class TelemetryAggregator implements AutoCloseable {
     }
 
     /** Starts accepting batches for {@code box}; the returned consumer is handed to the sandbox. */
-    public Consumer<TelemetryBatch> register(String box, String stage, String vmCid, long intervalMs) {
-        Feed feed = new Feed(
-                new Header(clock.instant(), runId, pipeline, stage, box, box), vmCid, intervalMs, clock.millis());
+    public Consumer<TelemetryBatch> register(String box, String vmCid, long intervalMs) {
+        Feed feed = new Feed(Header.box(clock.instant(), runId, pipeline, box), vmCid, intervalMs, clock.millis());
         feeds.put(box, feed);
         return batch -> ingest(feed, batch);
     }
@@ -178,8 +177,7 @@ public final class TelemetryAggregator implements AutoCloseable {
         }
 
         Header header(Instant ts) {
-            return new Header(
-                    ts, template.runId(), template.pipeline(), template.stage(), template.box(), template.vm());
+            return template.at(ts);
         }
     }
 }

@@ -18,9 +18,9 @@ class TelemetryAggregatorTest {
     }
 
     @Test
-    void samplesBecomeEventsAttributedToBoxAndStageAndAreKeptInABoundedRing() {
+    void samplesBecomeEventsAttributedToTheirBoxAndAreKeptInABoundedRing() {
         try (var agg = new TelemetryAggregator(events::add, "run", "p", Clock.systemUTC(), 3)) {
-            var feed = agg.register("box", "stage-x", "7", 1000);
+            var feed = agg.register("box", "7", 1000);
             for (int i = 0; i < 5; i++) feed.accept(batch(i, 10 + i, 100, 1000));
             assertThat(events)
                     .filteredOn(RunEvent.GuestTelemetry.class::isInstance)
@@ -29,7 +29,7 @@ class TelemetryAggregatorTest {
                         var g = (RunEvent.GuestTelemetry) e;
                         assertThat(g.box()).isEqualTo("box");
                         assertThat(g.vm()).isEqualTo("box");
-                        assertThat(g.stage()).isEqualTo("stage-x");
+                        assertThat(g.stage()).isEqualTo("box");
                         assertThat(g.vmCid()).isEqualTo("7");
                     });
             assertThat(agg.recent("box"))
@@ -41,7 +41,7 @@ class TelemetryAggregatorTest {
     @Test
     void malformedBatchesAreDroppedAndCountedAndSequenceGapsReported() {
         try (var agg = new TelemetryAggregator(events::add, "run", "p", Clock.systemUTC(), 10)) {
-            var feed = agg.register("box", "box", "3", 1000);
+            var feed = agg.register("box", "3", 1000);
             feed.accept(batch(0, 5, 1, 10));
             feed.accept(batch(1, Double.NaN, 1, 10));
             feed.accept(batch(2, 5, 20, 10));
@@ -63,8 +63,8 @@ class TelemetryAggregatorTest {
     @Test
     void aGuestThatFallsSilentIsNoticedButBootTimeIsNot() throws InterruptedException {
         try (var agg = new TelemetryAggregator(events::add, "run", "p", Clock.systemUTC(), 10)) {
-            var quiet = agg.register("booting", "booting", "2", 100);
-            var talker = agg.register("silent", "silent", "3", 100);
+            var quiet = agg.register("booting", "2", 100);
+            var talker = agg.register("silent", "3", 100);
             talker.accept(batch(0, 1, 1, 10));
             Thread.sleep(3800);
             assertThat(events)

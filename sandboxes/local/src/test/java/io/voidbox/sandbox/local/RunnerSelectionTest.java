@@ -36,11 +36,6 @@ class RunnerSelectionTest {
         private final ShellAgentRunner shell = new ShellAgentRunner();
 
         @Override
-        public String name() {
-            return "codex";
-        }
-
-        @Override
         public Runner runner() {
             return Runner.CODEX;
         }

@@ -48,11 +48,6 @@ public final class ClaudeCodeRunner implements AgentRunner {
     /** How long the first turn waits for the box's MCP servers to connect (the CLI's default, 5 s, is short for a JVM). */
     static final String MCP_CONNECT_TIMEOUT_MS = "30000";
 
-    @Override
-    public String name() {
-        return "claude";
-    }
-
     /** The command line: the CLI, the prompt, stream-json, then the box's flags ({@link AgentFlags}). */
     static List<String> argv(String executable, SandboxEnvironment env, AgentInvocation inv) {
         List<String> argv =

@@ -58,11 +58,6 @@ public final class CodexRunner implements AgentRunner {
     }
 
     @Override
-    public String name() {
-        return "codex";
-    }
-
-    @Override
     public Runner runner() {
         return Runner.CODEX;
     }
