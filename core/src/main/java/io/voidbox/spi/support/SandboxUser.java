@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -95,7 +96,7 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
      * as the owner already).
      */
     public Lease lend(Path root) throws IOException {
-        if (!dropFromRoot) return new Lease(root, null);
+        if (!dropFromRoot) return () -> {};
         synchronized (LENT) {
             Lent lent = LENT.get(root);
             if (lent == null) {
@@ -113,7 +114,7 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
                 LENT.put(root, lent);
             }
             lent.holders++;
-            return new Lease(root, lent);
+            return holding(root, lent);
         }
     }
 
@@ -128,29 +129,22 @@ public record SandboxUser(int uid, int gid, boolean dropFromRoot) {
         }
     }
 
-    /** One box's hold on a lent tree. */
-    public final class Lease implements AutoCloseable {
-        private final Path root;
-        private final Lent lent;
-        private boolean closed;
-
-        private Lease(Path root, Lent lent) {
-            this.root = root;
-            this.lent = lent;
-        }
-
-        /** Gives the tree back when this was its last holder. */
+    /** One box's hold on a lent tree: closing it (once; again does nothing) gives the tree back if it was the last. */
+    @FunctionalInterface
+    public interface Lease extends AutoCloseable {
         @Override
-        public void close() throws IOException {
-            if (lent == null) return;
+        void close() throws IOException;
+    }
+
+    private Lease holding(Path root, Lent lent) {
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
             synchronized (LENT) {
-                if (closed) return;
-                closed = true;
-                if (--lent.holders > 0) return;
+                if (!closed.compareAndSet(false, true) || --lent.holders > 0) return;
                 LENT.remove(root);
                 restore(root, lent.owners);
             }
-        }
+        };
     }
 
     /** Recorded entries back to their owners, the others (created by boxes) to the owner of {@code root}. */
