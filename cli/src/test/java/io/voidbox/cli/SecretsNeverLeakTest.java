@@ -33,8 +33,7 @@ class SecretsNeverLeakTest {
                         input: {command: "test -n \\"$ANTHROPIC_API_KEY\\" && echo key-present; grep -rl \\"$ANTHROPIC_API_KEY\\" \\"$HOME\\" \\"$PWD\\" ; echo grep-exit=$?"}
                   - text: done
                 """, "leak.yaml");
-        try (ScriptedModelServer server =
-                ScriptedModelServer.start(ScriptedModelServer.Options.builder().build())) {
+        try (ScriptedModelServer server = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS)) {
             String route = server.register(scenario, Map.of());
             Path spec = Files.writeString(dir.resolve("agent.yaml"), """
                     api_version: v1

@@ -209,8 +209,7 @@ class VoidBoxSpecsEndToEndTest {
                   - text: answered through the proxy
                 """);
         String secret = "sk-ant-proxy-test-secret";
-        try (ScriptedModelServer model =
-                ScriptedModelServer.start(ScriptedModelServer.Options.builder().build())) {
+        try (ScriptedModelServer model = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS)) {
             String route = model.register(Scenario.load(scenario), Map.of());
             Path spec =
                     Files.writeString(tmp.resolve("proxied.yaml"), """

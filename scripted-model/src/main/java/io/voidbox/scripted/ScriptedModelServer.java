@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -34,7 +32,7 @@ import java.util.regex.Pattern;
  * {@code X-Claude-Code-Session-Id}) gets turn N, so concurrent conversations do not mix.
  *
  * <pre>{@code
- * try (var server = ScriptedModelServer.start(ScriptedModelServer.Options.builder().build())) {
+ * try (var server = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS)) {
  *     String key = server.register(Scenario.load(file), Map.of("workspace", "/workspace"));
  *     env.put("ANTHROPIC_BASE_URL", server.baseUrl("10.0.2.2", key));
  * }
@@ -70,9 +68,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     /** A server on the host's loopback with the default options (what a runtime starts on first use). */
     public static ScriptedModelServer startOnLoopback() {
         try {
-            return start(Options.builder()
-                    .bindAddress(InetAddress.getLoopbackAddress())
-                    .build());
+            return start(Options.DEFAULTS);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the scripted model server: " + e.getMessage(), e);
         }
@@ -83,7 +79,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         RequestLog log = options.requestLog() == null ? null : new RequestLog(options.requestLog());
         HttpServer http;
         try {
-            http = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         } catch (IOException e) {
             if (log != null) {
                 log.close();
@@ -121,15 +117,13 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /** The base URL of a route for a client on this host. */
     public String baseUrl(String routeKey) {
-        InetAddress bound = http.getAddress().getAddress();
-        String host = bound.isAnyLocalAddress() ? "127.0.0.1" : bound.getHostAddress();
-        return baseUrl(host, routeKey);
+        return baseUrl(http.getAddress().getAddress().getHostAddress(), routeKey);
     }
 
     /**
      * Serves {@code scenario} under a new random route key, with {@code {{name}}} replaced by
      * {@code vars} ({@code {{workspace}}} defaults to {@code /workspace}) and {@code ${NAME}} by the
-     * environment variables {@link Options.Builder#allowEnv allowed} in the options.
+     * environment variables {@link Options#withAllowedEnv allowed} in the options.
      *
      * @return the route key, for {@link #baseUrl(String, String)} and {@link #unregister}
      */
@@ -239,11 +233,11 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     /**
-     * Server configuration.
+     * Server configuration: start from {@link #DEFAULTS} and change what differs with the
+     * {@code with} methods. The server always listens on the host's loopback, on a free port
+     * (QEMU user networking forwards a guest's 10.0.2.2 there, and a namespace box reaches it through
+     * its host forwarder), so no scenario is ever served to the network.
      *
-     * @param bindAddress     address to bind (default 127.0.0.1: QEMU user networking forwards the
-     *                        guest's 10.0.2.2 to host loopback, so loopback is enough)
-     * @param port            port (0: a free one)
      * @param requestLog      JSONL file every request is appended to ({@code null}: none)
      * @param listener        in-memory receiver of every request ({@code null}: none)
      * @param allowedEnv      environment variables {@code ${NAME}} may expand to (default none, so the
@@ -252,81 +246,42 @@ public final class ScriptedModelServer implements AutoCloseable {
      * @param environment     environment lookup (the process environment unless testing)
      */
     public record Options(
-            InetAddress bindAddress,
-            int port,
             Path requestLog,
             RequestListener listener,
             Set<String> allowedEnv,
             int maxRequestBytes,
             Function<String, String> environment) {
+        /** No log, no listener, no environment, 16 MiB bodies. */
+        public static final Options DEFAULTS = new Options(null, null, Set.of(), 16 * 1024 * 1024, System::getenv);
+
         public Options {
-            Objects.requireNonNull(bindAddress, "bindAddress");
             Objects.requireNonNull(environment, "environment");
             allowedEnv = Set.copyOf(allowedEnv);
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0..65535, got " + port);
-            }
             if (maxRequestBytes < 1024) {
                 throw new IllegalArgumentException("maxRequestBytes must be >= 1024, got " + maxRequestBytes);
             }
         }
 
-        public static Builder builder() {
-            return new Builder();
+        public Options withRequestLog(Path jsonl) {
+            return new Options(jsonl, listener, allowedEnv, maxRequestBytes, environment);
         }
 
-        /** Builds {@link Options}; defaults: 127.0.0.1, free port, no log, no env, 16 MiB bodies. */
-        public static final class Builder {
-            private InetAddress bindAddress = InetAddress.getLoopbackAddress();
-            private int port;
-            private Path requestLog;
-            private RequestListener listener;
-            private final Set<String> allowedEnv = new LinkedHashSet<>();
-            private int maxRequestBytes = 16 * 1024 * 1024;
-            private Function<String, String> environment = System::getenv;
+        public Options withListener(RequestListener l) {
+            return new Options(requestLog, l, allowedEnv, maxRequestBytes, environment);
+        }
 
-            private Builder() {}
+        /** Lets {@code ${NAME}} in scenarios expand to these host environment variables. */
+        public Options withAllowedEnv(String... names) {
+            return new Options(requestLog, listener, Set.of(names), maxRequestBytes, environment);
+        }
 
-            public Builder bindAddress(InetAddress address) {
-                this.bindAddress = address;
-                return this;
-            }
+        public Options withMaxRequestBytes(int max) {
+            return new Options(requestLog, listener, allowedEnv, max, environment);
+        }
 
-            public Builder port(int port) {
-                this.port = port;
-                return this;
-            }
-
-            public Builder requestLog(Path jsonl) {
-                this.requestLog = jsonl;
-                return this;
-            }
-
-            public Builder listener(RequestListener listener) {
-                this.listener = listener;
-                return this;
-            }
-
-            /** Lets {@code ${NAME}} in scenarios expand to these host environment variables. */
-            public Builder allowEnv(String... names) {
-                allowedEnv.addAll(List.of(names));
-                return this;
-            }
-
-            public Builder maxRequestBytes(int max) {
-                this.maxRequestBytes = max;
-                return this;
-            }
-
-            /** Replaces the environment lookup used for {@code ${NAME}} (tests). */
-            public Builder environment(Function<String, String> environment) {
-                this.environment = environment;
-                return this;
-            }
-
-            public Options build() {
-                return new Options(bindAddress, port, requestLog, listener, allowedEnv, maxRequestBytes, environment);
-            }
+        /** Replaces the environment lookup used for {@code ${NAME}} (tests). */
+        public Options withEnvironment(Function<String, String> lookup) {
+            return new Options(requestLog, listener, allowedEnv, maxRequestBytes, lookup);
         }
     }
 

@@ -57,10 +57,8 @@ class ResponsesApiTest {
     @BeforeEach
     void start() throws Exception {
         log = dir.resolve("requests.jsonl");
-        server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                .requestLog(log)
-                .listener(seen::add)
-                .build());
+        server = ScriptedModelServer.start(
+                ScriptedModelServer.Options.DEFAULTS.withRequestLog(log).withListener(seen::add));
     }
 
     @AfterEach

@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,17 +59,33 @@ class ScriptedModelServerTest {
     @BeforeEach
     void start() throws Exception {
         log = dir.resolve("requests.jsonl");
-        server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                .requestLog(log)
-                .listener(seen::add)
-                .maxRequestBytes(64 * 1024)
-                .build());
+        server = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS
+                .withRequestLog(log)
+                .withListener(seen::add)
+                .withMaxRequestBytes(64 * 1024));
     }
 
     @AfterEach
     void stop() {
         server.close();
         client.close();
+    }
+
+    @Test
+    void listensOnTheHostsLoopbackOnly() throws Exception {
+        assertThat(server.baseUrl("k")).startsWith("http://127.0.0.1:" + server.port() + "/");
+        List<InetAddress> others = NetworkInterface.networkInterfaces()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                .toList();
+        for (InetAddress other : others) {
+            assertThatThrownBy(() -> new Socket(other, server.port()).close())
+                    .as("connect to %s", other)
+                    .isInstanceOf(ConnectException.class);
+        }
+        try (Socket loopback = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            assertThat(loopback.isConnected()).isTrue();
+        }
     }
 
     @Test
@@ -478,10 +498,9 @@ class ScriptedModelServerTest {
     @Test
     void substitutesOnlyAllowedEnvironmentVariables() throws Exception {
         Scenario s = Scenario.of(Reply.text("${GREETING} ${SECRET} {{who}}"));
-        try (var other = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                .allowEnv("GREETING")
-                .environment(Map.of("GREETING", "hi", "SECRET", "x")::get)
-                .build())) {
+        try (var other = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS
+                .withAllowedEnv("GREETING")
+                .withEnvironment(Map.of("GREETING", "hi", "SECRET", "x")::get))) {
             String key = other.register(s, Map.of("who", "bob"));
             var response = send(HttpRequest.newBuilder(URI.create(other.baseUrl(key) + "/v1/messages"))
                     .POST(HttpRequest.BodyPublishers.ofString(body(false, "m", 1))));

@@ -58,10 +58,9 @@ class ClaudeCodeEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = ScriptedModelServer.start(ScriptedModelServer.Options.builder()
-                .requestLog(tmp.resolve("requests.jsonl"))
-                .listener(requests::add)
-                .build());
+        server = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS
+                .withRequestLog(tmp.resolve("requests.jsonl"))
+                .withListener(requests::add));
     }
 
     @AfterEach

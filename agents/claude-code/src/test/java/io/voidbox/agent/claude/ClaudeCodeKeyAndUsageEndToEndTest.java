@@ -171,8 +171,8 @@ class ClaudeCodeKeyAndUsageEndToEndTest {
         // a box that opted out of the proxy holds the real key: printing it must not publish it
         String key = "sk-ant-test-" + Long.toHexString(System.nanoTime()) + "-leak";
         List<RequestRecord> requests = new CopyOnWriteArrayList<>();
-        try (ScriptedModelServer upstream = ScriptedModelServer.start(
-                ScriptedModelServer.Options.builder().listener(requests::add).build())) {
+        try (ScriptedModelServer upstream =
+                ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS.withListener(requests::add))) {
             String route = upstream.register(Scenario.parse("""
                             turns:
                               - tool_use:
@@ -210,8 +210,7 @@ class ClaudeCodeKeyAndUsageEndToEndTest {
     void aClaudeSubscriptionTokenStaysOnTheHostWhileTheProviderGetsItAsOAuthBearer(Version v) throws Exception {
         String token = "sk-ant-oat01-e2e-" + Long.toHexString(System.nanoTime());
         List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
-        try (ScriptedModelServer model = ScriptedModelServer.start(
-                        ScriptedModelServer.Options.builder().build());
+        try (ScriptedModelServer model = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS);
                 Relay provider = Relay.to(model, seen)) {
             // Claude Code keeps the token out of its tools' environment: look in the CLI's own
             String look = """

@@ -190,8 +190,7 @@ class CodexEndToEndTest {
     @Test
     void codexOffersExecCommandAsAFunctionAndApplyPatchAsACustomTool() throws Exception {
         CodexCli.binary();
-        try (ScriptedModelServer server = ScriptedModelServer.start(
-                        ScriptedModelServer.Options.builder().build());
+        try (ScriptedModelServer server = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS);
                 RecordingProxy proxy = new RecordingProxy("http://127.0.0.1:" + server.port())) {
             String route =
                     server.register(Scenario.parse(SCRIPT, "script.yaml"), Map.of("workspace", ".", "box", "custom"));

@@ -46,8 +46,7 @@ class NamespaceClaudeCodeTest {
 
         RecordingListener events = new RecordingListener();
         SandboxOptions namespace = SandboxOptions.defaults().withBackend(Backend.NAMESPACE);
-        try (ScriptedModelServer scripted = ScriptedModelServer.start(
-                        ScriptedModelServer.Options.builder().build());
+        try (ScriptedModelServer scripted = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS);
                 KeyRecordingRelay upstream = KeyRecordingRelay.to(scripted.baseUrl(
                         "127.0.0.1",
                         scripted.register(

@@ -38,8 +38,7 @@ class CredentialProxyVmTest {
     @Test
     void realClaudeCodeInTheGuestNeverHoldsTheKeyWhileItsModelCallsCarryIt(VmSandboxProvider vm) throws Exception {
         List<RunEvent> events = new CopyOnWriteArrayList<>();
-        try (ScriptedModelServer scripted = ScriptedModelServer.start(
-                        ScriptedModelServer.Options.builder().build());
+        try (ScriptedModelServer scripted = ScriptedModelServer.start(ScriptedModelServer.Options.DEFAULTS);
                 KeyRecordingRelay upstream = KeyRecordingRelay.to(scripted.baseUrl(
                         "127.0.0.1",
                         scripted.register(
