@@ -38,13 +38,21 @@ public record AgentOptions(
 
     /** The agent CLIs a box can run. */
     public enum Runner implements SpecEnum {
-        CLAUDE_CODE("claude"),
-        CODEX("codex");
+        CLAUDE_CODE("claude", "claude-sonnet-4-5"),
+        /** Its default model is one the pinned CLI knows (its tools include {@code apply_patch}). */
+        CODEX("codex", "gpt-5.5");
 
         private final String agent;
+        private final String defaultModel;
 
-        Runner(String agent) {
+        Runner(String agent, String defaultModel) {
             this.agent = agent;
+            this.defaultModel = defaultModel;
+        }
+
+        /** The model a box of this agent uses when neither it nor its scenario names one. */
+        public String defaultModel() {
+            return defaultModel;
         }
 
         /**

@@ -93,26 +93,42 @@ public record LlmConfig(
                 other.credentialProxy.or(() -> credentialProxy));
     }
 
-    /** Model API families a box can use (VoidBox's providers plus the offline scripted model). */
+    /**
+     * Model API families a box can use (VoidBox's providers plus the offline scripted model), each
+     * with the endpoint it reaches when {@code llm.base_url} names none.
+     */
     public enum Provider implements SpecEnum {
         /** Anthropic's API, as Claude Code calls it by default (key in {@code ANTHROPIC_API_KEY}). */
-        CLAUDE,
+        CLAUDE(Provider.ANTHROPIC_API),
         /**
          * Claude through the user's own Claude subscription instead of an API key: an OAuth token
          * from {@code claude setup-token} in {@code CLAUDE_CODE_OAUTH_TOKEN}.
          */
-        CLAUDE_PERSONAL,
+        CLAUDE_PERSONAL(Provider.ANTHROPIC_API),
         /** Same endpoint as {@link #CLAUDE}. */
-        ANTHROPIC,
-        /** A local Ollama server speaking the Anthropic API. */
-        OLLAMA,
-        /** A local LM Studio server speaking the Anthropic API (default {@code http://127.0.0.1:1234}). */
-        LMSTUDIO,
-        /** Any Anthropic-compatible endpoint at {@code baseUrl}. */
-        CUSTOM,
+        ANTHROPIC(Provider.ANTHROPIC_API),
+        /** A local Ollama server speaking the Anthropic API ({@code OLLAMA_BASE_URL} overrides the default). */
+        OLLAMA("http://127.0.0.1:11434"),
+        /** A local LM Studio server speaking the Anthropic API ({@code LM_STUDIO_BASE_URL} overrides the default). */
+        LMSTUDIO("http://127.0.0.1:1234"),
+        /** Any Anthropic-compatible endpoint at {@code baseUrl}, which it needs. */
+        CUSTOM(null),
         /** OpenAI's API for the Codex agent (key in {@code OPENAI_API_KEY}); implies the Codex runner. */
-        CODEX,
-        /** The offline scripted model replaying a scenario file (the built-in one without). */
-        SCRIPTED;
+        CODEX("https://api.openai.com/v1"),
+        /** The offline scripted model replaying a scenario file (the built-in one without), served by the runtime. */
+        SCRIPTED(null);
+
+        private static final String ANTHROPIC_API = "https://api.anthropic.com";
+
+        private final String defaultBaseUrl;
+
+        Provider(String defaultBaseUrl) {
+            this.defaultBaseUrl = defaultBaseUrl;
+        }
+
+        /** The endpoint when {@code llm.base_url} names none; empty for {@link #CUSTOM} and {@link #SCRIPTED}. */
+        public Optional<String> defaultBaseUrl() {
+            return Optional.ofNullable(defaultBaseUrl);
+        }
     }
 }

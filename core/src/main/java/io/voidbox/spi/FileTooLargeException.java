@@ -7,21 +7,8 @@ import java.io.IOException;
  * bounded on every backend, so one agent cannot exhaust the host's memory with its output file.
  */
 public final class FileTooLargeException extends IOException {
-    private final String path;
-    private final long sizeBytes;
-
     public FileTooLargeException(String path, long sizeBytes) {
         super(path + " has " + sizeBytes + " bytes, more than the " + Sandbox.MAX_READ_BYTES
                 + " bytes a file read from a box may have");
-        this.path = path;
-        this.sizeBytes = sizeBytes;
-    }
-
-    public String path() {
-        return path;
-    }
-
-    public long sizeBytes() {
-        return sizeBytes;
     }
 }

@@ -1,5 +1,6 @@
 package io.voidbox.agent.claude.internal;
 
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
 import io.voidbox.scripted.Scenario;
@@ -30,10 +31,8 @@ import java.util.function.Supplier;
  * and the proxy adds the real key or token and counts the tokens.
  */
 public final class DefaultLlmResolver extends RoutedLlmResolver {
-    static final String DEFAULT_MODEL = "claude-sonnet-4-5";
     static final String DEFAULT_OLLAMA_MODEL = "qwen3-coder";
-    static final String DEFAULT_LMSTUDIO_URL = "http://127.0.0.1:1234";
-    static final String ANTHROPIC_API = "https://api.anthropic.com";
+    private static final String DEFAULT_MODEL = Runner.CLAUDE_CODE.defaultModel();
 
     private final Supplier<ScriptedModelServer> server = onFirstUse(ScriptedModelServer::startOnLoopback);
 
@@ -75,7 +74,7 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
                 yield llm.model().orElse(scenario.model() != null ? scenario.model() : DEFAULT_MODEL);
             }
             case CLAUDE, ANTHROPIC -> {
-                String base = llm.baseUrl().orElse(ANTHROPIC_API);
+                String base = llm.baseUrl().or(provider::defaultBaseUrl).orElseThrow();
                 endpoints.connectWithKey(base, ApiKeys.require(environment, provider, keyVar));
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
@@ -86,14 +85,16 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
                 if (token == null || token.isBlank())
                     throw new IllegalArgumentException("llm.provider claude-personal needs a Claude subscription token"
                             + " in the environment variable " + tokenVar + " (create one with `claude setup-token`)");
-                endpoints.connectWithOAuthToken(llm.baseUrl().orElse(ANTHROPIC_API), token);
+                endpoints.connectWithOAuthToken(
+                        llm.baseUrl().or(provider::defaultBaseUrl).orElseThrow(), token);
                 yield llm.model().orElse(DEFAULT_MODEL);
             }
             case LMSTUDIO -> {
                 // LM Studio serves the Anthropic API itself; it wants some key, the value is not checked
                 String base = llm.baseUrl()
                         .or(() -> Optional.ofNullable(environment.get("LM_STUDIO_BASE_URL")))
-                        .orElse(DEFAULT_LMSTUDIO_URL);
+                        .or(provider::defaultBaseUrl)
+                        .orElseThrow();
                 if (llm.apiKeyEnv().isPresent())
                     endpoints.connectWithKey(base, ApiKeys.require(environment, provider, keyVar));
                 else endpoints.connect(base, sandbox.reachable(base), "lm-studio");
@@ -104,7 +105,8 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
             case OLLAMA -> {
                 String base = llm.baseUrl()
                         .or(() -> Optional.ofNullable(environment.get("OLLAMA_BASE_URL")))
-                        .orElse("http://127.0.0.1:11434");
+                        .or(provider::defaultBaseUrl)
+                        .orElseThrow();
                 endpoints.connect(base, sandbox.reachable(base), "ollama");
                 yield llm.model()
                         .or(() -> Optional.ofNullable(environment.get("VOIDBOX_OLLAMA_MODEL")))
@@ -181,8 +183,8 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
                 env.put("ANTHROPIC_BASE_URL", e.baseUrl());
                 env.put("ANTHROPIC_API_KEY", e.token());
             } else {
-                if (!hostBase.equals(ANTHROPIC_API) || llm.baseUrl().isPresent())
-                    env.put("ANTHROPIC_BASE_URL", boxBase);
+                if (!hostBase.equals(Provider.ANTHROPIC.defaultBaseUrl().orElseThrow())
+                        || llm.baseUrl().isPresent()) env.put("ANTHROPIC_BASE_URL", boxBase);
                 env.put("ANTHROPIC_API_KEY", key);
             }
         }

@@ -33,10 +33,6 @@ import java.util.function.Supplier;
  * {@code Authorization: Bearer KEY}.
  */
 public final class CodexLlmResolver extends RoutedLlmResolver {
-    /** The model when the box names none: one the pinned CLI knows (its tools include {@code apply_patch}). */
-    static final String DEFAULT_MODEL = "gpt-5.5";
-    /** OpenAI's API. */
-    static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
     /** The variable Codex reads the key from (its provider config's {@code env_key}). */
     static final String KEY_ENV = "OPENAI_API_KEY";
     /** How the endpoint reaches {@link CodexRunner}; not passed on to Codex. */
@@ -63,7 +59,7 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
                 "no " + keyVar + " set: Codex boxes use the offline scripted model"
                         + " (set it, or llm.provider, for a real one)");
         Map<String, String> env = new HashMap<>();
-        String model = llm.model().orElse(DEFAULT_MODEL);
+        String model = llm.model().orElse(Runner.CODEX.defaultModel());
         String hostBase;
         String key;
         Runnable onRelease = null;
@@ -79,7 +75,7 @@ public final class CodexLlmResolver extends RoutedLlmResolver {
                 if (!llm.keyStaysOnHost()) hostBase = s.baseUrl(sandbox.hostAddress(), route) + "/v1";
             }
             case CODEX -> {
-                hostBase = llm.baseUrl().orElse(OPENAI_BASE_URL);
+                hostBase = llm.baseUrl().or(provider::defaultBaseUrl).orElseThrow();
                 key = ApiKeys.require(environment, provider, keyVar);
                 routes.secret(key);
             }
