@@ -117,8 +117,7 @@ public final class VoidBox implements AutoCloseable {
             stageTracing = tracing;
         }
         RunScope run = new RunScope(runId, name, bus, clock, stageTracing);
-        try (TelemetryAggregator telemetry =
-                new TelemetryAggregator(bus::publish, runId, name, clock, telemetryBufferSize)) {
+        try (TelemetryAggregator telemetry = new TelemetryAggregator(bus::publish, clock, telemetryBufferSize)) {
             return engine.run(run, new BackendSelector(providers, backendOverride), telemetry);
         } finally {
             bus.close();

@@ -107,7 +107,7 @@ public final class BoxExecutor implements AutoCloseable {
         StageAttempt attempt = new StageAttempt(run.openBox(box.name(), index, queued.toMillis()), index, "stage");
         BoxScope scope = attempt.scope;
         String vmCid = String.valueOf(cid.getAndIncrement());
-        var feed = telemetry.register(box.name(), vmCid, box.sandbox().telemetryIntervalMs());
+        var feed = telemetry.register(scope.header(), vmCid, box.sandbox().telemetryIntervalMs());
         try {
             Optional<Failure> unavailable = runnerUnavailable(box);
             if (unavailable.isPresent()) return attempt.failed("", Usage.NONE, unavailable.get());

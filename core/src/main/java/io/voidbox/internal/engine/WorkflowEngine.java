@@ -78,7 +78,7 @@ public record WorkflowEngine(RunScope run, BackendSelector backends, TelemetryAg
                 workflow.levels().values().stream().distinct().count(),
                 MAX_PARALLEL_STEPS);
         BoxScope box = run.scopeOf(workflow.name());
-        var feed = telemetry.register(workflow.name(), "2", workflow.sandbox().telemetryIntervalMs());
+        var feed = telemetry.register(box.header(), "2", workflow.sandbox().telemetryIntervalMs());
         List<StageResult> results = List.of();
         Optional<String> error;
         Failure cause = null;

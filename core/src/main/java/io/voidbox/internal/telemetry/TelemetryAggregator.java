@@ -20,8 +20,6 @@ import java.util.function.Consumer;
  */
 public final class TelemetryAggregator implements AutoCloseable {
     private final Consumer<RunEvent> publish;
-    private final String runId;
-    private final String pipeline;
     private final Clock clock;
     private final int ringCapacity;
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
@@ -30,20 +28,20 @@ public final class TelemetryAggregator implements AutoCloseable {
     private final Thread watchdog;
     private volatile boolean closed;
 
-    public TelemetryAggregator(
-            Consumer<RunEvent> publish, String runId, String pipeline, Clock clock, int ringCapacity) {
+    public TelemetryAggregator(Consumer<RunEvent> publish, Clock clock, int ringCapacity) {
         this.publish = publish;
-        this.runId = runId;
-        this.pipeline = pipeline;
         this.clock = clock;
         this.ringCapacity = ringCapacity;
         this.watchdog = Thread.ofVirtual().name("telemetry-watchdog").start(this::watch);
     }
 
-    /** Starts accepting batches for {@code box}; the returned consumer is handed to the sandbox. */
-    public Consumer<TelemetryBatch> register(String box, String vmCid, long intervalMs) {
-        Feed feed = new Feed(Header.box(clock.instant(), runId, pipeline, box), vmCid, intervalMs, clock.millis());
-        feeds.put(box, feed);
+    /**
+     * Starts accepting batches for the box of {@code header} (its box scope's stamp, which every
+     * sample's event carries, re-timed); the returned consumer is handed to the sandbox.
+     */
+    public Consumer<TelemetryBatch> register(Header header, String vmCid, long intervalMs) {
+        Feed feed = new Feed(header, vmCid, intervalMs, clock.millis());
+        feeds.put(header.box(), feed);
         return batch -> ingest(feed, batch);
     }
 

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.voidbox.event.RunEvent;
 import io.voidbox.protocol.TelemetryBatch;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class TelemetryAggregatorTest {
     private final List<RunEvent> events = new CopyOnWriteArrayList<>();
+
+    private static RunEvent.Header box(String name) {
+        return RunEvent.Header.box(Instant.now(), "run", "p", name);
+    }
 
     private static TelemetryBatch batch(long seq, double cpu, long used, long total) {
         return new TelemetryBatch(
@@ -19,8 +24,8 @@ class TelemetryAggregatorTest {
 
     @Test
     void samplesBecomeEventsAttributedToTheirBoxAndAreKeptInABoundedRing() {
-        try (var agg = new TelemetryAggregator(events::add, "run", "p", Clock.systemUTC(), 3)) {
-            var feed = agg.register("box", "7", 1000);
+        try (var agg = new TelemetryAggregator(events::add, Clock.systemUTC(), 3)) {
+            var feed = agg.register(box("box"), "7", 1000);
             for (int i = 0; i < 5; i++) feed.accept(batch(i, 10 + i, 100, 1000));
             assertThat(events)
                     .filteredOn(RunEvent.GuestTelemetry.class::isInstance)
@@ -40,8 +45,8 @@ class TelemetryAggregatorTest {
 
     @Test
     void malformedBatchesAreDroppedAndCountedAndSequenceGapsReported() {
-        try (var agg = new TelemetryAggregator(events::add, "run", "p", Clock.systemUTC(), 10)) {
-            var feed = agg.register("box", "3", 1000);
+        try (var agg = new TelemetryAggregator(events::add, Clock.systemUTC(), 10)) {
+            var feed = agg.register(box("box"), "3", 1000);
             feed.accept(batch(0, 5, 1, 10));
             feed.accept(batch(1, Double.NaN, 1, 10));
             feed.accept(batch(2, 5, 20, 10));
@@ -62,9 +67,9 @@ class TelemetryAggregatorTest {
 
     @Test
     void aGuestThatFallsSilentIsNoticedButBootTimeIsNot() throws InterruptedException {
-        try (var agg = new TelemetryAggregator(events::add, "run", "p", Clock.systemUTC(), 10)) {
-            var quiet = agg.register("booting", "2", 100);
-            var talker = agg.register("silent", "3", 100);
+        try (var agg = new TelemetryAggregator(events::add, Clock.systemUTC(), 10)) {
+            var quiet = agg.register(box("booting"), "2", 100);
+            var talker = agg.register(box("silent"), "3", 100);
             talker.accept(batch(0, 1, 1, 10));
             Thread.sleep(3800);
             assertThat(events)
