@@ -25,6 +25,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.voidbox.AgentOptions.Runner;
 import io.voidbox.Usage;
 import io.voidbox.event.RunEvent;
 import io.voidbox.event.RunEvent.AgentEvent;
@@ -95,7 +96,7 @@ final class AgentSpans {
     }
 
     private Exec openExec(Stage s, String agent, String provider, String model, Instant ts) {
-        boolean codex = "codex".equalsIgnoreCase(agent);
+        boolean codex = Runner.CODEX.agent().equalsIgnoreCase(agent);
         String prefix = codex ? "codex" : "claude";
         String system = codex ? "openai" : "anthropic";
         SpanBuilder b = child(tracer, prefix + ".exec", s.context, SpanKind.CLIENT, ts)

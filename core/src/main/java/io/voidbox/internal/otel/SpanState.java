@@ -88,18 +88,18 @@ abstract class SpanState {
             for (Tool a : subagents.values()) a.endWithError(ts, reason);
         }
 
-        /** Ends the agent's open tool, subagent and exec spans with status ERROR. */
+        /** While the agent runs: ends its open tool, subagent and exec spans with status ERROR. */
         void endAgent(Instant ts, String reason) {
+            if (!agentRunning()) return;
             endOpenTools(ts, reason);
-            if (agentRunning()) {
-                setError(exec.span, reason, null);
-                exec.span.end(clamp(ts, exec.start));
-                exec.ended = true;
-            }
+            setError(exec.span, reason, null);
+            exec.span.end(clamp(ts, exec.start));
+            exec.ended = true;
         }
 
         /** Ends every span below the stage's (the stage is ending). */
         void endChildren(Instant ts, String reason) {
+            endOpenTools(ts, reason);
             endAgent(ts, reason);
             tools.clear();
             subagents.clear();
