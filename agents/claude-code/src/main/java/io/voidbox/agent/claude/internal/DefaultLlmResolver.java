@@ -183,8 +183,10 @@ public final class DefaultLlmResolver extends RoutedLlmResolver {
                 env.put("ANTHROPIC_BASE_URL", e.baseUrl());
                 env.put("ANTHROPIC_API_KEY", e.token());
             } else {
-                if (!hostBase.equals(Provider.ANTHROPIC.defaultBaseUrl().orElseThrow())
-                        || llm.baseUrl().isPresent()) env.put("ANTHROPIC_BASE_URL", boxBase);
+                // Claude Code's own default endpoint needs no variable
+                boolean cliDefault = llm.baseUrl().isEmpty()
+                        && Provider.ANTHROPIC.defaultBaseUrl().orElseThrow().equals(hostBase);
+                if (!cliDefault) env.put("ANTHROPIC_BASE_URL", boxBase);
                 env.put("ANTHROPIC_API_KEY", key);
             }
         }
