@@ -214,7 +214,7 @@ final class SkillEntries {
         Optional<String> command = f.text("command", true);
         Optional<String> name = f.text("name", false);
         List<String> args = f.strings("args").orElse(List.of());
-        Map<String, String> env = SpecResolver.env(f, errors);
+        Map<String, String> env = SandboxBlock.env(f, errors);
         if (command.isEmpty()) return Optional.empty();
         String derived = name.orElseGet(() -> {
             String c = command.get().strip();

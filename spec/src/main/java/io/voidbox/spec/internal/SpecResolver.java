@@ -7,9 +7,6 @@ import io.voidbox.LlmConfig;
 import io.voidbox.LlmConfig.Provider;
 import io.voidbox.Pipeline;
 import io.voidbox.SandboxOptions;
-import io.voidbox.SandboxOptions.Accel;
-import io.voidbox.SandboxOptions.Backend;
-import io.voidbox.SandboxOptions.Mount;
 import io.voidbox.SandboxOptions.Network;
 import io.voidbox.Stage;
 import io.voidbox.spec.Observe;
@@ -58,23 +55,6 @@ public final class SpecResolver {
             "pipeline",
             "workflow",
             RunnerField.NAME);
-    private static final List<String> SANDBOX_FIELDS = List.of(
-            "backend",
-            "mode",
-            "accel",
-            "memory_mb",
-            "vcpus",
-            "network",
-            "allow",
-            "env",
-            "mounts",
-            "telemetry_interval_ms",
-            "kernel",
-            "initramfs",
-            "image",
-            "guest_image",
-            "snapshot");
-    private static final List<String> MOUNT_FIELDS = List.of("host", "guest", "mode");
     private static final List<String> LLM_FIELDS =
             List.of("provider", "model", "base_url", "api_key_env", "scenario", "credential_proxy");
     private static final List<String> AGENT_FIELDS = Stream.concat(
@@ -105,6 +85,7 @@ public final class SpecResolver {
 
     private final Errors errors;
     private final Path baseDir;
+    private final SandboxBlock sandboxes;
     private final Map<String, String> environment;
     /** The agent options of each box, by the box's path ({@code agent} or {@code pipeline.boxes[i]}). */
     private final Map<String, AgentSpec.Decl> agentDecls = new HashMap<>();
@@ -113,6 +94,7 @@ public final class SpecResolver {
 
     private SpecResolver(Errors errors, Path baseDir, Map<String, String> environment) {
         this.errors = errors;
+        this.sandboxes = new SandboxBlock(errors, baseDir);
         this.baseDir = baseDir;
         this.environment = environment;
     }
@@ -170,60 +152,6 @@ public final class SpecResolver {
     }
 
     /**
-     * Where a box runs, as declared by our {@code backend} or VoidBox's {@code mode}.
-     *
-     * @param mock VoidBox's {@code mode: mock}: no VM and no real model (the scripted model)
-     */
-    record Isolation(Backend backend, boolean mock) {}
-
-    /** VoidBox's {@code sandbox.mode}: {@code local} is a micro-VM on this host, {@code mock} the local sandbox and the scripted model. */
-    enum Mode {
-        AUTO("auto", new Isolation(Backend.AUTO, false)),
-        LOCAL("local", new Isolation(Backend.VM, false)),
-        MOCK("mock", new Isolation(Backend.LOCAL, true));
-
-        final String id;
-        final Isolation isolation;
-
-        Mode(String id, Isolation isolation) {
-            this.id = id;
-            this.isolation = isolation;
-        }
-    }
-
-    /** Declared {@code sandbox.network} and {@code sandbox.allow}; a box's own replace the top-level ones. */
-    record NetworkDecl(Optional<Network.Mode> mode, Optional<List<Network.Endpoint>> allow) {
-        static final NetworkDecl ABSENT = new NetworkDecl(Optional.empty(), Optional.empty());
-
-        Network merge(NetworkDecl top, Network defaults) {
-            return new Network(
-                    mode.or(top::mode).orElse(defaults.mode()),
-                    allow.or(top::allow).orElse(defaults.allow()));
-        }
-    }
-
-    /** Declared (not yet merged) settings of one {@code sandbox} block. */
-    record SandboxDecl(
-            Optional<Isolation> isolation,
-            Optional<Accel> accel,
-            Optional<Integer> memoryMb,
-            Optional<Integer> vcpus,
-            NetworkDecl network,
-            Map<String, String> env,
-            Optional<List<Mount>> mounts,
-            Optional<Long> telemetryIntervalMs) {
-        static final SandboxDecl ABSENT = new SandboxDecl(
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                NetworkDecl.ABSENT,
-                Map.of(),
-                Optional.empty(),
-                Optional.empty());
-    }
-
-    /**
      * One box as declared in the mapping {@code at} (which gives its path and positions for
      * errors); {@code name} is empty when missing or invalid.
      */
@@ -233,7 +161,7 @@ public final class SpecResolver {
             Optional<String> prompt,
             SkillEntries.Decl skills,
             LlmDecl llm,
-            SandboxDecl sandbox,
+            SandboxBlock.Decl sandbox,
             Optional<Duration> timeout,
             Handoffs.Decl files) {
         String path() {
@@ -271,8 +199,8 @@ public final class SpecResolver {
                 ? Optional.empty()
                 : f.choice("kind", true, PipelineSpec.Kind.values(), PipelineSpec.Kind::id);
         Optional<String> name = f.name("name", true);
-        SandboxDecl topSandbox =
-                f.value("sandbox").map(n -> sandbox(n, "sandbox")).orElse(SandboxDecl.ABSENT);
+        SandboxBlock.Decl topSandbox =
+                f.value("sandbox").map(n -> sandboxes.read(n, "sandbox")).orElse(SandboxBlock.Decl.ABSENT);
         LlmDecl topLlm = withEnvironment(f.value("llm").map(n -> llm(n, "llm")).orElse(LlmDecl.absent("llm", f.loc())));
         Observe observe = ObserveBlock.read(f.value("observe"), errors);
         Optional<Runner> topRunner = RunnerField.read(f);
@@ -297,7 +225,7 @@ public final class SpecResolver {
             }
         }
         if (kind.orElse(null) == PipelineSpec.Kind.WORKFLOW) {
-            SandboxOptions sandbox = mergeSandbox(topSandbox, SandboxDecl.ABSENT);
+            SandboxOptions sandbox = SandboxBlock.merge(topSandbox, SandboxBlock.Decl.ABSENT);
             Optional<Spec> workflow = f.value("workflow")
                     .flatMap(n -> new WorkflowResolver(errors).resolve(n, name, sandbox, sourceFile));
             return errors.isEmpty() ? workflow : Optional.empty();
@@ -341,18 +269,22 @@ public final class SpecResolver {
 
     /** One box with the top-level settings merged in; empty when its name or prompt is missing. */
     private Optional<Box> resolveBox(
-            BoxDecl box, SandboxDecl topSandbox, LlmDecl topLlm, Optional<Runner> topRunner, Set<String> reported) {
+            BoxDecl box,
+            SandboxBlock.Decl topSandbox,
+            LlmDecl topLlm,
+            Optional<Runner> topRunner,
+            Set<String> reported) {
         boolean mock = box.sandbox()
                 .isolation()
                 .or(topSandbox::isolation)
-                .filter(Isolation::mock)
+                .filter(SandboxBlock.Isolation::mock)
                 .isPresent();
         AgentSpec.Decl declared = agentDecls.getOrDefault(box.path(), AgentSpec.Decl.ABSENT);
         LlmConfig llm = declared.applyTo(
                 mergeLlm(topLlm, box.llm(), !box.path().equals("agent"), reported, mock),
                 (box.path().equals("agent") ? topLlm : box.llm()).fields().contains("model"),
                 errors);
-        SandboxOptions sandbox = mergeSandbox(topSandbox, box.sandbox());
+        SandboxOptions sandbox = SandboxBlock.merge(topSandbox, box.sandbox());
         Optional<Runner> boxRunner = box.path().equals("agent") ? Optional.empty() : RunnerField.read(box.at());
         AgentOptions agent = agentOptions(box, llm, RunnerField.options(declared.options(), boxRunner, topRunner));
         if (sandbox.network().mode() == Network.Mode.OFF) {
@@ -438,7 +370,7 @@ public final class SpecResolver {
                 a.text("prompt", true),
                 new SkillEntries(errors, baseDir).read(a),
                 LlmDecl.absent("agent.llm", a.loc()),
-                SandboxDecl.ABSENT,
+                SandboxBlock.Decl.ABSENT,
                 timeout(a),
                 Handoffs.Decl.of(outputFile(a))));
     }
@@ -603,7 +535,9 @@ public final class SpecResolver {
                 b.text("prompt", true),
                 new SkillEntries(errors, baseDir).read(b),
                 b.value("llm").map(n -> llm(n, path + ".llm")).orElse(LlmDecl.absent(path + ".llm", b.loc())),
-                b.value("sandbox").map(n -> sandbox(n, path + ".sandbox")).orElse(SandboxDecl.ABSENT),
+                b.value("sandbox")
+                        .map(n -> sandboxes.read(n, path + ".sandbox"))
+                        .orElse(SandboxBlock.Decl.ABSENT),
                 timeout(b),
                 new Handoffs(errors).read(b, outputFile(b))));
     }
@@ -733,173 +667,5 @@ public final class SpecResolver {
         if (reported.add(path + "\n" + message)) {
             errors.add(path, message, loc);
         }
-    }
-
-    private NetworkDecl network(Fields s) {
-        NetworkDecl n = new NetworkDecl(s.networkMode("network"), s.allowList("allow"));
-        if (n.mode().filter(m -> m == Network.Mode.OFF).isPresent()
-                && n.allow().filter(a -> !a.isEmpty()).isPresent())
-            errors.add(s.pathOf("allow"), "must be empty when sandbox.network is off", s.locOf("allow"));
-        return n;
-    }
-
-    private SandboxDecl sandbox(Node node, String path) {
-        Optional<Fields> sf = Fields.of(node, path, errors, SANDBOX_FIELDS);
-        if (sf.isEmpty()) {
-            return SandboxDecl.ABSENT;
-        }
-        Fields s = sf.get();
-        Optional<Isolation> isolation =
-                s.choice("backend", false, Backend.values(), Backend::id).map(b -> new Isolation(b, false));
-        Optional<Mode> mode = s.choice("mode", false, Mode.values(), m -> m.id);
-        if (mode.isPresent() && s.has("backend")) {
-            errors.add(
-                    s.pathOf("mode"),
-                    "give either mode (VoidBox: auto, local = micro-VM, mock) or backend (auto, vm, local, namespace), not both",
-                    s.locOf("mode"));
-        }
-        isolation = isolation.or(() -> mode.map(m -> m.isolation));
-        for (String file : List.of("kernel", "initramfs")) {
-            s.text(file, false).ifPresent(f -> {
-                try {
-                    Path p = baseDir.resolve(f).normalize();
-                    if (!Files.isRegularFile(p)) {
-                        errors.add(s.pathOf(file), "file not found: " + p, s.locOf(file));
-                        return;
-                    }
-                } catch (InvalidPathException e) {
-                    errors.add(s.pathOf(file), "invalid path '" + f + "'", s.locOf(file));
-                    return;
-                }
-                NotYet.report(
-                        errors,
-                        s.pathOf(file),
-                        file.equals("kernel") ? NotYet.KERNEL : NotYet.INITRAMFS,
-                        s.keyLocOf(file));
-            });
-        }
-        NotYet.ifGiven(s, "image", NotYet.IMAGE);
-        NotYet.ifGiven(s, "snapshot", NotYet.SNAPSHOT);
-        s.string("guest_image", false)
-                .filter(g -> !g.isEmpty())
-                .ifPresent(g ->
-                        NotYet.report(errors, s.pathOf("guest_image"), NotYet.GUEST_IMAGE, s.keyLocOf("guest_image")));
-        return new SandboxDecl(
-                isolation,
-                s.choice("accel", false, Accel.values(), Accel::id),
-                s.integer("memory_mb", SandboxOptions.MIN_MEMORY_MB, SandboxOptions.MAX_MEMORY_MB)
-                        .map(Long::intValue),
-                s.integer("vcpus", 1, SandboxOptions.MAX_VCPUS).map(Long::intValue),
-                network(s),
-                env(s, errors),
-                mounts(s),
-                s.integer(
-                        "telemetry_interval_ms",
-                        SandboxOptions.MIN_TELEMETRY_INTERVAL_MS,
-                        SandboxOptions.MAX_TELEMETRY_INTERVAL_MS));
-    }
-
-    /**
-     * Environment variables; scalar values (e.g. {@code DEBUG: 1}) are taken as written, an empty
-     * one passes the host's variable through when the box starts.
-     */
-    static Map<String, String> env(Fields s, Errors errors) {
-        Optional<Node> value = s.value("env");
-        if (value.isEmpty()) {
-            return Map.of();
-        }
-        String path = s.pathOf("env");
-        if (!(value.get() instanceof Node.MapNode map)) {
-            errors.add(
-                    path,
-                    "expected a mapping, got " + Node.describe(value.get()),
-                    value.get().loc());
-            return Map.of();
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        for (Node.Field field : map.fields().values()) {
-            String keyPath = Errors.child(path, field.key());
-            if (!Fields.ENV_NAME.matcher(field.key()).matches()) {
-                errors.add(
-                        keyPath,
-                        "invalid environment variable name (must match " + Fields.ENV_NAME.pattern() + ")",
-                        field.keyLoc());
-            } else if (field.value() instanceof Node.Scalar scalar) {
-                env.put(field.key(), scalar.text());
-            } else if (!(field.value() instanceof Node.Invalid)) {
-                errors.add(
-                        keyPath,
-                        "expected a string, got " + Node.describe(field.value()),
-                        field.value().loc());
-            }
-        }
-        return env;
-    }
-
-    private Optional<List<Mount>> mounts(Fields s) {
-        Optional<Node.ListNode> list = s.list("mounts", false);
-        if (list.isEmpty()) {
-            return Optional.empty();
-        }
-        List<Mount> mounts = new ArrayList<>();
-        List<Node> items = list.get().items();
-        for (int i = 0; i < items.size(); i++) {
-            Optional<Fields> mf = Fields.of(items.get(i), Errors.index(s.pathOf("mounts"), i), errors, MOUNT_FIELDS);
-            if (mf.isEmpty()) {
-                continue;
-            }
-            Fields m = mf.get();
-            Optional<String> host = m.text("host", true);
-            Optional<String> guest = m.text("guest", true);
-            Optional<String> mode = m.text("mode", false);
-            boolean ok = host.isPresent() && guest.isPresent();
-            if (guest.isPresent() && !guest.get().startsWith("/")) {
-                errors.add(m.pathOf("guest"), "must be an absolute path, got '" + guest.get() + "'", m.locOf("guest"));
-                ok = false;
-            }
-            if (mode.isPresent() && !mode.get().equals("ro") && !mode.get().equals("rw")) {
-                errors.add(
-                        m.pathOf("mode"),
-                        "invalid value '" + mode.get() + "' (expected one of: ro, rw)",
-                        m.locOf("mode"));
-                ok = false;
-            }
-            Path hostPath = null;
-            if (host.isPresent()) {
-                try {
-                    hostPath = baseDir.resolve(host.get()).normalize();
-                } catch (InvalidPathException e) {
-                    errors.add(m.pathOf("host"), "invalid path '" + host.get() + "'", m.locOf("host"));
-                    ok = false;
-                }
-            }
-            if (ok) {
-                mounts.add(new Mount(hostPath, guest.get(), !mode.orElse("ro").equals("rw")));
-            }
-        }
-        return Optional.of(mounts);
-    }
-
-    private static Network network(NetworkDecl box, NetworkDecl top, Network defaults) {
-        try {
-            return box.merge(top, defaults);
-        } catch (IllegalArgumentException e) {
-            return new Network(Network.Mode.OFF, List.of()); // off with allow entries: reported where declared
-        }
-    }
-
-    private static SandboxOptions mergeSandbox(SandboxDecl top, SandboxDecl box) {
-        SandboxOptions d = SandboxOptions.defaults();
-        Map<String, String> env = new LinkedHashMap<>(top.env());
-        env.putAll(box.env());
-        return new SandboxOptions(
-                box.isolation().or(top::isolation).map(Isolation::backend).orElse(d.backend()),
-                box.accel().or(top::accel).orElse(d.accel()),
-                box.memoryMb().or(top::memoryMb).orElse(d.memoryMb()),
-                box.vcpus().or(top::vcpus).orElse(d.vcpus()),
-                network(box.network(), top.network(), d.network()),
-                env,
-                box.mounts().or(top::mounts).orElse(d.mounts()),
-                box.telemetryIntervalMs().or(top::telemetryIntervalMs).orElse(d.telemetryIntervalMs()));
     }
 }
