@@ -5,80 +5,11 @@
 #   DIR = ${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/voidbox}/codex/VERSION
 #   BIN = DIR/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex
 #
-# Idempotent and safe to run concurrently: flock serializes installers, npm installs into a
-# temporary sibling directory, and the verified result is renamed into place.
+# The install itself (idempotent, safe to run concurrently) is scripts/install-npm-cli.sh.
 set -euo pipefail
 
 VERSION="0.171.0"
 PACKAGE="@openai/codex"
 NATIVE="node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"
-MARKER=".voidbox-installed"
 
-data_dir="${VOIDBOX_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/voidbox}"
-dir="$data_dir/codex/$VERSION"
-bin="$dir/$NATIVE"
-
-installed() { [[ -f "$dir/$MARKER" && -x "$bin" ]]; }
-
-if installed; then
-  echo "$bin"
-  exit 0
-fi
-
-if [[ "$(uname -s)" != Linux || "$(uname -m)" != x86_64 ]]; then
-  echo "install-codex: Codex is installed for linux-x64 only; this is $(uname -s)/$(uname -m)" >&2
-  exit 2
-fi
-if ! command -v npm >/dev/null 2>&1; then
-  echo "install-codex: npm not found on PATH: install Node.js/npm: apt-get install -y nodejs npm" >&2
-  exit 2
-fi
-
-parent="$(dirname "$dir")"
-mkdir -p "$parent"
-exec 9>"$parent/.$VERSION.lock"
-if ! flock -w 900 9; then
-  echo "install-codex: timed out waiting for $parent/.$VERSION.lock" >&2
-  exit 1
-fi
-
-if installed; then
-  echo "$bin"
-  exit 0
-fi
-
-tmp="$(mktemp -d "$parent/.tmp-$VERSION-XXXXXXXX")"
-chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-if ! timeout 600 npm install --prefix "$tmp" --no-audit --no-fund "$PACKAGE@$VERSION" >"$tmp.log" 2>&1; then
-  echo "install-codex: npm install of $PACKAGE@$VERSION failed:" >&2
-  tail -n 20 "$tmp.log" >&2
-  rm -f "$tmp.log"
-  exit 1
-fi
-rm -f "$tmp.log"
-if [[ ! -f "$tmp/$NATIVE" ]]; then
-  echo "install-codex: npm install succeeded but $NATIVE is missing" >&2
-  exit 1
-fi
-chmod +x "$tmp/$NATIVE"
-printed="$("$tmp/$NATIVE" --version </dev/null 2>&1 || true)"
-if [[ "$printed" != *"$VERSION"* ]]; then
-  echo "install-codex: $NATIVE --version printed '$printed', expected $VERSION" >&2
-  exit 1
-fi
-echo "$VERSION" >"$tmp/$MARKER"
-if installed; then
-  # Another installer (e.g. the Java one, whose lock flock(1) does not see) finished first.
-  echo "$bin"
-  exit 0
-fi
-if [[ -e "$dir" ]]; then
-  # An incomplete directory (no marker): move it aside and remove it.
-  broken="$parent/.broken-$VERSION-$$"
-  mv "$dir" "$broken"
-  rm -rf "$broken"
-fi
-mv -T "$tmp" "$dir"
-trap - EXIT
-echo "$bin"
+exec "$(dirname "$0")/install-npm-cli.sh" Codex codex "$PACKAGE" "$VERSION" "$NATIVE"
