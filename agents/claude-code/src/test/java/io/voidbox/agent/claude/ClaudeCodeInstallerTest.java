@@ -3,11 +3,11 @@ package io.voidbox.agent.claude;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.spi.support.FakeNpm;
 import io.voidbox.spi.support.NpmInstaller;
 import io.voidbox.spi.support.NpmInstaller.InstallException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,34 +167,10 @@ class ClaudeCodeInstallerTest {
     }
 
     private NpmInstaller installer(Path dir, String version, Path npmDir) {
-        return new NpmInstaller(
-                ClaudeCodeInstaller.CLI,
-                dir,
-                version,
-                new NpmInstaller.Host(
-                        Map.of("PATH", npmDir.toString())::get,
-                        "Linux",
-                        "amd64",
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(60)));
+        return FakeNpm.installer(ClaudeCodeInstaller.CLI, dir, version, npmDir);
     }
 
-    /** A fake npm that lays out the native binary (printing {@code version}) or fails with {@code exit}. */
     private Path fakeNpm(String version, int exit) throws Exception {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path npm = bin.resolve("npm");
-        Files.writeString(npm, """
-                #!/bin/sh
-                echo "$*" >> "%s"
-                if [ %d -ne 0 ]; then echo "npm ERR! registry unreachable"; exit %d; fi
-                prefix="$3"
-                d="$prefix/node_modules/@anthropic-ai/claude-code-linux-x64"
-                mkdir -p "$d"
-                printf '#!/bin/sh\\necho "%s"\\n' > "$d/claude"
-                chmod +x "$d/claude"
-                sleep 0.3
-                """.formatted(tmp.resolve("npm-calls"), exit, exit, version));
-        Files.setPosixFilePermissions(npm, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
+        return FakeNpm.in(tmp, ClaudeCodeInstaller.CLI, version, exit).bin();
     }
 }

@@ -3,11 +3,11 @@ package io.voidbox.agent.codex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.voidbox.spi.support.FakeNpm;
 import io.voidbox.spi.support.NpmInstaller;
 import io.voidbox.spi.support.NpmInstaller.InstallException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,33 +111,10 @@ class CodexInstallerTest {
     }
 
     private NpmInstaller installer(Path dir, Path npmDir) {
-        return new NpmInstaller(
-                CodexInstaller.CLI,
-                dir,
-                CodexInstaller.VERSION,
-                new NpmInstaller.Host(
-                        Map.of("PATH", npmDir.toString())::get,
-                        "Linux",
-                        "amd64",
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(60)));
+        return FakeNpm.installer(CodexInstaller.CLI, dir, CodexInstaller.VERSION, npmDir);
     }
 
-    /** A fake npm that lays out the native binary (printing {@code version}) or fails with {@code exit}. */
     private Path fakeNpm(String version, int exit) throws Exception {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path npm = bin.resolve("npm");
-        Files.writeString(npm, """
-                #!/bin/sh
-                echo "$*" >> "%s"
-                if [ %d -ne 0 ]; then echo "npm ERR! registry unreachable"; exit %d; fi
-                d="$3/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin"
-                mkdir -p "$d"
-                printf '#!/bin/sh\\necho "%s"\\n' > "$d/codex"
-                chmod +x "$d/codex"
-                sleep 0.3
-                """.formatted(tmp.resolve("npm-calls"), exit, exit, version));
-        Files.setPosixFilePermissions(npm, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
+        return FakeNpm.in(tmp, CodexInstaller.CLI, version, exit).bin();
     }
 }
