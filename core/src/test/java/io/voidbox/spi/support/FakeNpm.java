@@ -34,15 +34,16 @@ public record FakeNpm(Path bin, Path calls) {
 
     /** An installer of {@code cli} into {@code dir} on a linux-x64 host whose PATH is only {@code npmDir}. */
     public static NpmInstaller installer(NpmInstaller.Cli cli, Path dir, String version, Path npmDir) {
-        return new NpmInstaller(
-                cli,
-                dir,
-                version,
-                new NpmInstaller.Host(
-                        Map.of("PATH", npmDir.toString())::get,
-                        "Linux",
-                        "amd64",
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(60)));
+        return new NpmInstaller(cli, dir, version, host("Linux", "amd64", npmDir));
+    }
+
+    /** An installer of {@code cli} on a Mac: one it must refuse. */
+    public static NpmInstaller onAMac(NpmInstaller.Cli cli, Path dir, String version) {
+        return new NpmInstaller(cli, dir, version, host("Mac OS X", "aarch64", Path.of("/usr/bin")));
+    }
+
+    private static NpmInstaller.Host host(String os, String arch, Path npmDir) {
+        return new NpmInstaller.Host(
+                Map.of("PATH", npmDir.toString())::get, os, arch, Duration.ofSeconds(30), Duration.ofSeconds(60));
     }
 }

@@ -8,7 +8,6 @@ import io.voidbox.spi.support.NpmInstaller;
 import io.voidbox.spi.support.NpmInstaller.InstallException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -132,16 +131,7 @@ class ClaudeCodeInstallerTest {
 
     @Test
     void refusesPlatformsOtherThanLinuxX64() {
-        var installer = new NpmInstaller(
-                ClaudeCodeInstaller.CLI,
-                tmp.resolve("cc/2.1.197"),
-                ClaudeCodeInstaller.VERSION,
-                new NpmInstaller.Host(
-                        Map.of("PATH", "/usr/bin")::get,
-                        "Mac OS X",
-                        "aarch64",
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(30)));
+        var installer = FakeNpm.onAMac(ClaudeCodeInstaller.CLI, tmp.resolve("cc/2.1.197"), ClaudeCodeInstaller.VERSION);
 
         assertThatThrownBy(installer::ensureInstalled)
                 .isInstanceOfSatisfying(
