@@ -377,6 +377,16 @@ class NamespaceAttackTest {
         }
     }
 
+    /** Shell: connect to {@code host:port} on descriptor {@code fd} and print the service's first line. */
+    private static String read(int fd, String host, int port) {
+        return " exec " + fd + "<>/dev/tcp/" + host + "/" + port + "; head -1 <&" + fd + ";";
+    }
+
+    /** Shell: a connection to {@code host:port} that must fail; prints {@code label} when it does. */
+    private static String refused(String host, int port, String label) {
+        return " timeout 5 bash -c 'echo > /dev/tcp/" + host + "/" + port + "' || echo " + label + ";";
+    }
+
     private static SandboxOptions.Network restricted(String... allow) {
         return new SandboxOptions.Network(
                 SandboxOptions.Network.Mode.RESTRICTED,
@@ -398,10 +408,9 @@ class NamespaceAttackTest {
                     "fwd",
                     restricted(),
                     Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + model.getLocalPort() + "/r/x"),
-                    "exec 3<>/dev/tcp/127.0.0.1/" + model.getLocalPort() + "; head -1 <&3;"
-                            + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/" + other.getLocalPort()
-                            + "' || echo OTHER-REFUSED;"
-                            + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED");
+                    read(3, "127.0.0.1", model.getLocalPort())
+                            + refused("127.0.0.1", other.getLocalPort(), "OTHER-REFUSED")
+                            + refused("1.1.1.1", 80, "FAR-REFUSED"));
             assertThat(out).isEqualTo("model-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
             assertThat(denied())
                     .containsExactlyInAnyOrder(
@@ -419,11 +428,10 @@ class NamespaceAttackTest {
                     Map.of(),
                     // first an attempt to blind the host: the table is not the box's to change
                     "nft flush ruleset 2>/dev/null && echo FLUSHED;"
-                            + " exec 3<>/dev/tcp/host/" + allowed.getLocalPort() + "; head -1 <&3;"
-                            + " exec 4<>/dev/tcp/127.0.0.1/" + allowed.getLocalPort() + "; head -1 <&4;"
-                            + " timeout 5 bash -c 'echo > /dev/tcp/host/" + other.getLocalPort()
-                            + "' || echo OTHER-REFUSED;"
-                            + " timeout 5 bash -c 'echo > /dev/tcp/1.1.1.1/80' || echo FAR-REFUSED");
+                            + read(3, "host", allowed.getLocalPort())
+                            + read(4, "127.0.0.1", allowed.getLocalPort())
+                            + refused("host", other.getLocalPort(), "OTHER-REFUSED")
+                            + refused("1.1.1.1", 80, "FAR-REFUSED"));
             assertThat(out).isEqualTo("allowed-says-hi\nallowed-says-hi\nOTHER-REFUSED\nFAR-REFUSED\n");
             // reported by the host from the box's kernel, not by anything in the box
             assertThat(denied())
@@ -441,11 +449,10 @@ class NamespaceAttackTest {
                     "names",
                     restricted("api.vbx.test:" + exact.getLocalPort(), "*.sub.vbx.test:" + wild.getLocalPort()),
                     Map.of(),
-                    "exec 3<>/dev/tcp/api.vbx.test/" + exact.getLocalPort() + "; head -1 <&3;"
-                            + " exec 4<>/dev/tcp/deep.sub.vbx.test/" + wild.getLocalPort() + "; head -1 <&4;"
+                    read(3, "api.vbx.test", exact.getLocalPort())
+                            + read(4, "deep.sub.vbx.test", wild.getLocalPort())
                             + " getent hosts evil.example.org || echo EVIL-UNKNOWN;"
-                            + " timeout 5 bash -c 'echo > /dev/tcp/api.vbx.test/" + wild.getLocalPort()
-                            + "' || echo OTHER-PORT-REFUSED");
+                            + refused("api.vbx.test", wild.getLocalPort(), "OTHER-PORT-REFUSED"));
             assertThat(out).isEqualTo("exact-says-hi\nwild-says-hi\nEVIL-UNKNOWN\nOTHER-PORT-REFUSED\n");
             assertThat(denied())
                     .contains(
@@ -466,8 +473,7 @@ class NamespaceAttackTest {
                     Map.of(),
                     // the box's listener accepts on every address of the port; the host closes one
                     // outside the range at once: nothing is read
-                    "exec 3<>/dev/tcp/127.0.0.1/" + port + "; head -1 <&3;" + " exec 4<>/dev/tcp/10.9.9.9/" + port
-                            + "; head -1 <&4; echo END");
+                    read(3, "127.0.0.1", port) + read(4, "10.9.9.9", port) + " echo END");
             assertThat(out).isEqualTo("range-says-hi\nEND\n");
             assertThat(denied()).containsExactly("10.9.9.9:" + port + "/tcp/not_allowed");
         }
@@ -488,10 +494,10 @@ class NamespaceAttackTest {
                     "open",
                     new SandboxOptions.Network(SandboxOptions.Network.Mode.OPEN, List.of()),
                     Map.of(),
-                    "exec 3<>/dev/tcp/" + external.get().getHostAddress() + "/" + port + "; head -1 <&3;"
+                    read(3, external.get().getHostAddress(), port)
                             // the NAT's address of the host's loopback, and the box's own
-                            + " timeout 5 bash -c 'echo > /dev/tcp/10.0.2.2/" + port + "' || echo GATEWAY-REFUSED;"
-                            + " timeout 5 bash -c 'echo > /dev/tcp/127.0.0.1/" + port + "' || echo LOOPBACK-REFUSED");
+                            + refused("10.0.2.2", port, "GATEWAY-REFUSED")
+                            + refused("127.0.0.1", port, "LOOPBACK-REFUSED"));
             assertThat(out).isEqualTo("outside-says-hi\nGATEWAY-REFUSED\nLOOPBACK-REFUSED\n");
             assertThat(denied()).contains("host:" + port + "/tcp/not_allowed");
         }
